@@ -1,0 +1,56 @@
+"""equity: NHS workforce-equity analytics.
+
+Diversity, retention, career-progression and pay indicators (WRES, WDES, turnover, stability,
+early-career leaving, promotion, pay gaps) by profession, band and directorate, with
+intervals, statuses and disclosure control, on pandas, Polars, DuckDB or Spark.
+
+>>> import equity as eq                                   # doctest: +SKIP
+>>> data = eq.read_dataset("data/sample")                 # doctest: +SKIP
+>>> eq.wres(data, period="2024/25", within=("directorate",))  # doctest: +SKIP
+
+This module only re-exports; the implementation lives in the modules named below.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from equity.codes import Period
+from equity.errors import (
+    DataQualityWarning,
+    EquityError,
+    InputError,
+    ParameterError,
+    PeriodError,
+    ReportError,
+    ValidationError,
+)
+from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
+from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
+
+# --- io / validate (equity.io, equity.validate)
+# --- synth (equity.synth)
+# --- disclosure (equity.disclosure)
+# --- indicators (equity.indicators)
+# --- narrative / plots / report (equity.narrative, equity.plots, equity.report)
+
+try:
+    __version__ = version("equity")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "INDICATOR_IDS",
+    "REGISTRY",
+    "RESULT_COLUMNS",
+    "STATUSES",
+    "DataQualityWarning",
+    "EquityError",
+    "InputError",
+    "ParameterError",
+    "Period",
+    "PeriodError",
+    "ReportError",
+    "ValidationError",
+    "concat_results",
+    "make_result",
+    "registry_table",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from equity.cli import main
+
+sys.exit(main())

@@ -1,0 +1,8 @@
+"""The count cube: the only layer that reads row-level data (DESIGN.md "Layers").
+
+Functions take a native frame of any engine narwhals supports and return small pandas tables.
+"""
+
+from equity.cube._core import collect, columns, complete, count, lazy, regroup
+
+__all__ = ["collect", "columns", "complete", "count", "lazy", "regroup"]

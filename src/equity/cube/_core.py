@@ -1,0 +1,141 @@
+"""Group-by counts and sums on any engine (the "count cube").
+
+This is the only layer that touches row-level data. Every function takes a native frame
+(pandas, Polars eager or lazy, a DuckDB relation, a PySpark DataFrame: anything narwhals
+accepts), pushes filters, derived columns and group-bys into that engine, and returns a small
+pandas DataFrame. Missing keys are kept as a group of their own (never dropped).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+Expr = nw.Expr
+
+
+def lazy(frame: Any) -> nw.LazyFrame:
+    """Wrap any supported native frame as a narwhals LazyFrame."""
+    if isinstance(frame, nw.LazyFrame):
+        return frame
+    if isinstance(frame, nw.DataFrame):
+        return frame.lazy()
+    f = nw.from_native(frame)
+    return f.lazy() if isinstance(f, nw.DataFrame) else f
+
+
+def collect(frame: nw.LazyFrame) -> pd.DataFrame:
+    """Collect a (small) lazy result into pandas."""
+    with warnings.catch_warnings():
+        # narwhals warns when a pandas group-by falls back to apply; our cube
+        # aggregations are plain sums/lengths, so this only appears for tiny frames.
+        warnings.simplefilter("ignore", UserWarning)
+        out = frame.collect(backend="pandas").to_native()
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def columns(frame: Any) -> list[str]:
+    """Column names of a native frame, without collecting it."""
+    return list(lazy(frame).collect_schema().names())
+
+
+def count(
+    frame: Any,
+    by: Sequence[str],
+    *,
+    where: Expr | None = None,
+    derive: Mapping[str, Expr] | None = None,
+    sums: Sequence[str] = (),
+    distinct: str | None = None,
+) -> pd.DataFrame:
+    """Count rows (and sum columns) per combination of ``by``.
+
+    Parameters
+    ----------
+    frame
+        Native frame of any supported engine.
+    by
+        Grouping columns (may name columns created by ``derive``).
+    where
+        Row filter, a narwhals expression (``nw.col("contract_type") != "Bank"``).
+    derive
+        New columns ``{name: expression}`` computed before grouping (e.g. 0/1 flags to sum).
+    sums
+        Columns to sum per group; output columns are named ``sum_<column>``.
+    distinct
+        Count distinct values of this column (e.g. ``staff_id`` for "unique people") instead of
+        rows; ``sums`` are then not allowed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` columns, ``n`` (float64) and ``sum_<column>`` columns. Null keys form their own
+        group.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "b", "b", None], "x": [1.0, 2.0, 3.0, 4.0]})
+    >>> count(df, ["g"], sums=["x"]).sort_values("g", na_position="last").to_dict("list")
+    {'g': ['a', 'b', None], 'n': [1.0, 2.0, 1.0], 'sum_x': [1.0, 5.0, 4.0]}
+    """
+    lf = lazy(frame)
+    if derive:
+        lf = lf.with_columns(**dict(derive))
+    if where is not None:
+        lf = lf.filter(where)
+    by = list(by)
+    if distinct is not None:
+        if sums:
+            raise ValueError("`sums` cannot be combined with `distinct`.")
+        lf = lf.select([*by, distinct]).unique()
+        aggs = [nw.len().alias("n")]
+    else:
+        aggs = [nw.len().alias("n"), *(nw.col(c).sum().alias(f"sum_{c}") for c in sums)]
+    if by:
+        out = collect(lf.group_by(by, drop_null_keys=False).agg(*aggs))
+    else:
+        out = collect(lf.select(*aggs))
+    for c in out.columns:
+        if c == "n" or c.startswith("sum_"):
+            out[c] = pd.to_numeric(out[c]).astype("float64").fillna(0.0)
+    for c in by:
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out.reset_index(drop=True)
+
+
+def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
+             fill: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Add a zero row for every combination of ``levels`` absent from ``counts``.
+
+    Keys in ``counts`` outside the listed levels are kept (an unexpected band is reported,
+    never dropped). Numeric columns are filled with 0 unless ``fill`` says otherwise.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"g": ["a"], "n": [2.0]})
+    >>> complete(c, {"g": ["a", "b"]}).to_dict("list")
+    {'g': ['a', 'b'], 'n': [2.0, 0.0]}
+    """
+    keys = list(levels)
+    observed = counts[keys].drop_duplicates() if len(counts) else pd.DataFrame(columns=keys)
+    grid = pd.MultiIndex.from_product([list(v) for v in levels.values()], names=keys).to_frame(index=False)
+    all_keys = pd.concat([grid, observed], ignore_index=True).drop_duplicates(ignore_index=True)
+    out = all_keys.merge(counts, on=keys, how="left")
+    value_cols = [c for c in out.columns if c not in keys]
+    fills = {c: 0.0 for c in value_cols if pd.api.types.is_numeric_dtype(out[c]) or out[c].isna().all()}
+    fills.update(fill or {})
+    return out.fillna(fills)
+
+
+def regroup(counts: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Sum a count table (``n``, ``sum_*`` columns) up to coarser keys ``by``."""
+    value_cols = [c for c in counts.columns if c == "n" or c.startswith("sum_")]
+    return (
+        counts.groupby(list(by), dropna=False, sort=False, observed=True)[value_cols]
+        .sum()
+        .reset_index()
+    )

@@ -1,0 +1,158 @@
+"""The shared result schema (DESIGN.md "Result schema"): one definition, one constructor.
+
+Every per-group figure equity computes is a tidy pandas DataFrame with exactly
+:data:`RESULT_COLUMNS`, in that order, so that every indicator concatenates into one long
+table. Strata that an indicator was not split by are missing (``None``); ``variant`` names an
+indicator-specific sub-measure (e.g. ``"excluding international recruits"``, ``"Q1 (lower)"``,
+``"within 12 months"``).
+
+Table-level metadata lives in ``DataFrame.attrs``:
+
+- ``"not_computed"``: ``{indicator_id: reason}`` for indicators the data did not allow;
+- ``"exclusions"``: list of ``{"indicator", "table", "reason", "count"}`` records, one per
+  reason rows were left out of a denominator (nothing is dropped silently);
+- ``"disclosure"``: ``"publication"`` or ``"internal"`` once :mod:`equity.disclosure` ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equity.errors import EquityError
+
+#: Strata columns, always present, in this order.
+STRATA: tuple[str, ...] = (
+    "organisation", "directorate", "staff_group", "profession", "band", "clinical", "variant",
+)
+#: Strata a caller may split by (``within=``).
+SPLITTABLE: tuple[str, ...] = ("organisation", "directorate", "staff_group", "profession", "band", "clinical")
+
+RESULT_COLUMNS: tuple[str, ...] = (
+    "indicator", "period", *STRATA, "group_var", "group",
+    "numerator", "denominator", "value", "ci_low", "ci_high",
+    "reference_group", "ratio", "ratio_ci_low", "ratio_ci_high", "p_value",
+    "status", "suppressed",
+)
+TEXT_COLUMNS: tuple[str, ...] = ("indicator", "period", *STRATA, "group_var", "group", "reference_group", "status")
+FLOAT_COLUMNS: tuple[str, ...] = (
+    "numerator", "denominator", "value", "ci_low", "ci_high",
+    "ratio", "ratio_ci_low", "ratio_ci_high", "p_value",
+)
+STATUSES: tuple[str, ...] = (
+    "insufficient_evidence", "within_range", "adverse", "favourable", "not_applicable",
+)
+
+INSUFFICIENT = "insufficient_evidence"
+WITHIN = "within_range"
+ADVERSE = "adverse"
+FAVOURABLE = "favourable"
+NOT_APPLICABLE = "not_applicable"
+
+
+class ResultSchemaError(EquityError):
+    """A result table does not follow the shared schema (a bug in an indicator)."""
+
+
+def _text(s: pd.Series) -> pd.Series:
+    out = s.astype(object)
+    return out.where(pd.notna(out), None)
+
+
+def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | None = None,
+                period: str | None = None) -> pd.DataFrame:
+    """Build a result table: fill absent columns, order them, fix dtypes, check statuses.
+
+    Parameters
+    ----------
+    frame
+        Columns of :data:`RESULT_COLUMNS` (any subset; extra columns are an error).
+    indicator, period
+        Fill these columns when the frame does not carry them.
+
+    Examples
+    --------
+    >>> r = make_result({"group_var": ["ethnicity"], "group": ["BME"], "numerator": [3],
+    ...                  "denominator": [10], "value": [0.3]}, indicator="representation",
+    ...                 period="2024/25")
+    >>> list(r.columns) == list(RESULT_COLUMNS), r.loc[0, "status"], bool(r.loc[0, "suppressed"])
+    (True, 'not_applicable', False)
+    """
+    df = pd.DataFrame(frame).reset_index(drop=True)
+    extra = [c for c in df.columns if c not in RESULT_COLUMNS]
+    if extra:
+        raise ResultSchemaError(f"Result columns not in the shared schema: {extra}.")
+    if indicator is not None and "indicator" not in df:
+        df["indicator"] = indicator
+    if period is not None and "period" not in df:
+        df["period"] = str(period)
+    for c in TEXT_COLUMNS:
+        if c not in df:
+            df[c] = None
+    for c in FLOAT_COLUMNS:
+        if c not in df:
+            df[c] = np.nan
+    if "suppressed" not in df:
+        df["suppressed"] = False
+    df["status"] = df["status"].where(df["status"].notna(), NOT_APPLICABLE)
+    out = df.loc[:, list(RESULT_COLUMNS)].copy()
+    for c in TEXT_COLUMNS:
+        out[c] = _text(out[c])
+    for c in FLOAT_COLUMNS:
+        out[c] = pd.to_numeric(out[c], errors="raise").astype("float64")
+        out[c] = out[c].replace([np.inf, -np.inf], np.nan)
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    bad = set(out["status"]) - set(STATUSES)
+    if bad:
+        raise ResultSchemaError(f"Unknown status values {sorted(bad)}; allowed: {STATUSES}.")
+    out.attrs = dict(getattr(frame, "attrs", {}) or {})
+    return out
+
+
+def empty_result() -> pd.DataFrame:
+    """A result table with no rows."""
+    return make_result(pd.DataFrame({c: [] for c in ("group_var",)}))
+
+
+def check_result(df: pd.DataFrame) -> pd.DataFrame:
+    """Raise :class:`ResultSchemaError` unless ``df`` follows the schema; return it unchanged."""
+    if tuple(df.columns) != RESULT_COLUMNS:
+        raise ResultSchemaError(
+            f"Result columns {list(df.columns)} differ from the shared schema {list(RESULT_COLUMNS)}."
+        )
+    if df["status"].isna().any():
+        raise ResultSchemaError("Result has blank status values; every row needs a status.")
+    bad = set(df["status"]) - set(STATUSES)
+    if bad:
+        raise ResultSchemaError(f"Unknown status values {sorted(bad)}.")
+    return df
+
+
+def concat_results(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate result tables, merging their ``attrs`` metadata."""
+    frames = [f for f in frames if f is not None]
+    not_computed: dict[str, str] = {}
+    exclusions: list[dict[str, Any]] = []
+    modes = set()
+    for f in frames:
+        not_computed.update(f.attrs.get("not_computed", {}))
+        exclusions.extend(f.attrs.get("exclusions", []))
+        if "disclosure" in f.attrs:
+            modes.add(f.attrs["disclosure"])
+    nonempty = [f for f in frames if len(f)]
+    out = make_result(pd.concat(nonempty, ignore_index=True)) if nonempty else empty_result()
+    out.attrs = {"not_computed": not_computed, "exclusions": exclusions}
+    if len(modes) == 1:
+        out.attrs["disclosure"] = modes.pop()
+    return out
+
+
+def add_exclusion(df: pd.DataFrame, *, indicator: str, table: str, reason: str, count: int) -> None:
+    """Record that ``count`` rows of ``table`` were left out of ``indicator`` for ``reason``."""
+    if count:
+        df.attrs.setdefault("exclusions", []).append(
+            {"indicator": indicator, "table": table, "reason": reason, "count": int(count)}
+        )
