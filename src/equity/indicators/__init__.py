@@ -1,0 +1,9 @@
+"""Indicators: each one cube call + stats, returning the shared result schema.
+
+Modules by family: ``_common`` (shared machinery), ``equality`` (representation, WRES, WDES,
+leadership), ``retention``, ``progression``, ``pay``; ``_all`` combines them into the long table.
+"""
+# --- equality (representation, WRES, WDES)
+# --- retention / progression
+# --- pay
+# --- all

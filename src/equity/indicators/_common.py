@@ -1,0 +1,342 @@
+"""Shared machinery of the indicator modules: scope, groupings, rate and ratio rows.
+
+Each indicator is one (or a few) :func:`equity.cube.count` calls followed by the functions
+here, which turn small count tables into the shared result schema. Nothing here touches
+row-level data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from equity import codes, cube, stats
+from equity.codes import Period
+from equity.errors import InputError, ParameterError, PeriodError
+from equity.io import Dataset
+from equity.registry import get as get_meta
+from equity.result import NOT_APPLICABLE, SPLITTABLE, add_exclusion, make_result
+
+# --------------------------------------------------------------------------- groupings
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How one equality field is grouped for reporting."""
+
+    name: str  # group_var in results
+    column: str  # raw column in the data
+    mapper: Callable[[pd.Series], pd.Series]
+    levels: tuple[str, ...]  # always shown, even with zero counts
+    reference: str | None  # default reference group for ratios
+    unknown: str | None = "Unknown"  # excluded from ratios, kept in shares
+
+
+def _identity_levels(values: Sequence[str]) -> Callable[[pd.Series], pd.Series]:
+    def mapper(s: pd.Series) -> pd.Series:
+        out = s.astype(object)
+        return out.where(out.isin(list(values)), "Unknown")
+
+    return mapper
+
+
+GROUPINGS: dict[str, Grouping] = {
+    "ethnicity": Grouping("ethnicity", "ethnic_category", codes.ethnicity_group,
+                          codes.WRES_GROUPS, "White"),
+    "ethnicity_broad": Grouping(
+        "ethnicity_broad", "ethnic_category",
+        lambda s: codes.ethnicity_group(s, grouping="broad"), codes.BROAD_ETHNIC_GROUPS, "White"),
+    "ethnicity_detailed": Grouping(
+        "ethnicity_detailed", "ethnic_category",
+        lambda s: codes.ethnicity_group(s, grouping="detailed"),
+        tuple(v[0] for k, v in codes.ETHNIC_CATEGORIES.items() if k not in ("Z", "99")) + ("Unknown",),
+        "White - British"),
+    "white_british": Grouping(
+        "white_british", "ethnic_category",
+        lambda s: codes.ethnicity_group(s, grouping="white_british"),
+        ("White British", "Ethnic minority", "Unknown"), "White British"),
+    "disability": Grouping("disability", "disability", codes.disability_group,
+                           codes.WDES_GROUPS, "Non-disabled"),
+    "sex": Grouping("sex", "sex", codes.sex_group, (*codes.SEX_GROUPS, "Unknown"), "Male"),
+    "sexual_orientation": Grouping(
+        "sexual_orientation", "sexual_orientation", codes.sexual_orientation_group,
+        tuple(v for k, v in codes.SEXUAL_ORIENTATION_CODES.items()
+              if k not in codes.SEXUAL_ORIENTATION_UNDECLARED) + ("Unknown",),
+        "Heterosexual or Straight"),
+    "age_band": Grouping("age_band", "age_band", _identity_levels(codes.AGE_BANDS),
+                         (*codes.AGE_BANDS, "Unknown"), None),
+}
+INTERSECTION = " × "
+
+
+def grouping(name: str) -> Grouping:
+    if name not in GROUPINGS:
+        raise ParameterError(
+            f"Unknown grouping {name!r}; choose from {', '.join(GROUPINGS)} "
+            f"(or a tuple of them for an intersection, e.g. ('ethnicity', 'sex'))."
+        )
+    return GROUPINGS[name]
+
+
+def as_groupings(by: str | Sequence[str]) -> tuple[Grouping, ...]:
+    names = (by,) if isinstance(by, str) else tuple(by)
+    if not names:
+        raise ParameterError("`by` needs at least one grouping.")
+    return tuple(grouping(n) for n in names)
+
+
+def group_var_name(gs: Sequence[Grouping]) -> str:
+    return INTERSECTION.join(g.name for g in gs)
+
+
+def reference_of(gs: Sequence[Grouping], reference: str | None = None) -> str | None:
+    """Default reference: the reference of each field joined (e.g. "White × Male")."""
+    if reference is not None:
+        return reference
+    refs = [g.reference for g in gs]
+    return None if any(r is None for r in refs) else INTERSECTION.join(refs)  # type: ignore[arg-type]
+
+
+def levels_of(gs: Sequence[Grouping]) -> list[str]:
+    combos = pd.MultiIndex.from_product([g.levels for g in gs]).tolist()
+    return [INTERSECTION.join(c if isinstance(c, tuple) else (c,)) for c in combos]
+
+
+def unknown_mask(groups: pd.Series, gs: Sequence[Grouping]) -> pd.Series:
+    """True where any part of an (intersectional) group is unknown."""
+    parts = groups.astype(str).str.split(INTERSECTION, regex=False)
+    unknowns = [g.unknown for g in gs]
+    return parts.map(lambda p: any(u is not None and x == u for x, u in zip(p, unknowns, strict=False)))
+
+
+def grouped_counts(
+    frame: Any,
+    gs: Sequence[Grouping],
+    *,
+    within: Sequence[str] = (),
+    where: nw.Expr | None = None,
+    derive: Mapping[str, nw.Expr] | None = None,
+    sums: Sequence[str] = (),
+    distinct: str | None = None,
+    extra_keys: Sequence[str] = (),
+    complete_levels: Mapping[str, Sequence[Any]] | None = None,
+) -> pd.DataFrame:
+    """Count by raw equality codes in the engine, then group on the small table.
+
+    Returns ``within`` + ``extra_keys`` columns, ``group`` and the count columns, with every
+    level of the grouping (and of ``complete_levels``) present, zero-filled.
+    """
+    raw_cols = [g.column for g in gs]
+    keys = [*within, *extra_keys]
+    derive = dict(derive or {})
+    if "clinical" in keys and "clinical" not in derive:
+        derive["clinical"] = clinical_expr()
+    counted = cube.count(frame, [*keys, *dict.fromkeys(raw_cols)], where=where, derive=derive,
+                         sums=sums, distinct=distinct)
+    parts = [g.mapper(counted[g.column]).astype(str) for g in gs]
+    group = parts[0]
+    for p in parts[1:]:
+        group = group + INTERSECTION + p
+    counted = counted.assign(group=group.to_numpy())
+    out = cube.regroup(counted, [*keys, "group"])
+    levels: dict[str, Sequence[Any]] = {}
+    for k in keys:
+        levels[k] = (complete_levels or {}).get(k, sorted(out[k].dropna().unique().tolist()))
+    levels["group"] = levels_of(gs)
+    if len(out) == 0 and not keys:
+        return cube.complete(pd.DataFrame({"group": [], **{c: [] for c in out.columns if c != "group"}}),
+                             levels)
+    return cube.complete(out, levels)
+
+
+def clinical_expr() -> nw.Expr:
+    """'Clinical' / 'Non-clinical' from staff_group (WRES 1 split)."""
+    return (
+        nw.when(nw.col("staff_group").is_in(list(codes.NON_CLINICAL_STAFF_GROUPS)))
+        .then(nw.lit("Non-clinical"))
+        .otherwise(nw.lit("Clinical"))
+    )
+
+
+# --------------------------------------------------------------------------- scope
+
+
+def check_within(within: Sequence[str]) -> tuple[str, ...]:
+    within = (within,) if isinstance(within, str) else tuple(within)
+    bad = [w for w in within if w not in SPLITTABLE]
+    if bad:
+        raise ParameterError(
+            f"`within` may name {', '.join(SPLITTABLE)}; got {bad}."
+        )
+    return within
+
+
+def snapshot_dates(dataset: Dataset) -> list[dt.date]:
+    """Distinct snapshot dates in the staff table, sorted."""
+    c = cube.count(dataset.staff, ["snapshot_date"])
+    return sorted(pd.to_datetime(c["snapshot_date"].dropna()).dt.date.unique().tolist())
+
+
+def resolve_period(dataset: Dataset, period: str | Period) -> Period:
+    """Parse ``period`` and check the staff table holds its closing 31 March snapshot."""
+    p = Period.parse(period)
+    dataset.require("staff")
+    dates = snapshot_dates(dataset)
+    if p.snapshot not in dates:
+        have = ", ".join(str(Period.ending_at(d)) for d in dates if d.month == 3 and d.day == 31)
+        raise PeriodError(
+            f"The staff table has no snapshot at {p.snapshot:%d %B %Y}, which closes period "
+            f"{p}. Periods the data holds: {have or 'none (no 31 March snapshots)'}. "
+            "Choose one of those, or add that snapshot to staff."
+        )
+    return p
+
+
+def at(date: dt.date, column: str = "snapshot_date") -> nw.Expr:
+    """Filter expression: ``column`` equals ``date`` (dates are stored as midnight datetimes)."""
+    return nw.col(column) == dt.datetime(date.year, date.month, date.day)
+
+
+def between(start: dt.date, end: dt.date, column: str) -> nw.Expr:
+    """Filter expression: ``start <= column <= end`` (inclusive)."""
+    return (nw.col(column) >= dt.datetime(start.year, start.month, start.day)) & (
+        nw.col(column) <= dt.datetime(end.year, end.month, end.day)
+    )
+
+
+def and_all(*exprs: nw.Expr | None) -> nw.Expr | None:
+    out = None
+    for e in exprs:
+        if e is not None:
+            out = e if out is None else out & e
+    return out
+
+
+def scope_filter(
+    frame: Any, *, table: str, staff_group: str | None = None, directorate: str | None = None,
+    profession: str | None = None,
+) -> nw.Expr | None:
+    """Filter expression for a staff-group / directorate / profession scope.
+
+    ``staff_group=None`` or ``"all"`` means every staff group. A value the table does not
+    hold raises :class:`ParameterError` listing the values it does hold.
+    """
+    wanted = {"staff_group": staff_group, "directorate": directorate, "profession": profession}
+    exprs = []
+    have_cols = set(cube.columns(frame))
+    for col, value in wanted.items():
+        if value is None or (col == "staff_group" and value == "all"):
+            continue
+        if col not in have_cols:
+            raise InputError(
+                f"Cannot select {col} {value!r}: the {table} table has no {col} column.",
+                table=table, column=col,
+            )
+        values = [v for v in cube.count(frame, [col])[col].tolist() if v is not None]
+        if value not in values:
+            raise ParameterError(
+                f"No {col.replace('_', ' ')} {value!r} in the {table} table. It holds: "
+                f"{', '.join(sorted(map(str, values)))}."
+            )
+        exprs.append(nw.col(col) == value)
+    return and_all(*exprs)
+
+
+# --------------------------------------------------------------------------- result rows
+
+
+def rate_rows(
+    counts: pd.DataFrame,
+    *,
+    indicator: str,
+    period: Period | str,
+    numerator: str,
+    denominator: str,
+    gs: Sequence[Grouping],
+    within: Sequence[str] = (),
+    variant: str | None = None,
+    reference: str | None = None,
+    compare: bool = True,
+    orientation: Literal["group_over_reference", "reference_over_group"] = "group_over_reference",
+    min_n: int = stats.MIN_N,
+    non_adverse_range: tuple[float, float] = stats.NON_ADVERSE_RANGE,
+    confidence: float = 0.95,
+    method: Literal["koopman", "katz"] = "koopman",
+) -> pd.DataFrame:
+    """Result rows for a rate per group (Wilson interval) and, when ``compare``, the relative
+    likelihood of each known group against the reference group within each stratum.
+
+    ``orientation`` keeps the standard's direction: WRES 3 is BME / White
+    (``"group_over_reference"``, reference White); WRES 2 is White / BME
+    (``"reference_over_group"``, reference White). Groups with an unknown part get no ratio
+    (status ``not_applicable``); so does the reference row itself. Status of ratios follows
+    :func:`equity.stats.classify` with the indicator's registered direction of harm.
+    """
+    meta = get_meta(indicator)
+    within = list(within)
+    df = counts.rename(columns={numerator: "numerator", denominator: "denominator"}).copy()
+    df = df.loc[:, [*within, "group", "numerator", "denominator"]]
+    rates = stats.proportion(df["numerator"], df["denominator"], confidence=confidence)
+    df = pd.concat([df.reset_index(drop=True), rates], axis=1)
+    df["status"] = stats.share_status(df["denominator"], min_n=min_n)
+    if compare and meta.harm is not None:
+        ref = reference_of(gs, reference)
+        if ref is not None:
+            key = within if within else None
+            if key:
+                ref_rows = df.loc[df["group"] == ref, [*within, "numerator", "denominator"]]
+                joined = df.merge(ref_rows, on=within, how="left", suffixes=("", "_ref"))
+            else:
+                r = df.loc[df["group"] == ref, ["numerator", "denominator"]]
+                joined = df.assign(
+                    numerator_ref=r["numerator"].iloc[0] if len(r) else np.nan,
+                    denominator_ref=r["denominator"].iloc[0] if len(r) else np.nan,
+                )
+            eligible = (joined["group"] != ref) & ~unknown_mask(joined["group"], gs)
+            if orientation == "group_over_reference":
+                a = joined[["numerator", "denominator"]].to_numpy().T
+                b = joined[["numerator_ref", "denominator_ref"]].to_numpy().T
+            else:
+                a = joined[["numerator_ref", "denominator_ref"]].to_numpy().T
+                b = joined[["numerator", "denominator"]].to_numpy().T
+            rl = stats.relative_likelihood(a[0], a[1], b[0], b[1], method=method,
+                                           confidence=confidence)
+            status = stats.classify(rl["ratio"], a[1], b[1], harm=meta.harm,
+                                    non_adverse_range=non_adverse_range, min_n=min_n)
+            for c in rl.columns:
+                df[c] = np.where(eligible, rl[c], np.nan)
+            df["status"] = np.where(eligible, status, df["status"])
+            df["reference_group"] = np.where(eligible, ref, None)
+            df.loc[(df["group"] == ref).to_numpy(), "reference_group"] = ref
+    df["group_var"] = group_var_name(gs)
+    if variant is not None:
+        df["variant"] = variant
+    return make_result(df, indicator=indicator, period=str(period))
+
+
+def not_computed(indicator: str, reason: str) -> pd.DataFrame:
+    """An empty result recording that ``indicator`` could not be computed, and why."""
+    out = make_result(pd.DataFrame({"group_var": []}), indicator=indicator)
+    out.attrs["not_computed"] = {indicator: reason}
+    return out
+
+
+def record_exclusion(result: pd.DataFrame, *, indicator: str, table: str, reason: str,
+                     count: float) -> pd.DataFrame:
+    """Note rows left out of a denominator (e.g. unknown ethnicity in WRES 2); returns result."""
+    add_exclusion(result, indicator=indicator, table=table, reason=reason, count=int(count))
+    return result
+
+
+__all__ = [
+    "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "Grouping", "and_all", "as_groupings", "at",
+    "between", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
+    "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
+    "resolve_period", "scope_filter", "snapshot_dates", "unknown_mask",
+]
