@@ -1,0 +1,93 @@
+"""The shared result schema and the indicator registry."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
+from equity.result import (
+    RESULT_COLUMNS,
+    ResultSchemaError,
+    check_result,
+    concat_results,
+    make_result,
+)
+
+DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
+
+
+def test_columns_follow_design_order():
+    assert RESULT_COLUMNS == (
+        "indicator", "period", "organisation", "directorate", "staff_group", "profession", "band",
+        "clinical", "variant", "group_var", "group", "numerator", "denominator", "value",
+        "ci_low", "ci_high", "reference_group", "ratio", "ratio_ci_low", "ratio_ci_high",
+        "p_value", "status", "suppressed",
+    )
+
+
+def test_make_result_fills_and_types():
+    r = make_result({"group": ["BME", "White"], "numerator": [1, 2], "denominator": [4, 5],
+                     "value": [0.25, np.inf]}, indicator="representation", period="2024/25")
+    check_result(r)
+    assert r["status"].tolist() == ["not_applicable", "not_applicable"]
+    assert r["suppressed"].tolist() == [False, False]
+    assert r["numerator"].dtype == "float64"
+    assert np.isnan(r.loc[1, "value"])  # infinity never survives
+    assert r["directorate"].isna().all()
+
+
+def test_unknown_columns_and_statuses_are_rejected():
+    with pytest.raises(ResultSchemaError, match="not in the shared schema"):
+        make_result({"staff_id": ["1"]})
+    with pytest.raises(ResultSchemaError, match="Unknown status"):
+        make_result({"status": ["bad"]})
+
+
+def test_concat_merges_metadata():
+    a = make_result({"group": ["x"]}, indicator="wres_1", period="2024/25")
+    a.attrs["exclusions"] = [{"indicator": "wres_1", "table": "staff", "reason": "bank", "count": 3}]
+    b = make_result(pd.DataFrame({"group": []}), indicator="wres_3")
+    b.attrs["not_computed"] = {"wres_3": "no casework table"}
+    out = concat_results([a, b])
+    assert len(out) == 1
+    assert out.attrs["not_computed"] == {"wres_3": "no casework table"}
+    assert out.attrs["exclusions"][0]["count"] == 3
+
+
+def test_registry_covers_every_design_id():
+    text = DESIGN.read_text() if DESIGN.exists() else ""
+    ids = set(re.findall(r"`([a-z_]+(?:_\d+)?)`", text.split("Indicator ids:")[1].split("Dataset on disk")[0])) if text else set()
+    # wres_1 … wres_9 and wdes_1 … wdes_10 are written as ranges in DESIGN.md
+    expected = (ids - {"wres_1", "wres_9", "wdes_1", "wdes_10"}) | {f"wres_{i}" for i in range(1, 10)} | {
+        f"wdes_{i}" for i in range(1, 11)}
+    assert expected <= set(INDICATOR_IDS)
+    assert len(INDICATOR_IDS) == 39
+
+
+@pytest.mark.parametrize("indicator", INDICATOR_IDS)
+def test_registry_entries_are_complete(indicator):
+    m = REGISTRY[indicator]
+    assert m.title and m.definition and m.source
+    assert m.unit in ("proportion", "ratio", "percent", "percentage_points", "index", "count")
+    assert m.harm in ("above", "below", None)
+    if m.non_adverse_range:
+        assert m.harm is not None
+
+
+@pytest.mark.parametrize(
+    ("indicator", "harm"),
+    [("wres_2", "above"), ("wres_3", "above"), ("wres_4", "above"), ("wdes_2", "above"),
+     ("wdes_3", "above"), ("wres_9", "below")],
+)
+def test_standard_directions(indicator, harm):
+    assert REGISTRY[indicator].harm == harm
+
+
+def test_registry_table():
+    t = registry_table()
+    assert len(t) == len(REGISTRY) and t["indicator"].is_unique
