@@ -4,5 +4,6 @@ Functions take a native frame of any engine narwhals supports and return small p
 """
 
 from equity.cube._core import collect, columns, complete, count, lazy, regroup
+from equity.cube._values import value_counts
 
-__all__ = ["collect", "columns", "complete", "count", "lazy", "regroup"]
+__all__ = ["collect", "columns", "complete", "count", "lazy", "regroup", "value_counts"]

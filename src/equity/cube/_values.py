@@ -1,0 +1,78 @@
+"""Value-count cubes: how many rows hold each value, per group, on any engine.
+
+Exact medians and quartiles (pay gaps, METHODOLOGY.md "Pay gaps") need the whole distribution,
+not an engine's approximate quantile. Pay is paid on a small number of pay points (an Agenda
+for Change band has a handful of spine points), so the table ``(keys..., value) -> count`` is
+small even for 1.5 million staff, and it carries everything a mean, a median or a quartile
+needs. The group-by runs in the engine that holds the data; only the small table comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from equity.cube._core import Expr, count
+
+
+def value_counts(
+    frame: Any,
+    by: Sequence[str],
+    value: str,
+    *,
+    where: Expr | None = None,
+    derive: Mapping[str, Expr] | None = None,
+) -> pd.DataFrame:
+    """Count rows per combination of ``by`` and each distinct ``value``.
+
+    Parameters
+    ----------
+    frame
+        Native frame of any supported engine (pandas, Polars eager or lazy, DuckDB relation,
+        PySpark DataFrame).
+    by
+        Grouping columns (may name columns created by ``derive``).
+    value
+        The numeric column whose distribution is wanted (e.g. ``hourly_pay``).
+    where, derive
+        As in :func:`equity.cube.count`: a row filter and derived columns, both run in the
+        engine.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` columns, ``value`` (float64; missing values kept as NaN, a row of their own, so
+        the caller can count and report them) and ``n`` (float64), sorted by the keys and then
+        by value, missing last.
+
+    Notes
+    -----
+    A value-count table is a lossless summary of the values in each group: the mean is
+    ``sum(value * n) / sum(n)`` and any order statistic is found by walking the cumulative
+    counts, so medians and quartiles are exact on every engine (DESIGN.md "Layers"). It holds
+    no identifiers; a value with ``n == 1`` is still one person's pay, so callers must only
+    return aggregates computed from it.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"sex": ["F", "F", "M", "M", "M"], "pay": [10.0, 10.0, 12.0, None, 9.0]})
+    >>> value_counts(df, ["sex"], "pay").to_dict("list")
+    {'sex': ['F', 'M', 'M', 'M'], 'pay': [10.0, 9.0, 12.0, nan], 'n': [2.0, 1.0, 1.0, 1.0]}
+    """
+    by = list(by)
+    if value in by:
+        raise ValueError(f"`value` ({value!r}) must not also be a `by` column.")
+    out = count(frame, [*by, value], where=where, derive=derive)
+    out[value] = pd.to_numeric(out[value].astype(object).where(out[value].notna(), None),
+                               errors="raise").astype("float64")
+    # Sort so the table is the same whatever order the engine's group-by returned it in.
+    key_order = [out[c].map(lambda v: (v is None, "" if v is None else str(v))) for c in by]
+    order = pd.DataFrame({f"k{i}": k for i, k in enumerate(key_order)})
+    order["v"] = out[value]
+    order = order.sort_values([*order.columns], na_position="last", kind="stable")
+    return out.loc[order.index, [*by, value, "n"]].reset_index(drop=True)
+
+
+__all__ = ["value_counts"]
