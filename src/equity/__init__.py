@@ -30,6 +30,9 @@ from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
 # --- synth (equity.synth)
 # --- disclosure (equity.disclosure)
 # --- indicators (equity.indicators)
+# isort: split
+from equity.indicators.pay import pay_gap, statutory_summary
+
 # --- narrative / plots / report (equity.narrative, equity.plots, equity.report)
 
 try:
@@ -52,5 +55,7 @@ __all__ = [
     "ValidationError",
     "concat_results",
     "make_result",
+    "pay_gap",
     "registry_table",
+    "statutory_summary",
 ]

@@ -6,4 +6,5 @@ leadership), ``retention``, ``progression``, ``pay``; ``_all`` combines them int
 # --- equality (representation, WRES, WDES)
 # --- retention / progression
 # --- pay
+from equity.indicators.pay import pay_gap, pay_indicators, statutory_summary  # noqa: F401
 # --- all

@@ -1,0 +1,639 @@
+"""Pay gaps: the six statutory gender pay gap measures, and the same engine for ethnicity and
+disability, by band, profession and directorate, with a band-mix decomposition.
+
+Every figure is computed from value-count cubes (:func:`equity.cube.value_counts`: how many
+people are paid each hourly rate, per group), so means, medians and quarters are exact on every
+engine. Pay values of individuals never appear in a result: only gaps (percentages), shares and
+counts of people do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from equity import cube, stats
+from equity.codes import Period
+from equity.errors import check_choice
+from equity.indicators._common import (
+    Grouping,
+    and_all,
+    at,
+    check_within,
+    grouping,
+    not_computed,
+    rate_rows,
+    record_exclusion,
+    resolve_period,
+    scope_filter,
+)
+from equity.io import Dataset
+from equity.result import INSUFFICIENT, NOT_APPLICABLE, concat_results, make_result
+
+PayBy = Literal["sex", "ethnicity", "disability"]
+
+#: The comparisons each ``by`` makes: (grouping, reference group).
+COMPARISONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "sex": (("sex", "Male"),),
+    # Default White British vs all ethnic minority groups combined, then each detailed group
+    # vs White British (METHODOLOGY.md "Pay gaps").
+    "ethnicity": (("white_british", "White British"), ("ethnicity_detailed", "White - British")),
+    "disability": (("disability", "Non-disabled"),),
+}
+
+#: Quarter labels, lowest paid first (GOV.UK: lower, lower middle, upper middle, top).
+QUARTERS: tuple[str, ...] = ("Q1 (lower)", "Q2 (lower middle)", "Q3 (upper middle)", "Q4 (upper)")
+#: ``variant`` of the rows giving the share of people whose group is not known.
+UNKNOWN_SHARE = "share not disclosed"
+#: ``variant`` of the two parts of the band-mix decomposition of the mean gap.
+EXPLAINED = "explained by band mix"
+WITHIN_BANDS = "within bands"
+#: Library threshold for a pay gap's status, in percent (see :func:`pay_gap`, Notes).
+GAP_RANGE: float = 5.0
+
+HOURLY, BONUS = "hourly_pay", "bonus_pay"
+
+
+# --------------------------------------------------------------------------- statistics adapter
+# The pay statistics themselves (exact mean and median from value counts, the regulation's
+# quarters with tie blocks split pro rata) live in equity.stats; this section only applies them
+# per stratum and group of a value-count table.
+
+
+def _summaries(vc: pd.DataFrame, keys: Sequence[str], value: str) -> pd.DataFrame:
+    """Per combination of ``keys``: people ``n``, exact ``mean`` and ``median`` of ``value``.
+
+    ``vc`` is a value-count table (``keys``, ``value``, ``n``) holding no missing values.
+    """
+    keys = list(keys)
+    rows = []
+    for key, part in vc.groupby(keys, dropna=False, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        v, n = part[value].to_numpy(float), part["n"].to_numpy(float)
+        rows.append((*key, n.sum(), stats.weighted_mean(v, n), stats.weighted_median(v, n)))
+    return pd.DataFrame(rows, columns=[*keys, "n", "mean", "median"])
+
+
+def _quarters(vc: pd.DataFrame, value: str) -> pd.DataFrame:
+    """People of each group in each quarter: ``quarter`` (1-4), ``group``, ``n``."""
+    return stats.pay_quarters(vc[value], vc["group"], vc["n"])
+
+
+# --------------------------------------------------------------------------- result rows
+
+
+def _complete_groups(table: pd.DataFrame, keys: Sequence[str], g: Grouping) -> pd.DataFrame:
+    levels: dict[str, Sequence[Any]] = {k: sorted(table[k].dropna().unique().tolist(), key=str)
+                                        for k in keys}
+    levels["group"] = g.levels
+    return cube.complete(table, levels, fill={"mean": np.nan, "median": np.nan})
+
+
+def _strata(table: pd.DataFrame, within: Sequence[str]) -> pd.DataFrame:
+    """The distinct strata of ``table`` (one row with no columns when ``within`` is empty)."""
+    if not within:
+        return pd.DataFrame(index=[0])
+    return table[list(within)].drop_duplicates().reset_index(drop=True)
+
+
+def _against_reference(summ: pd.DataFrame, within: Sequence[str], reference: str
+                       ) -> pd.DataFrame:
+    """Join each group's row to its stratum's reference-group row (``*_ref`` columns)."""
+    ref = summ.loc[summ["group"] == reference].drop(columns="group")
+    if within:
+        return summ.merge(ref, on=list(within), how="left", suffixes=("", "_ref"))
+    return summ.assign(**{f"{c}_ref": (ref[c].iloc[0] if len(ref) else np.nan)
+                          for c in ref.columns})
+
+
+def _status(value: np.ndarray, n: np.ndarray, n_ref: np.ndarray, *, min_n: int,
+            gap_range: float) -> np.ndarray:
+    # A gap is a difference in percent, so the non-adverse range is symmetric around 0.
+    return stats.classify(value, n, n_ref, harm="above", non_adverse_range=(-gap_range, gap_range),
+                          min_n=min_n)
+
+
+def _gap_rows(summ: pd.DataFrame, *, stat: Literal["mean", "median"], indicator: str,
+              period: str, g: Grouping, reference: str, within: Sequence[str], min_n: int,
+              min_report: int, gap_range: float) -> pd.DataFrame:
+    """One row per comparison group and stratum, plus the unknown-share row of each stratum."""
+    within = list(within)
+    joined = _against_reference(summ, within, reference)
+    comp = joined.loc[(joined["group"] != reference) & (joined["group"] != g.unknown)]
+    n, n_ref = comp["n"].to_numpy(float), comp["n_ref"].to_numpy(float)
+    s, s_ref = comp[stat].to_numpy(float), comp[f"{stat}_ref"].to_numpy(float)
+    ok = (n >= max(min_report, 1)) & (n_ref >= max(min_report, 1)) & (s_ref > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(ok, (s_ref - s) / s_ref * 100, np.nan)
+    rows = comp[[*within, "group"]].assign(
+        numerator=n, denominator=n_ref, value=value, reference_group=reference,
+        status=_status(value, n, n_ref, min_n=min_n, gap_range=gap_range),
+    )
+    return pd.concat([rows, _unknown_rows(summ, g=g, within=within)], ignore_index=True).assign(
+        indicator=indicator, period=period, group_var=g.name,
+    )
+
+
+def _unknown_rows(summ: pd.DataFrame, *, g: Grouping, within: Sequence[str]) -> pd.DataFrame:
+    """Share of people whose group is not known (percent), per stratum: always shown."""
+    within = list(within)
+    totals = (summ.groupby(within, dropna=False, sort=False)["n"].sum().reset_index()
+              if within else pd.DataFrame({"n": [summ["n"].sum()]}))
+    unknown = summ.loc[summ["group"] == g.unknown, [*within, "n"]]
+    if within:
+        t = totals.merge(unknown, on=within, how="left", suffixes=("", "_unknown"))
+    else:
+        t = totals.assign(n_unknown=unknown["n"].sum())
+    num, den = t["n_unknown"].fillna(0).to_numpy(float), t["n"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(den > 0, num / den * 100, np.nan)
+    return t[within].assign(group=g.unknown, variant=UNKNOWN_SHARE, numerator=num,
+                            denominator=den, value=value, status=NOT_APPLICABLE)
+
+
+def _decomposition_rows(band_summ: pd.DataFrame, *, indicator: str, period: str, g: Grouping,
+                        reference: str, within: Sequence[str], min_n: int, min_report: int,
+                        gap_range: float) -> pd.DataFrame:
+    """The mean gap split into the part explained by band mix and the part within bands.
+
+    ``band_summ`` holds ``within``, ``band``, ``group``, ``n``, ``mean`` (bands with zero
+    people included). See :func:`pay_gap`, Notes, for the formula.
+    """
+    within = list(within)
+    keyed = _against_reference(band_summ, [*within, "band"], reference)
+    keyed = keyed.loc[(keyed["group"] != reference) & (keyed["group"] != g.unknown)].copy()
+    # A band with none of the comparison group: take its mean as the reference's, so the band
+    # adds nothing within bands and all of its weight shows as band mix (the sum stays exact).
+    keyed["mean"] = keyed["mean"].where(keyed["n"] > 0, keyed["mean_ref"])
+    keyed["mean"] = keyed["mean"].fillna(0.0)
+    keyed["mean_ref"] = keyed["mean_ref"].fillna(0.0)
+    by = [*within, "group"]
+    tot = keyed.groupby(by, dropna=False, sort=False)[["n", "n_ref"]].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w, w_ref = keyed["n"] / tot["n"], keyed["n_ref"] / tot["n_ref"]
+    keyed = keyed.assign(
+        explained=(w_ref - w) * keyed["mean"],
+        within_bands=w_ref * (keyed["mean_ref"] - keyed["mean"]),
+        ref_total=w_ref * keyed["mean_ref"],
+    )
+    parts = keyed.groupby(by, dropna=False, sort=False)[
+        ["n", "n_ref", "explained", "within_bands", "ref_total"]].sum().reset_index()
+    n, n_ref = parts["n"].to_numpy(float), parts["n_ref"].to_numpy(float)
+    m_ref = parts["ref_total"].to_numpy(float)
+    ok = (n >= max(min_report, 1)) & (n_ref >= max(min_report, 1)) & (m_ref > 0)
+    out = []
+    for variant, col in ((EXPLAINED, "explained"), (WITHIN_BANDS, "within_bands")):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(ok, parts[col].to_numpy(float) / m_ref * 100, np.nan)
+        out.append(parts[by].assign(
+            variant=variant, numerator=n, denominator=n_ref, value=value,
+            reference_group=reference,
+            status=_status(value, n, n_ref, min_n=min_n, gap_range=gap_range),
+        ))
+    return pd.concat(out, ignore_index=True).assign(indicator=indicator, period=period,
+                                                    group_var=g.name)
+
+
+def _quarter_rows(vc: pd.DataFrame, *, period: str, g: Grouping, within: Sequence[str],
+                  min_n: int, min_report: int) -> pd.DataFrame:
+    """Share of each group in each quarter of the hourly pay ranking, per stratum."""
+    within = list(within)
+    frames = []
+    for _, stratum in _strata(vc, within).iterrows():
+        mask = np.ones(len(vc), dtype=bool)
+        for c in within:
+            mask &= (vc[c] == stratum[c]).to_numpy() if stratum[c] is not None else vc[c].isna().to_numpy()
+        part = vc.loc[mask]
+        q = _quarters(part, HOURLY) if part["n"].sum() > 0 else pd.DataFrame(
+            {"quarter": pd.Series(dtype=int), "group": pd.Series(dtype=object), "n": []})
+        group_n = part.groupby("group")["n"].sum()
+        for i, label in enumerate(QUARTERS, start=1):
+            counts = cube.complete(q.loc[q["quarter"] == i, ["group", "n"]],
+                                   {"group": g.levels})
+            counts = counts.assign(total=counts["n"].sum())
+            r = rate_rows(counts, indicator="pay_quartile", period=period, numerator="n",
+                          denominator="total", gs=(g,), variant=label, compare=False,
+                          min_n=min_n)
+            for c in within:
+                r[c] = stratum[c]
+            # Ethnicity / disability: a group under the reporting threshold is not reported;
+            # for sex (min_report 1) an absent group's zero shares are real figures.
+            small = (r["group"].map(group_n).fillna(0).to_numpy() < min_report) & (min_report > 1)
+            r.loc[small, ["value", "ci_low", "ci_high"]] = np.nan
+            r.loc[small, "status"] = INSUFFICIENT
+            frames.append(r)
+    return concat_results(frames)
+
+
+# --------------------------------------------------------------------------- data access
+
+
+@dataclass(frozen=True)
+class _Scope:
+    period: Period
+    where: nw.Expr | None
+    within: tuple[str, ...]
+    decompose_within: tuple[str, ...]
+    band_key: tuple[str, ...]
+
+
+def _scope(dataset: Dataset, *, period: str | Period, within: Sequence[str],
+           staff_group: str | None, directorate: str | None, profession: str | None,
+           decompose: bool) -> _Scope:
+    p = resolve_period(dataset, period)
+    within = check_within(within)
+    where = and_all(at(p.snapshot), scope_filter(
+        dataset.staff, table="staff", staff_group=staff_group, directorate=directorate,
+        profession=profession))
+    has_band = "band" in cube.columns(dataset.staff)
+    band_key = ("band",) if decompose and has_band and "band" not in within else ()
+    dec_within = tuple(w for w in within if w != "band")
+    return _Scope(p, where, within, dec_within, band_key)
+
+
+def _hourly_counts(dataset: Dataset, sc: _Scope, column: str) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Value counts of hourly pay for full-pay relevant employees, and the excluded counts."""
+    vc = cube.value_counts(dataset.staff, [*sc.within, *sc.band_key, column, "full_pay"], HOURLY,
+                           where=sc.where)
+    full = vc["full_pay"].map(lambda v: v is True or v == True)  # noqa: E712 - numpy / pandas bools
+    not_full = vc["full_pay"].map(lambda v: v is False or v == False)  # noqa: E712
+    missing_pay = full & vc[HOURLY].isna()
+    excluded = {
+        "not a full-pay relevant employee (full_pay false)": vc.loc[not_full, "n"].sum(),
+        "full_pay not recorded": vc.loc[~full & ~not_full, "n"].sum(),
+        "full-pay employee with no hourly pay recorded": vc.loc[missing_pay, "n"].sum(),
+    }
+    kept = vc.loc[full & ~missing_pay].drop(columns="full_pay")
+    return kept.reset_index(drop=True), excluded
+
+
+def _bonus_counts(dataset: Dataset, sc: _Scope, column: str) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Value counts of bonus pay for all relevant employees, and the excluded counts."""
+    vc = cube.value_counts(dataset.staff, [*sc.within, *sc.band_key, column], BONUS,
+                           where=sc.where)
+    missing = vc[BONUS].isna()
+    excluded = {"bonus pay not recorded": vc.loc[missing, "n"].sum()}
+    return vc.loc[~missing].reset_index(drop=True), excluded
+
+
+def _grouped(vc: pd.DataFrame, column: str, g: Grouping, keys: Sequence[str], value: str
+             ) -> pd.DataFrame:
+    """Map raw codes to ``g``'s groups and sum the counts: ``keys``, ``group``, value, ``n``."""
+    out = vc.assign(group=g.mapper(vc[column]).astype(str).to_numpy())
+    return cube.regroup(out, [*keys, "group", value])
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def pay_gap(
+    dataset: Dataset,
+    *,
+    period: str | Period,
+    by: PayBy = "sex",
+    within: Sequence[str] = (),
+    staff_group: str | None = None,
+    directorate: str | None = None,
+    profession: str | None = None,
+    decompose: bool = True,
+    min_n: int = stats.MIN_N,
+    gap_range: float = GAP_RANGE,
+) -> pd.DataFrame:
+    """Pay gaps at the 31 March snapshot: hourly pay, bonus pay, bonus proportions, quarters.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~equity.io.Dataset`; uses ``staff`` (``hourly_pay``, ``full_pay``,
+        ``bonus_pay`` and the equality column of ``by``).
+    period
+        NHS financial year (``"2024/25"``); the snapshot is its closing 31 March.
+    by
+        ``"sex"`` (women compared with men: the statutory gender pay gap), ``"ethnicity"``
+        (all ethnic minority groups combined, group_var ``white_british``, and each detailed
+        group, group_var ``ethnicity_detailed``, compared with White British) or
+        ``"disability"`` (disabled compared with non-disabled).
+    within
+        Strata to split by (``"band"``, ``"profession"``, ``"directorate"``, ...): the gap
+        within band separates unequal pay in the same band from an unequal band mix.
+    staff_group, directorate, profession
+        Restrict to one staff group (``None`` or ``"all"``: every group), directorate or
+        profession; a value the data does not hold raises :class:`~equity.ParameterError`
+        listing those it does hold.
+    decompose
+        Add the band-mix decomposition of the mean hourly gap (needs a ``band`` column).
+    min_n
+        Fewer people than this in either group: status ``insufficient_evidence``. For
+        ethnicity and disability, a group below it is also not reported (value NaN, the row
+        kept).
+    gap_range
+        Gaps within plus or minus this many percent are ``within_range``; above it
+        ``adverse`` (the comparison group is paid less), below it ``favourable``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The shared result schema, with rows for the indicators
+
+        - ``pay_gap_mean``, ``pay_gap_median``: ``value`` = (reference statistic - comparison
+          statistic) / reference statistic x 100 over full-pay relevant employees' hourly
+          pay; ``numerator`` = people in the comparison group (``group``), ``denominator`` =
+          people in the reference group (``reference_group``). Positive: the comparison group
+          is paid less. The mean gap also has ``variant`` rows ``"explained by band mix"`` and
+          ``"within bands"`` that add up to it.
+        - ``bonus_gap_mean``, ``bonus_gap_median``: the same over bonus recipients (bonus pay
+          above 0 in the 12 months to the snapshot) among all relevant employees.
+        - ``bonus_proportion``: per group, ``numerator`` recipients over ``denominator`` all
+          relevant employees (full-pay or not), ``value`` a proportion with a Wilson interval.
+        - ``pay_quartile``: per quarter (``variant`` ``"Q1 (lower)"`` ... ``"Q4 (upper)"``) and
+          group, people of the group in the quarter over the quarter's size.
+
+        Each gap indicator also has, per stratum, a row for the group ``"Unknown"`` with
+        ``variant`` ``"share not disclosed"``: people whose group is not recorded
+        (numerator) over everyone (denominator), ``value`` in percent, so a gap is never read
+        without knowing how many are missing from it. Rows left out (not full-pay, pay not
+        recorded) are counted in ``attrs["exclusions"]``; an indicator the data cannot give
+        (no ``hourly_pay`` column, say) is listed in ``attrs["not_computed"]`` with the
+        reason, and the others are still computed.
+
+    Notes
+    -----
+    Equality Act 2010 (Specific Duties and Public Authorities) Regulations 2017, Schedule 1,
+    and the GOV.UK gender pay gap guidance: hourly pay of full-pay relevant employees at the
+    snapshot date; bonus pay in the 12 months to it; medians exact (even count: the mean of
+    the two middle values); quarters of the ranking as equal in size as possible, a tie block
+    spanning a boundary split so each quarter keeps its sex mix (:mod:`equity.stats`). All of
+    them come from value-count cubes, so the figures are identical on every engine. Ethnicity
+    and disability gaps reuse the same engine (METHODOLOGY.md "Pay gaps"), reporting a group
+    only with at least ``min_n`` people. The regulations publish every gender figure however
+    few people there are, so for ``by="sex"`` a gap is computed whenever both sexes are
+    present (its status says when there are too few to tell).
+
+    Band-mix decomposition (library method, an Oaxaca-Blinder split over bands with the
+    reference group's band weights). With :math:`w_b, m_b` the share of the comparison
+    group in band :math:`b` and its mean pay there, and :math:`W_b, M_b` the same for the
+    reference group, whose overall mean is :math:`M = \\sum_b W_b M_b`,
+
+    .. math::
+
+        \\frac{M - \\sum_b w_b m_b}{M} \\times 100
+        = \\underbrace{\\frac{\\sum_b (W_b - w_b)\\, m_b}{M} \\times 100}_{\\text{explained by band mix}}
+        + \\underbrace{\\frac{\\sum_b W_b (M_b - m_b)}{M} \\times 100}_{\\text{within bands}}.
+
+    "Within bands" is the gap that would remain if the comparison group had the reference
+    group's band mix; "explained by band mix" is the rest. A band holding none of the
+    comparison group takes :math:`m_b = M_b` (it adds nothing within bands). The two parts
+    add up to the mean gap exactly.
+
+    The status threshold ``gap_range`` (default 5%) is a library choice: the Equality and
+    Human Rights Commission's equal pay audit guidance treats a gap of 5% or more as
+    significant enough to investigate.
+
+    Examples
+    --------
+    >>> staff = pd.DataFrame({
+    ...     "staff_id": list("abcde"), "snapshot_date": "2025-03-31",
+    ...     "sex": ["Male"] * 3 + ["Female"] * 2, "band": "Band 5",
+    ...     "hourly_pay": [10.0, 20.0, 30.0, 10.0, 20.0], "bonus_pay": 0.0, "full_pay": True})
+    >>> r = pay_gap(Dataset.from_frames(staff=staff), period="2024/25")
+    >>> r.loc[r["variant"].isna() & r["indicator"].str.startswith("pay_gap"),
+    ...       ["indicator", "group", "value"]].to_dict("records")
+    [{'indicator': 'pay_gap_mean', 'group': 'Female', 'value': 25.0}, {'indicator': 'pay_gap_median', 'group': 'Female', 'value': 25.0}]
+    """
+    check_choice("by", by, list(COMPARISONS))
+    sc = _scope(dataset, period=period, within=within, staff_group=staff_group,
+                directorate=directorate, profession=profession, decompose=decompose)
+    label = str(sc.period)
+    comparisons = [(grouping(name), ref) for name, ref in COMPARISONS[by]]
+    column = comparisons[0][0].column
+    min_report = 1 if by == "sex" else min_n
+    have = set(cube.columns(dataset.staff))
+    hourly_ids = ("pay_gap_mean", "pay_gap_median", "pay_quartile")
+    bonus_ids = ("bonus_gap_mean", "bonus_gap_median", "bonus_proportion")
+    parts: list[pd.DataFrame] = []
+
+    if column not in have:
+        reason = f"the staff table has no {column} column"
+        return concat_results([not_computed(i, reason) for i in (*hourly_ids, *bonus_ids)])
+
+    missing_hourly = [c for c in (HOURLY, "full_pay") if c not in have]
+    if missing_hourly:
+        reason = f"the staff table has no {' or '.join(missing_hourly)} column"
+        parts += [not_computed(i, reason) for i in hourly_ids]
+    else:
+        vc, excluded = _hourly_counts(dataset, sc, column)
+        # Exclusions are noted once per indicator, with the first (default) comparison.
+        for i, (g, ref) in enumerate(comparisons):
+            parts.append(_hourly_rows(vc, excluded, g=g, ref=ref, column=column, sc=sc,
+                                      period=label, min_n=min_n, min_report=min_report,
+                                      gap_range=gap_range, record=i == 0))
+
+    if BONUS not in have:
+        parts += [not_computed(i, "the staff table has no bonus_pay column") for i in bonus_ids]
+    else:
+        vc, excluded = _bonus_counts(dataset, sc, column)
+        for i, (g, ref) in enumerate(comparisons):
+            parts.append(_bonus_rows(vc, excluded, g=g, ref=ref, column=column, sc=sc,
+                                     period=label, min_n=min_n, min_report=min_report,
+                                     gap_range=gap_range, record=i == 0))
+    return concat_results(parts)
+
+
+def _hourly_rows(vc: pd.DataFrame, excluded: dict[str, float], *, g: Grouping, ref: str,
+                 column: str, sc: _Scope, period: str, min_n: int, min_report: int,
+                 gap_range: float, record: bool) -> pd.DataFrame:
+    within = list(sc.within)
+    gv = _grouped(vc, column, g, [*within, *sc.band_key], HOURLY)
+    summ = _complete_groups(_summaries(gv, [*within, "group"], HOURLY), within, g)
+    common = {"period": period, "g": g, "within": within, "min_n": min_n,
+              "min_report": min_report}
+    frames = [
+        make_result(_gap_rows(summ, stat=stat, indicator=f"pay_gap_{stat}", reference=ref,
+                              gap_range=gap_range, **common))
+        for stat in ("mean", "median")
+    ]
+    band_within = [*sc.decompose_within, "band"] if sc.band_key or "band" in within else None
+    if band_within is not None and sc.band_key:
+        band_summ = _complete_groups(_summaries(gv, [*band_within, "group"], HOURLY),
+                                     band_within, g)
+        frames.append(make_result(_decomposition_rows(
+            band_summ, indicator="pay_gap_mean", reference=ref, gap_range=gap_range,
+            **{**common, "within": list(sc.decompose_within)})))
+    frames.append(_quarter_rows(cube.regroup(gv, [*within, "group", HOURLY]), **common))
+    out = concat_results(frames)
+    if record:
+        _record(out, {**excluded, **_unknown_excluded(gv, g)}, ("pay_gap_mean", "pay_gap_median"))
+        _record(out, excluded, ("pay_quartile",))
+    return out
+
+
+def _unknown_excluded(gv: pd.DataFrame, g: Grouping) -> dict[str, float]:
+    n = float(gv.loc[gv["group"] == g.unknown, "n"].sum())
+    return {f"{g.column} not recorded (left out of the gap; see the share not disclosed)": n}
+
+
+def _record(out: pd.DataFrame, reasons: dict[str, float], indicators: Sequence[str]) -> None:
+    """Note in ``out.attrs`` the rows each indicator left out, by reason (zero counts skipped)."""
+    for ind in indicators:
+        for reason, count in reasons.items():
+            record_exclusion(out, indicator=ind, table="staff", reason=reason, count=count)
+
+
+def _bonus_rows(vc: pd.DataFrame, excluded: dict[str, float], *, g: Grouping, ref: str,
+                column: str, sc: _Scope, period: str, min_n: int, min_report: int,
+                gap_range: float, record: bool) -> pd.DataFrame:
+    within = list(sc.within)
+    gv = _grouped(vc, column, g, within, BONUS)
+    paid = gv.loc[gv[BONUS] > 0]
+    summ = _complete_groups(_summaries(paid, [*within, "group"], BONUS), within, g)
+    common = {"period": period, "g": g, "within": within, "min_n": min_n,
+              "min_report": min_report, "gap_range": gap_range, "reference": ref}
+    frames = [make_result(_gap_rows(summ, stat=stat, indicator=f"bonus_gap_{stat}", **common))
+              for stat in ("mean", "median")]
+    counts = gv.assign(recipients=np.where(gv[BONUS] > 0, gv["n"], 0.0))
+    counts = counts.groupby([*within, "group"], dropna=False, sort=False)[["n", "recipients"]]\
+        .sum().reset_index()
+    counts = _complete_groups(counts, within, g)
+    prop = rate_rows(counts, indicator="bonus_proportion", period=period, numerator="recipients",
+                     denominator="n", gs=(g,), within=within, compare=False, min_n=min_n)
+    small = (prop["denominator"].to_numpy() < min_report) & (min_report > 1)
+    prop.loc[small, ["value", "ci_low", "ci_high"]] = np.nan
+    prop.loc[small, "status"] = INSUFFICIENT
+    frames.append(prop)
+    out = concat_results(frames)
+    if record:
+        _record(out, {**excluded, **_unknown_excluded(paid, g)},
+                ("bonus_gap_mean", "bonus_gap_median"))
+        _record(out, excluded, ("bonus_proportion",))
+    return out
+
+
+def pay_indicators(
+    dataset: Dataset,
+    *,
+    period: str | Period,
+    within: Sequence[str] = (),
+    staff_group: str | None = None,
+    directorate: str | None = None,
+) -> pd.DataFrame:
+    """Every pay row: :func:`pay_gap` by sex, ethnicity and disability, concatenated.
+
+    The entry point :func:`equity.indicators.indicators` uses for the pay family. An
+    equality column the staff table lacks (no ``disability``, say) leaves out that
+    comparison's rows; an indicator with no rows at all is listed in
+    ``attrs["not_computed"]`` with the reason.
+
+    Notes
+    -----
+    See :func:`pay_gap`.
+    """
+    parts = [pay_gap(dataset, period=period, by=by, within=within, staff_group=staff_group,
+                     directorate=directorate) for by in COMPARISONS]
+    out = concat_results(parts)
+    computed = set(out["indicator"])
+    reasons: dict[str, list[str]] = {}
+    for part in parts:
+        for ind, reason in part.attrs.get("not_computed", {}).items():
+            reasons.setdefault(ind, []).append(reason)
+    out.attrs["not_computed"] = {ind: "; ".join(dict.fromkeys(r))
+                                 for ind, r in reasons.items() if ind not in computed}
+    return out
+
+
+#: The statutory figures, in the order of the GOV.UK gender pay gap service, with the column
+#: names of its published data (field) and plain labels (measure).
+STATUTORY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("DiffMeanHourlyPercent", "Mean gender pay gap in hourly pay (%)"),
+    ("DiffMedianHourlyPercent", "Median gender pay gap in hourly pay (%)"),
+    ("DiffMeanBonusPercent", "Mean gender pay gap in bonus pay (%)"),
+    ("DiffMedianBonusPercent", "Median gender pay gap in bonus pay (%)"),
+    ("MaleBonusPercent", "Men receiving bonus pay (%)"),
+    ("FemaleBonusPercent", "Women receiving bonus pay (%)"),
+    ("MaleLowerQuartile", "Men in the lower hourly pay quarter (%)"),
+    ("FemaleLowerQuartile", "Women in the lower hourly pay quarter (%)"),
+    ("MaleLowerMiddleQuartile", "Men in the lower middle hourly pay quarter (%)"),
+    ("FemaleLowerMiddleQuartile", "Women in the lower middle hourly pay quarter (%)"),
+    ("MaleUpperMiddleQuartile", "Men in the upper middle hourly pay quarter (%)"),
+    ("FemaleUpperMiddleQuartile", "Women in the upper middle hourly pay quarter (%)"),
+    ("MaleTopQuartile", "Men in the top hourly pay quarter (%)"),
+    ("FemaleTopQuartile", "Women in the top hourly pay quarter (%)"),
+)
+
+
+def statutory_summary(
+    dataset: Dataset,
+    *,
+    period: str | Period,
+    staff_group: str | None = None,
+    directorate: str | None = None,
+    decimals: int = 1,
+) -> pd.DataFrame:
+    """The six gender pay gap figures as employers submit them on the GOV.UK service.
+
+    Parameters
+    ----------
+    dataset, period, staff_group, directorate
+        As :func:`pay_gap` (the statutory return covers the whole employer: leave the filters
+        at None).
+    decimals
+        Rounding of the percentages (GOV.UK asks for one decimal place).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Fourteen rows, columns ``period``, ``field`` (the column name in GOV.UK's published
+        data, e.g. ``DiffMeanHourlyPercent``), ``measure`` (plain English) and ``value``
+        (percent): the mean and median hourly pay gaps, the mean and median bonus gaps, the
+        percentage of men and of women receiving bonus pay, and the percentage of men and of
+        women in each hourly pay quarter. A figure the data cannot give is NaN.
+
+    Notes
+    -----
+    Equality Act 2010 (Specific Duties and Public Authorities) Regulations 2017, Schedule 1
+    (regulations 2 to 6 of the figures); computed by :func:`pay_gap` with ``by="sex"``. The
+    quarter percentages are men's and women's shares of the men and women in each quarter,
+    so each pair adds up to 100 (staff whose sex is not recorded still take their place in
+    the ranking). No disclosure control is applied: the regulations publish these figures
+    however small the employer.
+    """
+    r = pay_gap(dataset, period=period, by="sex", staff_group=staff_group,
+                directorate=directorate, decompose=False)
+    main = r.loc[r["variant"].isna()]
+
+    def pick(indicator: str, group: str, variant: str | None = None) -> float:
+        rows = r if variant is not None else main
+        sel = rows.loc[(rows["indicator"] == indicator) & (rows["group"] == group)]
+        if variant is not None:
+            sel = sel.loc[sel["variant"] == variant]
+        return float(sel["value"].iloc[0]) if len(sel) else float("nan")
+
+    def quarter_share(variant: str, group: str) -> float:
+        q = r.loc[(r["indicator"] == "pay_quartile") & (r["variant"] == variant)]
+        n = q.set_index("group")["numerator"]
+        both = n.get("Male", 0.0) + n.get("Female", 0.0)
+        return float(n.get(group, 0.0) / both * 100) if both > 0 else float("nan")
+
+    values = [
+        pick("pay_gap_mean", "Female"), pick("pay_gap_median", "Female"),
+        pick("bonus_gap_mean", "Female"), pick("bonus_gap_median", "Female"),
+        pick("bonus_proportion", "Male") * 100, pick("bonus_proportion", "Female") * 100,
+    ]
+    for q in QUARTERS:
+        values += [quarter_share(q, "Male"), quarter_share(q, "Female")]
+    out = pd.DataFrame({
+        "period": str(Period.parse(period)),
+        "field": [f for f, _ in STATUTORY_FIELDS],
+        "measure": [m for _, m in STATUTORY_FIELDS],
+        "value": np.round(np.asarray(values, dtype=float), decimals),
+    })
+    out.attrs = {k: v for k, v in r.attrs.items() if k in ("exclusions", "not_computed")}
+    return out
+
+
+__all__ = ["COMPARISONS", "QUARTERS", "STATUTORY_FIELDS", "pay_gap", "pay_indicators",
+           "statutory_summary"]
