@@ -1,0 +1,300 @@
+"""Plain-English sentences from result rows (DESIGN.md "narrative").
+
+Each sentence states the figure, its 95% interval, the comparison and the status, and what the
+figure does and does not show. Wording is driven by the indicator registry (title, unit,
+direction of harm) plus a short phrase table below for the relative likelihoods, so that
+reports, the index page and analysts' notebooks all say the same thing about the same row.
+
+>>> import pandas as pd
+>>> from equity.result import make_result
+>>> row = make_result({"group_var": ["ethnicity"], "group": ["BME"], "reference_group": ["White"],
+...                    "ratio": [1.6], "ratio_ci_low": [1.2], "ratio_ci_high": [2.1],
+...                    "status": ["adverse"]}, indicator="wres_2", period="2024/25").iloc[0]
+>>> print(sentence(row))
+BME shortlisted applicants were less likely to be appointed: White shortlisted applicants were 1.6 times as likely (95% CI 1.2 to 2.1), outside the non-adverse range 0.80-1.25. By the NHS convention this is an adverse finding.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from equity.registry import REGISTRY, IndicatorMeta
+from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, NOT_APPLICABLE, WITHIN
+from equity.stats import NON_ADVERSE_RANGE
+
+#: Ratios whose standard puts the reference group on top (WRES 2 = White / BME, WRES 4,
+#: WDES 2 = non-disabled / disabled); the others are group / reference (WRES 3, leaving...).
+REFERENCE_OVER_GROUP: frozenset[str] = frozenset({"wres_2", "wdes_2", "wres_4"})
+
+#: (who, "to <verb>") for relative likelihoods, so sentences read naturally.
+_PHRASES: dict[str, tuple[str, str]] = {
+    "wres_2": ("shortlisted applicants", "to be appointed"),
+    "wdes_2": ("shortlisted applicants", "to be appointed"),
+    "wres_3": ("staff", "to enter the formal disciplinary process"),
+    "wdes_3": ("staff", "to enter the formal capability process"),
+    "wres_4": ("staff", "to access non-mandatory training or CPD"),
+    "training_access": ("staff", "to access non-mandatory training or CPD"),
+    "senior_representation": ("staff", "to be at Band 8a or above"),
+    "leaver_rate": ("staff", "to leave"),
+    "early_career_leaver_rate": ("new starters", "to leave early in their career"),
+    "stability_index": ("staff", "to stay in post through the year"),
+    "promotion_rate": ("staff", "to be promoted"),
+    "pipeline_disparity": ("staff", "to move up the band ladder"),
+    "representation_vs_benchmark": ("people", "to be represented in the workforce"),
+}
+
+SUPPRESSED_TEXT = "figure suppressed to protect confidentiality (small numbers)"
+INSUFFICIENT_TEXT = "too few people to draw a conclusion"
+
+
+def _num(x: Any) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return math.nan
+    return v
+
+
+def _ok(x: Any) -> bool:
+    return not math.isnan(_num(x))
+
+
+def format_value(value: Any, unit: str, *, digits: int | None = None) -> str:
+    """Format one figure in its unit: proportions as percentages, gaps with their unit.
+
+    Examples
+    --------
+    >>> format_value(0.2345, "proportion"), format_value(8.25, "percent")
+    ('23.4%', '8.2%')
+    >>> format_value(-5.0, "percentage_points"), format_value(1.234, "ratio")
+    ('-5.0 pp', '1.23')
+    >>> format_value(float("nan"), "ratio")
+    'n/a'
+    """
+    v = _num(value)
+    if math.isnan(v):
+        return "n/a"
+    if unit == "proportion":
+        return f"{v * 100:.{1 if digits is None else digits}f}%"
+    if unit == "percent":
+        return f"{v:.{1 if digits is None else digits}f}%"
+    if unit == "percentage_points":
+        return f"{v:.{1 if digits is None else digits}f} pp"
+    if unit == "count":
+        return f"{v:,.0f}"
+    return f"{v:.{2 if digits is None else digits}f}"
+
+
+def _digits(r: float) -> int:
+    # One decimal reads best for likelihoods ("1.6 times"); two near the range edges, where
+    # 0.8 vs 0.84 decides the status.
+    return 1 if abs(r - 1) >= 0.3 else 2
+
+
+def _ratio(v: Any, digits: int) -> str:
+    return f"{_num(v):.{digits}f}"
+
+
+def _range_text(rng: tuple[float, float]) -> str:
+    return f"{rng[0]:.2f}-{rng[1]:.2f}"
+
+
+def _where(row: Mapping[str, Any]) -> str:
+    parts = [str(row.get(c)) for c in ("directorate", "profession", "band", "variant")
+             if row.get(c) not in (None, "") and not (isinstance(row.get(c), float)
+                                                      and math.isnan(row.get(c)))]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _meta(row: Mapping[str, Any]) -> IndicatorMeta | None:
+    return REGISTRY.get(str(row.get("indicator")))
+
+
+def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
+                    rng: tuple[float, float]) -> str:
+    who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
+    group, ref = str(row.get("group")), str(row.get("reference_group"))
+    top, bottom = (ref, group) if meta.id in REFERENCE_OVER_GROUP else (group, ref)
+    r = _num(row["ratio"])
+    if row.get("status") == WITHIN:
+        lead = f"{bottom} and {top} {who} were about as likely {verb}"
+    elif r > 1:
+        lead = f"{bottom} {who} were less likely {verb}"
+    else:
+        lead = f"{bottom} {who} were more likely {verb}"
+    d = _digits(r)
+    ci = ""
+    if _ok(row.get("ratio_ci_low")) and _ok(row.get("ratio_ci_high")):
+        ci = f" (95% CI {_ratio(row['ratio_ci_low'], d)} to {_ratio(row['ratio_ci_high'], d)})"
+    inside = rng[0] <= r <= rng[1]
+    where = "within" if inside else "outside"
+    return (f"{lead}{_where(row)}: {top} {who} were {_ratio(r, d)} times as likely{ci}, "
+            f"{where} the non-adverse range {_range_text(rng)}.")
+
+
+def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
+    v = _num(row["value"])
+    group, ref = row.get("group"), row.get("reference_group")
+    fig = format_value(v, meta.unit)
+    if meta.unit == "percent" and group and ref and group != ref:
+        kind = "median" if "median" in meta.id else "mean"
+        what = "bonus pay" if "bonus" in meta.id else "hourly pay"
+        if v == 0:
+            return f"{meta.title}{_where(row)}: 0.0%: {group} and {ref} {kind} {what} were the same."
+        direction = "lower" if v > 0 else "higher"
+        return (f"{meta.title}{_where(row)}: {fig}: {group} {kind} {what} was "
+                f"{abs(v):.1f}% {direction} than {ref} {kind} {what}.")
+    if meta.unit == "percentage_points":
+        direction = "below" if v < 0 else "above"
+        return (f"{meta.title}{_where(row)}: {fig}: the {group or 'group'} share of the board is "
+                f"{abs(v):.1f} percentage points {direction} its share of the workforce.")
+    return f"{meta.title}{_where(row)}: {fig}."
+
+
+def sentence(row: Mapping[str, Any] | pd.Series, *,
+             non_adverse_range: tuple[float, float] = NON_ADVERSE_RANGE,
+             caveats: bool = False) -> str:
+    """One plain-English sentence for one result row.
+
+    Parameters
+    ----------
+    row
+        A row of a result table (:data:`equity.result.RESULT_COLUMNS`).
+    non_adverse_range
+        The range the status was judged against (NHS England default 0.80-1.25).
+    caveats
+        Add what the figure does not show (significance, cause).
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    The status follows the NHS convention on the point estimate (METHODOLOGY.md "Rates,
+    ratios, uncertainty"); whether the 95% interval includes 1 is said beside it, never folded
+    into it. Suppressed figures and groups below the minimum size are said as such, never
+    given a number.
+    """
+    r = dict(row)
+    meta = _meta(r)
+    title = meta.title if meta else str(r.get("indicator"))
+    group = r.get("group")
+    label = f"{title}{_where(r)}" + (f", {group}" if group else "")
+    if bool(r.get("suppressed")):
+        return f"{label}: {SUPPRESSED_TEXT}."
+    status = r.get("status")
+    if status == INSUFFICIENT:
+        ref = r.get("reference_group")
+        vs = f" comparing {group} with {ref}" if ref and ref != group else ""
+        return f"{label}: {INSUFFICIENT_TEXT}{vs}."
+    if meta is None:
+        return f"{label}: {format_value(r.get('value'), 'ratio')}."
+    if status in (ADVERSE, FAVOURABLE, WITHIN) and _ok(r.get("ratio")):
+        text = _ratio_sentence(r, meta, non_adverse_range)
+        if status == ADVERSE:
+            text += " By the NHS convention this is an adverse finding."
+        if caveats:
+            text += " " + _caveat(r)
+        return text
+    if meta.unit in ("percent", "percentage_points") and _ok(r.get("value")):
+        text = _gap_sentence(r, meta)
+        return text + (" " + _caveat(r) if caveats else "")
+    if not _ok(r.get("value")):
+        return f"{label}: no figure (the data hold nobody in this group)."
+    ci = ""
+    if _ok(r.get("ci_low")) and _ok(r.get("ci_high")):
+        ci = (f" (95% CI {format_value(r['ci_low'], meta.unit)} to "
+              f"{format_value(r['ci_high'], meta.unit)})")
+    text = f"{label}: {format_value(r['value'], meta.unit)}{ci}."
+    if status == NOT_APPLICABLE and caveats:
+        text += " This is a description, not a comparison between groups."
+    return text
+
+
+def _caveat(r: Mapping[str, Any]) -> str:
+    lo, hi = _num(r.get("ratio_ci_low")), _num(r.get("ratio_ci_high"))
+    if math.isnan(lo) or math.isnan(hi):
+        return "It does not show why the difference arises."
+    if lo > 1 or hi < 1:
+        sig = "The 95% interval excludes 1, so chance alone is an unlikely explanation"
+    else:
+        sig = "The 95% interval includes 1, so the data are also consistent with no difference"
+    return f"{sig}; the figure does not show why the difference arises."
+
+
+def describe(result: pd.DataFrame, *, indicator: str | None = None,
+             statuses: Iterable[str] | None = None, caveats: bool = False,
+             non_adverse_range: tuple[float, float] = NON_ADVERSE_RANGE) -> list[str]:
+    """Sentences for the rows of a result table (optionally one indicator / some statuses).
+
+    Reference-group rows of a comparison (they carry no ratio of their own) are left out, so
+    each comparison is said once.
+    """
+    df = result
+    if indicator is not None:
+        df = df.loc[df["indicator"] == indicator]
+    if statuses is not None:
+        df = df.loc[df["status"].isin(list(statuses))]
+    out = []
+    for row in df.to_dict("records"):
+        is_reference_row = (row.get("reference_group") is not None
+                            and row.get("group") == row.get("reference_group"))
+        if is_reference_row:
+            continue
+        out.append(sentence(row, caveats=caveats, non_adverse_range=non_adverse_range))
+    return out
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """A list of sentences that displays as a bulleted list in notebooks and HTML."""
+
+    sentences: tuple[str, ...]
+    heading: str | None = None
+
+    def _repr_html_(self) -> str:
+        head = f"<p><strong>{html.escape(self.heading)}</strong></p>" if self.heading else ""
+        if not self.sentences:
+            return head + "<p>Nothing to report for this section.</p>"
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in self.sentences)
+        return f'{head}<ul class="equity-narrative">{items}</ul>'
+
+    def _repr_markdown_(self) -> str:
+        head = f"**{self.heading}**\n\n" if self.heading else ""
+        return head + "\n".join(f"- {s}" for s in self.sentences)
+
+    def __str__(self) -> str:
+        return "\n".join(self.sentences)
+
+
+def narrative(result: pd.DataFrame, *, indicator: str | None = None, heading: str | None = None,
+              caveats: bool = True, max_sentences: int | None = 12) -> Narrative:
+    """A :class:`Narrative` for a result table: adverse findings first, then the rest."""
+    order = {ADVERSE: 0, FAVOURABLE: 1, WITHIN: 2, INSUFFICIENT: 3, NOT_APPLICABLE: 4}
+    df = result
+    if indicator is not None:
+        df = df.loc[df["indicator"] == indicator]
+    df = df.assign(_o=df["status"].map(order).fillna(9)).sort_values("_o", kind="stable")
+    sents = describe(df.drop(columns="_o"), caveats=caveats)
+    if max_sentences is not None:
+        sents = sents[:max_sentences]
+    return Narrative(tuple(sents), heading)
+
+
+def not_available(section: str, reason: str | None = None) -> Narrative:
+    """The note a report shows when a section's indicators are not there (yet)."""
+    why = f" {reason}" if reason else ""
+    return Narrative((f"{section}: not yet available.{why}",))
+
+
+__all__ = [
+    "INSUFFICIENT_TEXT", "REFERENCE_OVER_GROUP", "SUPPRESSED_TEXT", "Narrative", "describe",
+    "format_value", "narrative", "not_available", "sentence",
+]

@@ -1,0 +1,573 @@
+"""Accessible charts and tables for reports (DESIGN.md "plots").
+
+Charts are seaborn / matplotlib figures in an NHS palette (NHS Blue #005EB8 first), chosen to
+stay distinguishable under the common colour-vision deficiencies, and never rely on colour
+alone: every group also has its own marker and hatching, and points carry labels. Every chart
+shows its interval bars, marks suppressed cells as such, and comes with alt text.
+
+Each function returns a :class:`Chart` (or :class:`Table`), which displays in JupyterLab and
+exports through nbconvert as an ``<img>`` with an ``alt`` attribute inside a ``<figure>`` with
+a caption; the alt text is also stored in the output metadata (``image/png`` → ``alt``).
+Tables are real HTML tables with a caption and ``scope`` on header cells.
+
+Notes
+-----
+Colours: NHS England identity guidelines (nhs.uk/nhs-identity, colour palette): NHS Blue
+#005EB8, NHS Orange #ED8B00, NHS Dark Grey #425563, NHS Aqua Green #00A499, NHS Purple
+#330072, NHS Warm Yellow #FFB81C, NHS Pink #AE2573, NHS Dark Red #8A1538. The first four are
+separable under deuteranopia, protanopia and tritanopia; markers and hatching carry the
+distinction regardless (WCAG 2.2 SC 1.4.1, use of colour).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from equity import codes
+from equity.narrative import format_value
+from equity.registry import REGISTRY
+from equity.stats import NON_ADVERSE_RANGE
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+PALETTE: tuple[str, ...] = (
+    "#005EB8", "#ED8B00", "#425563", "#00A499", "#330072", "#FFB81C", "#AE2573", "#8A1538",
+)
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
+NHS_BLUE = PALETTE[0]
+PALE_GREY = "#E8EDEE"  # NHS Pale Grey: background of the non-adverse band
+SUPPRESSED_LABEL = "suppressed"
+DPI = 96
+
+
+# --------------------------------------------------------------------------- containers
+
+
+@dataclass
+class Chart:
+    """A rendered chart: PNG bytes, alt text and a caption.
+
+    Displays in notebooks as a ``<figure>`` holding an ``<img alt=...>`` (``text/html``), with
+    the PNG and the alt text also in the output bundle and its metadata.
+    """
+
+    png: bytes
+    alt: str
+    caption: str
+    width: int = 0
+    height: int = 0
+
+    @classmethod
+    def from_figure(cls, fig: Figure, *, alt: str, caption: str) -> Chart:
+        import matplotlib.pyplot as plt
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+        w, h = fig.get_size_inches() * DPI
+        plt.close(fig)
+        return cls(buf.getvalue(), alt=alt, caption=caption, width=int(w), height=int(h))
+
+    @property
+    def b64(self) -> str:
+        return base64.b64encode(self.png).decode("ascii")
+
+    def to_html(self) -> str:
+        return (
+            '<figure class="equity-chart">'
+            f'<img src="data:image/png;base64,{self.b64}" alt="{html.escape(self.alt, quote=True)}"'
+            ' style="max-width:100%;height:auto">'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None
+                          ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        data = {"text/html": self.to_html(), "image/png": self.b64, "text/plain": self.alt}
+        return data, {"image/png": {"alt": self.alt}, "text/html": {"alt": self.alt}}
+
+
+@dataclass
+class Table:
+    """An accessible HTML table (caption, ``<th scope>``), built from a DataFrame."""
+
+    frame: pd.DataFrame
+    caption: str
+    row_header: bool = True
+    notes: Sequence[str] = field(default_factory=tuple)
+
+    def to_html(self) -> str:
+        return html_table(self.frame, caption=self.caption, row_header=self.row_header,
+                          notes=self.notes)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def html_table(frame: pd.DataFrame, *, caption: str, row_header: bool = True,
+               notes: Sequence[str] = ()) -> str:
+    """Render a DataFrame as an accessible HTML table.
+
+    Column headers get ``scope="col"``; when ``row_header`` the first column is a row header
+    (``<th scope="row">``). Every value is HTML-escaped, so names from the data cannot inject
+    markup.
+
+    Examples
+    --------
+    >>> print(html_table(pd.DataFrame({"a": ["<x>"], "b": [1]}), caption="C"))
+    <table class="equity-table"><caption>C</caption><thead><tr><th scope="col">a</th><th scope="col">b</th></tr></thead><tbody><tr><th scope="row">&lt;x&gt;</th><td>1</td></tr></tbody></table>
+    """
+    esc = html.escape
+    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in frame.columns)
+    rows = []
+    for rec in frame.itertuples(index=False, name=None):
+        cells = []
+        for i, v in enumerate(rec):
+            text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            cells.append(f'<th scope="row">{esc(text)}</th>' if (i == 0 and row_header)
+                         else f"<td>{esc(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    foot = ""
+    if notes:
+        foot = "<tfoot>" + "".join(
+            f'<tr><td colspan="{max(len(frame.columns), 1)}">{esc(n)}</td></tr>' for n in notes
+        ) + "</tfoot>"
+    return (f'<table class="equity-table"><caption>{esc(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead>{foot}<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _count(v: Any, suppressed: bool) -> str:
+    if suppressed and (v is None or (isinstance(v, float) and math.isnan(v))):
+        return "*"
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "*" if suppressed else ""
+    return f"{float(v):,.0f}"
+
+
+def results_table(result: pd.DataFrame, *, caption: str,
+                  columns: Sequence[str] = ("directorate", "profession", "band", "variant"),
+                  show_counts: bool = True) -> Table:
+    """A display table of result rows: group, counts, figure with its interval, ratio, status.
+
+    Suppressed figures show as ``*``. Strata columns are shown only when they vary.
+    """
+    rows = []
+    strata = [c for c in columns if c in result and result[c].nunique(dropna=True) > 1]
+    for r in result.to_dict("records"):
+        meta = REGISTRY.get(str(r["indicator"]))
+        unit = meta.unit if meta else "ratio"
+        sup = bool(r["suppressed"])
+        title = meta.title if meta else str(r["indicator"])
+        rec: dict[str, Any] = {"Indicator": title}
+        for c in strata:
+            rec[c.capitalize()] = r[c] if r[c] is not None else "all"
+        rec["Group"] = r["group"] if r["group"] is not None else "all"
+        if show_counts:
+            rec["Number"] = _count(r["numerator"], sup)
+            rec["Out of"] = _count(r["denominator"], sup)
+        if sup and not _finite(r["value"]):
+            rec["Figure"] = "*"
+            rec["95% CI"] = ""
+        else:
+            rec["Figure"] = format_value(r["value"], unit)
+            rec["95% CI"] = (f"{format_value(r['ci_low'], unit)} to {format_value(r['ci_high'], unit)}"
+                             if _finite(r["ci_low"]) else "")
+        if _finite(r["ratio"]):
+            rec["Ratio (95% CI)"] = (f"{r['ratio']:.2f} ({r['ratio_ci_low']:.2f} to "
+                                     f"{r['ratio_ci_high']:.2f})")
+        else:
+            rec["Ratio (95% CI)"] = "*" if sup and r.get("reference_group") else ""
+        rec["Status"] = str(r["status"]).replace("_", " ")
+        rows.append(rec)
+    frame = pd.DataFrame(rows)
+    if len(frame) and (frame["Ratio (95% CI)"] == "").all():
+        frame = frame.drop(columns="Ratio (95% CI)")
+    notes = ["* suppressed: small numbers (counts 1-7, or a figure built from them)."]
+    return Table(frame, caption=caption, notes=notes)
+
+
+def _finite(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- style
+
+
+def _setup() -> None:
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+        # Reports render headless; only switch when no GUI backend was chosen on purpose.
+        matplotlib.use("Agg", force=False)
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="whitegrid", palette=list(PALETTE),
+                  rc={"axes.edgecolor": "#425563", "font.family": "sans-serif",
+                      "axes.titleweight": "bold", "hatch.linewidth": 0.8})
+
+
+def _style(groups: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Colour, marker and hatch per group, stable across charts (same group, same look)."""
+    known = list(codes.WRES_GROUPS) + list(codes.WDES_GROUPS) + list(codes.SEX_GROUPS)
+    out = {}
+    for i, g in enumerate(groups):
+        k = known.index(g) if g in known else i
+        out[g] = {"color": PALETTE[k % len(PALETTE)], "marker": MARKERS[k % len(MARKERS)],
+                  "hatch": HATCHES[k % len(HATCHES)]}
+    return out
+
+
+def _groups(df: pd.DataFrame) -> list[str]:
+    return [g for g in pd.unique(df["group"].astype(object)) if g is not None]
+
+
+def _empty(caption: str, message: str) -> Chart:
+    import matplotlib.pyplot as plt
+
+    _setup()
+    fig, ax = plt.subplots(figsize=(6, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
+    return Chart.from_figure(fig, alt=f"{caption}: {message}", caption=caption)
+
+
+def _band_key(b: Any) -> float:
+    return float(codes.BAND_ORDER.get(str(b), 99))
+
+
+def _summarise(df: pd.DataFrame, unit: str, label_col: str) -> str:
+    parts = []
+    for r in df.to_dict("records"):
+        v = SUPPRESSED_LABEL if r["suppressed"] and not _finite(r["value"]) else format_value(
+            r["value"], unit)
+        parts.append(f"{r[label_col]} {r['group']}: {v}")
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def band_ladder(result: pd.DataFrame, *, title: str = "Share of staff in each band by group",
+                group_var: str | None = None) -> Chart:
+    """Share of each group in each band: dodged points with 95% intervals, one row per band.
+
+    ``result`` holds representation-type rows with a ``band`` stratum (``value`` in 0-1).
+    Suppressed cells are marked with the word "suppressed" at their row.
+    """
+    import matplotlib.pyplot as plt
+
+    df = result.loc[result["band"].notna()]
+    if group_var is not None:
+        df = df.loc[df["group_var"] == group_var]
+    if df.empty:
+        return _empty(title, "No band-level figures are available.")
+    _setup()
+    bands = sorted(df["band"].unique(), key=_band_key)
+    groups = _groups(df)
+    style = _style(groups)
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(bands) * max(1, len(groups) / 2) + 1.5))
+    step = 0.8 / max(len(groups), 1)
+    for gi, g in enumerate(groups):
+        sub = df.loc[df["group"] == g].set_index("band")
+        for bi, b in enumerate(bands):
+            y = bi - 0.4 + step * (gi + 0.5)
+            if b not in sub.index:
+                continue
+            r = sub.loc[b]
+            r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
+            if bool(r["suppressed"]) and not _finite(r["value"]):
+                ax.text(0.005, y, f"{g}: {SUPPRESSED_LABEL}", va="center", fontsize=8,
+                        color="#425563", style="italic")
+                continue
+            v = float(r["value"])
+            lo, hi = r["ci_low"], r["ci_high"]
+            err = ([[v - lo], [hi - v]] if _finite(lo) and _finite(hi) else None)
+            ax.errorbar(v, y, xerr=err, fmt=style[g]["marker"], color=style[g]["color"],
+                        ecolor=style[g]["color"], capsize=3, markersize=6,
+                        label=g if bi == 0 or g not in ax.get_legend_handles_labels()[1] else None)
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles, strict=False))
+    ax.legend(uniq.values(), uniq.keys(), title="Group", loc="best", frameon=True)
+    ax.set_yticks(range(len(bands)), bands)
+    ax.set_ylim(len(bands) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
+    ax.set_xlabel("Share of staff in the band (95% CI)")
+    ax.set_title(title)
+    alt = (f"{title}. Dot-and-interval chart, one row per band ({', '.join(bands)}), one marker "
+           f"per group ({', '.join(groups)}). " + _summarise(df, "proportion", "band") + ".")
+    return Chart.from_figure(fig, alt=alt, caption=title)
+
+
+def forest(result: pd.DataFrame, *, title: str = "Relative likelihoods (95% CI)",
+           non_adverse_range: tuple[float, float] = NON_ADVERSE_RANGE,
+           label_columns: Sequence[str] = ("directorate", "profession", "band", "variant")
+           ) -> Chart:
+    """Ratio forest plot: each comparison's ratio with its 95% interval on a log scale, with
+    the non-adverse range shaded and each row labelled with its status in words.
+    """
+    import matplotlib.pyplot as plt
+
+    df = result.loc[result["reference_group"].notna() & (result["group"] != result["reference_group"])]
+    if df.empty:
+        return _empty(title, "No comparisons between groups are available.")
+    _setup()
+    labels = []
+    for r in df.to_dict("records"):
+        meta = REGISTRY.get(str(r["indicator"]))
+        name = meta.title.split(":")[0] if meta else str(r["indicator"])
+        extra = [str(r[c]) for c in label_columns if r.get(c) is not None]
+        labels.append(f"{name}: {r['group']} vs {r['reference_group']}"
+                      + (f" ({', '.join(extra)})" if extra else ""))
+    fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(df) + 1.4))
+    ax.axvspan(*non_adverse_range, color=PALE_GREY, zorder=0,
+               label=f"non-adverse range {non_adverse_range[0]:.2f}-{non_adverse_range[1]:.2f}")
+    ax.axvline(1, color="#425563", lw=1, ls="--")
+    shapes = {"adverse": ("X", PALETTE[1]), "favourable": ("D", PALETTE[3]),
+              "within_range": ("o", NHS_BLUE), "insufficient_evidence": ("s", PALETTE[2])}
+    finite = df[["ratio_ci_low", "ratio_ci_high", "ratio"]].to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    lo_lim = min(0.25, float(finite.min()) * 0.8) if finite.size else 0.25
+    hi_lim = max(4.0, float(finite.max()) * 1.25) if finite.size else 4.0
+    text_alt = []
+    for i, r in enumerate(df.to_dict("records")):
+        status = str(r["status"])
+        marker, colour = shapes.get(status, ("o", NHS_BLUE))
+        if bool(r["suppressed"]) and not _finite(r["ratio"]):
+            ax.text(1, i, SUPPRESSED_LABEL, va="center", ha="center", style="italic")
+            text_alt.append(f"{labels[i]}: {SUPPRESSED_LABEL}")
+            continue
+        if not _finite(r["ratio"]) or float(r["ratio"]) <= 0:
+            ax.text(1, i, "too few to tell", va="center", ha="center", style="italic")
+            text_alt.append(f"{labels[i]}: too few people to tell")
+            continue
+        v = float(r["ratio"])
+        lo = float(r["ratio_ci_low"]) if _finite(r["ratio_ci_low"]) else v
+        hi = float(r["ratio_ci_high"]) if _finite(r["ratio_ci_high"]) else v
+        lo, hi = max(lo, lo_lim), min(hi, hi_lim)
+        ax.errorbar(v, i, xerr=[[v - lo], [hi - v]], fmt=marker, color=colour, capsize=3,
+                    markersize=7)
+        ax.annotate(f"{v:.2f} {status.replace('_', ' ')}", (hi_lim, i), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=8,
+                    annotation_clip=False)
+        text_alt.append(f"{labels[i]}: {v:.2f} ({r['ratio_ci_low']:.2f} to "
+                        f"{r['ratio_ci_high']:.2f}), {status.replace('_', ' ')}")
+    ax.set_xscale("log")
+    ax.set_xlim(lo_lim, hi_lim)
+    ticks = [t for t in (0.25, 0.5, 0.8, 1, 1.25, 2, 4, 8) if lo_lim <= t <= hi_lim]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_yticks(range(len(df)), labels)
+    ax.set_ylim(len(df) - 0.5, -0.5)
+    ax.set_xlabel("Relative likelihood (log scale; 1 = equally likely)")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    alt = (f"{title}. Forest plot of {len(df)} relative likelihoods with 95% intervals; the "
+           f"non-adverse range {non_adverse_range[0]:.2f} to {non_adverse_range[1]:.2f} is "
+           "shaded. " + "; ".join(text_alt) + ".")
+    return Chart.from_figure(fig, alt=alt, caption=title)
+
+
+def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "directorate",
+           title: str = "Funnel plot", target: float | None = None) -> Chart:
+    """Funnel plot: each unit's rate against its denominator, with control limits.
+
+    Parameters
+    ----------
+    result
+        Rate rows, one per unit (``unit_column``), with ``numerator``, ``denominator``,
+        ``value``.
+    limits
+        Funnel limits over a grid of denominators: a ``denominator`` column and limit columns
+        (``lower_95``/``upper_95``/``lower_998``/``upper_998``, or any pair of columns whose
+        names start with ``lower`` / ``upper``), as :mod:`equity.stats` returns them.
+    target
+        The centre line (default: the pooled rate).
+    """
+    import matplotlib.pyplot as plt
+
+    df = result.loc[result[unit_column].notna()]
+    if df.empty:
+        return _empty(title, "No unit-level rates are available.")
+    _setup()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    if target is None:
+        d = df.loc[~df["suppressed"]]
+        target = float(d["numerator"].sum() / d["denominator"].sum()) if len(d) else math.nan
+    lim = limits.sort_values("denominator")
+    lows = sorted(c for c in lim.columns if c.startswith("lower"))
+    highs = sorted(c for c in lim.columns if c.startswith("upper"))
+    styles = ["--", ":", "-."]
+    for k, (lo, hi) in enumerate(zip(lows, highs, strict=False)):
+        lab = lo.replace("lower", "").strip("_") or "limit"
+        ax.plot(lim["denominator"], lim[lo], color="#425563", ls=styles[k % 3],
+                label=f"{lab.replace('998', '99.8')}% limits")
+        ax.plot(lim["denominator"], lim[hi], color="#425563", ls=styles[k % 3])
+    if _finite(target):
+        ax.axhline(target, color=NHS_BLUE, lw=1, label=f"overall {target:.1%}")
+    alt_parts = []
+    for i, r in enumerate(df.to_dict("records")):
+        name = str(r[unit_column])
+        if bool(r["suppressed"]) and not _finite(r["value"]):
+            alt_parts.append(f"{name}: {SUPPRESSED_LABEL}")
+            continue
+        ax.plot(r["denominator"], r["value"], MARKERS[i % len(MARKERS)],
+                color=PALETTE[i % len(PALETTE)], markersize=8)
+        ax.annotate(name, (r["denominator"], r["value"]), xytext=(5, 3),
+                    textcoords="offset points", fontsize=8)
+        alt_parts.append(f"{name}: {format_value(r['value'], 'proportion')} of "
+                         f"{_count(r['denominator'], False)}")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
+    ax.set_xlabel("Number of people (denominator)")
+    ax.set_ylabel("Rate")
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize=8)
+    alt = (f"{title}. Funnel plot: each {unit_column}'s rate against its size, with control "
+           "limits narrowing as size grows; points outside the limits differ from the overall "
+           "rate by more than chance would explain. " + "; ".join(alt_parts) + ".")
+    return Chart.from_figure(fig, alt=alt, caption=title)
+
+
+def spc(series: pd.DataFrame, *, x: str = "period", y: str = "value",
+        title: str = "Statistical process control chart", unit: str = "proportion") -> Chart:
+    """XmR (individuals) chart: the series, its mean and natural process limits, signals.
+
+    ``series`` has columns ``x`` and ``y`` and, as :mod:`equity.stats` returns them, the
+    centre line (``mean`` or ``centre``), limits (``lcl`` / ``ucl``, or ``lower`` / ``upper``)
+    and an optional boolean ``signal`` column. Signals are drawn as large marked points and
+    named in the alt text.
+    """
+    import matplotlib.pyplot as plt
+
+    if series.empty:
+        return _empty(title, "No time series is available.")
+    _setup()
+    s = series.reset_index(drop=True)
+
+    def col(*names: str) -> str | None:
+        return next((n for n in names if n in s), None)
+
+    centre, lcl, ucl = col("mean", "centre", "center", "cl"), col("lcl", "lower"), col("ucl", "upper")
+    sig = col("signal", "special_cause")
+    xs = np.arange(len(s))
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    ax.plot(xs, s[y], marker="o", color=NHS_BLUE, label="value")
+    if centre:
+        ax.plot(xs, s[centre], color="#425563", lw=1, label="mean")
+    if lcl and ucl:
+        ax.plot(xs, s[lcl], color="#425563", ls="--", label="process limits")
+        ax.plot(xs, s[ucl], color="#425563", ls="--")
+    signals: list[str] = []
+    if sig:
+        m = s[sig].fillna(False).astype(bool).to_numpy()
+        ax.plot(xs[m], s.loc[m, y], "D", color=PALETTE[1], markersize=10, mfc="none", mew=2,
+                label="signal (special cause)")
+        signals = [str(v) for v in s.loc[m, x]]
+    ax.set_xticks(xs, [str(v) for v in s[x]], rotation=45 if len(s) > 6 else 0)
+    if unit == "proportion":
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize=8)
+    vals = "; ".join(f"{a}: {format_value(b, unit)}" for a, b in zip(s[x], s[y], strict=False))
+    alt = (f"{title}. XmR chart of {len(s)} points with mean and process limits. {vals}. "
+           + (f"Signals at {', '.join(signals)}." if signals else "No signals of special cause."))
+    return Chart.from_figure(fig, alt=alt, caption=title)
+
+
+def survival(curves: pd.DataFrame, *, title: str = "Staying in post over time (Kaplan-Meier)",
+             time: str = "time", estimate: str = "survival", time_unit: str = "months") -> Chart:
+    """Kaplan-Meier curves by group as steps, with shaded 95% bands and distinct line styles.
+
+    ``curves``: tidy columns ``group``, ``time``, ``survival``, ``ci_low``, ``ci_high``
+    (names of the time and estimate columns are parameters).
+    """
+    import matplotlib.pyplot as plt
+
+    if curves.empty:
+        return _empty(title, "No survival curves are available.")
+    _setup()
+    groups = _groups(curves)
+    style = _style(groups)
+    lines = ["-", "--", "-.", ":"]
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    summary = []
+    for i, g in enumerate(groups):
+        c = curves.loc[curves["group"] == g].sort_values(time)
+        ax.step(c[time], c[estimate], where="post", color=style[g]["color"],
+                ls=lines[i % len(lines)], label=g)
+        if "ci_low" in c and "ci_high" in c:
+            ax.fill_between(c[time], c["ci_low"], c["ci_high"], step="post", alpha=0.15,
+                            color=style[g]["color"], hatch=style[g]["hatch"])
+        if len(c):
+            last = c.iloc[-1]
+            summary.append(f"{g}: {format_value(last[estimate], 'proportion')} still in post "
+                           f"at {last[time]:g} {time_unit}")
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel(f"Time since start ({time_unit})")
+    ax.set_ylabel("Share still in post")
+    ax.set_title(title)
+    ax.legend(title="Group", loc="lower left")
+    alt = (f"{title}. Step curves per group with shaded 95% bands. " + "; ".join(summary) + ".")
+    return Chart.from_figure(fig, alt=alt, caption=title)
+
+
+def pay_quarters(result: pd.DataFrame, *, title: str = "Pay quarters by group") -> Chart:
+    """Share of each group in each quarter of the hourly pay ranking: stacked, hatched bars,
+    labelled with their percentages (rows: ``indicator == "pay_quartile"``, ``variant`` the
+    quarter).
+    """
+    import matplotlib.pyplot as plt
+
+    df = result.loc[result["indicator"] == "pay_quartile"] if "indicator" in result else result
+    if df.empty:
+        return _empty(title, "Pay quarters are not available.")
+    _setup()
+    quarters = list(pd.unique(df["variant"].astype(object)))
+    groups = _groups(df)
+    style = _style(groups)
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(quarters) + 1.5))
+    left = np.zeros(len(quarters))
+    parts = []
+    for g in groups:
+        sub = df.loc[df["group"] == g].set_index("variant").reindex(quarters)
+        vals = sub["value"].to_numpy(dtype=float)
+        sup = sub["suppressed"].fillna(False).to_numpy(dtype=bool)
+        shown = np.where(np.isfinite(vals), vals, 0.0)
+        ax.barh(range(len(quarters)), shown, left=left, color=style[g]["color"],
+                hatch=style[g]["hatch"], edgecolor="white", label=g)
+        for qi, (v, s) in enumerate(zip(vals, sup, strict=False)):
+            text = SUPPRESSED_LABEL if s and not np.isfinite(v) else f"{g} {v:.0%}"
+            ax.text(left[qi] + (shown[qi] / 2 if shown[qi] else 0.02), qi, text, ha="center",
+                    va="center", fontsize=8, color="white" if shown[qi] > 0.15 else "black",
+                    bbox={"facecolor": "#425563", "alpha": 0.6, "pad": 1, "lw": 0})
+        left += shown
+        parts.append(f"{g}: " + ", ".join(
+            f"{q} {SUPPRESSED_LABEL if s and not np.isfinite(v) else format_value(v, 'proportion')}"
+            for q, v, s in zip(quarters, vals, sup, strict=False)))
+    ax.set_yticks(range(len(quarters)), quarters)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("Share of the quarter")
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=len(groups))
+    alt = f"{title}. Stacked bars, one per pay quarter. " + "; ".join(parts) + "."
+    return Chart.from_figure(fig, alt=alt, caption=title)
+
+
+__all__ = [
+    "HATCHES", "MARKERS", "NHS_BLUE", "PALETTE", "Chart", "Table", "band_ladder", "forest",
+    "funnel", "html_table", "pay_quarters", "results_table", "spc", "survival",
+]
