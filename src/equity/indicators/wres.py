@@ -1,0 +1,425 @@
+"""Workforce Race Equality Standard (WRES) indicators 1-9.
+
+Definitions and directions follow NHS England, *Workforce Race Equality Standard: technical
+guidance* (2024), as summarised in METHODOLOGY.md "WRES". The building blocks here are
+written once for any equality grouping, and :mod:`equity.indicators.wdes` reuses them for the
+Workforce Disability Equality Standard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from equity import cube, stats
+from equity.codes import Period
+from equity.errors import PeriodError
+from equity.indicators._common import (
+    Grouping,
+    and_all,
+    as_groupings,
+    at,
+    between,
+    grouped_counts,
+    not_computed,
+    rate_rows,
+    record_exclusion,
+    reference_of,
+    scope_filter,
+    snapshot_dates,
+    unknown_mask,
+)
+from equity.indicators.representation import (
+    By,
+    _check_by,
+    _context,
+    _Ctx,
+    _drop_unknown,
+    _flag,
+    _missing_columns,
+    _raw,
+    _shares,
+    _staff_where,
+    _with_totals,
+)
+from equity.io import Dataset
+from equity.registry import get as get_meta
+from equity.result import concat_results, make_result
+
+Average = Literal["snapshot", "two_year"]
+
+#: Variant label of WRES 2 without international recruits.
+EXCLUDING_INTERNATIONAL = "excluding international recruits"
+
+# --------------------------------------------------------------------------- metric 1
+
+
+def workforce_by_band(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str) -> pd.DataFrame:
+    """WRES 1 / WDES 1: shares by band within clinical / non-clinical, per clinical split, and
+    for the whole workforce; Unknown in the denominator; bank staff excluded (counted)."""
+    parts = [
+        _shares(ctx, gs, indicator=indicator, exclude_bank=True, extra_keys=("clinical", "band")),
+        # The bank count is the same for the three views: record it once.
+        _strip_exclusions(_shares(ctx, gs, indicator=indicator, exclude_bank=True,
+                                  extra_keys=("clinical",))),
+        _strip_exclusions(_shares(ctx, gs, indicator=indicator, exclude_bank=True)),
+    ]
+    return concat_results(parts)
+
+
+def _strip_exclusions(r: pd.DataFrame) -> pd.DataFrame:
+    r.attrs.pop("exclusions", None)
+    return r
+
+
+# --------------------------------------------------------------------------- appointment (2)
+
+
+def appointment(
+    ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str,
+    orientation: Literal["group_over_reference", "reference_over_group"],
+    exclude_international: bool = False,
+) -> pd.DataFrame:
+    """Relative likelihood of appointment from shortlisting (WRES 2 / WDES 2).
+
+    Rows: recruitment applications whose ``closing_date`` falls in the financial year and
+    that were shortlisted; numerator the appointed among them. Unknown groups excluded and
+    counted; applications with no closing date counted as excluded.
+    """
+    ds = ctx.dataset
+    label = f"{indicator} ({EXCLUDING_INTERNATIONAL})" if exclude_international else indicator
+    if ds.recruitment is None:
+        return not_computed(label, "no recruitment table in the dataset")
+    need = ["closing_date", "shortlisted", "appointed", *(g.column for g in gs),
+            *(_raw(w) for w in ctx.within),
+            *(c for c, v in (("staff_group", ctx.staff_group), ("directorate", ctx.directorate),
+                             ("profession", ctx.profession)) if v not in (None, "all")),
+            *(["international"] if exclude_international else [])]
+    missing = _missing_columns(ds.recruitment, need)
+    if missing:
+        return not_computed(label, f"the recruitment table has no {', '.join(missing)} column(s)")
+    p = ctx.period
+    scope = scope_filter(ds.recruitment, table="recruitment", staff_group=ctx.staff_group,
+                         directorate=ctx.directorate, profession=ctx.profession,
+                         check_values=False)
+    in_year = between(p.start, p.end, "closing_date")
+    where = and_all(in_year, _flag("shortlisted"), scope,
+                    ~_flag("international") if exclude_international else None)
+    counts = grouped_counts(ds.recruitment, gs, within=ctx.within, where=where,
+                            derive={"appt": _flag("appointed").cast(nw.Float64())}, sums=["appt"])
+    unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
+    counts = _drop_unknown(counts, gs)
+    out = rate_rows(counts, indicator=indicator, period=p, numerator="sum_appt",
+                    denominator="n", gs=gs, within=ctx.within, orientation=orientation,
+                    variant=EXCLUDING_INTERNATIONAL if exclude_international else None,
+                    min_n=ctx.min_n, confidence=ctx.confidence)
+    record_exclusion(out, indicator=label, table="recruitment",
+                     reason="shortlisted applicants with unknown group", count=unknown)
+    no_date = cube.count(ds.recruitment, [], where=and_all(nw.col("closing_date").is_null(),
+                                                           scope))["n"].sum()
+    return record_exclusion(out, indicator=label, table="recruitment",
+                            reason="applications with no closing date", count=no_date)
+
+
+# --------------------------------------------------------------------------- events (3, 4)
+
+
+def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year: Period
+                   ) -> tuple[pd.DataFrame, float]:
+    """Count unique people with an event in ``year`` by the strata and group of their staff
+    record at the year's closing snapshot or, for those who left during it, its opening one.
+
+    Returns the counts (column ``events``) and the number of people with no staff record at
+    either snapshot (excluded, reported).
+    """
+    staff = cube.lazy(ctx.dataset.staff)
+    people = events.select("staff_id").unique()
+    end = staff.filter(at(year.snapshot))
+    start = staff.filter(at(year.start_snapshot))
+    ids = lambda f: f.select("staff_id").unique()  # noqa: E731 - tiny local projection
+    matched_end = people.join(end, on="staff_id", how="inner")
+    rest = people.join(ids(end), on="staff_id", how="anti")
+    matched_start = rest.join(start, on="staff_id", how="inner")
+    unmatched = cube.count(rest.join(ids(start), on="staff_id", how="anti"), [])["n"].sum()
+    parts = [grouped_counts(f, gs, within=ctx.within, where=ctx.staff_scope)
+             for f in (matched_end, matched_start)]
+    both = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
+        else parts[0]
+    keys = [*ctx.within, "group"]
+    summed = cube.regroup(both, keys) if len(both) else both
+    return summed.rename(columns={"n": "events"}), float(unmatched)
+
+
+def event_likelihood(
+    ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str, table: str, events_where: nw.Expr,
+    date_column: str, describe: str,
+    orientation: Literal["group_over_reference", "reference_over_group"],
+    average: Average = "snapshot",
+) -> pd.DataFrame:
+    """Relative likelihood of an event among staff in post (WRES 3, WRES 4, WDES 3).
+
+    Numerator: unique people with an event (``events_where`` on ``table``) dated in the
+    financial year; denominator: headcount at the closing 31 March snapshot (bank included).
+    With ``average="two_year"`` both are summed over this year and the previous one (a
+    two-year rolling average: the ratio of the sums equals the ratio of the averages).
+    """
+    ds = ctx.dataset
+    frame = getattr(ds, table)
+    if frame is None:
+        return not_computed(indicator, f"no {table} table in the dataset")
+    missing = _missing_columns(frame, ["staff_id", date_column])
+    if missing:
+        return not_computed(indicator, f"the {table} table has no {', '.join(missing)} column(s)")
+    years = [ctx.period]
+    if average == "two_year":
+        prev = ctx.period.previous()
+        if prev.snapshot not in snapshot_dates(ds):
+            raise PeriodError(
+                f"A two-year average for {ctx.period} needs the staff snapshot at "
+                f"{prev.snapshot:%d %B %Y} (closing {prev}), which the staff table does not "
+                "have. Use average='snapshot', or add that snapshot."
+            )
+        years.append(prev)
+    keys = [*ctx.within, "group"]
+    num_parts, den_parts, unmatched = [], [], 0.0
+    for year in years:
+        ev = cube.lazy(frame).filter(and_all(events_where,
+                                             between(year.start, year.end, date_column)))
+        n, u = _people_counts(ctx, gs, ev, year)
+        num_parts.append(n)
+        unmatched += u
+        den_parts.append(grouped_counts(ds.staff, gs, within=ctx.within,
+                                        where=_staff_where(ctx, year.snapshot)))
+    den = cube.regroup(pd.concat(den_parts, ignore_index=True), keys)
+    nums = [n for n in num_parts if len(n)]
+    if nums:
+        num = cube.regroup(pd.concat(nums, ignore_index=True).rename(columns={"events": "n"}),
+                           keys).rename(columns={"n": "events"})
+        counts = den.merge(num, on=keys, how="left")
+        # A person matched only to a stratum absent from the headcount still counts.
+        extra = num.merge(den[keys], on=keys, how="left", indicator=True)
+        extra = extra.loc[extra["_merge"] == "left_only", [*keys, "events"]]
+        counts = pd.concat([counts, extra.assign(n=0.0)], ignore_index=True)
+    else:
+        counts = den.assign(events=0.0)
+    counts["events"] = counts["events"].fillna(0.0)
+    unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), ["n", "events"]].sum()
+    counts = _drop_unknown(counts, gs)
+    out = rate_rows(counts, indicator=indicator, period=ctx.period, numerator="events",
+                    denominator="n", gs=gs, within=ctx.within, orientation=orientation,
+                    variant="two-year average" if average == "two_year" else None,
+                    min_n=ctx.min_n, confidence=ctx.confidence)
+    record_exclusion(out, indicator=indicator, table="staff",
+                     reason="staff with unknown group (headcount)", count=unknown["n"])
+    record_exclusion(out, indicator=indicator, table=table,
+                     reason=f"{describe} by staff with unknown group", count=unknown["events"])
+    return record_exclusion(
+        out, indicator=indicator, table=table,
+        reason=f"{describe} by people with no staff record at either 31 March snapshot",
+        count=unmatched)
+
+
+# --------------------------------------------------------------------------- board (9)
+
+
+def board_gap(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str) -> pd.DataFrame:
+    """Board voting members' share minus the workforce share, in percentage points (WRES 9 /
+    WDES 10), for every group level.
+
+    ``numerator`` / ``denominator``: board voting members in the group / all voting members;
+    ``value`` (board share − workforce share) × 100 with the board's Wilson interval shifted
+    by the workforce share; ``ratio`` board share ÷ workforce share (status by the
+    four-fifths rule for groups other than the reference; library method).
+    """
+    ds = ctx.dataset
+    if ds.board is None:
+        return not_computed(indicator, "no board table in the dataset")
+    keys = [w for w in ctx.within if w == "organisation"]
+    missing = _missing_columns(ds.board, ["snapshot_date", "voting", *keys,
+                                          *(g.column for g in gs)])
+    if missing:
+        return not_computed(indicator, f"the board table has no {', '.join(missing)} column(s)")
+    where = and_all(at(ctx.period.snapshot), _flag("voting"))
+    board = _with_totals(grouped_counts(ds.board, gs, within=keys, where=where), keys)
+    if board["n"].sum() == 0:
+        return not_computed(indicator, f"the board table has no voting members at "
+                                       f"{ctx.period.snapshot:%d %B %Y}")
+    # The board governs the whole organisation: compare with its whole workforce (bank
+    # staff excluded as in WRES 1), whatever directorate / staff-group scope was asked for.
+    wf = grouped_counts(ds.staff, gs, within=keys,
+                        where=_staff_where(ctx, exclude_bank=True, scoped=False))
+    wf = _with_totals(wf, keys).rename(columns={"n": "wf_n", "total": "wf_total"})
+    m = board.merge(wf, on=[*keys, "group"], how="left")
+    wf_share = (m["wf_n"] / m["wf_total"].where(m["wf_total"] > 0)).to_numpy(dtype=float)
+    r = rate_rows(m, indicator=indicator, period=ctx.period, numerator="n", denominator="total",
+                  gs=gs, within=keys, compare=False, min_n=ctx.min_n, confidence=ctx.confidence)
+    share, lo, hi = (r[c].to_numpy(dtype=float) for c in ("value", "ci_low", "ci_high"))
+    r["value"], r["ci_low"], r["ci_high"] = ((x - wf_share) * 100 for x in (share, lo, hi))
+    ref = reference_of(gs)
+    eligible = ((m["group"] != ref) & ~unknown_mask(m["group"], gs)).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(wf_share > 0, share / wf_share, np.nan)
+        r["ratio"] = np.where(eligible, ratio, np.nan)
+        r["ratio_ci_low"] = np.where(eligible, lo / wf_share, np.nan)
+        r["ratio_ci_high"] = np.where(eligible, hi / wf_share, np.nan)
+    status = stats.classify(ratio, m["total"], m["wf_total"], harm=get_meta(indicator).harm,
+                            min_n=ctx.min_n)
+    r["status"] = np.where(eligible, status, r["status"])
+    r["reference_group"] = np.where(eligible, "workforce", None)
+    return make_result(r, indicator=indicator)
+
+
+# --------------------------------------------------------------------------- survey (5-8)
+
+
+def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_var: str
+                ) -> pd.DataFrame:
+    """Staff-survey percentages by group from the aggregated ``survey`` table.
+
+    Rows for the period and ``group_var``; whole-organisation rows (blank directorate) unless a
+    directorate scope or ``within=("directorate",)`` is asked for; when only directorate rows
+    exist they are summed (respondents and positive answers add up). Other strata cannot be
+    split from an aggregated table and are not applied.
+    """
+    ds = ctx.dataset
+    if ds.survey is None:
+        return concat_results([not_computed(i, "no survey table in the dataset") for i in ids])
+    missing = _missing_columns(ds.survey, ["period", "indicator", "group_var", "group",
+                                           "respondents", "positive"])
+    if missing:
+        return concat_results([not_computed(i, f"the survey table has no {', '.join(missing)} "
+                                               "column(s)") for i in ids])
+    cols = set(cube.columns(ds.survey))
+    keys = [k for k in ("organisation", "directorate") if k in cols]
+    s = cube.count(ds.survey, ["period", "indicator", "group_var", "group", *keys],
+                   sums=["respondents", "positive"])
+    s = s.loc[(s["period"].astype(str) == str(ctx.period)) & (s["group_var"] == group_var)]
+    g = gs[0]
+    s = s.assign(group=np.where(s["group"].isin(g.levels), s["group"],
+                                g.mapper(s["group"]).to_numpy()))
+    split = [k for k in ("organisation", "directorate") if k in ctx.within and k in keys]
+    if "directorate" in keys:
+        if ctx.directorate is not None:
+            s = s.loc[s["directorate"] == ctx.directorate]
+        elif "directorate" not in split and s["directorate"].isna().any():
+            s = s.loc[s["directorate"].isna()]
+        elif "directorate" in split:
+            s = s.loc[s["directorate"].notna()]
+    parts = []
+    for i in ids:
+        si = s.loc[s["indicator"] == i]
+        if si.empty:
+            parts.append(not_computed(i, f"the survey table has no {group_var} rows for "
+                                         f"{i} in {ctx.period}"))
+            continue
+        c = si.groupby([*split, "group"], dropna=False, sort=False)[
+            ["sum_respondents", "sum_positive"]].sum().reset_index()
+        c = cube.complete(c, {**{k: sorted(c[k].dropna().unique()) for k in split},
+                              "group": list(g.levels)})
+        parts.append(rate_rows(c, indicator=i, period=ctx.period, numerator="sum_positive",
+                               denominator="sum_respondents", gs=(g,), within=split,
+                               compare=False, min_n=ctx.min_n, confidence=ctx.confidence))
+    return concat_results(parts)
+
+
+# --------------------------------------------------------------------------- WRES
+
+
+def wres(
+    dataset: Dataset, *, period: str | Period, by: By = "ethnicity", within: Sequence[str] = (),
+    staff_group: str | None = None, directorate: str | None = None,
+    profession: str | None = None, wres3_average: Average = "snapshot",
+    min_n: int = stats.MIN_N,
+) -> pd.DataFrame:
+    """The Workforce Race Equality Standard indicators 1-9 for one financial year.
+
+    Parameters
+    ----------
+    dataset
+        The canonical bundle; recruitment, casework, training, board and survey are used
+        when present (an absent table leaves its indicator in ``attrs["not_computed"]``).
+    period
+        NHS financial year ("2024/25"): snapshot 31 March 2025, events 1 April 2024 to
+        31 March 2025.
+    by
+        ``"ethnicity"`` (White / BME / Unknown) or an intersection such as
+        ``("ethnicity", "sex")``; ratios then compare each group with "White × Male".
+    within
+        Strata (``directorate``, ``profession``, ...). WRES 1 is always split by band and
+        clinical / non-clinical; WRES 9 is organisation-level; WRES 5-8 split by directorate
+        only (aggregated survey table).
+    staff_group, directorate, profession
+        Restrict to one value (``staff_group="all"`` or None: every group).
+    wres3_average
+        ``"snapshot"`` (default): headcount at 31 March; ``"two_year"``: a two-year rolling
+        average of cases and headcounts (this year and the previous one).
+    min_n
+        Fewer people than this in either group: ``insufficient_evidence``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The shared result schema, indicators ``wres_1`` ... ``wres_9``:
+
+        - ``wres_1``: shares of White / BME / Unknown by band within clinical and
+          non-clinical, per clinical split (band blank) and whole workforce (both blank);
+          Unknown in the denominator; bank staff excluded (counted in ``attrs["exclusions"]``).
+        - ``wres_2``: appointment rate among shortlisted applicants (closing date in the
+          year); ``ratio`` on the BME row = White rate ÷ BME rate (> 1 favours White); a second
+          block with ``variant`` "excluding international recruits".
+        - ``wres_3``: share of staff entering the formal disciplinary process (unique people
+          with a formal disciplinary case started in the year ÷ headcount at 31 March);
+          ``ratio`` = BME ÷ White (> 1: BME more likely).
+        - ``wres_4``: share of staff accessing non-mandatory training or CPD (unique people
+          with a non-mandatory training record in the year ÷ headcount); ``ratio`` =
+          White ÷ BME (> 1 favours White).
+        - ``wres_5`` ... ``wres_8``: survey percentages from the ``survey`` table.
+        - ``wres_9``: board voting members' share minus the workforce share, percentage
+          points (``value``; BME row < 0: board less diverse); ``numerator`` /
+          ``denominator`` the board counts; ``ratio`` board ÷ workforce share.
+
+    Notes
+    -----
+    NHS England, *Workforce Race Equality Standard: technical guidance* (2024). Unknown
+    ethnicity stays in WRES 1 denominators and is excluded from WRES 2-4 (counted in
+    ``attrs["exclusions"]``). For WRES 3 and 4 a person is classified by their staff record at
+    the closing 31 March snapshot, or at the opening one if they left during the year; a
+    person in neither is excluded and counted. Relative likelihoods: Koopman score interval,
+    Fisher exact p-value; status on the point estimate against 0.80-1.25 (NHS England,
+    *A fair experience for all*).
+    """
+    ctx = _context(dataset, period=period, within=within, staff_group=staff_group,
+                   directorate=directorate, profession=profession, min_n=min_n)
+    gs = as_groupings(by)
+    _check_by(dataset, "staff", dataset.staff, gs)
+    parts = [
+        workforce_by_band(ctx, gs, indicator="wres_1"),
+        appointment(ctx, gs, indicator="wres_2", orientation="reference_over_group"),
+        appointment(ctx, gs, indicator="wres_2", orientation="reference_over_group",
+                    exclude_international=True),
+        event_likelihood(
+            ctx, gs, indicator="wres_3", table="casework",
+            events_where=and_all(_lower_is("process", "disciplinary"), _flag("formal")),
+            date_column="start_date", describe="formal disciplinary cases",
+            orientation="group_over_reference", average=wres3_average),
+        event_likelihood(
+            ctx, gs, indicator="wres_4", table="training", events_where=(~nw.col("mandatory")).fill_null(False),
+            date_column="date", describe="non-mandatory training records",
+            orientation="reference_over_group"),
+        survey_rows(ctx, as_groupings("ethnicity"), ids=("wres_5", "wres_6", "wres_7", "wres_8"),
+                    group_var="ethnicity"),
+        board_gap(ctx, gs, indicator="wres_9"),
+    ]
+    return concat_results(parts)
+
+
+def _lower_is(column: str, value: str) -> nw.Expr:
+    """Case- and padding-insensitive equality; missing is False."""
+    return (nw.col(column).str.strip_chars().str.to_lowercase() == value).fill_null(False)
+
+
+__all__ = ["EXCLUDING_INTERNATIONAL", "wres"]
