@@ -220,12 +220,14 @@ def and_all(*exprs: nw.Expr | None) -> nw.Expr | None:
 
 def scope_filter(
     frame: Any, *, table: str, staff_group: str | None = None, directorate: str | None = None,
-    profession: str | None = None,
+    profession: str | None = None, check_values: bool = True,
 ) -> nw.Expr | None:
     """Filter expression for a staff-group / directorate / profession scope.
 
     ``staff_group=None`` or ``"all"`` means every staff group. A value the table does not
-    hold raises :class:`ParameterError` listing the values it does hold.
+    hold raises :class:`ParameterError` listing the values it does hold, unless
+    ``check_values=False`` (for event tables such as recruitment, where a directorate with no
+    vacancies in the year is a zero count, not a mistake).
     """
     wanted = {"staff_group": staff_group, "directorate": directorate, "profession": profession}
     exprs = []
@@ -238,8 +240,8 @@ def scope_filter(
                 f"Cannot select {col} {value!r}: the {table} table has no {col} column.",
                 table=table, column=col,
             )
-        values = [v for v in cube.count(frame, [col])[col].tolist() if v is not None]
-        if value not in values:
+        values = [v for v in cube.count(frame, [col])[col].tolist() if v is not None] if check_values else []
+        if check_values and value not in values:
             raise ParameterError(
                 f"No {col.replace('_', ' ')} {value!r} in the {table} table. It holds: "
                 f"{', '.join(sorted(map(str, values)))}."
