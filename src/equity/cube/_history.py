@@ -1,0 +1,298 @@
+"""Row-level joins between snapshots and leavers, on any engine (narwhals).
+
+Besides :mod:`equity.cube._core`, this is the only module that reads rows. Each function here
+builds a *lazy* per-person frame in the data's own engine (pandas, Polars, DuckDB, PySpark)
+by joining the staff table with itself (one 31 March snapshot against another) or with the
+leavers table. Nothing is collected here: the indicator modules hand these frames to
+:func:`equity.cube.count` (through ``grouped_counts``), which pushes the group-by into the
+same engine and returns a small pandas count table. :func:`history_counts` is the one-call
+form for scripts and tests.
+
+Person key: ``("organisation", "staff_id")`` when both tables carry ``organisation`` (national
+data: moving between trusts is leaving one organisation and joining another), else
+``("staff_id",)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from equity.cube._core import count, lazy
+
+#: Columns carried from the "other" snapshot by :func:`snapshot_pair` (suffix ``_other``).
+PAIR_CARRY: tuple[str, ...] = ("directorate", "staff_group", "band", "fte")
+
+
+def _dt(d: dt.date) -> dt.datetime:
+    # Dates are stored as midnight datetimes on every engine (equity.io).
+    return dt.datetime(d.year, d.month, d.day)
+
+
+def person_key(*frames: Any) -> list[str]:
+    """The person key shared by ``frames``: organisation + staff_id when all carry organisation."""
+    names = [set(lazy(f).collect_schema().names()) for f in frames]
+    return ["organisation", "staff_id"] if all("organisation" in n for n in names) else ["staff_id"]
+
+
+def snapshot_dates(staff: Any) -> list[dt.date]:
+    """Distinct snapshot dates in ``staff`` (sorted), from one small engine query."""
+    c = count(staff, ["snapshot_date"])
+    return sorted(pd.to_datetime(c["snapshot_date"].dropna()).dt.date.unique().tolist())
+
+
+def snapshot_pair(
+    staff: Any,
+    *,
+    first: dt.date,
+    other: dt.date,
+    carry: Sequence[str] = PAIR_CARRY,
+    leavers: Any = None,
+    leave_window: tuple[dt.date, dt.date] | None = None,
+) -> nw.LazyFrame:
+    """Rows of the ``first`` snapshot, each with the same person's row at ``other``.
+
+    Parameters
+    ----------
+    staff
+        Native staff frame (one row per person per snapshot).
+    first
+        Snapshot whose rows are kept (the cohort), with all their columns.
+    other
+        Snapshot looked up for each person (the start or end of a period).
+    carry
+        Columns of the ``other`` row added as ``<column>_other`` (null when absent there).
+    leavers, leave_window
+        When given, add ``left_to_nhs``: the person has a leavers row dated within
+        ``leave_window`` (inclusive) whose destination is ``"NHS"`` (leaving the organisation
+        for another NHS employer, still "in post" at NHS level).
+
+    Returns
+    -------
+    narwhals.LazyFrame
+        The ``first`` rows plus ``in_other`` (bool) and ``<column>_other``.
+
+    Notes
+    -----
+    A left join on the person key; a person appears once per snapshot, so the frame keeps
+    exactly the cohort's rows. Used forwards (start -> end: stability, movers, promotion,
+    band transitions) and backwards (end -> start: joiners).
+    """
+    lf = lazy(staff)
+    key = person_key(staff) if leavers is None else person_key(staff, leavers)
+    names = lf.collect_schema().names()
+    carry = [c for c in carry if c in names and c not in key]
+    cohort = lf.filter(nw.col("snapshot_date") == _dt(first))
+    looked = (
+        lf.filter(nw.col("snapshot_date") == _dt(other))
+        .select(*key, *(nw.col(c).alias(f"{c}_other") for c in carry))
+        .with_columns(_present=nw.lit(True))
+    )
+    out = cohort.join(looked, on=key, how="left").with_columns(
+        in_other=nw.col("_present").fill_null(False).cast(nw.Boolean())
+    ).drop("_present")
+    if leavers is not None:
+        if leave_window is None:
+            raise ValueError("`leave_window` is needed with `leavers`.")
+        start, end = leave_window
+        to_nhs = (
+            lazy(leavers)
+            .filter((nw.col("leave_date") >= _dt(start)) & (nw.col("leave_date") <= _dt(end)))
+            .filter(_is_nhs_destination())
+            .select(*key)
+            .unique()
+            .with_columns(left_to_nhs=nw.lit(True))
+        )
+        out = out.join(to_nhs, on=key, how="left").with_columns(
+            left_to_nhs=nw.col("left_to_nhs").fill_null(False).cast(nw.Boolean())
+        )
+    return out
+
+
+def _is_nhs_destination() -> nw.Expr:
+    # "NHS" in any case; blank and "Unknown" are not known to stay in the NHS.
+    return nw.col("destination").fill_null("").str.strip_chars().str.to_lowercase() == "nhs"
+
+
+def leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) -> nw.LazyFrame:
+    """Leavers dated ``start``..``end`` (inclusive), each with their last snapshot row.
+
+    Returns
+    -------
+    narwhals.LazyFrame
+        One row per leavers row in the window: the staff columns of the person's last snapshot
+        on or before the leave date (null when there is none), plus ``leave_date``,
+        ``leaving_reason``, ``to_nhs`` (destination is NHS), ``matched`` (a snapshot row was
+        found) and ``fte_leaving`` (the leavers row's ``fte``, else the last snapshot's).
+
+    Notes
+    -----
+    NHS Data Dictionary turnover: a leaver's group, directorate and staff group are those of
+    their last record in post; their FTE is the FTE at leaving. Leavers with no snapshot row
+    (joined and left between two 31 March snapshots) cannot be placed in a group: the
+    indicators count them and report them as excluded.
+    """
+    key = person_key(staff, leavers)
+    lv = lazy(leavers)
+    lnames = lv.collect_schema().names()
+    lv = lv.filter((nw.col("leave_date") >= _dt(start)) & (nw.col("leave_date") <= _dt(end)))
+    keep = [*key, "leave_date"]
+    extra = {
+        "leaving_reason": nw.col("leaving_reason") if "leaving_reason" in lnames else nw.lit(None, nw.String()),
+        "destination": nw.col("destination") if "destination" in lnames else nw.lit(None, nw.String()),
+        "fte_at_leaving": nw.col("fte") if "fte" in lnames else nw.lit(None, nw.Float64()),
+    }
+    lv = lv.select(*keep, **extra).with_columns(to_nhs=_is_nhs_destination()).drop("destination")
+    st = lazy(staff)
+    last = (
+        lv.select(*keep)
+        .join(st.select(*key, "snapshot_date"), on=key, how="inner")
+        .filter(nw.col("snapshot_date") <= nw.col("leave_date"))
+        .group_by(keep)
+        .agg(nw.col("snapshot_date").max().alias("last_snapshot"))
+    )
+    rows = st.rename({"snapshot_date": "last_snapshot"})
+    out = (
+        lv.join(last, on=keep, how="left")
+        .join(rows, on=[*key, "last_snapshot"], how="left")
+        .with_columns(
+            matched=~nw.col("last_snapshot").is_null(),
+            fte_leaving=nw.col("fte_at_leaving").fill_null(nw.col("fte")),
+        )
+        .drop("fte_at_leaving")
+    )
+    return out
+
+
+def joiner_cohort(staff: Any, *, start: dt.date, end: dt.date) -> nw.LazyFrame:
+    """Staff whose ``org_start_date`` falls in ``start``..``end``, at their first snapshot after joining.
+
+    One row per person (the row of their earliest snapshot on or after ``org_start_date``),
+    with the staff columns. Used for early-career leaving.
+    """
+    key = person_key(staff)
+    st = lazy(staff).filter(
+        (nw.col("org_start_date") >= _dt(start)) & (nw.col("org_start_date") <= _dt(end))
+        & (nw.col("snapshot_date") >= nw.col("org_start_date"))
+    )
+    first = st.group_by([*key, "org_start_date"]).agg(
+        nw.col("snapshot_date").min().alias("snapshot_date")
+    )
+    return st.join(first, on=[*key, "org_start_date", "snapshot_date"], how="inner")
+
+
+def early_leaving(staff: Any, leavers: Any, *, start: dt.date, end: dt.date,
+                  within_months: Sequence[int] = (12, 24)) -> nw.LazyFrame:
+    """The :func:`joiner_cohort` of ``start``..``end`` with ``left_within_<m>`` flags.
+
+    ``left_within_<m>``: the person has a leavers row dated on or after their
+    ``org_start_date`` and before the same day ``m`` months later; ``to_nhs_within_<m>``:
+    that leavers row's destination is NHS (so not a leaver at NHS level).
+    """
+    key = person_key(staff, leavers)
+    cohort = joiner_cohort(staff, start=start, end=end)
+    lv = lazy(leavers)
+    lnames = lv.collect_schema().names()
+    dest = _is_nhs_destination() if "destination" in lnames else nw.lit(False)
+    # Integer, not bool: "all leaving rows were to the NHS" is a min() every engine supports.
+    lv = lv.select(*key, "leave_date", _to_nhs=dest.cast(nw.Int64()))
+    pairs = cohort.select(*key, "org_start_date").join(lv, on=key, how="inner").filter(
+        nw.col("leave_date") >= nw.col("org_start_date")
+    )
+    out = cohort
+    for m in within_months:
+        hit = (
+            pairs.filter(nw.col("leave_date") < nw.col("org_start_date").dt.offset_by(f"{int(m)}mo"))
+            .group_by(key)
+            .agg(
+                nw.len().alias(f"_n{m}"),
+                nw.col("_to_nhs").min().alias(f"to_nhs_within_{m}"),
+            )
+        )
+        out = out.join(hit, on=key, how="left").with_columns(
+            **{f"left_within_{m}": ~nw.col(f"_n{m}").is_null(),
+               f"to_nhs_within_{m}": nw.col(f"to_nhs_within_{m}").fill_null(0) == 1}
+        ).drop(f"_n{m}")
+    return out
+
+
+def tenure_spells(staff: Any, leavers: Any | None, *, window_start: dt.date, end: dt.date
+                  ) -> nw.LazyFrame:
+    """One row per person seen in snapshots ``window_start``..``end``: entry, exit, event.
+
+    Columns: the staff columns of the person's last snapshot in the window, ``entry_days``
+    (tenure in days when first observed: left truncation), ``exit_days`` (tenure at leaving,
+    or at ``end`` when still in post: right censoring) and ``event`` (left in the window).
+
+    Notes
+    -----
+    Tenure counts from ``org_start_date`` (of the last snapshot row). A person is observed
+    from the later of their first snapshot in the window and their start date; people who
+    joined and left between two snapshots are never observed, so entering the risk set at
+    the first snapshot (left truncation) keeps the Kaplan-Meier estimate unbiased.
+    The event is the earliest leavers row on or after the last snapshot and on or before
+    ``end``.
+    """
+    st = lazy(staff).filter(
+        (nw.col("snapshot_date") >= _dt(window_start)) & (nw.col("snapshot_date") <= _dt(end))
+    )
+    key = person_key(staff) if leavers is None else person_key(staff, leavers)
+    span = st.group_by(key).agg(
+        nw.col("snapshot_date").min().alias("first_snapshot"),
+        nw.col("snapshot_date").max().alias("snapshot_date"),
+    )
+    out = span.join(st, on=[*key, "snapshot_date"], how="inner")
+    if leavers is not None:
+        lv = lazy(leavers).filter(nw.col("leave_date") <= _dt(end)).select(*key, "leave_date")
+        first_leave = (
+            out.select(*key, "snapshot_date").join(lv, on=key, how="inner")
+            .filter(nw.col("leave_date") >= nw.col("snapshot_date"))
+            .group_by(key).agg(nw.col("leave_date").min().alias("leave_date"))
+        )
+        out = out.join(first_leave, on=key, how="left")
+    else:
+        out = out.with_columns(leave_date=nw.lit(None, nw.Datetime()))
+    day = 86_400
+    entry = nw.max_horizontal(nw.col("first_snapshot"), nw.col("org_start_date"))
+    exit_date = nw.col("leave_date").fill_null(nw.lit(_dt(end)))
+    return out.with_columns(
+        event=~nw.col("leave_date").is_null(),
+        entry_days=(entry - nw.col("org_start_date")).dt.total_seconds() // day,
+        exit_days=(exit_date - nw.col("org_start_date")).dt.total_seconds() // day,
+    ).drop("first_snapshot")
+
+
+def training_takeup(staff: Any, training: Any, *, snapshot: dt.date, start: dt.date,
+                    end: dt.date) -> nw.LazyFrame:
+    """Rows of the ``snapshot`` staff, each with ``trained``: any non-mandatory training dated
+    ``start``..``end`` (inclusive). Unique people, however many courses (WRES 4).
+    """
+    key = person_key(staff, training)
+    took = (
+        lazy(training)
+        .filter((nw.col("date") >= _dt(start))
+                & (nw.col("date") <= _dt(end)) & ~nw.col("mandatory").fill_null(True))
+        .select(*key).unique().with_columns(_took=nw.lit(1))
+    )
+    return (
+        lazy(staff).filter(nw.col("snapshot_date") == _dt(snapshot))
+        .join(took, on=key, how="left")
+        .with_columns(trained=nw.col("_took").fill_null(0) == 1).drop("_took")
+    )
+
+
+def history_counts(frame: nw.LazyFrame, by: Sequence[str], *,
+                   where: nw.Expr | None = None, derive: Mapping[str, nw.Expr] | None = None,
+                   sums: Sequence[str] = ()) -> pd.DataFrame:
+    """Count one of the frames above by ``by`` in its engine (see :func:`equity.cube.count`)."""
+    return count(frame, by, where=where, derive=derive, sums=sums)
+
+
+__all__ = [
+    "PAIR_CARRY", "early_leaving", "history_counts", "joiner_cohort", "leaver_spells",
+    "person_key", "snapshot_dates", "snapshot_pair", "tenure_spells", "training_takeup",
+]
