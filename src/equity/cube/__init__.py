@@ -4,6 +4,20 @@ Functions take a native frame of any engine narwhals supports and return small p
 """
 
 from equity.cube._core import collect, columns, complete, count, lazy, regroup
+from equity.cube._history import (
+    early_leaving,
+    history_counts,
+    joiner_cohort,
+    leaver_spells,
+    person_key,
+    snapshot_pair,
+    tenure_spells,
+    training_takeup,
+)
 from equity.cube._values import value_counts
 
-__all__ = ["collect", "columns", "complete", "count", "lazy", "regroup", "value_counts"]
+__all__ = [
+    "collect", "columns", "complete", "count", "early_leaving", "history_counts",
+    "joiner_cohort", "lazy", "leaver_spells", "person_key", "regroup", "snapshot_pair",
+    "tenure_spells", "training_takeup", "value_counts",
+]
