@@ -31,6 +31,18 @@ from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
 # --- disclosure (equity.disclosure)
 # --- indicators (equity.indicators)
 # isort: split
+from equity.indicators.equality import (
+    declaration_rate,
+    diversity_index,
+    equality_indicators,
+    model_employer_gap,
+    pipeline_disparity,
+    representation,
+    representation_vs_benchmark,
+    senior_representation,
+    wdes,
+    wres,
+)
 from equity.indicators.pay import pay_gap, statutory_summary
 
 # --- narrative / plots / report (equity.narrative, equity.plots, equity.report)
@@ -54,6 +66,17 @@ __all__ = [
     "ReportError",
     "ValidationError",
     "concat_results",
+    # indicators: equality
+    "declaration_rate",
+    "diversity_index",
+    "equality_indicators",
+    "model_employer_gap",
+    "pipeline_disparity",
+    "representation",
+    "representation_vs_benchmark",
+    "senior_representation",
+    "wdes",
+    "wres",
     "make_result",
     "pay_gap",
     "registry_table",

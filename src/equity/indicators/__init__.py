@@ -4,6 +4,19 @@ Modules by family: ``_common`` (shared machinery), ``equality`` (representation,
 leadership), ``retention``, ``progression``, ``pay``; ``_all`` combines them into the long table.
 """
 # --- equality (representation, WRES, WDES)
+from equity.indicators.equality import (  # noqa: F401
+    declaration_rate,
+    diversity_index,
+    equality_indicators,
+    model_employer_gap,
+    pipeline_disparity,
+    representation,
+    representation_vs_benchmark,
+    senior_representation,
+    wdes,
+    wres,
+)
+
 # --- retention / progression
 # --- pay
 from equity.indicators.pay import pay_gap, pay_indicators, statutory_summary  # noqa: F401
