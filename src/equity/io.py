@@ -12,36 +12,62 @@ cannot be parsed become missing and are recorded in :attr:`Dataset.issues`, whic
 
 from __future__ import annotations
 
+import codecs
+import difflib
+import warnings
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from equity.codes import to_date
-from equity.errors import InputError
+from equity.errors import DataQualityWarning, InputError, check_choice
 from equity.schema import TABLES, Table
 
 _TRUE = {"true", "1", "1.0", "y", "yes", "t"}
 _FALSE = {"false", "0", "0.0", "n", "no", "f"}
 
+Engine = Literal["pandas", "polars", "duckdb", "spark"]
+ENGINES: tuple[str, ...] = ("pandas", "polars", "duckdb", "spark")
+
+#: File types read from a dataset folder, by suffix.
+_READERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel"}
+#: Suffixes that look like data but that we cannot read from a folder: listed as unknown files.
+_DATA_LIKE = {".tsv", ".xls", ".ods", ".txt", ".duckdb", ".db", ".ddb", ".sav", ".dta", ".feather"}
+_DUCKDB_SUFFIXES = {".duckdb", ".db", ".ddb"}
+#: Rows per chunk when reading CSV / Parquet: bounds peak memory of the text stage on
+#: national-scale files while keeping pandas' per-call overhead negligible.
+CHUNK_ROWS = 500_000
+
 
 @dataclass(frozen=True)
 class ReadIssue:
-    """A value that could not be parsed while reading (reported by validation)."""
+    """A problem met while reading (reported by validation).
+
+    ``severity`` is ``"error"`` for values that could not be parsed and ``"warning"`` for
+    things that do not change any value (e.g. a file in the folder that is not a table).
+    """
 
     table: str
     column: str
     rule: str
     count: int
     examples: tuple[Any, ...]
+    severity: str = "error"
+    message: str = ""
 
 
 @dataclass
 class Dataset:
     """The canonical bundle of tables. Absent optional tables are None.
 
-    Each table is a native frame of the dataset's ``engine`` (pandas by default; Polars,
-    DuckDB or PySpark frames at scale). Only :mod:`equity.cube` reads rows from them.
+    Each table is a native frame of the dataset's ``engine`` (pandas by default; Polars
+    LazyFrames, DuckDB relations or PySpark DataFrames at scale). Only :mod:`equity.cube`
+    reads rows from them. ``connection`` holds the DuckDB connection (or Spark session) the
+    relations live in, so it stays open as long as the dataset does.
     """
 
     staff: Any = None
@@ -55,6 +81,7 @@ class Dataset:
     source: str = "<memory>"
     engine: str = "pandas"
     issues: list[ReadIssue] = field(default_factory=list)
+    connection: Any = field(default=None, repr=False)
 
     @classmethod
     def from_frames(cls, **tables: pd.DataFrame | None) -> Dataset:
@@ -99,48 +126,120 @@ class Dataset:
             )
 
 
-def _examples(frame: pd.DataFrame, mask: pd.Series, table: Table) -> tuple[Any, ...]:
+# --------------------------------------------------------------------------- coercion
+
+
+def _examples(frame: pd.DataFrame, mask: pd.Series, table: Table, row_offset: int = 0) -> tuple[Any, ...]:
     key = next((k for k in table.key if k in frame.columns and k.endswith("_id")), None)
+    if key is None and "staff_id" in frame.columns:
+        key = "staff_id"
     rows = frame.index[mask.to_numpy()][:5]
+    # Row numbers count like a spreadsheet: the header is row 1, the first record row 2.
     if key is not None:
-        return tuple(f"row {int(i) + 2} ({key}={frame.at[i, key]})" for i in rows)
-    return tuple(f"row {int(i) + 2}" for i in rows)
+        return tuple(f"row {int(i) + row_offset + 2} ({key}={frame.at[i, key]})" for i in rows)
+    return tuple(f"row {int(i) + row_offset + 2}" for i in rows)
+
+
+def _is_text_dtype(s: pd.Series) -> bool:
+    return isinstance(s.dtype, pd.StringDtype)
+
+
+def _stringify(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
+        return None
+    # Numbers read from CSV/Excel ("12.0") become "12" so ids written as numbers still match.
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
 
 
 def _as_text(s: pd.Series) -> pd.Series:
-    out = s.astype(object)
-    out = out.where(pd.notna(out), None)
-    # Numbers read from CSV/Excel ("12.0") become "12" so ids written as numbers still match.
-    return out.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()))
+    """Stripped text, object dtype, None for missing (vectorised for text and number columns)."""
+    if _is_text_dtype(s):
+        t = s.str.strip()
+        return t.astype(object).where(t.notna(), None)
+    if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        out = s.astype(object)
+        ok = s.notna().to_numpy()
+        out[ok] = s[ok].astype("int64").astype(str).to_numpy()
+        return out.where(pd.Series(ok, index=s.index), None)
+    if pd.api.types.is_float_dtype(s.dtype):
+        v = s.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(v) & (np.mod(v, 1) == 0) & (np.abs(v) < 2**53)
+        out = s.astype(object).map(str)
+        out[whole] = v[whole].astype("int64").astype(str)
+        return out.where(pd.Series(~np.isnan(v), index=s.index), None)
+    return s.astype(object).map(_stringify)
+
+
+def _present(s: pd.Series) -> pd.Series:
+    """True where a value was given (not missing, not blank)."""
+    if _is_text_dtype(s):
+        return (s.notna() & s.str.strip().ne("")).fillna(False).astype(bool)
+    if s.dtype != object:
+        return s.notna()
+    return s.map(lambda v: _stringify(v) not in (None, "")).astype(bool)
 
 
 def _as_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_bool_dtype(s):
         return s.astype("boolean"), pd.Series(False, index=s.index)
-    text = s.astype(object).map(lambda v: None if pd.isna(v) else str(v).strip().lower())
+    if _is_text_dtype(s):
+        t = s.str.strip().str.lower()
+        text = t.astype(object).where(t.notna(), None)
+    else:
+        text = s.astype(object).map(lambda v: None if pd.isna(v) else str(v).strip().lower())
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
-    out[text.isin(_TRUE)] = True
-    out[text.isin(_FALSE)] = False
+    out[text.isin(_TRUE).to_numpy()] = True
+    out[text.isin(_FALSE).to_numpy()] = False
     bad = text.notna() & out.isna()
     return out, bad
 
 
-def coerce(frame: pd.DataFrame, table: Table, issues: list[ReadIssue]) -> pd.DataFrame:
+def _parse_dates(raw: pd.Series, date_format: str | None) -> pd.Series:
+    if date_format is None:
+        return to_date(raw)
+    if _is_text_dtype(raw):
+        raw = raw.str.strip()
+    return pd.to_datetime(raw, errors="coerce", format=date_format).astype("datetime64[ns]")
+
+
+def coerce(
+    frame: pd.DataFrame,
+    table: Table,
+    issues: list[ReadIssue],
+    *,
+    date_format: str | None = None,
+    row_offset: int = 0,
+) -> pd.DataFrame:
     """Coerce a pandas frame's known columns to their schema kinds; record unparseable values.
 
     Unknown extra columns are kept as they are. The input is not mutated.
+
+    Parameters
+    ----------
+    frame
+        Raw table (text from CSV, or typed values from Parquet / Excel / DuckDB).
+    table
+        Its schema (:data:`equity.schema.TABLES`).
+    issues
+        List that unparseable values are appended to (one :class:`ReadIssue` per column).
+    date_format
+        ``strftime`` format of text dates (from the mapping file); default ISO ``YYYY-MM-DD``.
+    row_offset
+        Rows before this frame in its file (when reading in chunks), for example row numbers.
     """
     df = frame.copy().reset_index(drop=True)
     for col in table.columns:
         if col.name not in df.columns:
             continue
         raw = df[col.name]
-        present = raw.notna() & raw.astype(object).map(lambda v: str(v).strip() != "")
+        present = _present(raw)
         if col.kind in ("id", "str"):
             df[col.name] = _as_text(raw).where(present, None)
             continue
         if col.kind == "date":
-            parsed = to_date(raw.where(present))
+            parsed = _parse_dates(raw.where(present), date_format)
             bad = present & parsed.isna()
             df[col.name] = parsed
             rule = "unparseable date"
@@ -154,8 +253,548 @@ def coerce(frame: pd.DataFrame, table: Table, issues: list[ReadIssue]) -> pd.Dat
             df[col.name] = parsed
             rule = "unparseable boolean"
         if bad.any():
-            issues.append(ReadIssue(table.name, col.name, rule, int(bad.sum()), _examples(df, bad, table)))
+            issues.append(ReadIssue(table.name, col.name, rule, int(bad.sum()),
+                                    _examples(df, bad, table, row_offset)))
     return df
 
 
-__all__ = ["Dataset", "ReadIssue", "coerce"]
+def _merge_issues(issues: list[ReadIssue]) -> list[ReadIssue]:
+    """One issue per (table, column, rule): counts summed over chunks, first five examples."""
+    merged: dict[tuple[str, str, str], ReadIssue] = {}
+    for i in issues:
+        k = (i.table, i.column, i.rule)
+        if k in merged:
+            m = merged[k]
+            merged[k] = ReadIssue(m.table, m.column, m.rule, m.count + i.count,
+                                  (m.examples + i.examples)[:5], m.severity, m.message)
+        else:
+            merged[k] = i
+    return list(merged.values())
+
+
+# --------------------------------------------------------------------------- mapping file
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    """How one table of a local export maps to the canonical table."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    date_format: str | None = None
+
+
+_MAPPING_KEYS = ("columns", "values", "date_format")
+
+
+def _scalar_text(v: Any) -> str | None:
+    # YAML 1.1 reads Yes/No as booleans and 99 as an int; the codes are text.
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "Yes" if v else "No"
+    return str(v).strip()
+
+
+def read_mapping(mapping: str | Path | Mapping[str, Any] | None) -> dict[str, TableMapping]:
+    """Read and check a YAML mapping file (or an equivalent dict).
+
+    The file has one section per canonical table, each with optional ``columns`` (local name
+    to canonical name), ``values`` (per canonical column, local value to canonical code) and
+    ``date_format`` (``strftime`` format of that table's dates); a top-level ``date_format``
+    applies to every table.
+
+    Examples
+    --------
+    >>> m = read_mapping({"staff": {"columns": {"Assignment Number": "staff_id"},
+    ...                             "values": {"disability": {"Y": True}}}})
+    >>> m["staff"].columns, m["staff"].values
+    ({'Assignment Number': 'staff_id'}, {'disability': {'Y': 'Yes'}})
+    """
+    if mapping is None:
+        return {}
+    where = "the mapping"
+    if isinstance(mapping, (str, Path)):
+        import yaml
+
+        path = Path(mapping)
+        where = f"the mapping file {path}"
+        if not path.is_file():
+            raise InputError(
+                f"Cannot read the mapping file {path}: it does not exist. Check the path "
+                "given to --mapping (or `mapping=`)."
+            )
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except yaml.YAMLError as err:
+            raise InputError(
+                f"The mapping file {path} is not valid YAML ({err}). Fix the line named; the "
+                "format is one section per table with `columns:`, `values:` and `date_format:`."
+            ) from err
+        except UnicodeDecodeError as err:
+            raise InputError(f"The mapping file {path} is not UTF-8 text. Save it as UTF-8.") from err
+    else:
+        raw = mapping
+    raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise InputError(f"{where.capitalize()} must be a mapping of table names to sections.")
+
+    bad: list[str] = []
+    global_fmt = raw.get("date_format")
+    out: dict[str, TableMapping] = {}
+    for tname, section in raw.items():
+        if tname == "date_format":
+            continue
+        if tname not in TABLES:
+            bad.append(f"{tname!r} (not a table)")
+            continue
+        section = section or {}
+        if not isinstance(section, Mapping):
+            bad.append(f"{tname!r} (should hold columns / values / date_format)")
+            continue
+        bad += [f"{tname}.{k}" for k in section if k not in _MAPPING_KEYS]
+        canon = TABLES[tname].column_names
+        cols = {str(k): str(v) for k, v in (section.get("columns") or {}).items()}
+        bad += [f"{tname}.columns target {v!r} (not a {tname} column)" for v in cols.values()
+                if v not in canon]
+        values: dict[str, dict[str, str | None]] = {}
+        for cname, recode in (section.get("values") or {}).items():
+            if cname not in canon:
+                bad.append(f"{tname}.values.{cname} (not a {tname} column)")
+                continue
+            if not isinstance(recode, Mapping):
+                bad.append(f"{tname}.values.{cname} (should map old value: new value)")
+                continue
+            values[cname] = {str(_scalar_text(k)): _scalar_text(v) for k, v in recode.items()}
+        fmt = section.get("date_format", global_fmt)
+        out[tname] = TableMapping(cols, values, None if fmt is None else str(fmt))
+    if bad:
+        raise InputError(
+            f"Unknown key(s) in {where}: {'; '.join(bad)}. Top-level keys are table names "
+            f"({', '.join(TABLES)}) or date_format; each table may hold columns, values and "
+            "date_format, and columns / values must name canonical columns "
+            "(see equity.schema.TABLES). Correct or remove them.",
+            rule="mapping",
+        )
+    if global_fmt is not None:
+        for tname in TABLES:
+            out.setdefault(tname, TableMapping(date_format=str(global_fmt)))
+    return out
+
+
+def apply_mapping(frame: pd.DataFrame, mapping: TableMapping, *, table: str, where: str = "") -> pd.DataFrame:
+    """Rename local columns and recode values (before coercion); the input is not mutated."""
+    if not mapping.columns and not mapping.values:
+        return frame
+    clash = [f"{src!r} -> {dst!r}" for src, dst in mapping.columns.items()
+             if src in frame.columns and dst in frame.columns and src != dst]
+    if clash:
+        raise InputError(
+            f"The mapping renames {', '.join(clash)} in {where or table}, but the file already "
+            "has a column of the target name. Remove one of them or the mapping entry.",
+            table=table,
+        )
+    df = frame.rename(columns=mapping.columns)
+    for col, recode in mapping.values.items():
+        if col not in df.columns:
+            continue
+        text = _as_text(df[col])
+        hit = text.isin(list(recode)).to_numpy()
+        if hit.any():
+            out = df[col].astype(object).copy()
+            out[hit] = text[hit].map(recode).to_numpy()
+            df[col] = out
+    return df
+
+
+# --------------------------------------------------------------------------- locating files
+
+
+@dataclass(frozen=True)
+class _Source:
+    table: str
+    kind: str  # csv / parquet / excel / duckdb
+    path: Path
+
+
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the whole file decodes as UTF-8, else Windows-1252.
+
+    Notes
+    -----
+    Excel's "CSV" export writes Windows-1252; "CSV UTF-8" writes UTF-8 with a BOM. A
+    cp1252 file with any accented letter is almost never valid UTF-8, so trying UTF-8 first
+    over the whole file (incrementally, in C) is a safe test.
+    """
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 22):
+                dec.decode(block)
+            dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+def _folder_sources(folder: Path) -> tuple[dict[str, _Source], list[str]]:
+    found: dict[str, list[Path]] = {}
+    unknown: list[str] = []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith((".", "~$")) or not p.is_file():
+            continue
+        suffix = p.suffix.lower()
+        if suffix in _READERS and p.stem in TABLES:
+            found.setdefault(p.stem, []).append(p)
+        elif suffix in _READERS or suffix in _DATA_LIKE:
+            unknown.append(p.name)
+    dup = {t: ps for t, ps in found.items() if len(ps) > 1}
+    if dup:
+        t, ps = next(iter(dup.items()))
+        raise InputError(
+            f"The folder {folder} holds more than one file for the {t} table "
+            f"({', '.join(p.name for p in ps)}). Keep one of them (move the others out).",
+            table=t,
+        )
+    sources = {t: _Source(t, _READERS[ps[0].suffix.lower()], ps[0]) for t, ps in found.items()}
+    return sources, unknown
+
+
+def _unknown_files_issue(names: list[str], where: Path, *, what: str = "file") -> ReadIssue:
+    hints = []
+    for n in names:
+        close = difflib.get_close_matches(Path(n).stem.lower(), list(TABLES), n=1)
+        if close:
+            hints.append(f"{n} (did you mean {close[0]}?)")
+        else:
+            hints.append(n)
+    msg = (
+        f"{len(names)} {what}(s) in {where} are not read: {', '.join(hints)}. Tables are read "
+        f"only from files named after them ({', '.join(TABLES)}) with suffix .csv, .parquet or "
+        ".xlsx. Rename them if they hold a table, or move them out of the folder."
+    )
+    return ReadIssue("dataset", "", f"unknown {what}", len(names), tuple(names[:5]),
+                     severity="warning", message=msg)
+
+
+# --------------------------------------------------------------------------- reading one table
+
+
+def _csv_chunks(src: _Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    path = src.path
+    if path.stat().st_size == 0:
+        raise InputError(
+            f"The file {path} is empty (0 bytes). Export the {src.table} table again with a "
+            f"header row, or remove the file if there is no {src.table} data.",
+            table=src.table,
+        )
+    encoding = _detect_encoding(path)
+    try:
+        reader = pd.read_csv(path, dtype=str, encoding=encoding, chunksize=chunk_rows)
+        first = True
+        for chunk in reader:
+            if first:
+                _check_delimiter(chunk, src)
+                first = False
+            yield chunk
+        if first:  # a header and no rows: read_csv yields no chunk at all
+            header = pd.read_csv(path, dtype=str, encoding=encoding, nrows=0)
+            _check_delimiter(header, src)
+            yield header
+    except pd.errors.EmptyDataError as err:
+        raise InputError(
+            f"The file {path} has no header row (it is empty or blank). Export the {src.table} "
+            "table again with its column names on the first line.",
+            table=src.table,
+        ) from err
+    except pd.errors.ParserError as err:
+        raise InputError(
+            f"The file {path} is not a well-formed CSV: {err}. This usually means a text field "
+            "holds an unquoted comma or line break; re-export it from Excel or ESR as 'CSV UTF-8 "
+            "(comma delimited)', which quotes such fields.",
+            table=src.table,
+        ) from err
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"The file {path} is neither UTF-8 nor Windows-1252 text ({err.reason} at byte "
+            f"{err.start}). Re-save it as 'CSV UTF-8 (comma delimited)'.",
+            table=src.table,
+        ) from err
+
+
+def _check_delimiter(frame: pd.DataFrame, src: _Source) -> None:
+    if len(frame.columns) != 1:
+        return
+    header = str(frame.columns[0])
+    for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+        if sep in header:
+            raise InputError(
+                f"The file {src.path} is read as a single column ({header[:60]!r}...): its "
+                f"fields are separated by {name}, not commas. Save it as comma-separated CSV "
+                "(Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'), or give it as .xlsx.",
+                table=src.table, rule="delimiter",
+            )
+
+
+def _parquet_chunks(src: _Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(src.path)
+    except Exception as err:  # pyarrow raises several unrelated types for a bad file
+        raise InputError(
+            f"Cannot read {src.path} as Parquet ({err}). Check that the file was fully written "
+            "and really is Parquet (not a CSV renamed).",
+            table=src.table,
+        ) from err
+    n = 0
+    for batch in pf.iter_batches(batch_size=chunk_rows):
+        n += 1
+        yield batch.to_pandas()
+    if n == 0:
+        yield pf.schema_arrow.empty_table().to_pandas()
+
+
+def _excel_frame(src: _Source) -> pd.DataFrame:
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook features it ignores (styles, data validation).
+            warnings.simplefilter("ignore", UserWarning)
+            book = pd.ExcelFile(src.path, engine="openpyxl")
+            sheet = src.table if src.table in book.sheet_names else book.sheet_names[0]
+            df = book.parse(sheet, dtype=object)
+    except (ValueError, OSError, KeyError) as err:
+        raise InputError(
+            f"Cannot read {src.path} as an Excel workbook ({err}). Save it as .xlsx from Excel.",
+            table=src.table,
+        ) from err
+    if df.shape[1] == 0:
+        raise InputError(
+            f"The workbook {src.path} has an empty first sheet. Put the {src.table} table, with "
+            "its column names in row 1, on the first sheet (or a sheet named "
+            f"{src.table!r}).",
+            table=src.table,
+        )
+    return df
+
+
+def _raw_chunks(src: _Source, con: Any, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    if src.kind == "csv":
+        yield from _csv_chunks(src, chunk_rows)
+    elif src.kind == "parquet":
+        yield from _parquet_chunks(src, chunk_rows)
+    elif src.kind == "excel":
+        yield _excel_frame(src)
+    else:  # a table in a DuckDB file
+        yield con.table(src.table).df()
+
+
+def _read_pandas(src: _Source, tmap: TableMapping, issues: list[ReadIssue], con: Any,
+                 chunk_rows: int) -> pd.DataFrame:
+    """Read one table to a coerced pandas frame, chunk by chunk (mapping, then coercion)."""
+    table = TABLES[src.table]
+    where = str(src.path) if src.kind != "duckdb" else f"table {src.table} of {src.path}"
+    parts = []
+    offset = 0
+    for raw in _raw_chunks(src, con, chunk_rows):
+        mapped = apply_mapping(raw, tmap, table=src.table, where=where)
+        parts.append(coerce(mapped, table, issues, date_format=tmap.date_format, row_offset=offset))
+        offset += len(raw)
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _text_extras(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Columns outside the schema as text, so columnar engines accept mixed-type extras."""
+    extra = [c for c in df.columns if c not in table.column_names and df[c].dtype == object]
+    if not extra:
+        return df
+    return df.assign(**{str(c): _as_text(df[c]) for c in extra})
+
+
+def _to_arrow(df: pd.DataFrame, table: Table) -> Any:
+    import pyarrow as pa
+
+    df = _text_extras(df, table)
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+def _convert(frames: dict[str, pd.DataFrame], engine: str, con: Any) -> tuple[dict[str, Any], Any]:
+    if engine == "pandas":
+        return frames, None
+    if engine == "polars":
+        import polars as pl
+
+        return {n: pl.from_arrow(_to_arrow(f, TABLES[n])).lazy() for n, f in frames.items()}, None
+    if engine == "duckdb":
+        import duckdb
+
+        mem = duckdb.connect()
+        out = {}
+        for name, f in frames.items():
+            # DuckDB's native timestamp is microseconds (TIMESTAMP); the same type as
+            # read_parquet gives, so every DuckDB dataset compares dates alike.
+            dates = {c: f[c].astype("datetime64[us]") for c in f.columns
+                     if str(f[c].dtype).startswith("datetime64")}
+            arrow = _to_arrow(f.assign(**dates), TABLES[name])
+            mem.register("__equity_import", arrow)
+            # Materialise inside DuckDB so the relation does not depend on a Python object.
+            mem.execute(f'CREATE TABLE "{name}" AS SELECT * FROM __equity_import')
+            mem.unregister("__equity_import")
+            out[name] = mem.table(name)
+        return out, mem
+    # spark
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.master("local[*]").appName("equity").getOrCreate()
+    return {n: spark.createDataFrame(_text_extras(f, TABLES[n])) for n, f in frames.items()}, spark
+
+
+def _check_engine(engine: str) -> None:
+    check_choice("engine", engine, ENGINES)
+    needs = {"polars": ("polars", "pip install polars"), "duckdb": ("duckdb", "pip install duckdb"),
+             "spark": ("pyspark", "pip install pyspark (and have Java 17 or later on the PATH)")}
+    if engine in needs:
+        module, how = needs[engine]
+        try:
+            __import__(module)
+        except ImportError as err:
+            raise InputError(
+                f"engine={engine!r} needs the {module} package, which is not installed. "
+                f"Install it ({how}) or use engine='pandas'."
+            ) from err
+
+
+def _open_duckdb_file(path: Path) -> Any:
+    import duckdb
+
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as err:
+        raise InputError(
+            f"Cannot open {path} as a DuckDB database ({err}). Check that it is a DuckDB file "
+            "and that no other program has it open for writing."
+        ) from err
+
+
+def read_dataset(
+    path: str | Path,
+    *,
+    mapping: str | Path | Mapping[str, Any] | None = None,
+    engine: Engine = "pandas",
+    chunk_rows: int = CHUNK_ROWS,
+) -> Dataset:
+    """Read a dataset folder (or DuckDB file) into the canonical :class:`Dataset` bundle.
+
+    Parameters
+    ----------
+    path
+        A folder holding one file per canonical table, named after it (``staff.csv``,
+        ``recruitment.parquet``, ``leavers.xlsx``...), or a DuckDB database file
+        (``.duckdb``, ``.db``) holding tables of those names. ``staff`` is required.
+    mapping
+        A YAML mapping file (or the same structure as a dict) renaming local export columns
+        and recoding values per table, with an optional ``date_format``; see
+        :func:`read_mapping`.
+    engine
+        Frame type of the tables: ``"pandas"`` DataFrames, ``"polars"`` LazyFrames,
+        ``"duckdb"`` relations (on one connection kept in :attr:`Dataset.connection`) or
+        ``"spark"`` DataFrames (needs pyspark).
+    chunk_rows
+        Rows read and coerced at a time from CSV and Parquet files.
+
+    Returns
+    -------
+    Dataset
+        Tables with canonical column types; unparseable values are missing and listed in
+        :attr:`Dataset.issues` (with files in the folder that are not tables), for
+        :func:`equity.validate.validate` to report.
+
+    Raises
+    ------
+    InputError
+        Missing folder or file, no staff table, empty or unreadable file, a CSV not
+        separated by commas, an invalid mapping file, or an engine that is not installed.
+
+    Notes
+    -----
+    CSV files are read as text, decoded as UTF-8 (BOM or not) or else Windows-1252 (Excel's
+    two CSV exports), in chunks of ``chunk_rows`` so memory stays bounded by the typed result.
+    Cells that pandas reads as missing (blank, ``NA``, ``NULL``, ``N/A``...) are missing.
+    The mapping is applied to the text before types are parsed. Booleans accept true/false,
+    1/0, Y/N, Yes/No (any case); dates are ISO ``YYYY-MM-DD`` unless the mapping gives a
+    ``date_format``. Files that look like data but are not named after a table are listed as
+    a warning (a :class:`~equity.errors.DataQualityWarning` and an entry in ``issues``).
+
+    Examples
+    --------
+    >>> ds = read_dataset("data/sample")                       # doctest: +SKIP
+    >>> ds = read_dataset("data/sample", engine="polars")      # doctest: +SKIP
+    """
+    _check_engine(engine)
+    tmaps = read_mapping(mapping)
+    path = Path(path)
+    if not path.exists():
+        raise InputError(
+            f"No dataset at {path}: that folder (or DuckDB file) does not exist. Check the path "
+            "(relative paths start from the current directory, "
+            f"{Path.cwd()}); a dataset is a folder holding staff.csv and the other tables, "
+            "or a .duckdb file holding tables of those names."
+        )
+
+    con = None
+    unknown: list[str] = []
+    if path.is_dir():
+        sources, unknown = _folder_sources(path)
+        what = "file"
+    elif path.suffix.lower() in _DUCKDB_SUFFIXES:
+        con = _open_duckdb_file(path)
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()]
+        sources = {n: _Source(n, "duckdb", path) for n in names if n in TABLES}
+        unknown = sorted(n for n in names if n not in TABLES)
+        what = "table"
+    else:
+        hint = (f" To read one table, pass its folder ({path.parent})." if path.stem in TABLES
+                and path.suffix.lower() in _READERS else "")
+        raise InputError(
+            f"{path} is a file, not a dataset. read_dataset needs a folder holding one file "
+            "per table (staff.csv, leavers.csv, ...) or a DuckDB database file (.duckdb)."
+            + hint
+        )
+
+    try:
+        if "staff" not in sources:
+            have = ", ".join(sorted([*sources, *unknown])) or "nothing readable"
+            raise InputError(
+                f"No staff table in {path} (found: {have}). Every dataset needs staff "
+                "(staff in post); add staff.csv, staff.parquet or staff.xlsx"
+                + (" (or a table named staff)" if con is not None else "")
+                + ", named exactly so.",
+                table="staff",
+            )
+        issues: list[ReadIssue] = []
+        frames = {
+            name: _read_pandas(sources[name], tmaps.get(name, TableMapping()), issues, con,
+                               chunk_rows)
+            for name in TABLES if name in sources
+        }
+    finally:
+        if con is not None:
+            con.close()
+    issues = _merge_issues(issues)
+    if unknown:
+        issue = _unknown_files_issue(unknown, path, what=what)
+        issues.insert(0, issue)
+        warnings.warn(issue.message, DataQualityWarning, stacklevel=2)
+    tables, connection = _convert(frames, engine, con)
+    return Dataset(**tables, source=str(path), engine=engine, issues=issues, connection=connection)
+
+
+__all__ = ["CHUNK_ROWS", "ENGINES", "Dataset", "ReadIssue", "TableMapping", "apply_mapping",
+           "coerce", "read_dataset", "read_mapping"]

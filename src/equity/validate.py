@@ -1,0 +1,545 @@
+"""Validation: every rule checked at once, every problem listed (``equity validate DATA``).
+
+:func:`validate` runs all the rules of :data:`RULES` over a :class:`~equity.io.Dataset` and
+returns a :class:`ValidationReport`: one :class:`Finding` per problem, naming the table,
+column, rule, severity, number of rows and up to five example rows or ids, with a message
+that says how to fix it. Errors make figures wrong or impossible; warnings are kept in the
+analysis (unknown codes are grouped as Unknown) and reported so the data owner can decide.
+
+The row-level work goes through :mod:`equity.cube` and narwhals, so the rules run on every
+engine :func:`equity.read_dataset` offers (pandas, Polars, DuckDB, Spark) and only small
+tables come back to Python. Example rows name row numbers (spreadsheet numbering: the header
+is row 1) on in-memory pandas data and ids on every engine; they never show pay or any other
+value of a person beyond their id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import narwhals as nw
+import pandas as pd
+
+from equity import codes, cube
+from equity.errors import ValidationError
+from equity.io import Dataset, ReadIssue
+from equity.schema import TABLES, Table
+
+Severity = Literal["error", "warning"]
+
+#: Every rule: name -> (severity, what it checks). Documentation and tests use this list.
+RULES: dict[str, tuple[Severity, str]] = {
+    "unknown_file": ("warning", "a file (or DuckDB table) that looks like data but is not named after a table"),
+    "empty_table": ("error", "a table with no rows (an error for staff, a warning for the others)"),
+    "missing_column": ("error", "a required column (equity.schema) is absent"),
+    "missing_value": ("error", "a required column is blank in some rows"),
+    "unparseable_date": ("error", "a date that is not ISO YYYY-MM-DD (or the mapping's date_format)"),
+    "unparseable_number": ("error", "a number that cannot be read (text, currency signs, commas)"),
+    "unparseable_boolean": ("error", "a yes/no field that is not true/false, 1/0, Y/N or Yes/No"),
+    "ethnic_label_as_code": ("error", "an ethnic category text label that would be read by its first letter as an NHS code"),
+    "unknown_code": ("warning", "a code outside the code list; kept and grouped as Unknown"),
+    "duplicate_key": ("error", "more than one row for the same key, e.g. (staff_id, snapshot_date)"),
+    "start_after_snapshot": ("error", "org_start_date after the snapshot_date"),
+    "leave_before_start": ("error", "leave_date before the person's earliest org_start_date"),
+    "fte_out_of_range": ("error", "fte outside (0, 1.5]"),
+    "negative_pay": ("error", "negative hourly_pay or bonus_pay"),
+    "appointed_not_shortlisted": ("error", "an application appointed but not shortlisted"),
+    "unknown_staff_id": ("warning", "a leavers / casework / training row whose staff_id is in no staff snapshot"),
+    "snapshot_not_31_march": ("warning", "a snapshot_date that is not 31 March"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where, which rule, how bad, how many rows, examples and how to fix it."""
+
+    table: str
+    column: str
+    rule: str
+    severity: Severity
+    count: int
+    examples: tuple[str, ...]
+    message: str
+
+    def paragraph(self, width: int = 100) -> str:
+        """The finding as one plain-text paragraph."""
+        where = self.table + (f".{self.column}" if self.column else "")
+        unit = {"unknown_file": "file", "unknown_table": "table"}.get(self.rule, "row")
+        count = f"{self.count:,} {unit}{'' if self.count == 1 else 's'}"
+        text = f"{self.severity.upper()} {where} [{self.rule}] {count}: {self.message}"
+        if self.examples:
+            text += f" Examples: {', '.join(map(str, self.examples))}."
+        return textwrap.fill(text, width=width, subsequent_indent="    ")
+
+
+_COLUMNS = ["severity", "table", "column", "rule", "count", "examples", "message"]
+
+
+class ValidationReport:
+    """The outcome of :func:`validate`: findings split into errors and warnings.
+
+    Examples
+    --------
+    >>> from equity.io import Dataset
+    >>> staff = pd.DataFrame({"staff_id": ["a"], "snapshot_date": ["2025-03-31"]})
+    >>> report = validate(Dataset.from_frames(staff=staff))
+    >>> report.ok, sorted({f.rule for f in report.errors})
+    (False, ['missing_column'])
+    """
+
+    def __init__(self, findings: Iterable[Finding], *, source: str = "<memory>") -> None:
+        found = list(findings)
+        self.findings: list[Finding] = [f for f in found if f.severity == "error"] + [
+            f for f in found if f.severity == "warning"
+        ]
+        self.source = source
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Findings that make figures wrong or impossible (exit status 1 on the CLI)."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings kept in the analysis and reported (unknown codes, unmatched ids...)."""
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+    def headline(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        return (f"{e} error{'' if e == 1 else 's'}, {w} warning{'' if w == 1 else 's'} "
+                f"in {self.source}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding (errors first); ``examples`` joined with "; "."""
+        rows = [
+            {"severity": f.severity, "table": f.table, "column": f.column, "rule": f.rule,
+             "count": f.count, "examples": "; ".join(map(str, f.examples)), "message": f.message}
+            for f in self.findings
+        ]
+        return pd.DataFrame(rows, columns=_COLUMNS).astype({"count": "int64"})
+
+    def format(self, width: int = 100) -> str:
+        """Plain text for the command line: a headline, then one paragraph per finding."""
+        lines = [self.headline() + ("." if self.findings else ": every check passed.")]
+        for title, group in (("Errors", self.errors), ("Warnings", self.warnings)):
+            if group:
+                lines += ["", f"{title}:"]
+                lines += [f.paragraph(width) for f in group]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def __repr__(self) -> str:
+        return f"<ValidationReport: {self.headline()}>"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f'<th scope="col">{c}</th>' for c in _COLUMNS)
+        body = []
+        for row in self.to_frame().itertuples(index=False):
+            cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+            body.append(f'<tr class="{html.escape(row.severity)}">{cells}</tr>')
+        if not body:
+            return f"<p><strong>{html.escape(self.headline())}</strong>: every check passed.</p>"
+        return (
+            f"<table><caption>{html.escape(self.headline())}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
+
+    def raise_for_errors(self) -> ValidationReport:
+        """Raise :class:`~equity.errors.ValidationError` if there are errors; else return self."""
+        if self.errors:
+            first = "\n".join(f.paragraph() for f in self.errors[:3])
+            more = f"\n(and {len(self.errors) - 3} more)" if len(self.errors) > 3 else ""
+            raise ValidationError(
+                f"{self.headline()}. Fix these and validate again:\n{first}{more}", report=self
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _finding(table: str, column: str, rule: str, count: int, examples: Sequence[Any],
+             message: str, severity: Severity | None = None) -> Finding:
+    return Finding(table, column, rule, severity or RULES[rule][0], int(count),
+                   tuple(str(e) for e in list(examples)[:5]), message)
+
+
+def _id_column(table: Table, cols: set[str]) -> str | None:
+    for k in (*table.key, "staff_id"):
+        if k.endswith("_id") and k in cols:
+            return k
+    return None
+
+
+def _with_rows(frame: Any) -> tuple[nw.LazyFrame, bool]:
+    """Lazy frame with a ``__row`` position column when the data is eager (row numbers)."""
+    nat = nw.from_native(frame)
+    if isinstance(nat, nw.DataFrame):
+        return nat.with_row_index("__row").lazy(), True
+    return cube.lazy(frame), False
+
+
+def _count(frame: Any, where: nw.Expr | None = None) -> int:
+    out = cube.count(frame, [], where=where)
+    return int(out["n"].sum()) if len(out) else 0
+
+
+def _row_examples(lf: nw.LazyFrame, has_row: bool, id_col: str | None) -> tuple[str, ...]:
+    cols = (["__row"] if has_row else []) + ([id_col] if id_col else [])
+    if not cols:
+        return ()
+    small = cube.collect(lf.select(cols).head(5))
+    out = []
+    for rec in small.to_dict("records"):
+        ident = f"{id_col}={rec[id_col]}" if id_col else ""
+        if has_row:
+            out.append(f"row {int(rec['__row']) + 2}" + (f" ({ident})" if ident else ""))
+        else:
+            out.append(ident)
+    return tuple(out)
+
+
+def _rows_where(frame: Any, where: nw.Expr, id_col: str | None) -> tuple[int, tuple[str, ...]]:
+    """Rows matching ``where``: count and up to five examples."""
+    n = _count(frame, where)
+    if n == 0:
+        return 0, ()
+    lf, has_row = _with_rows(frame)
+    return n, _row_examples(lf.filter(where), has_row, id_col)
+
+
+def _true(col: str) -> nw.Expr:
+    return (nw.col(col) == True).fill_null(False)  # noqa: E712 - a narwhals expression
+
+
+def _false(col: str) -> nw.Expr:
+    return (nw.col(col) == False).fill_null(False)  # noqa: E712 - a narwhals expression
+
+
+# --------------------------------------------------------------------------- rules
+
+
+_READ_MESSAGES = {
+    "unparseable date": (
+        "values are not dates in ISO form (YYYY-MM-DD{fmt}) and are read as missing. Correct "
+        "them in the source, or give the local format as date_format in the mapping file."
+    ),
+    "unparseable number": (
+        "values are not numbers and are read as missing. Write plain numbers (0.8, 12.34): no "
+        "currency signs, thousands separators, decimal commas or words."
+    ),
+    "unparseable boolean": (
+        "values are not true/false, 1/0, Y/N or Yes/No and are read as missing. Correct them, "
+        "or recode the local values under values: in the mapping file."
+    ),
+}
+
+
+def _read_findings(issues: Sequence[ReadIssue]) -> list[Finding]:
+    out = []
+    for i in issues:
+        rule = i.rule.replace(" ", "_")
+        template = _READ_MESSAGES.get(i.rule)
+        message = i.message or (template.format(fmt="") if template else i.rule)
+        severity: Severity = "warning" if i.severity == "warning" else "error"
+        out.append(Finding(i.table, i.column, rule, severity, int(i.count),
+                           tuple(str(e) for e in i.examples[:5]), message))
+    return out
+
+
+#: Code columns checked against their code lists: column -> (is-known function, list shown).
+def _known_in(values: Sequence[str]) -> Callable[[pd.Series], pd.Series]:
+    allowed = set(values)
+    return lambda s: s.isin(allowed)
+
+
+_CODE_LISTS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
+    "ethnic_category": (codes.is_known_ethnic_code,
+                        "NHS ethnic category codes A-H, J-N, P, R, S, Z, 99 (local detail after "
+                        "the first character)"),
+    "disability": (_known_in(codes.DISABILITY_CODES), ", ".join(codes.DISABILITY_CODES)),
+    "sex": (_known_in(codes.SEX_CODES), ", ".join(codes.SEX_CODES)),
+    "sexual_orientation": (_known_in(codes.SEXUAL_ORIENTATION_CODES),
+                           ", ".join(codes.SEXUAL_ORIENTATION_CODES)),
+    "age_band": (_known_in(codes.AGE_BANDS), ", ".join(codes.AGE_BANDS)),
+    "band": (lambda s: codes.normalise_band(s).isin(codes.BANDS),
+             "Band 1-9, 8a-8d (or 5, 8a...), VSM, " + ", ".join(codes.MEDICAL_GRADES)),
+    "contract_type": (_known_in(codes.CONTRACT_TYPES), ", ".join(codes.CONTRACT_TYPES)),
+    "process": (_known_in(codes.CASEWORK_PROCESSES), ", ".join(codes.CASEWORK_PROCESSES)),
+}
+
+
+def _looks_like_label(values: pd.Series) -> pd.Series:
+    """Ethnic values such as "Asian or Asian British - Indian": a known first letter followed by
+    more letters, which the first-character rule would misread (here as A, White British).
+
+    ESR's "A White - British" (code, space, label) and local codes like "CA" are fine.
+    """
+    s = values.astype(str)
+    return s.str.len().gt(2) & s.str.match(r"^[A-Za-z][A-Za-z]") & codes.is_known_ethnic_code(values)
+
+
+def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) -> list[Finding]:
+    out = []
+    for col, (is_known, listed) in _CODE_LISTS.items():
+        if col not in cols:
+            continue
+        counts = cube.count(frame, [col])
+        vals = counts[col]
+        given = vals.notna() & vals.astype(str).str.strip().ne("")
+        counts = counts[given.to_numpy()]
+        if counts.empty:
+            continue
+        if col == "ethnic_category":
+            label = _looks_like_label(counts[col]).to_numpy()
+            if label.any():
+                bad = counts[label].sort_values("n", ascending=False)
+                n, ex = _rows_where(frame, nw.col(col).is_in(bad[col].tolist()), id_col)
+                shown = ", ".join(f"{v!r} ({int(k)})" for v, k in zip(bad[col][:5], bad["n"][:5], strict=True))
+                out.append(_finding(
+                    name, col, "ethnic_label_as_code", n, ex,
+                    f"values look like text labels, not NHS codes: {shown}. The national code "
+                    "is the first character, so these would be misread (e.g. 'Asian...' as A, "
+                    "White British). Recode them to codes under values: in the mapping file.",
+                ))
+                counts = counts[~label]
+        unknown = counts[~is_known(counts[col].astype(str)).to_numpy()].sort_values("n", ascending=False)
+        if unknown.empty:
+            continue
+        n, ex = _rows_where(frame, nw.col(col).is_in(unknown[col].tolist()), id_col)
+        shown = ", ".join(f"{v!r} ({int(k)})" for v, k in zip(unknown[col][:5], unknown["n"][:5], strict=True))
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        out.append(_finding(
+            name, col, "unknown_code", n, ex,
+            f"{len(unknown)} value(s) are not in the code list: {shown}{more}. They are kept and "
+            f"grouped as Unknown. Allowed: {listed}. Recode local values under values: in the "
+            "mapping file.",
+        ))
+    return out
+
+
+def _duplicate_findings(name: str, table: Table, frame: Any, cols: set[str]) -> list[Finding]:
+    key = list(table.key)
+    if not key or not set(key) <= cols:
+        return []
+    dup = cube.collect(
+        cube.lazy(frame).drop_nulls(subset=key)
+        .group_by(key).agg(nw.len().alias("n"))
+        .filter(nw.col("n") > 1)
+    )
+    if dup.empty:
+        return []
+    dup = dup.sort_values(key).reset_index(drop=True)
+    ex = []
+    for rec in dup.head(5).to_dict("records"):
+        parts = [f"{k}={_show(rec[k])}" for k in key]
+        ex.append(f"{', '.join(parts)} ({int(rec['n'])} rows)")
+    return [_finding(
+        name, ", ".join(key), "duplicate_key", int(dup["n"].sum()), ex,
+        f"{len(dup):,} key(s) appear on more than one row; each ({', '.join(key)}) must be unique "
+        "or people are counted twice. Remove the repeated rows (or correct the key) in the source.",
+    )]
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, dt.date):  # datetimes (and Timestamps) too
+        return f"{v:%Y-%m-%d}"
+    return str(v)
+
+
+def _range_findings(name: str, frame: Any, cols: set[str], id_col: str | None) -> list[Finding]:
+    out = []
+    if "fte" in cols and name in ("staff", "leavers"):
+        n, ex = _rows_where(frame, ((nw.col("fte") <= 0) | (nw.col("fte") > 1.5)).fill_null(False), id_col)
+        if n:
+            out.append(_finding(
+                name, "fte", "fte_out_of_range", n, ex,
+                "fte must be greater than 0 and at most 1.5 (full time is 1.0). Values in hours "
+                "or percent (37.5, 80) must be converted; zero-hours bank staff need their "
+                "contracted fte or removal from the snapshot.",
+            ))
+    if name == "staff":
+        for col in ("hourly_pay", "bonus_pay"):
+            if col in cols:
+                n, ex = _rows_where(frame, (nw.col(col) < 0).fill_null(False), id_col)
+                if n:
+                    out.append(_finding(
+                        name, col, "negative_pay", n, ex,
+                        f"{col} is negative. Pay gaps need the ordinary pay actually received "
+                        "(zero, not negative, when nothing was paid); correct the extract.",
+                    ))
+        if {"org_start_date", "snapshot_date"} <= cols:
+            n, ex = _rows_where(frame, (nw.col("org_start_date") > nw.col("snapshot_date")).fill_null(False), id_col)
+            if n:
+                out.append(_finding(
+                    name, "org_start_date", "start_after_snapshot", n, ex,
+                    "org_start_date is after the snapshot_date, so the person could not be in "
+                    "post at the snapshot. Check the start date, or the snapshot the row belongs to.",
+                ))
+    if name == "recruitment" and {"appointed", "shortlisted"} <= cols:
+        n, ex = _rows_where(frame, _true("appointed") & _false("shortlisted"), id_col)
+        if n:
+            out.append(_finding(
+                name, "appointed", "appointed_not_shortlisted", n, ex,
+                "applicants are appointed but not shortlisted; WRES 2 counts appointments from "
+                "shortlisting. Set shortlisted to true for them (or correct appointed).",
+            ))
+    return out
+
+
+def _leave_before_start(leavers: Any, staff: Any) -> list[Finding]:
+    starts = (
+        cube.lazy(staff).select("staff_id", "org_start_date").drop_nulls()
+        .group_by("staff_id").agg(nw.col("org_start_date").min().alias("__start"))
+    )
+    lf, has_row = _with_rows(leavers)
+    bad = lf.join(starts, on="staff_id", how="inner").filter(
+        (nw.col("leave_date") < nw.col("__start")).fill_null(False)
+    )
+    n = int(cube.collect(bad.select(nw.len().alias("n")))["n"].sum())
+    if not n:
+        return []
+    return [_finding(
+        "leavers", "leave_date", "leave_before_start", n,
+        _row_examples(bad, has_row, "staff_id"),
+        "leave_date is before the person's earliest org_start_date in staff. Check both dates "
+        "(day and month swapped is a common cause).",
+    )]
+
+
+def _unknown_staff(name: str, frame: Any, staff: Any) -> list[Finding]:
+    ids = cube.lazy(staff).select("staff_id").drop_nulls().unique()
+    lf, has_row = _with_rows(frame)
+    orphans = lf.filter(~nw.col("staff_id").is_null()).join(ids, on="staff_id", how="anti")
+    n = int(cube.collect(orphans.select(nw.len().alias("n")))["n"].sum())
+    if not n:
+        return []
+    return [_finding(
+        name, "staff_id", "unknown_staff_id", n, _row_examples(orphans, has_row, "staff_id"),
+        "staff_id never appears in any staff snapshot, so these rows cannot be linked to an "
+        "equality group and are left out of the indicators that need one. Expected for people "
+        "who joined and left between two snapshots; otherwise check the ids match staff.",
+    )]
+
+
+def _snapshot_findings(name: str, frame: Any) -> list[Finding]:
+    counts = cube.count(frame, ["snapshot_date"])
+    dates = pd.to_datetime(counts["snapshot_date"])
+    off = counts[(dates.notna() & ~((dates.dt.month == 3) & (dates.dt.day == 31))).to_numpy()]
+    if off.empty:
+        return []
+    off = off.assign(d=pd.to_datetime(off["snapshot_date"])).sort_values("d")
+    ex = [f"{d:%Y-%m-%d} ({int(k):,} row{'' if int(k) == 1 else 's'})" for d, k in zip(off["d"], off["n"], strict=True)]
+    return [_finding(
+        name, "snapshot_date", "snapshot_not_31_march", int(off["n"].sum()), ex,
+        "snapshot dates are not 31 March. Indicators for an NHS financial year use the 31 March "
+        "snapshots that open and close it; other snapshots are kept but not used for them.",
+    )]
+
+
+def _missing_values(name: str, table: Table, frame: Any, cols: set[str], id_col: str | None,
+                    unparsed: dict[tuple[str, str], int]) -> list[Finding]:
+    out = []
+    for col in table.required_columns:
+        if col not in cols:
+            continue
+        n = _count(frame, nw.col(col).is_null()) - unparsed.get((name, col), 0)
+        if n <= 0:
+            continue
+        _, ex = _rows_where(frame, nw.col(col).is_null(), id_col)
+        out.append(_finding(
+            name, col, "missing_value", n, ex,
+            f"{col} is blank, but it is required in {name}. Fill it in at the source (or drop "
+            "the rows there if they should not be in the extract).",
+        ))
+    return out
+
+
+def validate(dataset: Dataset) -> ValidationReport:
+    """Check a dataset against every rule in :data:`RULES` and list every problem.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~equity.io.Dataset` from :func:`~equity.io.read_dataset` or
+        :meth:`~equity.io.Dataset.from_frames`, on any engine.
+
+    Returns
+    -------
+    ValidationReport
+        Errors and warnings, each a :class:`Finding` with table, column, rule, count of rows,
+        up to five example rows or ids and a fix. ``report.ok`` is True without errors.
+
+    Notes
+    -----
+    Nothing is changed or dropped: the report only describes the data. Unknown codes stay in
+    the data and are grouped as Unknown by :mod:`equity.codes`; rows whose staff_id is in no
+    staff snapshot are counted here because indicators needing an equality group leave them
+    out. The rules follow the issue "Foundation" (validation) and the canonical schema in
+    :mod:`equity.schema`.
+
+    Examples
+    --------
+    >>> staff = pd.DataFrame({"staff_id": ["a", "a"], "snapshot_date": ["2025-03-31"] * 2})
+    >>> report = validate(Dataset.from_frames(staff=staff))
+    >>> "duplicate_key" in {f.rule for f in report.errors}
+    True
+    """
+    findings = _read_findings(dataset.issues)
+    unparsed = {(i.table, i.column): int(i.count) for i in dataset.issues if i.severity == "error"}
+    present = dataset.tables()
+    staff = present.get("staff")
+    staff_cols = set(cube.columns(staff)) if staff is not None else set()
+    for name, frame in present.items():
+        table = TABLES[name]
+        cols = set(cube.columns(frame))
+        if _count(frame) == 0:
+            findings.append(_finding(
+                name, "", "empty_table", 0, (),
+                f"the {name} table has no rows. "
+                + ("Nothing can be computed without staff: check the export." if name == "staff"
+                   else f"Indicators that need {name} will show no evidence; add the data or "
+                        "remove the empty file."),
+                severity="error" if name == "staff" else "warning",
+            ))
+            continue
+        id_col = _id_column(table, cols)
+        missing = [c for c in table.required_columns if c not in cols]
+        if missing:
+            n_rows = _count(frame)
+            for c in missing:
+                close = [x for x in cols if x.lower().replace(" ", "_") == c]
+                hint = f" The file has {close[0]!r}; rename it." if close else ""
+                findings.append(_finding(
+                    name, c, "missing_column", n_rows, (),
+                    f"the required column {c!r} is absent ({table.column(c).description})."
+                    f"{hint} Add it, or map the local column name to it under columns: in the "
+                    "mapping file.",
+                ))
+        findings += _missing_values(name, table, frame, cols, id_col, unparsed)
+        findings += _code_findings(name, frame, cols, id_col)
+        findings += _duplicate_findings(name, table, frame, cols)
+        findings += _range_findings(name, frame, cols, id_col)
+        if name == "leavers" and "staff_id" in cols and {"staff_id", "org_start_date"} <= staff_cols \
+                and "leave_date" in cols:
+            findings += _leave_before_start(frame, staff)
+        if name in ("leavers", "casework", "training") and "staff_id" in cols and "staff_id" in staff_cols:
+            findings += _unknown_staff(name, frame, staff)
+        if name in ("staff", "board") and "snapshot_date" in cols:
+            findings += _snapshot_findings(name, frame)
+    return ValidationReport(findings, source=dataset.source)
+
+
+__all__ = ["RULES", "Finding", "ValidationReport", "validate"]
