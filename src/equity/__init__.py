@@ -27,6 +27,8 @@ from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
 from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
 
 # --- io / validate (equity.io, equity.validate)
+from equity.io import Dataset, read_dataset
+from equity.validate import ValidationReport, validate
 # --- synth (equity.synth)
 # --- disclosure (equity.disclosure)
 # --- indicators (equity.indicators)
@@ -66,6 +68,11 @@ __all__ = [
     "ReportError",
     "ValidationError",
     "concat_results",
+    # io / validate
+    "Dataset",
+    "ValidationReport",
+    "read_dataset",
+    "validate",
     # indicators: equality
     "declaration_rate",
     "diversity_index",
