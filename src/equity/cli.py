@@ -22,10 +22,17 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    import warnings
+
+    from equity.errors import DataQualityWarning
     from equity.io import read_dataset
     from equity.validate import validate
 
-    report = validate(read_dataset(args.data, mapping=args.mapping, engine=args.engine))
+    with warnings.catch_warnings():
+        # The report lists every data-quality warning itself; don't print them twice.
+        warnings.simplefilter("ignore", DataQualityWarning)
+        dataset = read_dataset(args.data, mapping=args.mapping, engine=args.engine)
+    report = validate(dataset)
     print(report.format())
     return 1 if report.errors else 0
 
