@@ -46,6 +46,8 @@ from equity.indicators.equality import (
     wres,
 )
 from equity.indicators.pay import pay_gap, statutory_summary
+from equity.indicators.progression import band_transitions, progression, trends
+from equity.indicators.retention import leaving_reasons, retention
 
 # --- narrative / plots / report (equity.narrative, equity.plots, equity.report)
 
@@ -55,6 +57,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "band_transitions",
+    "leaving_reasons",
+    "progression",
+    "retention",
+    "trends",
     "INDICATOR_IDS",
     "REGISTRY",
     "RESULT_COLUMNS",

@@ -18,6 +18,20 @@ from equity.indicators.equality import (  # noqa: F401
 )
 
 # --- retention / progression
+from equity.indicators.progression import (  # noqa: F401
+    band_transitions,
+    progression,
+    retention_indicators,
+    training_access,
+    trends,
+)
+from equity.indicators.retention import (  # noqa: F401
+    NATIONAL_AHP_FIRST_YEAR_LEAVER_RATE,
+    early_career,
+    leaving_reasons,
+    retention,
+)
+
 # --- pay
 from equity.indicators.pay import pay_gap, pay_indicators, statutory_summary  # noqa: F401
 # --- all
