@@ -490,13 +490,14 @@ def _csv_chunks(src: _Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
         )
     encoding = _detect_encoding(path)
     try:
-        reader = pd.read_csv(path, dtype=str, encoding=encoding, chunksize=chunk_rows)
         first = True
-        for chunk in reader:
-            if first:
-                _check_delimiter(chunk, src)
-                first = False
-            yield chunk
+        # The context closes the file even when a chunk raises or the caller stops early.
+        with pd.read_csv(path, dtype=str, encoding=encoding, chunksize=chunk_rows) as reader:
+            for chunk in reader:
+                if first:
+                    _check_delimiter(chunk, src)
+                    first = False
+                yield chunk
         if first:  # a header and no rows: read_csv yields no chunk at all
             header = pd.read_csv(path, dtype=str, encoding=encoding, nrows=0)
             _check_delimiter(header, src)
@@ -560,9 +561,9 @@ def _excel_frame(src: _Source) -> pd.DataFrame:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it ignores (styles, data validation).
             warnings.simplefilter("ignore", UserWarning)
-            book = pd.ExcelFile(src.path, engine="openpyxl")
-            sheet = src.table if src.table in book.sheet_names else book.sheet_names[0]
-            df = book.parse(sheet, dtype=object)
+            with pd.ExcelFile(src.path, engine="openpyxl") as book:
+                sheet = src.table if src.table in book.sheet_names else book.sheet_names[0]
+                df = pd.read_excel(book, sheet_name=sheet, dtype=object)
     except (ValueError, OSError, KeyError) as err:
         raise InputError(
             f"Cannot read {src.path} as an Excel workbook ({err}). Save it as .xlsx from Excel.",
