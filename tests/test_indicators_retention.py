@@ -1,0 +1,307 @@
+"""Retention indicators: NHS Data Dictionary worked examples, hand-built histories, engines."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pytest
+
+import equity as eq
+from equity.codes import LEAVING_REASONS
+from equity.errors import InputError, ParameterError, PeriodError
+from equity.indicators.progression import transition_counts
+from equity.indicators.retention import (
+    _LEVEL_VARIANT,
+    MOVERS_VARIANT,
+    NATIONAL_AHP_FIRST_YEAR_LEAVER_RATE,
+    OTHER_REASON,
+    end_counts,
+    leaver_counts,
+    make_scope,
+    start_counts,
+)
+from equity.io import Dataset
+
+S23, S24, S25 = "2023-03-31", "2024-03-31", "2025-03-31"
+
+
+def person(sid, snap, *, eth="A", directorate="Therapies", staff_group="Allied Health Professionals",
+           band="Band 5", fte=1.0, contract="Substantive", start="2015-01-01", nhs_start=None):
+    return {"staff_id": str(sid), "snapshot_date": snap, "directorate": directorate,
+            "staff_group": staff_group, "band": band, "fte": fte, "contract_type": contract,
+            "ethnic_category": eth, "org_start_date": start,
+            "nhs_start_date": nhs_start or start}
+
+
+def leaver(sid, date, *, reason="Retirement", destination="Non-NHS", fte=None):
+    return {"staff_id": str(sid), "leave_date": date, "leaving_reason": reason,
+            "destination": destination, "fte": fte}
+
+
+def dataset(staff_rows, leaver_rows=None):
+    leavers = None
+    if leaver_rows is not None:
+        leavers = pd.DataFrame(leaver_rows, columns=["staff_id", "leave_date", "leaving_reason",
+                                                     "destination", "fte"])
+    return Dataset.from_frames(staff=pd.DataFrame(staff_rows), leavers=leavers)
+
+
+def row(result, indicator, group="White", variant=None, **strata):
+    r = result[(result["indicator"] == indicator) & (result["group"] == group)]
+    r = r[r["variant"].isna()] if variant is None else r[r["variant"] == variant]
+    for k, v in strata.items():
+        r = r[r[k] == v]
+    assert len(r) == 1, r
+    return r.iloc[0]
+
+
+# --------------------------------------------------------------------------- Data Dictionary
+
+
+@pytest.fixture(scope="module")
+def dd_headcount():
+    # 150 in post at the start, 120 at the end, 27 leavers in the year.
+    staff = [person(i, S24) for i in range(150)] + [person(i, S25) for i in range(120)]
+    leavers = [leaver(i, "2024-10-15") for i in range(120, 147)]
+    return dataset(staff, leavers)
+
+
+def test_headcount_average_is_135(dd_headcount):
+    r = eq.retention(dd_headcount, period="2024/25")
+    lr = row(r, "leaver_rate")
+    assert lr["denominator"] == 135.0
+    assert lr["numerator"] == 27.0
+    assert lr["value"] == pytest.approx(0.2)
+
+
+def test_fte_turnover_is_20_4_percent():
+    # Start FTE 65.3 (65 full-time + 0.3), end FTE 59.16 (59 + 0.16); leavers' FTE 12.7:
+    # twelve at 1.0 from the leavers table and one whose FTE comes from the last snapshot (0.7).
+    staff = ([person(i, S24) for i in range(65)] + [person(65, S24, fte=0.3)]
+             + [person(100 + i, S25) for i in range(59)] + [person(200, S25, fte=0.16)]
+             + [person(300, S24, fte=0.7)])
+    staff[0]["fte"] = 1.0
+    leavers = [leaver(i, "2024-06-01", fte=1.0) for i in range(12)] + [leaver(300, "2024-12-01")]
+    # 300 is in post at the start with 0.7: remove 0.7 from another start row to keep 65.3.
+    staff[64]["fte"] = 0.3
+    r = eq.retention(dataset(staff, leavers), period="2024/25")
+    fte = row(r, "leaver_rate_fte")
+    assert fte["numerator"] == pytest.approx(12.7)
+    assert fte["denominator"] == pytest.approx((65.3 + 59.16) / 2)
+    assert round(100 * fte["value"], 1) == 20.4
+
+
+def test_stability_90_of_100_and_joiners():
+    staff = ([person(i, S24) for i in range(100)] + [person(i, S25) for i in range(90)]
+             + [person(500 + i, S25, start="2024-09-01") for i in range(15)])
+    r = eq.retention(dataset(staff, []), period="2024/25")
+    st = row(r, "stability_index")
+    assert (st["numerator"], st["denominator"], st["value"]) == (90.0, 100.0, 0.9)
+    j = row(r, "joiner_rate")
+    assert j["numerator"] == 15.0
+    assert j["value"] == pytest.approx(15 / ((100 + 105) / 2))
+
+
+# --------------------------------------------------------------------------- histories
+
+
+@pytest.fixture(scope="module")
+def history():
+    staff, leavers = [], []
+    for snap in (S23, S24, S25):
+        staff += [person(f"base{i}", snap) for i in range(20)]
+    # re-joiner: in post at both ends, left in June and came back in September.
+    staff += [person("rejoin", S24), person("rejoin", S25, start="2024-09-01")]
+    leavers.append(leaver("rejoin", "2024-06-30"))
+    # directorate mover: Therapies -> Surgery, not a leaver at organisation level.
+    staff += [person("mover", S24), person("mover", S25, directorate="Surgery")]
+    # staff-group mover.
+    staff += [person("sg", S24), person("sg", S25, staff_group="Administrative and Clerical")]
+    # first-day leaver (counts in 2024/25), last-day leaver (counts in 2024/25, part-time,
+    # FTE from the snapshot), a 31 March 2024 leaver (counts in 2023/24).
+    staff += [person("first", S23), person("first", S24)]
+    leavers.append(leaver("first", "2024-04-01", destination="NHS"))
+    staff += [person("last", S23), person("last", S24, fte=0.6)]
+    leavers.append(leaver("last", "2025-03-31", reason=None, destination=None))
+    staff += [person("prev", S23)]
+    leavers.append(leaver("prev", "2024-03-31"))
+    return dataset(staff, leavers)
+
+
+@pytest.fixture(scope="module")
+def r24(history):
+    return eq.retention(history, period="2024/25")
+
+
+def test_leavers_counted_in_the_right_year(history, r24):
+    r23 = eq.retention(history, period="2023/24")
+    # 2024/25: rejoin, first, last. 2023/24: prev only.
+    assert row(r24, "leaver_rate")["numerator"] == 3.0
+    assert row(r23, "leaver_rate")["numerator"] == 1.0
+    # Average headcount 2024/25: start 20 + rejoin, mover, sg, first, last = 25; end 23.
+    assert row(r24, "leaver_rate")["denominator"] == 24.0
+    # FTE: 1 (rejoin) + 1 (first) + 0.6 (last, part time, from its last snapshot).
+    assert row(r24, "leaver_rate_fte")["numerator"] == pytest.approx(2.6)
+
+
+def test_rejoiner_and_mover_are_stable_not_joiners(r24):
+    r = r24
+    # In post at both ends: 20 base + rejoin + mover + sg = 23 of 25.
+    st = row(r, "stability_index")
+    assert (st["numerator"], st["denominator"]) == (23.0, 25.0)
+    assert row(r, "joiner_rate")["numerator"] == 0.0
+
+
+def test_directorate_mover_is_a_mover_not_a_leaver(history):
+    r = eq.retention(history, period="2024/25", within=("directorate",))
+    therapies = row(r, "leaver_rate", directorate="Therapies")
+    movers = row(r, "leaver_rate", variant=MOVERS_VARIANT, directorate="Therapies")
+    assert therapies["numerator"] == 3.0
+    assert movers["numerator"] == 1.0
+    # Surgery gains the mover at the end: average (0 + 1) / 2, no leavers.
+    surgery = row(r, "leaver_rate", directorate="Surgery")
+    assert (surgery["numerator"], surgery["denominator"]) == (0.0, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("level", "leavers", "stable"),
+    [
+        # NHS: "first" went to another NHS employer (not a leaver, still "in post" in the NHS).
+        ("nhs", 2.0, 24.0),
+        # Staff group: the three organisation leavers plus the staff-group mover.
+        ("staff_group", 4.0, 22.0),
+    ],
+)
+def test_levels(history, level, leavers, stable):
+    r = eq.retention(history, period="2024/25", level=level)
+    variant = _LEVEL_VARIANT[level]
+    assert row(r, "leaver_rate", variant=variant)["numerator"] == leavers
+    assert row(r, "stability_index", variant=variant)["numerator"] == stable
+
+
+def test_leaving_reasons_keep_other_visible(history):
+    t = eq.leaving_reasons(history, period="2024/25")
+    white = t[t["group"] == "White"].set_index("leaving_reason")
+    assert list(white.index) == list(LEAVING_REASONS)
+    assert white.loc["Retirement", "count"] == 2.0
+    assert white.loc[OTHER_REASON, "count"] == 1.0
+    assert white["share"].sum() == pytest.approx(1.0)
+    assert set(t["group"]) == {"White", "BME", "Unknown"}
+
+
+# --------------------------------------------------------------------------- relative likelihood
+
+
+def test_relative_likelihood_of_leaving():
+    # White: 20 of 100 leave; BME: 30 of 100 leave -> RL BME / White = 1.5, adverse.
+    staff, leavers = [], []
+    for eth, n_left, tag in (("A", 20, "w"), ("N", 30, "b")):
+        for i in range(100):
+            staff.append(person(f"{tag}{i}", S24, eth=eth))
+            if i >= n_left:
+                staff.append(person(f"{tag}{i}", S25, eth=eth))
+                staff.append(person(f"{tag}new{i}", S25, eth=eth, start="2024-06-01"))
+            else:
+                leavers.append(leaver(f"{tag}{i}", "2024-08-01"))
+    r = eq.retention(dataset(staff, leavers), period="2024/25")
+    bme = row(r, "leaver_rate", group="BME")
+    white = row(r, "leaver_rate", group="White")
+    assert white["value"] == pytest.approx(20 / ((100 + 160) / 2))
+    # BME end: 70 stayers + 70 joiners -> average 120; White end 160 -> average 130.
+    assert bme["ratio"] == pytest.approx((30 / 120) / (20 / 130))
+    assert bme["reference_group"] == "White"
+    assert bme["status"] == "adverse"
+
+
+# --------------------------------------------------------------------------- early career
+
+
+def test_early_career_within_12_and_24_months():
+    staff, leavers = [], []
+    # 2023/24 joiners seen at 31 March 2024; 2022/23 joiners seen at 31 March 2023.
+    for i in range(10):
+        staff.append(person(f"j{i}", S24, start="2023-06-15"))
+    leavers += [leaver("j0", "2024-06-14"), leaver("j1", "2024-06-15"),  # inside / on anniversary
+                leaver("j2", "2024-05-01", destination="NHS")]
+    for i in range(8):
+        staff.append(person(f"k{i}", S23, start="2022-05-01"))
+    leavers += [leaver("k0", "2024-04-30"), leaver("k1", "2024-05-01")]
+    staff += [person("x", S25)]
+    r = eq.retention(dataset(staff, leavers), period="2024/25")
+    m12 = row(r, "early_career_leaver_rate", variant="within 12 months")
+    assert (m12["numerator"], m12["denominator"]) == (2.0, 10.0)
+    m24 = row(r, "early_career_leaver_rate", variant="within 24 months")
+    assert (m24["numerator"], m24["denominator"]) == (1.0, 8.0)
+    nhs = eq.retention(dataset(staff, leavers), period="2024/25", level="nhs")
+    n12 = row(nhs, "early_career_leaver_rate", variant="within 12 months, leaving the NHS")
+    assert n12["numerator"] == 1.0
+
+
+def test_national_reference_constant():
+    assert NATIONAL_AHP_FIRST_YEAR_LEAVER_RATE == 0.11
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_period_without_start_snapshot_lists_periods(history):
+    with pytest.raises(PeriodError, match="2023/24, 2024/25"):
+        eq.retention(history, period="2022/23")
+
+
+def test_unknown_directorate_lists_values(history):
+    with pytest.raises(ParameterError, match="Surgery, Therapies"):
+        eq.retention(history, period="2024/25", directorate="Cardiology")
+
+
+def test_no_leavers_table_is_not_computed_rest_computed():
+    staff = [person(i, S24) for i in range(12)] + [person(i, S25) for i in range(11)]
+    r = eq.retention(dataset(staff), period="2024/25")
+    assert "leaver_rate" in r.attrs["not_computed"]
+    assert "early_career_leaver_rate" in r.attrs["not_computed"]
+    assert row(r, "stability_index")["value"] == pytest.approx(11 / 12)
+    with pytest.raises(InputError, match="leavers"):
+        eq.leaving_reasons(dataset(staff), period="2024/25")
+
+
+def test_bank_staff_and_unplaced_leavers_are_reported():
+    staff = ([person(i, S24) for i in range(10)] + [person(i, S25) for i in range(10)]
+             + [person("bank", S24, contract="Bank"), person("bank", S25, contract="Bank")])
+    leavers = [leaver("ghost", "2024-07-01")]
+    r = eq.retention(dataset(staff, leavers), period="2024/25")
+    assert row(r, "leaver_rate")["denominator"] == 10.0
+    ex = {(e["indicator"], e["table"]): e["count"] for e in r.attrs["exclusions"]}
+    assert ex[("leaver_rate", "staff")] == 2
+    assert ex[("leaver_rate", "leavers")] == 1
+    kept = eq.retention(dataset(staff, leavers), period="2024/25", exclude_bank=False)
+    assert row(kept, "leaver_rate")["denominator"] == 11.0
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _engines(ds: Dataset):
+    con = duckdb.connect()
+    yield "pandas", ds
+    yield "polars", Dataset(staff=pl.from_pandas(ds.staff).lazy(),
+                            leavers=pl.from_pandas(ds.leavers).lazy())
+    yield "duckdb", Dataset(staff=con.from_df(ds.staff), leavers=con.from_df(ds.leavers))
+
+
+def _canon(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(list(df.columns[:2])).reset_index(drop=True)
+
+
+def test_engine_parity(history):
+    results = {}
+    for name, ds in _engines(history):
+        scope = make_scope(ds, period="2024/25", by="ethnicity", within=("directorate",),
+                               staff_group=None, directorate=None)
+        results[name] = [_canon(start_counts(scope)), _canon(end_counts(scope)),
+                         _canon(leaver_counts(scope)),
+                         transition_counts(scope).sort_values(
+                             ["directorate", "group", "from_band", "to_band"]).reset_index(drop=True)]
+    for name in ("polars", "duckdb"):
+        for a, b in zip(results["pandas"], results[name], strict=True):
+            pd.testing.assert_frame_equal(a, b, check_dtype=False)
