@@ -273,9 +273,15 @@ class _Line:
                 total = ("denominator", first)
         elif self.total is not None and st.applicable(self.col, self.total):
             total = (self.col, self.total)
+        n_parts = n_supp
         if total is not None:
             n_supp += st.suppressed(*total)
-        if n_supp != 1:
+        # When every denominator of a table is suppressed, the table may be shares of that
+        # total (then the parts must not all be published) or rates with their own
+        # denominators (then the parts' own total may be published elsewhere): satisfy both.
+        ambiguous = total is not None and self.shared_total_of is not None and st.suppressed(
+            *total)
+        if n_supp != 1 and not (ambiguous and n_parts == 1):
             return False
         candidates = [i for i in parts if st.published(self.col, i)]
         if candidates:
@@ -344,36 +350,49 @@ def _infer_ratio_methods(rows: np.ndarray, ref: np.ndarray, num: np.ndarray, den
                          stored: pd.DataFrame, indicators: np.ndarray) -> list[tuple[str, str]]:
     """Direction and interval method that reproduce each stored ratio from the input counts.
 
-    Ties (a ratio of exactly 1 with a symmetric interval) take the choice most rows of the
-    same indicator made, else group / reference with Koopman (the library default).
+    The direction comes from the point estimate; the method from the interval (Katz's has a
+    closed form, so it is tried first; anything else is taken to be Koopman's, the library
+    default). A ratio of exactly 1 fits both directions: the intervals decide, and where
+    they cannot either, the choice most rows of the same indicator made (else group /
+    reference) is used.
     """
     if len(rows) == 0:
         return []
     x, n, xr, nr = num[rows], den[rows], num[ref[rows]], den[ref[rows]]
-    scores = []
+    want = {c: stored[c].to_numpy(dtype="float64")[rows]
+            for c in ("ratio", "ratio_ci_low", "ratio_ci_high")}
+
+    def gap(cand: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+        return sum((_log_gap(cand[c].to_numpy(), want[c]) for c in cols),
+                   start=np.zeros(len(rows)))
+
     combos = [(o, m) for o in _ORIENTATIONS for m in _METHODS]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for o, m in combos:
-            cand = _rl(x, n, xr, nr, o, m)
-            s = sum(_log_gap(cand[c].to_numpy(), stored[c].to_numpy()[rows])
-                    for c in ("ratio", "ratio_ci_low", "ratio_ci_high"))
-            scores.append(s)
-    score = np.vstack(scores)  # combos x rows
-    best = score.min(axis=0)
-    tied = (score <= best + 1e-9).sum(axis=0) > 1
-    choice = score.argmin(axis=0)
+    katz = {o: _rl(x, n, xr, nr, o, "katz") for o in _ORIENTATIONS}
+    point = np.vstack([gap(katz[o], ["ratio"]) for o in _ORIENTATIONS])
+    orient = point.argmin(axis=0)
+    tied = np.abs(point[0] - point[1]) <= 1e-9
+    ci_cols = ("ratio", "ratio_ci_low", "ratio_ci_high")
+    katz_fit = np.where(orient == 0, gap(katz[_ORIENTATIONS[0]], ci_cols),
+                        gap(katz[_ORIENTATIONS[1]], ci_cols))
+    choice = np.where(katz_fit <= 1e-6, orient * 2 + 1, orient * 2)  # index into combos
     votes: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for d in np.flatnonzero(~tied).tolist():
         votes[indicators[rows[d]]][int(choice[d])] += 1
-    out = []
-    for k in range(len(rows)):
-        c = int(choice[k])
-        if tied[k]:
+    if tied.any():
+        t = np.flatnonzero(tied)
+        sub = {c: v[t] for c, v in want.items()}
+        scores = []
+        for o, m in combos:
+            cand = _rl(x[t], n[t], xr[t], nr[t], o, m)
+            scores.append(sum((_log_gap(cand[c].to_numpy(), sub[c]) for c in ci_cols),
+                              start=np.zeros(len(t))))
+        score = np.vstack(scores)
+        best = score.min(axis=0)
+        for k, row in enumerate(t.tolist()):
             ok = [j for j in range(len(combos)) if score[j, k] <= best[k] + 1e-9]
-            v = votes.get(indicators[rows[k]], {})
-            c = max(ok, key=lambda j: (v.get(j, 0), -j))
-        out.append(combos[c])
-    return out
+            v = votes.get(indicators[rows[row]], {})
+            choice[row] = max(ok, key=lambda j: (v.get(j, 0), -j))
+    return [combos[int(c)] for c in choice]
 
 
 # --------------------------------------------------------------------------- public
