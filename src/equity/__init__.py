@@ -31,6 +31,8 @@ from equity.io import Dataset, read_dataset
 from equity.validate import ValidationReport, validate
 # --- synth (equity.synth)
 # --- disclosure (equity.disclosure)
+# isort: split
+from equity.disclosure import apply_disclosure, disclosure_note, publish_counts
 # --- indicators (equity.indicators)
 # isort: split
 from equity.indicators.equality import (
@@ -75,6 +77,10 @@ __all__ = [
     "ReportError",
     "ValidationError",
     "concat_results",
+    # disclosure
+    "apply_disclosure",
+    "disclosure_note",
+    "publish_counts",
     # io / validate
     "Dataset",
     "ValidationReport",
