@@ -33,6 +33,7 @@ from equity.validate import ValidationReport, validate
 # --- disclosure (equity.disclosure)
 # isort: split
 from equity.disclosure import apply_disclosure, disclosure_note, publish_counts
+
 # --- indicators (equity.indicators)
 # isort: split
 from equity.indicators.equality import (
