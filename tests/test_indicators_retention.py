@@ -305,3 +305,29 @@ def test_engine_parity(history):
     for name in ("polars", "duckdb"):
         for a, b in zip(results["pandas"], results[name], strict=True):
             pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+# --------------------------------------------------------------------------- synthetic truth
+
+
+@pytest.mark.slow
+def test_recovers_synthetic_leaving_and_promotion_disparities():
+    import json
+    from pathlib import Path
+
+    from equity import stats
+    from equity.indicators.progression import STAYERS_VARIANT
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    truth = {d["indicator"]: d for d in json.loads((sample / "truth.json").read_text())["disparities"]}
+    t = eq.trends(eq.read_dataset(sample), indicators=("leaver_rate", "promotion_rate"))
+    # Pool every year: the truth is one hazard ratio applied each year.
+    for indicator, variant in (("leaver_rate", None), ("promotion_rate", STAYERS_VARIANT)):
+        d = t[t["indicator"] == indicator]
+        d = d[d["variant"].isna()] if variant is None else d[d["variant"] == variant]
+        g = d.groupby("group")[["numerator", "denominator"]].sum()
+        rl = stats.relative_likelihood(
+            [g.loc["BME", "numerator"]], [g.loc["BME", "denominator"]],
+            [g.loc["White", "numerator"]], [g.loc["White", "denominator"]]).iloc[0]
+        assert truth[indicator]["ratio"] == "BME / White"
+        assert rl["ratio_ci_low"] <= truth[indicator]["value"] <= rl["ratio_ci_high"], (indicator, rl)
