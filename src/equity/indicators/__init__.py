@@ -32,6 +32,7 @@ from equity.indicators.retention import (  # noqa: F401
     retention,
 )
 
+# isort: split
 # --- pay
 from equity.indicators.pay import pay_gap, pay_indicators, statutory_summary  # noqa: F401
 # --- all
