@@ -126,7 +126,7 @@ def progression(
     """
     scope = make_scope(dataset, period=period, by=by, within=within, staff_group=staff_group,
                        directorate=directorate, profession=profession, exclude_bank=exclude_bank)
-    opts = dict(period=scope.period, gs=scope.gs, within=scope.within, reference=reference,
+    opts: dict[str, Any] = dict(period=scope.period, gs=scope.gs, within=scope.within, reference=reference,
                 min_n=min_n, non_adverse_range=non_adverse_range, confidence=confidence)
     keys = [*scope.within, "group"]
     t = _promotion_table(transition_counts(scope), keys)
@@ -208,7 +208,7 @@ def band_transitions(
                        directorate=directorate, profession=profession, exclude_bank=exclude_bank)
     t = transition_counts(scope)
     seen = set(t["from_band"].dropna()) | set(t["to_band"].dropna())
-    ladder = sorted((b for b in seen if b in codes.BAND_ORDER), key=codes.BAND_ORDER.get)
+    ladder = sorted((b for b in seen if b in codes.BAND_ORDER), key=lambda b: codes.BAND_ORDER[b])
     off_ladder = sorted(b for b in seen if b not in codes.BAND_ORDER and b != LEFT)
     bands = [*ladder, *off_ladder]
     levels: dict[str, Any] = {k: sorted(t[k].dropna().unique().tolist()) for k in scope.within}
@@ -261,7 +261,7 @@ def retention_indicators(
     """
     parts = []
     for b in by:
-        opts = dict(period=period, by=b, within=within, staff_group=staff_group,
+        opts: dict[str, Any] = dict(period=period, by=b, within=within, staff_group=staff_group,
                     directorate=directorate)
         parts += [retention(dataset, **opts), progression(dataset, **opts)]
     return concat_results(parts)
@@ -293,7 +293,7 @@ def trends(
     if not periods:
         raise PeriodError("The staff table holds no two consecutive 31 March snapshots, so no "
                           "financial year can be followed. Add the snapshots.")
-    opts = dict(by=by, within=within, staff_group=staff_group, directorate=directorate,
+    opts: dict[str, Any] = dict(by=by, within=within, staff_group=staff_group, directorate=directorate,
                 profession=profession, exclude_bank=exclude_bank)
     parts = []
     for p in periods:

@@ -208,7 +208,9 @@ def _exclusions(result: pd.DataFrame, scope: Scope, indicators: Sequence[str], *
     """Record bank staff and unplaceable leavers left out of the figures."""
     ds, p = scope.dataset, scope.period
     if scope.exclude_bank and "contract_type" in cube.columns(ds.staff):
-        sc = scope_filter(ds.staff, table="staff", **{k: v for k, v in scope.labels.items()})
+        sc = scope_filter(ds.staff, table="staff", staff_group=scope.labels.get("staff_group"),
+                          directorate=scope.labels.get("directorate"),
+                          profession=scope.labels.get("profession"))
         snaps = nw.col("snapshot_date").is_in([
             dt.datetime(d.year, d.month, d.day) for d in (p.start_snapshot, p.snapshot)])
         n = cube.count(ds.staff, [], where=and_all(snaps, sc, ~_not_bank()))["n"].sum()
@@ -300,7 +302,7 @@ def retention(
     check_choice("level", level, list(LEVELS))
     scope = make_scope(dataset, period=period, by=by, within=within, staff_group=staff_group,
                        directorate=directorate, profession=profession, exclude_bank=exclude_bank)
-    opts = dict(period=scope.period, gs=scope.gs, within=scope.within, reference=reference,
+    opts: dict[str, Any] = dict(period=scope.period, gs=scope.gs, within=scope.within, reference=reference,
                 min_n=min_n, non_adverse_range=non_adverse_range, confidence=confidence)
     keys = [*scope.within, "group"]
     start, end = start_counts(scope), end_counts(scope)
