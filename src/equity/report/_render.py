@@ -1,0 +1,442 @@
+"""Batch rendering: papermill per directorate in a process pool, accessible HTML, index page.
+
+Each directorate's report is the directorate notebook executed by papermill with its
+parameters injected, exported by nbconvert's :class:`~nbconvert.HTMLExporter` with the code
+hidden (``exclude_input``; papermill's ``report_mode`` leaves code in the file, papermill #506),
+then given a skip link, a contents ``<nav>``, a footer recording the data fingerprint,
+parameters and library version, and written atomically (temporary file + :func:`os.replace`),
+so a reader never sees half a file. A failing directorate is recorded with its error and the
+others carry on; the exit code is non-zero if any failed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import html
+import json
+import multiprocessing
+import os
+import re
+import tempfile
+import time
+import traceback
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from equity import codes
+from equity.errors import ParameterError, ReportError, check_choice
+
+Disclosure = Literal["publication", "internal"]
+DIRECTORATE_NOTEBOOK = "directorate_report.ipynb"
+OVERVIEW_NOTEBOOK = "trust_overview.ipynb"
+OVERVIEW_FILE = "trust_overview.html"
+
+_CSS = """
+<style>
+:root { --nhs-blue: #005EB8; --nhs-dark-blue: #003087; --nhs-grey: #425563; }
+body { font-family: Arial, "Helvetica Neue", sans-serif; line-height: 1.5; }
+.equity-skip { position: absolute; left: -999px; }
+.equity-skip:focus { left: 1em; top: 1em; background: #FFEB3B; padding: 0.5em; z-index: 10; }
+header.equity-header { background: var(--nhs-blue); color: #fff; padding: 0.8em 1.5em; }
+header.equity-header p { margin: 0; font-size: 1.1em; font-weight: bold; }
+nav.equity-nav { padding: 0.5em 1.5em; border-bottom: 1px solid #D8DDE0; }
+nav.equity-nav ul { display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; list-style: none; padding: 0; margin: 0; }
+nav.equity-nav a, main a { color: var(--nhs-blue); }
+table.equity-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
+table.equity-table caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
+table.equity-table th, table.equity-table td { border: 1px solid #AEB7BD; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+table.equity-table thead th { background: #E8EDEE; }
+table.equity-table tfoot td { font-size: 0.85em; color: var(--nhs-grey); }
+figure.equity-chart { margin: 1em 0; }
+figure.equity-chart figcaption { font-size: 0.9em; color: var(--nhs-grey); }
+footer.equity-footer { border-top: 1px solid #D8DDE0; padding: 1em 1.5em; font-size: 0.85em; color: var(--nhs-grey); }
+a:focus, button:focus { outline: 3px solid #FFEB3B; }
+</style>
+"""
+
+# Extends nbconvert's lab template: no remote scripts (require.js, MathJax, mermaid), so the
+# file is self-contained and opens offline without console errors; our CSS; alt text from the
+# output metadata on plain PNG outputs too.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{% block extra_css %}""" + _CSS + """{% endblock extra_css %}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (output | get_metadata('alt', 'image/png')) or 'Chart' | escape_html }}">
+</div>
+{% endblock data_png %}
+"""
+
+
+@dataclass
+class RenderResult:
+    """What happened to one report."""
+
+    name: str
+    file: str
+    ok: bool
+    error: str = ""
+    seconds: float = 0.0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- names, files
+
+
+def safe_filename(name: str, *, suffix: str = ".html") -> str:
+    """A safe, unique file name for a directorate: ASCII slug plus a short hash of the name.
+
+    Slashes, dots, quotes, HTML and any other character outside ``[a-z0-9]`` become ``-``, so
+    ``..`` or ``/`` cannot leave the output folder; the hash keeps names that slug alike
+    ("A/B" and "A B") apart.
+
+    Examples
+    --------
+    >>> safe_filename("Women & Children")
+    'women-children-9d1fe4e5.html'
+    >>> "/" in safe_filename("../../etc/passwd") or ".." in safe_filename("../../etc/passwd")
+    False
+    """
+    norm = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:60].strip("-") or "report"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}{suffix}"
+
+
+def atomic_write(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and
+    :func:`os.replace`, so the file is either the old one or the complete new one."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return p
+
+
+def notebook_dir() -> Path:
+    """Folder holding the report notebooks: the repository's ``notebooks/`` (source tree),
+    else the copy installed inside the package."""
+    here = Path(__file__).resolve()
+    for cand in (here.parents[3] / "notebooks", here.parents[1] / "notebooks"):
+        if (cand / DIRECTORATE_NOTEBOOK).exists():
+            return cand
+    raise ReportError(
+        f"Cannot find {DIRECTORATE_NOTEBOOK}: looked in {here.parents[3] / 'notebooks'} and "
+        f"{here.parents[1] / 'notebooks'}. Reinstall equity or run from a source checkout."
+    )
+
+
+# --------------------------------------------------------------------------- HTML export
+
+
+def _exporter() -> Any:
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"equity_report.html.j2": _TEMPLATE})],
+        template_file="equity_report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        language_code="en",
+    )
+
+
+def _decorate(body: str, *, title: str, footer_items: dict[str, str],
+              back_link: str | None) -> str:
+    """Add the skip link, a header, the contents nav (from the h2 headings) and the footer."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(body, "html.parser")
+    main = soup.find("main")
+    if main is None:  # pragma: no cover - the lab template always has <main>
+        raise ReportError("Exported HTML has no <main> element; nbconvert's lab template changed.")
+    main["id"] = "main"
+    items = []
+    for h in main.find_all("h2"):
+        if not h.get("id"):
+            h["id"] = re.sub(r"[^A-Za-z0-9]+", "-", h.get_text(strip=True)).strip("-")
+        text = h.get_text(strip=True).rstrip("¶").strip()
+        items.append(f'<li><a href="#{html.escape(h["id"], quote=True)}">{html.escape(text)}</a></li>')
+    back = (f'<li><a href="{html.escape(back_link, quote=True)}">All reports</a></li>'
+            if back_link else "")
+    pre = BeautifulSoup(
+        '<a class="equity-skip" href="#main">Skip to content</a>'
+        f'<header class="equity-header"><p>{html.escape(title)}</p></header>'
+        f'<nav class="equity-nav" aria-label="Contents"><ul>{back}{"".join(items)}</ul></nav>',
+        "html.parser",
+    )
+    for el in reversed(list(pre.contents)):
+        main.insert_before(el)
+    rows = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in footer_items.items())
+    main.insert_after(BeautifulSoup(f'<footer class="equity-footer"><ul>{rows}</ul></footer>',
+                                    "html.parser"))
+    if soup.title is not None:
+        soup.title.string = title
+    return str(soup)
+
+
+def export_html(nb: Any, *, title: str, footer_items: dict[str, str],
+                back_link: str | None = "index.html") -> str:
+    """Export an executed notebook to self-contained, accessible HTML without the code."""
+    nb.metadata["title"] = title
+    body, _ = _exporter().from_notebook_node(nb)
+    return _decorate(body, title=title, footer_items=footer_items, back_link=back_link)
+
+
+# --------------------------------------------------------------------------- one report
+
+
+@dataclass(frozen=True)
+class _Job:
+    name: str
+    notebook: str
+    out_file: str
+    executed_file: str
+    parameters: dict[str, Any]
+    title: str
+    footer: dict[str, str]
+    cwd: str
+
+
+def _summary_of(nb: Any) -> dict[str, Any]:
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            s = out.get("metadata", {}).get("equity_summary")
+            if s:
+                return dict(s)
+    return {}
+
+
+def _render_one(job: _Job) -> RenderResult:
+    """Execute and export one report (runs in a worker process)."""
+    import papermill as pm
+
+    t0 = time.perf_counter()
+    try:
+        nb = pm.execute_notebook(job.notebook, None, parameters=job.parameters,
+                                 kernel_name="python3", progress_bar=False, log_output=False,
+                                 cwd=job.cwd)
+        atomic_write(job.executed_file, json.dumps(nb, indent=1, ensure_ascii=False))
+        text = export_html(nb, title=job.title, footer_items=job.footer)
+        atomic_write(job.out_file, text)
+        return RenderResult(job.name, Path(job.out_file).name, True,
+                            seconds=time.perf_counter() - t0, summary=_summary_of(nb))
+    except pm.PapermillExecutionError as err:
+        msg = f"{err.ename}: {err.evalue}"
+    except Exception as err:  # one failing report must not stop the batch
+        msg = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=3)}"
+    return RenderResult(job.name, Path(job.out_file).name, False, error=msg.strip()[:2000],
+                        seconds=time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------- index page
+
+
+def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None,
+               footer_items: dict[str, str], title: str) -> str:
+    """The index page: every report with its headline figures, failures with their errors."""
+    esc = html.escape
+    ok = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    heads: list[str] = []
+    for r in ok:
+        for h in r.summary.get("headlines", []):
+            if h["Indicator"] not in heads and len(heads) < 4:
+                heads.append(h["Indicator"])
+    th = "".join(f'<th scope="col">{esc(h)}</th>' for h in heads)
+    rows = []
+    for r in ok:
+        by = {h["Indicator"]: h for h in r.summary.get("headlines", [])}
+        cells = "".join(
+            f"<td>{esc(by[h]['Figure'] or '')} <span class=\"st\">({esc(by[h]['Status'])})"
+            "</span></td>" if h in by else "<td></td>" for h in heads)
+        rows.append(f'<tr><th scope="row"><a href="{esc(r.file, quote=True)}">{esc(r.name)}</a>'
+                    f"</th>{cells}<td>{r.summary.get('adverse', '')}</td></tr>")
+    fail_items = "".join(
+        f"<li><strong>{esc(r.name)}</strong>: <pre>{esc(r.error)}</pre></li>" for r in failed)
+    ov = ""
+    if overview is not None:
+        ov = (f'<p><a href="{esc(overview.file, quote=True)}">Trust overview</a>: all '
+              "directorates and professions compared, funnel plots and trends.</p>"
+              if overview.ok else
+              f"<p>The trust overview failed: <pre>{esc(overview.error)}</pre></p>")
+    foot = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in footer_items.items())
+    failures = (f'<section aria-labelledby="failed"><h2 id="failed">Reports that failed '
+                f"({len(failed)})</h2><ul>{fail_items}</ul></section>") if failed else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>{_CSS}</head>
+<body>
+<a class="equity-skip" href="#main">Skip to content</a>
+<header class="equity-header"><p>{esc(title)}</p></header>
+<nav class="equity-nav" aria-label="Contents"><ul><li><a href="#reports">Directorate reports</a></li>
+{'<li><a href="#failed">Failures</a></li>' if failed else ''}
+{f'<li><a href="{esc(overview.file, quote=True)}">Trust overview</a></li>' if overview and overview.ok else ''}</ul></nav>
+<main id="main" style="padding:0 1.5em">
+<h1>{esc(title)}</h1>
+{ov}
+<section aria-labelledby="reports"><h2 id="reports">Directorate reports ({len(ok)} of {len(results)})</h2>
+<table class="equity-table"><caption>Headline figures by directorate (relative likelihoods unless shown as %; status in brackets)</caption>
+<thead><tr><th scope="col">Directorate</th>{th}<th scope="col">Adverse headline findings</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table></section>
+{failures}
+</main>
+<footer class="equity-footer"><ul>{foot}</ul></footer>
+</body></html>
+"""
+
+
+# --------------------------------------------------------------------------- batch
+
+
+def render_reports(
+    data: str | os.PathLike[str],
+    *,
+    period: str = "2024/25",
+    directorates: Sequence[str] | None = None,
+    all_directorates: bool = False,
+    out_dir: str | os.PathLike[str] = "reports",
+    jobs: int | None = None,
+    disclosure: Disclosure = "publication",
+    staff_group: str | None = codes.AHP_STAFF_GROUP,
+    overview: bool = True,
+    progress: bool = True,
+) -> int:
+    """Render one HTML report per directorate (and the trust overview), plus ``index.html``.
+
+    Parameters
+    ----------
+    data
+        Dataset folder (see :func:`equity.read_dataset`).
+    period
+        NHS financial year, e.g. ``"2024/25"``.
+    directorates, all_directorates
+        The directorates to render, or every directorate in the staff table.
+    out_dir
+        Output folder; created if missing. Executed notebooks go to ``out_dir/notebooks``.
+    jobs
+        Parallel worker processes (default: the number of CPU cores).
+    disclosure
+        ``"publication"`` (default) or ``"internal"`` (marked on every page).
+    staff_group
+        Staff group the reports cover (default Allied Health Professionals; ``"all"``).
+    overview
+        Also render the trust overview notebook.
+    progress
+        Show a tqdm progress bar on stderr.
+
+    Returns
+    -------
+    int
+        0 when every report rendered, 1 if any failed (each failure is listed on stderr and
+        in the index page).
+
+    Raises
+    ------
+    ParameterError
+        No directorate chosen, or an unknown one (the message lists the known directorates).
+    """
+    import sys
+
+    from tqdm import tqdm
+
+    from equity import __version__
+    from equity.io import read_dataset
+    from equity.report.sections import (
+        check_directorate,
+        data_fingerprint,
+        known_directorates,
+        resolve_data_path,
+    )
+
+    check_choice("disclosure", disclosure, ["publication", "internal"])
+    codes.Period.parse(period)
+    path = resolve_data_path(data)
+    ds = read_dataset(path)
+    known = known_directorates(ds)
+    if all_directorates:
+        chosen = known
+    elif directorates:
+        chosen = list(dict.fromkeys(directorates))
+        for d in chosen:
+            check_directorate(ds, d)
+    else:
+        raise ParameterError("Choose the reports to render: --all for every directorate, or "
+                             f"--directorate NAME ... (known: {', '.join(map(repr, known))}).")
+    out = Path(out_dir)
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    nbdir = notebook_dir()
+    sg = None if staff_group in (None, "", "all") else staff_group
+    fp = data_fingerprint(path)
+    footer = {
+        "Data fingerprint (SHA-256 of input files)": fp,
+        "Period": period, "Staff group": sg or "all", "Disclosure": disclosure,
+        "equity version": __version__,
+        "Rendered": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    base = {"period": period, "data_path": str(path), "staff_group": sg or "all",
+            "disclosure": disclosure}
+    job_list = []
+    for d in chosen:
+        fname = safe_filename(d)
+        job_list.append(_Job(
+            d, str(nbdir / DIRECTORATE_NOTEBOOK), str(out / fname),
+            str(out / "notebooks" / fname.replace(".html", ".ipynb")),
+            {**base, "directorate": d}, f"Workforce equity report: {d} ({period})",
+            {"Directorate": d, **footer}, str(out.resolve())))
+    if overview:
+        job_list.append(_Job(
+            "Trust overview", str(nbdir / OVERVIEW_NOTEBOOK), str(out / OVERVIEW_FILE),
+            str(out / "notebooks" / "trust_overview.ipynb"), base,
+            f"Workforce equity: trust overview ({period})", footer, str(out.resolve())))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
+    results: list[RenderResult] = []
+    # spawn: papermill drives kernels over zmq/asyncio, which must not be inherited by fork.
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {pool.submit(_render_one, j): j for j in job_list}
+        bar = tqdm(total=len(futures), desc="Rendering reports", unit="report",
+                   disable=not progress, file=sys.stderr)
+        for fut in cf.as_completed(futures):
+            job = futures[fut]
+            try:
+                results.append(fut.result())
+            except cf.process.BrokenProcessPool as err:
+                results.append(RenderResult(job.name, Path(job.out_file).name, False,
+                                            error=f"worker process died: {err}"))
+            bar.update(1)
+        bar.close()
+    order = {j.name: i for i, j in enumerate(job_list)}
+    results.sort(key=lambda r: order[r.name])
+    ov = next((r for r in results if r.name == "Trust overview"), None) if overview else None
+    reports = [r for r in results if not (overview and r.name == "Trust overview")]
+    atomic_write(out / "index.html", index_html(
+        reports, overview=ov, footer_items=footer,
+        title=f"Workforce equity reports, {sg or 'all staff groups'}, {period}"))
+    atomic_write(out / "render_log.json", json.dumps([asdict(r) for r in results], indent=1))
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"equity report: {r.name} failed: {r.error.splitlines()[0] if r.error else ''}",
+              file=sys.stderr)
+    print(f"Rendered {len(results) - len(failed)} of {len(results)} reports into {out}"
+          f" ({out / 'index.html'})", file=sys.stderr)
+    return 1 if failed else 0
