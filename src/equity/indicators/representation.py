@@ -141,12 +141,6 @@ def _drop_unknown(counts: pd.DataFrame, gs: Sequence[Grouping]) -> pd.DataFrame:
     return counts.loc[~unknown_mask(counts["group"], gs).to_numpy()].reset_index(drop=True)
 
 
-def _band_levels(observed: pd.Series) -> list[Any]:
-    """Every AfC band (zero rows kept), then any other band recorded (medical grades...)."""
-    extra = [b for b in observed.dropna().unique().tolist() if b not in codes.AFC_BANDS]
-    return [*codes.AFC_BANDS, *sorted(map(str, extra))]
-
-
 def _check_by(dataset: Dataset, table: str, frame: Any, gs: Sequence[Grouping]) -> None:
     _require_columns(frame, table, [g.column for g in gs])
 
@@ -210,24 +204,32 @@ def representation(
 
 def _shares(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str, exclude_bank: bool,
             extra_keys: Sequence[str] = (), snapshot: Any = None, variant: str | None = None,
-            scoped: bool = True) -> pd.DataFrame:
-    """Shares of each group among staff in post within each stratum (Unknown in the total)."""
+            scoped: bool = True, rollups: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
+    """Shares of each group among staff in post within each stratum (Unknown in the total).
+
+    ``rollups``: coarser subsets of ``extra_keys`` also reported (e.g. WRES 1's clinical split
+    and whole workforce beside band x clinical), summed from the same count table.
+    """
     within = ctx.without(*extra_keys)
-    keys = [*within, *extra_keys]
-    levels = {}
+    levels: dict[str, list[Any]] = {}
     if "band" in extra_keys:
-        observed = cube.count(ctx.dataset.staff, ["band"], where=_staff_where(ctx, snapshot))
-        levels["band"] = _band_levels(observed["band"])
+        # Every AfC band is shown; other recorded bands (medical grades) are kept by complete.
+        levels["band"] = list(codes.AFC_BANDS)
     if "clinical" in extra_keys:
         levels["clinical"] = ["Clinical", "Non-clinical"]
     counts = grouped_counts(ctx.dataset.staff, gs, within=within, extra_keys=extra_keys,
                             where=_staff_where(ctx, snapshot, exclude_bank=exclude_bank,
                                                scoped=scoped),
                             complete_levels=levels)
-    counts = _with_totals(counts, keys)
-    out = rate_rows(counts, indicator=indicator, period=ctx.period, numerator="n",
-                    denominator="total", gs=gs, within=keys, compare=False, variant=variant,
-                    min_n=ctx.min_n, confidence=ctx.confidence)
+    parts = []
+    for extra in (tuple(extra_keys), *map(tuple, rollups)):
+        keys = [*within, *extra]
+        c = counts if extra == tuple(extra_keys) else cube.regroup(counts, [*keys, "group"])
+        c = _with_totals(c, keys)
+        parts.append(rate_rows(c, indicator=indicator, period=ctx.period, numerator="n",
+                               denominator="total", gs=gs, within=keys, compare=False,
+                               variant=variant, min_n=ctx.min_n, confidence=ctx.confidence))
+    out = concat_results(parts) if len(parts) > 1 else parts[0]
     if exclude_bank:
         record_exclusion(out, indicator=indicator, table="staff", reason="bank staff",
                          count=_bank_count(ctx, snapshot))

@@ -48,7 +48,7 @@ from equity.indicators.representation import (
 )
 from equity.io import Dataset
 from equity.registry import get as get_meta
-from equity.result import concat_results, make_result
+from equity.result import concat_results, empty_result, make_result
 
 Average = Literal["snapshot", "two_year"]
 
@@ -61,19 +61,8 @@ EXCLUDING_INTERNATIONAL = "excluding international recruits"
 def workforce_by_band(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str) -> pd.DataFrame:
     """WRES 1 / WDES 1: shares by band within clinical / non-clinical, per clinical split, and
     for the whole workforce; Unknown in the denominator; bank staff excluded (counted)."""
-    parts = [
-        _shares(ctx, gs, indicator=indicator, exclude_bank=True, extra_keys=("clinical", "band")),
-        # The bank count is the same for the three views: record it once.
-        _strip_exclusions(_shares(ctx, gs, indicator=indicator, exclude_bank=True,
-                                  extra_keys=("clinical",))),
-        _strip_exclusions(_shares(ctx, gs, indicator=indicator, exclude_bank=True)),
-    ]
-    return concat_results(parts)
-
-
-def _strip_exclusions(r: pd.DataFrame) -> pd.DataFrame:
-    r.attrs.pop("exclusions", None)
-    return r
+    return _shares(ctx, gs, indicator=indicator, exclude_bank=True,
+                   extra_keys=("clinical", "band"), rollups=(("clinical",), ()))
 
 
 # --------------------------------------------------------------------------- appointment (2)
@@ -287,12 +276,12 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
     """
     ds = ctx.dataset
     if ds.survey is None:
-        return concat_results([not_computed(i, "no survey table in the dataset") for i in ids])
+        return _not_computed_all({i: "no survey table in the dataset" for i in ids})
     missing = _missing_columns(ds.survey, ["period", "indicator", "group_var", "group",
                                            "respondents", "positive"])
     if missing:
-        return concat_results([not_computed(i, f"the survey table has no {', '.join(missing)} "
-                                               "column(s)") for i in ids])
+        return _not_computed_all({i: f"the survey table has no {', '.join(missing)} column(s)"
+                                  for i in ids})
     cols = set(cube.columns(ds.survey))
     keys = [k for k in ("organisation", "directorate") if k in cols]
     s = cube.count(ds.survey, ["period", "indicator", "group_var", "group", *keys],
@@ -309,12 +298,11 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
             s = s.loc[s["directorate"].isna()]
         elif "directorate" in split:
             s = s.loc[s["directorate"].notna()]
-    parts = []
+    parts, absent = [], {}
     for i in ids:
         si = s.loc[s["indicator"] == i]
         if si.empty:
-            parts.append(not_computed(i, f"the survey table has no {group_var} rows for "
-                                         f"{i} in {ctx.period}"))
+            absent[i] = f"the survey table has no {group_var} rows for {i} in {ctx.period}"
             continue
         c = si.groupby([*split, "group"], dropna=False, sort=False)[
             ["sum_respondents", "sum_positive"]].sum().reset_index()
@@ -323,7 +311,14 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
         parts.append(rate_rows(c, indicator=i, period=ctx.period, numerator="sum_positive",
                                denominator="sum_respondents", gs=(g,), within=split,
                                compare=False, min_n=ctx.min_n, confidence=ctx.confidence))
-    return concat_results(parts)
+    return concat_results([*parts, _not_computed_all(absent)])
+
+
+def _not_computed_all(reasons: dict[str, str]) -> pd.DataFrame:
+    """One empty result recording several indicators as not computed (cheaper than one each)."""
+    out = not_computed(next(iter(reasons)), "") if reasons else empty_result()
+    out.attrs["not_computed"] = dict(reasons)
+    return out
 
 
 # --------------------------------------------------------------------------- WRES
