@@ -501,7 +501,8 @@ def validate(dataset: Dataset) -> ValidationReport:
     unparsed = {(i.table, i.column): int(i.count) for i in dataset.issues if i.severity == "error"}
     present = dataset.tables()
     staff = present.get("staff")
-    staff_cols = set(cube.columns(staff)) if staff is not None else set()
+    # Linking other tables to staff only makes sense when staff has rows.
+    staff_cols = set(cube.columns(staff)) if staff is not None and _count(staff) else set()
     for name, frame in present.items():
         table = TABLES[name]
         cols = set(cube.columns(frame))

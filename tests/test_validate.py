@@ -1,0 +1,310 @@
+"""Validation: every rule fails on a hand-made example, one report names every problem."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from equity import read_dataset
+from equity.errors import DataQualityWarning, ValidationError
+from equity.io import Dataset
+from equity.validate import RULES, ValidationReport, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+EQUITY = ROOT / ".venv" / "bin" / "equity"
+
+Frames = dict[str, pd.DataFrame]
+
+
+def base() -> Frames:
+    """A clean dataset (as text): three people at two 31 March snapshots, every table."""
+    staff = pd.DataFrame({
+        "staff_id": ["P1", "P2", "P3", "P1", "P2", "P3"],
+        "snapshot_date": ["2024-03-31"] * 3 + ["2025-03-31"] * 3,
+        "directorate": ["Adult", "Adult", "Children"] * 2,
+        "staff_group": ["Allied Health Professionals"] * 6,
+        "profession": ["Physiotherapist", "Dietitian", "Podiatrist"] * 2,
+        "band": ["Band 5", "6", "Band 8a"] * 2,
+        "fte": ["1.0", "0.5", "1.5"] * 2,
+        "contract_type": ["Substantive", "Fixed term", "Bank"] * 2,
+        "ethnic_category": ["A", "CA", "99"] * 2,
+        "sex": ["Female", "Male", "F"] * 2,
+        "disability": ["Yes", "No", "Not declared"] * 2,
+        "sexual_orientation": ["1", "U", "9"] * 2,
+        "age_band": ["<25", "35-44", "65+"] * 2,
+        "org_start_date": ["2015-06-01", "2020-01-15", "2024-03-31"] * 2,
+        "hourly_pay": ["20.50", "0", "31.00"] * 2,
+        "bonus_pay": ["0", "0", "1500"] * 2,
+        "full_pay": ["Y", "Y", "N"] * 2,
+    })
+    return {
+        "staff": staff,
+        "leavers": pd.DataFrame({"staff_id": ["P2"], "leave_date": ["2025-01-31"],
+                                 "leaving_reason": ["Relocation"], "fte": ["0.5"]}),
+        "recruitment": pd.DataFrame({
+            "application_id": ["A1", "A2", "A3"], "vacancy_id": ["V1", "V1", "V1"],
+            "closing_date": ["2024-06-30"] * 3, "ethnic_category": ["A", "N", "Z"],
+            "shortlisted": ["Yes", "Yes", "No"], "appointed": ["Yes", "No", "No"],
+        }),
+        "casework": pd.DataFrame({"case_id": ["C1"], "staff_id": ["P3"], "start_date": ["2024-09-01"],
+                                  "process": ["capability"], "formal": ["Y"]}),
+        "training": pd.DataFrame({"staff_id": ["P1"], "date": ["2024-10-10"], "course": ["Leadership"],
+                                  "mandatory": ["N"]}),
+        "board": pd.DataFrame({"member_id": ["B1", "B2"], "snapshot_date": ["2025-03-31"] * 2,
+                               "executive": ["Y", "N"], "voting": ["Y", "Y"],
+                               "ethnic_category": ["A", "H"]}),
+    }
+
+
+def run(frames: Frames) -> ValidationReport:
+    return validate(Dataset.from_frames(**frames))
+
+
+def test_clean_dataset_has_no_findings():
+    report = run(base())
+    assert report.findings == [] and report.ok
+    assert report.format() == "0 errors, 0 warnings in <memory>: every check passed."
+
+
+def setv(table: str, row: int, col: str, value: object) -> Callable[[Frames], None]:
+    def mutate(f: Frames) -> None:
+        f[table].loc[row, col] = value
+    return mutate
+
+
+def drop_col(table: str, col: str) -> Callable[[Frames], None]:
+    def mutate(f: Frames) -> None:
+        f[table] = f[table].drop(columns=col)
+    return mutate
+
+
+def dup_row(table: str, row: int) -> Callable[[Frames], None]:
+    def mutate(f: Frames) -> None:
+        f[table] = pd.concat([f[table], f[table].iloc[[row]]], ignore_index=True)
+    return mutate
+
+
+def empty(table: str) -> Callable[[Frames], None]:
+    def mutate(f: Frames) -> None:
+        f[table] = f[table].iloc[0:0]
+    return mutate
+
+
+# (rule, mutation, table, column, severity, count, first example), worked out by hand:
+# data row i (0-based) is spreadsheet row i + 2.
+CASES = [
+    ("missing_column", drop_col("staff", "band"), "staff", "band", "error", 6, None),
+    ("missing_column", drop_col("recruitment", "shortlisted"), "recruitment", "shortlisted", "error", 3, None),
+    ("missing_value", setv("staff", 0, "directorate", ""), "staff", "directorate", "error", 1, "row 2 (staff_id=P1)"),
+    ("missing_value", setv("casework", 0, "process", "  "), "casework", "process", "error", 1, "row 2 (case_id=C1)"),
+    ("unparseable_date", setv("staff", 1, "org_start_date", "15/01/2020"), "staff", "org_start_date", "error", 1, "row 3 (staff_id=P2)"),
+    ("unparseable_number", setv("staff", 2, "fte", "full"), "staff", "fte", "error", 1, "row 4 (staff_id=P3)"),
+    ("unparseable_number", setv("staff", 4, "hourly_pay", "£16.00"), "staff", "hourly_pay", "error", 1, "row 6 (staff_id=P2)"),
+    ("unparseable_boolean", setv("recruitment", 1, "appointed", "maybe"), "recruitment", "appointed", "error", 1, "row 3 (application_id=A2)"),
+    ("ethnic_label_as_code", setv("staff", 3, "ethnic_category", "Asian or Asian British - Indian"), "staff", "ethnic_category", "error", 1, "row 5 (staff_id=P1)"),
+    ("unknown_code", setv("staff", 5, "ethnic_category", "Q"), "staff", "ethnic_category", "warning", 1, "row 7 (staff_id=P3)"),
+    ("unknown_code", setv("recruitment", 0, "ethnic_category", "White British"), "recruitment", "ethnic_category", "warning", 1, "row 2 (application_id=A1)"),
+    ("unknown_code", setv("staff", 0, "disability", "yes"), "staff", "disability", "warning", 1, "row 2 (staff_id=P1)"),
+    ("unknown_code", setv("staff", 0, "sex", "X"), "staff", "sex", "warning", 1, "row 2 (staff_id=P1)"),
+    ("unknown_code", setv("staff", 0, "sexual_orientation", "7"), "staff", "sexual_orientation", "warning", 1, "row 2 (staff_id=P1)"),
+    ("unknown_code", setv("staff", 0, "age_band", "30-39"), "staff", "age_band", "warning", 1, "row 2 (staff_id=P1)"),
+    ("unknown_code", setv("staff", 0, "band", "Band 10"), "staff", "band", "warning", 1, "row 2 (staff_id=P1)"),
+    ("unknown_code", setv("staff", 0, "contract_type", "Permanent"), "staff", "contract_type", "warning", 1, "row 2 (staff_id=P1)"),
+    ("unknown_code", setv("casework", 0, "process", "grievance"), "casework", "process", "warning", 1, "row 2 (case_id=C1)"),
+    ("unknown_code", setv("board", 1, "ethnic_category", "Other"), "board", "ethnic_category", "warning", 1, "row 3 (member_id=B2)"),
+    ("duplicate_key", dup_row("staff", 4), "staff", "staff_id, snapshot_date", "error", 2, "staff_id=P2, snapshot_date=2025-03-31 (2 rows)"),
+    ("duplicate_key", dup_row("recruitment", 0), "recruitment", "application_id", "error", 2, "application_id=A1 (2 rows)"),
+    ("duplicate_key", dup_row("board", 1), "board", "member_id, snapshot_date", "error", 2, "member_id=B2, snapshot_date=2025-03-31 (2 rows)"),
+    ("start_after_snapshot", setv("staff", 2, "org_start_date", "2024-04-01"), "staff", "org_start_date", "error", 1, "row 4 (staff_id=P3)"),
+    ("leave_before_start", setv("leavers", 0, "leave_date", "2019-12-31"), "leavers", "leave_date", "error", 1, "row 2 (staff_id=P2)"),
+    ("fte_out_of_range", setv("staff", 0, "fte", "0"), "staff", "fte", "error", 1, "row 2 (staff_id=P1)"),
+    ("fte_out_of_range", setv("staff", 1, "fte", "1.51"), "staff", "fte", "error", 1, "row 3 (staff_id=P2)"),
+    ("fte_out_of_range", setv("staff", 1, "fte", "37.5"), "staff", "fte", "error", 1, "row 3 (staff_id=P2)"),
+    ("fte_out_of_range", setv("leavers", 0, "fte", "-0.5"), "leavers", "fte", "error", 1, "row 2 (staff_id=P2)"),
+    ("negative_pay", setv("staff", 1, "hourly_pay", "-0.01"), "staff", "hourly_pay", "error", 1, "row 3 (staff_id=P2)"),
+    ("negative_pay", setv("staff", 5, "bonus_pay", "-1500"), "staff", "bonus_pay", "error", 1, "row 7 (staff_id=P3)"),
+    ("appointed_not_shortlisted", setv("recruitment", 2, "appointed", "Yes"), "recruitment", "appointed", "error", 1, "row 4 (application_id=A3)"),
+    ("unknown_staff_id", setv("leavers", 0, "staff_id", "P9"), "leavers", "staff_id", "warning", 1, "row 2 (staff_id=P9)"),
+    ("unknown_staff_id", setv("casework", 0, "staff_id", "P9"), "casework", "staff_id", "warning", 1, "row 2 (staff_id=P9)"),
+    ("unknown_staff_id", setv("training", 0, "staff_id", "P9"), "training", "staff_id", "warning", 1, "row 2 (staff_id=P9)"),
+    ("empty_table", empty("staff"), "staff", "", "error", 0, None),
+    ("empty_table", empty("training"), "training", "", "warning", 0, None),
+    ("snapshot_not_31_march", setv("board", 0, "snapshot_date", "2025-04-01"), "board", "snapshot_date", "warning", 1, "2025-04-01 (1 row)"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "mutate", "table", "column", "severity", "count", "example"),
+    CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_each_rule_fails_on_its_example(rule, mutate, table, column, severity, count, example):
+    frames = base()
+    mutate(frames)
+    report = run(frames)
+    found = [(f.table, f.column, f.rule, f.severity, f.count) for f in report.findings]
+    assert found == [(table, column, rule, severity, count)]
+    [finding] = report.findings
+    assert finding.message and finding.severity == RULES[rule][0] or rule == "empty_table"
+    if example is not None:
+        assert finding.examples[0] == example
+    assert report.ok is (severity == "warning")
+
+
+@pytest.mark.parametrize("fte", ["0.01", "1.5"])
+def test_fte_boundaries_are_allowed(fte):
+    frames = base()
+    frames["staff"].loc[0, "fte"] = fte
+    assert run(frames).findings == []
+
+
+def test_rehire_leave_date_uses_earliest_start():
+    # P1 left in 2012 and came back: the 2015 start is after the leave, the 2010 one before.
+    frames = base()
+    frames["staff"].loc[0, "org_start_date"] = "2010-01-01"
+    frames["leavers"] = pd.DataFrame({"staff_id": ["P1"], "leave_date": ["2012-05-31"]})
+    assert run(frames).findings == []
+
+
+def test_examples_are_capped_at_five_and_counted_in_full():
+    frames = base()
+    frames["staff"] = pd.concat([frames["staff"]] * 4, ignore_index=True)
+    frames["staff"]["snapshot_date"] = [f"{y}-03-31" for y in range(2001, 2025)]
+    frames["staff"]["fte"] = "2"
+    frames["staff"]["org_start_date"] = "2000-01-01"
+    [f] = run(frames).findings
+    assert (f.rule, f.count, len(f.examples)) == ("fte_out_of_range", 24, 5)
+
+
+# --------------------------------------------------------------------------- the broken folder
+
+
+def broken(engine: str = "pandas") -> ValidationReport:
+    with pytest.warns(DataQualityWarning):
+        return validate(read_dataset(FIXTURES / "broken", engine=engine))
+
+
+def test_broken_folder_names_every_problem_in_one_report():
+    report = broken()
+    found = {(f.table, f.column, f.rule) for f in report.findings}
+    assert {f.rule for f in report.findings} == set(RULES)
+    expected = {
+        ("dataset", "", "unknown_file"),
+        ("staff", "snapshot_date", "unparseable_date"),
+        ("staff", "fte", "unparseable_number"),
+        ("staff", "full_pay", "unparseable_boolean"),
+        ("staff", "directorate", "missing_value"),
+        ("staff", "ethnic_category", "ethnic_label_as_code"),
+        ("staff", "staff_id, snapshot_date", "duplicate_key"),
+        ("staff", "fte", "fte_out_of_range"),
+        ("staff", "hourly_pay", "negative_pay"),
+        ("staff", "org_start_date", "start_after_snapshot"),
+        ("staff", "snapshot_date", "snapshot_not_31_march"),
+        *{("staff", c, "unknown_code") for c in (
+            "ethnic_category", "disability", "sex", "sexual_orientation", "age_band", "band",
+            "contract_type")},
+        ("leavers", "leave_date", "leave_before_start"),
+        ("leavers", "staff_id", "unknown_staff_id"),
+        ("recruitment", "vacancy_id", "missing_column"),
+        ("recruitment", "appointed", "appointed_not_shortlisted"),
+        ("casework", "process", "unknown_code"),
+        ("training", "", "empty_table"),
+    }
+    assert found == expected
+    assert (len(report.errors), len(report.warnings)) == (12, 12)
+    text = report.format()
+    assert text.splitlines()[0] == "12 errors, 12 warnings in " + str(FIXTURES / "broken") + "."
+    # errors all come before warnings
+    assert text.index("Errors:") < text.index("Warnings:")
+    assert text.rindex("\nERROR ") < text.index("\nWARNING ")
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_rules_give_the_same_counts_on_every_engine(engine):
+    key = lambda r: sorted((f.table, f.column, f.rule, f.severity, f.count) for f in r.findings)  # noqa: E731
+    assert key(broken(engine)) == key(broken())
+
+
+# --------------------------------------------------------------------------- the report object
+
+
+def test_report_frame_html_and_raise():
+    frames = base()
+    frames["staff"].loc[0, "hourly_pay"] = "-123.45"
+    frames["staff"].loc[1, "sex"] = "X"
+    report = run(frames)
+    df = report.to_frame()
+    assert list(df.columns) == ["severity", "table", "column", "rule", "count", "examples", "message"]
+    assert df[["severity", "rule", "count"]].values.tolist() == [
+        ["error", "negative_pay", 1], ["warning", "unknown_code", 1]]
+    html = report._repr_html_()
+    assert html.startswith("<table><caption>1 error, 1 warning in &lt;memory&gt;</caption>")
+    assert html.count("<tr") == 3 and '<th scope="col">rule</th>' in html
+    # a person's pay never appears in the report, only their row and id
+    assert "123" not in report.format() + html + df.to_csv()
+    with pytest.raises(ValidationError, match="1 error, 1 warning") as err:
+        report.raise_for_errors()
+    assert err.value.report is report
+    assert run(base()).raise_for_errors().ok
+
+
+def test_rules_on_lazy_data_give_ids_not_row_numbers():
+    frames = base()
+    frames["staff"].loc[2, "fte"] = "3"
+    ds = Dataset.from_frames(**frames)
+    import polars as pl
+
+    lazy = Dataset(**{n: pl.from_pandas(f).lazy() for n, f in ds.tables().items()}, engine="polars")
+    [f] = validate(lazy).findings
+    assert (f.rule, f.count, f.examples) == ("fte_out_of_range", 1, ("staff_id=P3",))
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = [str(EQUITY)] if EQUITY.exists() else [sys.executable, "-m", "equity"]
+    return subprocess.run([*exe, *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_cli_exit_0_on_clean_data(tmp_path):
+    for name, df in base().items():
+        df.to_csv(tmp_path / f"{name}.csv", index=False)
+    out = cli("validate", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("0 errors, 0 warnings in")
+
+
+def test_cli_exit_1_on_errors_lists_them():
+    out = cli("validate", str(FIXTURES / "broken"))
+    assert out.returncode == 1
+    assert out.stdout.startswith("12 errors, 12 warnings in")
+    assert "[duplicate_key]" in out.stdout and "[unknown_staff_id]" in out.stdout
+    assert "DataQualityWarning" not in out.stderr  # listed once, in the report
+
+
+def test_cli_mapping_option():
+    out = cli("validate", str(FIXTURES / "esr"), "--mapping", str(FIXTURES / "esr" / "mapping.yaml"))
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: p / "missing", "No dataset at"),
+        (lambda p: (p / "staff.csv").write_text("staff_id;band\n1;Band 5\n") and p, "separated by semicolons"),
+    ],
+    ids=["missing-folder", "wrong-delimiter"],
+)
+def test_cli_expected_errors_are_one_paragraph(tmp_path, make, expected):
+    target = make(tmp_path)
+    out = cli("validate", str(target))
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr and out.stdout == ""
+    assert expected in out.stderr
+    assert out.stderr.strip().count("\n") == 0  # one paragraph
