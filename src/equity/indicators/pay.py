@@ -26,14 +26,12 @@ from equity.indicators._common import (
     at,
     check_within,
     grouping,
-    not_computed,
-    rate_rows,
     record_exclusion,
     resolve_period,
     scope_filter,
 )
 from equity.io import Dataset
-from equity.result import INSUFFICIENT, NOT_APPLICABLE, concat_results, make_result
+from equity.result import INSUFFICIENT, NOT_APPLICABLE, concat_results, empty_result, make_result
 
 PayBy = Literal["sex", "ethnicity", "disability"]
 
@@ -87,18 +85,11 @@ def _quarters(vc: pd.DataFrame, value: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- result rows
 
 
-def _complete_groups(table: pd.DataFrame, keys: Sequence[str], g: Grouping) -> pd.DataFrame:
-    levels: dict[str, Sequence[Any]] = {k: sorted(table[k].dropna().unique().tolist(), key=str)
-                                        for k in keys}
-    levels["group"] = g.levels
-    return cube.complete(table, levels, fill={"mean": np.nan, "median": np.nan})
-
-
-def _strata(table: pd.DataFrame, within: Sequence[str]) -> pd.DataFrame:
-    """The distinct strata of ``table`` (one row with no columns when ``within`` is empty)."""
-    if not within:
-        return pd.DataFrame(index=[0])
-    return table[list(within)].drop_duplicates().reset_index(drop=True)
+def _complete_groups(table: pd.DataFrame, levels: dict[str, Sequence[Any]], g: Grouping
+                     ) -> pd.DataFrame:
+    """Every stratum (``levels``) x every group of ``g``, zero people where absent."""
+    return cube.complete(table, {**levels, "group": g.levels},
+                         fill={"mean": np.nan, "median": np.nan})
 
 
 def _against_reference(summ: pd.DataFrame, within: Sequence[str], reference: str
@@ -201,33 +192,70 @@ def _decomposition_rows(band_summ: pd.DataFrame, *, indicator: str, period: str,
 
 def _quarter_rows(vc: pd.DataFrame, *, period: str, g: Grouping, within: Sequence[str],
                   min_n: int, min_report: int) -> pd.DataFrame:
-    """Share of each group in each quarter of the hourly pay ranking, per stratum."""
+    """Share of each group in each quarter of the hourly pay ranking, per stratum.
+
+    ``vc`` holds ``within``, ``group``, hourly pay and ``n``. One quarter computation per
+    stratum; the rows of every stratum are then built at once.
+    """
     within = list(within)
-    frames = []
-    for _, stratum in _strata(vc, within).iterrows():
-        mask = np.ones(len(vc), dtype=bool)
-        for c in within:
-            mask &= (vc[c] == stratum[c]).to_numpy() if stratum[c] is not None else vc[c].isna().to_numpy()
-        part = vc.loc[mask]
-        q = _quarters(part, HOURLY) if part["n"].sum() > 0 else pd.DataFrame(
-            {"quarter": pd.Series(dtype=int), "group": pd.Series(dtype=object), "n": []})
-        group_n = part.groupby("group")["n"].sum()
-        for i, label in enumerate(QUARTERS, start=1):
-            counts = cube.complete(q.loc[q["quarter"] == i, ["group", "n"]],
-                                   {"group": g.levels})
-            counts = counts.assign(total=counts["n"].sum())
-            r = rate_rows(counts, indicator="pay_quartile", period=period, numerator="n",
-                          denominator="total", gs=(g,), variant=label, compare=False,
-                          min_n=min_n)
-            for c in within:
-                r[c] = stratum[c]
-            # Ethnicity / disability: a group under the reporting threshold is not reported;
-            # for sex (min_report 1) an absent group's zero shares are real figures.
-            small = (r["group"].map(group_n).fillna(0).to_numpy() < min_report) & (min_report > 1)
-            r.loc[small, ["value", "ci_low", "ci_high"]] = np.nan
-            r.loc[small, "status"] = INSUFFICIENT
-            frames.append(r)
-    return concat_results(frames)
+    parts = []
+    groups = vc.groupby(within, dropna=False, sort=False) if within else [((), vc)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        part = part.loc[part["n"] > 0]
+        if not len(part):
+            continue
+        q = _quarters(part, HOURLY)
+        parts.append(q.assign(**dict(zip(within, key, strict=True))))
+    if not parts:
+        return pd.DataFrame()
+    q = pd.concat(parts, ignore_index=True)
+    q = q.groupby([*within, "quarter", "group"], dropna=False, sort=False)["n"].sum().reset_index()
+    levels: dict[str, Sequence[Any]] = {c: _levels(vc[c]) for c in within}
+    levels |= {"quarter": range(1, 5), "group": g.levels}
+    q = cube.complete(q, levels)
+    q["total"] = q.groupby([*within, "quarter"], dropna=False, sort=False)["n"].transform("sum")
+    # The group's size in the stratum decides whether it is reported at all.
+    size = vc.groupby([*within, "group"], dropna=False, sort=False)["n"].sum().rename("size")
+    q = q.merge(size.reset_index(), on=[*within, "group"], how="left")
+    rates = stats.proportion(q["n"], q["total"])
+    out = pd.concat([q[[*within, "group"]], rates], axis=1).assign(
+        variant=q["quarter"].map(dict(enumerate(QUARTERS, start=1))).to_numpy(),
+        numerator=q["n"].to_numpy(), denominator=q["total"].to_numpy(),
+        status=stats.share_status(q["total"], min_n=min_n),
+    )
+    # Ethnicity / disability: a group under the reporting threshold is not reported; for sex
+    # (min_report 1) an absent group's zero shares are real figures.
+    small = (q["size"].fillna(0).to_numpy() < min_report) & (min_report > 1)
+    out.loc[small, ["value", "ci_low", "ci_high"]] = np.nan
+    out.loc[small, "status"] = INSUFFICIENT
+    return out.assign(indicator="pay_quartile", period=period, group_var=g.name)
+
+
+def _proportion_rows(gv: pd.DataFrame, *, period: str, g: Grouping, within: Sequence[str],
+                     levels: dict[str, Sequence[Any]], min_n: int, min_report: int
+                     ) -> pd.DataFrame:
+    """Share of each group's relevant employees who received a bonus (Wilson interval)."""
+    within = list(within)
+    counts = gv.assign(recipients=np.where(gv[BONUS] > 0, gv["n"], 0.0))
+    counts = (counts.groupby([*within, "group"], dropna=False, sort=False)[["n", "recipients"]]
+              .sum().reset_index())
+    counts = cube.complete(counts, {**levels, "group": g.levels})
+    rates = stats.proportion(counts["recipients"], counts["n"])
+    out = pd.concat([counts[[*within, "group"]], rates], axis=1).assign(
+        numerator=counts["recipients"].to_numpy(), denominator=counts["n"].to_numpy(),
+        status=stats.share_status(counts["n"], min_n=min_n),
+    )
+    small = (counts["n"].to_numpy() < min_report) & (min_report > 1)
+    out.loc[small, ["value", "ci_low", "ci_high"]] = np.nan
+    out.loc[small, "status"] = INSUFFICIENT
+    return out.assign(indicator="bonus_proportion", period=period, group_var=g.name)
+
+
+def _levels(s: pd.Series) -> list[Any]:
+    """Observed levels of a stratum column, missing last (kept as a level of its own)."""
+    vals = s.astype(object).where(s.notna(), None).unique().tolist()
+    return sorted((v for v in vals if v is not None), key=str) + ([None] if None in vals else [])
 
 
 # --------------------------------------------------------------------------- data access
@@ -411,64 +439,53 @@ def pay_gap(
     label = str(sc.period)
     comparisons = [(grouping(name), ref) for name, ref in COMPARISONS[by]]
     column = comparisons[0][0].column
-    min_report = 1 if by == "sex" else min_n
+    opts = {"period": label, "within": list(sc.within), "min_n": min_n,
+            "min_report": 1 if by == "sex" else min_n, "gap_range": gap_range}
     have = set(cube.columns(dataset.staff))
     hourly_ids = ("pay_gap_mean", "pay_gap_median", "pay_quartile")
     bonus_ids = ("bonus_gap_mean", "bonus_gap_median", "bonus_proportion")
-    parts: list[pd.DataFrame] = []
+    rows: list[pd.DataFrame] = []
+    skipped: dict[str, str] = {}
+    exclusions: list[tuple[tuple[str, ...], dict[str, float]]] = []
 
     if column not in have:
-        reason = f"the staff table has no {column} column"
-        return concat_results([not_computed(i, reason) for i in (*hourly_ids, *bonus_ids)])
-
-    missing_hourly = [c for c in (HOURLY, "full_pay") if c not in have]
-    if missing_hourly:
-        reason = f"the staff table has no {' or '.join(missing_hourly)} column"
-        parts += [not_computed(i, reason) for i in hourly_ids]
+        skipped |= dict.fromkeys((*hourly_ids, *bonus_ids),
+                                 f"the staff table has no {column} column")
     else:
-        vc, excluded = _hourly_counts(dataset, sc, column)
-        # Exclusions are noted once per indicator, with the first (default) comparison.
-        for i, (g, ref) in enumerate(comparisons):
-            parts.append(_hourly_rows(vc, excluded, g=g, ref=ref, column=column, sc=sc,
-                                      period=label, min_n=min_n, min_report=min_report,
-                                      gap_range=gap_range, record=i == 0))
+        missing = [c for c in (HOURLY, "full_pay") if c not in have]
+        if missing:
+            skipped |= dict.fromkeys(hourly_ids,
+                                     f"the staff table has no {' or '.join(missing)} column")
+        else:
+            vc, excluded = _hourly_counts(dataset, sc, column)
+            for i, (g, ref) in enumerate(comparisons):
+                gv = _grouped(vc, column, g, [*sc.within, *sc.band_key], HOURLY)
+                rows += _hourly_rows(gv, g=g, ref=ref, sc=sc, **opts)
+                # Exclusions are noted once, with the first (default) comparison.
+                if i == 0:
+                    exclusions += [(("pay_gap_mean", "pay_gap_median"),
+                                    {**excluded, **_unknown_excluded(gv, g)}),
+                                   (("pay_quartile",), excluded)]
+        if BONUS not in have:
+            skipped |= dict.fromkeys(bonus_ids, "the staff table has no bonus_pay column")
+        else:
+            vc, excluded = _bonus_counts(dataset, sc, column)
+            for i, (g, ref) in enumerate(comparisons):
+                gv = _grouped(vc, column, g, list(sc.within), BONUS)
+                rows += _bonus_rows(gv, g=g, ref=ref, **opts)
+                if i == 0:
+                    paid = gv.loc[gv[BONUS] > 0]
+                    exclusions += [(("bonus_gap_mean", "bonus_gap_median"),
+                                    {**excluded, **_unknown_excluded(paid, g)}),
+                                   (("bonus_proportion",), excluded)]
 
-    if BONUS not in have:
-        parts += [not_computed(i, "the staff table has no bonus_pay column") for i in bonus_ids]
-    else:
-        vc, excluded = _bonus_counts(dataset, sc, column)
-        for i, (g, ref) in enumerate(comparisons):
-            parts.append(_bonus_rows(vc, excluded, g=g, ref=ref, column=column, sc=sc,
-                                     period=label, min_n=min_n, min_report=min_report,
-                                     gap_range=gap_range, record=i == 0))
-    return concat_results(parts)
-
-
-def _hourly_rows(vc: pd.DataFrame, excluded: dict[str, float], *, g: Grouping, ref: str,
-                 column: str, sc: _Scope, period: str, min_n: int, min_report: int,
-                 gap_range: float, record: bool) -> pd.DataFrame:
-    within = list(sc.within)
-    gv = _grouped(vc, column, g, [*within, *sc.band_key], HOURLY)
-    summ = _complete_groups(_summaries(gv, [*within, "group"], HOURLY), within, g)
-    common = {"period": period, "g": g, "within": within, "min_n": min_n,
-              "min_report": min_report}
-    frames = [
-        make_result(_gap_rows(summ, stat=stat, indicator=f"pay_gap_{stat}", reference=ref,
-                              gap_range=gap_range, **common))
-        for stat in ("mean", "median")
-    ]
-    band_within = [*sc.decompose_within, "band"] if sc.band_key or "band" in within else None
-    if band_within is not None and sc.band_key:
-        band_summ = _complete_groups(_summaries(gv, [*band_within, "group"], HOURLY),
-                                     band_within, g)
-        frames.append(make_result(_decomposition_rows(
-            band_summ, indicator="pay_gap_mean", reference=ref, gap_range=gap_range,
-            **{**common, "within": list(sc.decompose_within)})))
-    frames.append(_quarter_rows(cube.regroup(gv, [*within, "group", HOURLY]), **common))
-    out = concat_results(frames)
-    if record:
-        _record(out, {**excluded, **_unknown_excluded(gv, g)}, ("pay_gap_mean", "pay_gap_median"))
-        _record(out, excluded, ("pay_quartile",))
+    rows = [r for r in rows if len(r)]
+    out = make_result(pd.concat(rows, ignore_index=True)) if rows else empty_result()
+    out.attrs = {"not_computed": skipped, "exclusions": []}
+    for indicators, reasons in exclusions:
+        for ind in indicators:
+            for reason, count in reasons.items():
+                record_exclusion(out, indicator=ind, table="staff", reason=reason, count=count)
     return out
 
 
@@ -477,39 +494,40 @@ def _unknown_excluded(gv: pd.DataFrame, g: Grouping) -> dict[str, float]:
     return {f"{g.column} not recorded (left out of the gap; see the share not disclosed)": n}
 
 
-def _record(out: pd.DataFrame, reasons: dict[str, float], indicators: Sequence[str]) -> None:
-    """Note in ``out.attrs`` the rows each indicator left out, by reason (zero counts skipped)."""
-    for ind in indicators:
-        for reason, count in reasons.items():
-            record_exclusion(out, indicator=ind, table="staff", reason=reason, count=count)
+def _hourly_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, sc: _Scope, period: str,
+                 within: list[str], min_n: int, min_report: int, gap_range: float
+                 ) -> list[pd.DataFrame]:
+    """Mean and median gaps, the band-mix decomposition and the quarters (raw rows)."""
+    levels = {c: _levels(gv[c]) for c in within}
+    summ = _complete_groups(_summaries(gv, [*within, "group"], HOURLY), levels, g)
+    common = {"period": period, "g": g, "min_n": min_n, "min_report": min_report}
+    out = [_gap_rows(summ, stat=stat, indicator=f"pay_gap_{stat}", reference=ref,
+                     gap_range=gap_range, within=within, **common)
+           for stat in ("mean", "median")]
+    if sc.band_key or "band" in within:
+        dec_within = list(sc.decompose_within)
+        band_levels = {c: _levels(gv[c]) for c in [*dec_within, "band"]}
+        band_summ = _complete_groups(_summaries(gv, [*dec_within, "band", "group"], HOURLY),
+                                     band_levels, g)
+        out.append(_decomposition_rows(band_summ, indicator="pay_gap_mean", reference=ref,
+                                       gap_range=gap_range, within=dec_within, **common))
+    out.append(_quarter_rows(cube.regroup(gv, [*within, "group", HOURLY]), within=within,
+                             **common))
+    return out
 
 
-def _bonus_rows(vc: pd.DataFrame, excluded: dict[str, float], *, g: Grouping, ref: str,
-                column: str, sc: _Scope, period: str, min_n: int, min_report: int,
-                gap_range: float, record: bool) -> pd.DataFrame:
-    within = list(sc.within)
-    gv = _grouped(vc, column, g, within, BONUS)
+def _bonus_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, period: str, within: list[str],
+                min_n: int, min_report: int, gap_range: float) -> list[pd.DataFrame]:
+    """Mean and median bonus gaps over recipients, and the bonus proportions (raw rows)."""
+    levels = {c: _levels(gv[c]) for c in within}
     paid = gv.loc[gv[BONUS] > 0]
-    summ = _complete_groups(_summaries(paid, [*within, "group"], BONUS), within, g)
+    summ = _complete_groups(_summaries(paid, [*within, "group"], BONUS), levels, g)
     common = {"period": period, "g": g, "within": within, "min_n": min_n,
-              "min_report": min_report, "gap_range": gap_range, "reference": ref}
-    frames = [make_result(_gap_rows(summ, stat=stat, indicator=f"bonus_gap_{stat}", **common))
-              for stat in ("mean", "median")]
-    counts = gv.assign(recipients=np.where(gv[BONUS] > 0, gv["n"], 0.0))
-    counts = counts.groupby([*within, "group"], dropna=False, sort=False)[["n", "recipients"]]\
-        .sum().reset_index()
-    counts = _complete_groups(counts, within, g)
-    prop = rate_rows(counts, indicator="bonus_proportion", period=period, numerator="recipients",
-                     denominator="n", gs=(g,), within=within, compare=False, min_n=min_n)
-    small = (prop["denominator"].to_numpy() < min_report) & (min_report > 1)
-    prop.loc[small, ["value", "ci_low", "ci_high"]] = np.nan
-    prop.loc[small, "status"] = INSUFFICIENT
-    frames.append(prop)
-    out = concat_results(frames)
-    if record:
-        _record(out, {**excluded, **_unknown_excluded(paid, g)},
-                ("bonus_gap_mean", "bonus_gap_median"))
-        _record(out, excluded, ("bonus_proportion",))
+              "min_report": min_report}
+    out = [_gap_rows(summ, stat=stat, indicator=f"bonus_gap_{stat}", reference=ref,
+                     gap_range=gap_range, **common)
+           for stat in ("mean", "median")]
+    out.append(_proportion_rows(gv, levels=levels, **common))
     return out
 
 
