@@ -30,6 +30,10 @@ from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
 from equity.io import Dataset, read_dataset
 from equity.validate import ValidationReport, validate
 # --- synth (equity.synth)
+# isort: split
+from equity import synth
+from equity.synth import write_sample
+
 # --- disclosure (equity.disclosure)
 # isort: split
 from equity.disclosure import apply_disclosure, disclosure_note, publish_counts
@@ -78,6 +82,9 @@ __all__ = [
     "ReportError",
     "ValidationError",
     "concat_results",
+    # synth
+    "synth",
+    "write_sample",
     # disclosure
     "apply_disclosure",
     "disclosure_note",

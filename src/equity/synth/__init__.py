@@ -177,6 +177,7 @@ def write_sample(
                              scale_factor=scale_factor)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes the folder private (0700); the sample is meant to be shared
     old: Path | None = None
     try:
         for name, df in tables.items():

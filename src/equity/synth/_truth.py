@@ -106,8 +106,8 @@ def build_truth(cfg: Config, tables: dict[str, pd.DataFrame], *, scale_factor: f
                           "points progress independently of sex, so the true gap within any band is "
                           "0. The whole-organisation gap comes from the band mix: men's band weights "
                           f"are tilted by exp({P.BAND_TILT_MALE} x step up the ladder) within each "
-                          "staff group, and Medical and Dental (the best paid) is 45% female against "
-                          "about 79% overall",
+                          "staff group, and Medical and Dental (the best paid) is generated 45% female "
+                          "against about 79% overall",
             "band_tilt_male": P.BAND_TILT_MALE,
         },
         {
