@@ -1,8 +1,18 @@
-"""Pure statistical functions on counts (no row-level data), vectorised over groups."""
+"""Pure statistical functions on counts (no row-level data), vectorised over groups.
 
+- rates: :func:`proportion` (Wilson), :func:`relative_likelihood` (Koopman / Katz, Fisher),
+  :func:`classify` (the METHODOLOGY.md status rule), :func:`average_headcount`;
+- survival: :func:`kaplan_meier`, :func:`median_survival`, :func:`at_risk_table`,
+  :func:`logrank`, :func:`cumulative_incidence`;
+- pay: :func:`pay_summary`, :func:`pay_gap`, :func:`pay_quartiles`;
+- SPC: :func:`funnel_limits`, :func:`xmr`.
+"""
+
+from equity.stats._pay import pay_gap, pay_quartiles, pay_summary
 from equity.stats._rates import (
     MIN_N,
     NON_ADVERSE_RANGE,
+    average_headcount,
     classify,
     fisher_exact_p,
     proportion,
@@ -10,14 +20,35 @@ from equity.stats._rates import (
     share_status,
     wilson_interval,
 )
+from equity.stats._spc import RUN_LENGTH, XMR_CONSTANT, funnel_limits, xmr
+from equity.stats._survival import (
+    at_risk_table,
+    cumulative_incidence,
+    kaplan_meier,
+    logrank,
+    median_survival,
+)
 
 __all__ = [
     "MIN_N",
     "NON_ADVERSE_RANGE",
+    "RUN_LENGTH",
+    "XMR_CONSTANT",
+    "at_risk_table",
+    "average_headcount",
     "classify",
+    "cumulative_incidence",
     "fisher_exact_p",
+    "funnel_limits",
+    "kaplan_meier",
+    "logrank",
+    "median_survival",
+    "pay_gap",
+    "pay_quartiles",
+    "pay_summary",
     "proportion",
     "relative_likelihood",
     "share_status",
     "wilson_interval",
+    "xmr",
 ]

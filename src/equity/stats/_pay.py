@@ -211,7 +211,7 @@ def pay_quartiles(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = 
 
     Examples
     --------
-    >>> t = pd.DataFrame({"group": ["M", "F"], "value": [10.0, 10.0], "n": [2, 2]})
+    >>> t = pd.DataFrame({"group": ["M", "F"], "value": [10.0, 10.0], "n": [4, 4]})
     >>> pay_quartiles(t)["count"].tolist()
     [1, 1, 1, 1, 1, 1, 1, 1]
     """

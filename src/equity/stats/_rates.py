@@ -317,3 +317,19 @@ def share_status(denominator: ArrayLike, *, min_n: int = MIN_N) -> np.ndarray:
     """Status for a plain share with no comparison: too few people, else ``not_applicable``."""
     n = _f(denominator)
     return np.where(~(n >= min_n), INSUFFICIENT, NOT_APPLICABLE).astype(object)
+
+
+def average_headcount(start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    """Average of the headcount (or FTE) at the start and at the end of a period.
+
+    Notes
+    -----
+    NHS Data Dictionary, "Turnover": the denominator of the leaver rate is
+    (staff in post at the start + staff in post at the end) / 2.
+
+    Examples
+    --------
+    >>> average_headcount([150, 65.3], [120, 59.16]).round(2).tolist()
+    [135.0, 62.23]
+    """
+    return (_f(start) + _f(end)) / 2

@@ -130,7 +130,10 @@ def kaplan_meier(counts: pd.DataFrame, *, by: Sequence[str] = (), time: str = "t
         log_s = (logf.groupby(gkeys, sort=False, dropna=False).cumsum() if keys else logf.cumsum())
     cum_green = (green_s.groupby(gkeys, sort=False, dropna=False).cumsum() if keys
                  else green_s.cumsum()).to_numpy()
-    surv = np.exp(log_s.to_numpy())
+    fac = pd.Series(np.maximum(factor, 0), index=t.index)
+    # Product (not exp of summed logs) so that e.g. 0.75 x 2/3 gives 0.5 to the last digit.
+    surv = (fac.groupby(gkeys, sort=False, dropna=False).cumprod() if keys
+            else fac.cumprod()).to_numpy()
     ls = log_s.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         se_loglog = np.sqrt(cum_green) / np.abs(ls)
@@ -174,7 +177,8 @@ def median_survival(curve: pd.DataFrame, *, by: Sequence[str] = (), time: str = 
     keys = list(by)
 
     def first_below(col: str) -> pd.Series:
-        hit = curve[col].to_numpy(float) <= 0.5
+        # Tolerance: a product of factors that is 0.5 in exact arithmetic must count as 0.5.
+        hit = curve[col].to_numpy(float) <= 0.5 + 1e-12
         times = curve[time].where(hit)
         return times.groupby([curve[k] for k in keys], sort=True, dropna=False).min() if keys \
             else pd.Series([times.min()])
