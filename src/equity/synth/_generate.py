@@ -277,6 +277,7 @@ class Simulation:
         s, p = self.spells, self.persons
         person = s["person"][sp]
         bme = p["grp"][person] == BME
+        extra: np.ndarray | float
         if early:
             base = np.full(len(sp), P.EARLY_LEAVE_BASE)
             extra = np.where(bme & (p["sg"][person] == AHP_CODE), P.TRUTH["early_career_leaver_bme_ahp_extra"], 1.0)

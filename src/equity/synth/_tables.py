@@ -191,14 +191,14 @@ class Builder:
         holders = np.arange(n_org * seats)
         n_members = len(holders)
         rows_member, rows_k = [], []
-        for k in range(len(self.snaps)):
-            if k:
+        for i in range(len(self.snaps)):
+            if i:
                 change = G._bernoulli(rng, P.BOARD_TURNOVER, len(holders))
                 holders = holders.copy()
                 holders[change] = n_members + np.arange(int(change.sum()))
                 n_members += int(change.sum())
             rows_member.append(holders)
-            rows_k.append(np.full(len(holders), k))
+            rows_k.append(np.full(len(holders), i))
         member = np.concatenate(rows_member)
         k = np.concatenate(rows_k)
         seat = np.tile(np.arange(seats), n_org * len(self.snaps))
