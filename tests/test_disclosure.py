@@ -286,8 +286,18 @@ def test_bad_parameters(kwargs, match):
 
 def test_schema_errors():
     r = share_table({None: (50, 20, 30)})
-    with pytest.raises(ResultSchemaError, match="duplicated rows"):
-        apply_disclosure(pd.concat([r, r], ignore_index=True))
+    clash = pd.concat([r, r.assign(numerator=r["numerator"] + 1)], ignore_index=True)
+    with pytest.raises(ResultSchemaError, match="repeat a group"):
+        apply_disclosure(clash)
+
+
+def test_exact_repeats_are_one_cell():
+    r = share_table({None: (88, 12, 3)}, indicator="representation")
+    twice = apply_disclosure(pd.concat([r, r.iloc[[2, 0]]], ignore_index=True))
+    once = apply_disclosure(r)
+    pd.testing.assert_frame_equal(twice.iloc[:3], once)
+    pd.testing.assert_frame_equal(twice.iloc[3:].reset_index(drop=True),
+                                  once.iloc[[2, 0]].reset_index(drop=True))
     with pytest.raises(ResultSchemaError):
         apply_disclosure(r.drop(columns="p_value"))
 

@@ -204,10 +204,10 @@ def _duplicate_error(labels: list[tuple[str, ...]]) -> None:
     if dups:
         shown = "; ".join(" / ".join(x for x in d if x != _MISSING) for d in dups[:5])
         raise ResultSchemaError(
-            f"The result table has {len(dups)} duplicated rows (same indicator, period, "
-            f"strata, group_var and group), e.g. {shown}. Disclosure control needs each group "
-            "once per table to find its totals; drop the duplicates (or give them different "
-            "`variant` labels) before applying it."
+            f"The result table has {len(dups)} rows that repeat a group (same indicator, "
+            f"period, strata, group_var and group) with different figures, e.g. {shown}. "
+            "Disclosure control needs each group once per table to find its totals; drop the "
+            "repeats (or give them different `variant` labels) before applying it."
         )
 
 
@@ -486,9 +486,18 @@ def apply_disclosure(
         attrs["disclosure"] = "internal"
         out.attrs = attrs
         return out
-    out = _publication(result, threshold=threshold, rounding=rounding,
+    # An exact repeat of a row (the same figure reached twice, e.g. a declaration rate
+    # returned by two indicator families) is one cell: control it once, copy the result.
+    first = ~result.duplicated(keep="first").to_numpy()
+    base = result.loc[first] if not first.all() else result
+    out = _publication(base, threshold=threshold, rounding=rounding,
                        min_people=min_people_for_average, min_n=min_n,
                        non_adverse_range=non_adverse_range)
+    if not first.all():
+        key = [*_TABLE_KEY, "group"]
+        where = {lab: i for i, lab in enumerate(_labels(base, key))}
+        out = out.iloc[[where[lab] for lab in _labels(result, key)]]
+        out.index = result.index
     if "exclusions" in attrs:
         attrs["exclusions"] = [
             _publish_exclusion(e, threshold=threshold, rounding=rounding)
