@@ -14,7 +14,7 @@ import pytest
 
 from equity import read_dataset
 from equity.errors import DataQualityWarning, InputError, ParameterError
-from equity.io import Dataset, read_mapping
+from equity.io import read_mapping
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -288,23 +288,30 @@ def test_cli_exit_1_on_errors_lists_them():
     assert "DataQualityWarning" not in out.stderr  # listed once, in the report
 
 
-def test_cli_mapping_option():
-    out = cli("validate", str(FIXTURES / "esr"), "--mapping", str(FIXTURES / "esr" / "mapping.yaml"))
-    assert out.returncode == 0, out.stdout + out.stderr
+def test_cli_missing_folder_is_one_paragraph_without_traceback(tmp_path):
+    out = cli("validate", str(tmp_path / "missing"))
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.startswith("equity validate: No dataset at ")
+    assert "Traceback" not in out.stderr and out.stderr.strip().count("\n") == 0
 
 
-@pytest.mark.parametrize(
-    ("make", "expected"),
-    [
-        (lambda p: p / "missing", "No dataset at"),
-        (lambda p: (p / "staff.csv").write_text("staff_id;band\n1;Band 5\n") and p, "separated by semicolons"),
-    ],
-    ids=["missing-folder", "wrong-delimiter"],
-)
-def test_cli_expected_errors_are_one_paragraph(tmp_path, make, expected):
-    target = make(tmp_path)
-    out = cli("validate", str(target))
-    assert out.returncode == 1
-    assert "Traceback" not in out.stderr and out.stdout == ""
-    assert expected in out.stderr
-    assert out.stderr.strip().count("\n") == 0  # one paragraph
+# The same handler in-process (no interpreter start-up): options and other expected errors.
+
+
+def test_cli_mapping_option(capsys):
+    from equity.cli import main
+
+    rc = main(["validate", str(FIXTURES / "esr"), "--mapping", str(FIXTURES / "esr" / "mapping.yaml")])
+    assert rc == 0, capsys.readouterr()
+    assert capsys.readouterr().out.startswith("0 errors, 0 warnings")
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_cli_wrong_delimiter_is_one_paragraph(tmp_path, capsys, engine):
+    from equity.cli import main
+
+    (tmp_path / "staff.csv").write_text("staff_id;band\n1;Band 5\n")
+    assert main(["validate", str(tmp_path), "--engine", engine]) == 1
+    err = capsys.readouterr().err
+    assert "staff.csv" in err and "separated by semicolons, not commas" in err
+    assert err.strip().count("\n") == 0

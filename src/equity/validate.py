@@ -211,13 +211,41 @@ def _row_examples(lf: nw.LazyFrame, has_row: bool, id_col: str | None) -> tuple[
     return tuple(out)
 
 
-def _rows_where(frame: Any, where: nw.Expr, id_col: str | None) -> tuple[int, tuple[str, ...]]:
-    """Rows matching ``where``: count and up to five examples."""
-    n = _count(frame, where)
+def _rows_where(frame: Any, where: nw.Expr, id_col: str | None,
+                n: int | None = None) -> tuple[int, tuple[str, ...]]:
+    """Rows matching ``where``: count (unless known) and up to five examples."""
+    if n is None:
+        n = _count(frame, where)
     if n == 0:
         return 0, ()
     lf, has_row = _with_rows(frame)
     return n, _row_examples(lf.filter(where), has_row, id_col)
+
+
+@dataclass(frozen=True)
+class _RowRule:
+    column: str
+    rule: str
+    where: nw.Expr
+    message: str
+    discount: int = 0  # rows already reported by another rule (unparseable -> missing)
+
+
+def _row_rule_findings(name: str, frame: Any, candidates: Sequence[_RowRule],
+                       id_col: str | None) -> list[Finding]:
+    """Count every row-level rule of a table in one query; examples only for those that fail."""
+    if not candidates:
+        return []
+    totals = cube.collect(cube.lazy(frame).select(
+        *(r.where.cast(nw.Int64).sum().alias(f"r{i}") for i, r in enumerate(candidates))
+    ))
+    out = []
+    for i, r in enumerate(candidates):
+        n = int(pd.to_numeric(totals[f"r{i}"]).fillna(0).iloc[0]) - r.discount
+        if n > 0:
+            _, ex = _rows_where(frame, r.where, id_col, n)
+            out.append(_finding(name, r.column, r.rule, n, ex, r.message))
+    return out
 
 
 def _true(col: str) -> nw.Expr:
@@ -306,7 +334,8 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
             label = _looks_like_label(counts[col]).to_numpy()
             if label.any():
                 bad = counts[label].sort_values("n", ascending=False)
-                n, ex = _rows_where(frame, nw.col(col).is_in(bad[col].tolist()), id_col)
+                n, ex = _rows_where(frame, nw.col(col).is_in(bad[col].tolist()), id_col,
+                                    int(bad["n"].sum()))
                 shown = ", ".join(f"{v!r} ({int(k)})" for v, k in zip(bad[col][:5], bad["n"][:5], strict=True))
                 out.append(_finding(
                     name, col, "ethnic_label_as_code", n, ex,
@@ -318,7 +347,8 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
         unknown = counts[~is_known(counts[col].astype(str)).to_numpy()].sort_values("n", ascending=False)
         if unknown.empty:
             continue
-        n, ex = _rows_where(frame, nw.col(col).is_in(unknown[col].tolist()), id_col)
+        n, ex = _rows_where(frame, nw.col(col).is_in(unknown[col].tolist()), id_col,
+                            int(unknown["n"].sum()))
         shown = ", ".join(f"{v!r} ({int(k)})" for v, k in zip(unknown[col][:5], unknown["n"][:5], strict=True))
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         out.append(_finding(
@@ -359,43 +389,36 @@ def _show(v: Any) -> str:
     return str(v)
 
 
-def _range_findings(name: str, frame: Any, cols: set[str], id_col: str | None) -> list[Finding]:
+def _range_rules(name: str, cols: set[str]) -> list[_RowRule]:
     out = []
     if "fte" in cols and name in ("staff", "leavers"):
-        n, ex = _rows_where(frame, ((nw.col("fte") <= 0) | (nw.col("fte") > 1.5)).fill_null(False), id_col)
-        if n:
-            out.append(_finding(
-                name, "fte", "fte_out_of_range", n, ex,
-                "fte must be greater than 0 and at most 1.5 (full time is 1.0). Values in hours "
-                "or percent (37.5, 80) must be converted; zero-hours bank staff need their "
-                "contracted fte or removal from the snapshot.",
-            ))
+        out.append(_RowRule(
+            "fte", "fte_out_of_range", ((nw.col("fte") <= 0) | (nw.col("fte") > 1.5)).fill_null(False),
+            "fte must be greater than 0 and at most 1.5 (full time is 1.0). Values in hours "
+            "or percent (37.5, 80) must be converted; zero-hours bank staff need their "
+            "contracted fte or removal from the snapshot.",
+        ))
     if name == "staff":
         for col in ("hourly_pay", "bonus_pay"):
             if col in cols:
-                n, ex = _rows_where(frame, (nw.col(col) < 0).fill_null(False), id_col)
-                if n:
-                    out.append(_finding(
-                        name, col, "negative_pay", n, ex,
-                        f"{col} is negative. Pay gaps need the ordinary pay actually received "
-                        "(zero, not negative, when nothing was paid); correct the extract.",
-                    ))
-        if {"org_start_date", "snapshot_date"} <= cols:
-            n, ex = _rows_where(frame, (nw.col("org_start_date") > nw.col("snapshot_date")).fill_null(False), id_col)
-            if n:
-                out.append(_finding(
-                    name, "org_start_date", "start_after_snapshot", n, ex,
-                    "org_start_date is after the snapshot_date, so the person could not be in "
-                    "post at the snapshot. Check the start date, or the snapshot the row belongs to.",
+                out.append(_RowRule(
+                    col, "negative_pay", (nw.col(col) < 0).fill_null(False),
+                    f"{col} is negative. Pay gaps need the ordinary pay actually received "
+                    "(zero, not negative, when nothing was paid); correct the extract.",
                 ))
-    if name == "recruitment" and {"appointed", "shortlisted"} <= cols:
-        n, ex = _rows_where(frame, _true("appointed") & _false("shortlisted"), id_col)
-        if n:
-            out.append(_finding(
-                name, "appointed", "appointed_not_shortlisted", n, ex,
-                "applicants are appointed but not shortlisted; WRES 2 counts appointments from "
-                "shortlisting. Set shortlisted to true for them (or correct appointed).",
+        if {"org_start_date", "snapshot_date"} <= cols:
+            out.append(_RowRule(
+                "org_start_date", "start_after_snapshot",
+                (nw.col("org_start_date") > nw.col("snapshot_date")).fill_null(False),
+                "org_start_date is after the snapshot_date, so the person could not be in "
+                "post at the snapshot. Check the start date, or the snapshot the row belongs to.",
             ))
+    if name == "recruitment" and {"appointed", "shortlisted"} <= cols:
+        out.append(_RowRule(
+            "appointed", "appointed_not_shortlisted", _true("appointed") & _false("shortlisted"),
+            "applicants are appointed but not shortlisted; WRES 2 counts appointments from "
+            "shortlisting. Set shortlisted to true for them (or correct appointed).",
+        ))
     return out
 
 
@@ -449,22 +472,18 @@ def _snapshot_findings(name: str, frame: Any) -> list[Finding]:
     )]
 
 
-def _missing_values(name: str, table: Table, frame: Any, cols: set[str], id_col: str | None,
-                    unparsed: dict[tuple[str, str], int]) -> list[Finding]:
-    out = []
-    for col in table.required_columns:
-        if col not in cols:
-            continue
-        n = _count(frame, nw.col(col).is_null()) - unparsed.get((name, col), 0)
-        if n <= 0:
-            continue
-        _, ex = _rows_where(frame, nw.col(col).is_null(), id_col)
-        out.append(_finding(
-            name, col, "missing_value", n, ex,
+def _missing_rules(name: str, table: Table, cols: set[str],
+                   unparsed: dict[tuple[str, str], int]) -> list[_RowRule]:
+    return [
+        _RowRule(
+            col, "missing_value", nw.col(col).is_null(),
             f"{col} is blank, but it is required in {name}. Fill it in at the source (or drop "
             "the rows there if they should not be in the extract).",
-        ))
-    return out
+            # unparseable values are read as missing too, and already reported as such
+            discount=unparsed.get((name, col), 0),
+        )
+        for col in table.required_columns if col in cols
+    ]
 
 
 def validate(dataset: Dataset) -> ValidationReport:
@@ -506,7 +525,8 @@ def validate(dataset: Dataset) -> ValidationReport:
     for name, frame in present.items():
         table = TABLES[name]
         cols = set(cube.columns(frame))
-        if _count(frame) == 0:
+        n_rows = _count(frame)
+        if n_rows == 0:
             findings.append(_finding(
                 name, "", "empty_table", 0, (),
                 f"the {name} table has no rows. "
@@ -519,7 +539,6 @@ def validate(dataset: Dataset) -> ValidationReport:
         id_col = _id_column(table, cols)
         missing = [c for c in table.required_columns if c not in cols]
         if missing:
-            n_rows = _count(frame)
             for c in missing:
                 close = [x for x in cols if x.lower().replace(" ", "_") == c]
                 hint = f" The file has {close[0]!r}; rename it." if close else ""
@@ -529,10 +548,12 @@ def validate(dataset: Dataset) -> ValidationReport:
                     f"{hint} Add it, or map the local column name to it under columns: in the "
                     "mapping file.",
                 ))
-        findings += _missing_values(name, table, frame, cols, id_col, unparsed)
+        row_rules = _missing_rules(name, table, cols, unparsed) + _range_rules(name, cols)
+        found = _row_rule_findings(name, frame, row_rules, id_col)
+        findings += [f for f in found if f.rule == "missing_value"]
         findings += _code_findings(name, frame, cols, id_col)
         findings += _duplicate_findings(name, table, frame, cols)
-        findings += _range_findings(name, frame, cols, id_col)
+        findings += [f for f in found if f.rule != "missing_value"]
         if name == "leavers" and "staff_id" in cols and {"staff_id", "org_start_date"} <= staff_cols \
                 and "leave_date" in cols:
             findings += _leave_before_start(frame, staff)
