@@ -22,6 +22,10 @@ from equity.errors import PeriodError
         ("P", "BME", "Black"), ("R", "BME", "Chinese"), ("S", "BME", "Other"),
         ("Z", "Unknown", "Unknown"), ("99", "Unknown", "Unknown"), ("", "Unknown", "Unknown"),
         (None, "Unknown", "Unknown"), ("Q", "Unknown", "Unknown"), (" n ", "BME", "Black"),
+        # whole words are labels, never read by their first letter
+        ("Asian", "Unknown", "Unknown"), ("Black", "Unknown", "Unknown"),
+        ("White - British", "White", "White"), ("White: Roma", "White", "White"),
+        ("Other ethnic group: Arab", "BME", "Other"),
     ],
 )
 def test_ethnicity_groupings(code, wres, broad):

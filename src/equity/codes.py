@@ -79,13 +79,26 @@ CENSUS_2021_TO_NHS: dict[str, str] = {
 }
 
 
+_LABEL_TO_CODE: dict[str, str] = {v[0].lower(): k for k, v in ETHNIC_CATEGORIES.items()} | {
+    k.lower(): v for k, v in CENSUS_2021_TO_NHS.items()
+}
+
+
 def _national_code(codes: pd.Series) -> pd.Series:
-    """First character of a local code (e.g. "CA" -> "C"); "99" kept whole; others as given."""
+    """The national code of each value.
+
+    A code of one or two characters is read by its first character ("CA" -> "C": the second
+    character is local detail); "99" is kept whole; a longer value is matched as a full Data
+    Dictionary or 2021 census label ("White - British", "White: Roma"); anything else is
+    missing (so "Asian" is never read as code A).
+    """
     s = codes.astype("string").str.strip()
     s = s.mask(s.eq(""))
-    is_99 = s.eq("99")
+    short = s.str.len().le(2).fillna(False)
     first = s.str.slice(0, 1).str.upper()
-    return first.mask(is_99.fillna(False), "99")
+    by_label = s.str.lower().map(_LABEL_TO_CODE)
+    out = first.where(short, by_label)
+    return out.mask(s.eq("99").fillna(False), "99")
 
 
 def ethnicity_group(codes: pd.Series, *, grouping: str = "wres", bme_label: str = "BME") -> pd.Series:

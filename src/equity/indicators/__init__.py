@@ -36,3 +36,4 @@ from equity.indicators.retention import (  # noqa: F401
 # --- pay
 from equity.indicators.pay import pay_gap, pay_indicators, statutory_summary  # noqa: F401
 # --- all
+from equity.indicators._all import indicators, metadata_table, write_indicators, write_table  # noqa: F401
