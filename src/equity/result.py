@@ -139,7 +139,9 @@ def concat_results(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     modes = set()
     for f in frames:
         not_computed.update(f.attrs.get("not_computed", {}))
-        exclusions.extend(f.attrs.get("exclusions", []))
+        # The same exclusion reached through two families (e.g. bank staff in every
+        # retention table) is one exclusion: keep the first record of each.
+        exclusions.extend(e for e in f.attrs.get("exclusions", []) if e not in exclusions)
         if "disclosure" in f.attrs:
             modes.add(f.attrs["disclosure"])
     nonempty = [f for f in frames if len(f)]

@@ -52,7 +52,7 @@ def indicators(
     from equity.disclosure import apply_disclosure
     from equity.indicators.equality import equality_indicators
     from equity.indicators.pay import pay_indicators
-    from equity.indicators.retention import retention_indicators
+    from equity.indicators.progression import retention_indicators
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
     scope = {"period": period, "within": tuple(within), "staff_group": staff_group,
@@ -138,5 +138,6 @@ def write_indicators(
         if row.kind == "not computed":
             print(f"  not computed: {row.indicator}: {row.detail}")
         elif row.kind == "excluded rows":
-            print(f"  excluded from {row.indicator}: {row.detail} ({row.count})")
+            count = "fewer than 8, suppressed" if pd.isna(row.count) else f"{row.count:,.0f}"
+            print(f"  excluded from {row.indicator}: {row.detail} ({count})")
     return 0
