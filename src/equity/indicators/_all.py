@@ -138,6 +138,6 @@ def write_indicators(
         if row.kind == "not computed":
             print(f"  not computed: {row.indicator}: {row.detail}")
         elif row.kind == "excluded rows":
-            count = "fewer than 8, suppressed" if pd.isna(row.count) else f"{row.count:,.0f}"
+            count = "1 to 7, suppressed" if pd.isna(row.count) else f"{row.count:,.0f}"
             print(f"  excluded from {row.indicator}: {row.detail} ({count})")
     return 0
