@@ -87,8 +87,10 @@ equals applying it once.
 from __future__ import annotations
 
 import copy
+import heapq
 from collections import defaultdict
 from collections.abc import Sequence
+from math import isnan, nan
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -189,8 +191,11 @@ def _check_parameters(threshold: int, rounding: int, min_people: int) -> None:
 
 def _labels(df: pd.DataFrame, columns: Sequence[str]) -> list[tuple[str, ...]]:
     """Row labels as tuples of strings (missing -> a sentinel) for grouping and sorting."""
-    cols = [[_MISSING if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-             for v in df[c].tolist()] for c in columns]
+    cols = []
+    for c in columns:
+        col = df[c]
+        cols.append(np.where(col.isna().to_numpy(), _MISSING,
+                             col.astype(object).astype(str).to_numpy()).tolist())
     return list(zip(*cols, strict=True)) if cols else [()] * len(df)
 
 
@@ -212,97 +217,109 @@ def _duplicate_error(labels: list[tuple[str, ...]]) -> None:
 
 
 class _State:
-    """Published counts and suppression flags, with the operations of secondary suppression."""
+    """Published counts and suppression flags, with the operations of secondary suppression.
+
+    Plain Python lists: the checks run cell by cell, where numpy scalars are slow.
+    """
 
     def __init__(self, num: np.ndarray, den: np.ndarray, flag: np.ndarray,
                  tables: dict[_Key, list[int]], table_of: list[_Key]) -> None:
-        self.cols = {"numerator": num, "denominator": den}
-        self.flag = flag
+        self.cols: dict[str, list[float]] = {"numerator": num.tolist(),
+                                             "denominator": den.tolist()}
+        self.flag: list[bool] = flag.tolist()
         self.tables = tables
         self.table_of = table_of
 
-    # A cell is published (finite), suppressed (NaN in a flagged row) or not applicable
-    # (NaN in an unflagged row: the indicator has no such count).
+    # A cell is published (a number), suppressed (NaN in a flagged row) or not applicable
+    # (NaN in an unflagged row: the indicator has no such count). Counts are never infinite
+    # (make_result turns infinities into NaN).
     def suppressed(self, col: str, i: int) -> bool:
-        return bool(np.isnan(self.cols[col][i]) and self.flag[i])
+        return self.flag[i] and isnan(self.cols[col][i])
 
     def published(self, col: str, i: int) -> bool:
-        return bool(np.isfinite(self.cols[col][i]))
+        return not isnan(self.cols[col][i])
 
     def applicable(self, col: str, i: int) -> bool:
-        return self.published(col, i) or bool(self.flag[i])
+        return self.flag[i] or not isnan(self.cols[col][i])
 
     def shared(self, rows: list[int]) -> bool:
         """True when the rows of one table carry one shared denominator (a single cell)."""
-        rows = [i for i in rows if self.applicable("denominator", i)]
-        if len(rows) < 2:
+        den = self.cols["denominator"]
+        vals = [den[i] for i in rows if self.applicable("denominator", i)]
+        if len(vals) < 2:
             return False
-        if all(self.suppressed("denominator", i) for i in rows):
+        if all(isnan(v) for v in vals):  # applicable and NaN: suppressed
             return True
-        vals = [self.cols["denominator"][i] for i in rows]
-        return all(np.isfinite(vals)) and len(set(vals)) == 1
+        return not any(isnan(v) for v in vals) and len(set(vals)) == 1
 
-    def suppress(self, col: str, i: int) -> None:
+    def suppress(self, col: str, i: int) -> list[int]:
+        """Suppress a cell (a shared denominator on every row of its table); rows touched."""
         rows = [i]
         if col == "denominator":
             tbl = self.tables[self.table_of[i]]
             if self.shared(tbl):
                 rows = [j for j in tbl if self.published("denominator", j)]
+        values = self.cols[col]
         for j in rows:
-            self.cols[col][j] = np.nan
+            values[j] = nan
             self.flag[j] = True
+        return rows
 
 
 class _Line:
-    """Parts that add up to a total: ``parts`` cells and an optional ``total`` cell."""
+    """Parts that add up to a total: ``parts`` cells and an optional ``total`` cell.
+
+    ``shared_total_of`` (groups within a stratum, numerators): the rows whose denominator is
+    the total when the table shares one.
+    """
 
     def __init__(self, col: str, parts: list[int], total: int | None = None,
                  shared_total_of: list[int] | None = None) -> None:
         self.col = col
         self.parts = parts
         self.total = total
-        self.shared_total_of = shared_total_of  # rows whose shared denominator is the total
+        self.shared_total_of = shared_total_of
 
-    def enforce(self, st: _State, order: list[tuple[str, ...]]) -> bool:
-        parts = [i for i in self.parts if st.applicable(self.col, i)]
-        n_supp = sum(st.suppressed(self.col, i) for i in parts)
+    def rows(self) -> list[int]:
+        return [*self.parts, *([self.total] if self.total is not None else [])]
+
+    def enforce(self, st: _State, order: list[tuple[str, ...]]) -> list[int]:
+        """Make the line safe by suppressing one more cell if needed; rows touched."""
+        col = self.col
+        parts = [i for i in self.parts if st.applicable(col, i)]
+        n_parts = sum(1 for i in parts if st.suppressed(col, i))
         total: tuple[str, int] | None = None
         if self.shared_total_of is not None:
             if st.shared(self.shared_total_of):
                 first = next(i for i in self.shared_total_of if st.applicable("denominator", i))
                 total = ("denominator", first)
-        elif self.total is not None and st.applicable(self.col, self.total):
-            total = (self.col, self.total)
-        n_parts = n_supp
-        if total is not None:
-            n_supp += st.suppressed(*total)
+        elif self.total is not None and st.applicable(col, self.total):
+            total = (col, self.total)
+        total_supp = total is not None and st.suppressed(*total)
         # When every denominator of a table is suppressed, the table may be shares of that
         # total (then the parts must not all be published) or rates with their own
         # denominators (then the parts' own total may be published elsewhere): satisfy both.
-        ambiguous = total is not None and self.shared_total_of is not None and st.suppressed(
-            *total)
-        if n_supp != 1 and not (ambiguous and n_parts == 1):
-            return False
-        candidates = [i for i in parts if st.published(self.col, i)]
+        ambiguous = total_supp and self.shared_total_of is not None
+        if n_parts + total_supp != 1 and not (ambiguous and n_parts == 1):
+            return []
+        values = st.cols[col]
+        candidates = [i for i in parts if not isnan(values[i])]
         if candidates:
-            pick = min(candidates, key=lambda i: (st.cols[self.col][i], order[i]))
-            st.suppress(self.col, pick)
-            return True
+            pick = min(candidates, key=lambda i: (values[i], order[i]))
+            return st.suppress(col, pick)
         if total is not None and st.published(*total):
-            st.suppress(*total)
-            return True
-        return False
+            return st.suppress(*total)
+        return []
 
 
-def _lines(labels: list[tuple[str, ...]], tables: dict[_Key, list[int]]) -> list[tuple[tuple[str, ...], _Line]]:
-    """Every line of the table, with a sort key so that the order of checks is row-order free."""
+def _lines(labels: list[tuple[str, ...]], tables: dict[_Key, list[int]]) -> list[_Line]:
+    """Every line of the table, sorted by labels so that the order of checks is row-order free."""
     out: list[tuple[tuple[str, ...], _Line]] = []
     for key, rows in tables.items():
         if len(rows) >= 2:
             rows = sorted(rows, key=labels.__getitem__)
             out.append((("g", "numerator", *key), _Line("numerator", rows, shared_total_of=rows)))
-            out.append((("g", "denominator", *key), _Line("denominator", rows,
-                                                           shared_total_of=None)))
+            out.append((("g", "denominator", *key), _Line("denominator", rows)))
     # Label layout: indicator, period, strata..., group_var, group.
     for s in SPLITTABLE:
         pos = 2 + STRATA.index(s)
@@ -310,6 +327,8 @@ def _lines(labels: list[tuple[str, ...]], tables: dict[_Key, list[int]]) -> list
         for i, lab in enumerate(labels):
             by[lab[:pos] + lab[pos + 1:]].append(i)
         for key, rows in by.items():
+            if len(rows) < 2:
+                continue
             parts = sorted((i for i in rows if labels[i][pos] != _MISSING), key=labels.__getitem__)
             totals = [i for i in rows if labels[i][pos] == _MISSING]
             total = totals[0] if totals else None
@@ -317,7 +336,51 @@ def _lines(labels: list[tuple[str, ...]], tables: dict[_Key, list[int]]) -> list
                 for col in ("numerator", "denominator"):
                     out.append((("s", s, col, *key), _Line(col, parts, total)))
     out.sort(key=lambda t: t[0])
-    return out
+    return [line for _, line in out]
+
+
+def _secondary(st: _State, lines: list[_Line], labels: list[tuple[str, ...]],
+               extra_own: list[bool], ref: list[int]) -> None:
+    """Secondary suppression and dependent flags, to a fixed point.
+
+    A worklist of lines (smallest sort key first, so the result does not depend on row
+    order): a line is checked again only when one of its rows changed.
+    """
+    lines_of: list[list[int]] = [[] for _ in labels]
+    for k, line in enumerate(lines):
+        for i in line.rows():
+            lines_of[i].append(k)
+    referenced_by: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(ref):
+        if r >= 0:
+            referenced_by[r].append(i)
+    queued = [True] * len(lines)
+    heap = list(range(len(lines)))  # already a heap
+
+    def own(j: int) -> bool:
+        return extra_own[j] or (st.flag[j] and (isnan(st.cols["numerator"][j])
+                                                or isnan(st.cols["denominator"][j])))
+
+    def changed(rows: list[int]) -> None:
+        stack = list(rows)
+        while stack:
+            j = stack.pop()
+            for k in lines_of[j]:
+                if not queued[k]:
+                    queued[k] = True
+                    heapq.heappush(heap, k)
+            if own(j):
+                # A ratio against a row with a suppressed count is suppressed (flagged).
+                for i in referenced_by.get(j, ()):
+                    if not st.flag[i]:
+                        st.flag[i] = True
+                        stack.append(i)
+
+    changed([j for j in range(len(labels)) if own(j)])
+    while heap:
+        k = heapq.heappop(heap)
+        queued[k] = False
+        changed(lines[k].enforce(st, labels))
 
 
 # --------------------------------------------------------------------------- ratios
@@ -580,25 +643,13 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
 
     # 3. secondary suppression, with the dependent-row flags, to a fixed point
     st = _State(num, den, flag, tables, table_of)
-    lines = [line for _, line in _lines(labels, tables)]
-
-    def own_suppressed() -> np.ndarray:
-        return (np.isnan(num) & flag) | (np.isnan(den) & flag) | extra_own
-
-    changed = True
-    while changed:
-        changed = False
-        own = own_suppressed()
-        dependent = has_ref & own[np.where(has_ref, ref, 0)]
-        new_flag = flag | own | dependent
-        if (new_flag != flag).any():
-            flag[:] = new_flag
-            changed = True
-        for line in lines:
-            changed |= line.enforce(st, labels)
+    _secondary(st, _lines(labels, tables), labels, extra_own.tolist(), ref.tolist())
+    num = np.array(st.cols["numerator"], dtype="float64")
+    den = np.array(st.cols["denominator"], dtype="float64")
+    flag = np.array(st.flag, dtype=bool)
 
     # 4. dependent figures
-    own = own_suppressed()
+    own = (np.isnan(num) & flag) | (np.isnan(den) & flag) | extra_own
     ratio_gone = own | (has_ref & own[np.where(has_ref, ref, 0)])
     value_gone = own | (is_pay & ratio_gone)
 
