@@ -210,7 +210,7 @@ def xmr(data: pd.DataFrame, *, value: str = "value", x: str = "x", by: Sequence[
     high = out_hi | run_hi | trend_hi | tt_hi
     low = out_lo | run_lo | trend_lo | tt_lo
     special = high | low
-    direction = np.where(high & low, "both", np.where(high, "high", np.where(low, "low", None)))
+    direction = np.where(high & low, "both", np.where(high, "high", np.where(low, "low", np.array(None, dtype=object))))
     if improvement is None:
         variation = np.where(special, "special_cause_neither", "common_cause")
     else:
