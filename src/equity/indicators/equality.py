@@ -9,6 +9,7 @@ and :mod:`~equity.indicators.wdes`; this module re-exports them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -59,7 +60,7 @@ def equality_indicators(
     """
     from equity.indicators._common import not_computed, snapshot_dates
 
-    scope = {"period": period, "within": tuple(within), "staff_group": staff_group,
+    scope: dict[str, Any] = {"period": period, "within": tuple(within), "staff_group": staff_group,
              "directorate": directorate, "min_n": min_n}
     parts = [
         representation(dataset, **scope),

@@ -144,7 +144,8 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
 
 
 def event_likelihood(
-    ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str, table: str, events_where: nw.Expr,
+    ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str, table: str,
+    events_where: nw.Expr | None,
     date_column: str, describe: str,
     orientation: Literal["group_over_reference", "reference_over_group"],
     average: Average = "snapshot",
@@ -176,8 +177,9 @@ def event_likelihood(
     keys = [*ctx.within, "group"]
     num_parts, den_parts, unmatched = [], [], 0.0
     for year in years:
-        ev = cube.lazy(frame).filter(and_all(events_where,
-                                             between(year.start, year.end, date_column)))
+        ev = cube.lazy(frame).filter(between(year.start, year.end, date_column))
+        if events_where is not None:
+            ev = ev.filter(events_where)
         n, u = _people_counts(ctx, gs, ev, year)
         num_parts.append(n)
         unmatched += u
@@ -258,7 +260,7 @@ def board_gap(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str) -> pd.DataFr
     status = stats.classify(ratio, m["total"], m["wf_total"], harm=get_meta(indicator).harm,
                             min_n=ctx.min_n)
     r["status"] = np.where(eligible, status, r["status"])
-    r["reference_group"] = np.where(eligible, "workforce", None)
+    r["reference_group"] = ["workforce" if e else None for e in eligible]
     return make_result(r, indicator=indicator)
 
 
@@ -306,8 +308,9 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
             continue
         c = si.groupby([*split, "group"], dropna=False, sort=False)[
             ["sum_respondents", "sum_positive"]].sum().reset_index()
+        # The survey reports known groups only: no Unknown row to fill.
         c = cube.complete(c, {**{k: sorted(c[k].dropna().unique()) for k in split},
-                              "group": list(g.levels)})
+                              "group": [lv for lv in g.levels if lv != g.unknown]})
         parts.append(rate_rows(c, indicator=i, period=ctx.period, numerator="sum_positive",
                                denominator="sum_respondents", gs=(g,), within=split,
                                compare=False, min_n=ctx.min_n, confidence=ctx.confidence))
