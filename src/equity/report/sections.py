@@ -15,7 +15,7 @@ import hashlib
 import html
 import importlib
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,14 +30,14 @@ from equity.result import ADVERSE, concat_results, empty_result
 
 Disclosure = Literal["publication", "internal"]
 
-#: Indicator families the reports draw on: family -> function of :mod:`equity.indicators`.
-#: Each takes ``(dataset, *, period, within, staff_group, directorate)`` and returns a result
-#: table (the same families :func:`equity.indicators.indicators` combines).
-FAMILIES: dict[str, str] = {
-    "equality": "equality_indicators",
-    "retention": "retention_indicators",
-    "pay": "pay_indicators",
-}
+#: Functions of :mod:`equity.indicators` behind a report's main table. Each takes
+#: ``(dataset, *, period, within, staff_group, directorate)`` and returns a result table; each
+#: is disclosure-controlled on its own, so one that fails (or is not written yet) leaves a
+#: note in its sections and the rest of the report intact.
+MAIN_FUNCTIONS: tuple[str, ...] = (
+    "wres", "wdes", "senior_representation", "representation_vs_benchmark", "diversity_index",
+    "declaration_rate", "pipeline_disparity", "retention_indicators", "pay_indicators",
+)
 
 #: Scorecard rows: (indicator, preferred group_var), in the order the strategy lists them.
 HEADLINES: tuple[tuple[str, str], ...] = (
@@ -211,41 +211,57 @@ class ReportContext:
 
     def _compute(self, *, within: tuple[str, ...], period: str, directorate: str | None
                  ) -> pd.DataFrame:
+        parts = [self.call(f, within=within, period=period, directorate=directorate)
+                 for f in MAIN_FUNCTIONS]
+        out = concat_results(parts)
+        out.attrs["disclosure"] = self.disclosure
+        return out
+
+    def call(self, func: str, *, within: Sequence[str] = (), period: str | None = None,
+             directorate: str | None | Literal["self"] = "self", **kwargs: Any) -> pd.DataFrame:
+        """One function of :mod:`equity.indicators` for this scope, disclosure-controlled and
+        cached; an empty result (with ``attrs["not_computed"]``) when it is not available."""
         from equity.disclosure import apply_disclosure
 
-        parts = []
-        for name, func in FAMILIES.items():
-            try:
-                fn: Callable[..., pd.DataFrame] = getattr(
-                    importlib.import_module("equity.indicators"), func)
-            except (ImportError, AttributeError) as err:
-                # A family still being built: the sections that need it say so.
-                self.missing[name] = f"{type(err).__name__}: {err}"
-                continue
-            try:
-                table = fn(self.dataset, period=period, within=within,
-                           staff_group=self.staff_group, directorate=directorate)
-                # Per family, so that one family's problem cannot blank the whole report;
-                # families share no totals, so secondary suppression is unaffected.
-                parts.append(apply_disclosure(table, mode=self.disclosure))
-            except (ImportError, AttributeError, NotImplementedError) as err:
-                self.missing[name] = f"{type(err).__name__}: {err}"
-            except PeriodError:
+        d = self.directorate if directorate == "self" else directorate
+        opts = {"within": tuple(within), "staff_group": self.staff_group, "directorate": d,
+                **kwargs}
+        if func != "trends":
+            opts["period"] = period or self.period
+        key = (func, repr(sorted(opts.items())))
+        if key in self._cache:
+            return self._cache[key]
+        try:
+            fn = getattr(importlib.import_module("equity.indicators"), func)
+            out = apply_disclosure(fn(self.dataset, **opts), mode=self.disclosure)
+        except (ImportError, AttributeError, NotImplementedError, EquityError) as err:
+            if isinstance(err, PeriodError) and func != "trends":
                 raise
-            except EquityError as err:
-                self.missing[name] = f"{type(err).__name__}: {err}"
-        out = concat_results(parts) if parts else empty_result()
-        out.attrs["disclosure"] = self.disclosure
+            out = empty_result()
+            out.attrs["not_computed"] = {func: f"{type(err).__name__}: {err}"}
+            self.missing[func] = f"{type(err).__name__}: {err}"
+        except Exception as err:  # a bug in one indicator must not take the report down
+            out = empty_result()
+            msg = f"failed with an error in the library ({type(err).__name__}: {err})"
+            out.attrs["not_computed"] = {func: msg}
+            self.missing[func] = msg
+        self._cache[key] = out
         return out
 
     def previous_period(self) -> str | None:
         """The previous financial year when the data hold its snapshot, else None."""
         prev = str(codes.Period.parse(self.period).previous())
         try:
-            self.results(period=prev)
+            self.call("senior_representation", period=prev)
         except PeriodError:
             return None
         return prev
+
+
+#: Quick functions whose figures give the scorecard's "last year" column (the full families
+#: take too long to run twice per report).
+PREVIOUS_YEAR_FUNCTIONS: tuple[str, ...] = ("senior_representation", "wres", "retention",
+                                            "progression")
 
 
 def known_directorates(dataset: Any) -> list[str]:
@@ -396,7 +412,8 @@ def headlines(ctx: ReportContext) -> pd.DataFrame:
     status, last year's figure and the change."""
     res = ctx.results()
     prev_period = ctx.previous_period()
-    prev = ctx.results(period=prev_period) if prev_period else None
+    prev = (concat_results([ctx.call(f, period=prev_period) for f in PREVIOUS_YEAR_FUNCTIONS])
+            if prev_period else None)
     recs = []
     for ind, gv in HEADLINES:
         meta = REGISTRY[ind]
@@ -455,7 +472,7 @@ def workforce_profile(ctx: ReportContext) -> Section:
     """Workforce by profession and band: representation shares with intervals."""
     sec = Section()
     for within, label in ((("profession",), "profession"), (("band",), "band")):
-        res = ctx.results(within=within)
+        res = ctx.call("representation", within=within)
         rows = res.loc[(res["indicator"] == "representation") & (res["group_var"] == "ethnicity")]
         if rows.empty:
             sec.add(_unavailable(ctx, f"Workforce profile by {label}", ["representation"], res))
@@ -550,41 +567,41 @@ def _call_optional(module: str, func: str, ctx: ReportContext, **kwargs: Any) ->
         return None
 
 
-def trends(ctx: ReportContext, *, indicator: str = "leaver_rate", group: str | None = None
-           ) -> Section:
-    """Trend of a headline rate over every period the data hold, as an XmR (SPC) chart."""
-    from equity.codes import periods_from_snapshots
+def trends(ctx: ReportContext, *, indicator: str = "leaver_rate") -> Section:
+    """Trend of a headline rate over every year the data hold, as an XmR (SPC) chart.
 
+    The trust-level (or directorate-level) rate per year comes from
+    :func:`equity.indicators.trends`; process limits and signals from the SPC functions of
+    :mod:`equity.stats` when present (else the series is drawn without limits, and said so).
+    """
     sec = Section()
-    try:
-        from equity.stats import xmr  # type: ignore[attr-defined]
-    except ImportError:
-        return sec.add(not_available("Trends with SPC charts",
-                                     "The SPC functions are still being added to the library."))
-    snaps = ctx.dataset.staff["snapshot_date"] if hasattr(ctx.dataset.staff, "columns") else []
-    end = codes.Period.parse(ctx.period)
-    recs = []
-    for p in periods_from_snapshots(pd.Series(pd.unique(pd.Series(snaps)))):
-        if p > end:
-            continue
-        try:
-            r = ctx.results(period=str(p))
-        except PeriodError:
-            continue
-        rows = r.loc[(r["indicator"] == indicator) & r["reference_group"].isna()
-                     if group is None else (r["indicator"] == indicator) & (r["group"] == group)]
-        if rows.empty:
-            continue
-        num, den = rows["numerator"].sum(), rows["denominator"].sum()
-        recs.append({"period": str(p), "value": num / den if den else math.nan})
+    res = ctx.call("trends", indicators=(indicator,), by="ethnicity")
+    rows = res.loc[(res["indicator"] == indicator) & res["variant"].isna()]
     meta = REGISTRY[indicator]
-    if len(recs) < 3:
-        return sec.add(Note(f"{meta.title}: fewer than three years of data, so no trend chart."))
-    series = pd.DataFrame(recs)
-    chart = xmr(series["value"].to_numpy())
-    spc_frame = pd.concat([series, chart.reset_index(drop=True)], axis=1) if isinstance(
-        chart, pd.DataFrame) else series
-    sec.add(plots.spc(spc_frame, title=f"{meta.title}: trend with process limits"))
+    if rows.empty:
+        return sec.add(_unavailable(ctx, f"Trends: {meta.title}", [indicator, "trends"], res))
+    end = str(codes.Period.parse(ctx.period))
+    # The all-groups rate per year: every group's counts added up (unknowns included).
+    # A year with any suppressed group has no publishable total: it is left out.
+    rows = rows.loc[rows["period"] <= end]
+    hidden = set(rows.loc[rows["suppressed"], "period"])
+    per = (rows.loc[~rows["period"].isin(hidden)].groupby("period", as_index=False)
+           [["numerator", "denominator"]].sum())
+    series = per.assign(value=per["numerator"] / per["denominator"])[["period", "value"]]
+    if len(series) < 3:
+        return sec.add(Note(f"{meta.title}: fewer than three years with publishable figures (small numbers are suppressed), so no "
+                         "trend chart."))
+    try:
+        from equity.stats import xmr
+    except ImportError:
+        sec.add(Note("Process limits are not yet available in the library: the chart shows the "
+                     "series only."))
+        frame = series
+    else:
+        better = {"above": "decrease", "below": "increase"}.get(meta.harm or "")
+        frame = xmr(series, value="value", x="period",
+                    improvement=better)  # type: ignore[arg-type]
+    sec.add(plots.spc(frame, title=f"{meta.title} by year ({ctx.scope_label.rsplit(',', 1)[0]})"))
     return sec
 
 
@@ -650,17 +667,20 @@ def provenance(ctx: ReportContext) -> Section:
 # --------------------------------------------------------------------------- trust overview
 
 
-def _by_directorate(ctx: ReportContext, indicator: str) -> pd.DataFrame:
-    res = ctx.results(within=("directorate",), directorate=None)
-    rows = res.loc[(res["indicator"] == indicator)]
-    total = rows.loc[rows["reference_group"].isna() & rows["group"].isna()]
-    return total if len(total) else rows
+#: Functions of :mod:`equity.indicators` behind the trust overview's comparisons.
+OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention", "wres_2": "wres",
+                                      "promotion_rate": "progression"}
+
+
+def _by(ctx: ReportContext, within: str) -> pd.DataFrame:
+    return concat_results([ctx.call(f, within=(within,), directorate=None)
+                           for f in dict.fromkeys(OVERVIEW_FUNCTIONS.values())])
 
 
 def directorate_comparison(ctx: ReportContext) -> Section:
     """All directorates compared: headline relative likelihoods by directorate."""
-    res = ctx.results(within=("directorate",), directorate=None)
-    ids = [h for h, _ in HEADLINES]
+    res = _by(ctx, "directorate")
+    ids = list(OVERVIEW_FUNCTIONS)
     rows = res.loc[res["indicator"].isin(ids) & res["reference_group"].notna()
                    & (res["group"] != res["reference_group"])]
     if rows.empty:
@@ -674,8 +694,8 @@ def directorate_comparison(ctx: ReportContext) -> Section:
 
 def profession_comparison(ctx: ReportContext) -> Section:
     """Professions compared: representation and comparisons by profession."""
-    res = ctx.results(within=("profession",))
-    rows = res.loc[res["indicator"].isin(["representation", "leaver_rate", "promotion_rate"])]
+    res = _by(ctx, "profession")
+    rows = res.loc[res["indicator"].isin(list(OVERVIEW_FUNCTIONS))]
     if rows.empty:
         return Section().add(_unavailable(ctx, "Professions compared", ["representation"], res))
     return Section().add(plots.results_table(rows, caption="Professions compared"))
@@ -686,29 +706,35 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = (
     """Funnel plots of leaver, appointment and promotion rates by directorate."""
     sec = Section()
     try:
-        from equity.stats import funnel_limits  # type: ignore[attr-defined]
+        from equity.stats import funnel_limits
     except ImportError:
         return sec.add(not_available("Funnel plots",
                                      "Funnel limits are still being added to the library."))
+    res = _by(ctx, "directorate")
     for ind in indicators:
-        res = ctx.results(within=("directorate",), directorate=None)
-        rows = res.loc[res["indicator"] == ind]
+        rows = res.loc[(res["indicator"] == ind) & (res["variant"].isna())]
         if rows.empty:
             sec.add(_unavailable(ctx, f"Funnel plot: {REGISTRY[ind].title}", [ind], res))
             continue
         units = (rows.loc[~rows["suppressed"]].groupby("directorate", as_index=False)
                  [["numerator", "denominator"]].sum())
+        units = units.loc[units["denominator"] > 0]
+        if units.empty:
+            sec.add(Note(f"{REGISTRY[ind].title}: every directorate's figure is suppressed "
+                         "(small numbers), so there is no funnel plot."))
+            continue
         units = units.assign(value=units["numerator"] / units["denominator"], suppressed=False)
-        target = float(units["numerator"].sum() / units["denominator"].sum()) if len(units) else 0
-        grid = pd.Series(range(1, int(units["denominator"].max() * 1.1) + 2))
-        limits = funnel_limits(target, grid)
+        target = float(units["numerator"].sum() / units["denominator"].sum())
+        # Limits over a grid of sizes, so the funnel is drawn as curves.
+        grid = pd.Series(range(1, int(units["denominator"].max() * 1.1) + 2), dtype=float)
+        limits = funnel_limits(grid * target, grid, target=target)
         sec.add(plots.funnel(units, limits, title=f"{REGISTRY[ind].title} by directorate",
                              target=target))
     return sec
 
 
 __all__ = [
-    "FAMILIES", "HEADLINES", "Note", "ReportContext", "Section", "check_directorate",
+    "HEADLINES", "MAIN_FUNCTIONS", "OVERVIEW_FUNCTIONS", "PREVIOUS_YEAR_FUNCTIONS", "Note", "ReportContext", "Section", "check_directorate",
     "data_fingerprint", "data_quality", "development", "directorate_comparison", "disclosure",
     "formal_processes", "funnels", "headlines", "known_directorates", "load", "methods",
     "pay_gaps", "profession_comparison", "progression", "provenance",
