@@ -226,6 +226,16 @@ def test_pay_gap_from_fewer_than_eight_people_is_withheld():
     assert np.isnan(s["denominator"]).all() and np.isnan(s.loc[1, "value"])
 
 
+def test_share_in_percent_is_recomputed():
+    # The unknown-sex share beside pay gaps: 12 of 203 people = 5.91%; published 10 / 205.
+    r = make_result({"group_var": "sex", "group": ["Unknown"], "variant": "unknown share",
+                     "numerator": [12], "denominator": [203], "value": [12 / 203 * 100]},
+                    indicator="pay_gap_mean", period="2024/25")
+    p = apply_disclosure(r)
+    assert p.loc[0, "value"] == pytest.approx(100 * 10 / 205, rel=1e-12)
+    assert np.isnan(p.loc[0, "ci_low"])  # no interval given, none invented
+
+
 def test_pay_gap_withheld_when_reference_group_is_small():
     p = apply_disclosure(pay_table(40, n_male=6))
     assert np.isnan(p.loc[1, "value"]) and p.loc[1, "status"] == "insufficient_evidence"

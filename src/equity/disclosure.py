@@ -33,7 +33,9 @@ The rules, in the order :func:`apply_disclosure` applies them (publication mode)
 5. **Recomputation from published figures.** Proportion rows (unit ``proportion`` or
    ``ratio``, or an indicator not in the registry, where ``value`` equals
    ``numerator / denominator``) get ``value = rounded numerator / rounded denominator`` and
-   a Wilson 95% interval on the rounded counts (:func:`equity.stats.proportion`).
+   a Wilson 95% interval on the rounded counts (:func:`equity.stats.proportion`); a value
+   equal to ``100 * numerator / denominator`` (a share in percent, whatever the unit) is
+   recomputed the same way, in percent.
    Relative likelihoods against a reference row of the same table are recomputed from the
    rounded counts of both rows with :func:`equity.stats.relative_likelihood`, keeping the
    direction (group / reference or reference / group) and interval method (Koopman or Katz)
@@ -609,6 +611,9 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
         q = num_in / den_in
     is_prop = (prop_unit & np.isfinite(val_in) & np.isfinite(q) & (den_in > 0)
                & np.isclose(val_in, q, rtol=1e-9, atol=1e-12))
+    # The same share in percent (e.g. the share of unknown sex or ethnicity beside pay gaps).
+    is_pct = (~is_prop & ~is_count_value & np.isfinite(val_in) & np.isfinite(q) & (den_in > 0)
+              & np.isclose(val_in, 100 * q, rtol=1e-9, atol=1e-10))
 
     # 1. primary suppression and rounding
     num = publish_counts(num_in, threshold=threshold, rounding=rounding)
@@ -666,6 +671,13 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
         value[prop_now] = rates["value"].to_numpy()
         ci_low[prop_now] = rates["ci_low"].to_numpy()
         ci_high[prop_now] = rates["ci_high"].to_numpy()
+    pct_now = is_pct & ~value_gone
+    if pct_now.any():
+        rates = stats.proportion(num[pct_now], den[pct_now]) * 100
+        value[pct_now] = rates["value"].to_numpy()
+        had_ci = np.isfinite(ci_low[pct_now]) & np.isfinite(ci_high[pct_now])
+        ci_low[pct_now] = np.where(had_ci, rates["ci_low"].to_numpy(), np.nan)
+        ci_high[pct_now] = np.where(had_ci, rates["ci_high"].to_numpy(), np.nan)
     cv = is_count_value & ~value_gone & np.isfinite(val_in)
     value[cv] = value_count[cv]
     with np.errstate(invalid="ignore"):
