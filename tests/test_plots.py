@@ -1,0 +1,95 @@
+"""Smoke tests of the charts and tables (no image baselines)."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from equity import plots
+from equity.result import make_result
+
+
+@pytest.fixture
+def ladder():
+    rows = []
+    for b in ["Band 5", "Band 6", "Band 8a"]:
+        for g, v in [("White", 0.7), ("BME", 0.25), ("Unknown", 0.05)]:
+            sup = g == "Unknown" and b == "Band 8a"
+            rows.append({"band": b, "group_var": "ethnicity", "group": g,
+                         "numerator": math.nan if sup else v * 100, "denominator": 100,
+                         "value": math.nan if sup else v, "ci_low": math.nan if sup else v - 0.05,
+                         "ci_high": math.nan if sup else v + 0.05, "suppressed": sup})
+    return make_result(pd.DataFrame(rows), indicator="representation", period="2024/25")
+
+
+def _check(chart, *words):
+    assert isinstance(chart, plots.Chart)
+    assert chart.png.startswith(b"\x89PNG")
+    assert chart.alt.strip()
+    data, meta = chart._repr_mimebundle_()
+    assert meta["image/png"]["alt"] == chart.alt
+    assert 'alt="' in data["text/html"] and "<figcaption>" in data["text/html"]
+    for w in words:
+        assert w in chart.alt
+
+
+def test_palette_starts_with_nhs_blue():
+    assert plots.PALETTE[0] == "#005EB8"
+    assert len(set(plots.MARKERS)) == len(plots.MARKERS)
+
+
+def test_band_ladder_marks_suppressed(ladder):
+    _check(plots.band_ladder(ladder), "Band 8a Unknown: suppressed", "Band 5 BME: 25.0%")
+
+
+def test_forest_plot():
+    f = make_result(pd.DataFrame({
+        "indicator": ["wres_2", "wres_3", "wdes_2"], "group": ["BME", "BME", "Disabled"],
+        "reference_group": ["White", "White", "Non-disabled"], "ratio": [1.6, 0.9, np.nan],
+        "ratio_ci_low": [1.2, 0.6, np.nan], "ratio_ci_high": [2.1, 1.3, np.nan],
+        "status": ["adverse", "within_range", "insufficient_evidence"]}))
+    _check(plots.forest(f), "0.80 to 1.25", "1.60 (1.20 to 2.10), adverse", "too few")
+
+
+def test_funnel_spc_survival_pay():
+    u = make_result(pd.DataFrame({"directorate": list("ABC"), "numerator": [10, 20, 5],
+                                  "denominator": [100, 150, 60], "value": [0.1, 0.133, 0.083]}),
+                    indicator="leaver_rate")
+    n = np.linspace(10, 200, 20)
+    se = np.sqrt(0.12 * 0.88 / n)
+    lim = pd.DataFrame({"denominator": n, "lower_95": 0.12 - 2 * se, "upper_95": 0.12 + 2 * se})
+    _check(plots.funnel(u, lim), "A: 10.0% of 100")
+    s = pd.DataFrame({"period": ["a", "b", "c", "d"], "value": [0.1, 0.12, 0.11, 0.3],
+                      "mean": 0.16, "lcl": 0.0, "ucl": 0.28,
+                      "special_cause": [False, False, False, True]})
+    _check(plots.spc(s), "Signals at d")
+    km = pd.DataFrame({"group": ["White"] * 2 + ["BME"] * 2, "time": [0, 12] * 2,
+                       "survival": [1, 0.9, 1, 0.8], "ci_low": [1, 0.85, 1, 0.7],
+                       "ci_high": [1, 0.95, 1, 0.9]})
+    _check(plots.survival(km), "BME: 80.0%")
+    q = make_result(pd.DataFrame({"variant": [f"Q{i}" for i in (1, 2) for _ in (0, 1)],
+                                  "group": ["Female", "Male"] * 2, "value": [0.8, 0.2, 0.6, 0.4]}),
+                    indicator="pay_quartile")
+    _check(plots.pay_quarters(q), "Female: Q1 80.0%, Q2 60.0%")
+
+
+def test_empty_inputs_give_a_chart_saying_so(ladder):
+    _check(plots.band_ladder(ladder.iloc[:0]), "No band-level figures")
+
+
+def test_html_table_escapes_and_scopes():
+    t = plots.html_table(pd.DataFrame({"Directorate": ['<script>"x"</script>'], "n": [5]}),
+                         caption="Cap <b>")
+    assert "<script>" not in t and "&lt;script&gt;" in t
+    assert '<th scope="col">' in t and '<th scope="row">' in t
+    assert "<caption>Cap &lt;b&gt;</caption>" in t
+
+
+def test_results_table_shows_suppressed_as_star(ladder):
+    html = plots.results_table(ladder, caption="c").to_html()
+    assert "<td>*</td>" in html
