@@ -1,0 +1,65 @@
+"""Headless Chromium opens the index and a report: no console errors, alt text on every image.
+
+Uses Debian's chromium (installed by .ci/run) through Playwright's Python package; never
+``playwright install``. A screenshot of each page is saved to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from equity.report import render_reports, safe_filename, sections
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> tuple[Path, str]:
+    sample = ROOT / "data" / "sample"
+    if not (sample / "staff.csv").exists():
+        synth = pytest.importorskip("equity.synth")
+        sample = tmp_path_factory.mktemp("sample")
+        synth.write_sample(sample, seed=2024)
+    name = sections.known_directorates(sections.load(sample, period="2024/25").dataset)[0]
+    out = tmp_path_factory.mktemp("reports")
+    code = render_reports(sample, directorates=[name], out_dir=out, jobs=1, overview=False,
+                          progress=False)
+    assert code == 0
+    return out, safe_filename(name)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
+                    reason="Debian chromium not installed (.ci/run installs it)")
+def test_pages_open_without_console_errors_and_with_alt_text(rendered):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out, report = rendered
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for name in ("index.html", report):
+                errors: list[str] = []
+                page.on("console", lambda m, errors=errors: errors.append(m.text)
+                        if m.type == "error" else None)
+                page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+                page.goto((out / name).as_uri(), wait_until="load")
+                assert errors == [], (name, errors)
+                assert page.locator("html").get_attribute("lang") == "en"
+                assert page.locator("main").count() == 1 and page.locator("nav").count() >= 1
+                alts = page.eval_on_selector_all("img", "els => els.map(e => e.alt)")
+                assert all(a.strip() for a in alts), name
+                if name != "index.html":
+                    assert alts, "a report should hold charts"
+                page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}.png"), full_page=False)
+        finally:
+            browser.close()
