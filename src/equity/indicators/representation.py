@@ -221,15 +221,17 @@ def _shares(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str, exclude_bank: 
                             where=_staff_where(ctx, snapshot, exclude_bank=exclude_bank,
                                                scoped=scoped),
                             complete_levels=levels)
-    parts = []
+    tables = []
     for extra in (tuple(extra_keys), *map(tuple, rollups)):
         keys = [*within, *extra]
         c = counts if extra == tuple(extra_keys) else cube.regroup(counts, [*keys, "group"])
-        c = _with_totals(c, keys)
-        parts.append(rate_rows(c, indicator=indicator, period=ctx.period, numerator="n",
-                               denominator="total", gs=gs, within=keys, compare=False,
-                               variant=variant, min_n=ctx.min_n, confidence=ctx.confidence))
-    out = concat_results(parts) if len(parts) > 1 else parts[0]
+        # Rolled-up keys are blank (None) in the result, as strata not split by.
+        tables.append(_with_totals(c, keys).assign(**{k: None for k in extra_keys
+                                                       if k not in extra}))
+    out = rate_rows(pd.concat(tables, ignore_index=True), indicator=indicator,
+                    period=ctx.period, numerator="n", denominator="total", gs=gs,
+                    within=[*within, *extra_keys], compare=False, variant=variant,
+                    min_n=ctx.min_n, confidence=ctx.confidence)
     if exclude_bank:
         record_exclusion(out, indicator=indicator, table="staff", reason="bank staff",
                          count=_bank_count(ctx, snapshot))

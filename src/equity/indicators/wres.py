@@ -300,7 +300,7 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
             s = s.loc[s["directorate"].isna()]
         elif "directorate" in split:
             s = s.loc[s["directorate"].notna()]
-    parts, absent = [], {}
+    tables, absent = [], {}
     for i in ids:
         si = s.loc[s["indicator"] == i]
         if si.empty:
@@ -311,10 +311,18 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
         # The survey reports known groups only: no Unknown row to fill.
         c = cube.complete(c, {**{k: sorted(c[k].dropna().unique()) for k in split},
                               "group": [lv for lv in g.levels if lv != g.unknown]})
-        parts.append(rate_rows(c, indicator=i, period=ctx.period, numerator="sum_positive",
-                               denominator="sum_respondents", gs=(g,), within=split,
-                               compare=False, min_n=ctx.min_n, confidence=ctx.confidence))
-    return concat_results([*parts, _not_computed_all(absent)])
+        tables.append(c.assign(indicator=i))
+    if not tables:
+        return _not_computed_all(absent)
+    # One rate_rows call for every survey indicator (plain shares: rows stay in order).
+    c = pd.concat(tables, ignore_index=True)
+    out = rate_rows(c, indicator=ids[0], period=ctx.period, numerator="sum_positive",
+                    denominator="sum_respondents", gs=(g,), within=split, compare=False,
+                    min_n=ctx.min_n, confidence=ctx.confidence)
+    out["indicator"] = c["indicator"].to_numpy()
+    if absent:
+        out.attrs["not_computed"] = absent
+    return out
 
 
 def _not_computed_all(reasons: dict[str, str]) -> pd.DataFrame:
