@@ -57,6 +57,10 @@ from equity.indicators.progression import band_transitions, progression, trends
 from equity.indicators.retention import leaving_reasons, retention
 
 # --- narrative / plots / report (equity.narrative, equity.plots, equity.report)
+# isort: split
+from equity import plots
+from equity.narrative import narrative, sentence
+from equity.report import render_reports
 
 try:
     __version__ = version("equity")
@@ -109,4 +113,9 @@ __all__ = [
     "pay_gap",
     "registry_table",
     "statutory_summary",
+    # narrative / plots / report
+    "narrative",
+    "plots",
+    "render_reports",
+    "sentence",
 ]
