@@ -64,22 +64,29 @@ HOURLY, BONUS = "hourly_pay", "bonus_pay"
 
 
 def _summaries(vc: pd.DataFrame, keys: Sequence[str], value: str) -> pd.DataFrame:
-    """Per combination of ``keys``: people ``n``, exact ``mean`` and ``median`` of ``value``.
-
-    ``vc`` is a value-count table (``keys``, ``value``, ``n``) holding no missing values.
-    """
+    """Per combination of ``keys`` (the last one ``group``): people ``n``, exact ``mean`` and
+    ``median`` of ``value``. ``vc`` is a value-count table with no missing values."""
     keys = list(keys)
-    rows = []
-    for key, part in vc.groupby(keys, dropna=False, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        v, n = part[value].to_numpy(float), part["n"].to_numpy(float)
-        rows.append((*key, n.sum(), stats.weighted_mean(v, n), stats.weighted_median(v, n)))
-    return pd.DataFrame(rows, columns=[*keys, "n", "mean", "median"])
+    if not len(vc):
+        return pd.DataFrame({**{k: [] for k in keys}, "n": [], "mean": [], "median": []})
+    return stats.pay_summary(vc, by=keys[:-1], group=keys[-1], value=value)
 
 
-def _quarters(vc: pd.DataFrame, value: str) -> pd.DataFrame:
-    """People of each group in each quarter: ``quarter`` (1-4), ``group``, ``n``."""
-    return stats.pay_quarters(vc[value], vc["group"], vc["n"])
+def _quarters(vc: pd.DataFrame, within: Sequence[str], value: str) -> pd.DataFrame:
+    """People of each group in each quarter, per stratum: ``within``, ``quarter``, ``group``,
+    ``n``. Strata are passed to :func:`equity.stats.pay_quartiles` as one integer code, so a
+    missing stratum value (kept as a stratum of its own) survives the computation."""
+    within = list(within)
+    vc = vc.loc[vc["n"] > 0]
+    if not within:
+        q = stats.pay_quartiles(vc, value=value)
+        return q.rename(columns={"count": "n"}).drop(columns="share")
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(vc[within]), use_na_sentinel=False)
+    q = stats.pay_quartiles(vc.assign(_stratum=codes), by=["_stratum"], value=value)
+    strata = pd.DataFrame(list(uniques), columns=within)
+    q = pd.concat([strata.iloc[q["_stratum"].to_numpy()].reset_index(drop=True),
+                   q.drop(columns=["_stratum", "share"]).reset_index(drop=True)], axis=1)
+    return q.rename(columns={"count": "n"})
 
 
 # --------------------------------------------------------------------------- result rows
@@ -194,22 +201,12 @@ def _quarter_rows(vc: pd.DataFrame, *, period: str, g: Grouping, within: Sequenc
                   min_n: int, min_report: int) -> pd.DataFrame:
     """Share of each group in each quarter of the hourly pay ranking, per stratum.
 
-    ``vc`` holds ``within``, ``group``, hourly pay and ``n``. One quarter computation per
-    stratum; the rows of every stratum are then built at once.
+    ``vc`` holds ``within``, ``group``, hourly pay and ``n``.
     """
     within = list(within)
-    parts = []
-    groups = vc.groupby(within, dropna=False, sort=False) if within else [((), vc)]
-    for key, part in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        part = part.loc[part["n"] > 0]
-        if not len(part):
-            continue
-        q = _quarters(part, HOURLY)
-        parts.append(q.assign(**dict(zip(within, key, strict=True))))
-    if not parts:
+    if not (vc["n"] > 0).any():
         return pd.DataFrame()
-    q = pd.concat(parts, ignore_index=True)
+    q = _quarters(vc, within, HOURLY)
     q = q.groupby([*within, "quarter", "group"], dropna=False, sort=False)["n"].sum().reset_index()
     levels: dict[str, Sequence[Any]] = {c: _levels(vc[c]) for c in within}
     levels |= {"quarter": range(1, 5), "group": g.levels}
