@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -624,6 +624,39 @@ def _to_arrow(df: pd.DataFrame, table: Table) -> Any:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
+def _native_errors(engine: str) -> tuple[type[BaseException], ...]:
+    """What Polars / DuckDB raise for an unreadable file (not for bugs)."""
+    import pyarrow as pa
+
+    if engine == "polars":
+        import polars as pl
+
+        return (pl.exceptions.PolarsError, pa.ArrowException, OSError)
+    import duckdb
+
+    return (duckdb.Error, pa.ArrowException, OSError)
+
+
+def _read_native(engine: str, src: _Source, tmap: TableMapping, issues: list[ReadIssue],
+                 file_con: Any, engine_con: Any) -> Any:
+    try:
+        if engine == "polars":
+            import polars as pl
+
+            lf = (pl.scan_parquet(src.path) if src.kind == "parquet"
+                  else file_con.table(src.table).pl().lazy())
+            return _read_polars(lf, src, tmap, issues)
+        from_sql = (f"read_parquet({_sql_str(str(src.path))})" if src.kind == "parquet"
+                    else _ident(src.table))
+        return _read_duckdb_native(engine_con, from_sql, src, tmap, issues)
+    except _native_errors(engine) as err:
+        raise InputError(
+            f"Cannot read the {src.table} table from {src.path} ({type(err).__name__}: {err}). "
+            "Check that the file was fully written and really is Parquet (or a DuckDB table).",
+            table=src.table,
+        ) from err
+
+
 def _convert(frames: dict[str, pd.DataFrame], engine: str, con: Any) -> tuple[dict[str, Any], Any]:
     if engine == "pandas":
         return frames, None
@@ -632,9 +665,7 @@ def _convert(frames: dict[str, pd.DataFrame], engine: str, con: Any) -> tuple[di
 
         return {n: pl.from_arrow(_to_arrow(f, TABLES[n])).lazy() for n, f in frames.items()}, None
     if engine == "duckdb":
-        import duckdb
-
-        mem = duckdb.connect()
+        mem = con
         out = {}
         for name, f in frames.items():
             # DuckDB's native timestamp is microseconds (TIMESTAMP); the same type as
@@ -653,6 +684,201 @@ def _convert(frames: dict[str, pd.DataFrame], engine: str, con: Any) -> tuple[di
 
     spark = SparkSession.builder.master("local[*]").appName("equity").getOrCreate()
     return {n: spark.createDataFrame(_text_extras(f, TABLES[n])) for n, f in frames.items()}, spark
+
+
+# Native scans (Parquet, DuckDB tables) for the lazy engines: the same coercion rules as
+# :func:`coerce`, written as Polars expressions and DuckDB SQL so that national-scale data
+# never passes through pandas. Unparseable values are counted in one aggregate query.
+
+_ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def _example_text(rows: list[tuple[int, Any]], key: str | None) -> tuple[str, ...]:
+    if key is None:
+        return tuple(f"row {int(r) + 2}" for r, _ in rows)
+    return tuple(f"row {int(r) + 2} ({key}={v})" for r, v in rows)
+
+
+def _example_key(table: Table, cols: Sequence[str]) -> str | None:
+    key = next((k for k in table.key if k in cols and k.endswith("_id")), None)
+    return key if key is not None else ("staff_id" if "staff_id" in cols else None)
+
+
+def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIssue]) -> Any:
+    """Rename, recode and cast a Polars LazyFrame to the schema kinds; record bad values."""
+    import polars as pl
+
+    table = TABLES[src.table]
+    schema = lf.collect_schema()
+    renames = {a: b for a, b in tmap.columns.items() if a in schema and a != b}
+    clash = [b for b in renames.values() if b in schema]
+    if clash:
+        raise InputError(f"The mapping renames a column of {src.path} to {clash[0]!r}, which the "
+                         "file already has. Remove one of them or the mapping entry.", table=src.table)
+    lf = lf.rename(renames)
+    schema = lf.collect_schema()
+
+    def text(c: str) -> Any:
+        dtype = schema[c]
+        if dtype == pl.String:
+            t = pl.col(c).str.strip_chars()
+        elif dtype.is_float():
+            whole = pl.col(c).is_finite() & (pl.col(c) % 1 == 0) & (pl.col(c).abs() < 2**53)
+            t = (pl.when(whole).then(pl.col(c).cast(pl.Int64).cast(pl.String))
+                 .otherwise(pl.col(c).cast(pl.String)))
+        elif dtype == pl.Boolean:
+            t = pl.when(pl.col(c)).then(pl.lit("True")).otherwise(pl.lit("False"))
+        else:
+            t = pl.col(c).cast(pl.String)
+        return pl.when(t == "").then(None).otherwise(t)
+
+    for c, recode in tmap.values.items():
+        if c in schema:
+            lf = lf.with_columns(text(c).replace(list(recode), list(recode.values())).alias(c))
+    schema = lf.collect_schema()
+
+    exprs, bad = [], {}
+    for col in table.columns:
+        c = col.name
+        if c not in schema:
+            continue
+        dtype = schema[c]
+        present = text(c).is_not_null()
+        if col.kind in ("id", "str"):
+            exprs.append(text(c).alias(c))
+            continue
+        if col.kind == "date":
+            if dtype.is_temporal():
+                parsed = pl.col(c).cast(pl.Datetime("ns"))
+            else:
+                t = text(c)
+                fmts = (tmap.date_format,) if tmap.date_format else _ISO_FORMATS
+                parsed = pl.coalesce(*(t.str.to_datetime(f, strict=False, time_unit="ns") for f in fmts))
+            rule = "unparseable date"
+        elif col.kind == "float":
+            parsed = (pl.col(c).cast(pl.Float64) if dtype.is_numeric() or dtype == pl.Boolean
+                      else text(c).cast(pl.Float64, strict=False))
+            parsed = pl.when(parsed.is_nan()).then(None).otherwise(parsed)
+            rule = "unparseable number"
+        else:
+            if dtype == pl.Boolean:
+                parsed = pl.col(c)
+            else:
+                t = text(c).str.to_lowercase()
+                parsed = (pl.when(t.is_in(list(_TRUE))).then(True)
+                          .when(t.is_in(list(_FALSE))).then(False).otherwise(None))
+            rule = "unparseable boolean"
+        exprs.append(parsed.alias(c))
+        bad[(c, rule)] = present & parsed.is_null()
+    others = [c for c in schema if c not in table.column_names]
+    out = lf.select(*exprs, *others) if exprs or others else lf
+    if bad:
+        totals = lf.select(*(m.sum().alias(f"b{i}") for i, m in enumerate(bad.values()))).collect()
+        key = _example_key(table, list(schema))
+        for i, ((c, rule), m) in enumerate(bad.items()):
+            n = int(totals[f"b{i}"][0] or 0)
+            if n:
+                cols = ["__row"] + ([key] if key else [])
+                ex = (lf.with_row_index("__row").filter(m).select(cols).head(5).collect()
+                      .rows())
+                rows = [(r[0], r[1] if key else None) for r in ex]
+                issues.append(ReadIssue(src.table, c, rule, n, _example_text(rows, key)))
+    return out
+
+
+def _sql_str(v: str) -> str:
+    return "'" + v.replace("'", "''") + "'"
+
+
+def _ident(c: str) -> str:
+    return '"' + c.replace('"', '""') + '"'
+
+
+def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMapping,
+                        issues: list[ReadIssue]) -> Any:
+    """A DuckDB relation over ``from_sql`` (a Parquet scan or a table) cast to the schema kinds."""
+    table = TABLES[src.table]
+    desc = con.sql(f"SELECT * FROM {from_sql}")
+    types = {c: str(t).upper() for c, t in zip(desc.columns, desc.types, strict=True)}
+    renames = {a: b for a, b in tmap.columns.items() if a in types and a != b}
+    clash = [b for b in renames.values() if b in types]
+    if clash:
+        raise InputError(f"The mapping renames a column of {src.path} to {clash[0]!r}, which the "
+                         "file already has. Remove one of them or the mapping entry.", table=src.table)
+    source_of = {renames.get(c, c): c for c in types}
+
+    def text(c: str) -> str:
+        raw, t = _ident(source_of[c]), types[source_of[c]]
+        if t == "VARCHAR":
+            e = f"trim({raw})"
+        elif t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL"):
+            e = (f"CASE WHEN isfinite({raw}::DOUBLE) AND {raw} = floor({raw}) AND abs({raw}) < 2^53 "
+                 f"THEN CAST(CAST({raw} AS BIGINT) AS VARCHAR) ELSE CAST({raw} AS VARCHAR) END")
+        elif t == "BOOLEAN":
+            e = f"CASE WHEN {raw} THEN 'True' ELSE 'False' END"
+        else:
+            e = f"CAST({raw} AS VARCHAR)"
+        e = f"NULLIF({e}, '')"
+        recode = tmap.values.get(c)
+        if recode:
+            whens = " ".join(f"WHEN {_sql_str(k)} THEN {'NULL' if v is None else _sql_str(v)}"
+                             for k, v in recode.items())
+            e = f"(CASE {e} {whens} ELSE {e} END)"
+        return e
+
+    selects, bad = [], {}
+    for col in table.columns:
+        c = col.name
+        if c not in source_of:
+            continue
+        t = types[source_of[c]] if c not in tmap.values else "VARCHAR*"
+        raw = _ident(source_of[c])
+        if col.kind in ("id", "str"):
+            selects.append(f"{text(c)} AS {_ident(c)}")
+            continue
+        if col.kind == "date":
+            if t in ("DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S") or t.startswith("TIMESTAMP"):
+                parsed = f"CAST({raw} AS TIMESTAMP)"
+            else:
+                fmts = (tmap.date_format,) if tmap.date_format else _ISO_FORMATS
+                parsed = "CAST(COALESCE(" + ", ".join(
+                    f"try_strptime({text(c)}, {_sql_str(f)})" for f in fmts) + ") AS TIMESTAMP)"
+            rule = "unparseable date"
+        elif col.kind == "float":
+            if t in ("VARCHAR", "VARCHAR*"):
+                parsed = f"TRY_CAST({text(c)} AS DOUBLE)"
+            else:
+                parsed = f"TRY_CAST({raw} AS DOUBLE)"
+            parsed = f"CASE WHEN isnan({parsed}) THEN NULL ELSE {parsed} END"
+            rule = "unparseable number"
+        else:
+            if t == "BOOLEAN":
+                parsed = raw
+            else:
+                low = f"lower({text(c)})"
+                trues = ", ".join(map(_sql_str, sorted(_TRUE)))
+                falses = ", ".join(map(_sql_str, sorted(_FALSE)))
+                parsed = f"(CASE WHEN {low} IN ({trues}) THEN true WHEN {low} IN ({falses}) THEN false END)"
+            rule = "unparseable boolean"
+        selects.append(f"{parsed} AS {_ident(c)}")
+        bad[(c, rule)] = f"({text(c)} IS NOT NULL AND ({parsed}) IS NULL)"
+    others = [_ident(c) for c in types if renames.get(c, c) not in table.column_names]
+    query = f"SELECT {', '.join(selects + others)} FROM {from_sql}"
+    if bad:
+        sums = ", ".join(f"sum(CASE WHEN {m} THEN 1 ELSE 0 END)" for m in bad.values())
+        totals = con.execute(f"SELECT {sums} FROM {from_sql}").fetchall()[0]
+        names = [renames.get(c, c) for c in types]
+        key = _example_key(table, names)
+        for n, ((c, rule), m) in zip(totals, bad.items(), strict=True):
+            if n:
+                key_sql = text(key) if key else "NULL"
+                rows = con.execute(
+                    f"SELECT __row, __key FROM (SELECT row_number() OVER () - 1 AS __row, "
+                    f"{key_sql} AS __key, {m} AS __bad FROM {from_sql}) WHERE __bad "
+                    "ORDER BY __row LIMIT 5"
+                ).fetchall()
+                issues.append(ReadIssue(src.table, c, rule, int(n), _example_text(rows, key)))
+    return con.sql(query)
 
 
 def _check_engine(engine: str) -> None:
@@ -769,6 +995,10 @@ def read_dataset(
             + hint
         )
 
+    issues: list[ReadIssue] = []
+    frames: dict[str, pd.DataFrame] = {}
+    native: dict[str, Any] = {}
+    engine_con = None
     try:
         if "staff" not in sources:
             have = ", ".join(sorted([*sources, *unknown])) or "nothing readable"
@@ -779,22 +1009,35 @@ def read_dataset(
                 + ", named exactly so.",
                 table="staff",
             )
-        issues: list[ReadIssue] = []
-        frames = {
-            name: _read_pandas(sources[name], tmaps.get(name, TableMapping()), issues, con,
-                               chunk_rows)
-            for name in TABLES if name in sources
-        }
+        if engine == "duckdb":
+            import duckdb
+
+            # One connection holds every relation: the database file itself, or memory.
+            engine_con = con if con is not None else duckdb.connect()
+        for name in TABLES:
+            if name not in sources:
+                continue
+            src, tmap = sources[name], tmaps.get(name, TableMapping())
+            if engine in ("polars", "duckdb") and src.kind in ("parquet", "duckdb"):
+                native[name] = _read_native(engine, src, tmap, issues, con, engine_con)
+            else:
+                frames[name] = _read_pandas(src, tmap, issues, con, chunk_rows)
+        tables, connection = _convert(frames, engine, engine_con)
+    except BaseException:
+        if engine_con is not None:
+            engine_con.close()
+        raise
     finally:
-        if con is not None:
+        if con is not None and con is not engine_con:
             con.close()
+    tables.update(native)
     issues = _merge_issues(issues)
     if unknown:
         issue = _unknown_files_issue(unknown, path, what=what)
         issues.insert(0, issue)
         warnings.warn(issue.message, DataQualityWarning, stacklevel=2)
-    tables, connection = _convert(frames, engine, con)
-    return Dataset(**tables, source=str(path), engine=engine, issues=issues, connection=connection)
+    return Dataset(**tables, source=str(path), engine=engine, issues=issues,
+                   connection=connection if connection is not None else engine_con)
 
 
 __all__ = ["CHUNK_ROWS", "ENGINES", "Dataset", "ReadIssue", "TableMapping", "apply_mapping",
