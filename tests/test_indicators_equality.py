@@ -156,6 +156,9 @@ def test_representation_vs_benchmark_maps_codes_and_census_labels():
     assert town["ratio"] == pytest.approx(0.5)
     assert town["status"] == "adverse"
     assert r.attrs["exclusions"][0]["count"] == 2
+    with pytest.raises(ParameterError, match="White / BME"):
+        eq.representation_vs_benchmark(Dataset.from_frames(staff=staff, benchmarks=bench),
+                                       period=PERIOD, by="ethnicity_broad")
     missing = eq.representation_vs_benchmark(Dataset.from_frames(staff=staff), period=PERIOD)
     assert "representation_vs_benchmark" in missing.attrs["not_computed"]
 
@@ -336,6 +339,26 @@ def test_wres3_direction_people_not_cases_and_exclusions():
     assert ex[("wres_3", "formal disciplinary cases by staff with unknown group")] == 1
     assert ex[("wres_3", "formal disciplinary cases by people with no staff record at either "
                          "31 March snapshot")] == 1
+
+
+def test_wres3_intersection_and_cases_without_a_date():
+    staff, cw = casework_trust()
+    cw = pd.concat([cw, pd.DataFrame([{"case_id": "nd", "staff_id": "p30", "start_date": None,
+                                       "process": "disciplinary", "formal": True}])],
+                   ignore_index=True)
+    r = eq.wres(Dataset.from_frames(staff=staff, casework=cw), period=PERIOD,
+                by=("ethnicity", "sex"))
+    w3 = r.loc[r["indicator"] == "wres_3"].set_index("group")
+    # everyone is Female: known cells White × Female, BME × Female, and the empty Male cells;
+    # groups with an unknown part are excluded from WRES 3
+    assert sorted(w3.index) == ["BME × Female", "BME × Male", "White × Female", "White × Male"]
+    assert w3.loc["BME × Female", ["numerator", "denominator"]].tolist() == [4.0, 20.0]
+    # the reference (White × Male) is empty: ratio undefined, too few to tell
+    assert np.isnan(w3.loc["BME × Female", "ratio"])
+    assert w3.loc["BME × Female", "status"] == "insufficient_evidence"
+    assert w3.loc["BME × Female", "reference_group"] == "White × Male"
+    ex = {(e["indicator"], e["reason"]): e["count"] for e in r.attrs["exclusions"]}
+    assert ex[("wres_3", "formal disciplinary cases with no start_date")] == 1
 
 
 def test_wres3_two_year_average_needs_and_uses_the_previous_year():

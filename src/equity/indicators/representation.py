@@ -305,9 +305,8 @@ def representation_vs_benchmark(
     Parameters
     ----------
     by
-        An ethnicity grouping (``"ethnicity"`` or ``"ethnicity_broad"``): the benchmarks
-        table's groups (White / BME labels, NHS ethnic category codes or 2021 census labels) are
-        mapped onto it.
+        ``"ethnicity"`` (White / BME): the benchmarks table's ethnicity rows (White / BME
+        labels, NHS ethnic category codes or 2021 census labels, mapped by meaning) are used.
     area
         One area of the benchmarks table; default every area (one ``variant`` each).
 
@@ -332,10 +331,12 @@ def representation_vs_benchmark(
     ctx = _context(dataset, period=period, within=within, staff_group=staff_group,
                    directorate=directorate, profession=profession, min_n=min_n)
     gs = as_groupings(by)
-    if len(gs) != 1 or gs[0].column != "ethnic_category":
+    if len(gs) != 1 or gs[0].name != "ethnicity":
+        # Broad groups are not offered: Census 2021 puts Chinese under Asian, the NHS
+        # classification keeps it apart, so broad shares would not compare like with like.
         raise ParameterError(
-            f"`by` for {ind} must be one ethnicity grouping ('ethnicity' or 'ethnicity_broad'); "
-            f"got {by!r}. Population benchmarks are by ethnic group only."
+            f"`by` for {ind} must be 'ethnicity' (White / BME); got {by!r}. Population "
+            "benchmarks are compared on the WRES two-group view only."
         )
     g = gs[0]
     if dataset.benchmarks is None:

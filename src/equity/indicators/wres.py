@@ -208,6 +208,10 @@ def event_likelihood(
                      reason="staff with unknown group (headcount)", count=unknown["n"])
     record_exclusion(out, indicator=indicator, table=table,
                      reason=f"{describe} by staff with unknown group", count=unknown["events"])
+    no_date = cube.count(frame, [], where=and_all(events_where,
+                                                  nw.col(date_column).is_null()))["n"].sum()
+    record_exclusion(out, indicator=indicator, table=table,
+                     reason=f"{describe} with no {date_column}", count=no_date)
     return record_exclusion(
         out, indicator=indicator, table=table,
         reason=f"{describe} by people with no staff record at either 31 March snapshot",
