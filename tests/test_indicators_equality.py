@@ -565,6 +565,26 @@ def parity_tables():
     return dict(staff=staff, casework=cw, training=tr, recruitment=rec, board=board)
 
 
+def check_invariants(r):
+    """Properties every equality table keeps, whatever the data."""
+    assert r["status"].notna().all()
+    rates = r.loc[~r["indicator"].isin(["wres_9", "wdes_10", "diversity_index",
+                                        "model_employer_gap"]) & r["value"].notna()]
+    assert (rates["numerator"] <= rates["denominator"]).all()
+    assert ((rates["ci_low"] <= rates["value"] + 1e-12)
+            & (rates["value"] <= rates["ci_high"] + 1e-12)).all()
+    ratios = r.loc[r["ratio"].notna() & r["ratio_ci_low"].notna()]
+    assert ((ratios["ratio_ci_low"] <= ratios["ratio"] + 1e-9)
+            & (ratios["ratio"] <= ratios["ratio_ci_high"] + 1e-9)).all()
+    # shares with Unknown in the denominator add up to 1 in every stratum
+    strata = ["indicator", "variant", "organisation", "directorate", "staff_group",
+              "profession", "band", "clinical", "group_var"]
+    shares = r.loc[r["indicator"].isin(["representation", "wres_1", "wdes_1"])
+                   & (r["denominator"] > 0)]
+    sums = shares.groupby(strata, dropna=False)["value"].sum()
+    assert np.allclose(sums, 1.0)
+
+
 def sort_result(r):
     keys = ["indicator", "variant", "directorate", "band", "clinical", "group_var", "group"]
     return r.sort_values(keys, na_position="first").reset_index(drop=True)
@@ -580,6 +600,7 @@ def test_engine_parity(engine):
     native = Dataset(**{k: convert(v) for k, v in base.tables().items()}, engine=engine)
     got = eq.equality_indicators(native, period=PERIOD, within=("directorate",))
     pd.testing.assert_frame_equal(sort_result(got), sort_result(expected))
+    check_invariants(expected)
     assert got.attrs["not_computed"] == expected.attrs["not_computed"]
     assert sorted(map(str, got.attrs["exclusions"])) == sorted(map(str, expected.attrs["exclusions"]))
 
