@@ -104,7 +104,7 @@ class Dataset:
             name: (None if frame is None else coerce(frame, TABLES[name], issues))
             for name, frame in tables.items()
         }
-        return cls(**coerced, issues=issues)
+        return cls(**coerced, issues=issues)  # type: ignore[arg-type]
 
     def tables(self) -> dict[str, Any]:
         """The present tables by name."""
@@ -663,7 +663,12 @@ def _convert(frames: dict[str, pd.DataFrame], engine: str, con: Any) -> tuple[di
     if engine == "polars":
         import polars as pl
 
-        return {n: pl.from_arrow(_to_arrow(f, TABLES[n])).lazy() for n, f in frames.items()}, None
+        out = {}
+        for n, f in frames.items():
+            converted = pl.from_arrow(_to_arrow(f, TABLES[n]))
+            assert isinstance(converted, pl.DataFrame)  # a Table converts to a DataFrame
+            out[n] = converted.lazy()
+        return out, None
     if engine == "duckdb":
         mem = con
         out = {}

@@ -288,7 +288,7 @@ def _read_findings(issues: Sequence[ReadIssue]) -> list[Finding]:
 
 
 #: Code columns checked against their code lists: column -> (is-known function, list shown).
-def _known_in(values: Sequence[str]) -> Callable[[pd.Series], pd.Series]:
+def _known_in(values: Iterable[str]) -> Callable[[pd.Series], pd.Series]:
     allowed = set(values)
     return lambda s: s.isin(allowed)
 
