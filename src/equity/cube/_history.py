@@ -266,6 +266,77 @@ def tenure_spells(staff: Any, leavers: Any | None, *, window_start: dt.date, end
     ).drop("first_snapshot")
 
 
+def leaving_reason_of(frame: nw.LazyFrame, leavers: Any) -> nw.LazyFrame:
+    """Add ``leaving_reason`` to a :func:`tenure_spells` frame: the reason on the leavers row
+    of the person's ``leave_date`` (the smallest, when one day carries several rows)."""
+    key = [k for k in ("organisation", "staff_id") if k in frame.collect_schema().names()
+           and k in lazy(leavers).collect_schema().names()]
+    lv = lazy(leavers)
+    if "leaving_reason" not in lv.collect_schema().names():
+        return frame.with_columns(leaving_reason=nw.lit(None, nw.String()))
+    reason = lv.group_by([*key, "leave_date"]).agg(nw.col("leaving_reason").min())
+    return frame.join(reason, on=[*key, "leave_date"], how="left")
+
+
+def promotion_spells(staff: Any, *, window_start: dt.date, end: dt.date, rank: nw.Expr
+                     ) -> nw.LazyFrame:
+    """One row per employment spell seen in snapshots ``window_start``..``end``: entry, exit,
+    first band rise.
+
+    Parameters
+    ----------
+    staff
+        Native staff frame.
+    rank
+        Expression giving each row's position on the band ladder (null off the ladder).
+
+    Returns
+    -------
+    narwhals.LazyFrame
+        The staff columns of the spell's first snapshot in the window, plus ``entry_rank``,
+        ``entry_days`` (tenure in days at that snapshot: delayed entry), ``exit_days`` (tenure
+        at the first snapshot showing a higher band than an earlier one of the spell, else at
+        the spell's last snapshot in the window: censored) and ``event`` (promoted).
+
+    Notes
+    -----
+    A spell is a person and an ``org_start_date`` (a re-joiner starts a new spell). A band
+    rise is only seen at a snapshot, so the event is dated at the first snapshot showing it
+    (interval censoring, read at the interval's end) and a spell not promoted is censored at
+    its last snapshot, not at ``end``. The first snapshot whose rank exceeds the running
+    minimum of the earlier ones is the first rise over the previous snapshot (before it the
+    ranks never rise), so one self-join with an inequality finds it on every engine.
+    """
+    key = person_key(staff)
+    # Null start dates still form a spell (their days are null, counted as excluded):
+    # engines do not match null join keys alike, so join on a filled copy.
+    spell = [*key, "_spell"]
+    st = (lazy(staff)
+          .filter((nw.col("snapshot_date") >= _dt(window_start))
+                  & (nw.col("snapshot_date") <= _dt(end)))
+          .with_columns(_spell=nw.col("org_start_date").fill_null(nw.lit(dt.datetime(1, 1, 1))),
+                        entry_rank=rank))
+    span = st.group_by(spell).agg(
+        nw.col("snapshot_date").min().alias("snapshot_date"),
+        nw.col("snapshot_date").max().alias("_last"),
+    )
+    a = st.select(*spell, _a_date=nw.col("snapshot_date"), _a_rank=nw.col("entry_rank"))
+    b = st.select(*spell, _b_date=nw.col("snapshot_date"), _b_rank=nw.col("entry_rank"))
+    rises = (a.join(b, on=spell, how="inner")
+             .filter((nw.col("_b_date") > nw.col("_a_date")) & (nw.col("_b_rank") > nw.col("_a_rank")))
+             .group_by(spell).agg(nw.col("_b_date").min().alias("_promoted")))
+    out = (span.join(st, on=[*spell, "snapshot_date"], how="inner")
+           .join(rises, on=spell, how="left"))
+    day = 86_400
+    entry = nw.max_horizontal(nw.col("snapshot_date"), nw.col("org_start_date"))
+    exit_date = nw.col("_promoted").fill_null(nw.col("_last"))
+    return out.with_columns(
+        event=~nw.col("_promoted").is_null(),
+        entry_days=(entry - nw.col("org_start_date")).dt.total_seconds() // day,
+        exit_days=(exit_date - nw.col("org_start_date")).dt.total_seconds() // day,
+    ).drop("_spell", "_last", "_promoted")
+
+
 def training_takeup(staff: Any, training: Any, *, snapshot: dt.date, start: dt.date,
                     end: dt.date) -> nw.LazyFrame:
     """Rows of the ``snapshot`` staff, each with ``trained``: any non-mandatory training dated
@@ -294,5 +365,6 @@ def history_counts(frame: nw.LazyFrame, by: Sequence[str], *,
 
 __all__ = [
     "PAIR_CARRY", "early_leaving", "history_counts", "joiner_cohort", "leaver_spells",
-    "person_key", "snapshot_dates", "snapshot_pair", "tenure_spells", "training_takeup",
+    "leaving_reason_of", "person_key", "promotion_spells", "snapshot_dates", "snapshot_pair",
+    "tenure_spells", "training_takeup",
 ]

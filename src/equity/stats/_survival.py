@@ -342,8 +342,8 @@ def logrank(counts: pd.DataFrame, *, group: str, by: Sequence[str] = (), time: s
 
 
 def cumulative_incidence(counts: pd.DataFrame, *, cause: str, by: Sequence[str] = (),
-                         time: str = "time", n: str = "n", censored_label: object = None
-                         ) -> pd.DataFrame:
+                         time: str = "time", n: str = "n", censored_label: object = None,
+                         entries: str | None = None) -> pd.DataFrame:
     """Cumulative incidence of each competing cause (Aalen-Johansen), from a count table.
 
     Parameters
@@ -352,6 +352,9 @@ def cumulative_incidence(counts: pd.DataFrame, *, cause: str, by: Sequence[str] 
         One row per group, time and cause: ``by`` columns, ``time``, ``cause`` (e.g. the
         leaving reason) and ``n`` (people). Rows whose cause is ``censored_label`` (default:
         missing) are censored observations.
+    entries
+        Column of people entering observation at ``time`` (delayed entry, as
+        :func:`kaplan_meier`); give entry-only rows the censored label and ``n`` 0.
 
     Returns
     -------
@@ -362,8 +365,10 @@ def cumulative_incidence(counts: pd.DataFrame, *, cause: str, by: Sequence[str] 
     Notes
     -----
     Aalen and Johansen (1978): F_k(t) = sum over t_i <= t of S(t_i-) d_ki / n_i, where S is
-    the all-cause Kaplan-Meier survival; the causes' incidences and S add to one. No
-    interval and no delayed entry (use :func:`kaplan_meier` per cause for those questions).
+    the all-cause Kaplan-Meier survival; the causes' incidences and S add to one. With
+    ``entries`` the risk sets n_i are those of the left-truncated :func:`kaplan_meier` (the
+    Aalen-Johansen estimator is defined on the counting process, so delayed entry only changes
+    n_i). No interval.
 
     Examples
     --------
@@ -372,7 +377,7 @@ def cumulative_incidence(counts: pd.DataFrame, *, cause: str, by: Sequence[str] 
     [0.5, 0.25]
     """
     keys = list(by)
-    for col in [*keys, time, cause, n]:
+    for col in [*keys, time, cause, n, *([entries] if entries is not None else [])]:
         if col not in counts.columns:
             raise InputError(f"The cumulative-incidence table has no column `{col}`; it has "
                              f"{list(counts.columns)}.", table="survival counts", column=col,
@@ -382,7 +387,8 @@ def cumulative_incidence(counts: pd.DataFrame, *, cause: str, by: Sequence[str] 
     t = counts.assign(_cens=np.where(is_cens, counts[n], 0.0),
                       _ev=np.where(is_cens, 0.0, counts[n]))
     causes = sorted(pd.unique(counts.loc[~is_cens, cause]).tolist(), key=str)
-    all_cause = kaplan_meier(t, by=keys, time=time, events="_ev", censored="_cens")
+    all_cause = kaplan_meier(t, by=keys, time=time, events="_ev", censored="_cens",
+                             entries=entries)
     s_before = (all_cause.groupby(keys, sort=False, dropna=False)["survival"].shift(1, fill_value=1.0)
                 if keys else all_cause["survival"].shift(1, fill_value=1.0))
     base = all_cause.loc[:, [*keys, time, "at_risk"]].assign(_s=s_before.to_numpy())
