@@ -116,25 +116,29 @@ def _status(value: np.ndarray, n: np.ndarray, n_ref: np.ndarray, *, min_n: int,
                           min_n=min_n)
 
 
-def _gap_rows(summ: pd.DataFrame, *, stat: Literal["mean", "median"], indicator: str,
-              period: str, g: Grouping, reference: str, within: Sequence[str], min_n: int,
-              min_report: int, gap_range: float) -> pd.DataFrame:
-    """One row per comparison group and stratum, plus the unknown-share row of each stratum."""
+def _gap_rows(summ: pd.DataFrame, *, prefix: Literal["pay_gap", "bonus_gap"], period: str,
+              g: Grouping, reference: str, within: Sequence[str], min_n: int, min_report: int,
+              gap_range: float) -> pd.DataFrame:
+    """Rows of ``<prefix>_mean`` and ``<prefix>_median``: one per comparison group and
+    stratum, plus the unknown-share row of each stratum."""
     within = list(within)
     joined = _against_reference(summ, within, reference)
     comp = joined.loc[(joined["group"] != reference) & (joined["group"] != g.unknown)]
     n, n_ref = comp["n"].to_numpy(float), comp["n_ref"].to_numpy(float)
-    s, s_ref = comp[stat].to_numpy(float), comp[f"{stat}_ref"].to_numpy(float)
-    ok = (n >= max(min_report, 1)) & (n_ref >= max(min_report, 1)) & (s_ref > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(ok, (s_ref - s) / s_ref * 100, np.nan)
-    rows = comp[[*within, "group"]].assign(
-        numerator=n, denominator=n_ref, value=value, reference_group=reference,
-        status=_status(value, n, n_ref, min_n=min_n, gap_range=gap_range),
-    )
-    return pd.concat([rows, _unknown_rows(summ, g=g, within=within)], ignore_index=True).assign(
-        indicator=indicator, period=period, group_var=g.name,
-    )
+    unknown = _unknown_rows(summ, g=g, within=within)
+    frames = []
+    for stat in ("mean", "median"):
+        s, s_ref = comp[stat].to_numpy(float), comp[f"{stat}_ref"].to_numpy(float)
+        ok = (n >= max(min_report, 1)) & (n_ref >= max(min_report, 1)) & (s_ref > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(ok, (s_ref - s) / s_ref * 100, np.nan)
+        rows = comp[[*within, "group"]].assign(
+            numerator=n, denominator=n_ref, value=value, reference_group=reference,
+            status=_status(value, n, n_ref, min_n=min_n, gap_range=gap_range),
+        )
+        frames += [rows.assign(indicator=f"{prefix}_{stat}"),
+                   unknown.assign(indicator=f"{prefix}_{stat}")]
+    return pd.concat(frames, ignore_index=True).assign(period=period, group_var=g.name)
 
 
 def _unknown_rows(summ: pd.DataFrame, *, g: Grouping, within: Sequence[str]) -> pd.DataFrame:
@@ -498,9 +502,8 @@ def _hourly_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, sc: _Scope, period:
     levels = {c: _levels(gv[c]) for c in within}
     summ = _complete_groups(_summaries(gv, [*within, "group"], HOURLY), levels, g)
     common = {"period": period, "g": g, "min_n": min_n, "min_report": min_report}
-    out = [_gap_rows(summ, stat=stat, indicator=f"pay_gap_{stat}", reference=ref,
-                     gap_range=gap_range, within=within, **common)
-           for stat in ("mean", "median")]
+    out = [_gap_rows(summ, prefix="pay_gap", reference=ref, gap_range=gap_range,
+                     within=within, **common)]
     if sc.band_key or "band" in within:
         dec_within = list(sc.decompose_within)
         band_levels = {c: _levels(gv[c]) for c in [*dec_within, "band"]}
@@ -521,9 +524,8 @@ def _bonus_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, period: str, within:
     summ = _complete_groups(_summaries(paid, [*within, "group"], BONUS), levels, g)
     common = {"period": period, "g": g, "within": within, "min_n": min_n,
               "min_report": min_report}
-    out = [_gap_rows(summ, stat=stat, indicator=f"bonus_gap_{stat}", reference=ref,
-                     gap_range=gap_range, **common)
-           for stat in ("mean", "median")]
+    out = [_gap_rows(summ, prefix="bonus_gap", reference=ref, gap_range=gap_range,
+                     **common)]
     out.append(_proportion_rows(gv, levels=levels, **common))
     return out
 
