@@ -90,10 +90,13 @@ def periods_with_both(dataset: Dataset) -> list[Period]:
 def make_scope(
     dataset: Dataset, *, period: str | Period, by: str | Sequence[str], within: Sequence[str],
     staff_group: str | None, directorate: str | None, profession: str | None = None,
-    exclude_bank: bool = True, need_start: bool = True,
+    exclude_bank: bool = True, need_start: bool = True, check_period: bool = True,
 ) -> Scope:
-    """Resolve and check a period, grouping and scope (errors list what the data holds)."""
-    p = resolve_period(dataset, period)
+    """Resolve and check a period, grouping and scope (errors list what the data holds).
+
+    ``check_period=False`` takes ``period`` as a label only (survival curves censor at any
+    date, not only at a 31 March snapshot)."""
+    p = resolve_period(dataset, period) if check_period else Period.parse(period)
     if need_start and p.start_snapshot not in snapshot_dates(dataset):
         have = ", ".join(str(q) for q in periods_with_both(dataset))
         raise PeriodError(
@@ -491,9 +494,16 @@ def leaving_reasons(
     return out.loc[:, order].reset_index(drop=True)
 
 
-def survival_counts(scope: Scope, *, window_start: dt.date | None = None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def survival_counts(scope: Scope, *, window_start: dt.date | None = None,
+                    end: dt.date | None = None, frame: nw.LazyFrame | None = None,
+                    extra_keys: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Count tables for Kaplan-Meier time to leaving, by group.
+
+    ``end`` (default: the period's end) is the censoring date; ``frame`` replaces the
+    :func:`equity.cube.tenure_spells` frame by another with ``entry_days``, ``exit_days`` and
+    ``event`` (e.g. :func:`equity.cube._history.promotion_spells`); ``extra_keys`` split the
+    exits further (e.g. ``leaving_reason``). Spells with a missing date, or leaving before
+    they are first seen, are left out (count them with the same filter negated).
 
     Returns
     -------
@@ -504,22 +514,29 @@ def survival_counts(scope: Scope, *, window_start: dt.date | None = None
     """
     ds, p = scope.dataset, scope.period
     first = window_start or snapshot_dates(ds)[0]
-    frame = cube.tenure_spells(ds.staff, ds.leavers, window_start=first, end=p.end)
-    valid = ~nw.col("entry_days").is_null() & ~nw.col("exit_days").is_null()
-    where = and_all(scope.where, valid)
+    if frame is None:
+        frame = cube.tenure_spells(ds.staff, ds.leavers, window_start=first, end=end or p.end)
+    where = and_all(scope.where, valid_spell())
     entries = grouped_counts(frame, scope.gs, within=scope.within, where=where,
                              derive={"time": nw.col("entry_days")}, extra_keys=["time"])
     exits = grouped_counts(frame, scope.gs, within=scope.within, where=where,
                            derive={"time": nw.col("exit_days"), "ev": _flag(nw.col("event"))},
-                           sums=["ev"], extra_keys=["time"])
+                           sums=["ev"], extra_keys=[*extra_keys, "time"])
     exits = exits.assign(events=exits["sum_ev"], censored=exits["n"] - exits["sum_ev"])
     keys = [*scope.within, "group", "time"]
     return (entries.loc[entries["n"] > 0, [*keys, "n"]].reset_index(drop=True),
-            exits.loc[exits["n"] > 0, [*keys, "events", "censored"]].reset_index(drop=True))
+            exits.loc[exits["n"] > 0, [*scope.within, "group", *extra_keys, "time", "events",
+                                       "censored"]].reset_index(drop=True))
+
+
+def valid_spell() -> nw.Expr:
+    """A spell with both tenures known and an exit not before its entry."""
+    return (~nw.col("entry_days").is_null() & ~nw.col("exit_days").is_null()
+            & (nw.col("exit_days") >= nw.col("entry_days")))
 
 
 __all__ = [
     "LEVELS", "MOVERS_VARIANT", "NATIONAL_AHP_FIRST_YEAR_LEAVER_RATE", "OTHER_REASON",
     "early_career", "end_counts", "leaver_counts", "leaving_reasons", "make_scope",
-    "periods_with_both", "retention", "start_counts", "survival_counts",
+    "periods_with_both", "retention", "start_counts", "survival_counts", "valid_spell",
 ]
