@@ -55,6 +55,7 @@ from equity.indicators.equality import (
 from equity.indicators.pay import pay_gap, statutory_summary
 from equity.indicators.progression import band_transitions, progression, trends
 from equity.indicators.retention import leaving_reasons, retention
+from equity.indicators.survival import survival_curves
 
 # --- narrative / plots / report (equity.narrative, equity.plots, equity.report)
 # isort: split
@@ -72,6 +73,7 @@ __all__ = [
     "leaving_reasons",
     "progression",
     "retention",
+    "survival_curves",
     "trends",
     "INDICATOR_IDS",
     "REGISTRY",
