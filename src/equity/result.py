@@ -57,9 +57,16 @@ class ResultSchemaError(EquityError):
     """A result table does not follow the shared schema (a bug in an indicator)."""
 
 
-def _text(s: pd.Series) -> pd.Series:
-    out = s.astype(object)
-    return out.where(pd.notna(out), None)
+def _text(values: object, n: int) -> np.ndarray:
+    """Object array of strings with None for missing (scalars broadcast)."""
+    if values is None or isinstance(values, str):
+        return np.full(n, values, dtype=object)
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim == 0:
+        return np.full(n, arr.item(), dtype=object)
+    out = arr.copy()
+    out[pd.isna(arr)] = None
+    return out
 
 
 def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | None = None,
@@ -81,33 +88,33 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
     >>> list(r.columns) == list(RESULT_COLUMNS), r.loc[0, "status"], bool(r.loc[0, "suppressed"])
     (True, 'not_applicable', False)
     """
-    df = pd.DataFrame(frame).reset_index(drop=True)
+    df = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
     extra = [c for c in df.columns if c not in RESULT_COLUMNS]
     if extra:
         raise ResultSchemaError(f"Result columns not in the shared schema: {extra}.")
-    if indicator is not None and "indicator" not in df:
-        df["indicator"] = indicator
-    if period is not None and "period" not in df:
-        df["period"] = str(period)
+    n = len(df)
+    defaults: dict[str, Any] = {"indicator": indicator, "period": None if period is None else str(period)}
+    data: dict[str, np.ndarray] = {}
     for c in TEXT_COLUMNS:
-        if c not in df:
-            df[c] = None
+        data[c] = _text(df[c].to_numpy() if c in df.columns else defaults.get(c), n)
     for c in FLOAT_COLUMNS:
-        if c not in df:
-            df[c] = np.nan
-    if "suppressed" not in df:
-        df["suppressed"] = False
-    df["status"] = df["status"].where(df["status"].notna(), NOT_APPLICABLE)
-    out = df.loc[:, list(RESULT_COLUMNS)].copy()
-    for c in TEXT_COLUMNS:
-        out[c] = _text(out[c])
-    for c in FLOAT_COLUMNS:
-        out[c] = pd.to_numeric(out[c], errors="raise").astype("float64")
-        out[c] = out[c].replace([np.inf, -np.inf], np.nan)
-    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
-    bad = set(out["status"]) - set(STATUSES)
+        if c in df.columns:
+            col = pd.to_numeric(df[c], errors="raise").to_numpy(dtype="float64", na_value=np.nan)
+            data[c] = np.where(np.isinf(col), np.nan, col)
+        else:
+            data[c] = np.full(n, np.nan)
+    status = data["status"]
+    status[pd.isna(status)] = NOT_APPLICABLE
+    bad = set(status.tolist()) - set(STATUSES)
     if bad:
         raise ResultSchemaError(f"Unknown status values {sorted(bad)}; allowed: {STATUSES}.")
+    if "suppressed" in df.columns:
+        data["suppressed"] = df["suppressed"].fillna(False).to_numpy(dtype=bool)
+    else:
+        data["suppressed"] = np.zeros(n, dtype=bool)
+    out = pd.DataFrame({c: data[c] for c in RESULT_COLUMNS})
+    for c in TEXT_COLUMNS:  # keep object dtype (pandas 3 would infer its str dtype)
+        out[c] = out[c].astype(object)
     out.attrs = dict(getattr(frame, "attrs", {}) or {})
     return out
 
