@@ -9,7 +9,7 @@ counts of people do.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -43,6 +43,8 @@ COMPARISONS: dict[str, tuple[tuple[str, str], ...]] = {
     "ethnicity": (("white_british", "White British"), ("ethnicity_detailed", "White - British")),
     "disability": (("disability", "Non-disabled"),),
 }
+
+_BYS: tuple[PayBy, ...] = ("sex", "ethnicity", "disability")
 
 #: Quarter labels, lowest paid first (GOV.UK: lower, lower middle, upper middle, top).
 QUARTERS: tuple[str, ...] = ("Q1 (lower)", "Q2 (lower middle)", "Q3 (upper middle)", "Q4 (upper)")
@@ -92,7 +94,7 @@ def _quarters(vc: pd.DataFrame, within: Sequence[str], value: str) -> pd.DataFra
 # --------------------------------------------------------------------------- result rows
 
 
-def _complete_groups(table: pd.DataFrame, levels: dict[str, Sequence[Any]], g: Grouping
+def _complete_groups(table: pd.DataFrame, levels: Mapping[str, Sequence[Any]], g: Grouping
                      ) -> pd.DataFrame:
     """Every stratum (``levels``) x every group of ``g``, zero people where absent."""
     return cube.complete(table, {**levels, "group": g.levels},
@@ -234,7 +236,7 @@ def _quarter_rows(vc: pd.DataFrame, *, period: str, g: Grouping, within: Sequenc
 
 
 def _proportion_rows(gv: pd.DataFrame, *, period: str, g: Grouping, within: Sequence[str],
-                     levels: dict[str, Sequence[Any]], min_n: int, min_report: int
+                     levels: Mapping[str, Sequence[Any]], min_n: int, min_report: int
                      ) -> pd.DataFrame:
     """Share of each group's relevant employees who received a bonus (Wilson interval)."""
     within = list(within)
@@ -440,8 +442,8 @@ def pay_gap(
     label = str(sc.period)
     comparisons = [(grouping(name), ref) for name, ref in COMPARISONS[by]]
     column = comparisons[0][0].column
-    opts = {"period": label, "within": list(sc.within), "min_n": min_n,
-            "min_report": 1 if by == "sex" else min_n, "gap_range": gap_range}
+    opts: dict[str, Any] = {"period": label, "within": list(sc.within), "min_n": min_n,
+                            "min_report": 1 if by == "sex" else min_n, "gap_range": gap_range}
     have = set(cube.columns(dataset.staff))
     hourly_ids = ("pay_gap_mean", "pay_gap_median", "pay_quartile")
     bonus_ids = ("bonus_gap_mean", "bonus_gap_median", "bonus_proportion")
@@ -501,7 +503,8 @@ def _hourly_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, sc: _Scope, period:
     """Mean and median gaps, the band-mix decomposition and the quarters (raw rows)."""
     levels = {c: _levels(gv[c]) for c in within}
     summ = _complete_groups(_summaries(gv, [*within, "group"], HOURLY), levels, g)
-    common = {"period": period, "g": g, "min_n": min_n, "min_report": min_report}
+    common: dict[str, Any] = {"period": period, "g": g, "min_n": min_n,
+                              "min_report": min_report}
     out = [_gap_rows(summ, prefix="pay_gap", reference=ref, gap_range=gap_range,
                      within=within, **common)]
     if sc.band_key or "band" in within:
@@ -522,8 +525,8 @@ def _bonus_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, period: str, within:
     levels = {c: _levels(gv[c]) for c in within}
     paid = gv.loc[gv[BONUS] > 0]
     summ = _complete_groups(_summaries(paid, [*within, "group"], BONUS), levels, g)
-    common = {"period": period, "g": g, "within": within, "min_n": min_n,
-              "min_report": min_report}
+    common: dict[str, Any] = {"period": period, "g": g, "within": within, "min_n": min_n,
+                              "min_report": min_report}
     out = [_gap_rows(summ, prefix="bonus_gap", reference=ref, gap_range=gap_range,
                      **common)]
     out.append(_proportion_rows(gv, levels=levels, **common))
@@ -550,7 +553,7 @@ def pay_indicators(
     See :func:`pay_gap`.
     """
     parts = [pay_gap(dataset, period=period, by=by, within=within, staff_group=staff_group,
-                     directorate=directorate) for by in COMPARISONS]
+                     directorate=directorate) for by in _BYS]
     out = concat_results(parts)
     computed = set(out["indicator"])
     reasons: dict[str, list[str]] = {}
