@@ -232,15 +232,6 @@ def test_quarters_tie_block_spanning_two_boundaries() -> None:
     check_quarter_invariants(r, 12, {"Female": 6, "Male": 6})
 
 
-# equity.stats.pay_quartiles hands out a block's rounding remainders to the groups most short
-# of their total first, largest remainder only second, so these two hand-worked
-# largest-remainder splits come out differently (each cell still within one person of its
-# ideal). Strict: when the rule is changed the markers must go.
-LARGEST_REMAINDER = pytest.mark.xfail(
-    strict=True, reason="stats.pay_quartiles gives remainders by need before remainder size")
-
-
-@LARGEST_REMAINDER
 def test_quarters_largest_remainder_two_boundaries() -> None:
     # Ranked: 10 F | 12 x 5 (3 F, 2 M; ranks 2-6) | 14 M, 15 M. Quarters of 2.
     # Block places: Q1 1 (0.6 F -> 1 F), Q2 2 (1.2 F, 0.8 M -> 1 F 1 M), Q3 2 (1 F 1 M).
@@ -248,7 +239,6 @@ def test_quarters_largest_remainder_two_boundaries() -> None:
     assert quarter_table(r)["Female"].tolist() == [2, 1, 1, 0]
 
 
-@LARGEST_REMAINDER
 def test_quarters_largest_remainder_one_pay_point() -> None:
     # 10 people on one rate, 6 women, quarters 3, 3, 2, 2: ideals 1.8, 1.8, 1.2, 1.2 women
     # -> 2, 2, 1, 1 (the 0.8 remainders go to women in Q1-Q2 and to men in Q3-Q4).

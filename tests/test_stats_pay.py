@@ -167,3 +167,17 @@ def test_property_single_tie_block_within_one_person(m: int, f: int, remainder: 
     ideal = np.outer(sizes, [f, m]) / (m + f)
     assert np.all(np.abs(q[["F", "M"]].to_numpy() - ideal) < 1)
     assert q.sum().tolist() == [f, m]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(1, 5), st.integers(1, 9)),
+                min_size=1, max_size=12))
+def test_quartiles_with_three_groups_keep_totals_and_stay_within_one(rows):
+    t = pd.DataFrame(rows, columns=["group", "value", "n"]).groupby(["group", "value"], as_index=False)["n"].sum()
+    t["value"] = t["value"].astype(float)
+    q = pay_quartiles(t)
+    N = int(t["n"].sum())
+    sizes = q.groupby("quarter")["count"].sum().to_numpy()
+    assert sizes.sum() == N and sizes.max() - sizes.min() <= 1
+    totals = q.groupby("group")["count"].sum()
+    assert totals.to_dict() == t.groupby("group")["n"].sum().to_dict()

@@ -176,6 +176,29 @@ def _quarter_sizes(total: np.ndarray, remainder: str) -> np.ndarray:
     return base[:, None] + extra.astype(np.int64)
 
 
+def _split_block(ideal: np.ndarray, overlap: np.ndarray, quarter_order: np.ndarray) -> np.ndarray:
+    """Round one tie block's (quarter, group) ideals, keeping group totals and quarter sizes."""
+    floor = np.floor(ideal + 1e-9).astype(np.int64)
+    frac = ideal - floor
+    alloc = floor.copy()
+    need = np.rint(ideal.sum(axis=0)).astype(np.int64) - floor.sum(axis=0)  # per group
+    for g in np.flatnonzero(need > 0):
+        # largest remainder first; equal remainders in quarter_order
+        order = sorted(quarter_order, key=lambda q: -round(frac[q, g], 9))
+        alloc[order[: need[g]], g] += 1
+    excess = alloc.sum(axis=1) - overlap
+    while (excess > 0).any():
+        over, under = int(np.argmax(excess)), int(np.argmin(excess))
+        movable = np.flatnonzero((alloc[over] > floor[over]) & (alloc[under] == floor[under]))
+        if not len(movable):
+            movable = np.flatnonzero(alloc[over] > 0)
+        g = movable[np.argmin(frac[over, movable] - frac[under, movable])]
+        alloc[over, g] -= 1
+        alloc[under, g] += 1
+        excess = alloc.sum(axis=1) - overlap
+    return alloc
+
+
 def pay_quartiles(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = "group",
                   value: str = "value", n: str = "n",
                   remainder: Literal["lower", "upper"] = "lower") -> pd.DataFrame:
@@ -205,9 +228,11 @@ def pay_quartiles(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = 
     is kept in each part. The ideal number of group g of a block in quarter q is
     ``c_g * L_q / S`` (block size S, its overlap with the quarter L_q). Counts are those
     ideals rounded down, the rounding remainders then given one at a time by largest
-    remainder, to the groups still short of their total (Ryser's greedy construction), so that
-    every quarter gets exactly its size, every group exactly its people, and each cell is
-    within one person of its ideal.
+    remainder across the quarters the block spans, group by group (ties in remainder go to the
+    lower quarters first, or the upper with ``remainder="upper"``), so every group keeps exactly
+    its people and each cell is within one person of its ideal. With two groups the quarter
+    sizes then come out exact; with more, any quarter left over or short is evened out by
+    moving single people of a group between the quarters where its rounding went up and down.
 
     Examples
     --------
@@ -241,20 +266,10 @@ def pay_quartiles(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = 
     overlap = np.clip(np.minimum(end[:, None], b[:, 1:]) - np.maximum(start[:, None], b[:, :-1]), 0, None)
     with np.errstate(divide="ignore", invalid="ignore"):
         ideal = c[:, None, :] * (overlap / np.where(size > 0, size, 1)[:, None])[:, :, None]
-    alloc = np.floor(ideal + 1e-9).astype(np.int64)    # (B, 4, k)
-    frac = ideal - alloc
-    row_need = overlap - alloc.sum(axis=2)             # extras each (block, quarter) needs
-    col_need = c - alloc.sum(axis=1)                   # extras each (block, group) needs
-    for q in range(4):
-        # Ryser: give this quarter's extras to the groups still most short, then by largest
-        # remainder; a group with nothing left to give is never chosen.
-        priority = np.where(col_need > 0, col_need * 4.0 + frac[:, q, :], -np.inf)
-        order = np.argsort(-priority, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.arange(c.shape[1])[None, :].repeat(len(c), 0), axis=1)
-        give = (rank < row_need[:, q][:, None]) & (col_need > 0)
-        alloc[:, q, :] += give
-        col_need -= give
+    alloc = np.where(overlap[:, :, None] == size[:, None, None], c[:, None, :], 0)  # (B, 4, k)
+    quarter_order = np.arange(4) if remainder == "lower" else np.arange(4)[::-1]
+    for blk in np.flatnonzero((overlap > 0).sum(axis=1) > 1):  # tie blocks across a boundary
+        alloc[blk] = _split_block(ideal[blk], overlap[blk], quarter_order)
     quarter_counts = np.zeros((n_strata, 4, len(levels)), np.int64)
     np.add.at(quarter_counts, sid, alloc)
     with np.errstate(divide="ignore", invalid="ignore"):
