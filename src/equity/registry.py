@@ -45,7 +45,7 @@ class IndicatorMeta:
     needs: tuple[str, ...] = ("staff",)
 
 
-def _m(*args, **kwargs) -> IndicatorMeta:  # noqa: ANN002, ANN003 - brevity in the table below
+def _m(*args, **kwargs) -> IndicatorMeta:
     return IndicatorMeta(*args, **kwargs)
 
 
