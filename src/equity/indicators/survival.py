@@ -417,8 +417,10 @@ def at_risk(curve_or_dataset: pd.DataFrame | Dataset, *, times: Sequence[float],
     cols = list(curve.columns)
     keys = cols[1:cols.index("group") + 1]  # strata, scope labels, group_var, group
     rows = curve.loc[:, [*keys, "time", "at_risk", "events", "censored", "entries"]]
+    # Seed each curve with its risk set at the first time shown, entering before any time
+    # asked for (times before the curve starts are hidden below).
     first = rows.groupby(keys, dropna=False, sort=False).head(1)
-    seed = first.assign(time=np.nextafter(first["time"].to_numpy(float), -np.inf),
+    seed = first.assign(time=np.minimum(first["time"].to_numpy(float), 0.0) - 1.0,
                         entries=first["at_risk"], events=0.0, censored=0.0)
     table = pd.concat([seed, rows], ignore_index=True)
     out = stats.at_risk_table(table, times=times, by=keys, time="time", events="events",
