@@ -128,6 +128,7 @@ def test_duckdb_file(tmp_path):
         ds = read_dataset(db)
     pd.testing.assert_frame_equal(as_plain(ds.staff), as_plain(EXPECTED_STAFF))
     assert [(i.rule, i.examples) for i in ds.issues] == [("unknown table", ("notes",))]
+    assert [(f.rule, f.severity) for f in validate(ds).findings] == [("unknown_table", "warning")]
     # the file is closed again: a writer can open it
     duckdb.connect(str(db)).close()
 

@@ -35,6 +35,7 @@ Severity = Literal["error", "warning"]
 #: Every rule: name -> (severity, what it checks). Documentation and tests use this list.
 RULES: dict[str, tuple[Severity, str]] = {
     "unknown_file": ("warning", "a file (or DuckDB table) that looks like data but is not named after a table"),
+    "unknown_table": ("warning", "a table in a DuckDB file that is not a canonical table"),
     "empty_table": ("error", "a table with no rows (an error for staff, a warning for the others)"),
     "missing_column": ("error", "a required column (equity.schema) is absent"),
     "missing_value": ("error", "a required column is blank in some rows"),
@@ -540,7 +541,7 @@ def validate(dataset: Dataset) -> ValidationReport:
         missing = [c for c in table.required_columns if c not in cols]
         if missing:
             for c in missing:
-                close = [x for x in cols if x.lower().replace(" ", "_") == c]
+                close = [x for x in cols if x.strip().lower().replace(" ", "_") == c]
                 hint = f" The file has {close[0]!r}; rename it." if close else ""
                 findings.append(_finding(
                     name, c, "missing_column", n_rows, (),
