@@ -1,39 +1,30 @@
 """Indicators: each one cube call + stats, returning the shared result schema.
 
-Modules by family: ``_common`` (shared machinery), ``equality`` (representation, WRES, WDES,
-leadership), ``retention``, ``progression``, ``pay``; ``_all`` combines them into the long table.
+Modules by family (import the functions from :mod:`equity`, or from these modules):
+
+- ``representation``, ``wres``, ``wdes`` (gathered by ``equality``): representation,
+  leadership, WRES, WDES;
+- ``retention``, ``progression``, ``survival``: leavers, stability, early-career leaving,
+  promotion, training access, band transitions, trends, Kaplan-Meier curves;
+- ``pay``: gender, ethnicity and disability pay gaps;
+- ``_common``: the shared machinery (groupings, scope, rate and ratio rows);
+- ``_all``: every family at once, the long table behind ``equity indicators``.
+
+Only the family-level entry points are re-exported here, so that a module such as
+``equity.indicators.wres`` is never shadowed by a function of the same name.
 """
-# --- equality (representation, WRES, WDES)
-from equity.indicators.equality import (  # noqa: F401
-    declaration_rate,
-    diversity_index,
-    equality_indicators,
-    model_employer_gap,
-    pipeline_disparity,
-    representation,
-    representation_vs_benchmark,
-    senior_representation,
-    wdes,
-    wres,
-)
 
-# --- retention / progression
-from equity.indicators.progression import (  # noqa: F401
-    band_transitions,
-    progression,
-    retention_indicators,
-    training_access,
-    trends,
-)
-from equity.indicators.retention import (  # noqa: F401
-    NATIONAL_AHP_FIRST_YEAR_LEAVER_RATE,
-    early_career,
-    leaving_reasons,
-    retention,
-)
+from equity.indicators._all import indicators, metadata_table, write_indicators, write_table
+from equity.indicators.equality import equality_indicators
+from equity.indicators.pay import pay_indicators
+from equity.indicators.progression import retention_indicators
 
-# isort: split
-# --- pay
-from equity.indicators.pay import pay_gap, pay_indicators, statutory_summary  # noqa: F401
-# --- all
-from equity.indicators._all import indicators, metadata_table, write_indicators, write_table  # noqa: F401
+__all__ = [
+    "equality_indicators",
+    "indicators",
+    "metadata_table",
+    "pay_indicators",
+    "retention_indicators",
+    "write_indicators",
+    "write_table",
+]

@@ -10,8 +10,12 @@ from typing import Literal
 
 import pandas as pd
 
+from equity.disclosure import apply_disclosure
 from equity.errors import ParameterError, check_choice
-from equity.io import Dataset
+from equity.indicators.equality import equality_indicators
+from equity.indicators.pay import pay_indicators
+from equity.indicators.progression import retention_indicators
+from equity.io import Dataset, read_dataset
 from equity.result import concat_results
 
 Disclosure = Literal["publication", "internal"]
@@ -49,16 +53,12 @@ def indicators(
         not allow to the reason; ``attrs["exclusions"]`` lists rows left out of denominators;
         ``attrs["disclosure"]`` the mode applied.
     """
-    from equity.disclosure import apply_disclosure
-    from equity.indicators.equality import equality_indicators
-    from equity.indicators.pay import pay_indicators
-    from equity.indicators.progression import retention_indicators
-
     check_choice("disclosure", disclosure, ["publication", "internal"])
-    scope = {"period": period, "within": tuple(within), "staff_group": staff_group,
-             "directorate": directorate}
-    parts = [family(dataset, **scope) for family in
-             (equality_indicators, retention_indicators, pay_indicators)]
+    parts = [
+        family(dataset, period=period, within=tuple(within), staff_group=staff_group,
+               directorate=directorate)
+        for family in (equality_indicators, retention_indicators, pay_indicators)
+    ]
     return apply_disclosure(concat_results(parts), mode=disclosure)
 
 
@@ -118,16 +118,14 @@ def write_indicators(
     directorate: str | None = None,
     staff_group: str | None = "all",
     disclosure: Disclosure = "publication",
-    engine: str = "pandas",
+    engine: Literal["pandas", "polars", "duckdb", "spark"] = "pandas",
     mapping: str | None = None,
 ) -> int:
     """The ``equity indicators`` command: read, compute, apply disclosure, write; print a summary.
 
     Returns the exit code (0).
     """
-    from equity.io import read_dataset
-
-    dataset = read_dataset(data, mapping=mapping, engine=engine)
+    dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
     table = indicators(dataset, period=period, staff_group=staff_group, directorate=directorate,
                        disclosure=disclosure)
     path = write_table(table, out)

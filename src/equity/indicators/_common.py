@@ -314,7 +314,7 @@ def rate_rows(
             for c in rl.columns:
                 df[c] = np.where(eligible, rl[c], np.nan)
             df["status"] = np.where(eligible, status, df["status"])
-            df["reference_group"] = np.where(eligible, ref, None)
+            df["reference_group"] = [ref if e else None for e in eligible.to_numpy()]
             df.loc[(df["group"] == ref).to_numpy(), "reference_group"] = ref
     df["group_var"] = group_var_name(gs)
     if variant is not None:
