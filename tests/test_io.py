@@ -411,3 +411,21 @@ def test_duckdb_file_on_lazy_engines(tmp_path, engine):
     pd.testing.assert_frame_equal(as_plain(to_pandas(ds.staff)), as_plain(EXPECTED_STAFF))
     if engine == "duckdb":
         assert ds.connection is not None  # the relation reads the file through it
+
+
+def test_excel_cells_of_mixed_types(tmp_path):
+    # Excel keeps each cell's own type: numbers, text and real dates in one column.
+    df = pd.DataFrame({
+        "staff_id": [101, "P2", 103.0],
+        "snapshot_date": [dt.datetime(2025, 3, 31), "2025-03-31", "31 March 2025"],
+        "fte": [1, "0.5", "half"],
+    })
+    df.to_excel(tmp_path / "staff.xlsx", index=False)
+    ds = read_dataset(tmp_path)
+    assert ds.staff["staff_id"].tolist() == ["101", "P2", "103"]
+    assert ds.staff["snapshot_date"].tolist()[:2] == [pd.Timestamp("2025-03-31")] * 2
+    assert ds.staff["fte"].tolist()[:2] == [1.0, 0.5]
+    assert {(i.column, i.rule, i.examples) for i in ds.issues} == {
+        ("snapshot_date", "unparseable date", ("row 4 (staff_id=103)",)),
+        ("fte", "unparseable number", ("row 4 (staff_id=103)",)),
+    }
