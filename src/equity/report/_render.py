@@ -49,7 +49,8 @@ nav.equity-nav ul { display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; list-style
 nav.equity-nav a, main a { color: var(--nhs-blue); }
 table.equity-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 table.equity-table caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
-table.equity-table th, table.equity-table td { border: 1px solid #AEB7BD; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+table.equity-table th, table.equity-table td,
+.jp-RenderedHTMLCommon table.equity-table th, .jp-RenderedHTMLCommon table.equity-table td { border: 1px solid #AEB7BD; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
 table.equity-table thead th { background: #E8EDEE; }
 table.equity-table tfoot td { font-size: 0.85em; color: var(--nhs-grey); }
 figure.equity-chart { margin: 1em 0; }
@@ -183,7 +184,7 @@ def _decorate(body: str, *, title: str, footer_items: dict[str, str],
         f'<nav class="equity-nav" aria-label="Contents"><ul>{back}{"".join(items)}</ul></nav>',
         "html.parser",
     )
-    for el in reversed(list(pre.contents)):
+    for el in list(pre.contents):
         main.insert_before(el)
     rows = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in footer_items.items())
     main.insert_after(BeautifulSoup(f'<footer class="equity-footer"><ul>{rows}</ul></footer>',
