@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -14,7 +16,7 @@ from scipy.stats.contingency import odds_ratio
 import equity as eq
 from equity.errors import InputError, ParameterError, PeriodError
 from equity.io import Dataset
-from equity.result import RESULT_COLUMNS
+from equity.result import RESULT_COLUMNS, STRATA
 
 AHP = "Allied Health Professionals"
 ADMIN = "Administrative and Clerical"
@@ -645,3 +647,12 @@ def test_recovers_the_synthetic_truth():
             assert p.loc[0, "ci_low"] <= rate <= p.loc[0, "ci_high"], (ind, group, p)
             checked.append(f"{ind} {group}")
     assert len(checked) == 13
+
+
+def test_equality_indicators_has_one_row_per_figure():
+    ds = eq.read_dataset(Path(__file__).resolve().parents[1] / "data" / "sample")
+    table = eq.equality_indicators(ds, period="2024/25", within=("band",))
+    key = ["indicator", "period", *STRATA, "group_var", "group"]
+    assert not table.duplicated(key).any()
+    assert {"ethnicity", "disability", "sexual_orientation"} <= set(
+        table.loc[table["indicator"] == "declaration_rate", "group_var"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import polars as pl
@@ -331,3 +333,14 @@ def test_recovers_synthetic_leaving_and_promotion_disparities():
             [g.loc["White", "numerator"]], [g.loc["White", "denominator"]]).iloc[0]
         assert truth[indicator]["ratio"] == "BME / White"
         assert rl["ratio_ci_low"] <= truth[indicator]["value"] <= rl["ratio_ci_high"], (indicator, rl)
+
+
+def test_leavers_without_destination():
+    """Organisation level needs no destination; NHS level says what is missing."""
+    ds = eq.read_dataset(Path(__file__).resolve().parents[1] / "data" / "sample")
+    full = eq.retention(ds, period="2024/25")
+    ds.leavers = ds.leavers.drop(columns=["destination"])
+    without = eq.retention(ds, period="2024/25")
+    pd.testing.assert_frame_equal(full, without)
+    with pytest.raises(InputError, match="destination"):
+        eq.retention(ds, period="2024/25", level="nhs")

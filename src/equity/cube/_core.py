@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 Expr = nw.Expr
@@ -34,6 +35,9 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
         # narwhals warns when a pandas group-by falls back to apply; our cube
         # aggregations are plain sums/lengths, so this only appears for tiny frames.
         warnings.simplefilter("ignore", UserWarning)
+        # PySpark's toPandas warns that it is not yet tested with pandas >= 3; the small
+        # count tables it returns are checked by tests/test_engine_parity.py.
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
         out = frame.collect(backend="pandas").to_native()
     return pd.DataFrame(out).reset_index(drop=True)
 
@@ -121,12 +125,21 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     {'g': ['a', 'b'], 'n': [2.0, 0.0]}
     """
     keys = list(levels)
-    observed = counts[keys].drop_duplicates() if len(counts) else pd.DataFrame(columns=keys)
-    grid = pd.MultiIndex.from_product([list(v) for v in levels.values()], names=keys).to_frame(index=False)
-    all_keys = pd.concat([grid, observed], ignore_index=True).drop_duplicates(ignore_index=True)
-    out = all_keys.merge(counts, on=keys, how="left")
-    value_cols = [c for c in out.columns if c not in keys]
-    fills = {c: 0.0 for c in value_cols if pd.api.types.is_numeric_dtype(out[c]) or out[c].isna().all()}
+    value_cols = [c for c in counts.columns if c not in keys]
+    grid = pd.MultiIndex.from_product([list(v) for v in levels.values()], names=keys)
+    if len(counts):
+        observed = pd.MultiIndex.from_frame(counts[keys].astype(object))
+        index = grid.append(observed.difference(grid, sort=False)) if len(observed) else grid
+        indexed = counts.set_index(observed)[value_cols]
+        out = indexed[~indexed.index.duplicated()].reindex(index) if indexed.index.has_duplicates \
+            else indexed.reindex(index)
+    else:
+        out = pd.DataFrame({c: pd.Series(np.nan, index=grid, dtype="float64") for c in value_cols})
+    out = out.reset_index()
+    for k in keys:
+        out[k] = out[k].astype(object)
+    fills = {c: 0.0 for c in value_cols
+             if pd.api.types.is_numeric_dtype(out[c]) or out[c].isna().all()}
     fills.update(fill or {})
     return out.fillna(fills)
 

@@ -22,7 +22,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from equity.cube._core import count, lazy
+from equity.cube._core import columns, count, lazy
 
 #: Columns carried from the "other" snapshot by :func:`snapshot_pair` (suffix ``_other``).
 PAIR_CARRY: tuple[str, ...] = ("directorate", "staff_group", "band", "fte")
@@ -99,17 +99,21 @@ def snapshot_pair(
         if leave_window is None:
             raise ValueError("`leave_window` is needed with `leavers`.")
         start, end = leave_window
-        to_nhs = (
-            lazy(leavers)
-            .filter((nw.col("leave_date") >= _dt(start)) & (nw.col("leave_date") <= _dt(end)))
-            .filter(_is_nhs_destination())
-            .select(*key)
-            .unique()
-            .with_columns(left_to_nhs=nw.lit(True))
-        )
-        out = out.join(to_nhs, on=key, how="left").with_columns(
-            left_to_nhs=nw.col("left_to_nhs").fill_null(False).cast(nw.Boolean())
-        )
+        if "destination" not in columns(leavers):
+            # without a destination column no leaver is known to have gone to the NHS
+            out = out.with_columns(left_to_nhs=nw.lit(False, nw.Boolean()))
+        else:
+            to_nhs = (
+                lazy(leavers)
+                .filter((nw.col("leave_date") >= _dt(start)) & (nw.col("leave_date") <= _dt(end)))
+                .filter(_is_nhs_destination())
+                .select(*key)
+                .unique()
+                .with_columns(left_to_nhs=nw.lit(True))
+            )
+            out = out.join(to_nhs, on=key, how="left").with_columns(
+                left_to_nhs=nw.col("left_to_nhs").fill_null(False).cast(nw.Boolean())
+            )
     return out
 
 
@@ -222,48 +226,71 @@ def early_leaving(staff: Any, leavers: Any, *, start: dt.date, end: dt.date,
 
 def tenure_spells(staff: Any, leavers: Any | None, *, window_start: dt.date, end: dt.date
                   ) -> nw.LazyFrame:
-    """One row per person seen in snapshots ``window_start``..``end``: entry, exit, event.
+    """One row per employment spell seen in snapshots ``window_start``..``end``: entry, exit,
+    event.
 
-    Columns: the staff columns of the person's last snapshot in the window, ``entry_days``
-    (tenure in days when first observed: left truncation), ``exit_days`` (tenure at leaving,
-    or at ``end`` when still in post: right censoring) and ``event`` (left in the window).
+    Columns: the staff columns of the spell's last snapshot in the window, ``entry_days``
+    (tenure in days at the spell's first snapshot in the window: left truncation),
+    ``exit_days`` (tenure at leaving, or at censoring) and ``event`` (left in the window).
 
     Notes
     -----
-    Tenure counts from ``org_start_date`` (of the last snapshot row). A person is observed
-    from the later of their first snapshot in the window and their start date; people who
-    joined and left between two snapshots are never observed, so entering the risk set at
-    the first snapshot (left truncation) keeps the Kaplan-Meier estimate unbiased.
-    The event is the earliest leavers row on or after the last snapshot and on or before
-    ``end``.
+    A spell is a person and an ``org_start_date``: someone who leaves and re-joins (same
+    ``staff_id``, a new ``org_start_date``) has one record per spell, each entering at its
+    own first snapshot, so the first leaving is an event of the first spell. Tenure counts
+    from the spell's ``org_start_date``. Spells that began and ended between two snapshots
+    are never observed, so entering the risk set at the first snapshot (left truncation)
+    keeps the Kaplan-Meier estimate unbiased.
+
+    The event is the earliest leavers row on or after the spell's last snapshot in the
+    window, on or before ``end`` and before the person's next ``org_start_date`` (a leave
+    dated after a re-join ends the later spell). A spell with no such row is censored at
+    ``end``; when the person re-joined on or before ``end`` the earlier spell has ended on an
+    unrecorded date, so it is censored at its last snapshot, the last day it is known to be
+    in post. A re-joiner whose ``org_start_date`` was not reset is one spell (their leaving
+    between snapshots is then not seen).
     """
-    st = lazy(staff).filter(
-        (nw.col("snapshot_date") >= _dt(window_start)) & (nw.col("snapshot_date") <= _dt(end))
-    )
     key = person_key(staff) if leavers is None else person_key(staff, leavers)
-    span = st.group_by(key).agg(
+    # Null start dates still form a spell (their days are null, counted as excluded):
+    # engines do not match null join keys alike, so join on a filled copy.
+    spell = [*key, "_spell"]
+    st = (lazy(staff)
+          .filter((nw.col("snapshot_date") >= _dt(window_start))
+                  & (nw.col("snapshot_date") <= _dt(end)))
+          .with_columns(_spell=nw.col("org_start_date").fill_null(nw.lit(dt.datetime(1, 1, 1)))))
+    span = st.group_by(spell).agg(
         nw.col("snapshot_date").min().alias("first_snapshot"),
         nw.col("snapshot_date").max().alias("snapshot_date"),
     )
-    out = span.join(st, on=[*key, "snapshot_date"], how="inner")
+    out = span.join(st, on=[*spell, "snapshot_date"], how="inner")
+    # The person's next spell, from every snapshot (it may first be seen after `end`).
+    starts = (lazy(staff).filter(~nw.col("org_start_date").is_null())
+              .select(*key, _start=nw.col("org_start_date")).unique())
+    following = (out.select(*spell).join(starts, on=key, how="inner")
+                 .filter(nw.col("_start") > nw.col("_spell"))
+                 .group_by(spell).agg(nw.col("_start").min().alias("_next")))
+    out = out.join(following, on=spell, how="left")
     if leavers is not None:
         lv = lazy(leavers).filter(nw.col("leave_date") <= _dt(end)).select(*key, "leave_date")
         first_leave = (
-            out.select(*key, "snapshot_date").join(lv, on=key, how="inner")
-            .filter(nw.col("leave_date") >= nw.col("snapshot_date"))
-            .group_by(key).agg(nw.col("leave_date").min().alias("leave_date"))
+            out.select(*spell, "snapshot_date", "_next").join(lv, on=key, how="inner")
+            .filter((nw.col("leave_date") >= nw.col("snapshot_date"))
+                    & (nw.col("_next").is_null() | (nw.col("leave_date") < nw.col("_next"))))
+            .group_by(spell).agg(nw.col("leave_date").min().alias("leave_date"))
         )
-        out = out.join(first_leave, on=key, how="left")
+        out = out.join(first_leave, on=spell, how="left")
     else:
         out = out.with_columns(leave_date=nw.lit(None, nw.Datetime()))
     day = 86_400
     entry = nw.max_horizontal(nw.col("first_snapshot"), nw.col("org_start_date"))
-    exit_date = nw.col("leave_date").fill_null(nw.lit(_dt(end)))
+    rejoined = ~nw.col("_next").is_null() & (nw.col("_next") <= _dt(end))
+    censor = nw.when(rejoined).then(nw.col("snapshot_date")).otherwise(nw.lit(_dt(end)))
+    exit_date = nw.col("leave_date").fill_null(censor)
     return out.with_columns(
         event=~nw.col("leave_date").is_null(),
         entry_days=(entry - nw.col("org_start_date")).dt.total_seconds() // day,
         exit_days=(exit_date - nw.col("org_start_date")).dt.total_seconds() // day,
-    ).drop("first_snapshot")
+    ).drop("first_snapshot", "_spell", "_next")
 
 
 def leaving_reason_of(frame: nw.LazyFrame, leavers: Any) -> nw.LazyFrame:

@@ -67,7 +67,8 @@ def equality_indicators(
         senior_representation(dataset, **scope),
         representation_vs_benchmark(dataset, **scope),
         diversity_index(dataset, **scope),
-        declaration_rate(dataset, **scope),
+        # the disability declaration rate comes with the WDES rows below, beside every metric
+        declaration_rate(dataset, fields=("ethnicity", "sexual_orientation"), **scope),
         pipeline_disparity(dataset, **scope),
     ]
     p = Period.parse(period)

@@ -25,7 +25,8 @@ import pandas as pd
 
 from equity import cube, stats
 from equity.codes import LEAVING_REASONS, Period
-from equity.errors import PeriodError, check_choice
+from equity.cube._history import PAIR_CARRY
+from equity.errors import InputError, PeriodError, check_choice
 from equity.indicators._common import (
     Grouping,
     and_all,
@@ -139,6 +140,15 @@ def _same(col: str) -> nw.Expr:
     return nw.col(f"{col}_other").fill_null("\x00") == nw.col(col).fill_null("\x00")
 
 
+def _started_in(p: Period, col: str = "org_start_date") -> nw.Expr:
+    """The date in ``col`` falls on or after the period's first day (false when null).
+
+    On the closing snapshot's row of someone also in post at the opening snapshot, an
+    ``org_start_date`` in the year means they left and re-joined: a new employment spell.
+    """
+    return (nw.col(col) >= dt.datetime(p.start.year, p.start.month, p.start.day)).fill_null(False)
+
+
 # --------------------------------------------------------------------------- count tables
 
 
@@ -147,22 +157,29 @@ def start_counts(scope: Scope) -> pd.DataFrame:
 
     Columns ``sum_stay_<level>``, ``sum_moved_dir`` (in post at the end in another
     directorate), ``sum_moved_sg`` / ``sum_fte_moved_sg`` (in post in another staff group).
+
+    In post at both snapshots is stable, also after leaving and re-joining within the year
+    (NHS Digital's stability index compares the two dates). A re-joiner is not a mover
+    (their leaving is already a leavers row): ``moved_*`` need the same employment spell
+    (no ``org_start_date`` within the year at the closing snapshot).
     """
     ds, p = scope.dataset, scope.period
     has_leavers = ds.leavers is not None
     frame = cube.snapshot_pair(
         ds.staff, first=p.start_snapshot, other=p.snapshot,
+        carry=(*PAIR_CARRY, "org_start_date"),
         leavers=ds.leavers if has_leavers else None,
         leave_window=(p.start, p.end) if has_leavers else None,
     )
     in_other = nw.col("in_other")
+    same_spell = in_other & ~_started_in(p, "org_start_date_other")
     left_nhs = nw.col("left_to_nhs") if has_leavers else nw.lit(False)
-    moved_sg = in_other & ~_same("staff_group")
+    moved_sg = same_spell & ~_same("staff_group")
     derive = {
         "stay_organisation": _flag(in_other),
         "stay_staff_group": _flag(in_other & _same("staff_group")),
         "stay_nhs": _flag(in_other | left_nhs),
-        "moved_dir": _flag(in_other & ~_same("directorate")),
+        "moved_dir": _flag(same_spell & ~_same("directorate")),
         "moved_sg": _flag(moved_sg),
         "fte_moved_sg": nw.when(moved_sg).then(nw.col("fte")).otherwise(nw.lit(0.0)),
     }
@@ -172,13 +189,18 @@ def start_counts(scope: Scope) -> pd.DataFrame:
 
 
 def end_counts(scope: Scope) -> pd.DataFrame:
-    """End cohort by group: ``end_n``, ``end_fte`` and joiners (``sum_new_<level>``)."""
+    """End cohort by group: ``end_n``, ``end_fte`` and joiners (``sum_new_<level>``).
+
+    A joiner is in post at the closing snapshot and either not in post at the opening one
+    or in a new employment spell (``org_start_date`` within the year): someone who leaves
+    and re-joins in the year is a leaver (their leavers row) and a joiner.
+    """
     ds, p = scope.dataset, scope.period
     frame = cube.snapshot_pair(ds.staff, first=p.snapshot, other=p.start_snapshot)
-    new_org = ~nw.col("in_other")
+    new_org = ~nw.col("in_other") | _started_in(p)
     derive = {
         "new_organisation": _flag(new_org),
-        "new_staff_group": _flag(~(nw.col("in_other") & _same("staff_group"))),
+        "new_staff_group": _flag(new_org | ~_same("staff_group")),
     }
     if "nhs_start_date" in cube.columns(ds.staff):
         derive["new_nhs"] = _flag(new_org & (nw.col("nhs_start_date") >= dt.datetime(
@@ -290,10 +312,18 @@ def retention(
     ((headcount at start + headcount at end) / 2); the FTE rate uses leavers' FTE (the
     leavers row's ``fte``, else the last snapshot's) over the average FTE in post. Stability
     index = staff in post at the start still in post at the end (at the same level) / staff
-    in post at the start. Joiner rate = staff in post at the end who were not at the start
-    (at the same level; at NHS level also ``nhs_start_date`` within the year) / average
-    headcount. Directorate movers (in post at both snapshots in different directorates) are
+    in post at the start. Joiner rate = staff in post at the end who were not at the start,
+    or who are in a new employment spell (``org_start_date`` within the year; at the same
+    level; at NHS level also ``nhs_start_date`` within the year) / average headcount.
+    Directorate movers (in post at both snapshots in different directorates, same spell) are
     not organisation leavers; they are shown as their own variant over the average headcount.
+
+    Re-joiners (same ``staff_id``, a new ``org_start_date``): each leavers row dated in the
+    year is a leaving (a person who leaves twice in the year counts twice), placed in the
+    group of the person's last snapshot before that leave date. Someone who leaves and
+    re-joins within the year is a leaver and a joiner, and - in post at both dates, as NHS
+    Digital's stability index counts - stable; they are not a directorate or staff-group
+    mover (the leaving is already counted).
     Early-career leaving (library method) is in :func:`early_career`. Intervals are Wilson,
     relative likelihoods Koopman (see :func:`equity.indicators._common.rate_rows`).
 
@@ -303,6 +333,12 @@ def retention(
     >>> eq.retention(data, period="2024/25", within=("directorate",))  # doctest: +SKIP
     """
     check_choice("level", level, list(LEVELS))
+    if level == "nhs" and dataset.leavers is not None \
+            and "destination" not in cube.columns(dataset.leavers):
+        raise InputError(
+            "level='nhs' needs to know where leavers went, but the leavers table has no "
+            "destination column. Add it (NHS / Non-NHS / Unknown) or use "
+            "level='organisation'.", table="leavers", column="destination")
     scope = make_scope(dataset, period=period, by=by, within=within, staff_group=staff_group,
                        directorate=directorate, profession=profession, exclude_bank=exclude_bank)
     opts: dict[str, Any] = dict(period=scope.period, gs=scope.gs, within=scope.within, reference=reference,
