@@ -126,7 +126,9 @@ def ethnicity_group(codes: pd.Series, *, grouping: str = "wres", bme_label: str 
     >>> ethnicity_group(pd.Series(["A", "CA", "N", "Z", None, "Q"])).tolist()
     ['White', 'White', 'BME', 'Unknown', 'Unknown', 'Unknown']
     """
-    nat = _national_code(codes)
+    values = pd.Series(codes, dtype=object)
+    uniq = pd.Series(pd.unique(values), dtype=object)  # count tables repeat codes: map each once
+    nat = _national_code(uniq)
     if grouping == "wres":
         mapping = {k: (bme_label if v[2] == "BME" else v[2]) for k, v in ETHNIC_CATEGORIES.items()}
     elif grouping == "broad":
@@ -141,8 +143,8 @@ def ethnicity_group(codes: pd.Series, *, grouping: str = "wres", bme_label: str 
         from equity.errors import check_choice
 
         check_choice("grouping", grouping, ["wres", "broad", "detailed", "white_british"])
-    out = nat.map(mapping).fillna("Unknown")
-    return out.astype(object)
+    lookup = dict(zip(uniq.tolist(), nat.map(mapping).fillna("Unknown").tolist(), strict=True))
+    return values.map(lookup).fillna("Unknown").astype(object)
 
 
 def is_known_ethnic_code(codes: pd.Series) -> pd.Series:

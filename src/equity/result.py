@@ -112,9 +112,13 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
         data["suppressed"] = df["suppressed"].fillna(False).to_numpy(dtype=bool)
     else:
         data["suppressed"] = np.zeros(n, dtype=bool)
-    out = pd.DataFrame({c: data[c] for c in RESULT_COLUMNS})
-    for c in TEXT_COLUMNS:  # keep object dtype (pandas 3 would infer its str dtype)
-        out[c] = out[c].astype(object)
+    # Build the text block in one object array (pandas 3 would otherwise infer its str
+    # dtype column by column, which is slow and makes None into NaN).
+    text = pd.DataFrame(np.column_stack([data[c] for c in TEXT_COLUMNS]) if n else
+                        np.empty((0, len(TEXT_COLUMNS)), dtype=object),
+                        columns=list(TEXT_COLUMNS), dtype=object)
+    numbers = pd.DataFrame({c: data[c] for c in (*FLOAT_COLUMNS, "suppressed")})
+    out = pd.concat([text, numbers], axis=1)[list(RESULT_COLUMNS)]
     out.attrs = dict(getattr(frame, "attrs", {}) or {})
     return out
 

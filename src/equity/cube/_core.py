@@ -8,6 +8,7 @@ pandas DataFrame. Missing keys are kept as a group of their own (never dropped).
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -126,18 +127,30 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     """
     keys = list(levels)
     value_cols = [c for c in counts.columns if c not in keys]
-    grid = pd.MultiIndex.from_product([list(v) for v in levels.values()], names=keys)
-    if len(counts):
-        observed = pd.MultiIndex.from_frame(counts[keys].astype(object))
-        index = grid.append(observed.difference(grid, sort=False)) if len(observed) else grid
-        indexed = counts.set_index(observed)[value_cols]
-        out = indexed[~indexed.index.duplicated()].reindex(index) if indexed.index.has_duplicates \
-            else indexed.reindex(index)
-    else:
-        out = pd.DataFrame({c: pd.Series(np.nan, index=grid, dtype="float64") for c in value_cols})
-    out = out.reset_index()
-    for k in keys:
-        out[k] = out[k].astype(object)
+    # Count tables are small: plain tuples and dicts beat index alignment here.
+    observed = list(zip(*(counts[k].astype(object).tolist() for k in keys), strict=True)) \
+        if len(counts) else []
+    grid = list(itertools.product(*(list(v) for v in levels.values())))
+    seen = set(grid)
+    extra = [key for key in dict.fromkeys(observed) if key not in seen]
+    all_keys = grid + extra
+    position = {key: i for i, key in enumerate(observed)}  # keys are unique in a count table
+    rows = [position.get(key, -1) for key in all_keys]
+    out = pd.DataFrame({k: pd.Series([key[i] for key in all_keys], dtype=object)
+                        for i, k in enumerate(keys)})
+    take = np.asarray(rows, dtype=np.int64)
+    missing = take < 0
+    for c in value_cols:
+        values = counts[c].to_numpy()
+        if len(values):
+            col = values[np.where(missing, 0, take)]
+            col = col.astype("float64") if pd.api.types.is_numeric_dtype(counts[c]) else col.astype(object)
+        else:
+            col = np.full(len(take), np.nan)
+        if missing.any():
+            col = col.astype("float64") if col.dtype.kind in "fiub" else col.astype(object)
+            col[missing] = np.nan
+        out[c] = col
     fills = {c: 0.0 for c in value_cols
              if pd.api.types.is_numeric_dtype(out[c]) or out[c].isna().all()}
     fills.update(fill or {})
