@@ -176,26 +176,46 @@ def _quarter_sizes(total: np.ndarray, remainder: str) -> np.ndarray:
     return base[:, None] + extra.astype(np.int64)
 
 
-def _split_block(ideal: np.ndarray, overlap: np.ndarray, quarter_order: np.ndarray) -> np.ndarray:
-    """Round one tie block's (quarter, group) ideals, keeping group totals and quarter sizes."""
+def _split_blocks(ideal: np.ndarray, overlap: np.ndarray, quarter_order: np.ndarray) -> np.ndarray:
+    """Round tie blocks' (quarter, group) ideals, keeping group totals and quarter sizes.
+
+    ``ideal`` is (blocks, 4, groups) and ``overlap`` (blocks, 4); all blocks are done at once.
+    Per block: round down, give each group's rounding remainders one at a time by largest
+    remainder (equal remainders, rounded to 9 decimals, in ``quarter_order``), then even out
+    any quarter left over or short by moving single people: from the first most-over quarter
+    to the first most-under one, the first group (in column order) whose rounding went up in
+    the first and down in the second (else any group present in the first) with the smallest
+    remainder difference. The moves are done one per block per pass, every block at once, so
+    the result is the same as doing each block on its own.
+    """
     floor = np.floor(ideal + 1e-9).astype(np.int64)
     frac = ideal - floor
-    alloc = floor.copy()
-    need = np.rint(ideal.sum(axis=0)).astype(np.int64) - floor.sum(axis=0)  # per group
-    for g in np.flatnonzero(need > 0):
-        # largest remainder first; equal remainders in quarter_order
-        order = sorted(quarter_order, key=lambda q: -round(frac[q, g], 9))
-        alloc[order[: need[g]], g] += 1
-    excess = alloc.sum(axis=1) - overlap
-    while (excess > 0).any():
-        over, under = int(np.argmax(excess)), int(np.argmin(excess))
-        movable = np.flatnonzero((alloc[over] > floor[over]) & (alloc[under] == floor[under]))
-        if not len(movable):
-            movable = np.flatnonzero(alloc[over] > 0)
-        g = movable[np.argmin(frac[over, movable] - frac[under, movable])]
-        alloc[over, g] -= 1
-        alloc[under, g] += 1
-        excess = alloc.sum(axis=1) - overlap
+    need = np.rint(ideal.sum(axis=1)).astype(np.int64) - floor.sum(axis=1)  # (blocks, groups)
+    # Rank of each quarter within its (block, group) by -remainder, ties in quarter_order:
+    # the quarters ranked below `need` get one more person (largest remainder first).
+    key = -np.round(frac, 9)
+    pos = np.empty(4, np.int64)
+    pos[quarter_order] = np.arange(4)
+    rank = np.zeros(key.shape, np.int64)
+    for q in range(4):  # count the quarters q ranked before each quarter
+        kq = key[:, q : q + 1, :]
+        rank += (kq < key) | ((kq == key) & (pos[q] < pos)[None, :, None])
+    alloc = floor + (rank < need[:, None, :])
+    excess = alloc.sum(axis=2) - overlap
+    todo = np.flatnonzero((excess > 0).any(axis=1))
+    while len(todo):
+        ex = excess[todo]
+        over, under = np.argmax(ex, axis=1), np.argmin(ex, axis=1)
+        a_over, a_under = alloc[todo, over], alloc[todo, under]
+        movable = (a_over > floor[todo, over]) & (a_under == floor[todo, under])
+        none = ~movable.any(axis=1)
+        movable[none] = a_over[none] > 0
+        diff = np.where(movable, frac[todo, over] - frac[todo, under], np.inf)
+        g = np.argmin(diff, axis=1)
+        alloc[todo, over, g] -= 1
+        alloc[todo, under, g] += 1
+        excess[todo] = alloc[todo].sum(axis=2) - overlap[todo]
+        todo = todo[(excess[todo] > 0).any(axis=1)]
     return alloc
 
 
@@ -268,8 +288,9 @@ def pay_quartiles(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = 
         ideal = c[:, None, :] * (overlap / np.where(size > 0, size, 1)[:, None])[:, :, None]
     alloc = np.where(overlap[:, :, None] == size[:, None, None], c[:, None, :], 0)  # (B, 4, k)
     quarter_order = np.arange(4) if remainder == "lower" else np.arange(4)[::-1]
-    for blk in np.flatnonzero((overlap > 0).sum(axis=1) > 1):  # tie blocks across a boundary
-        alloc[blk] = _split_block(ideal[blk], overlap[blk], quarter_order)
+    split = np.flatnonzero((overlap > 0).sum(axis=1) > 1)  # tie blocks across a boundary
+    if len(split):
+        alloc[split] = _split_blocks(ideal[split], overlap[split], quarter_order)
     quarter_counts = np.zeros((n_strata, 4, len(levels)), np.int64)
     np.add.at(quarter_counts, sid, alloc)
     with np.errstate(divide="ignore", invalid="ignore"):
