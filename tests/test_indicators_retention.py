@@ -147,12 +147,14 @@ def test_leavers_counted_in_the_right_year(history, r24):
     assert row(r24, "leaver_rate_fte")["numerator"] == pytest.approx(2.6)
 
 
-def test_rejoiner_and_mover_are_stable_not_joiners(r24):
+def test_rejoiner_is_stable_and_a_joiner_movers_are_not_joiners(r24):
     r = r24
     # In post at both ends: 20 base + rejoin + mover + sg = 23 of 25.
     st = row(r, "stability_index")
     assert (st["numerator"], st["denominator"]) == (23.0, 25.0)
-    assert row(r, "joiner_rate")["numerator"] == 0.0
+    # The re-joiner left in June and came back in September (a new org_start_date): a leaver
+    # and a joiner. The movers are neither.
+    assert row(r, "joiner_rate")["numerator"] == 1.0
 
 
 def test_directorate_mover_is_a_mover_not_a_leaver(history):
@@ -190,6 +192,165 @@ def test_leaving_reasons_keep_other_visible(history):
     assert white.loc[OTHER_REASON, "count"] == 1.0
     assert white["share"].sum() == pytest.approx(1.0)
     assert set(t["group"]) == {"White", "BME", "Unknown"}
+
+
+# --------------------------------------------------------------------------- re-joiners
+
+
+@pytest.fixture(scope="module")
+def rejoiners():
+    """Fifteen in post at 31 March 2024 and fifteen at 31 March 2025, all Therapies / AHP /
+    Band 5 / White / FTE 1 unless said; worked out by hand for 2024/25.
+
+    base0-9   in post at both snapshots.
+    rj_same   FTE 0.8 at the start; leaves 30 Jun 2024, re-joins 1 Sep 2024, in post at end.
+    rj_dir    leaves 31 May 2024, re-joins 1 Aug 2024 in Surgery / Admin and Clerical.
+    rj_twice  leaves 30 Apr 2024, re-joins 1 Jun 2024, leaves again 31 Oct 2024.
+    rj_back   left 30 Jun 2023 (2023/24), re-joins 1 Jul 2024, in post at end.
+    rj_edge   left 30 Mar 2024, re-joined 31 Mar 2024 (both 2023/24), in post at both.
+    mover     Therapies -> Surgery in the same spell.
+    """
+    nhs = "2010-01-01"  # NHS start is not reset by moving between or back to employers
+    staff = []
+    for i in range(10):
+        staff += [person(f"base{i}", S24), person(f"base{i}", S25)]
+    staff += [person("rj_same", S24, fte=0.8),
+              person("rj_same", S25, start="2024-09-01", nhs_start=nhs)]
+    staff += [person("rj_dir", S24),
+              person("rj_dir", S25, start="2024-08-01", nhs_start=nhs, directorate="Surgery",
+                     staff_group="Administrative and Clerical")]
+    staff += [person("rj_twice", S24)]
+    staff += [person("rj_back", S23, start="2010-01-01"),
+              person("rj_back", S25, start="2024-07-01", nhs_start=nhs)]
+    staff += [person("rj_edge", S23),
+              person("rj_edge", S24, start="2024-03-31", nhs_start=nhs),
+              person("rj_edge", S25, start="2024-03-31", nhs_start=nhs)]
+    staff += [person("mover", S24), person("mover", S25, directorate="Surgery")]
+    leavers = [leaver("rj_same", "2024-06-30"), leaver("rj_dir", "2024-05-31"),
+               leaver("rj_twice", "2024-04-30"), leaver("rj_twice", "2024-10-31"),
+               leaver("rj_back", "2023-06-30"), leaver("rj_edge", "2024-03-30")]
+    return dataset(staff, leavers)
+
+
+@pytest.fixture(scope="module")
+def rj24(rejoiners):
+    return eq.retention(rejoiners, period="2024/25")
+
+
+@pytest.mark.parametrize(
+    ("indicator", "variant", "numerator", "denominator"),
+    [
+        # Leave dates in the year: rj_same, rj_dir and rj_twice twice (each leavers row is a
+        # leaving). Average headcount (15 + 15) / 2.
+        ("leaver_rate", None, 4.0, 15.0),
+        # FTE at leaving from the last snapshot before it: 0.8 + 1 + 1 + 1 (rj_twice's second
+        # spell has no snapshot, its last snapshot is the 2024 one); start 14.8, end 15.
+        ("leaver_rate_fte", None, 3.8, 14.9),
+        # In post at both dates, also after leaving and re-joining in the year: base 10 +
+        # rj_same + rj_dir + rj_edge + mover = 14 of 15 (rj_twice is not).
+        ("stability_index", None, 14.0, 15.0),
+        # New spells in the year: rj_same, rj_dir; not in post at the start: rj_back.
+        # rj_edge's spell began on 31 March 2024, before the year.
+        ("joiner_rate", None, 3.0, 15.0),
+        # Only the mover: rj_dir left the organisation, it did not move directorate.
+        ("leaver_rate", MOVERS_VARIANT, 1.0, 15.0),
+        # Leaving the staff group: the four leavings; rj_dir's change of staff group is part of
+        # its (counted) leaving, not a second one.
+        ("leaver_rate", _LEVEL_VARIANT["staff_group"], 4.0, 15.0),
+        # Same staff group at both dates: 14 stable less rj_dir.
+        ("stability_index", _LEVEL_VARIANT["staff_group"], 13.0, 15.0),
+        ("joiner_rate", _LEVEL_VARIANT["staff_group"], 3.0, 15.0),
+    ],
+)
+def test_rejoiners_by_hand(rejoiners, rj24, indicator, variant, numerator, denominator):
+    r = rj24
+    if variant == _LEVEL_VARIANT["staff_group"]:
+        r = eq.retention(rejoiners, period="2024/25", level="staff_group")
+    got = row(r, indicator, variant=variant)
+    assert got["numerator"] == pytest.approx(numerator)
+    assert got["denominator"] == pytest.approx(denominator)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "variant", "directorate", "numerator"),
+    [
+        # rj_dir's leaving is placed in Therapies (its last snapshot before leaving), its
+        # re-joining in Surgery.
+        ("leaver_rate", None, "Therapies", 4.0),
+        ("leaver_rate", None, "Surgery", 0.0),
+        ("joiner_rate", None, "Therapies", 2.0),
+        ("joiner_rate", None, "Surgery", 1.0),
+        ("leaver_rate", MOVERS_VARIANT, "Therapies", 1.0),
+    ],
+)
+def test_rejoiners_by_directorate(rejoiners, indicator, variant, directorate, numerator):
+    r = eq.retention(rejoiners, period="2024/25", within=("directorate",))
+    assert row(r, indicator, variant=variant, directorate=directorate)["numerator"] == numerator
+
+
+def test_rejoin_before_the_year_counts_in_that_year(rejoiners):
+    # 2023/24: in post at 31 March 2023: rj_back and rj_edge. rj_back left (not back by the
+    # end); rj_edge left on 30 March and re-joined on 31 March 2024: a leaver and a joiner,
+    # and stable (in post at both dates).
+    r = eq.retention(rejoiners, period="2023/24")
+    assert row(r, "leaver_rate")["numerator"] == 2.0
+    assert row(r, "stability_index")[["numerator", "denominator"]].tolist() == [1.0, 2.0]
+    # Joiners: of the 15 in post at 31 March 2024 all but rj_edge were not in post at 31 March
+    # 2023 (14), and rj_edge is in a spell begun in the year: 15.
+    assert row(r, "joiner_rate")["numerator"] == 15.0
+
+
+def test_early_career_follows_the_new_spell():
+    # 2024/25, within 12 months: the 2023/24 joiners seen at 31 March 2024.
+    staff = [
+        # Left 31 May 2023, re-joined 1 Sep 2023, left 30 Jun 2024: left within 12 months.
+        person("e_rj", S23), person("e_rj", S24, start="2023-09-01"),
+        # Left 31 May 2023, re-joined 1 Jul 2023, still in post: its earlier leave date is
+        # before the new start and does not count.
+        person("e_rj2", S23), person("e_rj2", S24, start="2023-07-01"),
+        person("e_rj2", S25, start="2023-07-01"),
+        person("e_new", S24, start="2023-06-01"), person("e_new", S25, start="2023-06-01"),
+        # Joined before 2023/24: not in the cohort.
+        person("e_old", S24), person("e_old", S25),
+    ]
+    leavers = [leaver("e_rj", "2023-05-31"), leaver("e_rj", "2024-06-30"),
+               leaver("e_rj2", "2023-05-31")]
+    r = eq.retention(dataset(staff, leavers), period="2024/25")
+    m12 = row(r, "early_career_leaver_rate", variant="within 12 months")
+    assert (m12["numerator"], m12["denominator"]) == (1.0, 3.0)
+
+
+@pytest.fixture(scope="module")
+def rejoin_bands():
+    staff = [
+        person("up", S24), person("up", S25, band="Band 6"),
+        # Left in June, re-joined in September a band higher: a rise between the two
+        # snapshots, so promoted under the snapshot definition (METHODOLOGY.md "Promotion").
+        person("rj_up", S24), person("rj_up", S25, start="2024-09-01", band="Band 6"),
+        person("rj_flat", S24), person("rj_flat", S25, start="2024-09-01"),
+        person("gone", S24),
+    ]
+    leavers = [leaver("rj_up", "2024-06-30"), leaver("rj_flat", "2024-06-30"),
+               leaver("gone", "2024-06-30")]
+    return dataset(staff, leavers)
+
+
+def test_rejoiner_band_transitions(rejoin_bands):
+    scope = make_scope(rejoin_bands, period="2024/25", by="ethnicity", within=(),
+                       staff_group=None, directorate=None)
+    t = transition_counts(scope)
+    t = t[(t["group"] == "White") & (t["n"] > 0)]
+    got = {(f, to): n for f, to, n in zip(t["from_band"], t["to_band"], t["n"], strict=True)}
+    assert got == {("Band 5", "Band 6"): 2.0, ("Band 5", "Band 5"): 1.0, ("Band 5", "left"): 1.0}
+
+
+def test_rejoiner_promotion_rate(rejoin_bands):
+    from equity.indicators.progression import STAYERS_VARIANT
+
+    r = eq.progression(rejoin_bands, period="2024/25")
+    assert row(r, "promotion_rate")[["numerator", "denominator"]].tolist() == [2.0, 4.0]
+    stay = row(r, "promotion_rate", variant=STAYERS_VARIANT)
+    assert stay[["numerator", "denominator"]].tolist() == [2.0, 3.0]
 
 
 # --------------------------------------------------------------------------- relative likelihood
