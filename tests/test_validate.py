@@ -323,3 +323,15 @@ def test_cli_wrong_delimiter_is_one_paragraph(tmp_path, capsys, engine):
     err = capsys.readouterr().err
     assert "staff.csv" in err and "separated by semicolons, not commas" in err
     assert err.strip().count("\n") == 0
+
+
+def test_national_data_keys_people_by_organisation():
+    # The same staff_id in two organisations is two people: no duplicate, no orphan.
+    frames = base()
+    staff = frames["staff"]
+    other = staff.assign(organisation="R2")
+    frames["staff"] = pd.concat([staff.assign(organisation="R1"), other], ignore_index=True)
+    frames["leavers"] = frames["leavers"].assign(organisation="R2")
+    frames["casework"] = frames["casework"].assign(organisation="R3")  # P3 is not at R3
+    found = [(f.table, f.rule, f.count) for f in run(frames).findings]
+    assert found == [("casework", "unknown_staff_id", 1)]

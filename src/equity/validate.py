@@ -46,7 +46,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "unknown_code": ("warning", "a code outside the code list; kept and grouped as Unknown"),
     "duplicate_key": ("error", "more than one row for the same key, e.g. (staff_id, snapshot_date)"),
     "start_after_snapshot": ("error", "org_start_date after the snapshot_date"),
-    "leave_before_start": ("error", "leave_date before the person's earliest org_start_date"),
+    "leave_before_start": ("error", "leave_date before every org_start_date of the person (no employment spell in force)"),
     "fte_out_of_range": ("error", "fte outside (0, 1.5]"),
     "negative_pay": ("error", "negative hourly_pay or bonus_pay"),
     "appointed_not_shortlisted": ("error", "an application appointed but not shortlisted"),
@@ -365,6 +365,9 @@ def _duplicate_findings(name: str, table: Table, frame: Any, cols: set[str]) -> 
     key = list(table.key)
     if not key or not set(key) <= cols:
         return []
+    if "organisation" in cols and name in ("staff", "leavers", "board"):
+        # person ids are unique within an organisation only (national data)
+        key = ["organisation", *key]
     dup = cube.collect(
         cube.lazy(frame).drop_nulls(subset=key)
         .group_by(key).agg(nw.len().alias("n"))
@@ -424,12 +427,19 @@ def _range_rules(name: str, cols: set[str]) -> list[_RowRule]:
 
 
 def _leave_before_start(leavers: Any, staff: Any) -> list[Finding]:
+    # A leavers row ends the employment spell in force at leaving: the person's latest
+    # org_start_date on or before the leave date. A re-joiner's earlier leave date precedes
+    # their later start legitimately, so the row is only wrong when no spell had started by
+    # then, i.e. the leave date is before the person's earliest start. Person key as
+    # everywhere (organisation + staff_id in national data): a staff_id is only unique
+    # within its organisation.
+    key = cube.person_key(staff, leavers)
     starts = (
-        cube.lazy(staff).select("staff_id", "org_start_date").drop_nulls()
-        .group_by("staff_id").agg(nw.col("org_start_date").min().alias("__start"))
+        cube.lazy(staff).select(*key, "org_start_date").drop_nulls()
+        .group_by(key).agg(nw.col("org_start_date").min().alias("__start"))
     )
     lf, has_row = _with_rows(leavers)
-    bad = lf.join(starts, on="staff_id", how="inner").filter(
+    bad = lf.join(starts, on=key, how="inner").filter(
         (nw.col("leave_date") < nw.col("__start")).fill_null(False)
     )
     n = int(cube.collect(bad.select(nw.len().alias("n")))["n"].sum())
@@ -438,15 +448,17 @@ def _leave_before_start(leavers: Any, staff: Any) -> list[Finding]:
     return [_finding(
         "leavers", "leave_date", "leave_before_start", n,
         _row_examples(bad, has_row, "staff_id"),
-        "leave_date is before the person's earliest org_start_date in staff. Check both dates "
-        "(day and month swapped is a common cause).",
+        "leave_date is before every org_start_date of the person in staff, so it ends no "
+        "employment spell (a re-joiner's earlier leave date before a later start is fine). "
+        "Check both dates (day and month swapped is a common cause).",
     )]
 
 
 def _unknown_staff(name: str, frame: Any, staff: Any) -> list[Finding]:
-    ids = cube.lazy(staff).select("staff_id").drop_nulls().unique()
+    key = cube.person_key(staff, frame)  # organisation + staff_id in national data
+    ids = cube.lazy(staff).select(*key).drop_nulls().unique()
     lf, has_row = _with_rows(frame)
-    orphans = lf.filter(~nw.col("staff_id").is_null()).join(ids, on="staff_id", how="anti")
+    orphans = lf.filter(~nw.col("staff_id").is_null()).join(ids, on=key, how="anti")
     n = int(cube.collect(orphans.select(nw.len().alias("n")))["n"].sum())
     if not n:
         return []
