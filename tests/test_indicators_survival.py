@@ -285,6 +285,106 @@ def test_time_to_first_promotion_by_hand(promotions):
         "reason": "staff whose band when first seen is not on the band ladder"}]
 
 
+# --------------------------------------------------------------------------- re-joiners
+
+
+def rejoin_spell(sid, start, snaps, *, band="Band 5"):
+    return [person(sid, s, start=start, band=band) for s in snaps]
+
+
+@pytest.fixture(scope="module")
+def rejoiners():
+    """Employment spells (same staff_id, a new org_start_date); tenures (days) by hand.
+
+    rj   A: joined 31 Mar 2021, seen 2023 and 2024 (entry 730), left 30 Jun 2024 (1187).
+         B: re-joined 1 Sep 2024, seen 2025 (entry 211), in post at the end (censored 211).
+    tw   A: joined 31 Mar 2022, seen 2023 (entry 365), left 31 May 2023 (426).
+         B: re-joined 1 Aug 2023, seen 2024 (entry 243), left 31 Oct 2024 (457): the later
+         leaving ends B, not A.
+    gap  A: joined 31 Mar 2022, seen 2023 (entry 365), no leaving recorded.
+         B: re-joined 1 Oct 2023, seen 2024 and 2025 (entry 182, censored 547). A ended
+         before B began, on a date not recorded: censored at its last snapshot (365).
+    stay joined 31 Mar 2023 (entry 0), in post at the end (censored 731).
+    """
+    staff = (rejoin_spell("rj", dt.date(2021, 3, 31), [S23, S24])
+             + rejoin_spell("rj", dt.date(2024, 9, 1), [S25])
+             + rejoin_spell("tw", dt.date(2022, 3, 31), [S23])
+             + rejoin_spell("tw", dt.date(2023, 8, 1), [S24])
+             + rejoin_spell("gap", dt.date(2022, 3, 31), [S23])
+             + rejoin_spell("gap", dt.date(2023, 10, 1), [S24, S25])
+             + rejoin_spell("stay", S23, SNAPS))
+    leavers = [leaver("rj", dt.date(2024, 6, 30)), leaver("tw", dt.date(2023, 5, 31)),
+               leaver("tw", dt.date(2024, 10, 31))]
+    return dataset(staff, leavers)
+
+
+def _engine_frames(ds):
+    con = duckdb.connect()
+    return {"pandas": ds,
+            "polars": Dataset(staff=pl.from_pandas(ds.staff).lazy(),
+                              leavers=pl.from_pandas(ds.leavers).lazy()),
+            "duckdb": Dataset(staff=con.from_df(ds.staff), leavers=con.from_df(ds.leavers))}
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_each_spell_is_its_own_record(rejoiners, engine):
+    ds = _engine_frames(rejoiners)[engine]
+    f = eq.cube.collect(eq.cube.tenure_spells(ds.staff, ds.leavers, window_start=S23, end=S25))
+    got = sorted(zip(f["staff_id"], f["entry_days"].astype(int), f["exit_days"].astype(int),
+                     f["event"].astype(bool), strict=True))
+    assert got == [("gap", 182, 547, False), ("gap", 365, 365, False),
+                   ("rj", 211, 211, False), ("rj", 730, 1187, True),
+                   ("stay", 0, 731, False),
+                   ("tw", 243, 457, True), ("tw", 365, 426, True)]
+
+
+def test_spell_censored_at_the_end_when_rejoining_after_it(rejoiners):
+    # Window to 31 May 2024: rj's A is in post at the end (its leaving and re-join are
+    # later), so it is censored then: 31 Mar 2021 -> 31 May 2024 = 1096 + 61 = 1157 days.
+    ds = rejoiners
+    f = eq.cube.collect(eq.cube.tenure_spells(ds.staff, ds.leavers, window_start=S23,
+                                              end=dt.date(2024, 5, 31)))
+    rj = f[f["staff_id"] == "rj"]
+    assert rj[["entry_days", "exit_days"]].astype(int).values.tolist() == [[730, 1157]]
+    assert not rj["event"].any()
+
+
+def test_rejoiners_curve_by_hand(rejoiners):
+    c = survival_curves(rejoiners, time_unit="days", min_at_risk=0)
+    w = curve_of(c)
+    # At risk: entry <= t <= exit. 211: stay, gapB, rjB (censored). 365: stay, gapB, twB,
+    # twA, gapA (censored). 426: stay, gapB, twB, twA; twA leaves: 3/4. 457: stay, gapB,
+    # twB; twB leaves: 1/2. 547: gapB censored. 731: stay censored, rjA entered at 730.
+    # 1187: rjA leaves alone: 0.
+    assert w["time"].tolist() == [211, 365, 426, 457, 547, 731, 1187]
+    assert w["at_risk"].tolist() == [3, 5, 4, 3, 2, 2, 1]
+    assert w["events"].tolist() == [0, 0, 1, 1, 0, 0, 1]
+    assert w["censored"].tolist() == [1, 1, 0, 0, 1, 1, 0]
+    np.testing.assert_allclose(w["survival"], [1, 1, 0.75, 0.5, 0.5, 0.5, 0])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"competing": True}])
+def test_rejoiners_engine_parity(rejoiners, kwargs):
+    frames = _engine_frames(rejoiners)
+    base = survival_curves(frames["pandas"], time_unit="days", min_at_risk=0, **kwargs)
+    for name in ("polars", "duckdb"):
+        got = survival_curves(frames[name], time_unit="days", min_at_risk=0, **kwargs)
+        pd.testing.assert_frame_equal(base, got, check_dtype=False, obj=name)
+
+
+def test_band_rise_across_a_rejoin_is_not_a_first_promotion():
+    # Band 5 in the first spell (entry 730, censored at its last snapshot, 1096), Band 6 on
+    # re-joining (entry 211, censored 211): no spell shows a rise.
+    staff = (rejoin_spell("pr", dt.date(2021, 3, 31), [S23, S24])
+             + rejoin_spell("pr", dt.date(2024, 9, 1), [S25], band="Band 6"))
+    ds = Dataset.from_frames(staff=pd.DataFrame(staff))
+    c = survival_curves(ds, event="promotion", time_unit="days", min_at_risk=0)
+    w = curve_of(c)
+    assert w["time"].tolist() == [211, 1096]
+    assert w["events"].sum() == 0
+    assert w["censored"].tolist() == [1, 1]
+
+
 # --------------------------------------------------------------------------- bad input
 
 

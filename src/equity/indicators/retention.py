@@ -558,7 +558,10 @@ def survival_counts(scope: Scope, *, window_start: dt.date | None = None,
     exits = grouped_counts(frame, scope.gs, within=scope.within, where=where,
                            derive={"time": nw.col("exit_days"), "ev": _flag(nw.col("event"))},
                            sums=["ev"], extra_keys=[*extra_keys, "time"])
-    exits = exits.assign(events=exits["sum_ev"], censored=exits["n"] - exits["sum_ev"])
+    # Count keys come back as objects (cube.complete): times are numbers for the estimators.
+    entries = entries.assign(time=pd.to_numeric(entries["time"]).astype("float64"))
+    exits = exits.assign(time=pd.to_numeric(exits["time"]).astype("float64"),
+                         events=exits["sum_ev"], censored=exits["n"] - exits["sum_ev"])
     keys = [*scope.within, "group", "time"]
     return (entries.loc[entries["n"] > 0, [*keys, "n"]].reset_index(drop=True),
             exits.loc[exits["n"] > 0, [*scope.within, "group", *extra_keys, "time", "events",

@@ -131,8 +131,8 @@ def _count_tables(scope: Scope, *, start: dt.date, end: dt.date, event: str, com
     holder = pd.DataFrame()
     bad = cube.count(frame, [], where=and_all(scope.where, ~valid_spell()))["n"].sum()
     record_exclusion(holder, indicator=name, table="staff", count=bad,
-                     reason="people with a missing org_start_date, or a start date after the "
-                            "date they leave or are last seen")
+                     reason="employment spells with a missing org_start_date, or a start date "
+                            "after the date they end or are last seen")
     if off_ladder is not None:
         record_exclusion(holder, indicator=name, table="staff", count=n,
                          reason="staff whose band when first seen is not on the band ladder")
@@ -256,10 +256,14 @@ def survival_curves(
 
     Notes
     -----
-    Time to leaving: tenure from ``org_start_date`` to the first leave date on or after the
-    last snapshot seen, censored at the period end; a person enters observation at their
-    tenure on their first snapshot in the window (left truncation: people who joined and left
-    between snapshots are never seen). Time to first promotion: tenure to the first snapshot
+    Time to leaving: one record per employment spell (a person and an ``org_start_date``, so
+    a re-joiner has one per spell; :func:`equity.cube.tenure_spells`), tenure from the
+    spell's ``org_start_date`` to its leave date (the first on or after its last snapshot
+    seen and before the person's next start date), censored at the period end (or, for a
+    spell followed by a re-join with no leave recorded, at its last snapshot); a spell
+    enters observation at its tenure on its first snapshot in the window (left truncation:
+    spells that began and ended between snapshots are never seen). Time to first promotion:
+    tenure to the first snapshot
     showing a higher band than an earlier snapshot of the same employment spell, censored at
     the spell's last snapshot in the window; staff who joined before the window may have been
     promoted before it, so this is the first promotion *seen*. Kaplan-Meier with the
