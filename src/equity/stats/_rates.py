@@ -135,8 +135,8 @@ def _koopman_interval(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.nda
 #: Fisher: tables whose probability is within this relative tolerance of the observed one
 #: count as "as extreme" (R's ``fisher.test`` uses 1e-7; scipy 1e-14 on its own pmf).
 _FISHER_REL_TOL = 1e-7
-#: Cells evaluated per chunk (memory bound: about 8 bytes x 6 arrays x this).
-_FISHER_CHUNK_CELLS = 2_000_000
+#: Cells evaluated per chunk: small enough that a chunk's arrays stay in the CPU cache.
+_FISHER_CHUNK_CELLS = 262_144
 
 
 def _fisher_two_sided(a: np.ndarray, r1: np.ndarray, r2: np.ndarray, c1: np.ndarray) -> np.ndarray:
@@ -149,6 +149,11 @@ def _fisher_two_sided(a: np.ndarray, r1: np.ndarray, r2: np.ndarray, c1: np.ndar
     at least 9 standard deviations plus 25 on each side of the mode (and 25 beyond the
     observed value), so the probability mass left outside is below 1e-17: p-values are exact
     to that absolute precision.
+
+    The log ratio from x to x + 1 is log(c1 - x) + log(r1 - x) - log(x + 1) - log(r2 - c1 + x + 1).
+    Each term, along a window, is a run of consecutive entries of one table of log k (forwards
+    or backwards), so it is copied from a sliding-window view of that table instead of taking
+    a logarithm per cell: same values, several times faster.
     """
     n_tot = r1 + r2
     lo_sup = np.maximum(0, c1 - r2)
@@ -159,6 +164,14 @@ def _fisher_two_sided(a: np.ndarray, r1: np.ndarray, r2: np.ndarray, c1: np.ndar
     w_lo = np.maximum(lo_sup, np.minimum(mode - reach, a - 25))
     w_hi = np.minimum(hi_sup, np.maximum(mode + reach, a + 25))
     width = w_hi - w_lo + 1
+    # log k for k = 1..max N at positions pad + k. Steps past a window's end (padding up to
+    # the chunk's widest window) may read the zeros around it; those cells are masked below.
+    pad = int(width.max()) + 1
+    top = int(n_tot.max()) + 1
+    log_k = np.zeros(top + 2 * pad)
+    log_k[pad + 1 : pad + top] = np.log(np.arange(1, top))
+    log_k_rev = log_k[::-1].copy()  # log_k_rev[j] = log_k[len - 1 - j]
+    last = len(log_k) - 1
     out = np.empty(len(a))
     order = np.argsort(width, kind="stable")
     sorted_width = width[order]
@@ -170,21 +183,24 @@ def _fisher_two_sided(a: np.ndarray, r1: np.ndarray, r2: np.ndarray, c1: np.ndar
         idx = order[start:stop]
         w = int(sorted_width[stop - 1])
         start = stop
-        k = np.arange(w - 1, dtype=np.float64)[None, :]
-        x = w_lo[idx, None].astype(np.float64) + k  # step from x to x + 1
-        C, R1, R2 = (v[idx, None].astype(np.float64) for v in (c1, r1, r2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.log(((C - x) * (R1 - x)) / ((x + 1) * (R2 - C + x + 1)))
-        valid_step = (x + 1) <= w_hi[idx, None]
-        step = np.where(valid_step, step, 0.0)
-        logp = np.concatenate([np.zeros((len(idx), 1)), np.cumsum(step, axis=1)], axis=1)
-        valid = (w_lo[idx, None] + np.arange(w)[None, :]) <= w_hi[idx, None]
-        logp = np.where(valid, logp, -np.inf)
-        logp -= logp.max(axis=1, keepdims=True)
-        obs = np.take_along_axis(logp, (a[idx] - w_lo[idx])[:, None], axis=1)
-        prob = np.exp(logp)
-        extreme = logp <= obs + _FISHER_REL_TOL
-        out[idx] = (prob * extreme).sum(axis=1) / prob.sum(axis=1)
+        fwd = np.lib.stride_tricks.sliding_window_view(log_k, max(w - 1, 1))
+        rev = np.lib.stride_tricks.sliding_window_view(log_k_rev, max(w - 1, 1))
+        # Step k goes from x = w_lo + k to x + 1; log v sits at log_k[pad + v], and at
+        # log_k_rev[last - pad - v] for runs of decreasing v.
+        x0 = w_lo[idx]
+        step = (rev[last - pad - (c1[idx] - x0)] + rev[last - pad - (r1[idx] - x0)]
+                - fwd[pad + x0 + 1] - fwd[pad + r2[idx] - c1[idx] + x0 + 1])
+        logp = np.empty((len(idx), w))
+        logp[:, 0] = 0.0
+        np.cumsum(step[:, : w - 1], axis=1, out=logp[:, 1:])
+        k = np.arange(w)[None, :]
+        logp = np.where(k < width[idx, None], logp, -np.inf)
+        rows = np.arange(len(idx))
+        at_mode = logp[rows, mode[idx] - w_lo[idx]][:, None]
+        at_obs = logp[rows, a[idx] - w_lo[idx]][:, None]
+        prob = np.exp(logp - at_mode)
+        extreme = logp <= at_obs + _FISHER_REL_TOL
+        out[idx] = np.einsum("ij,ij->i", prob, extreme) / prob.sum(axis=1)
     return np.minimum(out, 1.0)
 
 

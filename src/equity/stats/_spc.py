@@ -106,6 +106,13 @@ def funnel_limits(numerator: npt.ArrayLike, denominator: npt.ArrayLike, *,
 
 def _exact_limit(n: np.ndarray, theta: float, p: float) -> np.ndarray:
     nn = np.where(np.isfinite(n) & (n > 0), np.round(n), 1)
+    # The limit depends only on the rounded denominator (theta and p are shared): compute it
+    # once per distinct denominator, a few thousand at most where there are 100,000 units.
+    uniq, inverse = np.unique(nn, return_inverse=True)
+    return _exact_limit_distinct(uniq, theta, p)[inverse.reshape(nn.shape)]
+
+
+def _exact_limit_distinct(nn: np.ndarray, theta: float, p: float) -> np.ndarray:
     r = sps.binom.ppf(p, nn, theta)
     f_r = sps.binom.cdf(r, nn, theta)
     f_r1 = sps.binom.cdf(r - 1, nn, theta)
