@@ -42,7 +42,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "unparseable_date": ("error", "a date that is not ISO YYYY-MM-DD (or the mapping's date_format)"),
     "unparseable_number": ("error", "a number that cannot be read (text, currency signs, commas)"),
     "unparseable_boolean": ("error", "a yes/no field that is not true/false, 1/0, Y/N or Yes/No"),
-    "ethnic_label_as_code": ("error", "an ethnic category text label that would be read by its first letter as an NHS code"),
+    "ethnic_label_as_code": ("warning", "an ethnic category written as its full text label instead of its code (read by meaning)"),
     "unknown_code": ("warning", "a code outside the code list; kept and grouped as Unknown"),
     "duplicate_key": ("error", "more than one row for the same key, e.g. (staff_id, snapshot_date)"),
     "start_after_snapshot": ("error", "org_start_date after the snapshot_date"),
@@ -340,9 +340,9 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
                 shown = ", ".join(f"{v!r} ({int(k)})" for v, k in zip(bad[col][:5], bad["n"][:5], strict=True))
                 out.append(_finding(
                     name, col, "ethnic_label_as_code", n, ex,
-                    f"values look like text labels, not NHS codes: {shown}. The national code "
-                    "is the first character, so these would be misread (e.g. 'Asian...' as A, "
-                    "White British). Recode them to codes under values: in the mapping file.",
+                    f"values are full category labels, not NHS codes: {shown}. They are read by "
+                    "meaning (e.g. 'Asian or Asian British - Indian' as H); recode them to codes "
+                    "under values: in the mapping file to make the extract unambiguous.",
                 ))
                 counts = counts[~label]
         unknown = counts[~is_known(counts[col].astype(str)).to_numpy()].sort_values("n", ascending=False)
