@@ -1,0 +1,367 @@
+"""Benchmark (not a test): the full indicator suite per engine, against a naive pandas
+notebook and a hand-written DuckDB SQL floor, at growing data sizes.
+
+Run: ``.venv/bin/python benchmarks/bench_national.py [--scale 1,4,16[,national]] [--rows N,...]
+[--spark] [--engines pandas,polars,duckdb]``.
+
+For each size it generates (once; cached under ``benchmarks/out/data/``) a synthetic dataset
+as Parquet with :func:`equity.synth.write_sample`: ``--scale 4`` is four times the sample
+trust (about 2,300 staff x 6 snapshots per 1x), ``national`` the national dataset (about 1.5
+million staff at the last of 6 snapshots, 200 organisations), ``--rows`` a staff-table size in
+rows. Then it runs, each in its own subprocess so that peak memory is its own:
+
+* ``equity[<engine>]``: :func:`equity.read_dataset` with that engine, then
+  :func:`equity.indicators.indicators` for period 2024/25, internal disclosure, split by
+  profession (and organisation when the data has one);
+* ``naive pandas``: the same row-level counts written the way an analyst would in a notebook
+  (``pd.read_parquet``, then a filter and a group-by per indicator and per group, merges
+  redone per indicator);
+* ``SQL floor``: the same counts as hand-written DuckDB SQL over the Parquet files, grouped
+  by the raw codes (the cheapest way to get them; the floor).
+
+It prints, and writes to ``benchmarks/out/bench_national.md`` (and ``.json``), one row per
+size and method: wall time (with the read and compute parts for equity), CPU time, peak
+resident memory (``ru_maxrss`` of the subprocess and its children: the JVM for Spark), and the
+ratios of wall time to the SQL floor and to the naive baseline, and of peak memory to the
+pandas engine's.
+
+What the baselines count (the row-level work of the suite, not every indicator): staff in post
+at the closing snapshot by band and group, and at every snapshot (representation, WRES/WDES 1,
+declaration, Model Employer); shortlisted and appointed applicants (WRES/WDES 2); people in
+formal disciplinary / capability cases (WRES 3, WDES 3) and in non-mandatory training
+(WRES 4) among staff in post; leavers by their last snapshot (leaver rate, by headcount and
+FTE); the start cohort present at the end (stability), joiners, and promotions (band rise)
+between the two snapshots; and exact pay distributions (median / mean hourly pay by sex,
+ethnicity and disability; bonus pay). Each by ethnicity (WRES groups) and disability (WDES
+groups) within the strata. The suite also computes the indicators these baselines leave out
+(board, survey, early-career leaving, band transitions, trends, pay quartiles...) and all the
+statistics (intervals, tests, disclosure): its time is the whole job, the baselines' a part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+DATA = OUT / "data"
+PERIOD = "2024/25"
+START, END = "2024-03-31", "2025-03-31"
+#: Staff-table rows of the 1x trust (6 snapshots of about 2,300-2,500 staff).
+TRUST_ROWS = 14_328
+ENGINES = ("pandas", "polars", "duckdb")
+
+
+# --------------------------------------------------------------------------- data
+
+
+def dataset(token: str, seed: int) -> Path:
+    """Folder of the dataset for ``token`` ("4" = 4x trust, "national"), generated once."""
+    from equity.synth import write_sample
+
+    folder = DATA / f"{token}x-seed{seed}" if token != "national" else DATA / f"national-seed{seed}"
+    if not (folder / "staff.parquet").exists():
+        t0 = time.perf_counter()
+        if token == "national":
+            write_sample(folder, seed=seed, scale="national", fmt="parquet")
+        else:
+            write_sample(folder, seed=seed, scale="trust", fmt="parquet",
+                         scale_factor=float(token))
+        print(f"generated {folder.name} in {time.perf_counter() - t0:.0f} s", flush=True)
+    return folder
+
+
+def _strata(folder: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(folder / "staff.parquet").names
+    return ["organisation", "profession"] if "organisation" in names else ["profession"]
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def run_equity(folder: Path, engine: str) -> dict[str, Any]:
+    from equity.indicators._all import indicators
+    from equity.io import read_dataset
+
+    spark = None
+    if engine == "spark":
+        from pyspark.sql import SparkSession
+
+        spark = (SparkSession.builder.master("local[2]").appName("bench")
+                 .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
+                 .config("spark.driver.memory", "8g").getOrCreate())
+        spark.sparkContext.setLogLevel("ERROR")
+    t0 = time.perf_counter()
+    ds = read_dataset(folder, engine=engine)  # type: ignore[arg-type]
+    t1 = time.perf_counter()
+    table = indicators(ds, period=PERIOD, within=_strata(folder), disclosure="internal")
+    t2 = time.perf_counter()
+    if spark is not None:
+        spark.stop()  # so the JVM's peak memory is counted with the children
+    return {"read_s": t1 - t0, "compute_s": t2 - t1, "result_rows": len(table)}
+
+
+def run_naive(folder: Path) -> dict[str, Any]:
+    """The notebook baseline: filter and group-by per indicator and per group."""
+    import pandas as pd
+
+    from equity import codes
+
+    t0 = time.perf_counter()
+    S = _strata(folder)
+    staff = pd.read_parquet(folder / "staff.parquet")
+    leavers = pd.read_parquet(folder / "leavers.parquet")
+    rec = pd.read_parquet(folder / "recruitment.parquet")
+    cases = pd.read_parquet(folder / "casework.parquet")
+    training = pd.read_parquet(folder / "training.parquet")
+    t1 = time.perf_counter()
+    key = ["organisation", "staff_id"] if "organisation" in staff.columns else ["staff_id"]
+    for df in (staff, rec):
+        df["ethnicity"] = codes.ethnicity_group(df["ethnic_category"])
+        df["disab"] = codes.disability_group(df["disability"])
+        df["sex_g"] = codes.sex_group(df["sex"])
+    staff["snapshot_date"] = pd.to_datetime(staff["snapshot_date"])
+    end = staff[staff["snapshot_date"] == END]
+    start = staff[staff["snapshot_date"] == START]
+    out: list[Any] = []
+    for gcol, groups in (("ethnicity", codes.WRES_GROUPS), ("disab", codes.WDES_GROUPS)):
+        for g in groups:
+            # representation / WRES 1: headcount by band in each stratum
+            out.append(end[end[gcol] == g].groupby([*S, "band"]).size())
+            # Model Employer / trends: every snapshot
+            out.append(staff[staff[gcol] == g].groupby([*S, "snapshot_date", "band"]).size())
+            # WRES 2: shortlisted and appointed
+            r = rec[(rec[gcol] == g) & (rec["closing_date"] >= START) & (rec["closing_date"] <= END)]
+            out.append(r[r["shortlisted"]].groupby(S).size())
+            out.append(r[r["shortlisted"] & r["appointed"]].groupby(S).size())
+            # WRES 3 / WDES 3: people in formal cases among staff in post
+            c = cases[(cases["formal"]) & (cases["start_date"] >= START) & (cases["start_date"] <= END)]
+            people = end[end[gcol] == g].merge(c[key].drop_duplicates(), on=key)
+            out.append(people.groupby(S).size())
+            # WRES 4: non-mandatory training
+            t = training[~training["mandatory"] & (training["date"] >= START) & (training["date"] <= END)]
+            trained = end[end[gcol] == g].merge(t[key].drop_duplicates(), on=key)
+            out.append(trained.groupby(S).size())
+            # leavers by their last snapshot (headcount and FTE)
+            lv = leavers[(leavers["leave_date"] >= START) & (leavers["leave_date"] <= END)]
+            m = lv.merge(staff[staff[gcol] == g], on=key, suffixes=("_leaving", ""))
+            m = m[m["snapshot_date"] <= m["leave_date"]]
+            last = m.sort_values("snapshot_date").groupby([*key, "leave_date"]).tail(1)
+            out.append(last.groupby(S).agg(n=("staff_id", "size"), fte=("fte", "sum")))
+            # stability, joiners and promotion: the two snapshots joined
+            s = start[start[gcol] == g]
+            both = s.merge(end[[*key, "band"]], on=key, how="left", suffixes=("", "_end"),
+                           indicator=True)
+            out.append(both.groupby(S)["_merge"].apply(lambda x: (x == "both").sum()))
+            e = end[end[gcol] == g].merge(start[key], on=key, how="left", indicator=True)
+            out.append(e[e["_merge"] == "left_only"].groupby(S).size())
+            rise = (codes.band_rank(both["band_end"]) > codes.band_rank(both["band"]))
+            out.append(both[rise].groupby(S).size())
+    # pay: median and mean hourly pay (and bonus) by sex, ethnicity and disability
+    paid = end[end["full_pay"]]
+    for gcol, groups in (("sex_g", codes.SEX_GROUPS), ("ethnicity", codes.WRES_GROUPS),
+                         ("disab", codes.WDES_GROUPS)):
+        for g in groups:
+            sub = paid[paid[gcol] == g]
+            out.append(sub.groupby(S)["hourly_pay"].agg(["median", "mean", "size"]))
+            out.append(sub[sub["bonus_pay"] > 0].groupby(S)["bonus_pay"].agg(["median", "mean"]))
+    t2 = time.perf_counter()
+    return {"read_s": t1 - t0, "compute_s": t2 - t1, "result_rows": sum(len(o) for o in out)}
+
+
+def _sql_queries(folder: Path) -> list[str]:
+    S = ", ".join(_strata(folder))
+    key = "organisation, staff_id" if "organisation" in S else "staff_id"
+    jk = " AND ".join(f"a.{k.strip()} = b.{k.strip()}" for k in key.split(","))
+    f = {t: f"read_parquet('{folder / (t + '.parquet')}')" for t in
+         ("staff", "leavers", "recruitment", "casework", "training")}
+    G = "ethnic_category, disability"
+    aS = ", ".join(f"a.{c.strip()}" for c in S.split(","))
+    return [
+        # staff in post: every snapshot (the closing one is a slice of it)
+        f"SELECT {S}, snapshot_date, band, {G}, count(*) FROM {f['staff']} GROUP BY ALL",
+        f"SELECT {S}, {G}, count(*) FILTER (shortlisted), count(*) FILTER (shortlisted AND appointed) "
+        f"FROM {f['recruitment']} WHERE closing_date BETWEEN '{START}' AND '{END}' GROUP BY ALL",
+        f"""WITH endst AS (SELECT * FROM {f['staff']} WHERE snapshot_date = '{END}'),
+            c AS (SELECT DISTINCT {key}, process FROM {f['casework']}
+                  WHERE formal AND start_date BETWEEN '{START}' AND '{END}'),
+            t AS (SELECT DISTINCT {key} FROM {f['training']}
+                  WHERE NOT mandatory AND date BETWEEN '{START}' AND '{END}')
+            SELECT {aS}, a.ethnic_category, a.disability, b.process, count(*)
+            FROM endst a JOIN c b ON {jk} GROUP BY ALL
+            UNION ALL
+            SELECT {aS}, a.ethnic_category, a.disability, 'training', count(*)
+            FROM endst a JOIN t b ON {jk} GROUP BY ALL""",
+        f"""WITH lv AS (SELECT {key}, leave_date FROM {f['leavers']}
+                        WHERE leave_date BETWEEN '{START}' AND '{END}'),
+            last AS (SELECT a.*, row_number() OVER (PARTITION BY {', '.join('b.' + k.strip() for k in key.split(','))}, b.leave_date
+                                              ORDER BY a.snapshot_date DESC) AS r
+                     FROM lv b JOIN {f['staff']} a ON {jk} AND a.snapshot_date <= b.leave_date)
+            SELECT {S}, {G}, count(*), sum(fte) FROM last WHERE r = 1 GROUP BY ALL""",
+        f"""WITH s AS (SELECT * FROM {f['staff']} WHERE snapshot_date = '{START}'),
+            e AS (SELECT * FROM {f['staff']} WHERE snapshot_date = '{END}')
+            SELECT {aS}, a.band, b.band AS band_end, a.ethnic_category, a.disability,
+                   b.staff_id IS NOT NULL AS stayed, count(*)
+            FROM s a LEFT JOIN e b ON {jk} GROUP BY ALL
+            UNION ALL
+            SELECT {aS}, NULL, a.band, a.ethnic_category, a.disability, FALSE, count(*)
+            FROM e a ANTI JOIN s b ON {jk} GROUP BY ALL""",
+        # exact pay distributions: value counts (medians are read off these small tables)
+        f"""SELECT {S}, sex, {G}, hourly_pay, bonus_pay > 0 AS has_bonus, count(*)
+            FROM {f['staff']} WHERE snapshot_date = '{END}' AND full_pay GROUP BY ALL""",
+        f"""SELECT {S}, sex, {G}, bonus_pay, count(*)
+            FROM {f['staff']} WHERE snapshot_date = '{END}' AND full_pay AND bonus_pay > 0
+            GROUP BY ALL""",
+    ]
+
+
+def run_sql(folder: Path) -> dict[str, Any]:
+    import duckdb
+
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    rows = sum(len(con.execute(q).fetchall()) for q in _sql_queries(folder))
+    return {"read_s": 0.0, "compute_s": time.perf_counter() - t0, "result_rows": rows}
+
+
+def worker(method: str, folder: Path) -> None:
+    import warnings
+
+    # Third-party notices (PySpark on pandas 3) are not benchmark output.
+    warnings.simplefilter("ignore")
+    # Imports are not timed (every method starts in a fresh interpreter).
+    if method.startswith("equity["):
+        import equity.indicators._all
+    elif method == "naive pandas":
+        import equity.codes  # noqa: F401
+    else:
+        import duckdb  # noqa: F401
+    base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    if method.startswith("equity["):
+        res = run_equity(folder, method[len("equity["):-1])
+    elif method == "naive pandas":
+        res = run_naive(folder)
+    else:
+        res = run_sql(folder)
+    res["wall_s"] = time.perf_counter() - t0
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    res["cpu_s"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    res["peak_mb"] = max(me.ru_maxrss, kids.ru_maxrss) / 1024
+    res["import_mb"] = base_kib / 1024
+    print("RESULT " + json.dumps(res), flush=True)
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def measure(method: str, folder: Path, timeout: float) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--worker", method, "--data", str(folder)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+    return {"error": " / ".join(tail)[:300]}
+
+
+def staff_rows(folder: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(folder / "staff.parquet").metadata.num_rows
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    head = ("| data | staff rows | method | wall s | read s | compute s | CPU s | peak MB "
+            "| x SQL floor | naive / this | peak vs pandas engine |")
+    lines = [head, "|" + "---|" * 11]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['data']} | {r['staff_rows']:,} | {r['method']} | "
+                         f"failed: {r['error']} |" + " |" * 7)
+            continue
+        lines.append(
+            f"| {r['data']} | {r['staff_rows']:,} | {r['method']} | {r['wall_s']:.1f} | "
+            f"{r['read_s']:.1f} | {r['compute_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_mb']:,.0f} | "
+            f"{r.get('vs_floor', float('nan')):.1f} | {r.get('naive_over', float('nan')):.1f} | "
+            f"{r.get('mem_vs_pandas', float('nan')):.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", default="1,4,16",
+                    help="comma-separated trust multiples and/or 'national' (default 1,4,16)")
+    ap.add_argument("--rows", default="",
+                    help="comma-separated staff-table sizes in rows (converted to trust multiples)")
+    ap.add_argument("--engines", default=",".join(ENGINES))
+    ap.add_argument("--spark", action="store_true", help="also time the spark engine")
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per method and size")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker, Path(args.data))
+        return
+
+    tokens = [t.strip() for t in args.scale.split(",") if t.strip()]
+    tokens += [f"{int(r) / TRUST_ROWS:g}" for r in args.rows.split(",") if r.strip()]
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if args.spark:
+        engines.append("spark")
+    methods = [*(f"equity[{e}]" for e in engines), "naive pandas", "SQL floor"]
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    for token in tokens:
+        folder = dataset(token, args.seed)
+        n = staff_rows(folder)
+        label = "national" if token == "national" else f"{token}x trust"
+        got = {}
+        for m in methods:
+            res = measure(m, folder, args.timeout)
+            got[m] = res
+            shown = res.get("wall_s", float("nan"))
+            print(f"{label:>14} {m:<16} {shown:8.1f} s  "
+                  f"{res.get('peak_mb', float('nan')):8.0f} MB {res.get('error', '')}", flush=True)
+        floor = got["SQL floor"].get("wall_s")
+        naive = got["naive pandas"].get("wall_s")
+        pandas_mb = got.get("equity[pandas]", {}).get("peak_mb")
+        for m, res in got.items():
+            r = {"data": label, "staff_rows": n, "method": m, **res}
+            if "wall_s" in res:
+                if floor:
+                    r["vs_floor"] = res["wall_s"] / floor
+                if naive:
+                    r["naive_over"] = naive / res["wall_s"]
+                if pandas_mb:
+                    r["mem_vs_pandas"] = res["peak_mb"] / pandas_mb
+            rows.append(r)
+        # Written after every size, so a long run leaves its finished rows behind.
+        table = markdown(rows)
+        (OUT / "bench_national.md").write_text(
+            f"Machine: {os.cpu_count()} cores; period {PERIOD}; "
+            f"{time.strftime('%Y-%m-%d %H:%M')}\n\n{table}\n", encoding="utf-8")
+        (OUT / "bench_national.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    print()
+    print(markdown(rows))
+    print(f"\nwritten to {OUT / 'bench_national.md'}")
+
+
+if __name__ == "__main__":
+    main()
