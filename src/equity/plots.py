@@ -487,11 +487,14 @@ def spc(series: pd.DataFrame, *, x: str = "period", y: str = "value",
 
 
 def survival(curves: pd.DataFrame, *, title: str = "Staying in post over time (Kaplan-Meier)",
-             time: str = "time", estimate: str = "survival", time_unit: str = "months") -> Chart:
+             time: str = "time", estimate: str = "survival", time_unit: str = "months",
+             state: str = "still in post") -> Chart:
     """Kaplan-Meier curves by group as steps, with shaded 95% bands and distinct line styles.
 
     ``curves``: tidy columns ``group``, ``time``, ``survival``, ``ci_low``, ``ci_high``
-    (names of the time and estimate columns are parameters).
+    (names of the time and estimate columns are parameters), as
+    :func:`equity.survival_curves` returns them. ``state`` names what the curve's estimate
+    is the share of ("still in post", "not yet promoted"), for the axis and the alt text.
     """
     import matplotlib.pyplot as plt
 
@@ -512,12 +515,12 @@ def survival(curves: pd.DataFrame, *, title: str = "Staying in post over time (K
                             color=style[g]["color"], hatch=style[g]["hatch"])
         if len(c):
             last = c.iloc[-1]
-            summary.append(f"{g}: {format_value(last[estimate], 'proportion')} still in post "
-                           f"at {last[time]:g} {time_unit}")
+            summary.append(f"{g}: {format_value(last[estimate], 'proportion')} {state} "
+                           f"at {last[time]:.0f} {time_unit}")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel(f"Time since start ({time_unit})")
-    ax.set_ylabel("Share still in post")
+    ax.set_ylabel(f"Share {state}")
     ax.set_title(title)
     ax.legend(title="Group", loc="lower left")
     alt = (f"{title}. Step curves per group with shaded 95% bands. " + "; ".join(summary) + ".")

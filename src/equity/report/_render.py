@@ -367,6 +367,7 @@ def render_reports(
         data_fingerprint,
         known_directorates,
         resolve_data_path,
+        shared_figures,
     )
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
@@ -394,8 +395,13 @@ def render_reports(
         "equity version": __version__,
         "Rendered": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+    # Figures every report shows (trust-wide headlines, validation findings): computed once
+    # here, read by each notebook, instead of once per report.
+    shared_file = out / "notebooks" / "shared_figures.json"
+    atomic_write(shared_file, json.dumps(
+        shared_figures(path, period=period, staff_group=sg, disclosure=disclosure), indent=1))
     base = {"period": period, "data_path": str(path), "staff_group": sg or "all",
-            "disclosure": disclosure}
+            "disclosure": disclosure, "shared_path": str(shared_file.resolve())}
     job_list = []
     for d in chosen:
         fname = safe_filename(d)

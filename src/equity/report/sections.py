@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,21 +22,12 @@ from typing import Any, Literal
 import pandas as pd
 
 from equity import codes, plots
-from equity.errors import EquityError, ParameterError, PeriodError
+from equity.errors import EquityError, ParameterError
 from equity.narrative import Narrative, format_value, narrative, not_available, sentence
 from equity.registry import REGISTRY, registry_table
 from equity.result import ADVERSE, concat_results, empty_result
 
 Disclosure = Literal["publication", "internal"]
-
-#: Functions of :mod:`equity.indicators` behind a report's main table. Each takes
-#: ``(dataset, *, period, within, staff_group, directorate)`` and returns a result table; each
-#: is disclosure-controlled on its own, so one that fails (or is not written yet) leaves a
-#: note in its sections and the rest of the report intact.
-MAIN_FUNCTIONS: tuple[str, ...] = (
-    "wres", "wdes", "senior_representation", "representation_vs_benchmark", "diversity_index",
-    "declaration_rate", "pipeline_disparity", "retention_indicators", "pay_indicators",
-)
 
 #: Scorecard rows: (indicator, preferred group_var), in the order the strategy lists them.
 HEADLINES: tuple[tuple[str, str], ...] = (
@@ -177,10 +167,31 @@ class Note:
 
 # --------------------------------------------------------------------------- context
 
+#: The indicator families behind a report's main table, each computed once per report (per
+#: period and directorate) and cached on the :class:`ReportContext`: ``"kind:grouping"``.
+#: Retention and progression take the report's reference groups (``reference=``).
+MAIN_FAMILIES: tuple[str, ...] = (
+    "equality", "retention:ethnicity", "progression:ethnicity", "retention:disability",
+    "progression:disability", "pay",
+)
+
+#: The families behind the headline scorecard alone: last year's figures and the trust-wide
+#: comparison need only these (a fraction of the main table's cost).
+HEADLINE_FAMILIES: tuple[str, ...] = (
+    "headline_equality", "retention:ethnicity", "progression:ethnicity", "pay:sex",
+)
+
 
 @dataclass
 class ReportContext:
-    """Data and parameters of one report, with indicator results cached per scope."""
+    """Data and parameters of one report, with every indicator family cached.
+
+    Each family (:data:`MAIN_FAMILIES`) is computed at most once per period, directorate and
+    stratification, however many sections show it; disclosure control is applied once to
+    the combined table. ``shared`` holds figures common to every report of a batch (the
+    trust-wide headline figures, validation findings), computed once by
+    :func:`equity.report.render_reports` and read from a file, so no report recomputes them.
+    """
 
     dataset: Any
     data_path: Path
@@ -189,7 +200,8 @@ class ReportContext:
     staff_group: str | None
     disclosure: Disclosure
     reference_groups: dict[str, str]
-    _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict, repr=False)
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
     missing: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -198,70 +210,160 @@ class ReportContext:
         where = self.directorate or "whole trust"
         return f"{who}, {where}, {self.period}"
 
-    def results(self, *, within: Sequence[str] = (), period: str | None = None,
-                directorate: str | None | Literal["self"] = "self") -> pd.DataFrame:
-        """Every available indicator for this report's scope (or a variant of it),
-        disclosure-controlled. Cached."""
-        d = self.directorate if directorate == "self" else directorate
-        per = period or self.period
-        key = (tuple(within), per, d)
+    @property
+    def group_label(self) -> str:
+        """Short name of the staff group ("AHP" for Allied Health Professionals)."""
+        if self.staff_group in (None, "all"):
+            return "all staff"
+        return "AHP" if self.staff_group == codes.AHP_STAFF_GROUP else str(self.staff_group)
+
+    def _scope(self, period: str | None, directorate: str | None | Literal["self"]
+               ) -> tuple[str, str | None]:
+        return (str(period or self.period),
+                self.directorate if directorate == "self" else directorate)
+
+    def family(self, name: str, *, period: str | None = None,
+               directorate: str | None | Literal["self"] = "self",
+               within: Sequence[str] = ()) -> pd.DataFrame:
+        """One indicator family for this report's scope (or a variant of it), before
+        disclosure control; cached. A family the data do not allow (an
+        :class:`~equity.errors.EquityError`) gives an empty table whose
+        ``attrs["not_computed"]`` says why; any other error propagates, so a bug fails the
+        render loudly."""
+        per, d = self._scope(period, directorate)
+        key = ("family", name, per, d, tuple(within))
         if key not in self._cache:
-            self._cache[key] = self._compute(within=tuple(within), period=per, directorate=d)
+            try:
+                self._cache[key] = self._run(name, period=per, directorate=d,
+                                             within=tuple(within))
+            except EquityError as err:
+                out = empty_result()
+                reason = f"{type(err).__name__}: {err}"
+                out.attrs["not_computed"] = {name: reason}
+                self.missing[name] = reason
+                self._cache[key] = out
         return self._cache[key]
 
-    def _compute(self, *, within: tuple[str, ...], period: str, directorate: str | None
-                 ) -> pd.DataFrame:
-        parts = [self.call(f, within=within, period=period, directorate=directorate)
-                 for f in MAIN_FUNCTIONS]
-        out = concat_results(parts)
-        out.attrs["disclosure"] = self.disclosure
-        return out
+    def _run(self, name: str, *, period: str, directorate: str | None,
+             within: tuple[str, ...]) -> pd.DataFrame:
+        from equity.indicators import equality_indicators, pay_indicators
+        from equity.indicators.pay import pay_gap
+        from equity.indicators.progression import progression
+        from equity.indicators.representation import (
+            pipeline_disparity,
+            representation,
+            senior_representation,
+        )
+        from equity.indicators.retention import retention
+        from equity.indicators.wdes import wdes
+        from equity.indicators.wres import wres
 
-    def call(self, func: str, *, within: Sequence[str] = (), period: str | None = None,
-             directorate: str | None | Literal["self"] = "self", **kwargs: Any) -> pd.DataFrame:
-        """One function of :mod:`equity.indicators` for this scope, disclosure-controlled and
-        cached; an empty result (with ``attrs["not_computed"]``) when it is not available."""
-        from equity.disclosure import apply_disclosure
+        ds = self.dataset
+        scope: dict[str, Any] = {"period": period, "within": within,
+                                 "staff_group": self.staff_group, "directorate": directorate}
+        kind, _, by = name.partition(":")
+        if kind == "equality":
+            # Model Employer ladder: baseline = earliest 31 March snapshot, goal = 5 years
+            # later (equality_indicators' defaults).
+            return equality_indicators(ds, **scope)
+        if kind == "headline_equality":
+            return concat_results([f(ds, **scope) for f in (
+                senior_representation, pipeline_disparity, wres, wdes)])
+        if kind == "representation":
+            return representation(ds, **scope)
+        if kind == "wres":
+            return wres(ds, **scope)
+        if kind in ("retention", "progression"):
+            fn = retention if kind == "retention" else progression
+            return fn(ds, by=by, reference=self.reference_groups.get(by), **scope)
+        if kind == "pay":
+            return pay_gap(ds, by=by, **scope) if by else pay_indicators(ds, **scope)
+        raise ParameterError(f"Unknown indicator family {name!r}; known: "
+                             f"{', '.join(MAIN_FAMILIES + HEADLINE_FAMILIES)}, representation.")
 
-        d = self.directorate if directorate == "self" else directorate
-        opts = {"within": tuple(within), "staff_group": self.staff_group, "directorate": d,
-                **kwargs}
-        if func != "trends":
-            opts["period"] = period or self.period
-        key = (func, repr(sorted(opts.items())))
-        if key in self._cache:
-            return self._cache[key]
-        try:
-            fn = getattr(importlib.import_module("equity.indicators"), func)
-            out = apply_disclosure(fn(self.dataset, **opts), mode=self.disclosure)
-        except (ImportError, AttributeError, NotImplementedError, EquityError) as err:
-            if isinstance(err, PeriodError) and func != "trends":
-                raise
-            out = empty_result()
-            out.attrs["not_computed"] = {func: f"{type(err).__name__}: {err}"}
-            self.missing[func] = f"{type(err).__name__}: {err}"
-        except Exception as err:  # a bug in one indicator must not take the report down
-            out = empty_result()
-            msg = f"failed with an error in the library ({type(err).__name__}: {err})"
-            out.attrs["not_computed"] = {func: msg}
-            self.missing[func] = msg
-        self._cache[key] = out
-        return out
+    def results(self, *, period: str | None = None,
+                directorate: str | None | Literal["self"] = "self",
+                families: Sequence[str] = MAIN_FAMILIES,
+                within: Sequence[str] = ()) -> pd.DataFrame:
+        """The families' long table for this scope, disclosure-controlled once; cached."""
+        per, d = self._scope(period, directorate)
+        key = ("results", tuple(families), per, d, tuple(within))
+        if key not in self._cache:
+            from equity.disclosure import apply_disclosure
+
+            parts = [self.family(f, period=per, directorate=d, within=within) for f in families]
+            out = apply_disclosure(concat_results(parts), mode=self.disclosure)
+            out.attrs["disclosure"] = self.disclosure
+            self._cache[key] = out
+        return self._cache[key]
+
+    def headline_results(self, *, period: str | None = None,
+                         directorate: str | None | Literal["self"] = "self") -> pd.DataFrame:
+        """What the scorecard needs for a period / directorate: the main table when it is
+        this report's own scope (already computed), else the headline families only."""
+        per, d = self._scope(period, directorate)
+        if (per, d) == (self.period, self.directorate):
+            return self.results()
+        return self.results(period=per, directorate=d, families=HEADLINE_FAMILIES)
+
+    def trust_headlines(self) -> pd.DataFrame:
+        """Trust-wide headline figures for the same staff group (the scorecard's comparison
+        column): from ``shared`` when the batch computed them, else computed here."""
+        if "trust_headlines" in self.shared:
+            return _frame_from_records(self.shared["trust_headlines"])
+        return self.headline_results(directorate=None)
 
     def previous_period(self) -> str | None:
-        """The previous financial year when the data hold its snapshot, else None."""
-        prev = str(codes.Period.parse(self.period).previous())
-        try:
-            self.call("senior_representation", period=prev)
-        except PeriodError:
-            return None
-        return prev
+        """The previous financial year when the data hold both its snapshots, else None."""
+        from equity.indicators.retention import periods_with_both
+
+        prev = codes.Period.parse(self.period).previous()
+        return str(prev) if prev in periods_with_both(self.dataset) else None
+
+    def trend_periods(self) -> list[str]:
+        """Financial years up to this report's period that the data allow (both snapshots)."""
+        from equity.indicators.retention import periods_with_both
+
+        end = codes.Period.parse(self.period)
+        return [str(p) for p in periods_with_both(self.dataset) if p <= end]
 
 
-#: Quick functions whose figures give the scorecard's "last year" column (the full families
-#: take too long to run twice per report).
-PREVIOUS_YEAR_FUNCTIONS: tuple[str, ...] = ("senior_representation", "wres", "retention",
-                                            "progression")
+def _json_ready(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if hasattr(v, "item"):  # numpy scalar
+        return _json_ready(v.item())
+    return v
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _json_ready(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _frame_from_records(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    from equity.result import make_result
+
+    if not records:
+        return empty_result()
+    return make_result(pd.DataFrame.from_records(list(records)))
+
+
+def shared_figures(data_path: str | Path, *, period: str,
+                   staff_group: str | None = codes.AHP_STAFF_GROUP,
+                   disclosure: Disclosure = "publication") -> dict[str, Any]:
+    """Figures every report of a batch shows, computed once: the trust-wide headline rows
+    (disclosure-controlled) and the validation findings (counts only, disclosure-controlled).
+
+    :func:`equity.report.render_reports` writes them to a JSON file passed to each notebook
+    as its ``shared_path`` parameter.
+    """
+    ctx = load(data_path, period=period, staff_group=staff_group, disclosure=disclosure)
+    trust = ctx.results(families=HEADLINE_FAMILIES)
+    trust = trust.loc[trust["indicator"].isin([i for i, _ in HEADLINES])]
+    return {"trust_headlines": _records(trust),
+            "validation": _records(validation_table(ctx)),
+            "fingerprint": data_fingerprint(ctx.data_path)}
+
 
 
 def known_directorates(dataset: Any) -> list[str]:
@@ -288,8 +390,10 @@ def check_directorate(dataset: Any, directorate: str | None) -> None:
 
 def load(data_path: str | Path, *, period: str, directorate: str | None = None,
          staff_group: str | None = codes.AHP_STAFF_GROUP, disclosure: Disclosure = "publication",
-         reference_groups: dict[str, str] | None = None) -> ReportContext:
-    """Read the dataset and set up a report's scope.
+         reference_groups: dict[str, str] | None = None,
+         shared_path: str | Path | None = None) -> ReportContext:
+    """Read the dataset and set up a report's scope (nothing is computed until a section
+    asks for it; each indicator family is then computed once and cached).
 
     Parameters
     ----------
@@ -304,9 +408,15 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     disclosure
         ``"publication"`` (default) or ``"internal"``.
     reference_groups
-        Reference group per grouping, e.g. ``{"ethnicity": "White"}`` (shown in the methods
-        section; the indicators' defaults follow the standards).
+        Reference group per grouping, e.g. ``{"ethnicity": "White"}``: passed to the
+        indicators that take ``reference=`` (retention, progression); the equality-standard
+        indicators keep the standards' own reference groups.
+    shared_path
+        JSON file of figures shared by a batch of reports (:func:`shared_figures`); ``None``
+        or ``""``: computed here when needed.
     """
+    import json
+
     from equity.errors import check_choice
     from equity.io import read_dataset
 
@@ -316,10 +426,11 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     ds = read_dataset(path)
     d = directorate or None
     check_directorate(ds, d)
+    refs = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male",
+            **{k: v for k, v in (reference_groups or {}).items() if v}}
+    shared = json.loads(Path(shared_path).read_text(encoding="utf-8")) if shared_path else {}
     return ReportContext(ds, path, str(period), d, None if staff_group in (None, "", "all")
-                         else staff_group, disclosure,
-                         dict(reference_groups or {"ethnicity": "White",
-                                                   "disability": "Non-disabled", "sex": "Male"}))
+                         else staff_group, disclosure, refs, shared)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -407,59 +518,93 @@ def _finite(v: Any) -> bool:
         return False
 
 
+#: What a suppressed headline says, beside its status (publication mode).
+SUPPRESSED_STATUS = "fewer than 8 people: suppressed"
+
+
+def _change(row: dict[str, Any], v: float, pv: float, unit: str) -> str:
+    if not (math.isfinite(v) and math.isfinite(pv)):
+        return ""
+    d = v - pv
+    if _finite(row["ratio"]):
+        return f"{d:+.2f}"
+    if unit == "proportion":
+        return f"{d * 100:+.1f} pts"
+    return f"{d:+.1f}"
+
+
 def headlines(ctx: ReportContext) -> pd.DataFrame:
     """The headline scorecard as a DataFrame: one row per key indicator with figure, interval,
-    status, last year's figure and the change."""
+    status, the trust-wide figure for the same staff group, last year's figure and the change.
+
+    A figure withheld by disclosure control says so in its status ("fewer than 8 people:
+    suppressed", then the status the indicator would otherwise carry is not shown because it
+    is built from the suppressed counts); the trust-wide figure beside it is usually
+    publishable and gives the reader the comparison the directorate cannot.
+    """
     res = ctx.results()
     prev_period = ctx.previous_period()
-    prev = (concat_results([ctx.call(f, period=prev_period) for f in PREVIOUS_YEAR_FUNCTIONS])
-            if prev_period else None)
+    prev = ctx.headline_results(period=prev_period) if prev_period else None
+    trust = None if ctx.directorate is None else ctx.trust_headlines()
+    trust_col = f"Trust-wide ({ctx.group_label})"
     recs = []
     for ind, gv in HEADLINES:
         meta = REGISTRY[ind]
         row = _headline_row(res, ind, gv)
+        rec: dict[str, Any] = {"Indicator": meta.title, "Group": "", "Figure": "", "95% CI": "",
+                               "Status": "", "Last year": "", "Change": ""}
+        if trust is not None:
+            trow = _headline_row(trust, ind, gv)
+            rec[trust_col] = _headline_figure(trow)[0] if trow is not None else ""
         if row is None:
-            reason = res.attrs.get("not_computed", {}).get(ind, "not yet available")
-            recs.append({"Indicator": meta.title, "Group": "", "Figure": "", "95% CI": "",
-                         "Status": reason, "Last year": "", "Change": ""})
+            reason = res.attrs.get("not_computed", {}).get(ind, "not available for these data")
+            recs.append({**rec, "Status": reason})
             continue
         fig, ci, v = _headline_figure(row)
-        last, change = "", ""
         prow = _headline_row(prev, ind, gv) if prev is not None else None
         if prow is not None:
             pfig, _, pv = _headline_figure(prow)
-            last = pfig
-            if math.isfinite(v) and math.isfinite(pv):
-                d = v - pv
-                change = (f"{d:+.2f}" if _finite(row["ratio"]) else
-                          format_value(d, meta.unit).replace("%", " pts") if meta.unit == "proportion"
-                          else f"{d:+.1f}")
+            rec["Last year"] = pfig
+            rec["Change"] = _change(row, v, pv, meta.unit)
         grp = row["group"] or ""
         if row.get("reference_group") and row["reference_group"] != grp:
             grp = f"{grp} vs {row['reference_group']}"
         status = str(row["status"]).replace("_", " ")
         if row["suppressed"] and fig == "*":
-            status = "suppressed (small numbers)"
-        recs.append({"Indicator": meta.title, "Group": grp, "Figure": fig, "95% CI": ci,
-                     "Status": status, "Last year": last, "Change": change})
-    return pd.DataFrame(recs)
+            status = SUPPRESSED_STATUS
+        recs.append({**rec, "Group": grp, "Figure": fig, "95% CI": ci, "Status": status})
+    cols = ["Indicator", "Group", "Figure", "95% CI", "Status",
+            *([trust_col] if trust is not None else []), "Last year", "Change"]
+    return pd.DataFrame(recs, columns=cols)
 
 
 def scorecard(ctx: ReportContext) -> Section:
-    """Headline scorecard: each key indicator with value, interval, status and change since
-    last year, with a sentence for each adverse or insufficient finding."""
+    """Headline scorecard: each key indicator with value, interval, status, the trust-wide
+    figure and the change since last year, with a sentence for each adverse finding."""
     table = headlines(ctx)
     res = ctx.results()
     adverse = res.loc[(res["status"] == ADVERSE) & res["indicator"].isin([h for h, _ in HEADLINES])]
+    n_sup = int((table["Status"] == SUPPRESSED_STATUS).sum())
     summary = {
         "scope": ctx.scope_label,
         "headlines": table[["Indicator", "Group", "Figure", "95% CI", "Status"]].to_dict("records"),
         "adverse": int(len(adverse)),
+        "suppressed": n_sup,
     }
+    notes = ["Figures are relative likelihoods (1 = equal) unless shown as % or pp. "
+             "* suppressed: fewer than 8 people in a count behind the figure (or withheld so "
+             "that such a count cannot be worked out from the totals)."]
+    if ctx.directorate is not None:
+        notes.append(f"Trust-wide: the same figure for all {ctx.group_label} staff in the trust, "
+                     "for comparison.")
     sec = Section(summary=summary)
-    sec.add(plots.Table(table, caption=f"Headline scorecard ({ctx.scope_label})",
-                        notes=["Figures are relative likelihoods (1 = equal) unless shown as %. "
-                               "* suppressed: small numbers."]))
+    sec.add(plots.Table(table, caption=f"Headline scorecard ({ctx.scope_label})", notes=notes))
+    if n_sup and ctx.disclosure == "publication":
+        sec.add(Note(
+            f"{n_sup} of {len(table)} headline figures are suppressed because fewer than 8 "
+            f"people in this directorate are behind them. This protects confidentiality; it is "
+            "not a finding. The trust-wide column shows the comparable figure for the whole "
+            "trust, and the sections below show every figure that can be published."))
     if len(adverse):
         sec.add(narrative(adverse, heading="Adverse findings", caveats=True))
     else:
@@ -472,7 +617,7 @@ def workforce_profile(ctx: ReportContext) -> Section:
     """Workforce by profession and band: representation shares with intervals."""
     sec = Section()
     for within, label in ((("profession",), "profession"), (("band",), "band")):
-        res = ctx.call("representation", within=within)
+        res = ctx.results(families=("representation",), within=within)
         rows = res.loc[(res["indicator"] == "representation") & (res["group_var"] == "ethnicity")]
         if rows.empty:
             sec.add(_unavailable(ctx, f"Workforce profile by {label}", ["representation"], res))
@@ -485,11 +630,21 @@ def workforce_profile(ctx: ReportContext) -> Section:
 
 
 def representation(ctx: ReportContext) -> Section:
-    """Representation and leadership: senior representation, Model Employer gap, benchmark
-    comparison, diversity index."""
-    return _block(ctx, "Representation and leadership",
-                  ["senior_representation", "model_employer_gap", "representation_vs_benchmark",
-                   "diversity_index", "wres_9", "wdes_10"])
+    """Representation and leadership: senior representation, benchmark comparison, diversity
+    index, board; then the Model Employer gap (baseline: the earliest 31 March snapshot in
+    the data; goal: five years later)."""
+    sec = _block(ctx, "Representation and leadership",
+                 ["senior_representation", "representation_vs_benchmark", "diversity_index",
+                  "wres_9", "wdes_10"])
+    me = _rows(ctx.results(), ["model_employer_gap"])
+    if me.empty:
+        return sec.add(_unavailable(ctx, "Model Employer gap", ["model_employer_gap"],
+                                    ctx.results()))
+    sec.add(Note("Model Employer gap (NHS England, A Model Employer, 2019; library method): "
+                 "for each senior band, the BME share now ('current'), the target share for "
+                 "this year on a straight line from the earliest year in the data to a goal "
+                 "five years later ('target'), and the additional BME staff needed to meet it."))
+    return sec.add(plots.results_table(me, caption=f"Model Employer gap ({ctx.scope_label})"))
 
 
 def recruitment(ctx: ReportContext) -> Section:
@@ -507,19 +662,168 @@ def development(ctx: ReportContext) -> Section:
     return _block(ctx, "Development", ["wres_4", "training_access"])
 
 
+def _logrank_sentence(curves: pd.DataFrame, what: str) -> str:
+    tests = curves.attrs.get("logrank") or []
+    if not tests or tests[0].get("p_value") is None:
+        return (f"Too few people to compare {what} between groups with a log-rank test "
+                "(curves are shown only while at least 8 people are at risk).")
+    t = tests[0]
+    p = float(t["p_value"])
+    ptxt = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    verdict = ("the groups' curves differ by more than chance would readily explain"
+               if p < 0.05 else "the data are consistent with no difference between the groups")
+    return (f"Log-rank test of {what} across {int(t.get('groups') or 0)} groups: "
+            f"chi-squared {float(t['chi2']):.2f} on {int(t['df'])} df, {ptxt}: {verdict}. "
+            "It does not show why any difference arises.")
+
+
+def _medians_sentence(curves: pd.DataFrame, what: str) -> str | None:
+    meds = [m for m in curves.attrs.get("median") or [] if m.get("median") is not None]
+    if not meds:
+        return None
+    parts = [f"{m['group']} {float(m['median']):.0f} months" for m in meds]
+    return f"Median time to {what}: " + "; ".join(parts) + "."
+
+
+def survival(ctx: ReportContext, *, event: Literal["leaving", "promotion"] = "leaving"
+             ) -> Section:
+    """Kaplan-Meier curve of time to leaving (or to first promotion) by ethnic group, with the
+    log-rank test in a sentence (:func:`equity.survival_curves`)."""
+    from equity.indicators.survival import survival_curves
+
+    what = "leaving" if event == "leaving" else "first promotion"
+    key = ("survival", event, ctx.period, ctx.directorate)
+    if key not in ctx._cache:
+        try:
+            ctx._cache[key] = survival_curves(
+                ctx.dataset, period=ctx.period, by="ethnicity", directorate=ctx.directorate,
+                staff_group=ctx.staff_group, event=event, time_unit="months", min_at_risk=8)
+        except EquityError as err:
+            ctx._cache[key] = err
+    curves = ctx._cache[key]
+    sec = Section()
+    if isinstance(curves, EquityError):
+        return sec.add(not_available(f"Time to {what}", f"{type(curves).__name__}: {curves}"))
+    if curves.empty:
+        return sec.add(Note(f"Time to {what}: no group has 8 or more people at risk, so no "
+                            "curve can be published."))
+    title = ("Staying in post over time (Kaplan-Meier)" if event == "leaving"
+             else "Not yet promoted over time (Kaplan-Meier)")
+    sec.add(plots.survival(curves, title=f"{title}, {ctx.scope_label}",
+                           state="still in post" if event == "leaving" else "not yet promoted"))
+    said = [_logrank_sentence(curves, f"time to {what}")]
+    med = _medians_sentence(curves, what)
+    if med:
+        said.append(med)
+    if curves.attrs.get("disclosure"):
+        said.append(str(curves.attrs["disclosure"]).split(" see attrs")[0].rstrip(";. ") + ".")
+    return sec.add(Narrative(tuple(said), heading=f"Time to {what}"))
+
+
+def _published(values: Any, ctx: ReportContext) -> list[str]:
+    """Counts as shown: disclosure-controlled in publication mode, ``*`` when suppressed."""
+    from equity.disclosure import publish_counts
+
+    v = pd.Series(values, dtype="float64").to_numpy()
+    shown = publish_counts(v) if ctx.disclosure == "publication" else v
+    return ["*" if not math.isfinite(x) else f"{x:,.0f}" for x in shown]
+
+
+def _published_share(num: Any, den: Any, ctx: ReportContext) -> list[str]:
+    """A share from the published counts (never from exact ones in publication mode)."""
+    from equity.disclosure import publish_counts
+
+    n = pd.Series(num, dtype="float64").to_numpy()
+    d = pd.Series(den, dtype="float64").to_numpy()
+    if ctx.disclosure == "publication":
+        n, d = publish_counts(n), publish_counts(d)
+    out = []
+    for a, b in zip(n, d, strict=True):
+        out.append("*" if not (math.isfinite(a) and math.isfinite(b)) else
+                   "" if b == 0 else f"{a / b:.0%}")
+    return out
+
+
+def leaving_reasons(ctx: ReportContext) -> Section:
+    """Leaving reasons by ethnic group (:func:`equity.leaving_reasons`), counts
+    disclosure-controlled."""
+    from equity.indicators.retention import leaving_reasons as reasons_of
+
+    sec = Section()
+    try:
+        r = reasons_of(ctx.dataset, period=ctx.period, by="ethnicity",
+                       staff_group=ctx.staff_group, directorate=ctx.directorate)
+    except EquityError as err:
+        return sec.add(not_available("Leaving reasons", f"{type(err).__name__}: {err}"))
+    r = r.loc[r["leavers"] > 0]
+    if r.empty:
+        return sec.add(Note("Leaving reasons: nobody in this scope left during the year."))
+    table = pd.DataFrame({
+        "Leaving reason": r["leaving_reason"].to_numpy(),
+        "Group": r["group"].to_numpy(),
+        "Number": _published(r["count"], ctx),
+        "Out of": _published(r["leavers"], ctx),
+        "Share": _published_share(r["count"], r["leavers"], ctx),
+    })
+    return sec.add(plots.Table(
+        table, caption=f"Leaving reasons by ethnic group ({ctx.scope_label})",
+        notes=["Number: leavers giving the reason; out of: all leavers in the group. "
+               "* suppressed: fewer than 8 people; counts rounded to the nearest 5."
+               if ctx.disclosure == "publication" else "Exact counts (internal use)."]))
+
+
+def transitions(ctx: ReportContext) -> Section:
+    """Band transition matrix between the year's opening and closing snapshots, by ethnic
+    group (:func:`equity.band_transitions`), counts disclosure-controlled."""
+    from equity.indicators.progression import band_transitions
+
+    sec = Section()
+    try:
+        t = band_transitions(ctx.dataset, period=ctx.period, by="ethnicity",
+                             staff_group=ctx.staff_group, directorate=ctx.directorate)
+    except EquityError as err:
+        return sec.add(not_available("Band transitions", f"{type(err).__name__}: {err}"))
+    bands = sorted(set(t["from_band"].dropna()) | set(t["to_band"].dropna()),
+                   key=lambda b: codes.BAND_ORDER.get(str(b), 99))
+    for g in [g for g in ("White", "BME", "Unknown") if g in set(t["group"])]:
+        sub = t.loc[t["group"] == g]
+        if float(sub["count"].sum()) == 0:
+            continue
+        shown = sub.assign(shown=_published(sub["count"], ctx))
+        matrix = (shown.pivot(index="from_band", columns="to_band", values="shown")
+                  .reindex(index=[b for b in bands if b in set(sub["from_band"])],
+                           columns=[b for b in bands if b in set(sub["to_band"])])
+                  .fillna("0"))
+        matrix = matrix.reset_index().rename(columns={"from_band": "Band at start"})
+        matrix.columns = [str(c) for c in matrix.columns]
+        sec.add(plots.Table(matrix, caption=f"Band at the start of {ctx.period} (rows) and at "
+                            f"its end (columns): {g} staff ({ctx.scope_label})",
+                            notes=["Staff in post at both snapshots. * suppressed: fewer than "
+                                   "8 people; counts rounded to the nearest 5."
+                                   if ctx.disclosure == "publication" else
+                                   "Exact counts (internal use)."]))
+    if not sec.parts:
+        sec.add(Note("Band transitions: nobody was in post at both snapshots in this scope."))
+    return sec
+
+
 def retention(ctx: ReportContext) -> Section:
-    """Retention: leaver rate, stability, early-career leaving and survival curves."""
+    """Retention: leaver rate, stability, early-career leaving, time to leaving
+    (Kaplan-Meier with a log-rank test) and leaving reasons."""
     sec = _block(ctx, "Retention", ["leaver_rate", "leaver_rate_fte", "stability_index",
                                     "early_career_leaver_rate", "joiner_rate"])
-    curves = _call_optional("equity.indicators.retention", "survival_curves", ctx)
-    if isinstance(curves, pd.DataFrame) and len(curves):
-        sec.add(plots.survival(curves))
+    sec.parts += survival(ctx, event="leaving").parts
+    sec.parts += leaving_reasons(ctx).parts
     return sec
 
 
 def progression(ctx: ReportContext) -> Section:
-    """Progression: promotion rate, pipeline disparity."""
-    return _block(ctx, "Progression", ["promotion_rate", "pipeline_disparity"])
+    """Progression: promotion rate, pipeline disparity, time to first promotion and band
+    transitions."""
+    sec = _block(ctx, "Progression", ["promotion_rate", "pipeline_disparity"])
+    sec.parts += survival(ctx, event="promotion").parts
+    sec.parts += transitions(ctx).parts
+    return sec
 
 
 def pay_gaps(ctx: ReportContext) -> Section:
@@ -555,77 +859,68 @@ def survey(ctx: ReportContext) -> Section:
     return _block(ctx, "Staff survey", ids, chart=None)
 
 
-def _call_optional(module: str, func: str, ctx: ReportContext, **kwargs: Any) -> Any:
-    try:
-        fn = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError):
-        return None
-    try:
-        return fn(ctx.dataset, period=ctx.period, staff_group=ctx.staff_group,
-                  directorate=ctx.directorate, **kwargs)
-    except EquityError:
-        return None
+def trend_series(ctx: ReportContext, indicator: str = "leaver_rate") -> pd.DataFrame:
+    """Yearly all-groups rate of a retention or promotion headline, up to the report's period.
+
+    Each year's figures come from the same cached family as the report's own (and last
+    year's) figures, so a trend costs only the years not already computed. The all-groups
+    counts (every group added up, unknowns included) are disclosure-controlled as totals in
+    publication mode (1-7 suppressed, others rounded to 5) and the rate is computed from the
+    published counts; a year whose total is suppressed is left out.
+    """
+    from equity.disclosure import publish_counts
+
+    kind = "progression" if indicator in ("promotion_rate", "training_access") else "retention"
+    parts = [ctx.family(f"{kind}:ethnicity", period=p) for p in ctx.trend_periods()]
+    res = concat_results(parts)
+    rows = res.loc[(res["indicator"] == indicator) & res["variant"].isna()]
+    per = rows.groupby("period", as_index=False)[["numerator", "denominator"]].sum()
+    if ctx.disclosure == "publication":
+        per = per.assign(numerator=publish_counts(per["numerator"]),
+                         denominator=publish_counts(per["denominator"]))
+    per = per.loc[per["numerator"].notna() & (per["denominator"] > 0)]
+    return per.assign(value=per["numerator"] / per["denominator"])[["period", "value"]]
 
 
 def trends(ctx: ReportContext, *, indicator: str = "leaver_rate") -> Section:
-    """Trend of a headline rate over every year the data hold, as an XmR (SPC) chart.
+    """Trend of a headline rate over the years the data hold up to the report's period, as
+    an XmR (SPC) chart with process limits and signals (:func:`equity.stats.xmr`)."""
+    from equity.stats import xmr
 
-    The trust-level (or directorate-level) rate per year comes from
-    :func:`equity.indicators.trends`; process limits and signals from the SPC functions of
-    :mod:`equity.stats` when present (else the series is drawn without limits, and said so).
-    """
     sec = Section()
-    res = ctx.call("trends", indicators=(indicator,), by="ethnicity")
-    rows = res.loc[(res["indicator"] == indicator) & res["variant"].isna()]
     meta = REGISTRY[indicator]
-    if rows.empty:
-        return sec.add(_unavailable(ctx, f"Trends: {meta.title}", [indicator, "trends"], res))
-    end = str(codes.Period.parse(ctx.period))
-    # The all-groups rate per year: every group's counts added up (unknowns included).
-    # A year with any suppressed group has no publishable total: it is left out.
-    rows = rows.loc[rows["period"] <= end]
-    hidden = set(rows.loc[rows["suppressed"], "period"])
-    per = (rows.loc[~rows["period"].isin(hidden)].groupby("period", as_index=False)
-           [["numerator", "denominator"]].sum())
-    series = per.assign(value=per["numerator"] / per["denominator"])[["period", "value"]]
+    series = trend_series(ctx, indicator)
     if len(series) < 3:
-        return sec.add(Note(f"{meta.title}: fewer than three years with publishable figures (small numbers are suppressed), so no "
-                         "trend chart."))
-    try:
-        from equity.stats import xmr
-    except ImportError:
-        sec.add(Note("Process limits are not yet available in the library: the chart shows the "
-                     "series only."))
-        frame = series
-    else:
-        better = {"above": "decrease", "below": "increase"}.get(meta.harm or "")
-        frame = xmr(series, value="value", x="period",
-                    improvement=better)  # type: ignore[arg-type]
-    sec.add(plots.spc(frame, title=f"{meta.title} by year ({ctx.scope_label.rsplit(',', 1)[0]})"))
-    return sec
+        return sec.add(Note(f"{meta.title}: fewer than three years with publishable figures "
+                            "(small numbers are suppressed), so no trend chart."))
+    better = {"above": "decrease", "below": "increase"}.get(meta.harm or "")
+    frame = xmr(series, value="value", x="period", improvement=better)  # type: ignore[arg-type]
+    return sec.add(plots.spc(frame, title=f"{meta.title} by year "
+                                          f"({ctx.scope_label.rsplit(',', 1)[0]})"))
+
+
+def validation_table(ctx: ReportContext) -> pd.DataFrame:
+    """Validation findings as where, which rule and how many rows (counts
+    disclosure-controlled); never examples or messages, which can quote ids."""
+    if "validation" in ctx.shared:
+        return pd.DataFrame.from_records(
+            ctx.shared["validation"], columns=["severity", "table", "column", "rule", "rows"])
+    from equity.validate import validate
+
+    frame = validate(ctx.dataset).to_frame()
+    return frame[["severity", "table", "column", "rule"]].assign(
+        rows=_published(frame["count"], ctx))
 
 
 def data_quality(ctx: ReportContext) -> Section:
     """Declaration rates and validation findings (counts only, never example rows)."""
-    from equity.disclosure import publish_counts
-
     sec = Section()
-    res = ctx.results()
-    decl = _rows(res, ["declaration_rate"])
+    decl = _rows(ctx.results(), ["declaration_rate"])
     if len(decl):
         sec.add(plots.results_table(decl, caption="Declaration rates"))
-    try:
-        from equity.validate import validate
-    except ImportError:
-        return sec.add(not_available("Validation findings"))
-    frame = validate(ctx.dataset).to_frame()
-    if frame.empty:
+    table = validation_table(ctx)
+    if table.empty:
         return sec.add(Note("Validation found no problems in the data."))
-    # Examples and messages can quote ids: only where, which rule and how many are shown.
-    counts = frame["count"].astype(float)
-    shown = (publish_counts(counts) if ctx.disclosure == "publication" else counts.to_numpy())
-    table = frame[["severity", "table", "column", "rule"]].assign(
-        rows=[("*" if not math.isfinite(v) else f"{v:,.0f}") for v in shown])
     return sec.add(plots.Table(table, caption="Validation findings (whole dataset)",
                                notes=["* fewer than 8 rows."]))
 
@@ -658,7 +953,7 @@ def provenance(ctx: ReportContext) -> Section:
     table = pd.DataFrame({
         "Item": ["Data fingerprint (SHA-256)", "Period", "Directorate", "Staff group",
                  "Disclosure", "equity version"],
-        "Value": [data_fingerprint(ctx.data_path), ctx.period, ctx.directorate or "whole trust",
+        "Value": [ctx.shared.get("fingerprint") or data_fingerprint(ctx.data_path), ctx.period, ctx.directorate or "whole trust",
                   ctx.staff_group or "all", ctx.disclosure, __version__],
     })
     return Section().add(plots.Table(table, caption="How this report was produced"))
@@ -667,14 +962,16 @@ def provenance(ctx: ReportContext) -> Section:
 # --------------------------------------------------------------------------- trust overview
 
 
-#: Functions of :mod:`equity.indicators` behind the trust overview's comparisons.
-OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention", "wres_2": "wres",
-                                      "promotion_rate": "progression"}
+#: The trust overview's comparisons: indicator -> the family it comes from.
+OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention:ethnicity", "wres_2": "wres",
+                                      "promotion_rate": "progression:ethnicity"}
 
 
 def _by(ctx: ReportContext, within: str) -> pd.DataFrame:
-    return concat_results([ctx.call(f, within=(within,), directorate=None)
-                           for f in dict.fromkeys(OVERVIEW_FUNCTIONS.values())])
+    # One computation per family and stratification, shared by the comparison table, the
+    # forest plot and the funnel plots.
+    return ctx.results(directorate=None, within=(within,),
+                       families=tuple(dict.fromkeys(OVERVIEW_FUNCTIONS.values())))
 
 
 def directorate_comparison(ctx: ReportContext) -> Section:
@@ -705,11 +1002,8 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = (
         "leaver_rate", "wres_2", "promotion_rate")) -> Section:
     """Funnel plots of leaver, appointment and promotion rates by directorate."""
     sec = Section()
-    try:
-        from equity.stats import funnel_limits
-    except ImportError:
-        return sec.add(not_available("Funnel plots",
-                                     "Funnel limits are still being added to the library."))
+    from equity.stats import funnel_limits
+
     res = _by(ctx, "directorate")
     for ind in indicators:
         rows = res.loc[(res["indicator"] == ind) & (res["variant"].isna())]
@@ -734,7 +1028,9 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = (
 
 
 __all__ = [
-    "HEADLINES", "MAIN_FUNCTIONS", "OVERVIEW_FUNCTIONS", "PREVIOUS_YEAR_FUNCTIONS", "Note", "ReportContext", "Section", "check_directorate",
+    "HEADLINES", "HEADLINE_FAMILIES", "MAIN_FAMILIES", "OVERVIEW_FUNCTIONS", "SUPPRESSED_STATUS",
+    "Note", "ReportContext", "Section", "check_directorate", "leaving_reasons",
+    "shared_figures", "survival", "transitions", "trend_series", "validation_table",
     "data_fingerprint", "data_quality", "development", "directorate_comparison", "disclosure",
     "formal_processes", "funnels", "headlines", "known_directorates", "load", "methods",
     "pay_gaps", "profession_comparison", "progression", "provenance",
