@@ -36,10 +36,16 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
         # narwhals warns when a pandas group-by falls back to apply; our cube
         # aggregations are plain sums/lengths, so this only appears for tiny frames.
         warnings.simplefilter("ignore", UserWarning)
-        # PySpark's toPandas warns that it is not yet tested with pandas >= 3; the small
-        # count tables it returns are checked by tests/test_engine_parity.py.
-        warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
-        out = frame.collect(backend="pandas").to_native()
+        if frame.implementation.is_spark_like():
+            # PySpark's toPandas is not pandas-3 clean (deprecated astype(copy=...)); its
+            # Arrow export is. Timestamps come back UTC-aware (equity.io sets the session
+            # time zone to UTC): drop the zone so dates compare as on the other engines.
+            out = frame.collect(backend="pyarrow").to_native().to_pandas()
+            for c in out.columns:
+                if isinstance(out[c].dtype, pd.DatetimeTZDtype):
+                    out[c] = out[c].dt.tz_convert(None)
+        else:
+            out = frame.collect(backend="pandas").to_native()
     return pd.DataFrame(out).reset_index(drop=True)
 
 
