@@ -180,9 +180,10 @@ def sample_result(request: pytest.FixtureRequest) -> Callable[[str], pd.DataFram
     return get
 
 
+# Each engine's combined table takes seconds (Spark: minutes, ~100 small queries), hence slow.
+@pytest.mark.slow
 @pytest.mark.parametrize(
-    "engine",
-    ["polars", "duckdb", pytest.param("spark", marks=[pytest.mark.spark, pytest.mark.slow])],
+    "engine", ["polars", "duckdb", pytest.param("spark", marks=pytest.mark.spark)],
 )
 def test_sample_trust_every_indicator_same_on(
     engine: str, sample_result: Callable[[str], pd.DataFrame]
