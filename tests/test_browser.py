@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from equity.report import render_reports, safe_filename, sections
+from _render_once import render_all_once
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,19 +22,12 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rendered(tmp_path_factory) -> tuple[Path, str]:
-    sample = ROOT / "data" / "sample"
-    if not (sample / "staff.csv").exists():
-        synth = pytest.importorskip("equity.synth")
-        sample = tmp_path_factory.mktemp("sample")
-        synth.write_sample(sample, seed=2024)
-    name = sections.known_directorates(sections.load(sample, period="2024/25").dataset)[0]
-    out = tmp_path_factory.mktemp("reports")
-    code = render_reports(sample, directorates=[name], out_dir=out, jobs=1, overview=False,
-                          progress=False)
-    assert code == 0
-    return out, safe_filename(name)
+    """The same rendering as test_report.py's privacy test (done once per run)."""
+    _, out, code, log = render_all_once(tmp_path_factory.getbasetemp())
+    assert code == 0, [r["error"] for r in log if not r["ok"]]
+    return out, next(r["file"] for r in log if r["name"] != "Trust overview")
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None and not Path(CHROMIUM).exists(),

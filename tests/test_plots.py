@@ -71,7 +71,8 @@ def test_funnel_spc_survival_pay():
     km = pd.DataFrame({"group": ["White"] * 2 + ["BME"] * 2, "time": [0, 12] * 2,
                        "survival": [1, 0.9, 1, 0.8], "ci_low": [1, 0.85, 1, 0.7],
                        "ci_high": [1, 0.95, 1, 0.9]})
-    _check(plots.survival(km), "BME: 80.0%")
+    _check(plots.survival(km), "BME: 80.0% still in post at 12 months")
+    _check(plots.survival(km, state="not yet promoted"), "White: 90.0% not yet promoted at 12")
     q = make_result(pd.DataFrame({"variant": [f"Q{i}" for i in (1, 2) for _ in (0, 1)],
                                   "group": ["Female", "Male"] * 2, "value": [0.8, 0.2, 0.6, 0.4]}),
                     indicator="pay_quartile")

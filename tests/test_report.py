@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import shutil
+from html import escape as html_escape
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +16,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from _render_once import TRICKY, render_all_once
 from equity.errors import ParameterError
 from equity.report import (
     RenderResult,
@@ -31,7 +31,6 @@ from equity.report import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("def ", "class ", "groupby", "merge")
-TRICKY = '<b>"Ward/10"</b> & ../..\'s'
 
 
 @pytest.fixture(scope="session")
@@ -147,40 +146,32 @@ def _text_without_images(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def tricky_sample(sample, tmp_path_factory) -> Path:
-    """The sample with one directorate renamed to something hostile."""
-    out = tmp_path_factory.mktemp("tricky")
-    for f in sample.iterdir():
-        shutil.copy(f, out / f.name)
-    for table in ("staff", "recruitment"):
-        df = pd.read_csv(out / f"{table}.csv", dtype=str, keep_default_na=False)
-        first = sorted(set(df["directorate"]) - {""})[0]
-        df["directorate"] = df["directorate"].replace(first, TRICKY)
-        df.to_csv(out / f"{table}.csv", index=False)
-    return out
+def all_reports(tmp_path_factory):
+    """Every directorate plus the overview, rendered once per test run (shared with
+    test_browser.py and across xdist workers)."""
+    return render_all_once(tmp_path_factory.getbasetemp())
 
 
 @pytest.mark.slow
-def test_render_all_directorates_private_and_escaped(tricky_sample, tmp_path):
+def test_render_all_directorates_private_and_escaped(all_reports):
     """Every report and executed notebook from the sample: no ids, no individual pay, no
     published count in 1-7, hostile names escaped and safe."""
-    code = render_reports(tricky_sample, all_directorates=True, out_dir=tmp_path, jobs=2,
-                          progress=False)
-    log = json.loads((tmp_path / "render_log.json").read_text())
+    data, out, code, log = all_reports
     assert code == 0, [r["error"] for r in log if not r["ok"]]
-    assert (tmp_path / safe_filename(TRICKY)).exists()
-    assert all(p.resolve().parent in (tmp_path.resolve(), (tmp_path / "notebooks").resolve())
-               for p in tmp_path.rglob("*") if p.is_file())
-    staff = pd.read_csv(tricky_sample / "staff.csv", dtype=str)
+    assert len(log) == 7 and all(r["ok"] for r in log)
+    assert (out / safe_filename(TRICKY)).exists()
+    assert all(p.resolve().parent in (out.resolve(), (out / "notebooks").resolve())
+               for p in out.rglob("*") if p.is_file())
+    staff = pd.read_csv(data / "staff.csv", dtype=str)
     ids = set(staff["staff_id"])
     for t, col in (("recruitment", "application_id"), ("casework", "case_id")):
-        if (tricky_sample / f"{t}.csv").exists():
-            ids |= set(pd.read_csv(tricky_sample / f"{t}.csv", dtype=str)[col])
+        if (data / f"{t}.csv").exists():
+            ids |= set(pd.read_csv(data / f"{t}.csv", dtype=str)[col])
     pays = {f"{float(v):.2f}" for v in staff["hourly_pay"].dropna()}
     id_re = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ids))) + r")\b")
     pay_re = re.compile(r"(?<![\d.])(" + "|".join(map(re.escape, sorted(pays))) + r")(?![\d])")
-    files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert len([p for p in files if p.suffix == ".html"]) >= 3
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len([p for p in files if p.suffix == ".html"]) == 8  # 6 + overview + index
     for p in files:
         text = _text_without_images(p.read_text(encoding="utf-8"))
         assert not id_re.search(text), (p.name, id_re.search(text).group(0))
@@ -194,33 +185,131 @@ def test_render_all_directorates_private_and_escaped(tricky_sample, tmp_path):
             assert all(img.get("alt", "").strip() for img in soup.find_all("img"))
             # Code hidden (nbconvert exclude_input): no cell source reaches the page.
             assert "rs.load(" not in text and "import equity" not in text
-    report = (tmp_path / safe_filename(TRICKY)).read_text()
+    report = (out / safe_filename(TRICKY)).read_text()
     assert "Data fingerprint" in report and "equity version" in report
 
 
 @pytest.mark.slow
-def test_injected_parameters_change_the_output(sample, tmp_path):
-    """papermill-injected directorate and disclosure reach the rendered page."""
-    import papermill as pm
-
-    names = sections.known_directorates(sections.load(sample, period="2024/25").dataset)
-    outs = {}
-    for d, mode in ((names[0], "publication"), (names[1], "internal")):
-        nb = pm.execute_notebook(str(ROOT / "notebooks" / "directorate_report.ipynb"), None,
-                                 parameters={"directorate": d, "disclosure": mode,
-                                             "data_path": str(sample)},
-                                 kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
-        outs[d] = json.dumps(nb)
-    assert names[0] in outs[names[0]] and names[0] not in outs[names[1]]
-    assert "INTERNAL USE ONLY" in outs[names[1]] and "INTERNAL USE ONLY" not in outs[names[0]]
+def test_reports_hold_every_section(all_reports):
+    """No section of any report says it is not available or failed; the new sections are
+    there; the scorecard says why a figure is suppressed and shows the trust-wide figure."""
+    _, out, _, log = all_reports
+    for r in log:
+        text = BeautifulSoup((out / r["file"]).read_text(), "html.parser").get_text(" ")
+        assert "not yet available" not in text and "failed with an error" not in text, r["name"]
+        if r["name"] == "Trust overview":
+            assert "Funnel" in text and "Directorates compared" in text
+            continue
+        assert "Trust-wide (AHP)" in text
+        assert "Log-rank test" in text or "Too few people to compare" in text
+        for words in ("Leaving reasons", "Band at the start", "Model Employer gap",
+                      "Not yet promoted" if "Log-rank test of time to first" in text else ""):
+            assert words in text, (r["name"], words)
+        stars = r["summary"]["headlines"]
+        assert all(h["Status"] == sections.SUPPRESSED_STATUS for h in stars if h["Figure"] == "*")
 
 
 @pytest.mark.slow
-def test_trust_overview_executes(sample, tmp_path):
-    import papermill as pm
+def test_index_reads_headlines_from_the_run_log(all_reports):
+    _, out, _, log = all_reports
+    index = BeautifulSoup((out / "index.html").read_text(), "html.parser")
+    first = next(r for r in log if r["name"] != "Trust overview")
+    fig = first["summary"]["headlines"][0]["Figure"]
+    row = index.find("a", string=first["name"]).find_parent("tr")
+    assert fig in row.get_text()
 
-    nb = pm.execute_notebook(str(ROOT / "notebooks" / "trust_overview.ipynb"), None,
-                             parameters={"data_path": str(sample)}, kernel_name="python3",
-                             progress_bar=False, cwd=str(tmp_path))
-    text = json.dumps(nb)
-    assert "Funnel" in text and '"output_type": "error"' not in text
+
+@pytest.mark.slow
+def test_injected_parameters_change_the_output(all_reports, tmp_path):
+    """papermill-injected directorate and disclosure reach the rendered page: one directorate
+    rendered again in internal mode differs from its publication rendering."""
+    data, out, _, log = all_reports
+    name = next(r["name"] for r in log if r["name"] not in ("Trust overview", TRICKY))
+    code = render_reports(data, directorates=[name], out_dir=tmp_path, jobs=1, overview=False,
+                          disclosure="internal", progress=False)
+    assert code == 0
+    internal = (tmp_path / safe_filename(name)).read_text()
+    public = (out / safe_filename(name)).read_text()
+    other = (out / safe_filename(TRICKY)).read_text()
+    assert "INTERNAL USE ONLY" in internal and "INTERNAL USE ONLY" not in public
+    assert html_escape(name) in public and html_escape(name) not in other.split("<main")[1]
+
+
+# --------------------------------------------------------------------------- context, sections
+
+
+@pytest.fixture(scope="module")
+def ctx(sample):
+    names = sections.known_directorates(sections.load(sample, period="2024/25").dataset)
+    return sections.load(sample, period="2024/25", directorate=names[0])
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    # NHS Digital rule by hand: 0 stays 0, 1-7 -> *, 8 -> 10, 12 -> 10, 13 -> 15.
+    ("publication", ["0", "*", "*", "10", "10", "15"]),
+    ("internal", ["0", "1", "7", "8", "12", "13"]),
+])
+def test_published_counts(ctx, mode, expected):
+    c = sections.ReportContext(**{**ctx.__dict__, "disclosure": mode, "_cache": {}})
+    assert sections._published([0, 1, 7, 8, 12, 13], c) == expected
+
+
+def test_published_share_uses_rounded_counts(ctx):
+    # 12 of 23 published as 10 of 25 = 40% (not 52%); a suppressed part gives *.
+    assert sections._published_share([12, 3], [23, 23], ctx) == ["40%", "*"]
+
+
+@pytest.mark.parametrize(("p", "text"), [(0.01577, "p = 0.016"), (0.0004, "p < 0.001"),
+                                         (0.3695, "consistent with no difference")])
+def test_logrank_sentence(p, text):
+    curves = pd.DataFrame({"group": ["White"]})
+    curves.attrs["logrank"] = [{"groups": 2.0, "chi2": 5.83, "df": 1.0, "p_value": p}]
+    said = sections._logrank_sentence(curves, "time to leaving")
+    assert text in said and "chi-squared 5.83 on 1 df" in said
+
+
+def test_logrank_sentence_without_a_test():
+    assert "Too few people" in sections._logrank_sentence(pd.DataFrame(), "time to leaving")
+
+
+def test_family_is_computed_once_and_cached(ctx, monkeypatch):
+    calls = []
+    real = sections.ReportContext._run
+
+    def counting(self, name, **kw):
+        calls.append(name)
+        return real(self, name, **kw)
+
+    monkeypatch.setattr(sections.ReportContext, "_run", counting)
+    c = sections.ReportContext(**{**ctx.__dict__, "_cache": {}})
+    first = c.family("pay:sex")
+    assert c.family("pay:sex") is first and calls == ["pay:sex"]
+
+
+def test_equity_error_becomes_a_note_but_a_bug_fails_loudly(ctx, monkeypatch):
+    from equity.errors import InputError
+
+    c = sections.ReportContext(**{**ctx.__dict__, "_cache": {}, "missing": {}})
+
+    def no_table(self, name, **kw):
+        raise InputError("no casework table")
+
+    monkeypatch.setattr(sections.ReportContext, "_run", no_table)
+    out = c.family("equality")
+    assert out.empty and "no casework table" in out.attrs["not_computed"]["equality"]
+
+    def bug(self, name, **kw):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(sections.ReportContext, "_run", bug)
+    with pytest.raises(ValueError, match="a bug"):
+        c.family("pay")
+
+
+def test_shared_figures_are_read_not_recomputed(ctx, monkeypatch):
+    shared = {"trust_headlines": [], "validation": [
+        {"severity": "warning", "table": "staff", "column": "band", "rule": "r", "rows": "*"}]}
+    c = sections.ReportContext(**{**ctx.__dict__, "_cache": {}, "shared": shared})
+    monkeypatch.setattr(sections.ReportContext, "_run", lambda *a, **k: pytest.fail("computed"))
+    assert c.trust_headlines().empty
+    assert sections.validation_table(c)["rows"].tolist() == ["*"]
