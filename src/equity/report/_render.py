@@ -175,7 +175,7 @@ def _decorate(body: str, *, title: str, footer_items: dict[str, str],
         if not h.get("id"):
             h["id"] = re.sub(r"[^A-Za-z0-9]+", "-", h.get_text(strip=True)).strip("-")
         text = h.get_text(strip=True).rstrip("¶").strip()
-        items.append(f'<li><a href="#{html.escape(h["id"], quote=True)}">{html.escape(text)}</a></li>')
+        items.append(f'<li><a href="#{html.escape(str(h["id"]), quote=True)}">{html.escape(text)}</a></li>')
     back = (f'<li><a href="{html.escape(back_link, quote=True)}">All reports</a></li>'
             if back_link else "")
     pre = BeautifulSoup(
@@ -372,7 +372,7 @@ def render_reports(
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
     codes.Period.parse(period)
-    path = resolve_data_path(data)
+    path = resolve_data_path(os.fspath(data))
     ds = read_dataset(path)
     known = known_directorates(ds)
     if all_directorates:

@@ -95,7 +95,7 @@ def data_fingerprint(path: str | Path) -> str:
     for f in files:
         h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode())
         with f.open("rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+            while chunk := fh.read(1 << 20):
                 h.update(chunk)
     return h.hexdigest()[:16]
 
@@ -277,7 +277,8 @@ class ReportContext:
             fn = retention if kind == "retention" else progression
             return fn(ds, by=by, reference=self.reference_groups.get(by), **scope)
         if kind == "pay":
-            return pay_gap(ds, by=by, **scope) if by else pay_indicators(ds, **scope)
+            return (pay_gap(ds, by=by, **scope)  # type: ignore[arg-type]
+                    if by else pay_indicators(ds, **scope))
         raise ParameterError(f"Unknown indicator family {name!r}; known: "
                              f"{', '.join(MAIN_FAMILIES + HEADLINE_FAMILIES)}, representation.")
 
