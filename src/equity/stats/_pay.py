@@ -78,29 +78,35 @@ def pay_summary(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = "g
     """
     keys = [*by, group]
     _check(counts, [*keys, value, n])
-    t = (counts.loc[:, [*keys, value, n]]
-         .assign(**{n: lambda d: pd.to_numeric(d[n]).astype("float64"),
-                    value: lambda d: pd.to_numeric(d[value]).astype("float64")})
-         .loc[lambda d: d[n] > 0]
-         .sort_values([*keys, value], kind="stable"))
-    groups = counts.loc[:, keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
-    if t.empty:
-        return groups.assign(n=0.0, mean=np.nan, median=np.nan)
-    gid = t.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
-    w, v = t[n].to_numpy(), t[value].to_numpy()
+    # Group numbers in sorted key order (as drop_duplicates().sort_values(keys) would list
+    # them), then one numeric sort of the people-bearing rows by (group, value): no DataFrame
+    # sort or merge.
+    gid_all = counts.groupby(keys, sort=True, dropna=False, observed=True).ngroup().to_numpy()
+    ng = int(gid_all.max()) + 1 if len(gid_all) else 0
+    first = np.full(ng, len(gid_all))
+    np.minimum.at(first, gid_all, np.arange(len(gid_all)))
+    groups = counts.iloc[first].loc[:, keys].reset_index(drop=True)
+    w_all = pd.to_numeric(counts[n]).to_numpy("float64")
+    v_all = pd.to_numeric(counts[value]).to_numpy("float64")
+    has = w_all > 0
+    order = np.lexsort((v_all[has], gid_all[has]))  # stable: ties keep table order
+    gid, w, v = gid_all[has][order], w_all[has][order], v_all[has][order]
     cum = np.cumsum(w)
-    ng = gid.max() + 1
-    size = np.bincount(gid, weights=w, minlength=ng)
-    total = np.bincount(gid, weights=w * v, minlength=ng)
+    size = np.bincount(gid, weights=w, minlength=ng).astype("float64")  # (int when empty)
+    total = np.bincount(gid, weights=w * v, minlength=ng).astype("float64")
     start = np.concatenate([[0.0], np.cumsum(size)[:-1]])
     # 1-based middle positions: (N + 1) / 2 for odd N; N / 2 and N / 2 + 1 for even N.
     lo_pos = start + np.floor((size + 1) / 2)
     hi_pos = start + np.floor(size / 2) + 1
-    med = (v[np.searchsorted(cum, lo_pos - 0.5)] + v[np.searchsorted(cum, hi_pos - 0.5)]) / 2
-    first = pd.Series(gid).drop_duplicates().index.to_numpy()
-    stats = t.iloc[first][keys].reset_index(drop=True).assign(n=size, mean=total / size, median=med)
-    out = groups.merge(stats, on=keys, how="left")
-    return out.assign(n=out["n"].fillna(0.0))
+    empty = size == 0
+    last = max(len(v) - 1, 0)
+    v_pad = v if len(v) else np.array([np.nan])
+    med = (v_pad[np.minimum(np.searchsorted(cum, lo_pos - 0.5), last)]
+           + v_pad[np.minimum(np.searchsorted(cum, hi_pos - 0.5), last)]) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / size
+    return groups.assign(n=size, mean=np.where(empty, np.nan, mean),
+                         median=np.where(empty, np.nan, med))
 
 
 def pay_gap(counts: pd.DataFrame, *, reference: object, comparison: object,
