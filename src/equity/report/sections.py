@@ -448,8 +448,11 @@ def _unavailable(ctx: ReportContext, title: str, indicators: Sequence[str],
             if i in reasons]
     if said:
         return Narrative(tuple(said), heading=f"{title}: not computed")
-    fams = "; ".join(f"{k} ({v})" for k, v in ctx.missing.items())
-    return not_available(title, f"The indicators are still being added to the library{': ' + fams if fams else ''}.")
+    if ctx.missing:
+        fams = "; ".join(f"{k} ({v})" for k, v in ctx.missing.items())
+        return not_available(title, f"These indicators could not be computed: {fams}.")
+    return Narrative((f"{title}: no figures, because the data hold nobody in this scope "
+                      f"({ctx.scope_label}) for these indicators.",))
 
 
 def _block(ctx: ReportContext, title: str, indicators: Sequence[str], *,
