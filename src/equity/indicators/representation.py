@@ -23,7 +23,7 @@ from typing import Any
 import narwhals as nw
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 from equity import codes, cube, stats
 from equity.codes import Period
@@ -368,6 +368,8 @@ def representation_vs_benchmark(
     counts = grouped_counts(dataset.staff, gs, within=ctx.within, where=_staff_where(ctx))
     unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
     known = _with_totals(_drop_unknown(counts, gs), ctx.within)
+    from scipy import stats as sps  # imported here: scipy.stats costs seconds at import
+
     rows = []
     for (area_name, source), p_area in pop.groupby(["area", "source"], sort=False):
         m = known.merge(p_area[["group", "pop_share"]], on="group", how="left")
@@ -710,7 +712,7 @@ def _odds_ratio(a: Any, b: Any, c: Any, d: Any, *, confidence: float = 0.95
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a / b) ÷ (c / d) with a Woolf log interval; NaN when undefined or a cell is zero."""
     a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
-    z = float(sps.norm.ppf(0.5 + confidence / 2))
+    z = float(special.ndtri(0.5 + confidence / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         ok = (b > 0) & (c > 0)
         ratio = np.where(ok, (a * d) / (b * c), np.nan)

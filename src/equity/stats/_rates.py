@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 from equity.errors import check_choice
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, NOT_APPLICABLE, WITHIN
@@ -31,7 +31,7 @@ def _f(x: ArrayLike) -> np.ndarray:
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
-    return float(sps.norm.ppf(0.5 + confidence / 2))
+    return float(special.ndtri(0.5 + confidence / 2))
 
 
 def wilson_interval(numerator: ArrayLike, denominator: ArrayLike, *, confidence: float = 0.95

@@ -9,7 +9,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import special
-from scipy import stats as sps
 
 from equity.errors import check_choice
 
@@ -113,6 +112,8 @@ def _exact_limit(n: np.ndarray, theta: float, p: float) -> np.ndarray:
 
 
 def _exact_limit_distinct(nn: np.ndarray, theta: float, p: float) -> np.ndarray:
+    from scipy import stats as sps  # imported here: scipy.stats costs seconds at import
+
     r = sps.binom.ppf(p, nn, theta)
     f_r = sps.binom.cdf(r, nn, theta)
     f_r1 = sps.binom.cdf(r - 1, nn, theta)
