@@ -3,7 +3,7 @@
 Functions take a native frame of any engine narwhals supports and return small pandas tables.
 """
 
-from equity.cube._core import collect, columns, complete, count, lazy, regroup
+from equity.cube._core import collect, columns, complete, count, lazy, memo, regroup
 from equity.cube._history import (
     early_leaving,
     history_counts,
@@ -18,6 +18,6 @@ from equity.cube._values import value_counts
 
 __all__ = [
     "collect", "columns", "complete", "count", "early_leaving", "history_counts",
-    "joiner_cohort", "lazy", "leaver_spells", "person_key", "regroup", "snapshot_pair",
+    "joiner_cohort", "lazy", "leaver_spells", "memo", "person_key", "regroup", "snapshot_pair",
     "tenure_spells", "training_takeup", "value_counts",
 ]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import narwhals as nw
@@ -49,9 +50,44 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
+_MEMO: dict[int, tuple[weakref.ref[Any], Any, dict[Any, Any]]] = {}
+
+
+def _version(frame: Any) -> Any:
+    # pandas frames can change in place: the cache entry holds only while shape and
+    # columns are the same. Lazy engines' frames are immutable.
+    if isinstance(frame, pd.DataFrame):
+        return (frame.shape, tuple(frame.columns))
+    return None
+
+
+def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered per frame object and ``key``.
+
+    Indicators ask the same small questions of a frame many times (its columns, its snapshot
+    dates); on a lazy engine each answer is a query. Frames that cannot be weakly referenced
+    are not cached.
+    """
+    ident = id(frame)
+    entry = _MEMO.get(ident)
+    if entry is None or entry[0]() is not frame or entry[1] != _version(frame):
+        try:
+            ref = weakref.ref(frame, lambda _, ident=ident: _MEMO.pop(ident, None))
+        except TypeError:
+            return compute()
+        entry = (ref, _version(frame), {})
+        _MEMO[ident] = entry
+    cache = entry[2]
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def columns(frame: Any) -> list[str]:
     """Column names of a native frame, without collecting it."""
-    return list(lazy(frame).collect_schema().names())
+    if isinstance(frame, pd.DataFrame):
+        return [str(c) for c in frame.columns]
+    return list(memo(frame, "columns", lambda: tuple(lazy(frame).collect_schema().names())))
 
 
 def count(

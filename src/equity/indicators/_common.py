@@ -179,8 +179,11 @@ def check_within(within: Sequence[str]) -> tuple[str, ...]:
 
 def snapshot_dates(dataset: Dataset) -> list[dt.date]:
     """Distinct snapshot dates in the staff table, sorted."""
-    c = cube.count(dataset.staff, ["snapshot_date"])
-    return sorted(pd.to_datetime(c["snapshot_date"].dropna()).dt.date.unique().tolist())
+    def compute() -> tuple[dt.date, ...]:
+        c = cube.count(dataset.staff, ["snapshot_date"])
+        return tuple(sorted(pd.to_datetime(c["snapshot_date"].dropna()).dt.date.unique().tolist()))
+
+    return list(cube.memo(dataset.staff, "snapshot_dates", compute))
 
 
 def resolve_period(dataset: Dataset, period: str | Period) -> Period:
