@@ -9,11 +9,15 @@ intervals, statuses and disclosure control, on pandas, Polars, DuckDB or Spark.
 >>> eq.wres(data, period="2024/25", within=("directorate",))  # doctest: +SKIP
 
 This module only re-exports; the implementation lives in the modules named below.
+``equity.indicators``, ``equity.validate`` and ``equity.narrative`` are both functions here and
+modules: import from the modules with ``from equity.validate import RULES``.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from equity import plots, synth
 from equity.codes import Period
+from equity.disclosure import apply_disclosure, disclosure_note, publish_counts
 from equity.errors import (
     DataQualityWarning,
     EquityError,
@@ -23,23 +27,7 @@ from equity.errors import (
     ReportError,
     ValidationError,
 )
-from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
-from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
-
-# --- io / validate (equity.io, equity.validate)
-from equity.io import Dataset, read_dataset
-from equity.validate import ValidationReport, validate
-# --- synth (equity.synth)
-# isort: split
-from equity import synth
-from equity.synth import write_sample
-
-# --- disclosure (equity.disclosure)
-# isort: split
-from equity.disclosure import apply_disclosure, disclosure_note, publish_counts
-
-# --- indicators (equity.indicators)
-# isort: split
+from equity.indicators._all import indicators, write_table
 from equity.indicators.equality import (
     declaration_rate,
     diversity_index,
@@ -56,12 +44,13 @@ from equity.indicators.pay import pay_gap, statutory_summary
 from equity.indicators.progression import band_transitions, progression, trends
 from equity.indicators.retention import leaving_reasons, retention
 from equity.indicators.survival import survival_curves
-
-# --- narrative / plots / report (equity.narrative, equity.plots, equity.report)
-# isort: split
-from equity import plots
+from equity.io import Dataset, read_dataset
 from equity.narrative import narrative, sentence
+from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
 from equity.report import render_reports
+from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
+from equity.synth import write_sample
+from equity.validate import ValidationReport, validate
 
 try:
     __version__ = version("equity")
@@ -69,55 +58,60 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
-    "band_transitions",
-    "leaving_reasons",
-    "progression",
-    "retention",
-    "survival_curves",
-    "trends",
-    "INDICATOR_IDS",
-    "REGISTRY",
-    "RESULT_COLUMNS",
-    "STATUSES",
-    "DataQualityWarning",
-    "EquityError",
-    "InputError",
-    "ParameterError",
+    # data in
+    "Dataset",
+    "read_dataset",
+    "validate",
+    "ValidationReport",
     "Period",
-    "PeriodError",
-    "ReportError",
-    "ValidationError",
-    "concat_results",
-    # synth
     "synth",
     "write_sample",
-    # disclosure
+    # every indicator at once
+    "indicators",
+    "write_table",
+    # representation, WRES, WDES
+    "equality_indicators",
+    "representation",
+    "senior_representation",
+    "representation_vs_benchmark",
+    "diversity_index",
+    "declaration_rate",
+    "model_employer_gap",
+    "pipeline_disparity",
+    "wres",
+    "wdes",
+    # retention and progression
+    "retention",
+    "leaving_reasons",
+    "survival_curves",
+    "progression",
+    "band_transitions",
+    "trends",
+    # pay
+    "pay_gap",
+    "statutory_summary",
+    # results, metadata, disclosure
+    "RESULT_COLUMNS",
+    "STATUSES",
+    "INDICATOR_IDS",
+    "REGISTRY",
+    "registry_table",
+    "make_result",
+    "concat_results",
     "apply_disclosure",
     "disclosure_note",
     "publish_counts",
-    # io / validate
-    "Dataset",
-    "ValidationReport",
-    "read_dataset",
-    "validate",
-    # indicators: equality
-    "declaration_rate",
-    "diversity_index",
-    "equality_indicators",
-    "model_employer_gap",
-    "pipeline_disparity",
-    "representation",
-    "representation_vs_benchmark",
-    "senior_representation",
-    "wdes",
-    "wres",
-    "make_result",
-    "pay_gap",
-    "registry_table",
-    "statutory_summary",
-    # narrative / plots / report
+    # reports
     "narrative",
+    "sentence",
     "plots",
     "render_reports",
-    "sentence",
+    # errors
+    "EquityError",
+    "InputError",
+    "ParameterError",
+    "PeriodError",
+    "ValidationError",
+    "ReportError",
+    "DataQualityWarning",
 ]
