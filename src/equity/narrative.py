@@ -106,9 +106,9 @@ def _range_text(rng: tuple[float, float]) -> str:
 
 
 def _where(row: Mapping[str, Any]) -> str:
-    parts = [str(row.get(c)) for c in ("directorate", "profession", "band", "variant")
-             if row.get(c) not in (None, "") and not (isinstance(row.get(c), float)
-                                                      and math.isnan(row.get(c)))]
+    values = [row.get(c) for c in ("directorate", "profession", "band", "variant")]
+    parts = [str(v) for v in values
+             if v not in (None, "") and not (isinstance(v, float) and math.isnan(v))]
     return f" ({', '.join(parts)})" if parts else ""
 
 

@@ -12,6 +12,7 @@ import itertools
 import warnings
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import narwhals as nw
@@ -61,6 +62,10 @@ def _version(frame: Any) -> Any:
     return None
 
 
+def _forget(ident: int, _ref: object) -> None:
+    _MEMO.pop(ident, None)
+
+
 def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
     """``compute()``, remembered per frame object and ``key``.
 
@@ -72,7 +77,7 @@ def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
     entry = _MEMO.get(ident)
     if entry is None or entry[0]() is not frame or entry[1] != _version(frame):
         try:
-            ref = weakref.ref(frame, lambda _, ident=ident: _MEMO.pop(ident, None))
+            ref = weakref.ref(frame, partial(_forget, ident))
         except TypeError:
             return compute()
         entry = (ref, _version(frame), {})
