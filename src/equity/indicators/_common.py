@@ -221,6 +221,15 @@ def and_all(*exprs: nw.Expr | None) -> nw.Expr | None:
     return out
 
 
+def _column_values(frame: Any, col: str) -> list[Any]:
+    """The distinct non-missing values of ``col`` (remembered per frame)."""
+
+    def compute() -> tuple[Any, ...]:
+        return tuple(v for v in cube.count(frame, [col])[col].tolist() if v is not None)
+
+    return list(cube.memo(frame, ("values", col), compute))
+
+
 def scope_filter(
     frame: Any, *, table: str, staff_group: str | None = None, directorate: str | None = None,
     profession: str | None = None, check_values: bool = True,
@@ -243,7 +252,7 @@ def scope_filter(
                 f"Cannot select {col} {value!r}: the {table} table has no {col} column.",
                 table=table, column=col,
             )
-        values = [v for v in cube.count(frame, [col])[col].tolist() if v is not None] if check_values else []
+        values = _column_values(frame, col) if check_values else []
         if check_values and value not in values:
             raise ParameterError(
                 f"No {col.replace('_', ' ')} {value!r} in the {table} table. It holds: "
