@@ -205,7 +205,7 @@ def test_reports_hold_every_section(all_reports):
                 or "no curve can be published" in text), r["name"]
         # a section with nobody in scope says so in words, which is a valid section
         empty = {"Leaving reasons": "Leaving reasons: nobody",
-                 "Band at the start": "Transitions: nobody"}
+                 "Band at the start": "Band transitions: nobody"}
         for words in ("Leaving reasons", "Band at the start", "Model Employer gap",
                       "Not yet promoted" if "Log-rank test of time to first" in text else ""):
             assert words in text or empty.get(words, "\0") in text, (r["name"], words)
