@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import equity as eq
+from _results import row
 from equity.indicators.progression import LEFT, STAYERS_VARIANT, training_access
 from equity.io import Dataset
 
@@ -17,15 +18,6 @@ def person(sid, snap, band, *, eth="A", directorate="Therapies"):
             "staff_group": "Allied Health Professionals", "band": band, "fte": 1.0,
             "contract_type": "Substantive", "ethnic_category": eth,
             "org_start_date": "2015-01-01"}
-
-
-def row(result, indicator, group="White", variant=None, **strata):
-    r = result[(result["indicator"] == indicator) & (result["group"] == group)]
-    r = r[r["variant"].isna()] if variant is None else r[r["variant"] == variant]
-    for k, v in strata.items():
-        r = r[r[k] == v]
-    assert len(r) == 1, r
-    return r.iloc[0]
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 import equity as eq
+from _results import row
 from equity.codes import LEAVING_REASONS
 from equity.errors import InputError, ParameterError, PeriodError
 from equity.indicators.progression import transition_counts
@@ -47,15 +48,6 @@ def dataset(staff_rows, leaver_rows=None):
         leavers = pd.DataFrame(leaver_rows, columns=["staff_id", "leave_date", "leaving_reason",
                                                      "destination", "fte"])
     return Dataset.from_frames(staff=pd.DataFrame(staff_rows), leavers=leavers)
-
-
-def row(result, indicator, group="White", variant=None, **strata):
-    r = result[(result["indicator"] == indicator) & (result["group"] == group)]
-    r = r[r["variant"].isna()] if variant is None else r[r["variant"] == variant]
-    for k, v in strata.items():
-        r = r[r[k] == v]
-    assert len(r) == 1, r
-    return r.iloc[0]
 
 
 # --------------------------------------------------------------------------- Data Dictionary
