@@ -91,6 +91,18 @@ def _uniform_dates(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> 
     return lo + (rng.random(len(lo)) * (span + 1)).astype(np.int64).clip(0, span) * DAY
 
 
+def _ethnic_codes(rng: np.random.Generator, grp: np.ndarray) -> np.ndarray:
+    """Index into the flattened ETHNIC_CODES lists of a detailed code for each person, drawn
+    within their WRES group (0 White, 1 BME, 2 Unknown)."""
+    eth = np.zeros(len(grp), dtype=np.int16)
+    offset = 0
+    for g, key in enumerate(("White", "BME", "Unknown")):
+        m = grp == g
+        eth[m] = offset + _draw(rng, _weights(P.ETHNIC_CODES[key]), int(m.sum()))
+        offset += len(P.ETHNIC_CODES[key])
+    return eth
+
+
 def _bernoulli(rng: np.random.Generator, p: np.ndarray | float, size: int) -> np.ndarray:
     return rng.random(size) < p
 
@@ -167,12 +179,7 @@ class Simulation:
         eth_mix = np.array([v[2] for v in P.STAFF_GROUP_MIX.values()])[sg]
         u = rng.random(n)
         grp = np.where(u < eth_mix[:, 0], WHITE, np.where(u < eth_mix[:, 0] + eth_mix[:, 1], BME, UNKNOWN))
-        eth = np.zeros(n, dtype=np.int16)
-        offset = 0
-        for g, key in enumerate(("White", "BME", "Unknown")):
-            m = grp == g
-            eth[m] = offset + _draw(rng, _weights(P.ETHNIC_CODES[key]), int(m.sum()))
-            offset += len(P.ETHNIC_CODES[key])
+        eth = _ethnic_codes(rng, grp)
         prof = np.zeros(n, dtype=np.int16)
         for g, name in enumerate(SG_LABELS):
             m = sg == g
@@ -435,12 +442,7 @@ class Simulation:
         v = np.repeat(np.arange(n_vac), n_app)
         n = len(v)
         grp = _draw(rng, np.array(P.APPLICANT_ETHNICITY), n)
-        eth = np.zeros(n, dtype=np.int16)
-        offset = 0
-        for g, key in enumerate(("White", "BME", "Unknown")):
-            m = grp == g
-            eth[m] = offset + _draw(rng, _weights(P.ETHNIC_CODES[key]), int(m.sum()))
-            offset += len(P.ETHNIC_CODES[key])
+        eth = _ethnic_codes(rng, grp)
         female = np.array([x[1] for x in P.STAFF_GROUP_MIX.values()])[sg[v]]
         age = rng.normal(34, 10, n).clip(18, 66)
         shortlisted = _bernoulli(rng, P.SHORTLIST_RATE, n)
