@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from equity.errors import PeriodError
@@ -233,12 +234,14 @@ _BAND_ALIASES = {
 
 def normalise_band(values: pd.Series) -> pd.Series:
     """Accept "5", "Band 5", "band 8A", "8a" -> canonical labels; unknown strings are kept as given."""
-    s = values.astype("string").str.strip()
+    codes_, uniq = pd.factorize(pd.Series(values, dtype=object))  # count tables repeat bands
+    s = pd.Series(uniq, dtype="string").str.strip()
     m = s.str.lower().str.replace(r"^band\s*", "", regex=True)
     canon = m.map(_BAND_ALIASES)
     vsm = m.str.upper().eq("VSM").fillna(False)
-    out = canon.fillna(s)
-    return out.mask(vsm, "VSM").astype(object)
+    labels = canon.fillna(s).mask(vsm, "VSM").astype(object).to_numpy()
+    out = np.where(codes_ >= 0, labels[np.maximum(codes_, 0)] if len(labels) else None, None)
+    return pd.Series(out, index=getattr(values, "index", None), dtype=object)
 
 
 def band_rank(bands: pd.Series) -> pd.Series:

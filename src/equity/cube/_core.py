@@ -8,7 +8,6 @@ pandas DataFrame. Missing keys are kept as a group of their own (never dropped).
 
 from __future__ import annotations
 
-import itertools
 import warnings
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -173,19 +172,49 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     {'g': ['a', 'b'], 'n': [2.0, 0.0]}
     """
     keys = list(levels)
+    if not keys:
+        raise ValueError("`levels` needs at least one key.")
     value_cols = [c for c in counts.columns if c not in keys]
-    # Count tables are small: plain tuples and dicts beat index alignment here.
-    observed = list(zip(*(counts[k].astype(object).tolist() for k in keys), strict=True)) \
-        if len(counts) else []
-    grid = list(itertools.product(*(list(v) for v in levels.values())))
-    seen = set(grid)
-    extra = [key for key in dict.fromkeys(observed) if key not in seen]
-    all_keys = grid + extra
-    position = {key: i for i, key in enumerate(observed)}  # keys are unique in a count table
-    rows = [position.get(key, -1) for key in all_keys]
-    out = pd.DataFrame({k: pd.Series([key[i] for key in all_keys], dtype=object)
-                        for i, k in enumerate(keys)})
-    take = np.asarray(rows, dtype=np.int64)
+    n_obs = len(counts)
+    # Count tables can reach millions of cells at national scale: work on integer codes.
+    # Each key's codes are its listed levels (0..L-1), then values seen outside them.
+    sizes, listed, labels, obs_codes = [], [], [], []
+    for k in keys:
+        lv = pd.Series(list(levels[k]), dtype=object)
+        seen = counts[k].astype(object) if n_obs else pd.Series([], dtype=object)
+        codes_, uniq = pd.factorize(pd.concat([lv, seen], ignore_index=True),
+                                    use_na_sentinel=False)
+        lv_codes, seen_codes = codes_[: len(lv)], codes_[len(lv):]
+        # re-number: listed levels first (in their order), then unlisted values as seen
+        first = pd.unique(lv_codes)
+        seen_uniq = pd.unique(seen_codes)
+        rest = seen_uniq[~np.isin(seen_uniq, first)]
+        order = np.full(len(uniq), -1, dtype=np.int64)
+        order[first] = np.arange(len(first))
+        order[rest] = np.arange(len(first), len(first) + len(rest))
+        lab = np.asarray(uniq, dtype=object)[np.concatenate([first, rest]).astype(np.int64)]
+        lab[pd.isna(lab)] = None
+        sizes.append(len(first) + len(rest))
+        listed.append(len(first))
+        labels.append(lab)
+        obs_codes.append(order[seen_codes])
+    radix = np.cumprod([1, *sizes[::-1]])[::-1][1:].astype(np.int64)
+    observed = np.zeros(n_obs, dtype=np.int64)
+    for c, r in zip(obs_codes, radix, strict=True):
+        observed += c * r
+    grid = np.zeros(1, dtype=np.int64)
+    for n, r in zip(listed, radix, strict=True):
+        grid = (grid[:, None] + np.arange(n, dtype=np.int64)[None, :] * r).ravel()
+    outside = np.zeros(n_obs, dtype=bool)
+    for c, n in zip(obs_codes, listed, strict=True):
+        outside |= c >= n
+    extra = pd.unique(observed[outside])
+    all_codes = np.concatenate([grid, extra]).astype(np.int64)
+    take = pd.Index(observed).get_indexer(all_codes)
+    out = pd.DataFrame({
+        k: pd.Series(labels[i][(all_codes // radix[i]) % sizes[i]], dtype=object)
+        for i, k in enumerate(keys)
+    })
     missing = take < 0
     for c in value_cols:
         values = counts[c].to_numpy()

@@ -8,7 +8,7 @@ row-level data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -73,6 +73,8 @@ GROUPINGS: dict[str, Grouping] = {
                          (*codes.AGE_BANDS, "Unknown"), None),
 }
 INTERSECTION = " × "
+#: Raw equality columns counted together when counts are shared (see :func:`grouped_counts`).
+SHARED_CODES: tuple[str, ...] = ("ethnic_category", "disability")
 
 
 def grouping(name: str) -> Grouping:
@@ -126,19 +128,35 @@ def grouped_counts(
     distinct: str | None = None,
     extra_keys: Sequence[str] = (),
     complete_levels: Mapping[str, Sequence[Any]] | None = None,
+    share: tuple[Any, Hashable] | None = None,
 ) -> pd.DataFrame:
     """Count by raw equality codes in the engine, then group on the small table.
 
     Returns ``within`` + ``extra_keys`` columns, ``group`` and the count columns, with every
     level of the grouping (and of ``complete_levels``) present, zero-filled.
+
+    ``share=(owner, key)`` says that ``frame``, ``where`` and ``derive`` are fully determined
+    by ``key`` for the native frame ``owner`` (e.g. the dataset's staff table): the engine
+    query then counts by every code in :data:`SHARED_CODES` at once, and is run once per
+    owner and key, so the same figure by ethnicity and by disability costs one query.
     """
-    raw_cols = [g.column for g in gs]
+    raw_cols = list(dict.fromkeys(g.column for g in gs))
     keys = [*within, *extra_keys]
     derive = dict(derive or {})
     if "clinical" in keys and "clinical" not in derive:
         derive["clinical"] = clinical_expr()
-    counted = cube.count(frame, [*keys, *dict.fromkeys(raw_cols)], where=where, derive=derive,
-                         sums=sums, distinct=distinct)
+    if share is None:
+        counted = cube.count(frame, [*keys, *raw_cols], where=where, derive=derive,
+                             sums=sums, distinct=distinct)
+    else:
+        if distinct is not None:
+            raise ValueError("`share` counts rows; it cannot be combined with `distinct`.")
+        owner, key = share
+        have = set(cube.columns(owner))
+        cols = list(dict.fromkeys([*raw_cols, *(c for c in SHARED_CODES if c in have)]))
+        counted = cube.memo(
+            owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
+            lambda: cube.count(frame, [*keys, *cols], where=where, derive=derive, sums=sums))
     parts = [g.mapper(counted[g.column]).astype(str) for g in gs]
     group = parts[0]
     for p in parts[1:]:
@@ -153,6 +171,22 @@ def grouped_counts(
         return cube.complete(pd.DataFrame({"group": [], **{c: [] for c in out.columns if c != "group"}}),
                              levels)
     return cube.complete(out, levels)
+
+
+def band_rank_expr(staff: Any, column: str = "band") -> nw.Expr:
+    """Engine expression for the position of ``column`` on the band ladder (null off it).
+
+    ``staff``'s distinct raw bands are few: they are ranked here with
+    :func:`equity.codes.band_rank` (one definition of the ladder) and the lookup is pushed to
+    the engine as a when/then chain. ``column`` may be a copy of ``band`` (``band_other``).
+    """
+    raw = pd.Series(_column_values(staff, "band"), dtype=object)
+    ranks = codes.band_rank(codes.normalise_band(raw)).to_numpy()
+    expr: nw.Expr = nw.lit(None, nw.Float64())
+    for r in sorted(set(ranks[~np.isnan(ranks)].tolist())):
+        values = raw[ranks == r].tolist()
+        expr = nw.when(nw.col(column).is_in(values)).then(nw.lit(float(r))).otherwise(expr)
+    return expr
 
 
 def clinical_expr() -> nw.Expr:
@@ -349,8 +383,8 @@ def record_exclusion(result: pd.DataFrame, *, indicator: str, table: str, reason
 
 
 __all__ = [
-    "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "Grouping", "and_all", "as_groupings", "at",
-    "between", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
+    "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
+    "as_groupings", "at", "band_rank_expr", "between", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
     "resolve_period", "scope_filter", "snapshot_dates", "unknown_mask",
 ]

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import narwhals as nw
-import numpy as np
 import pandas as pd
 
 from equity import codes, cube, stats
@@ -32,6 +31,7 @@ from equity.indicators.retention import (
     make_scope,
     periods_with_both,
     retention,
+    start_counts,
 )
 from equity.io import Dataset
 from equity.result import concat_results
@@ -64,20 +64,20 @@ def transition_counts(scope: Scope) -> pd.DataFrame:
     return out
 
 
-def _promotion_table(t: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    rank_from = codes.band_rank(t["from_band"])
-    rank_to = codes.band_rank(t["to_band"])
-    known = rank_from.notna()
-    stayed = t["to_band"] != LEFT
-    promoted = known & stayed & (rank_to > rank_from)
-    parts = t.assign(
-        at_start=np.where(known, t["n"], 0.0),
-        stayers=np.where(known & stayed, t["n"], 0.0),
-        promoted=np.where(promoted, t["n"], 0.0),
-        unknown_band=np.where(known, 0.0, t["n"]),
-    )
-    return (parts.groupby(list(keys), dropna=False, sort=False)
-            [["at_start", "stayers", "promoted", "unknown_band"]].sum().reset_index())
+def _promotion_table(scope: Scope) -> pd.DataFrame:
+    """People in post at the opening snapshot on the band ladder (``at_start``), of them still
+    in post at the closing one (``stayers``) and on a higher band there (``promoted``), and
+    those whose opening band is off the ladder (``unknown_band``), by group (one engine query,
+    shared with :func:`~equity.indicators.retention.start_counts`)."""
+    c = start_counts(scope)
+    keys = [*scope.within, "group"]
+    t = pd.DataFrame({k: c[k] for k in keys}).assign(
+        at_start=c["sum_on_ladder"], stayers=c["sum_stay_on_ladder"],
+        promoted=c["sum_promoted"], unknown_band=c["start_n"] - c["sum_on_ladder"])
+    if "band" in scope.within:  # by band of origin: "5" and "Band 5" are one band
+        t["band"] = codes.normalise_band(t["band"]).to_numpy()
+        t = t.groupby(keys, dropna=False, sort=False).sum().reset_index()
+    return t
 
 
 def progression(
@@ -128,8 +128,7 @@ def progression(
                        directorate=directorate, profession=profession, exclude_bank=exclude_bank)
     opts: dict[str, Any] = dict(period=scope.period, gs=scope.gs, within=scope.within, reference=reference,
                 min_n=min_n, non_adverse_range=non_adverse_range, confidence=confidence)
-    keys = [*scope.within, "group"]
-    t = _promotion_table(transition_counts(scope), keys)
+    t = _promotion_table(scope)
     promo = concat_results([
         rate_rows(t, indicator="promotion_rate", numerator="promoted", denominator="at_start",
                   **opts),
@@ -174,7 +173,8 @@ def training_access(
     frame = cube.training_takeup(dataset.staff, dataset.training, snapshot=p.snapshot,
                                  start=p.start, end=p.end)
     c = grouped_counts(frame, scope.gs, within=scope.within, where=scope.where,
-                       derive={"took": nw.col("trained").cast(nw.Int64())}, sums=["took"])
+                       derive={"took": nw.col("trained").cast(nw.Int64())}, sums=["took"],
+                       share=scope.share("training"))
     out = rate_rows(c, indicator=ind, period=p, numerator="sum_took", denominator="n",
                     gs=scope.gs, within=scope.within, reference=reference, min_n=min_n,
                     non_adverse_range=non_adverse_range, confidence=confidence)

@@ -31,6 +31,7 @@ from equity.indicators._common import (
     Grouping,
     and_all,
     as_groupings,
+    band_rank_expr,
     check_within,
     group_var_name,
     grouped_counts,
@@ -74,6 +75,12 @@ class Scope:
     where: nw.Expr | None  # scope and bank exclusion, on staff columns
     labels: dict[str, str]  # scope values written into the strata columns
     exclude_bank: bool
+    key: tuple[Any, ...] = ()  # what determines `where` and the period: shares count queries
+
+    def share(self, name: str, *extra: Any) -> tuple[Any, tuple[Any, ...]]:
+        """``share=`` for :func:`grouped_counts`: the query ``name`` of this scope, counted once
+        for every grouping."""
+        return (self.dataset.staff, (name, *self.key, *extra))
 
 
 def _not_bank() -> nw.Expr:
@@ -114,7 +121,8 @@ def make_scope(
     labels = {k: v for k, v in {"staff_group": staff_group, "directorate": directorate,
                                 "profession": profession}.items()
               if v is not None and v != "all" and k not in w}
-    return Scope(dataset, p, gs, w, where, labels, exclude_bank)
+    key = (str(p), w, staff_group, directorate, profession, exclude_bank)
+    return Scope(dataset, p, gs, w, where, labels, exclude_bank, key)
 
 
 def _label(result: pd.DataFrame, scope: Scope) -> pd.DataFrame:
@@ -162,6 +170,10 @@ def start_counts(scope: Scope) -> pd.DataFrame:
     (NHS Digital's stability index compares the two dates). A re-joiner is not a mover
     (their leaving is already a leavers row): ``moved_*`` need the same employment spell
     (no ``org_start_date`` within the year at the closing snapshot).
+
+    Promotion (:func:`equity.indicators.progression.progression`) comes from the same
+    query: ``sum_on_ladder`` (opening band on the ladder), ``sum_stay_on_ladder`` (and in
+    post at the end) and ``sum_promoted`` (a higher band at the end).
     """
     ds, p = scope.dataset, scope.period
     has_leavers = ds.leavers is not None
@@ -183,8 +195,16 @@ def start_counts(scope: Scope) -> pd.DataFrame:
         "moved_sg": _flag(moved_sg),
         "fte_moved_sg": nw.when(moved_sg).then(nw.col("fte")).otherwise(nw.lit(0.0)),
     }
+    rank_from = band_rank_expr(ds.staff, "band")
+    on_ladder = ~rank_from.is_null()
+    derive |= {
+        "on_ladder": _flag(on_ladder),
+        "stay_on_ladder": _flag(on_ladder & in_other),
+        "promoted": _flag(on_ladder & in_other
+                          & (band_rank_expr(ds.staff, "band_other") > rank_from)),
+    }
     c = grouped_counts(frame, scope.gs, within=scope.within, where=scope.where, derive=derive,
-                       sums=["fte", *derive])
+                       sums=["fte", *derive], share=scope.share("start"))
     return c.rename(columns={"n": "start_n", "sum_fte": "start_fte"})
 
 
@@ -206,7 +226,7 @@ def end_counts(scope: Scope) -> pd.DataFrame:
         derive["new_nhs"] = _flag(new_org & (nw.col("nhs_start_date") >= dt.datetime(
             p.start.year, p.start.month, p.start.day)))
     c = grouped_counts(frame, scope.gs, within=scope.within, where=scope.where, derive=derive,
-                       sums=["fte", *derive])
+                       sums=["fte", *derive], share=scope.share("end"))
     return c.rename(columns={"n": "end_n", "sum_fte": "end_fte"})
 
 
@@ -224,7 +244,8 @@ def leaver_counts(scope: Scope, *, extra_keys: Sequence[str] = ()) -> pd.DataFra
         derive["leaving_reason"] = nw.col("leaving_reason")
     c = grouped_counts(frame, scope.gs, within=scope.within,
                        where=and_all(nw.col("matched"), scope.where), derive=derive,
-                       sums=["fte_leaving", "not_nhs", "fte_not_nhs"], extra_keys=extra_keys)
+                       sums=["fte_leaving", "not_nhs", "fte_not_nhs"], extra_keys=extra_keys,
+                       share=scope.share("leavers"))
     return c.rename(columns={"n": "leavers", "sum_fte_leaving": "leavers_fte"})
 
 
@@ -238,13 +259,15 @@ def _exclusions(result: pd.DataFrame, scope: Scope, indicators: Sequence[str], *
                           profession=scope.labels.get("profession"))
         snaps = nw.col("snapshot_date").is_in([
             dt.datetime(d.year, d.month, d.day) for d in (p.start_snapshot, p.snapshot)])
-        n = cube.count(ds.staff, [], where=and_all(snaps, sc, ~_not_bank()))["n"].sum()
+        n = cube.memo(ds.staff, ("bank rows", *scope.key), lambda: cube.count(
+            ds.staff, [], where=and_all(snaps, sc, ~_not_bank()))["n"].sum())
         for ind in indicators:
             record_exclusion(result, indicator=ind, table="staff", count=n,
                              reason="bank staff rows at the opening and closing snapshots")
     if leavers and ds.leavers is not None:
         frame = cube.leaver_spells(ds.staff, ds.leavers, start=p.start, end=p.end)
-        n = cube.count(frame, [], where=~nw.col("matched"))["n"].sum()
+        n = cube.memo(ds.staff, ("unmatched leavers", *scope.key), lambda: cube.count(
+            frame, [], where=~nw.col("matched"))["n"].sum())
         for ind in ("leaver_rate", "leaver_rate_fte"):
             if ind in indicators:
                 record_exclusion(
@@ -464,7 +487,8 @@ def early_career(
         if level == "nhs":
             left = left & ~nw.col(f"to_nhs_within_{m}")
         c = grouped_counts(frame, scope.gs, within=scope.within, where=scope.where,
-                           derive={"left": _flag(left)}, sums=["left"])
+                           derive={"left": _flag(left)}, sums=["left"],
+                           share=scope.share("early career", m, level))
         parts.append(rate_rows(c, indicator=ind, period=scope.period, numerator="sum_left",
                                denominator="n", gs=scope.gs, within=scope.within,
                                variant=label, reference=reference, min_n=min_n,

@@ -22,12 +22,13 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from equity import codes, cube, stats
+from equity import cube, stats
 from equity.codes import LEAVING_REASONS, Period
 from equity.cube._history import leaving_reason_of, promotion_spells
 from equity.errors import ParameterError, PeriodError, check_choice
 from equity.indicators._common import (
     and_all,
+    band_rank_expr,
     group_var_name,
     record_exclusion,
     snapshot_dates,
@@ -97,21 +98,6 @@ def _window(dataset: Dataset, period_start: Any, period_end: Any,
     return start, end
 
 
-def _band_rank(staff: Any) -> nw.Expr:
-    """Engine expression for each row's position on the band ladder (null off the ladder).
-
-    The distinct raw bands are few: rank them here with :func:`equity.codes.band_rank` (one
-    definition of the ladder) and push the lookup to the engine as a when/then chain.
-    """
-    raw = cube.count(staff, ["band"])["band"].dropna()
-    ranks = codes.band_rank(codes.normalise_band(raw)).to_numpy()
-    expr: nw.Expr = nw.lit(None, nw.Float64())
-    for r in sorted(set(ranks[~np.isnan(ranks)].tolist())):
-        values = raw[ranks == r].tolist()
-        expr = nw.when(nw.col("band").is_in(values)).then(nw.lit(float(r))).otherwise(expr)
-    return expr
-
-
 def _count_tables(scope: Scope, *, start: dt.date, end: dt.date, event: str, competing: bool,
                   result_attrs: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Entries and exits (days) for the event, with spells left out recorded in attrs."""
@@ -124,7 +110,7 @@ def _count_tables(scope: Scope, *, start: dt.date, end: dt.date, event: str, com
         off_ladder = None
     else:
         frame = promotion_spells(ds.staff, window_start=start, end=end,
-                                 rank=_band_rank(ds.staff))
+                                 rank=band_rank_expr(ds.staff))
         off_ladder = nw.col("entry_rank").is_null()
         n = cube.count(frame, [], where=and_all(scope.where, off_ladder))["n"].sum()
         scope = dataclasses.replace(scope, where=and_all(scope.where, ~off_ladder))
