@@ -798,7 +798,10 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
                           .when(t.is_in(list(_FALSE))).then(False).otherwise(None))
             rule = "unparseable boolean"
         exprs.append(parsed.alias(c))
-        bad[(c, rule)] = present & parsed.is_null()
+        native = (dtype.is_temporal() if col.kind == "date" else dtype == pl.Boolean
+                  if col.kind == "bool" else dtype.is_numeric())
+        if not native:  # a typed column cannot hold an unparseable value: no scan needed
+            bad[(c, rule)] = present & parsed.is_null()
     others = [c for c in schema if c not in table.column_names]
     out = lf.select(*exprs, *others) if exprs or others else lf
     if bad:
@@ -812,7 +815,8 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
                       .rows())
                 rows = [(r[0], r[1] if key else None) for r in ex]
                 issues.append(ReadIssue(src.table, c, rule, n, _example_text(rows, key)))
-    return out
+    # Parse once: every indicator query then scans typed columns in memory, not the file.
+    return out.collect().lazy()
 
 
 def _sql_str(v: str) -> str:
@@ -821,6 +825,10 @@ def _sql_str(v: str) -> str:
 
 def _ident(c: str) -> str:
     return '"' + c.replace('"', '""') + '"'
+
+
+_SQL_NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL"}
 
 
 def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMapping,
@@ -890,7 +898,10 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
                 parsed = f"(CASE WHEN {low} IN ({trues}) THEN true WHEN {low} IN ({falses}) THEN false END)"
             rule = "unparseable boolean"
         selects.append(f"{parsed} AS {_ident(c)}")
-        bad[(c, rule)] = f"({text(c)} IS NOT NULL AND ({parsed}) IS NULL)"
+        native = (t.startswith(("DATE", "TIMESTAMP")) if col.kind == "date" else t == "BOOLEAN"
+                  if col.kind == "bool" else t in _SQL_NUMERIC or t.startswith("DECIMAL"))
+        if not native:  # a typed column cannot hold an unparseable value: no scan needed
+            bad[(c, rule)] = f"({text(c)} IS NOT NULL AND ({parsed}) IS NULL)"
     others = [_ident(c) for c in types if renames.get(c, c) not in table.column_names]
     query = f"SELECT {', '.join(selects + others)} FROM {from_sql}"
     if bad:
@@ -907,7 +918,11 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
                     "ORDER BY __row LIMIT 5"
                 ).fetchall()
                 issues.append(ReadIssue(src.table, c, rule, int(n), _example_text(rows, key)))
-    return con.sql(query)
+    # Parse once into a temporary table of the connection: every indicator query then scans
+    # typed columns in memory (DuckDB spills to disk when it must), not the file.
+    name = _ident(f"equity_{src.table}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+    return con.table(name)
 
 
 def _check_engine(engine: str) -> None:
@@ -959,7 +974,9 @@ def read_dataset(
     engine
         Frame type of the tables: ``"pandas"`` DataFrames, ``"polars"`` LazyFrames,
         ``"duckdb"`` relations (on one connection kept in :attr:`Dataset.connection`) or
-        ``"spark"`` DataFrames (needs pyspark).
+        ``"spark"`` DataFrames (needs pyspark). Polars and DuckDB parse each file once and
+        hold the typed table in their own memory (a Polars frame; a temporary table of the
+        connection), so the indicators' queries never re-read the files.
     chunk_rows
         Rows read and coerced at a time from CSV and Parquet files.
 
@@ -1043,6 +1060,8 @@ def read_dataset(
 
             # One connection holds every relation: the database file itself, or memory.
             engine_con = con if con is not None else duckdb.connect()
+            # a library prints nothing of its own accord (DuckDB shows a bar on long queries)
+            engine_con.execute("SET enable_progress_bar = false")
         for name in TABLES:
             if name not in sources:
                 continue

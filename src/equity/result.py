@@ -142,6 +142,13 @@ def check_result(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _schema_dtypes(df: pd.DataFrame) -> bool:
+    """True when ``df``'s columns have the dtypes :func:`make_result` gives them."""
+    d = df.dtypes
+    return (all(d[c] == object for c in TEXT_COLUMNS)
+            and all(d[c] == np.float64 for c in FLOAT_COLUMNS) and d["suppressed"] == bool)
+
+
 def concat_results(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate result tables, merging their ``attrs`` metadata."""
     frames = [f for f in frames if f is not None]
@@ -156,7 +163,12 @@ def concat_results(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         if "disclosure" in f.attrs:
             modes.add(f.attrs["disclosure"])
     nonempty = [f for f in frames if len(f)]
-    out = make_result(pd.concat(nonempty, ignore_index=True)) if nonempty else empty_result()
+    if nonempty and all(tuple(f.columns) == RESULT_COLUMNS for f in nonempty):
+        # result tables already: one concatenation (a national table has millions of rows)
+        out = pd.concat(nonempty, ignore_index=True)
+        out = out if _schema_dtypes(out) else make_result(out)
+    else:
+        out = make_result(pd.concat(nonempty, ignore_index=True)) if nonempty else empty_result()
     out.attrs = {"not_computed": not_computed, "exclusions": exclusions}
     if len(modes) == 1:
         out.attrs["disclosure"] = modes.pop()

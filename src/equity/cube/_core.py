@@ -50,7 +50,7 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
-_MEMO: dict[int, tuple[weakref.ref[Any], Any, dict[Any, Any]]] = {}
+_MEMO: dict[int, tuple[Callable[[], Any], Any, dict[Any, Any]]] = {}
 
 
 def _version(frame: Any) -> Any:
@@ -65,6 +65,15 @@ def _forget(ident: int, _ref: object) -> None:
     _MEMO.pop(ident, None)
 
 
+def _same(frame: Any) -> Any:
+    return frame
+
+
+#: Frames that cannot be weakly referenced, most recent last (see :func:`memo`).
+_STRONG: list[int] = []
+_STRONG_MAX = 64
+
+
 def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
     """``compute()``, remembered per frame object and ``key``.
 
@@ -76,9 +85,14 @@ def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
     entry = _MEMO.get(ident)
     if entry is None or entry[0]() is not frame or entry[1] != _version(frame):
         try:
-            ref = weakref.ref(frame, partial(_forget, ident))
+            ref: Callable[[], Any] = weakref.ref(frame, partial(_forget, ident))
         except TypeError:
-            return compute()
+            # e.g. DuckDB relations: hold the frame itself (its id then stays unique), and
+            # only for the most recent frames, so the cache cannot grow without bound.
+            ref = partial(_same, frame)
+            _STRONG.append(ident)
+            if len(_STRONG) > _STRONG_MAX:
+                _MEMO.pop(_STRONG.pop(0), None)
         entry = (ref, _version(frame), {})
         _MEMO[ident] = entry
     cache = entry[2]

@@ -68,8 +68,8 @@ def value_counts(
     out[value] = pd.to_numeric(out[value].astype(object).where(out[value].notna(), None),
                                errors="raise").astype("float64")
     # Sort so the table is the same whatever order the engine's group-by returned it in.
-    key_order = [out[c].map(lambda v: (v is None, "" if v is None else str(v))) for c in by]
-    order = pd.DataFrame({f"k{i}": k for i, k in enumerate(key_order)})
+    order = pd.DataFrame({f"{p}{i}": col for i, c in enumerate(by) for p, col in (
+        ("a", out[c].isna()), ("b", out[c].astype(object).where(out[c].notna(), "").astype(str)))})
     order["v"] = out[value]
     order = order.sort_values([*order.columns], na_position="last", kind="stable")
     return out.loc[order.index, [*by, value, "n"]].reset_index(drop=True)

@@ -112,9 +112,13 @@ def levels_of(gs: Sequence[Grouping]) -> list[str]:
 
 def unknown_mask(groups: pd.Series, gs: Sequence[Grouping]) -> pd.Series:
     """True where any part of an (intersectional) group is unknown."""
-    parts = groups.astype(str).str.split(INTERSECTION, regex=False)
     unknowns = [g.unknown for g in gs]
-    return parts.map(lambda p: any(u is not None and x == u for x, u in zip(p, unknowns, strict=False)))
+    codes_, uniq = pd.factorize(groups.astype(str))  # few distinct groups, many strata
+    flags = np.array([any(u is not None and x == u for x, u in
+                          zip(str(v).split(INTERSECTION), unknowns, strict=False))
+                      for v in uniq], dtype=bool)
+    return pd.Series(flags[codes_] if len(flags) else np.zeros(len(groups), dtype=bool),
+                     index=groups.index)
 
 
 def grouped_counts(
@@ -153,7 +157,7 @@ def grouped_counts(
             raise ValueError("`share` counts rows; it cannot be combined with `distinct`.")
         owner, key = share
         have = set(cube.columns(owner))
-        cols = list(dict.fromkeys([*raw_cols, *(c for c in SHARED_CODES if c in have)]))
+        cols = list(dict.fromkeys([*(c for c in SHARED_CODES if c in have), *raw_cols]))
         counted = cube.memo(
             owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
             lambda: cube.count(frame, [*keys, *cols], where=where, derive=derive, sums=sums))
