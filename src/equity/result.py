@@ -145,8 +145,9 @@ def check_result(df: pd.DataFrame) -> pd.DataFrame:
 def _schema_dtypes(df: pd.DataFrame) -> bool:
     """True when ``df``'s columns have the dtypes :func:`make_result` gives them."""
     d = df.dtypes
-    return (all(d[c] == object for c in TEXT_COLUMNS)
-            and all(d[c] == np.float64 for c in FLOAT_COLUMNS) and d["suppressed"] == bool)
+    return (all(d[c] == np.dtype(object) for c in TEXT_COLUMNS)
+            and all(d[c] == np.dtype("float64") for c in FLOAT_COLUMNS)
+            and d["suppressed"] == np.dtype(bool))
 
 
 def concat_results(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:

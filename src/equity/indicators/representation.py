@@ -70,6 +70,12 @@ class _Ctx:
         """``within`` minus keys an indicator already splits by (e.g. band for WRES 1)."""
         return tuple(w for w in self.within if w not in keys)
 
+    def share(self, owner: Any, name: str, *extra: Any) -> tuple[Any, tuple[Any, ...]]:
+        """``share=`` for :func:`grouped_counts`: the query ``name`` (with ``extra``) of this
+        period and scope on the table ``owner``, counted once for every grouping."""
+        return (owner, (name, str(self.period), self.within, self.staff_group,
+                        self.directorate, self.profession, *extra))
+
 
 def _context(
     dataset: Dataset, *, period: str | Period, within: Sequence[str], staff_group: str | None,
@@ -122,8 +128,24 @@ def _staff_where(ctx: _Ctx, snapshot: Any = None, *, exclude_bank: bool = False,
                    ~_is_bank() if exclude_bank else None)
 
 
+def _in_post(ctx: _Ctx, gs: Sequence[Grouping], *, within: Sequence[str],
+             snapshot: Any = None, exclude_bank: bool = False, scoped: bool = True,
+             **kwargs: Any) -> pd.DataFrame:
+    """Staff in post at ``snapshot`` (default: the period's closing one) counted by group
+    (:func:`grouped_counts`; ``kwargs`` as there). One engine query per snapshot, scope,
+    strata and sums, shared by every grouping and indicator that asks for it."""
+    snap = snapshot or ctx.period.snapshot
+    return grouped_counts(
+        ctx.dataset.staff, gs, within=within,
+        where=_staff_where(ctx, snap, exclude_bank=exclude_bank, scoped=scoped),
+        share=ctx.share(ctx.dataset.staff, "in post", str(snap), exclude_bank, scoped),
+        **kwargs)
+
+
 def _bank_count(ctx: _Ctx, snapshot: Any = None) -> float:
-    c = cube.count(ctx.dataset.staff, [], where=and_all(_staff_where(ctx, snapshot), _is_bank()))
+    owner, key = ctx.share(ctx.dataset.staff, "bank", str(snapshot or ctx.period.snapshot))
+    c = cube.memo(owner, key, lambda: cube.count(
+        ctx.dataset.staff, [], where=and_all(_staff_where(ctx, snapshot), _is_bank())))
     return float(c["n"].sum())
 
 
@@ -217,10 +239,8 @@ def _shares(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str, exclude_bank: 
         levels["band"] = list(codes.AFC_BANDS)
     if "clinical" in extra_keys:
         levels["clinical"] = ["Clinical", "Non-clinical"]
-    counts = grouped_counts(ctx.dataset.staff, gs, within=within, extra_keys=extra_keys,
-                            where=_staff_where(ctx, snapshot, exclude_bank=exclude_bank,
-                                               scoped=scoped),
-                            complete_levels=levels)
+    counts = _in_post(ctx, gs, within=within, extra_keys=extra_keys, snapshot=snapshot,
+                      exclude_bank=exclude_bank, scoped=scoped, complete_levels=levels)
     tables = []
     for extra in (tuple(extra_keys), *map(tuple, rollups)):
         keys = [*within, *extra]
@@ -272,8 +292,8 @@ def senior_representation(
     _check_by(dataset, "staff", dataset.staff, gs)
     within_ = ctx.without("band")
     senior = nw.col("band").is_in(list(codes.SENIOR_BANDS)).fill_null(False)
-    counts = grouped_counts(dataset.staff, gs, within=within_, where=_staff_where(ctx),
-                            derive={"senior": senior.cast(nw.Float64())}, sums=["senior"])
+    counts = _in_post(ctx, gs, within=within_, derive={"senior": senior.cast(nw.Float64())},
+                      sums=["senior"])
     share = _with_totals(counts, within_, value="sum_senior", total="senior_total")
     a = rate_rows(share, indicator="senior_representation", period=ctx.period,
                   numerator="sum_senior", denominator="senior_total", gs=gs, within=within_,
@@ -365,7 +385,7 @@ def representation_vs_benchmark(
            .agg(pop=("sum_count", "sum"), source=("source", "first")).reset_index())
     pop["pop_share"] = pop["pop"] / pop.groupby("area")["pop"].transform("sum")
 
-    counts = grouped_counts(dataset.staff, gs, within=ctx.within, where=_staff_where(ctx))
+    counts = _in_post(ctx, gs, within=ctx.within)
     unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
     known = _with_totals(_drop_unknown(counts, gs), ctx.within)
     from scipy import stats as sps  # imported here: scipy.stats costs seconds at import
@@ -425,7 +445,7 @@ def diversity_index(
                    directorate=directorate, profession=profession, min_n=min_n)
     gs = as_groupings(by)
     _check_by(dataset, "staff", dataset.staff, gs)
-    counts = grouped_counts(dataset.staff, gs, within=ctx.within, where=_staff_where(ctx))
+    counts = _in_post(ctx, gs, within=ctx.within)
     unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
     known = _with_totals(_drop_unknown(counts, gs), ctx.within)
     known = known.assign(
@@ -485,7 +505,7 @@ def declaration_rate(
             parts.append(not_computed(f"{ind} ({name})",
                                       f"the staff table has no {g.column} column"))
             continue
-        counts = grouped_counts(dataset.staff, (g,), within=ctx.within, where=_staff_where(ctx))
+        counts = _in_post(ctx, (g,), within=ctx.within)
         counts = _with_totals(counts.assign(declared=np.where(counts["group"] != g.unknown,
                                                               counts["n"], 0.0)), ctx.within)
         keys = list(ctx.within)
@@ -564,9 +584,8 @@ def model_employer_gap(
     senior_all = "Band 8a and above"
 
     def band_counts(snapshot: Any) -> pd.DataFrame:
-        c = grouped_counts(dataset.staff, (g,), within=keys, extra_keys=("band",),
-                           where=_staff_where(ctx, snapshot, exclude_bank=True),
-                           complete_levels={"band": list(codes.SENIOR_BANDS)})
+        c = _in_post(ctx, (g,), within=keys, extra_keys=("band",), snapshot=snapshot,
+                     exclude_bank=True, complete_levels={"band": list(codes.SENIOR_BANDS)})
         c = c.loc[c["band"].isin(codes.SENIOR_BANDS)]
         c = pd.concat([c, cube.regroup(c, [*keys, "group"]).assign(band=senior_all)],
                       ignore_index=True)
@@ -577,8 +596,7 @@ def model_employer_gap(
     then = band_counts(base.snapshot).rename(columns={"n": "n_base", "total": "total_base"})
     m = now.merge(then, on=[*keys, "band"], how="left")
     if goal_share is None:
-        wf = grouped_counts(dataset.staff, (g,), within=keys,
-                            where=_staff_where(ctx, exclude_bank=True))
+        wf = _in_post(ctx, (g,), within=keys, exclude_bank=True)
         wf = _with_totals(wf, keys)
         wf = wf.loc[wf["group"] == "BME", [*keys, "n", "total"]]
         wf = wf.assign(goal=wf["n"] / wf["total"].where(wf["total"] > 0))[[*keys, "goal"]]
@@ -652,8 +670,7 @@ def pipeline_disparity(
     gs = as_groupings(by)
     _check_by(dataset, "staff", dataset.staff, gs)
     keys = list(ctx.without("band"))
-    counts = grouped_counts(dataset.staff, gs, within=keys, extra_keys=("band",),
-                            where=_staff_where(ctx, exclude_bank=True))
+    counts = _in_post(ctx, gs, within=keys, extra_keys=("band",), exclude_bank=True)
     counts["band_group"] = counts["band"].map(codes.BAND_GROUPS)
     off_ladder = counts.loc[counts["band_group"].isna(), "n"].sum()
     unknown = counts.loc[counts["band_group"].notna()

@@ -40,10 +40,10 @@ from equity.indicators.representation import (
     _Ctx,
     _drop_unknown,
     _flag,
+    _in_post,
     _missing_columns,
     _raw,
     _shares,
-    _staff_where,
     _with_totals,
 )
 from equity.io import Dataset
@@ -99,7 +99,8 @@ def appointment(
     where = and_all(in_year, _flag("shortlisted"), scope,
                     ~_flag("international") if exclude_international else None)
     counts = grouped_counts(ds.recruitment, gs, within=ctx.within, where=where,
-                            derive={"appt": _flag("appointed").cast(nw.Float64())}, sums=["appt"])
+                            derive={"appt": _flag("appointed").cast(nw.Float64())}, sums=["appt"],
+                            share=ctx.share(ds.recruitment, "appointment", exclude_international))
     unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
     counts = _drop_unknown(counts, gs)
     out = rate_rows(counts, indicator=indicator, period=p, numerator="sum_appt",
@@ -134,13 +135,10 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     rest = people.join(ids(end), on="staff_id", how="anti")
     matched_start = rest.join(start, on="staff_id", how="inner")
     unmatched = cube.count(rest.join(ids(start), on="staff_id", how="anti"), [])["n"].sum()
-    parts = [grouped_counts(f, gs, within=ctx.within, where=ctx.staff_scope)
-             for f in (matched_end, matched_start)]
-    both = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
-        else parts[0]
-    keys = [*ctx.within, "group"]
-    summed = cube.regroup(both, keys) if len(both) else both
-    return summed.rename(columns={"n": "events"}), float(unmatched)
+    # one engine query for both: the two matches share their columns
+    both = nw.concat([matched_end, matched_start], how="vertical")
+    counted = grouped_counts(both, gs, within=ctx.within, where=ctx.staff_scope)
+    return counted.rename(columns={"n": "events"}), float(unmatched)
 
 
 def event_likelihood(
@@ -183,8 +181,7 @@ def event_likelihood(
         n, u = _people_counts(ctx, gs, ev, year)
         num_parts.append(n)
         unmatched += u
-        den_parts.append(grouped_counts(ds.staff, gs, within=ctx.within,
-                                        where=_staff_where(ctx, year.snapshot)))
+        den_parts.append(_in_post(ctx, gs, within=ctx.within, snapshot=year.snapshot))
     den = cube.regroup(pd.concat(den_parts, ignore_index=True), keys)
     nums = [n for n in num_parts if len(n)]
     if nums:
@@ -239,14 +236,14 @@ def board_gap(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str) -> pd.DataFr
     if missing:
         return not_computed(indicator, f"the board table has no {', '.join(missing)} column(s)")
     where = and_all(at(ctx.period.snapshot), _flag("voting"))
-    board = _with_totals(grouped_counts(ds.board, gs, within=keys, where=where), keys)
+    board = _with_totals(grouped_counts(ds.board, gs, within=keys, where=where,
+                                        share=ctx.share(ds.board, "voting")), keys)
     if board["n"].sum() == 0:
         return not_computed(indicator, f"the board table has no voting members at "
                                        f"{ctx.period.snapshot:%d %B %Y}")
     # The board governs the whole organisation: compare with its whole workforce (bank
     # staff excluded as in WRES 1), whatever directorate / staff-group scope was asked for.
-    wf = grouped_counts(ds.staff, gs, within=keys,
-                        where=_staff_where(ctx, exclude_bank=True, scoped=False))
+    wf = _in_post(ctx, gs, within=keys, exclude_bank=True, scoped=False)
     wf = _with_totals(wf, keys).rename(columns={"n": "wf_n", "total": "wf_total"})
     m = board.merge(wf, on=[*keys, "group"], how="left")
     wf_share = (m["wf_n"] / m["wf_total"].where(m["wf_total"] > 0)).to_numpy(dtype=float)
