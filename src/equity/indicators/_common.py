@@ -177,6 +177,17 @@ def grouped_counts(
     return cube.complete(out, levels)
 
 
+def is_bank(staff: Any) -> nw.Expr:
+    """Bank staff: ``contract_type`` "Bank" in any case or padding (missing is not bank).
+
+    The distinct recorded spellings are few: they are matched here and the test is pushed to
+    the engine as one ``is_in``, not a string operation on every row.
+    """
+    spellings = [v for v in _column_values(staff, "contract_type")
+                 if str(v).strip().lower() == "bank"]
+    return nw.col("contract_type").is_in(spellings).fill_null(False)
+
+
 def band_rank_expr(staff: Any, column: str = "band") -> nw.Expr:
     """Engine expression for the position of ``column`` on the band ladder (null off it).
 
@@ -388,7 +399,7 @@ def record_exclusion(result: pd.DataFrame, *, indicator: str, table: str, reason
 
 __all__ = [
     "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
-    "as_groupings", "at", "band_rank_expr", "between", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
+    "as_groupings", "at", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
     "resolve_period", "scope_filter", "snapshot_dates", "unknown_mask",
 ]

@@ -36,6 +36,7 @@ from equity.indicators._common import (
     check_within,
     group_var_name,
     grouped_counts,
+    is_bank,
     not_computed,
     rate_rows,
     record_exclusion,
@@ -112,11 +113,6 @@ def _require_columns(frame: Any, table: str, needed: Sequence[str]) -> None:
         )
 
 
-def _is_bank() -> nw.Expr:
-    """Bank staff (contract_type "Bank", any case or padding); missing contract type is not bank."""
-    return (nw.col("contract_type").str.strip_chars().str.to_lowercase() == "bank").fill_null(False)
-
-
 def _flag(column: str) -> nw.Expr:
     """A boolean column as a strict filter: missing counts as False."""
     return nw.col(column).fill_null(False)
@@ -125,7 +121,7 @@ def _flag(column: str) -> nw.Expr:
 def _staff_where(ctx: _Ctx, snapshot: Any = None, *, exclude_bank: bool = False,
                  scoped: bool = True) -> nw.Expr | None:
     return and_all(at(snapshot or ctx.period.snapshot), ctx.staff_scope if scoped else None,
-                   ~_is_bank() if exclude_bank else None)
+                   ~is_bank(ctx.dataset.staff) if exclude_bank else None)
 
 
 def _in_post(ctx: _Ctx, gs: Sequence[Grouping], *, within: Sequence[str],
@@ -145,7 +141,7 @@ def _in_post(ctx: _Ctx, gs: Sequence[Grouping], *, within: Sequence[str],
 def _bank_count(ctx: _Ctx, snapshot: Any = None) -> float:
     owner, key = ctx.share(ctx.dataset.staff, "bank", str(snapshot or ctx.period.snapshot))
     c = cube.memo(owner, key, lambda: cube.count(
-        ctx.dataset.staff, [], where=and_all(_staff_where(ctx, snapshot), _is_bank())))
+        ctx.dataset.staff, [], where=and_all(_staff_where(ctx, snapshot), is_bank(ctx.dataset.staff))))
     return float(c["n"].sum())
 
 

@@ -35,6 +35,7 @@ from equity.indicators._common import (
     check_within,
     group_var_name,
     grouped_counts,
+    is_bank,
     not_computed,
     rate_rows,
     record_exclusion,
@@ -83,11 +84,6 @@ class Scope:
         return (self.dataset.staff, (name, *self.key, *extra))
 
 
-def _not_bank() -> nw.Expr:
-    # Null contract type is kept (not known to be bank); "Bank" in any case is excluded.
-    return nw.col("contract_type").fill_null("").str.strip_chars().str.to_lowercase() != "bank"
-
-
 def periods_with_both(dataset: Dataset) -> list[Period]:
     """Financial years whose opening and closing 31 March snapshots are both in ``staff``."""
     dates = set(snapshot_dates(dataset))
@@ -117,7 +113,7 @@ def make_scope(
     where = scope_filter(dataset.staff, table="staff", staff_group=staff_group,
                          directorate=directorate, profession=profession)
     if exclude_bank and "contract_type" in cube.columns(dataset.staff):
-        where = and_all(where, _not_bank())
+        where = and_all(where, ~is_bank(dataset.staff))
     labels = {k: v for k, v in {"staff_group": staff_group, "directorate": directorate,
                                 "profession": profession}.items()
               if v is not None and v != "all" and k not in w}
@@ -260,7 +256,7 @@ def _exclusions(result: pd.DataFrame, scope: Scope, indicators: Sequence[str], *
         snaps = nw.col("snapshot_date").is_in([
             dt.datetime(d.year, d.month, d.day) for d in (p.start_snapshot, p.snapshot)])
         n = cube.memo(ds.staff, ("bank rows", *scope.key), lambda: cube.count(
-            ds.staff, [], where=and_all(snaps, sc, ~_not_bank()))["n"].sum())
+            ds.staff, [], where=and_all(snaps, sc, is_bank(ds.staff)))["n"].sum())
         for ind in indicators:
             record_exclusion(result, indicator=ind, table="staff", count=n,
                              reason="bank staff rows at the opening and closing snapshots")
