@@ -143,14 +143,19 @@ def grouped_counts(
     by ``key`` for the native frame ``owner`` (e.g. the dataset's staff table): the engine
     query then counts by every code in :data:`SHARED_CODES` at once, and is run once per
     owner and key, so the same figure by ethnicity and by disability costs one query.
+    ``frame`` may be a function returning the frame, called only when the count is not
+    shared already (on pandas, building a join is itself the work).
     """
     raw_cols = list(dict.fromkeys(g.column for g in gs))
     keys = [*within, *extra_keys]
     derive = dict(derive or {})
     if "clinical" in keys and "clinical" not in derive:
         derive["clinical"] = clinical_expr()
+    def build() -> Any:
+        return frame() if callable(frame) else frame
+
     if share is None:
-        counted = cube.count(frame, [*keys, *raw_cols], where=where, derive=derive,
+        counted = cube.count(build(), [*keys, *raw_cols], where=where, derive=derive,
                              sums=sums, distinct=distinct)
     else:
         if distinct is not None:
@@ -160,7 +165,7 @@ def grouped_counts(
         cols = list(dict.fromkeys([*(c for c in SHARED_CODES if c in have), *raw_cols]))
         counted = cube.memo(
             owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
-            lambda: cube.count(frame, [*keys, *cols], where=where, derive=derive, sums=sums))
+            lambda: cube.count(build(), [*keys, *cols], where=where, derive=derive, sums=sums))
     parts = [g.mapper(counted[g.column]).astype(str) for g in gs]
     group = parts[0]
     for p in parts[1:]:

@@ -170,8 +170,10 @@ def training_access(
                        directorate=directorate, profession=profession,
                        exclude_bank=exclude_bank, need_start=False)
     p = scope.period
-    frame = cube.training_takeup(dataset.staff, dataset.training, snapshot=p.snapshot,
-                                 start=p.start, end=p.end)
+    def frame() -> Any:
+        return cube.training_takeup(dataset.staff, dataset.training, snapshot=p.snapshot,
+                                    start=p.start, end=p.end)
+
     c = grouped_counts(frame, scope.gs, within=scope.within, where=scope.where,
                        derive={"took": nw.col("trained").cast(nw.Int64())}, sums=["took"],
                        share=scope.share("training"))

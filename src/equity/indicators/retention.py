@@ -173,12 +173,14 @@ def start_counts(scope: Scope) -> pd.DataFrame:
     """
     ds, p = scope.dataset, scope.period
     has_leavers = ds.leavers is not None
-    frame = cube.snapshot_pair(
-        ds.staff, first=p.start_snapshot, other=p.snapshot,
-        carry=(*PAIR_CARRY, "org_start_date"),
-        leavers=ds.leavers if has_leavers else None,
-        leave_window=(p.start, p.end) if has_leavers else None,
-    )
+    def frame() -> Any:
+        return cube.snapshot_pair(
+            ds.staff, first=p.start_snapshot, other=p.snapshot,
+            carry=(*PAIR_CARRY, "org_start_date"),
+            leavers=ds.leavers if has_leavers else None,
+            leave_window=(p.start, p.end) if has_leavers else None,
+        )
+
     in_other = nw.col("in_other")
     same_spell = in_other & ~_started_in(p, "org_start_date_other")
     left_nhs = nw.col("left_to_nhs") if has_leavers else nw.lit(False)
@@ -212,7 +214,9 @@ def end_counts(scope: Scope) -> pd.DataFrame:
     and re-joins in the year is a leaver (their leavers row) and a joiner.
     """
     ds, p = scope.dataset, scope.period
-    frame = cube.snapshot_pair(ds.staff, first=p.snapshot, other=p.start_snapshot)
+    def frame() -> Any:
+        return cube.snapshot_pair(ds.staff, first=p.snapshot, other=p.start_snapshot)
+
     new_org = ~nw.col("in_other") | _started_in(p)
     derive = {
         "new_organisation": _flag(new_org),
@@ -230,7 +234,9 @@ def leaver_counts(scope: Scope, *, extra_keys: Sequence[str] = ()) -> pd.DataFra
     """Leavers in the period by group (from their last snapshot): ``leavers``, ``leavers_fte``,
     ``sum_not_nhs`` and ``sum_fte_not_nhs`` (destination not NHS)."""
     ds, p = scope.dataset, scope.period
-    frame = cube.leaver_spells(ds.staff, ds.leavers, start=p.start, end=p.end)
+    def frame() -> Any:
+        return cube.leaver_spells(ds.staff, ds.leavers, start=p.start, end=p.end)
+
     not_nhs = ~nw.col("to_nhs")
     derive = {
         "not_nhs": _flag(not_nhs),
@@ -261,9 +267,9 @@ def _exclusions(result: pd.DataFrame, scope: Scope, indicators: Sequence[str], *
             record_exclusion(result, indicator=ind, table="staff", count=n,
                              reason="bank staff rows at the opening and closing snapshots")
     if leavers and ds.leavers is not None:
-        frame = cube.leaver_spells(ds.staff, ds.leavers, start=p.start, end=p.end)
         n = cube.memo(ds.staff, ("unmatched leavers", *scope.key), lambda: cube.count(
-            frame, [], where=~nw.col("matched"))["n"].sum())
+            cube.leaver_spells(ds.staff, ds.leavers, start=p.start, end=p.end), [],
+            where=~nw.col("matched"))["n"].sum())
         for ind in ("leaver_rate", "leaver_rate_fte"):
             if ind in indicators:
                 record_exclusion(
@@ -477,8 +483,10 @@ def early_career(
             missing.append(f"{label}: no {cohort.snapshot:%d %B %Y} snapshot to find the "
                            f"{cohort} joiners")
             continue
-        frame = cube.early_leaving(dataset.staff, dataset.leavers, start=cohort.start,
-                                   end=cohort.end, within_months=(m,))
+        def frame(cohort: Period = cohort, m: int = m) -> Any:
+            return cube.early_leaving(dataset.staff, dataset.leavers, start=cohort.start,
+                                      end=cohort.end, within_months=(m,))
+
         left = nw.col(f"left_within_{m}")
         if level == "nhs":
             left = left & ~nw.col(f"to_nhs_within_{m}")
