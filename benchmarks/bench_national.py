@@ -58,6 +58,7 @@ START, END = "2024-03-31", "2025-03-31"
 #: Staff-table rows of the 1x trust (6 snapshots of about 2,300-2,500 staff).
 TRUST_ROWS = 14_328
 ENGINES = ("pandas", "polars", "duckdb")
+RETENTION_FLOOR = "SQL floor (retention)"
 
 
 # --------------------------------------------------------------------------- data
@@ -109,6 +110,19 @@ def run_equity(folder: Path, engine: str) -> dict[str, Any]:
     if spark is not None:
         spark.stop()  # so the JVM's peak memory is counted with the children
     return {"read_s": t1 - t0, "compute_s": t2 - t1, "result_rows": len(table)}
+
+
+def run_retention(folder: Path, engine: str) -> dict[str, Any]:
+    """Issue 5's comparison: the retention and progression family alone (leavers, joiners,
+    stability, early-career leaving, promotion, training), against its own SQL floor."""
+    from equity.indicators.progression import retention_indicators
+    from equity.io import read_dataset
+
+    t0 = time.perf_counter()
+    ds = read_dataset(folder, engine=engine)  # type: ignore[arg-type]
+    t1 = time.perf_counter()
+    table = retention_indicators(ds, period=PERIOD, within=_strata(folder))
+    return {"read_s": t1 - t0, "compute_s": time.perf_counter() - t1, "result_rows": len(table)}
 
 
 def run_naive(folder: Path) -> dict[str, Any]:
@@ -225,12 +239,20 @@ def _sql_queries(folder: Path) -> list[str]:
     ]
 
 
-def run_sql(folder: Path) -> dict[str, Any]:
+#: The floor queries of the retention family: leavers by their last snapshot; the start and
+#: end snapshots joined (stability, joiners, promotion by band rise).
+RETENTION_QUERIES = (3, 4)
+
+
+def run_sql(folder: Path, only: tuple[int, ...] | None = None) -> dict[str, Any]:
     import duckdb
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    queries = _sql_queries(folder)
     t0 = time.perf_counter()
-    rows = sum(len(con.execute(q).fetchall()) for q in _sql_queries(folder))
+    rows = sum(len(con.execute(q).fetchall()) for i, q in enumerate(queries)
+               if only is None or i in only)
     return {"read_s": 0.0, "compute_s": time.perf_counter() - t0, "result_rows": rows}
 
 
@@ -240,7 +262,7 @@ def worker(method: str, folder: Path) -> None:
     # Third-party notices (PySpark on pandas 3) are not benchmark output.
     warnings.simplefilter("ignore")
     # Imports are not timed (every method starts in a fresh interpreter).
-    if method.startswith("equity["):
+    if method.startswith(("equity[", "retention[")):
         import equity.indicators._all
     elif method == "naive pandas":
         import equity.codes  # noqa: F401
@@ -248,10 +270,15 @@ def worker(method: str, folder: Path) -> None:
         import duckdb  # noqa: F401
     base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
+    engine = method[method.find("[") + 1:-1]
     if method.startswith("equity["):
-        res = run_equity(folder, method[len("equity["):-1])
+        res = run_equity(folder, engine)
+    elif method.startswith("retention["):
+        res = run_retention(folder, engine)
     elif method == "naive pandas":
         res = run_naive(folder)
+    elif method == RETENTION_FLOOR:
+        res = run_sql(folder, only=RETENTION_QUERIES)
     else:
         res = run_sql(folder)
     res["wall_s"] = time.perf_counter() - t0
@@ -311,6 +338,8 @@ def main() -> None:
                     help="comma-separated staff-table sizes in rows (converted to trust multiples)")
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--spark", action="store_true", help="also time the spark engine")
+    ap.add_argument("--retention", action="store_true",
+                    help="also time the retention family alone against its SQL floor (issue 5)")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per method and size")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -326,6 +355,8 @@ def main() -> None:
     if args.spark:
         engines.append("spark")
     methods = [*(f"equity[{e}]" for e in engines), "naive pandas", "SQL floor"]
+    if args.retention:
+        methods += [*(f"retention[{e}]" for e in engines if e != "pandas"), RETENTION_FLOOR]
     OUT.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
     for token in tokens:
@@ -339,15 +370,16 @@ def main() -> None:
             shown = res.get("wall_s", float("nan"))
             print(f"{label:>14} {m:<16} {shown:8.1f} s  "
                   f"{res.get('peak_mb', float('nan')):8.0f} MB {res.get('error', '')}", flush=True)
-        floor = got["SQL floor"].get("wall_s")
         naive = got["naive pandas"].get("wall_s")
         pandas_mb = got.get("equity[pandas]", {}).get("peak_mb")
         for m, res in got.items():
             r = {"data": label, "staff_rows": n, "method": m, **res}
+            retention = m.startswith("retention[") or m == RETENTION_FLOOR
+            floor = got[RETENTION_FLOOR if retention else "SQL floor"].get("wall_s")
             if "wall_s" in res:
                 if floor:
                     r["vs_floor"] = res["wall_s"] / floor
-                if naive:
+                if naive and not retention:
                     r["naive_over"] = naive / res["wall_s"]
                 if pandas_mb:
                     r["mem_vs_pandas"] = res["peak_mb"] / pandas_mb

@@ -291,8 +291,12 @@ def _hourly_counts(dataset: Dataset, sc: _Scope, column: str) -> tuple[pd.DataFr
     """Value counts of hourly pay for full-pay relevant employees, and the excluded counts."""
     vc = cube.value_counts(dataset.staff, [*sc.within, *sc.band_key, column, "full_pay"], HOURLY,
                            where=sc.where)
-    full = vc["full_pay"].map(lambda v: v is True or v == True)  # noqa: E712 - numpy / pandas bools
-    not_full = vc["full_pay"].map(lambda v: v is False or v == False)  # noqa: E712
+    # True / False as Python, numpy or pandas booleans; missing is neither (few distinct values)
+    codes_, uniq = pd.factorize(vc["full_pay"].astype(object))
+    is_true = np.array([v is True or v == True for v in uniq] + [False])  # noqa: E712
+    is_false = np.array([v is False or v == False for v in uniq] + [False])  # noqa: E712
+    full = pd.Series(is_true[codes_], index=vc.index)  # code -1 (missing) reads the last False
+    not_full = pd.Series(is_false[codes_], index=vc.index)
     missing_pay = full & vc[HOURLY].isna()
     excluded = {
         "not a full-pay relevant employee (full_pay false)": vc.loc[not_full, "n"].sum(),
