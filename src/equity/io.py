@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -153,6 +153,15 @@ def _stringify(v: Any) -> Any:
     return str(v).strip()
 
 
+def _per_value(s: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``fn`` of each value of ``s``, computed once per distinct value (columns repeat a few
+    codes over millions of rows). Missing values get ``fn(None)``."""
+    codes_, uniq = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.empty(len(uniq) + 1, dtype=object)
+    mapped[:] = [*(fn(v) for v in uniq), fn(None)]
+    return pd.Series(mapped[codes_], index=s.index, dtype=object)
+
+
 def _as_text(s: pd.Series) -> pd.Series:
     """Stripped text, object dtype, None for missing (vectorised for text and number columns)."""
     if _is_text_dtype(s):
@@ -169,7 +178,7 @@ def _as_text(s: pd.Series) -> pd.Series:
         out = s.astype(object).map(str)
         out[whole] = v[whole].astype("int64").astype(str)
         return out.where(pd.Series(~np.isnan(v), index=s.index), None)
-    return s.astype(object).map(_stringify)
+    return _per_value(s.astype(object), _stringify)
 
 
 def _present(s: pd.Series) -> pd.Series:
@@ -178,7 +187,7 @@ def _present(s: pd.Series) -> pd.Series:
         return (s.notna() & s.str.strip().ne("")).fillna(False).astype(bool)
     if s.dtype != object:
         return s.notna()
-    return s.map(lambda v: _stringify(v) not in (None, "")).astype(bool)
+    return _per_value(s, lambda v: _stringify(v) not in (None, "")).astype(bool)
 
 
 def _as_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -188,7 +197,8 @@ def _as_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         t = s.str.strip().str.lower()
         text = t.astype(object).where(t.notna(), None)
     else:
-        text = s.astype(object).map(lambda v: None if pd.isna(v) else str(v).strip().lower())
+        text = _per_value(s.astype(object),
+                          lambda v: None if pd.isna(v) else str(v).strip().lower())
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     out[text.isin(_TRUE).to_numpy()] = True
     out[text.isin(_FALSE).to_numpy()] = False
