@@ -153,13 +153,16 @@ def _stringify(v: Any) -> Any:
     return str(v).strip()
 
 
-def _per_value(s: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+def _per_value(s: pd.Series, fn: Callable[[Any], Any], dtype: Any = object) -> pd.Series:
     """``fn`` of each value of ``s``, computed once per distinct value (columns repeat a few
     codes over millions of rows). Missing values get ``fn(None)``."""
-    codes_, uniq = pd.factorize(s, use_na_sentinel=True)
-    mapped = np.empty(len(uniq) + 1, dtype=object)
+    if isinstance(s.dtype, pd.CategoricalDtype):  # e.g. dictionary-encoded Parquet text
+        codes_, uniq = s.cat.codes.to_numpy(), s.cat.categories
+    else:
+        codes_, uniq = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.empty(len(uniq) + 1, dtype=dtype)
     mapped[:] = [*(fn(v) for v in uniq), fn(None)]
-    return pd.Series(mapped[codes_], index=s.index, dtype=object)
+    return pd.Series(mapped[codes_], index=s.index, dtype=dtype)
 
 
 def _as_text(s: pd.Series) -> pd.Series:
@@ -178,16 +181,16 @@ def _as_text(s: pd.Series) -> pd.Series:
         out = s.astype(object).map(str)
         out[whole] = v[whole].astype("int64").astype(str)
         return out.where(pd.Series(~np.isnan(v), index=s.index), None)
-    return _per_value(s.astype(object), _stringify)
+    return _per_value(s, _stringify)
 
 
 def _present(s: pd.Series) -> pd.Series:
     """True where a value was given (not missing, not blank)."""
     if _is_text_dtype(s):
         return (s.notna() & s.str.strip().ne("")).fillna(False).astype(bool)
-    if s.dtype != object:
+    if s.dtype != object and not isinstance(s.dtype, pd.CategoricalDtype):
         return s.notna()
-    return _per_value(s, lambda v: _stringify(v) not in (None, "")).astype(bool)
+    return _per_value(s, lambda v: _stringify(v) not in (None, ""), dtype=bool)
 
 
 def _as_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -197,8 +200,7 @@ def _as_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         t = s.str.strip().str.lower()
         text = t.astype(object).where(t.notna(), None)
     else:
-        text = _per_value(s.astype(object),
-                          lambda v: None if pd.isna(v) else str(v).strip().lower())
+        text = _per_value(s, lambda v: None if pd.isna(v) else str(v).strip().lower())
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     out[text.isin(_TRUE).to_numpy()] = True
     out[text.isin(_FALSE).to_numpy()] = False
@@ -563,6 +565,12 @@ def _check_delimiter(frame: pd.DataFrame, src: _Source) -> None:
             )
 
 
+def _arrow_text(t: Any) -> Any:
+    import pyarrow as pa
+
+    return pd.StringDtype("pyarrow") if t in (pa.string(), pa.large_string()) else None
+
+
 def _parquet_chunks(src: _Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
     import pyarrow.parquet as pq
 
@@ -577,7 +585,9 @@ def _parquet_chunks(src: _Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
     n = 0
     for batch in pf.iter_batches(batch_size=chunk_rows):
         n += 1
-        yield batch.to_pandas()
+        # Text stays in Arrow (pandas' pyarrow string dtype): trimming and blank checks run
+        # in Arrow's kernels, not once per Python object.
+        yield batch.to_pandas(types_mapper=_arrow_text)
     if n == 0:
         yield pf.schema_arrow.empty_table().to_pandas()
 
