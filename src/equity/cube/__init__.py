@@ -11,6 +11,7 @@ from equity.cube._history import (
     leaver_spells,
     person_key,
     snapshot_pair,
+    snapshot_rows,
     tenure_spells,
     training_takeup,
 )
@@ -19,5 +20,5 @@ from equity.cube._values import value_counts
 __all__ = [
     "collect", "columns", "complete", "count", "early_leaving", "history_counts",
     "joiner_cohort", "lazy", "leaver_spells", "memo", "person_key", "regroup", "snapshot_pair",
-    "tenure_spells", "training_takeup", "value_counts",
+    "snapshot_rows", "tenure_spells", "training_takeup", "value_counts",
 ]

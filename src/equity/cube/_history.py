@@ -22,7 +22,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from equity.cube._core import columns, count, lazy
+from equity.cube._core import columns, count, lazy, memo
 
 #: Columns carried from the "other" snapshot by :func:`snapshot_pair` (suffix ``_other``).
 PAIR_CARRY: tuple[str, ...] = ("directorate", "staff_group", "band", "fte")
@@ -43,6 +43,13 @@ def snapshot_dates(staff: Any) -> list[dt.date]:
     """Distinct snapshot dates in ``staff`` (sorted), from one small engine query."""
     c = count(staff, ["snapshot_date"])
     return sorted(pd.to_datetime(c["snapshot_date"].dropna()).dt.date.unique().tolist())
+
+
+def snapshot_rows(staff: Any, date: dt.date) -> nw.LazyFrame:
+    """The rows of ``staff`` at one snapshot date (remembered per frame and date: on pandas
+    the filter copies the rows, and several indicators start from the same snapshot)."""
+    return memo(staff, ("snapshot_rows", date),
+                lambda: lazy(staff).filter(nw.col("snapshot_date") == _dt(date)))
 
 
 def snapshot_pair(
@@ -86,9 +93,9 @@ def snapshot_pair(
     key = person_key(staff) if leavers is None else person_key(staff, leavers)
     names = lf.collect_schema().names()
     carry = [c for c in carry if c in names and c not in key]
-    cohort = lf.filter(nw.col("snapshot_date") == _dt(first))
+    cohort = snapshot_rows(staff, first)
     looked = (
-        lf.filter(nw.col("snapshot_date") == _dt(other))
+        snapshot_rows(staff, other)
         .select(*key, *(nw.col(c).alias(f"{c}_other") for c in carry))
         .with_columns(_present=nw.lit(True))
     )
@@ -140,6 +147,13 @@ def leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) -> 
     (joined and left between two 31 March snapshots) cannot be placed in a group: the
     indicators count them and report them as excluded.
     """
+    # Built once per window: on pandas the joins run as they are written, and the leaver
+    # figures and their exclusions both need this frame.
+    return memo(staff, ("leaver_spells", id(leavers), start, end),
+                lambda: _leaver_spells(staff, leavers, start=start, end=end))
+
+
+def _leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) -> nw.LazyFrame:
     key = person_key(staff, leavers)
     lv = lazy(leavers)
     lnames = lv.collect_schema().names()
@@ -377,7 +391,7 @@ def training_takeup(staff: Any, training: Any, *, snapshot: dt.date, start: dt.d
         .select(*key).unique().with_columns(_took=nw.lit(1))
     )
     return (
-        lazy(staff).filter(nw.col("snapshot_date") == _dt(snapshot))
+        snapshot_rows(staff, snapshot)
         .join(took, on=key, how="left")
         .with_columns(trained=nw.col("_took").fill_null(0) == 1).drop("_took")
     )
@@ -393,5 +407,6 @@ def history_counts(frame: nw.LazyFrame, by: Sequence[str], *,
 __all__ = [
     "PAIR_CARRY", "early_leaving", "history_counts", "joiner_cohort", "leaver_spells",
     "leaving_reason_of", "person_key", "promotion_spells", "snapshot_dates", "snapshot_pair",
+    "snapshot_rows",
     "tenure_spells", "training_takeup",
 ]

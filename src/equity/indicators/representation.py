@@ -132,8 +132,9 @@ def _in_post(ctx: _Ctx, gs: Sequence[Grouping], *, within: Sequence[str],
     strata and sums, shared by every grouping and indicator that asks for it."""
     snap = snapshot or ctx.period.snapshot
     return grouped_counts(
-        ctx.dataset.staff, gs, within=within,
-        where=_staff_where(ctx, snap, exclude_bank=exclude_bank, scoped=scoped),
+        lambda: cube.snapshot_rows(ctx.dataset.staff, snap), gs, within=within,
+        where=and_all(ctx.staff_scope if scoped else None,
+                      ~is_bank(ctx.dataset.staff) if exclude_bank else None),
         share=ctx.share(ctx.dataset.staff, "in post", str(snap), exclude_bank, scoped),
         **kwargs)
 

@@ -126,10 +126,9 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     Returns the counts (column ``events``) and the number of people with no staff record at
     either snapshot (excluded, reported).
     """
-    staff = cube.lazy(ctx.dataset.staff)
     people = events.select("staff_id").unique()
-    end = staff.filter(at(year.snapshot))
-    start = staff.filter(at(year.start_snapshot))
+    end = cube.snapshot_rows(ctx.dataset.staff, year.snapshot)
+    start = cube.snapshot_rows(ctx.dataset.staff, year.start_snapshot)
     ids = lambda f: f.select("staff_id").unique()  # noqa: E731 - tiny local projection
     matched_end = people.join(end, on="staff_id", how="inner")
     rest = people.join(ids(end), on="staff_id", how="anti")
