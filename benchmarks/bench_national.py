@@ -2,7 +2,7 @@
 notebook and a hand-written DuckDB SQL floor, at growing data sizes.
 
 Run: ``.venv/bin/python benchmarks/bench_national.py [--scale 1,4,16[,national]] [--rows N,...]
-[--spark] [--engines pandas,polars,duckdb]``.
+[--spark] [--engines pandas,polars,duckdb] [--retention]``.
 
 For each size it generates (once; cached under ``benchmarks/out/data/``) a synthetic dataset
 as Parquet with :func:`equity.synth.write_sample`: ``--scale 4`` is four times the sample
@@ -17,7 +17,12 @@ rows. Then it runs, each in its own subprocess so that peak memory is its own:
   (``pd.read_parquet``, then a filter and a group-by per indicator and per group, merges
   redone per indicator);
 * ``SQL floor``: the same counts as hand-written DuckDB SQL over the Parquet files, grouped
-  by the raw codes (the cheapest way to get them; the floor).
+  by the raw codes (the cheapest way to get them; the floor);
+* with ``--retention`` (issue 5's comparison): ``retention[<engine>]``, the retention and
+  progression family alone (:func:`equity.indicators.progression.retention_indicators`: leaver,
+  joiner, stability, early-career, promotion and training figures), against ``SQL floor
+  (retention)``, the two hand-written queries for leavers by their last snapshot and the start
+  and end snapshots joined (stability, joiners, band rises).
 
 It prints, and writes to ``benchmarks/out/bench_national.md`` (and ``.json``), one row per
 size and method: wall time (with the read and compute parts for equity), CPU time, peak
