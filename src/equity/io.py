@@ -38,6 +38,11 @@ _READERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "ex
 #: Suffixes that look like data but that we cannot read from a folder: listed as unknown files.
 _DATA_LIKE = {".tsv", ".xls", ".ods", ".txt", ".duckdb", ".db", ".ddb", ".sav", ".dta", ".feather"}
 _DUCKDB_SUFFIXES = {".duckdb", ".db", ".ddb"}
+#: Tables the indicators query many times: the Polars and DuckDB engines parse them once and
+#: hold them in memory. The others are read from their file by each (rare) query, which then
+#: reads only the columns it needs.
+_HELD_IN_MEMORY = frozenset({"staff", "leavers"})
+
 #: Rows per chunk when reading CSV / Parquet: bounds peak memory of the text stage on
 #: national-scale files while keeping pandas' per-call overhead negligible.
 CHUNK_ROWS = 500_000
@@ -835,8 +840,10 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
                       .rows())
                 rows = [(r[0], r[1] if key else None) for r in ex]
                 issues.append(ReadIssue(src.table, c, rule, n, _example_text(rows, key)))
-    # Parse once: every indicator query then scans typed columns in memory, not the file.
-    return out.collect().lazy()
+    if src.table in _HELD_IN_MEMORY:
+        # Parse once: every indicator query then scans typed columns in memory, not the file.
+        return out.collect().lazy()
+    return out
 
 
 def _sql_str(v: str) -> str:
@@ -938,6 +945,8 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
                     "ORDER BY __row LIMIT 5"
                 ).fetchall()
                 issues.append(ReadIssue(src.table, c, rule, int(n), _example_text(rows, key)))
+    if src.table not in _HELD_IN_MEMORY:
+        return con.sql(query)
     # Parse once into a temporary table of the connection: every indicator query then scans
     # typed columns in memory (DuckDB spills to disk when it must), not the file.
     name = _ident(f"equity_{src.table}")
@@ -994,9 +1003,10 @@ def read_dataset(
     engine
         Frame type of the tables: ``"pandas"`` DataFrames, ``"polars"`` LazyFrames,
         ``"duckdb"`` relations (on one connection kept in :attr:`Dataset.connection`) or
-        ``"spark"`` DataFrames (needs pyspark). Polars and DuckDB parse each file once and
-        hold the typed table in their own memory (a Polars frame; a temporary table of the
-        connection), so the indicators' queries never re-read the files.
+        ``"spark"`` DataFrames (needs pyspark). Polars and DuckDB parse the staff and
+        leavers files once and hold the typed tables in their own memory (a Polars frame; a
+        temporary table of the connection), so the many indicator queries on them never
+        re-read the files; the other tables are scanned from their files by each query.
     chunk_rows
         Rows read and coerced at a time from CSV and Parquet files.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from equity.cube._core import Expr, count
@@ -68,11 +69,16 @@ def value_counts(
     out[value] = pd.to_numeric(out[value].astype(object).where(out[value].notna(), None),
                                errors="raise").astype("float64")
     # Sort so the table is the same whatever order the engine's group-by returned it in.
-    order = pd.DataFrame({f"{p}{i}": col for i, c in enumerate(by) for p, col in (
-        ("a", out[c].isna()), ("b", out[c].astype(object).where(out[c].notna(), "").astype(str)))})
-    order["v"] = out[value]
-    order = order.sort_values([*order.columns], na_position="last", kind="stable")
-    return out.loc[order.index, [*by, value, "n"]].reset_index(drop=True)
+    # Keys order by their text, missing last; values by number, missing last. Ranked on the
+    # distinct keys (few) and sorted once with a stable lexicographic sort.
+    ranks = []
+    for c in by:
+        codes_, uniq = pd.factorize(out[c], use_na_sentinel=True)
+        rank_of = np.argsort(np.argsort([str(u) for u in uniq], kind="stable"), kind="stable")
+        ranks.append(np.where(codes_ >= 0, rank_of[np.maximum(codes_, 0)] if len(uniq) else 0,
+                              len(uniq)))
+    order = np.lexsort([out[value].to_numpy(), *reversed(ranks)])
+    return out.iloc[order][[*by, value, "n"]].reset_index(drop=True)
 
 
 __all__ = ["value_counts"]
