@@ -165,18 +165,19 @@ def _leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) ->
         "fte_at_leaving": nw.col("fte") if "fte" in lnames else nw.lit(None, nw.Float64()),
     }
     lv = lv.select(*keep, **extra).with_columns(to_nhs=_is_nhs_destination()).drop("destination")
-    st = lazy(staff)
-    last = (
-        lv.select(*keep)
-        .join(st.select(*key, "snapshot_date"), on=key, how="inner")
+    # One join with the staff table: each leaving's snapshot rows on or before its date,
+    # then the last of them (a person has one row per snapshot).
+    candidates = (
+        lv.select(*keep).unique()
+        .join(lazy(staff), on=key, how="inner")
         .filter(nw.col("snapshot_date") <= nw.col("leave_date"))
-        .group_by(keep)
-        .agg(nw.col("snapshot_date").max().alias("last_snapshot"))
     )
-    rows = st.rename({"snapshot_date": "last_snapshot"})
+    last = candidates.group_by(keep).agg(nw.col("snapshot_date").max().alias("last_snapshot"))
+    rows = (candidates.join(last, on=keep, how="inner")
+            .filter(nw.col("snapshot_date") == nw.col("last_snapshot"))
+            .drop("snapshot_date"))
     out = (
-        lv.join(last, on=keep, how="left")
-        .join(rows, on=[*key, "last_snapshot"], how="left")
+        lv.join(rows, on=keep, how="left")
         .with_columns(
             matched=~nw.col("last_snapshot").is_null(),
             fte_leaving=nw.col("fte_at_leaving").fill_null(nw.col("fte")),
