@@ -72,3 +72,45 @@ def test_complete_adds_zero_rows_and_keeps_unexpected_levels():
 def test_regroup_sums_to_coarser_keys():
     counts = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 1], "n": [1.0, 2.0, 3.0], "sum_v": [1.0, 1.0, 1.0]})
     assert cube.regroup(counts, ["a"]).to_dict("list") == {"a": ["x", "y"], "n": [3.0, 3.0], "sum_v": [2.0, 1.0]}
+
+
+def test_shared_counts_live_only_inside_a_sharing_block():
+    frame = pd.DataFrame({"g": ["a", "b"]})
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert cube.shared(frame, "k", compute) == 1  # outside a block: always computed
+    assert cube.shared(frame, "k", compute) == 2
+    with cube.sharing():
+        assert cube.shared(frame, "k", compute) == 3
+        with cube.sharing():  # nested blocks share the outer one's answers
+            assert cube.shared(frame, "k", compute) == 3
+        assert cube.shared(frame, "k", compute) == 3
+    assert cube.shared(frame, "k", compute) == 4  # forgotten when the outer block ends
+
+
+def test_indicators_see_a_table_edited_in_place_after_a_run():
+    from equity.indicators.progression import retention_indicators
+    from equity.io import Dataset
+
+    staff = pd.DataFrame({
+        "staff_id": ["1", "2", "3", "1", "2", "3"],
+        "snapshot_date": pd.to_datetime(["2024-03-31"] * 3 + ["2025-03-31"] * 3),
+        "staff_group": "Allied Health Professionals", "directorate": "D", "band": "Band 5",
+        "fte": 1.0, "contract_type": "Substantive", "ethnic_category": ["A", "A", "N"] * 2,
+        "disability": "No", "org_start_date": pd.Timestamp("2020-01-01"),
+    })
+    ds = Dataset(staff=staff)
+
+    def stable(table: pd.DataFrame, group: str) -> float:
+        row = table.loc[(table["indicator"] == "stability_index") & (table["group"] == group)]
+        return float(row["denominator"].iloc[0])
+
+    first = retention_indicators(ds, period="2024/25")
+    assert stable(first, "White") == 2 and stable(first, "BME") == 1
+    staff.loc[staff["staff_id"] == "2", "ethnic_category"] = "N"  # same shape, new codes
+    again = retention_indicators(ds, period="2024/25")
+    assert stable(again, "White") == 1 and stable(again, "BME") == 2

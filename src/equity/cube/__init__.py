@@ -3,7 +3,17 @@
 Functions take a native frame of any engine narwhals supports and return small pandas tables.
 """
 
-from equity.cube._core import collect, columns, complete, count, lazy, memo, regroup
+from equity.cube._core import (
+    collect,
+    columns,
+    complete,
+    count,
+    lazy,
+    memo,
+    regroup,
+    shared,
+    sharing,
+)
 from equity.cube._history import (
     early_leaving,
     history_counts,
@@ -19,6 +29,7 @@ from equity.cube._values import value_counts
 
 __all__ = [
     "collect", "columns", "complete", "count", "early_leaving", "history_counts",
-    "joiner_cohort", "lazy", "leaver_spells", "memo", "person_key", "regroup", "snapshot_pair",
-    "snapshot_rows", "tenure_spells", "training_takeup", "value_counts",
+    "joiner_cohort", "lazy", "leaver_spells", "memo", "person_key", "regroup", "shared",
+    "sharing", "snapshot_pair", "snapshot_rows", "tenure_spells", "training_takeup",
+    "value_counts",
 ]

@@ -8,9 +8,10 @@ pandas DataFrame. Missing keys are kept as a group of their own (never dropped).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -99,6 +100,36 @@ def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+_SHARING = [0]  # depth of nested sharing() blocks
+
+
+@contextlib.contextmanager
+def sharing() -> Iterator[None]:
+    """Within this block, :func:`shared` answers a repeated count from memory.
+
+    The entry points that compute many indicators at once (``equity.indicators`` and each
+    family's ``*_indicators``, ``trends``) open one, so a count several indicators or
+    groupings need is run once; when the outermost block ends the counts are forgotten, so a
+    table edited in place afterwards is counted afresh.
+    """
+    _SHARING[0] += 1
+    try:
+        yield
+    finally:
+        _SHARING[0] -= 1
+        if not _SHARING[0]:
+            for entry in list(_MEMO.values()):
+                for k in [k for k in entry[2] if isinstance(k, tuple) and k[:1] == ("shared",)]:
+                    del entry[2][k]
+
+
+def shared(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered per frame and ``key`` inside a :func:`sharing` block only."""
+    if not _SHARING[0]:
+        return compute()
+    return memo(frame, ("shared", key), compute)
 
 
 def columns(frame: Any) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from equity.cube._core import columns, count, lazy, memo
+from equity.cube._core import columns, count, lazy, shared
 
 #: Columns carried from the "other" snapshot by :func:`snapshot_pair` (suffix ``_other``).
 PAIR_CARRY: tuple[str, ...] = ("directorate", "staff_group", "band", "fte")
@@ -46,9 +46,10 @@ def snapshot_dates(staff: Any) -> list[dt.date]:
 
 
 def snapshot_rows(staff: Any, date: dt.date) -> nw.LazyFrame:
-    """The rows of ``staff`` at one snapshot date (remembered per frame and date: on pandas
-    the filter copies the rows, and several indicators start from the same snapshot)."""
-    return memo(staff, ("snapshot_rows", date),
+    """The rows of ``staff`` at one snapshot date (inside a :func:`~equity.cube.sharing`
+    block built once per frame and date: on pandas the filter copies the rows, and several
+    indicators start from the same snapshot)."""
+    return shared(staff, ("snapshot_rows", date),
                 lambda: lazy(staff).filter(nw.col("snapshot_date") == _dt(date)))
 
 
@@ -147,9 +148,9 @@ def leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) -> 
     (joined and left between two 31 March snapshots) cannot be placed in a group: the
     indicators count them and report them as excluded.
     """
-    # Built once per window: on pandas the joins run as they are written, and the leaver
-    # figures and their exclusions both need this frame.
-    return memo(staff, ("leaver_spells", id(leavers), start, end),
+    # Built once per window inside a sharing() block: on pandas the joins run as they are
+    # written, and the leaver figures and their exclusions both need this frame.
+    return shared(staff, ("leaver_spells", id(leavers), start, end),
                 lambda: _leaver_spells(staff, leavers, start=start, end=end))
 
 

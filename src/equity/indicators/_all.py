@@ -10,6 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
+from equity import cube
 from equity.disclosure import apply_disclosure
 from equity.errors import ParameterError, check_choice
 from equity.indicators.equality import equality_indicators
@@ -21,6 +22,7 @@ from equity.result import concat_results
 Disclosure = Literal["publication", "internal"]
 
 
+@cube.sharing()  # counts shared by the indicators computed here
 def indicators(
     dataset: Dataset,
     *,

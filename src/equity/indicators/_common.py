@@ -141,8 +141,9 @@ def grouped_counts(
 
     ``share=(owner, key)`` says that ``frame``, ``where`` and ``derive`` are fully determined
     by ``key`` for the native frame ``owner`` (e.g. the dataset's staff table): the engine
-    query then counts by every code in :data:`SHARED_CODES` at once, and is run once per
-    owner and key, so the same figure by ethnicity and by disability costs one query.
+    query then counts by every code in :data:`SHARED_CODES` at once and, inside a
+    :func:`equity.cube.sharing` block, is run once per owner and key, so the same figure by
+    ethnicity and by disability costs one query.
     ``frame`` may be a function returning the frame, called only when the count is not
     shared already (on pandas, building a join is itself the work).
     """
@@ -163,7 +164,7 @@ def grouped_counts(
         owner, key = share
         have = set(cube.columns(owner))
         cols = list(dict.fromkeys([*(c for c in SHARED_CODES if c in have), *raw_cols]))
-        counted = cube.memo(
+        counted = cube.shared(
             owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
             lambda: cube.count(build(), [*keys, *cols], where=where, derive=derive, sums=sums))
     parts = [g.mapper(counted[g.column]).astype(str) for g in gs]

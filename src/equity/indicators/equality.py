@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from equity import stats
+from equity import cube, stats
 from equity.codes import Period
 from equity.indicators.representation import (
     declaration_rate,
@@ -30,6 +30,7 @@ from equity.io import Dataset
 from equity.result import concat_results
 
 
+@cube.sharing()  # counts shared by the indicators computed here
 def equality_indicators(
     dataset: Dataset, *, period: str | Period, within: Sequence[str] = (),
     staff_group: str | None = None, directorate: str | None = None,

@@ -537,6 +537,7 @@ def _bonus_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, period: str, within:
     return out
 
 
+@cube.sharing()  # counts shared by the indicators computed here
 def pay_indicators(
     dataset: Dataset,
     *,

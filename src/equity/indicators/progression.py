@@ -246,6 +246,7 @@ TREND_INDICATORS: tuple[str, ...] = (
 _RETENTION_IDS = TREND_INDICATORS[:5]
 
 
+@cube.sharing()  # counts shared by the indicators computed here
 def retention_indicators(
     dataset: Dataset,
     *,
@@ -269,6 +270,7 @@ def retention_indicators(
     return concat_results(parts)
 
 
+@cube.sharing()  # counts shared by the indicators computed here
 def trends(
     dataset: Dataset,
     *,

@@ -141,7 +141,7 @@ def _in_post(ctx: _Ctx, gs: Sequence[Grouping], *, within: Sequence[str],
 
 def _bank_count(ctx: _Ctx, snapshot: Any = None) -> float:
     owner, key = ctx.share(ctx.dataset.staff, "bank", str(snapshot or ctx.period.snapshot))
-    c = cube.memo(owner, key, lambda: cube.count(
+    c = cube.shared(owner, key, lambda: cube.count(
         ctx.dataset.staff, [], where=and_all(_staff_where(ctx, snapshot), is_bank(ctx.dataset.staff))))
     return float(c["n"].sum())
 

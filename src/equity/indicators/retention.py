@@ -261,13 +261,13 @@ def _exclusions(result: pd.DataFrame, scope: Scope, indicators: Sequence[str], *
                           profession=scope.labels.get("profession"))
         snaps = nw.col("snapshot_date").is_in([
             dt.datetime(d.year, d.month, d.day) for d in (p.start_snapshot, p.snapshot)])
-        n = cube.memo(ds.staff, ("bank rows", *scope.key), lambda: cube.count(
+        n = cube.shared(ds.staff, ("bank rows", *scope.key), lambda: cube.count(
             ds.staff, [], where=and_all(snaps, sc, is_bank(ds.staff)))["n"].sum())
         for ind in indicators:
             record_exclusion(result, indicator=ind, table="staff", count=n,
                              reason="bank staff rows at the opening and closing snapshots")
     if leavers and ds.leavers is not None:
-        n = cube.memo(ds.staff, ("unmatched leavers", *scope.key), lambda: cube.count(
+        n = cube.shared(ds.staff, ("unmatched leavers", *scope.key), lambda: cube.count(
             cube.leaver_spells(ds.staff, ds.leavers, start=p.start, end=p.end), [],
             where=~nw.col("matched"))["n"].sum())
         for ind in ("leaver_rate", "leaver_rate_fte"):
