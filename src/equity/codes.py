@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -232,16 +234,35 @@ _BAND_ALIASES = {
 }
 
 
+def per_value(s: pd.Series, fn: Callable[[Any], Any], dtype: Any = object) -> pd.Series:
+    """``fn`` of each value of ``s``, computed once per distinct value (code columns and count
+    tables repeat a few values over millions of rows). Missing values get ``fn(None)``.
+
+    Examples
+    --------
+    >>> per_value(pd.Series(["a", "b", "a", None]), lambda v: v is None).tolist()
+    [False, False, False, True]
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):  # e.g. dictionary-encoded Parquet text
+        codes_, uniq = s.cat.codes.to_numpy(), s.cat.categories
+    else:
+        codes_, uniq = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.empty(len(uniq) + 1, dtype=dtype)
+    mapped[:] = [*(fn(v) for v in uniq), fn(None)]
+    return pd.Series(mapped[codes_], index=s.index, dtype=dtype)
+
+
 def normalise_band(values: pd.Series) -> pd.Series:
     """Accept "5", "Band 5", "band 8A", "8a" -> canonical labels; unknown strings are kept as given."""
-    codes_, uniq = pd.factorize(pd.Series(values, dtype=object))  # count tables repeat bands
-    s = pd.Series(uniq, dtype="string").str.strip()
-    m = s.str.lower().str.replace(r"^band\s*", "", regex=True)
-    canon = m.map(_BAND_ALIASES)
-    vsm = m.str.upper().eq("VSM").fillna(False)
-    labels = canon.fillna(s).mask(vsm, "VSM").astype(object).to_numpy()
-    out = np.where(codes_ >= 0, labels[np.maximum(codes_, 0)] if len(labels) else None, None)
-    return pd.Series(out, index=getattr(values, "index", None), dtype=object)
+    return per_value(pd.Series(values, dtype=object), _normalise_band_value)
+
+
+def _normalise_band_value(v: Any) -> Any:
+    if v is None:
+        return None
+    s = str(v).strip()
+    m = re.sub(r"^band\s*", "", s.lower())
+    return "VSM" if m.upper() == "VSM" else _BAND_ALIASES.get(m, s)
 
 
 def band_rank(bands: pd.Series) -> pd.Series:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from equity.codes import to_date
+from equity.codes import per_value, to_date
 from equity.errors import DataQualityWarning, InputError, check_choice
 from equity.schema import TABLES, Table
 
@@ -158,18 +158,6 @@ def _stringify(v: Any) -> Any:
     return str(v).strip()
 
 
-def _per_value(s: pd.Series, fn: Callable[[Any], Any], dtype: Any = object) -> pd.Series:
-    """``fn`` of each value of ``s``, computed once per distinct value (columns repeat a few
-    codes over millions of rows). Missing values get ``fn(None)``."""
-    if isinstance(s.dtype, pd.CategoricalDtype):  # e.g. dictionary-encoded Parquet text
-        codes_, uniq = s.cat.codes.to_numpy(), s.cat.categories
-    else:
-        codes_, uniq = pd.factorize(s, use_na_sentinel=True)
-    mapped = np.empty(len(uniq) + 1, dtype=dtype)
-    mapped[:] = [*(fn(v) for v in uniq), fn(None)]
-    return pd.Series(mapped[codes_], index=s.index, dtype=dtype)
-
-
 def _as_text(s: pd.Series) -> pd.Series:
     """Stripped text, object dtype, None for missing (vectorised for text and number columns)."""
     if _is_text_dtype(s):
@@ -186,7 +174,7 @@ def _as_text(s: pd.Series) -> pd.Series:
         out = s.astype(object).map(str)
         out[whole] = v[whole].astype("int64").astype(str)
         return out.where(pd.Series(~np.isnan(v), index=s.index), None)
-    return _per_value(s, _stringify)
+    return per_value(s, _stringify)
 
 
 def _present(s: pd.Series) -> pd.Series:
@@ -195,7 +183,7 @@ def _present(s: pd.Series) -> pd.Series:
         return (s.notna() & s.str.strip().ne("")).fillna(False).astype(bool)
     if s.dtype != object and not isinstance(s.dtype, pd.CategoricalDtype):
         return s.notna()
-    return _per_value(s, lambda v: _stringify(v) not in (None, ""), dtype=bool)
+    return per_value(s, lambda v: _stringify(v) not in (None, ""), dtype=bool)
 
 
 def _as_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -205,7 +193,7 @@ def _as_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         t = s.str.strip().str.lower()
         text = t.astype(object).where(t.notna(), None)
     else:
-        text = _per_value(s, lambda v: None if pd.isna(v) else str(v).strip().lower())
+        text = per_value(s, lambda v: None if pd.isna(v) else str(v).strip().lower())
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     out[text.isin(_TRUE).to_numpy()] = True
     out[text.isin(_FALSE).to_numpy()] = False

@@ -113,12 +113,9 @@ def levels_of(gs: Sequence[Grouping]) -> list[str]:
 def unknown_mask(groups: pd.Series, gs: Sequence[Grouping]) -> pd.Series:
     """True where any part of an (intersectional) group is unknown."""
     unknowns = [g.unknown for g in gs]
-    codes_, uniq = pd.factorize(groups.astype(str))  # few distinct groups, many strata
-    flags = np.array([any(u is not None and x == u for x, u in
-                          zip(str(v).split(INTERSECTION), unknowns, strict=False))
-                      for v in uniq], dtype=bool)
-    return pd.Series(flags[codes_] if len(flags) else np.zeros(len(groups), dtype=bool),
-                     index=groups.index)
+    return codes.per_value(groups.astype(str), lambda v: any(
+        u is not None and x == u
+        for x, u in zip(str(v).split(INTERSECTION), unknowns, strict=False)), dtype=bool)
 
 
 def grouped_counts(

@@ -17,7 +17,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from equity import cube, stats
+from equity import codes, cube, stats
 from equity.codes import Period
 from equity.errors import check_choice
 from equity.indicators._common import (
@@ -291,12 +291,10 @@ def _hourly_counts(dataset: Dataset, sc: _Scope, column: str) -> tuple[pd.DataFr
     """Value counts of hourly pay for full-pay relevant employees, and the excluded counts."""
     vc = cube.value_counts(dataset.staff, [*sc.within, *sc.band_key, column, "full_pay"], HOURLY,
                            where=sc.where)
-    # True / False as Python, numpy or pandas booleans; missing is neither (few distinct values)
-    codes_, uniq = pd.factorize(vc["full_pay"].astype(object))
-    is_true = np.array([v is True or v == True for v in uniq] + [False])  # noqa: E712
-    is_false = np.array([v is False or v == False for v in uniq] + [False])  # noqa: E712
-    full = pd.Series(is_true[codes_], index=vc.index)  # code -1 (missing) reads the last False
-    not_full = pd.Series(is_false[codes_], index=vc.index)
+    # True / False as Python, numpy or pandas booleans; missing is neither
+    flag = vc["full_pay"].astype(object)
+    full = codes.per_value(flag, lambda v: v is not None and bool(v == True), dtype=bool)  # noqa: E712
+    not_full = codes.per_value(flag, lambda v: v is not None and bool(v == False), dtype=bool)  # noqa: E712
     missing_pay = full & vc[HOURLY].isna()
     excluded = {
         "not a full-pay relevant employee (full_pay false)": vc.loc[not_full, "n"].sum(),
