@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from html import escape as html_escape
 from pathlib import Path
@@ -172,6 +173,10 @@ def test_render_all_directorates_private_and_escaped(all_reports):
     pay_re = re.compile(r"(?<![\d.])(" + "|".join(map(re.escape, sorted(pays))) + r")(?![\d])")
     files = [p for p in out.rglob("*") if p.is_file()]
     assert len([p for p in files if p.suffix == ".html"]) == 8  # 6 + overview + index
+    # The batch's pre-disclosure families stayed in a private folder, now removed.
+    shared = json.loads((out / "notebooks" / "shared_figures.json").read_text())
+    assert not Path(shared["batch_dir"]).exists()
+    assert not [p for p in files if p.suffix in (".parquet", ".csv", ".pkl")]
     for p in files:
         text = _text_without_images(p.read_text(encoding="utf-8"))
         assert not id_re.search(text), (p.name, id_re.search(text).group(0))
@@ -317,3 +322,57 @@ def test_shared_figures_are_read_not_recomputed(ctx, monkeypatch):
     monkeypatch.setattr(sections.ReportContext, "_run", lambda *a, **k: pytest.fail("computed"))
     assert c.trust_headlines().empty
     assert sections.validation_table(c)["rows"].tolist() == ["*"]
+
+
+@pytest.mark.slow
+def test_batch_families_equal_each_report_computing_its_own(sample, tmp_path):
+    """What a batch computes once (split by directorate) and slices per report is the table
+    each report computed for itself, row for row and dtype for dtype; a directorate with
+    nobody in the staff group is left to compute its own; another reference group, or the
+    batch's folder gone, means computing here."""
+    whole = sections.load(sample, period="2024/25")
+    keys = sections.batch_families(whole)
+    assert ("equality", "2024/25", ("directorate",)) in keys
+    assert ("retention:ethnicity", "2020/21", ("directorate",)) in keys  # trend years
+    tasks = sections.batch_tasks(keys)
+    assert sorted(k for *_, names in tasks for k in names) == sorted(k[0] for k in keys)
+    tables = {}
+    for per, within, names in tasks:
+        tables.update(sections.batch_family(sample, per, within, names, report_period="2024/25",
+                                            staff_group=whole.staff_group))
+    sections.write_batch(tmp_path, whole, tables)
+    names = sections.known_directorates(whole.dataset)
+    staff = whole.dataset.staff
+    ahp = set(staff.loc[staff["staff_group"] == whole.staff_group, "directorate"])
+    empty = [d for d in names if d not in ahp]
+    assert empty, "the sample should hold a directorate with no AHP staff"
+    # The whole trust's tables (exact keys) only round-trip through Parquet: a few suffice.
+    cheap = {("2024/25", "pay:sex"), ("2024/25", "wres")}
+    assert len([k for k in keys if (k[1], k[0]) in cheap]) == 2
+    for d in (names[0], empty[0], None):
+        own = sections.load(sample, period="2024/25", directorate=d)
+        read = sections.load(sample, period="2024/25", directorate=d)
+        read.shared["batch_dir"] = str(tmp_path)
+        served = 0
+        for name, per, within in keys:
+            w = () if d is not None else within
+            got = read._from_batch(name, per, d, w)
+            if d in empty:
+                assert got is None, (name, per)
+                continue
+            if (d is not None and within == ()) or (d is None and (per, name) not in cheap):
+                continue
+            assert got is not None, (name, per, d, w)
+            expected = own.family(name, period=per, within=w)
+            pd.testing.assert_frame_equal(got, expected, obj=f"{name} {per} {d} {w}")
+            assert got.attrs["not_computed"] == expected.attrs["not_computed"]
+            served += 1
+        assert served == {names[0]: len([k for k in keys if k[2]]), empty[0]: 0,
+                          None: len([k for k in keys if (k[1], k[0]) in cheap])}[d]
+    other = sections.load(sample, period="2024/25", directorate=names[0],
+                          reference_groups={"ethnicity": "BME"})
+    other.shared["batch_dir"] = str(tmp_path)
+    assert other._from_batch("retention:ethnicity", "2024/25", names[0], ()) is None
+    gone = sections.load(sample, period="2024/25", directorate=names[0])
+    gone.shared["batch_dir"] = str(tmp_path / "removed")
+    assert gone._from_batch("equality", "2024/25", names[0], ()) is None

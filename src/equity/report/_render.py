@@ -248,6 +248,35 @@ def _render_one(job: _Job) -> RenderResult:
                         seconds=time.perf_counter() - t0)
 
 
+# --------------------------------------------------------------------------- batch families
+
+
+def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
+                   progress: bool) -> None:
+    """Compute the families every report needs once, in the worker pool, into ``folder``
+    (:func:`equity.report.sections.batch_families`). A family that fails here is left out:
+    each report then computes it itself, and fails (and is listed) on its own if it must."""
+    import sys
+
+    from tqdm import tqdm
+
+    from equity.report.sections import batch_families, batch_family, batch_tasks, write_batch
+
+    keys = batch_families(ctx, overview=overview)
+    futures = {pool.submit(batch_family, str(ctx.data_path), per, within, names,
+                           report_period=ctx.period, staff_group=ctx.staff_group): len(names)
+               for per, within, names in batch_tasks(keys)}
+    tables = {}
+    with tqdm(total=len(keys), desc="Computing indicators", unit="table",
+              disable=not progress, file=sys.stderr) as bar:
+        for fut in cf.as_completed(futures):
+            if fut.exception() is None:
+                tables.update(fut.result())
+            bar.update(futures[fut])
+    if tables:
+        write_batch(folder, ctx, {k: tables[k] for k in keys if k in tables})
+
+
 # --------------------------------------------------------------------------- index page
 
 
@@ -361,11 +390,11 @@ def render_reports(
     from tqdm import tqdm
 
     from equity import __version__
-    from equity.io import read_dataset
     from equity.report.sections import (
         check_directorate,
         data_fingerprint,
         known_directorates,
+        load,
         resolve_data_path,
         shared_figures,
     )
@@ -373,7 +402,9 @@ def render_reports(
     check_choice("disclosure", disclosure, ["publication", "internal"])
     codes.Period.parse(period)
     path = resolve_data_path(os.fspath(data))
-    ds = read_dataset(path)
+    sg = None if staff_group in (None, "", "all") else staff_group
+    ctx = load(path, period=period, staff_group=sg, disclosure=disclosure)
+    ds = ctx.dataset
     known = known_directorates(ds)
     if all_directorates:
         chosen = known
@@ -387,7 +418,6 @@ def render_reports(
     out = Path(out_dir)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     nbdir = notebook_dir()
-    sg = None if staff_group in (None, "", "all") else staff_group
     fp = data_fingerprint(path)
     footer = {
         "Data fingerprint (SHA-256 of input files)": fp,
@@ -395,11 +425,7 @@ def render_reports(
         "equity version": __version__,
         "Rendered": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
-    # Figures every report shows (trust-wide headlines, validation findings): computed once
-    # here, read by each notebook, instead of once per report.
     shared_file = out / "notebooks" / "shared_figures.json"
-    atomic_write(shared_file, json.dumps(
-        shared_figures(path, period=period, staff_group=sg, disclosure=disclosure), indent=1))
     base = {"period": period, "data_path": str(path), "staff_group": sg or "all",
             "disclosure": disclosure, "shared_path": str(shared_file.resolve())}
     job_list = []
@@ -418,8 +444,17 @@ def render_reports(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
     results: list[RenderResult] = []
     # spawn: papermill drives kernels over zmq/asyncio, which must not be inherited by fork.
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    mp = multiprocessing.get_context("spawn")
+    # The batch's families (pre-disclosure counts) live in a private temporary folder that
+    # is removed when the batch ends; only disclosure-controlled figures reach `out`.
+    with (tempfile.TemporaryDirectory(prefix="equity-batch-") as batch_dir,
+          cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool):
+        _compute_batch(pool, ctx, batch_dir, overview=overview, progress=progress)
+        # Figures every report shows (trust-wide headlines, validation findings): computed
+        # once here, read by each notebook with the batch's families.
+        atomic_write(shared_file, json.dumps(shared_figures(
+            path, period=period, staff_group=sg, disclosure=disclosure, batch_dir=batch_dir),
+            indent=1))
         futures = {pool.submit(_render_one, j): j for j in job_list}
         bar = tqdm(total=len(futures), desc="Rendering reports", unit="report",
                    disable=not progress, file=sys.stderr)

@@ -11,8 +11,10 @@ tables it needs) shows a clear note instead of failing the report.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -233,6 +235,10 @@ class ReportContext:
         per, d = self._scope(period, directorate)
         key = ("family", name, per, d, tuple(within))
         if key not in self._cache:
+            batch = self._from_batch(name, per, d, tuple(within))
+            if batch is not None:
+                self._cache[key] = batch
+                return batch
             try:
                 self._cache[key] = self._run(name, period=per, directorate=d,
                                              within=tuple(within))
@@ -243,6 +249,43 @@ class ReportContext:
                 self.missing[name] = reason
                 self._cache[key] = out
         return self._cache[key]
+
+    def _from_batch(self, name: str, period: str, directorate: str | None,
+                    within: tuple[str, ...]) -> pd.DataFrame | None:
+        """A family a batch computed once for every report (:func:`batch_families`): the
+        table itself for the same scope, or this directorate's rows of the table split by
+        directorate (when the batch found every indicator there; the rows with no
+        directorate, such as the board's, are trust-level and shared). None when the batch
+        did not compute it, for other reference groups or staff group, or its folder is gone
+        (a notebook re-run after the batch): the family is then computed here."""
+        folder = self.shared.get("batch_dir")
+        if not folder or not Path(folder, _BATCH_INDEX).exists():
+            return None
+        if ("batch",) not in self._cache:
+            self._cache[("batch",)] = _read_batch(Path(folder))
+        index, table = self._cache[("batch",)]
+        if (index["staff_group"] != self.staff_group
+                or index["reference_groups"] != self.reference_groups):
+            return None
+        exact = index["tables"].get(_batch_key(name, period, within))
+        if directorate is None and exact is not None:
+            entry, rows = exact, table["_key"] == exact["key"]
+        else:
+            entry = index["tables"].get(_batch_key(name, period, ("directorate", *within)))
+            if directorate is None or entry is None or directorate not in entry["covered"]:
+                return None
+            rows = (table["_key"] == entry["key"]) & (
+                table["directorate"].isna() | (table["directorate"] == directorate))
+        out = table.loc[rows].drop(columns="_key").reset_index(drop=True)
+        if directorate is not None:
+            # Retention and progression write their scope into the strata columns; the
+            # other families leave a filter's column empty.
+            label = directorate if name.partition(":")[0] in _LABEL_SCOPE else None
+            out["directorate"] = pd.Series([label] * len(out), dtype=object)
+        out.attrs["not_computed"] = dict(entry["not_computed"])
+        if "exclusions" in entry and directorate is None:
+            out.attrs["exclusions"] = list(entry["exclusions"])
+        return out
 
     def _run(self, name: str, *, period: str, directorate: str | None,
              within: tuple[str, ...]) -> pd.DataFrame:
@@ -351,20 +394,135 @@ def _frame_from_records(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 def shared_figures(data_path: str | Path, *, period: str,
                    staff_group: str | None = codes.AHP_STAFF_GROUP,
-                   disclosure: Disclosure = "publication") -> dict[str, Any]:
+                   disclosure: Disclosure = "publication",
+                   batch_dir: str | Path | None = None) -> dict[str, Any]:
     """Figures every report of a batch shows, computed once: the trust-wide headline rows
     (disclosure-controlled) and the validation findings (counts only, disclosure-controlled).
 
     :func:`equity.report.render_reports` writes them to a JSON file passed to each notebook
-    as its ``shared_path`` parameter.
+    as its ``shared_path`` parameter, with ``batch_dir``: the private folder of the
+    families the batch computed once for every report (:func:`write_batch`), read from
+    there instead of recomputed (here too).
     """
     ctx = load(data_path, period=period, staff_group=staff_group, disclosure=disclosure)
+    if batch_dir is not None:
+        ctx.shared["batch_dir"] = str(batch_dir)
     trust = ctx.results(families=HEADLINE_FAMILIES)
     trust = trust.loc[trust["indicator"].isin([i for i, _ in HEADLINES])]
     return {"trust_headlines": _records(trust),
             "validation": _records(validation_table(ctx)),
-            "fingerprint": data_fingerprint(ctx.data_path)}
+            "fingerprint": data_fingerprint(ctx.data_path),
+            **({"batch_dir": str(batch_dir)} if batch_dir is not None else {})}
 
+
+
+# --------------------------------------------------------------------------- batch
+
+
+#: Families that write their scope (staff group, directorate) into the strata columns.
+_LABEL_SCOPE = ("retention", "progression")
+_BATCH_INDEX = "families.json"
+_BATCH_TABLE = "families.parquet"
+
+
+def _batch_key(name: str, period: str, within: Sequence[str]) -> str:
+    return "|".join([name, period, *within])
+
+
+def batch_families(ctx: ReportContext, *, overview: bool = True
+                   ) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The families a batch of reports computes once, as ``(family, period, within)``.
+
+    Every directorate report needs the main families for the period, the headline families
+    for last year and the leaver rate for each trend year, each for its own directorate:
+    computed once split by directorate (one pass over the data instead of one per report)
+    and sliced per report; and the trust-wide headline families (the scorecard's
+    comparison column). With ``overview``, also what the trust overview shows: the same
+    families for the whole trust, and its comparisons by directorate.
+    """
+    prev = ctx.previous_period()
+    per = ctx.period
+    names = [(f, per) for f in MAIN_FAMILIES]
+    names += [(f, prev) for f in HEADLINE_FAMILIES] if prev else []
+    names += [("retention:ethnicity", p) for p in ctx.trend_periods()]
+    keys = [(f, p, ("directorate",)) for f, p in names]
+    keys += [(f, per, ()) for f in HEADLINE_FAMILIES]
+    if overview:
+        keys += [(f, p, ()) for f, p in names]
+        keys += [(f, per, ("directorate",)) for f in OVERVIEW_FUNCTIONS.values()]
+    return list(dict.fromkeys(keys))
+
+
+@functools.lru_cache(maxsize=2)
+def _batch_context(data_path: str, period: str, staff_group: str | None) -> ReportContext:
+    # One context (the dataset read once) per batch worker process; default reference
+    # groups, as the batch's notebooks use (a report with others computes its own).
+    return load(data_path, period=period, staff_group=staff_group)
+
+
+def batch_tasks(keys: Sequence[tuple[str, str, tuple[str, ...]]]
+                ) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """:func:`batch_families` as tasks ``(period, within, families)``: the families of one
+    period and stratification are computed together, so they share their counts
+    (:func:`equity.cube.sharing`); largest tasks first."""
+    tasks: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for name, period, within in keys:
+        tasks.setdefault((period, within), []).append(name)
+    out = [(p, w, tuple(names)) for (p, w), names in tasks.items()]
+    return sorted(out, key=lambda t: -len(t[2]))
+
+
+def batch_family(data_path: str | Path, period: str, within: Sequence[str],
+                 names: Sequence[str], *, report_period: str, staff_group: str | None
+                 ) -> dict[tuple[str, str, tuple[str, ...]], pd.DataFrame]:
+    """One task of :func:`batch_tasks`: its families, before disclosure control, keyed as
+    :func:`batch_families` (a batch worker's task; the tables never leave the batch's
+    private folder)."""
+    from equity import cube
+
+    ctx = _batch_context(str(data_path), report_period, staff_group)
+    with cube.sharing():
+        return {(name, period, tuple(within)): ctx.family(
+            name, period=period, directorate=None, within=tuple(within)) for name in names}
+
+
+def write_batch(folder: str | Path, ctx: ReportContext,
+                tables: dict[tuple[str, str, tuple[str, ...]], pd.DataFrame]) -> Path:
+    """Write a batch's families to ``folder`` (one Parquet table and an index) for
+    :meth:`ReportContext.family` to read. A directorate is listed as covered by a family
+    split by directorate only when its rows (with the trust-level rows) hold every
+    indicator, variant and grouping the table holds: a directorate with nobody in the scope
+    (no rows at all) is computed by its own report, as before."""
+    folder = Path(folder)
+    index: dict[str, Any] = {"staff_group": ctx.staff_group,
+                             "reference_groups": ctx.reference_groups, "tables": {}}
+    parts = []
+    for (name, period, within), table in tables.items():
+        key = _batch_key(name, period, within)
+        entry: dict[str, Any] = {"key": key, "not_computed": table.attrs.get("not_computed", {}),
+                                 "exclusions": table.attrs.get("exclusions", []), "covered": []}
+        if within[:1] == ("directorate",) and len(table):
+            what = (table["indicator"] + "|" + table["variant"].fillna("") + "|"
+                    + table["group_var"].fillna(""))
+            shared = table["directorate"].isna()
+            everything, trust_level = set(what), set(what[shared])
+            entry["covered"] = sorted(
+                str(d) for d, w in what[~shared].groupby(table["directorate"][~shared])
+                if trust_level | set(w) == everything)
+        index["tables"][key] = entry
+        parts.append(table.assign(_key=key))
+    pd.concat(parts, ignore_index=True).to_parquet(folder / _BATCH_TABLE, index=False)
+    (folder / _BATCH_INDEX).write_text(json.dumps(index, default=_json_ready), encoding="utf-8")
+    return folder
+
+
+def _read_batch(folder: Path) -> tuple[dict[str, Any], pd.DataFrame]:
+    from equity.result import RESULT_COLUMNS, make_result
+
+    index = json.loads((folder / _BATCH_INDEX).read_text(encoding="utf-8"))
+    raw = pd.read_parquet(folder / _BATCH_TABLE)
+    table = make_result(raw[list(RESULT_COLUMNS)]).assign(_key=raw["_key"].to_numpy())
+    return index, table
 
 
 def known_directorates(dataset: Any) -> list[str]:
@@ -416,8 +574,6 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
         JSON file of figures shared by a batch of reports (:func:`shared_figures`); ``None``
         or ``""``: computed here when needed.
     """
-    import json
-
     from equity.errors import check_choice
     from equity.io import read_dataset
 
@@ -1033,7 +1189,9 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = (
 
 __all__ = [
     "HEADLINES", "HEADLINE_FAMILIES", "MAIN_FAMILIES", "OVERVIEW_FUNCTIONS", "SUPPRESSED_STATUS",
-    "Note", "ReportContext", "Section", "check_directorate", "leaving_reasons",
+    "Note", "ReportContext", "Section", "batch_families", "batch_family", "batch_tasks",
+    "check_directorate",
+    "leaving_reasons", "write_batch",
     "shared_figures", "survival", "transitions", "trend_series", "validation_table",
     "data_fingerprint", "data_quality", "development", "directorate_comparison", "disclosure",
     "formal_processes", "funnels", "headlines", "known_directorates", "load", "methods",
