@@ -328,47 +328,53 @@ def test_shared_figures_are_read_not_recomputed(ctx, monkeypatch):
 def test_batch_families_equal_each_report_computing_its_own(sample, tmp_path):
     """What a batch computes once (split by directorate) and slices per report is the table
     each report computed for itself, row for row and dtype for dtype; a directorate with
-    nobody in the staff group is left to compute its own; another reference group, or the
-    batch's folder gone, means computing here."""
+    nobody in the staff group has its families computed for it alone; another reference
+    group, or the batch's folder gone, means computing here."""
     whole = sections.load(sample, period="2024/25")
     keys = sections.batch_families(whole)
-    assert ("equality", "2024/25", ("directorate",)) in keys
-    assert ("retention:ethnicity", "2020/21", ("directorate",)) in keys  # trend years
-    tasks = sections.batch_tasks(keys)
-    assert sorted(k for *_, names in tasks for k in names) == sorted(k[0] for k in keys)
-    tables = {}
-    for per, within, names in tasks:
-        tables.update(sections.batch_family(sample, per, within, names, report_period="2024/25",
-                                            staff_group=whole.staff_group))
-    sections.write_batch(tmp_path, whole, tables)
     names = sections.known_directorates(whole.dataset)
     staff = whole.dataset.staff
     ahp = set(staff.loc[staff["staff_group"] == whole.staff_group, "directorate"])
     empty = [d for d in names if d not in ahp]
     assert empty, "the sample should hold a directorate with no AHP staff"
+    assert sections._empty_directorates(whole) == empty
+    assert ("equality", "2024/25", None, ("directorate",)) in keys
+    assert ("retention:ethnicity", "2020/21", None, ("directorate",)) in keys  # trend years
+    assert ("pay", "2024/25", empty[0], ()) in keys
+    tasks = sections.batch_tasks(keys)
+    assert sorted(map(str, (k for task in tasks for k in task))) == sorted(map(str, keys))
+    assert all(len({(k.period, k.directorate, k.within) for k in task}) == 1 for task in tasks)
     # The whole trust's tables (exact keys) only round-trip through Parquet: a few suffice.
-    cheap = {("2024/25", "pay:sex"), ("2024/25", "wres")}
-    assert len([k for k in keys if (k[1], k[0]) in cheap]) == 2
+    cheap = [k for k in keys if k.directorate is None and k.period == "2024/25"
+             and k.family in ("pay:sex", "wres")]
+    assert len(cheap) == 2
+    tables = {}
+    for task in tasks:
+        if any(k.directorate in (None, empty[0]) for k in task):
+            tables.update(sections.batch_family(sample, task, report_period="2024/25",
+                                                staff_group=whole.staff_group))
+    sections.write_batch(tmp_path, whole, tables)
     for d in (names[0], empty[0], None):
         own = sections.load(sample, period="2024/25", directorate=d)
         read = sections.load(sample, period="2024/25", directorate=d)
         read.shared["batch_dir"] = str(tmp_path)
         served = 0
-        for name, per, within in keys:
-            w = () if d is not None else within
-            got = read._from_batch(name, per, d, w)
-            if d in empty:
-                assert got is None, (name, per)
+        for k in keys:
+            w = () if d is not None else k.within
+            mine = k in cheap if d is None else (
+                k.directorate == d or (d not in empty and k.within == ("directorate",)))
+            if not mine:
                 continue
-            if (d is not None and within == ()) or (d is None and (per, name) not in cheap):
-                continue
-            assert got is not None, (name, per, d, w)
-            expected = own.family(name, period=per, within=w)
-            pd.testing.assert_frame_equal(got, expected, obj=f"{name} {per} {d} {w}")
+            got = read._from_batch(k.family, k.period, d, w)
+            assert got is not None, (k, d)
+            expected = own.family(k.family, period=k.period, within=w)
+            pd.testing.assert_frame_equal(got, expected, obj=f"{k} for {d}")
             assert got.attrs["not_computed"] == expected.attrs["not_computed"]
             served += 1
-        assert served == {names[0]: len([k for k in keys if k[2]]), empty[0]: 0,
-                          None: len([k for k in keys if (k[1], k[0]) in cheap])}[d]
+        assert served == {names[0]: len([k for k in keys if k.within]), empty[0]: 13,
+                          None: 2}[d]
+        if d == empty[0]:  # nothing of the others' tables is sliced for it
+            assert read._from_batch("wres", "2024/25", d, ()) is None
     other = sections.load(sample, period="2024/25", directorate=names[0],
                           reference_groups={"ethnicity": "BME"})
     other.shared["batch_dir"] = str(tmp_path)

@@ -263,9 +263,9 @@ def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
     from equity.report.sections import batch_families, batch_family, batch_tasks, write_batch
 
     keys = batch_families(ctx, overview=overview)
-    futures = {pool.submit(batch_family, str(ctx.data_path), per, within, names,
-                           report_period=ctx.period, staff_group=ctx.staff_group): len(names)
-               for per, within, names in batch_tasks(keys)}
+    futures = {pool.submit(batch_family, str(ctx.data_path), task, report_period=ctx.period,
+                           staff_group=ctx.staff_group): len(task)
+               for task in batch_tasks(keys)}
     tables = {}
     with tqdm(total=len(keys), desc="Computing indicators", unit="table",
               disable=not progress, file=sys.stderr) as bar:

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 
@@ -267,24 +267,25 @@ class ReportContext:
         if (index["staff_group"] != self.staff_group
                 or index["reference_groups"] != self.reference_groups):
             return None
-        exact = index["tables"].get(_batch_key(name, period, within))
-        if directorate is None and exact is not None:
+        exact = index["tables"].get(_batch_key(BatchKey(name, period, directorate, within)))
+        if exact is not None:
             entry, rows = exact, table["_key"] == exact["key"]
         else:
-            entry = index["tables"].get(_batch_key(name, period, ("directorate", *within)))
+            entry = index["tables"].get(_batch_key(
+                BatchKey(name, period, None, ("directorate", *within))))
             if directorate is None or entry is None or directorate not in entry["covered"]:
                 return None
             rows = (table["_key"] == entry["key"]) & (
                 table["directorate"].isna() | (table["directorate"] == directorate))
         out = table.loc[rows].drop(columns="_key").reset_index(drop=True)
-        if directorate is not None:
+        if exact is None:
             # Retention and progression write their scope into the strata columns; the
             # other families leave a filter's column empty.
             label = directorate if name.partition(":")[0] in _LABEL_SCOPE else None
             out["directorate"] = pd.Series([label] * len(out), dtype=object)
         out.attrs["not_computed"] = dict(entry["not_computed"])
-        if "exclusions" in entry and directorate is None:
-            out.attrs["exclusions"] = list(entry["exclusions"])
+        if exact is not None:
+            out.attrs["exclusions"] = list(exact["exclusions"])
         return out
 
     def _run(self, name: str, *, period: str, directorate: str | None,
@@ -425,32 +426,55 @@ _BATCH_INDEX = "families.json"
 _BATCH_TABLE = "families.parquet"
 
 
-def _batch_key(name: str, period: str, within: Sequence[str]) -> str:
-    return "|".join([name, period, *within])
+class BatchKey(NamedTuple):
+    """One family a batch computes: for ``directorate`` (None: the whole trust), split by
+    ``within``."""
+
+    family: str
+    period: str
+    directorate: str | None
+    within: tuple[str, ...]
 
 
-def batch_families(ctx: ReportContext, *, overview: bool = True
-                   ) -> list[tuple[str, str, tuple[str, ...]]]:
-    """The families a batch of reports computes once, as ``(family, period, within)``.
+def _batch_key(key: BatchKey) -> str:
+    return "|".join([key.family, key.period, key.directorate or "", *key.within])
+
+
+def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKey]:
+    """The families a batch of reports computes once.
 
     Every directorate report needs the main families for the period, the headline families
     for last year and the leaver rate for each trend year, each for its own directorate:
     computed once split by directorate (one pass over the data instead of one per report)
     and sliced per report; and the trust-wide headline families (the scorecard's
-    comparison column). With ``overview``, also what the trust overview shows: the same
-    families for the whole trust, and its comparisons by directorate.
+    comparison column). A directorate with nobody in the staff group has no rows to slice
+    (:func:`write_batch`), so its families are computed for it alone. With ``overview``,
+    also what the trust overview shows: the same families for the whole trust, and its
+    comparisons by directorate.
     """
     prev = ctx.previous_period()
     per = ctx.period
     names = [(f, per) for f in MAIN_FAMILIES]
     names += [(f, prev) for f in HEADLINE_FAMILIES] if prev else []
     names += [("retention:ethnicity", p) for p in ctx.trend_periods()]
-    keys = [(f, p, ("directorate",)) for f, p in names]
-    keys += [(f, per, ()) for f in HEADLINE_FAMILIES]
+    keys = [BatchKey(f, p, None, ("directorate",)) for f, p in names]
+    keys += [BatchKey(f, per, None, ()) for f in HEADLINE_FAMILIES]
+    keys += [BatchKey(f, p, d, ()) for d in _empty_directorates(ctx) for f, p in names]
     if overview:
-        keys += [(f, p, ()) for f, p in names]
-        keys += [(f, per, ("directorate",)) for f in OVERVIEW_FUNCTIONS.values()]
+        keys += [BatchKey(f, p, None, ()) for f, p in names]
+        keys += [BatchKey(f, per, None, ("directorate",)) for f in OVERVIEW_FUNCTIONS.values()]
     return list(dict.fromkeys(keys))
+
+
+def _empty_directorates(ctx: ReportContext) -> list[str]:
+    """Directorates with no staff-table row in the report's staff group."""
+    from equity import cube
+
+    if ctx.staff_group is None:
+        return []
+    c = cube.count(ctx.dataset.staff, ["directorate", "staff_group"])
+    have = c.loc[c["staff_group"] == ctx.staff_group, "directorate"]
+    return sorted(set(c["directorate"].dropna()) - set(have))
 
 
 @functools.lru_cache(maxsize=2)
@@ -460,34 +484,30 @@ def _batch_context(data_path: str, period: str, staff_group: str | None) -> Repo
     return load(data_path, period=period, staff_group=staff_group)
 
 
-def batch_tasks(keys: Sequence[tuple[str, str, tuple[str, ...]]]
-                ) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
-    """:func:`batch_families` as tasks ``(period, within, families)``: the families of one
-    period and stratification are computed together, so they share their counts
+def batch_tasks(keys: Sequence[BatchKey]) -> list[list[BatchKey]]:
+    """:func:`batch_families` as tasks: the families of one period, scope and
+    stratification are computed together, so they share their counts
     (:func:`equity.cube.sharing`); largest tasks first."""
-    tasks: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for name, period, within in keys:
-        tasks.setdefault((period, within), []).append(name)
-    out = [(p, w, tuple(names)) for (p, w), names in tasks.items()]
-    return sorted(out, key=lambda t: -len(t[2]))
+    tasks: dict[tuple[Any, ...], list[BatchKey]] = {}
+    for k in keys:
+        tasks.setdefault((k.period, k.directorate, k.within), []).append(k)
+    return sorted(tasks.values(), key=len, reverse=True)
 
 
-def batch_family(data_path: str | Path, period: str, within: Sequence[str],
-                 names: Sequence[str], *, report_period: str, staff_group: str | None
-                 ) -> dict[tuple[str, str, tuple[str, ...]], pd.DataFrame]:
-    """One task of :func:`batch_tasks`: its families, before disclosure control, keyed as
-    :func:`batch_families` (a batch worker's task; the tables never leave the batch's
-    private folder)."""
+def batch_family(data_path: str | Path, keys: Sequence[BatchKey], *, report_period: str,
+                 staff_group: str | None) -> dict[BatchKey, pd.DataFrame]:
+    """One task of :func:`batch_tasks`: its families, before disclosure control (a batch
+    worker's task; the tables never leave the batch's private folder)."""
     from equity import cube
 
     ctx = _batch_context(str(data_path), report_period, staff_group)
     with cube.sharing():
-        return {(name, period, tuple(within)): ctx.family(
-            name, period=period, directorate=None, within=tuple(within)) for name in names}
+        return {k: ctx.family(k.family, period=k.period, directorate=k.directorate,
+                              within=k.within) for k in keys}
 
 
 def write_batch(folder: str | Path, ctx: ReportContext,
-                tables: dict[tuple[str, str, tuple[str, ...]], pd.DataFrame]) -> Path:
+                tables: dict[BatchKey, pd.DataFrame]) -> Path:
     """Write a batch's families to ``folder`` (one Parquet table and an index) for
     :meth:`ReportContext.family` to read. A directorate is listed as covered by a family
     split by directorate only when its rows (with the trust-level rows) hold every
@@ -497,11 +517,11 @@ def write_batch(folder: str | Path, ctx: ReportContext,
     index: dict[str, Any] = {"staff_group": ctx.staff_group,
                              "reference_groups": ctx.reference_groups, "tables": {}}
     parts = []
-    for (name, period, within), table in tables.items():
-        key = _batch_key(name, period, within)
+    for k, table in tables.items():
+        key = _batch_key(k)
         entry: dict[str, Any] = {"key": key, "not_computed": table.attrs.get("not_computed", {}),
                                  "exclusions": table.attrs.get("exclusions", []), "covered": []}
-        if within[:1] == ("directorate",) and len(table):
+        if k.within[:1] == ("directorate",) and len(table):
             what = (table["indicator"] + "|" + table["variant"].fillna("") + "|"
                     + table["group_var"].fillna(""))
             shared = table["directorate"].isna()
@@ -1189,7 +1209,7 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = (
 
 __all__ = [
     "HEADLINES", "HEADLINE_FAMILIES", "MAIN_FAMILIES", "OVERVIEW_FUNCTIONS", "SUPPRESSED_STATUS",
-    "Note", "ReportContext", "Section", "batch_families", "batch_family", "batch_tasks",
+    "BatchKey", "Note", "ReportContext", "Section", "batch_families", "batch_family", "batch_tasks",
     "check_directorate",
     "leaving_reasons", "write_batch",
     "shared_figures", "survival", "transitions", "trend_series", "validation_table",
