@@ -6,6 +6,7 @@ import datetime as dt
 
 import duckdb
 import narwhals as nw
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -114,3 +115,24 @@ def test_indicators_see_a_table_edited_in_place_after_a_run():
     staff.loc[staff["staff_id"] == "2", "ethnic_category"] = "N"  # same shape, new codes
     again = retention_indicators(ds, period="2024/25")
     assert stable(again, "White") == 1 and stable(again, "BME") == 2
+
+
+def test_key_codes_match_a_multiindex_factorisation():
+    """cube.key_codes numbers key combinations as factorising their MultiIndex does
+    (first appearance, missing values a key of their own), on random tables."""
+    rng = np.random.default_rng(7)
+    for case in range(60):
+        n = int(rng.integers(1, 200))
+        df = pd.DataFrame({
+            "a": pd.Series(rng.choice(["x", "y", None], n), dtype=object),
+            "b": rng.choice([1.5, 2.5, np.nan], n),
+            "c": rng.integers(0, 3, n),
+        })
+        by = [["a"], ["a", "b"], ["c", "a", "b"]][case % 3]
+        codes_, keys = cube.key_codes(df, by)
+        expected, uniques = pd.factorize(pd.MultiIndex.from_frame(df[by]), use_na_sentinel=False)
+        assert codes_.tolist() == expected.tolist()
+        want = pd.DataFrame(list(uniques), columns=by)
+        pd.testing.assert_frame_equal(keys, want, check_dtype=False)
+        assert keys.iloc[codes_].reset_index(drop=True).astype(object).fillna("NA").equals(
+            df[by].astype(object).fillna("NA").reset_index(drop=True))

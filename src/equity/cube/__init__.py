@@ -8,6 +8,7 @@ from equity.cube._core import (
     columns,
     complete,
     count,
+    key_codes,
     lazy,
     memo,
     regroup,
@@ -29,7 +30,7 @@ from equity.cube._values import value_counts
 
 __all__ = [
     "collect", "columns", "complete", "count", "early_leaving", "history_counts",
-    "joiner_cohort", "lazy", "leaver_spells", "memo", "person_key", "regroup", "shared",
+    "joiner_cohort", "key_codes", "lazy", "leaver_spells", "memo", "person_key", "regroup", "shared",
     "sharing", "snapshot_pair", "snapshot_rows", "tenure_spells", "training_takeup",
     "value_counts",
 ]

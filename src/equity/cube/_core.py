@@ -278,6 +278,39 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     return out.fillna(fills)
 
 
+def key_codes(counts: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """One integer code per distinct combination of ``by`` in a count table, and the
+    combinations: ``codes[i]`` is row ``i``'s row in ``keys``.
+
+    Combinations are numbered in order of first appearance, missing values a key of their
+    own; ``keys`` has the dtypes a group-by's index would give (text as ``str``). One
+    factorisation per column and one of the combined integer code: at national scale
+    about twice as fast as factorising a MultiIndex of the keys.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"a": ["x", "y", "x", None], "b": [1, 1, 1, 3]})
+    >>> codes_, keys = key_codes(c, ["a", "b"])
+    >>> codes_.tolist(), keys.to_dict("list")
+    ([0, 1, 0, 2], {'a': ['x', 'y', nan], 'b': [1, 1, 3]})
+    """
+    by = list(by)
+    combined = np.zeros(len(counts), dtype=np.int64)
+    for c in by:
+        codes_, uniq = pd.factorize(counts[c], use_na_sentinel=False)
+        combined = combined * (len(uniq) + 1) + codes_
+        if len(uniq) > 2**20:  # keep the product of key sizes inside int64
+            combined = pd.factorize(combined)[0]
+    group = pd.factorize(combined)[0]
+    first = np.full(group.max() + 1 if len(group) else 0, len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group), dtype=np.int64))
+    keys = counts[by].iloc[first].reset_index(drop=True)
+    for c in by:
+        if keys[c].dtype == object:
+            keys[c] = pd.Index(keys[c].to_numpy())
+    return group, keys
+
+
 def regroup(counts: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Sum a count table (``n``, ``sum_*`` columns) up to coarser keys ``by``."""
     value_cols = [c for c in counts.columns if c == "n" or c.startswith("sum_")]

@@ -83,9 +83,8 @@ def _quarters(vc: pd.DataFrame, within: Sequence[str], value: str) -> pd.DataFra
     if not within:
         q = stats.pay_quartiles(vc, value=value)
         return q.rename(columns={"count": "n"}).drop(columns="share")
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(vc[within]), use_na_sentinel=False)
+    codes, strata = cube.key_codes(vc, within)
     q = stats.pay_quartiles(vc.assign(_stratum=codes), by=["_stratum"], value=value)
-    strata = pd.DataFrame(list(uniques), columns=within)
     q = pd.concat([strata.iloc[q["_stratum"].to_numpy()].reset_index(drop=True),
                    q.drop(columns=["_stratum", "share"]).reset_index(drop=True)], axis=1)
     return q.rename(columns={"count": "n"})
@@ -257,6 +256,7 @@ def _proportion_rows(gv: pd.DataFrame, *, period: str, g: Grouping, within: Sequ
 
 def _levels(s: pd.Series) -> list[Any]:
     """Observed levels of a stratum column, missing last (kept as a level of its own)."""
+    s = s.drop_duplicates()
     vals = s.astype(object).where(s.notna(), None).unique().tolist()
     return sorted((v for v in vals if v is not None), key=str) + ([None] if None in vals else [])
 
