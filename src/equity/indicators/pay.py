@@ -130,9 +130,8 @@ def _gap_rows(summ: pd.DataFrame, *, prefix: Literal["pay_gap", "bonus_gap"], pe
     frames = []
     for stat in ("mean", "median"):
         s, s_ref = comp[stat].to_numpy(float), comp[f"{stat}_ref"].to_numpy(float)
-        ok = (n >= max(min_report, 1)) & (n_ref >= max(min_report, 1)) & (s_ref > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(ok, (s_ref - s) / s_ref * 100, np.nan)
+        ok = (n >= max(min_report, 1)) & (n_ref >= max(min_report, 1))
+        value = np.where(ok, stats.gap_percent(s_ref, s), np.nan)
         rows = comp[[*within, "group"]].assign(
             numerator=n, denominator=n_ref, value=value, reference_group=reference,
             status=_status(value, n, n_ref, min_n=min_n, gap_range=gap_range),

@@ -4,11 +4,11 @@
   :func:`classify` (the METHODOLOGY.md status rule), :func:`average_headcount`;
 - survival: :func:`kaplan_meier`, :func:`median_survival`, :func:`at_risk_table`,
   :func:`logrank`, :func:`cumulative_incidence`;
-- pay: :func:`pay_summary`, :func:`pay_gap`, :func:`pay_quartiles`;
+- pay: :func:`pay_summary`, :func:`pay_gap`, :func:`gap_percent`, :func:`pay_quartiles`;
 - SPC: :func:`funnel_limits`, :func:`xmr`.
 """
 
-from equity.stats._pay import pay_gap, pay_quartiles, pay_summary
+from equity.stats._pay import gap_percent, pay_gap, pay_quartiles, pay_summary
 from equity.stats._rates import (
     MIN_N,
     NON_ADVERSE_RANGE,
@@ -40,6 +40,7 @@ __all__ = [
     "cumulative_incidence",
     "fisher_exact_p",
     "funnel_limits",
+    "gap_percent",
     "kaplan_meier",
     "logrank",
     "median_survival",

@@ -109,6 +109,26 @@ def pay_summary(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = "g
                          median=np.where(empty, np.nan, med))
 
 
+def gap_percent(reference: object, comparison: object) -> np.ndarray:
+    """Pay gap in percent: (reference - comparison) / reference x 100, elementwise.
+
+    The Equality Act 2010 (Specific Duties and Public Authorities) Regulations 2017, Sch. 1
+    formula for the mean and median gaps (positive: the comparison group is paid less); the
+    one definition behind :func:`pay_gap` and the pay gap indicators. NaN where either figure
+    is missing or the reference is not positive.
+
+    Examples
+    --------
+    >>> gap_percent([20.0, 20.0, 0.0], [15.0, 25.0, 1.0]).tolist()
+    [25.0, -25.0, nan]
+    """
+    r = np.asarray(reference, dtype=float)
+    c = np.asarray(comparison, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = (r - c) / r * 100
+    return np.where((r > 0) & np.isfinite(gap), gap, np.nan)
+
+
 def pay_gap(counts: pd.DataFrame, *, reference: object, comparison: object,
             by: Sequence[str] = (), group: str = "group", value: str = "value", n: str = "n",
             min_n: int = 1) -> pd.DataFrame:
@@ -161,9 +181,7 @@ def pay_gap(counts: pd.DataFrame, *, reference: object, comparison: object,
         rv, cv = ref[measure].to_numpy(float), comp[measure].to_numpy(float)
         rn, cn = ref["n"].fillna(0).to_numpy(float), comp["n"].fillna(0).to_numpy(float)
         few = (rn < max(min_n, 1)) | (cn < max(min_n, 1))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gap = (rv - cv) / rv * 100
-        gap = np.where(few | ~np.isfinite(gap), np.nan, gap)
+        gap = np.where(few, np.nan, gap_percent(rv, cv))
         part = strata.loc[:, by].copy() if by else pd.DataFrame(index=range(len(rv)))
         rows.append(part.assign(
             measure=measure, reference_value=rv, comparison_value=cv, reference_n=rn,
