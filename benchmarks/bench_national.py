@@ -120,7 +120,7 @@ def run_equity(folder: Path, engine: str) -> dict[str, Any]:
 def run_retention(folder: Path, engine: str) -> dict[str, Any]:
     """Issue 5's comparison: the retention and progression family alone (leavers, joiners,
     stability, early-career leaving, promotion, training), against its own SQL floor."""
-    from equity.indicators.progression import retention_indicators
+    from equity.indicators.careers import retention_indicators
     from equity.io import read_dataset
 
     t0 = time.perf_counter()

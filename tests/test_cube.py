@@ -94,7 +94,7 @@ def test_shared_counts_live_only_inside_a_sharing_block():
 
 
 def test_indicators_see_a_table_edited_in_place_after_a_run():
-    from equity.indicators.progression import retention_indicators
+    from equity.indicators.careers import retention_indicators
     from equity.io import Dataset
 
     staff = pd.DataFrame({

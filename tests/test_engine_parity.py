@@ -29,9 +29,9 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 from equity.indicators._all import indicators
+from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
 from equity.indicators.pay import pay_indicators
-from equity.indicators.progression import retention_indicators
 from equity.io import read_dataset
 from equity.synth import generate
 

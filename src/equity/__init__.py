@@ -28,6 +28,7 @@ from equity.errors import (
     ValidationError,
 )
 from equity.indicators._all import indicators, write_table
+from equity.indicators.careers import trends
 from equity.indicators.equality import (
     declaration_rate,
     diversity_index,
@@ -41,7 +42,7 @@ from equity.indicators.equality import (
     wres,
 )
 from equity.indicators.pay import pay_gap, statutory_summary
-from equity.indicators.progression import band_transitions, progression, trends
+from equity.indicators.progression import band_transitions, progression
 from equity.indicators.retention import leaving_reasons, retention
 from equity.indicators.survival import survival_curves
 from equity.io import Dataset, read_dataset

@@ -4,8 +4,9 @@ Modules by family (import the functions from :mod:`equity`, or from these module
 
 - ``representation``, ``wres``, ``wdes`` (gathered by ``equality``): representation,
   leadership, WRES, WDES;
-- ``retention``, ``progression``, ``survival``: leavers, stability, early-career leaving,
-  promotion, training access, band transitions, trends, Kaplan-Meier curves;
+- ``retention``, ``progression`` (gathered by ``careers``, with ``trends``), ``survival``:
+  leavers, stability, early-career leaving, promotion, training access, band transitions,
+  trends, Kaplan-Meier curves;
 - ``pay``: gender, ethnicity and disability pay gaps;
 - ``_common``: the shared machinery (groupings, scope, rate and ratio rows);
 - ``_all``: every family at once, the long table behind ``equity indicators``.
@@ -15,9 +16,9 @@ Only the family-level entry points are re-exported here, so that a module such a
 """
 
 from equity.indicators._all import indicators, metadata_table, write_indicators, write_table
+from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
 from equity.indicators.pay import pay_indicators
-from equity.indicators.progression import retention_indicators
 
 __all__ = [
     "equality_indicators",

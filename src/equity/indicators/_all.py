@@ -13,9 +13,9 @@ import pandas as pd
 from equity import cube
 from equity.disclosure import apply_disclosure
 from equity.errors import ParameterError, check_choice
+from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
 from equity.indicators.pay import pay_indicators
-from equity.indicators.progression import retention_indicators
 from equity.io import Dataset, read_dataset
 from equity.result import concat_results
 

@@ -16,7 +16,6 @@ import pandas as pd
 
 from equity import codes, cube, stats
 from equity.codes import Period
-from equity.errors import ParameterError, PeriodError
 from equity.indicators._common import (
     group_var_name,
     grouped_counts,
@@ -25,12 +24,9 @@ from equity.indicators._common import (
     record_exclusion,
 )
 from equity.indicators.retention import (
-    Level,
     Scope,
     _label,
     make_scope,
-    periods_with_both,
-    retention,
     start_counts,
 )
 from equity.io import Dataset
@@ -238,80 +234,5 @@ def band_transitions(
 
 # --------------------------------------------------------------------------- combined, trends
 
-#: Indicators :func:`trends` can follow, and the function computing each.
-TREND_INDICATORS: tuple[str, ...] = (
-    "leaver_rate", "leaver_rate_fte", "joiner_rate", "stability_index",
-    "early_career_leaver_rate", "promotion_rate", "training_access",
-)
-_RETENTION_IDS = TREND_INDICATORS[:5]
-
-
-@cube.sharing()  # counts shared by the indicators computed here
-def retention_indicators(
-    dataset: Dataset,
-    *,
-    period: str | Period,
-    within: Sequence[str] = (),
-    staff_group: str | None = None,
-    directorate: str | None = None,
-    by: Sequence[str] = ("ethnicity", "disability"),
-) -> pd.DataFrame:
-    """Every retention and progression indicator in the result schema, for each grouping in
-    ``by``, concatenated (the retention part of the combined long table).
-
-    A missing ``leavers`` or ``training`` table makes those indicators "not computed" (with
-    the reason in ``attrs["not_computed"]``); the others are still computed.
-    """
-    parts = []
-    for b in by:
-        opts: dict[str, Any] = dict(period=period, by=b, within=within, staff_group=staff_group,
-                    directorate=directorate)
-        parts += [retention(dataset, **opts), progression(dataset, **opts)]
-    return concat_results(parts)
-
-
-@cube.sharing()  # counts shared by the indicators computed here
-def trends(
-    dataset: Dataset,
-    *,
-    indicators: Sequence[str] = TREND_INDICATORS,
-    by: str | Sequence[str] = "ethnicity",
-    within: Sequence[str] = (),
-    staff_group: str | None = None,
-    directorate: str | None = None,
-    profession: str | None = None,
-    level: Level = "organisation",
-    exclude_bank: bool = True,
-) -> pd.DataFrame:
-    """Each indicator for every financial year the data allows, as one result table.
-
-    A year is included when the staff table holds both its opening and closing 31 March
-    snapshots. The ``period`` column orders the series (ready for SPC charts); everything
-    else is as :func:`~equity.indicators.retention.retention` and :func:`progression`.
-    """
-    bad = [i for i in indicators if i not in TREND_INDICATORS]
-    if bad:
-        raise ParameterError(
-            f"trends() follows {', '.join(TREND_INDICATORS)}; got {bad}.")
-    periods = periods_with_both(dataset)
-    if not periods:
-        raise PeriodError("The staff table holds no two consecutive 31 March snapshots, so no "
-                          "financial year can be followed. Add the snapshots.")
-    opts: dict[str, Any] = dict(by=by, within=within, staff_group=staff_group, directorate=directorate,
-                profession=profession, exclude_bank=exclude_bank)
-    parts = []
-    for p in periods:
-        if any(i in _RETENTION_IDS for i in indicators):
-            parts.append(retention(dataset, period=p, level=level, **opts))
-        if any(i not in _RETENTION_IDS for i in indicators):
-            parts.append(progression(dataset, period=p, **opts))
-    out = concat_results(parts)
-    keep = out["indicator"].isin(list(indicators)).to_numpy()
-    attrs = out.attrs
-    out = out.loc[keep].reset_index(drop=True)
-    out.attrs = attrs
-    return out
-
-
-__all__ = ["LEFT", "STAYERS_VARIANT", "TREND_INDICATORS", "band_transitions", "progression",
-           "retention_indicators", "training_access", "transition_counts", "trends"]
+__all__ = ["LEFT", "STAYERS_VARIANT", "band_transitions", "progression", "training_access",
+           "transition_counts"]
