@@ -144,6 +144,35 @@ def grouped_counts(
     ``frame`` may be a function returning the frame, called only when the count is not
     shared already (on pandas, building a join is itself the work).
     """
+    if share is not None:
+        # The grouped table too is shared: indicators asking the same question (staff in
+        # post by ethnicity for WRES 1, representation and the Model Employer ladder) group
+        # the shared count once. A copy is returned, so a caller may change its own.
+        owner, key = share
+        asked = (key, tuple(within), tuple(extra_keys), tuple(sums),
+                 tuple((g.name, g.column, tuple(g.levels), g.mapper) for g in gs),
+                 tuple((k, tuple(v)) for k, v in (complete_levels or {}).items()))
+        return cube.shared(owner, ("grouped", *asked), lambda: _grouped_counts(
+            frame, gs, within=within, where=where, derive=derive, sums=sums,
+            extra_keys=extra_keys, complete_levels=complete_levels, share=share)).copy()
+    return _grouped_counts(frame, gs, within=within, where=where, derive=derive, sums=sums,
+                           distinct=distinct, extra_keys=extra_keys,
+                           complete_levels=complete_levels)
+
+
+def _grouped_counts(
+    frame: Any,
+    gs: Sequence[Grouping],
+    *,
+    within: Sequence[str] = (),
+    where: nw.Expr | None = None,
+    derive: Mapping[str, nw.Expr] | None = None,
+    sums: Sequence[str] = (),
+    distinct: str | None = None,
+    extra_keys: Sequence[str] = (),
+    complete_levels: Mapping[str, Sequence[Any]] | None = None,
+    share: tuple[Any, Hashable] | None = None,
+) -> pd.DataFrame:
     raw_cols = list(dict.fromkeys(g.column for g in gs))
     keys = [*within, *extra_keys]
     derive = dict(derive or {})
