@@ -382,3 +382,26 @@ def test_batch_families_equal_each_report_computing_its_own(sample, tmp_path):
     gone = sections.load(sample, period="2024/25", directorate=names[0])
     gone.shared["batch_dir"] = str(tmp_path / "removed")
     assert gone._from_batch("equality", "2024/25", names[0], ()) is None
+
+
+def test_a_family_failing_in_the_batch_is_said_and_left_to_the_reports(ctx, tmp_path,
+                                                                       monkeypatch, capsys):
+    import concurrent.futures as cf
+
+    from equity.report._render import _compute_batch
+    from equity.result import empty_result
+
+    def fake(data_path, task, **kw):
+        if task[0].period == "2023/24":
+            raise RuntimeError("disk full")
+        return {k: empty_result() for k in task}
+
+    monkeypatch.setattr(sections, "batch_family", fake)
+    with cf.ThreadPoolExecutor(2) as pool:
+        _compute_batch(pool, ctx, str(tmp_path), overview=False, progress=False)
+    err = capsys.readouterr().err
+    assert "(2023/24) once for every report failed (RuntimeError: disk full)" in err
+    index = json.loads((tmp_path / "families.json").read_text())
+    keys = sections.batch_families(ctx, overview=False)
+    assert {k for k in index["tables"]} == {
+        sections._batch_key(k) for k in keys if k.period != "2023/24"}

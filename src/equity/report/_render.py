@@ -254,8 +254,9 @@ def _render_one(job: _Job) -> RenderResult:
 def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
                    progress: bool) -> None:
     """Compute the families every report needs once, in the worker pool, into ``folder``
-    (:func:`equity.report.sections.batch_families`). A family that fails here is left out:
-    each report then computes it itself, and fails (and is listed) on its own if it must."""
+    (:func:`equity.report.sections.batch_families`). A family that fails here is left out
+    (and said so on stderr): each report then computes it itself, and fails (and is listed)
+    on its own if it must."""
     import sys
 
     from tqdm import tqdm
@@ -264,15 +265,21 @@ def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
 
     keys = batch_families(ctx, overview=overview)
     futures = {pool.submit(batch_family, str(ctx.data_path), task, report_period=ctx.period,
-                           staff_group=ctx.staff_group): len(task)
+                           staff_group=ctx.staff_group): task
                for task in batch_tasks(keys)}
     tables = {}
     with tqdm(total=len(keys), desc="Computing indicators", unit="table",
               disable=not progress, file=sys.stderr) as bar:
         for fut in cf.as_completed(futures):
-            if fut.exception() is None:
+            err = fut.exception()
+            if err is None:
                 tables.update(fut.result())
-            bar.update(futures[fut])
+            else:
+                names = ", ".join(k.family for k in futures[fut])
+                print(f"equity report: computing {names} ({futures[fut][0].period}) once for "
+                      f"every report failed ({type(err).__name__}: {err}); each report "
+                      "computes it itself.", file=sys.stderr)
+            bar.update(len(futures[fut]))
     if tables:
         write_batch(folder, ctx, {k: tables[k] for k in keys if k in tables})
 
