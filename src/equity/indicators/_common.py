@@ -144,69 +144,53 @@ def grouped_counts(
     ``frame`` may be a function returning the frame, called only when the count is not
     shared already (on pandas, building a join is itself the work).
     """
-    if share is not None:
-        # The grouped table too is shared: indicators asking the same question (staff in
-        # post by ethnicity for WRES 1, representation and the Model Employer ladder) group
-        # the shared count once. A copy is returned, so a caller may change its own.
-        owner, key = share
-        asked = (key, tuple(within), tuple(extra_keys), tuple(sums),
-                 tuple((g.name, g.column, tuple(g.levels), g.mapper) for g in gs),
-                 tuple((k, tuple(v)) for k, v in (complete_levels or {}).items()))
-        return cube.shared(owner, ("grouped", *asked), lambda: _grouped_counts(
-            frame, gs, within=within, where=where, derive=derive, sums=sums,
-            extra_keys=extra_keys, complete_levels=complete_levels, share=share)).copy()
-    return _grouped_counts(frame, gs, within=within, where=where, derive=derive, sums=sums,
-                           distinct=distinct, extra_keys=extra_keys,
-                           complete_levels=complete_levels)
-
-
-def _grouped_counts(
-    frame: Any,
-    gs: Sequence[Grouping],
-    *,
-    within: Sequence[str] = (),
-    where: nw.Expr | None = None,
-    derive: Mapping[str, nw.Expr] | None = None,
-    sums: Sequence[str] = (),
-    distinct: str | None = None,
-    extra_keys: Sequence[str] = (),
-    complete_levels: Mapping[str, Sequence[Any]] | None = None,
-    share: tuple[Any, Hashable] | None = None,
-) -> pd.DataFrame:
     raw_cols = list(dict.fromkeys(g.column for g in gs))
     keys = [*within, *extra_keys]
     derive = dict(derive or {})
     if "clinical" in keys and "clinical" not in derive:
         derive["clinical"] = clinical_expr()
+    if share is not None and distinct is not None:
+        raise ValueError("`share` counts rows; it cannot be combined with `distinct`.")
+
     def build() -> Any:
         return frame() if callable(frame) else frame
 
+    def grouped() -> pd.DataFrame:
+        if share is None:
+            counted = cube.count(build(), [*keys, *raw_cols], where=where, derive=derive,
+                                 sums=sums, distinct=distinct)
+        else:
+            owner, key = share
+            have = set(cube.columns(owner))
+            cols = list(dict.fromkeys([*(c for c in SHARED_CODES if c in have), *raw_cols]))
+            counted = cube.shared(
+                owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
+                lambda: cube.count(build(), [*keys, *cols], where=where, derive=derive,
+                                   sums=sums))
+        parts = [g.mapper(counted[g.column]).astype(str) for g in gs]
+        group = parts[0]
+        for p in parts[1:]:
+            group = group + INTERSECTION + p
+        counted = counted.assign(group=group.to_numpy())
+        out = cube.regroup(counted, [*keys, "group"])
+        levels: dict[str, Sequence[Any]] = {}
+        for k in keys:
+            levels[k] = (complete_levels or {}).get(k, sorted(out[k].dropna().unique().tolist()))
+        levels["group"] = levels_of(gs)
+        if len(out) == 0 and not keys:
+            return cube.complete(pd.DataFrame(
+                {"group": [], **{c: [] for c in out.columns if c != "group"}}), levels)
+        return cube.complete(out, levels)
+
     if share is None:
-        counted = cube.count(build(), [*keys, *raw_cols], where=where, derive=derive,
-                             sums=sums, distinct=distinct)
-    else:
-        if distinct is not None:
-            raise ValueError("`share` counts rows; it cannot be combined with `distinct`.")
-        owner, key = share
-        have = set(cube.columns(owner))
-        cols = list(dict.fromkeys([*(c for c in SHARED_CODES if c in have), *raw_cols]))
-        counted = cube.shared(
-            owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
-            lambda: cube.count(build(), [*keys, *cols], where=where, derive=derive, sums=sums))
-    parts = [g.mapper(counted[g.column]).astype(str) for g in gs]
-    group = parts[0]
-    for p in parts[1:]:
-        group = group + INTERSECTION + p
-    counted = counted.assign(group=group.to_numpy())
-    out = cube.regroup(counted, [*keys, "group"])
-    levels: dict[str, Sequence[Any]] = {}
-    for k in keys:
-        levels[k] = (complete_levels or {}).get(k, sorted(out[k].dropna().unique().tolist()))
-    levels["group"] = levels_of(gs)
-    if len(out) == 0 and not keys:
-        return cube.complete(pd.DataFrame({"group": [], **{c: [] for c in out.columns if c != "group"}}),
-                             levels)
-    return cube.complete(out, levels)
+        return grouped()
+    # The grouped table too is shared: indicators asking the same question (staff in post
+    # by ethnicity for WRES 1, representation and the Model Employer ladder) group the shared
+    # count once. A copy is returned, so a caller may change its own.
+    asked = (share[1], tuple(keys), tuple(sums),
+             tuple((g.name, g.column, tuple(g.levels), g.mapper) for g in gs),
+             tuple((k, tuple(v)) for k, v in (complete_levels or {}).items()))
+    return cube.shared(share[0], ("grouped", *asked), grouped).copy()
 
 
 def is_bank(staff: Any) -> nw.Expr:
