@@ -456,7 +456,7 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
     per = ctx.period
     names = [(f, per) for f in MAIN_FAMILIES]
     names += [(f, prev) for f in HEADLINE_FAMILIES] if prev else []
-    names += [("retention:ethnicity", p) for p in ctx.trend_periods()]
+    names += [(_trend_family(TREND_INDICATOR), p) for p in ctx.trend_periods()]
     keys = [BatchKey(f, p, None, ("directorate",)) for f, p in names]
     keys += [BatchKey(f, per, None, ()) for f in HEADLINE_FAMILIES]
     keys += [BatchKey(f, p, d, ()) for d in _empty_directorates(ctx) for f, p in names]
@@ -1039,7 +1039,16 @@ def survey(ctx: ReportContext) -> Section:
     return _block(ctx, "Staff survey", ids, chart=None)
 
 
-def trend_series(ctx: ReportContext, indicator: str = "leaver_rate") -> pd.DataFrame:
+#: The indicator the trends section follows (and the batch computes for every year).
+TREND_INDICATOR = "leaver_rate"
+
+
+def _trend_family(indicator: str) -> str:
+    kind = "progression" if indicator in ("promotion_rate", "training_access") else "retention"
+    return f"{kind}:ethnicity"
+
+
+def trend_series(ctx: ReportContext, indicator: str = TREND_INDICATOR) -> pd.DataFrame:
     """Yearly all-groups rate of a retention or promotion headline, up to the report's period.
 
     Each year's figures come from the same cached family as the report's own (and last
@@ -1050,8 +1059,7 @@ def trend_series(ctx: ReportContext, indicator: str = "leaver_rate") -> pd.DataF
     """
     from equity.disclosure import publish_counts
 
-    kind = "progression" if indicator in ("promotion_rate", "training_access") else "retention"
-    parts = [ctx.family(f"{kind}:ethnicity", period=p) for p in ctx.trend_periods()]
+    parts = [ctx.family(_trend_family(indicator), period=p) for p in ctx.trend_periods()]
     res = concat_results(parts)
     rows = res.loc[(res["indicator"] == indicator) & res["variant"].isna()]
     per = rows.groupby("period", as_index=False)[["numerator", "denominator"]].sum()
@@ -1062,7 +1070,7 @@ def trend_series(ctx: ReportContext, indicator: str = "leaver_rate") -> pd.DataF
     return per.assign(value=per["numerator"] / per["denominator"])[["period", "value"]]
 
 
-def trends(ctx: ReportContext, *, indicator: str = "leaver_rate") -> Section:
+def trends(ctx: ReportContext, *, indicator: str = TREND_INDICATOR) -> Section:
     """Trend of a headline rate over the years the data hold up to the report's period, as
     an XmR (SPC) chart with process limits and signals (:func:`equity.stats.xmr`)."""
     from equity.stats import xmr
