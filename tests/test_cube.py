@@ -136,3 +136,16 @@ def test_key_codes_match_a_multiindex_factorisation():
         pd.testing.assert_frame_equal(keys, want, check_dtype=False)
         assert keys.iloc[codes_].reset_index(drop=True).astype(object).fillna("NA").equals(
             df[by].astype(object).fillna("NA").reset_index(drop=True))
+
+
+def test_key_codes_do_not_overflow_with_many_keys():
+    """33 keys of 3 values: multiplying codes naively wraps int64 (4**32 == 2**64), which
+    would merge rows that differ only in the first key."""
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({f"k{i}": rng.choice(["a", "b", "c"], 50) for i in range(33)})
+    df.loc[1] = df.loc[0]
+    df.loc[1, "k0"] = "b" if df.loc[0, "k0"] != "b" else "c"
+    codes_, keys = cube.key_codes(df, list(df.columns))
+    expected, uniques = pd.factorize(pd.MultiIndex.from_frame(df), use_na_sentinel=False)
+    assert codes_[0] != codes_[1]
+    assert codes_.tolist() == expected.tolist() and len(keys) == len(uniques)

@@ -296,11 +296,14 @@ def key_codes(counts: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.D
     """
     by = list(by)
     combined = np.zeros(len(counts), dtype=np.int64)
+    size = 1  # an upper bound on the combined codes
     for c in by:
         codes_, uniq = pd.factorize(counts[c], use_na_sentinel=False)
+        if size * (len(uniq) + 1) >= 2**62:  # renumber first, so int64 cannot overflow
+            combined, seen = pd.factorize(combined)
+            size = len(seen)
         combined = combined * (len(uniq) + 1) + codes_
-        if len(uniq) > 2**20:  # keep the product of key sizes inside int64
-            combined = pd.factorize(combined)[0]
+        size *= len(uniq) + 1
     group = pd.factorize(combined)[0]
     first = np.full(group.max() + 1 if len(group) else 0, len(group), dtype=np.int64)
     np.minimum.at(first, group, np.arange(len(group), dtype=np.int64))
