@@ -25,7 +25,6 @@ from equity.indicators._common import (
 )
 from equity.indicators.retention import (
     Scope,
-    _label,
     make_scope,
     start_counts,
 )
@@ -134,7 +133,7 @@ def progression(
     record_exclusion(promo, indicator="promotion_rate", table="staff",
                      count=t["unknown_band"].sum(),
                      reason="staff whose band at the opening snapshot is not on the band ladder")
-    out = concat_results([_label(promo, scope), training_access(
+    out = concat_results([promo, training_access(
         dataset, period=scope.period, by=by, within=scope.within, staff_group=staff_group,
         directorate=directorate, profession=profession, reference=reference,
         exclude_bank=exclude_bank, min_n=min_n, non_adverse_range=non_adverse_range,
@@ -176,7 +175,7 @@ def training_access(
     out = rate_rows(c, indicator=ind, period=p, numerator="sum_took", denominator="n",
                     gs=scope.gs, within=scope.within, reference=reference, min_n=min_n,
                     non_adverse_range=non_adverse_range, confidence=confidence)
-    return _label(out, scope)
+    return out
 
 
 def band_transitions(

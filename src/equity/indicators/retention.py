@@ -74,7 +74,7 @@ class Scope:
     gs: tuple[Grouping, ...]
     within: tuple[str, ...]
     where: nw.Expr | None  # scope and bank exclusion, on staff columns
-    labels: dict[str, str]  # scope values written into the strata columns
+    labels: dict[str, str]  # scope values, written into the tidy tables (leaving reasons, transitions, curves)
     exclude_bank: bool
     key: tuple[Any, ...] = ()  # what determines `where` and the period: shares count queries
 
@@ -119,12 +119,6 @@ def make_scope(
               if v is not None and v != "all" and k not in w}
     key = (str(p), w, staff_group, directorate, profession, exclude_bank)
     return Scope(dataset, p, gs, w, where, labels, exclude_bank, key)
-
-
-def _label(result: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    for k, v in scope.labels.items():
-        result[k] = v
-    return result
 
 
 def _merge(*tables: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -420,7 +414,7 @@ def retention(
         directorate=directorate, profession=profession, level=level, reference=reference,
         exclude_bank=exclude_bank, min_n=min_n, non_adverse_range=non_adverse_range,
         confidence=confidence))
-    out = concat_results([_label(p_, scope) for p_ in parts])
+    out = concat_results(parts)
     return _exclusions(out, scope, done, leavers=True)
 
 
@@ -504,7 +498,7 @@ def early_career(
         "indicator": ind, "variant": "within 12 months",
         "value": NATIONAL_AHP_FIRST_YEAR_LEAVER_RATE, "source": NATIONAL_AHP_FIRST_YEAR_SOURCE,
     }
-    return _label(out, scope)
+    return out
 
 
 def leaving_reasons(

@@ -278,11 +278,8 @@ class ReportContext:
             rows = (table["_key"] == entry["key"]) & (
                 table["directorate"].isna() | (table["directorate"] == directorate))
         out = table.loc[rows].drop(columns="_key").reset_index(drop=True)
-        if exact is None:
-            # Retention and progression write their scope into the strata columns; the
-            # other families leave a filter's column empty.
-            label = directorate if name.partition(":")[0] in _LABEL_SCOPE else None
-            out["directorate"] = pd.Series([label] * len(out), dtype=object)
+        if exact is None:  # a filter's column is empty (the result schema's rule)
+            out["directorate"] = pd.Series([None] * len(out), dtype=object)
         out.attrs["not_computed"] = dict(entry["not_computed"])
         if exact is not None:
             out.attrs["exclusions"] = list(exact["exclusions"])
@@ -420,8 +417,6 @@ def shared_figures(data_path: str | Path, *, period: str,
 # --------------------------------------------------------------------------- batch
 
 
-#: Families that write their scope (staff group, directorate) into the strata columns.
-_LABEL_SCOPE = ("retention", "progression")
 _BATCH_INDEX = "families.json"
 _BATCH_TABLE = "families.parquet"
 
