@@ -70,6 +70,26 @@ def test_complete_adds_zero_rows_and_keeps_unexpected_levels():
     assert out["n"].sum() == 4.0
 
 
+
+def test_complete_does_not_depend_on_the_order_groups_arrive_in():
+    # A multi-threaded engine returns groups in a different order from run to run: the
+    # unexpected levels (after the grid) must still come out in one order, sorted.
+    counts = pd.DataFrame({
+        "org": ["O2", "O1", "O2", "O1", None],
+        "band": ["Medical: SAS", "Band 5", "Band 5", "Medical: FY1", "Band 5"],
+        "n": [1.0, 2.0, 3.0, 4.0, 5.0],
+    })
+    levels = {"org": ["O1", "O2"], "band": ["Band 5"]}
+    expected = cube.complete(counts, levels)
+    assert expected[["org", "band"]].to_numpy().tolist() == [
+        ["O1", "Band 5"], ["O2", "Band 5"],
+        ["O1", "Medical: FY1"], ["O2", "Medical: SAS"], [None, "Band 5"],
+    ]
+    assert expected["n"].tolist() == [2.0, 3.0, 4.0, 1.0, 5.0]
+    for seed in range(5):
+        shuffled = counts.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        pd.testing.assert_frame_equal(cube.complete(shuffled, levels), expected)
+
 def test_regroup_sums_to_coarser_keys():
     counts = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 1], "n": [1.0, 2.0, 3.0], "sum_v": [1.0, 1.0, 1.0]})
     assert cube.regroup(counts, ["a"]).to_dict("list") == {"a": ["x", "y"], "n": [3.0, 3.0], "sum_v": [2.0, 1.0]}

@@ -208,7 +208,9 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     """Add a zero row for every combination of ``levels`` absent from ``counts``.
 
     Keys in ``counts`` outside the listed levels are kept (an unexpected band is reported,
-    never dropped). Numeric columns are filled with 0 unless ``fill`` says otherwise.
+    never dropped), after the full grid and in sorted order, so the table does not depend on
+    the order an engine returned its groups in (multi-threaded engines vary it from run to
+    run). Numeric columns are filled with 0 unless ``fill`` says otherwise.
 
     Examples
     --------
@@ -230,10 +232,11 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
         codes_, uniq = pd.factorize(pd.concat([lv, seen], ignore_index=True),
                                     use_na_sentinel=False)
         lv_codes, seen_codes = codes_[: len(lv)], codes_[len(lv):]
-        # re-number: listed levels first (in their order), then unlisted values as seen
+        # re-number: listed levels first (in their order), then unlisted values sorted
         first = pd.unique(lv_codes)
         seen_uniq = pd.unique(seen_codes)
         rest = seen_uniq[~np.isin(seen_uniq, first)]
+        rest = rest[_sorted_order(np.asarray(uniq, dtype=object)[rest.astype(np.int64)])]
         order = np.full(len(uniq), -1, dtype=np.int64)
         order[first] = np.arange(len(first))
         order[rest] = np.arange(len(first), len(first) + len(rest))
@@ -253,7 +256,7 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     outside = np.zeros(n_obs, dtype=bool)
     for c, n in zip(obs_codes, listed, strict=True):
         outside |= c >= n
-    extra = pd.unique(observed[outside])
+    extra = np.unique(observed[outside])  # sorted: listed levels' order, then the rest's
     all_codes = np.concatenate([grid, extra]).astype(np.int64)
     take = pd.Index(observed).get_indexer(all_codes)
     out = pd.DataFrame({
@@ -276,6 +279,17 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
              if pd.api.types.is_numeric_dtype(out[c]) or out[c].isna().all()}
     fills.update(fill or {})
     return out.fillna(fills)
+
+
+def _sorted_order(values: np.ndarray) -> np.ndarray:
+    """Positions that sort ``values``: missing last, mixed types by type name then text."""
+    missing = pd.isna(values)
+    keys = [(bool(m), "" if m else type(v).__name__, v) for v, m in zip(values, missing, strict=True)]
+    try:
+        return np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+    except TypeError:  # values of one type that do not compare: their text decides
+        text = [(m, t, str(v)) for m, t, v in keys]
+        return np.array(sorted(range(len(text)), key=text.__getitem__), dtype=np.int64)
 
 
 def key_codes(counts: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
