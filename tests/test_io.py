@@ -420,6 +420,25 @@ def test_duckdb_file_on_lazy_engines(tmp_path, engine):
         assert ds.connection is not None  # the relation reads the file through it
 
 
+def test_duckdb_holds_code_columns_as_enums_that_count_as_text(tmp_path, monkeypatch):
+    import equity.io
+    from equity import cube
+
+    write(tmp_path, "parquet", {"staff": STAFF})
+    monkeypatch.setattr(equity.io, "_ENUM_MAX", 2)  # two distinct values at most
+    ds = read_dataset(tmp_path, engine="duckdb")
+    types = dict(zip(ds.staff.columns, map(str, ds.staff.types), strict=True))
+    assert types["directorate"] == "ENUM('Adult', 'Children')"  # sorted as text sorts
+    assert types["band"] == "VARCHAR"  # three values: more than the limit
+    assert types["staff_id"] == "VARCHAR"  # ids are never ENUMs
+    pd.testing.assert_frame_equal(as_plain(to_pandas(ds.staff)), as_plain(EXPECTED_STAFF))
+    counts = cube.count(ds.staff, ["directorate", "ethnic_category"])
+    want = cube.count(EXPECTED_STAFF, ["directorate", "ethnic_category"])
+    pd.testing.assert_frame_equal(counts.sort_values(["directorate", "n"]).reset_index(drop=True),
+                                  want.sort_values(["directorate", "n"]).reset_index(drop=True))
+    assert str(counts["directorate"].dtype) != "category"
+
+
 def test_excel_cells_of_mixed_types(tmp_path):
     # Excel keeps each cell's own type: numbers, text and real dates in one column.
     df = pd.DataFrame({

@@ -48,6 +48,10 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
                     out[c] = out[c].dt.tz_convert(None)
         else:
             out = frame.collect(backend="pandas").to_native()
+            for c in out.columns:
+                # a DuckDB ENUM / Polars categorical key comes back as text, like any other
+                if isinstance(out[c].dtype, pd.CategoricalDtype):
+                    out[c] = out[c].astype("str")
     return pd.DataFrame(out).reset_index(drop=True)
 
 
