@@ -269,6 +269,9 @@ def test_internal_mode_changes_nothing_but_the_mark():
     assert p.attrs["disclosure"] == "internal"
     assert p.attrs["exclusions"][0]["count"] == 3
     assert "disclosure" not in r.attrs
+    p.loc[0, "value"] = 0.99  # the returned table is the caller's to edit: r stays as it was
+    p.loc[1, "group"] = "edited"
+    assert r.loc[0, "value"] == 0.05 and r.loc[1, "group"] != "edited"
 
 
 def test_internal_mode_refuses_a_published_table():

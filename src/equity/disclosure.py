@@ -547,7 +547,7 @@ def apply_disclosure(
                 "counts are suppressed and the rest rounded, and internal mode cannot restore "
                 "them. Apply internal mode to the table the indicators returned."
             )
-        out = result.copy(deep=True)
+        out = result.copy(deep=False)  # copy-on-write: the caller's table stays as it is
         attrs["disclosure"] = "internal"
         out.attrs = attrs
         return out
