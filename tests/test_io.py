@@ -455,3 +455,17 @@ def test_excel_cells_of_mixed_types(tmp_path):
         ("snapshot_date", "unparseable date", ("row 4 (staff_id=103)",)),
         ("fte", "unparseable number", ("row 4 (staff_id=103)",)),
     }
+
+
+def test_polars_holds_code_columns_as_categoricals_that_count_as_text(tmp_path):
+    from equity import cube
+
+    write(tmp_path, "parquet", {"staff": STAFF})
+    ds = read_dataset(tmp_path, engine="polars")
+    schema = ds.staff.collect_schema()
+    assert schema["band"] == pl.Categorical and schema["staff_id"] == pl.String
+    pd.testing.assert_frame_equal(as_plain(to_pandas(ds.staff)), as_plain(EXPECTED_STAFF))
+    counts = cube.count(ds.staff, ["band", "ethnic_category"])
+    want = cube.count(EXPECTED_STAFF, ["band", "ethnic_category"])
+    pd.testing.assert_frame_equal(counts.sort_values(["band", "n"]).reset_index(drop=True),
+                                  want.sort_values(["band", "n"]).reset_index(drop=True))

@@ -127,7 +127,9 @@ def snapshot_pair(
 
 def _is_nhs_destination() -> nw.Expr:
     # "NHS" in any case; blank and "Unknown" are not known to stay in the NHS.
-    return nw.col("destination").fill_null("").str.strip_chars().str.to_lowercase() == "nhs"
+    # (cast: the lazy engines may hold a code column as a categorical / ENUM)
+    text = nw.col("destination").cast(nw.String())
+    return text.fill_null("").str.strip_chars().str.to_lowercase() == "nhs"
 
 
 def leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) -> nw.LazyFrame:

@@ -425,7 +425,8 @@ def wres(
 
 def _lower_is(column: str, value: str) -> nw.Expr:
     """Case- and padding-insensitive equality; missing is False."""
-    return (nw.col(column).str.strip_chars().str.to_lowercase() == value).fill_null(False)
+    text = nw.col(column).cast(nw.String())  # a categorical / ENUM code column too
+    return (text.str.strip_chars().str.to_lowercase() == value).fill_null(False)
 
 
 __all__ = ["EXCLUDING_INTERNATIONAL", "wres"]
