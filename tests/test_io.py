@@ -469,3 +469,14 @@ def test_polars_holds_code_columns_as_categoricals_that_count_as_text(tmp_path):
     want = cube.count(EXPECTED_STAFF, ["band", "ethnic_category"])
     pd.testing.assert_frame_equal(counts.sort_values(["band", "n"]).reset_index(drop=True),
                                   want.sort_values(["band", "n"]).reset_index(drop=True))
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_held_code_columns_are_trimmed_and_blanks_missing(tmp_path, engine):
+    padded = STAFF.assign(band=[" Band 5", "Band 6 ", "Band 6", ""],
+                          directorate=["Adult", "Adult", "Children", "Children"])
+    write(tmp_path, "parquet", {"staff": padded})
+    got = to_pandas(read_dataset(tmp_path, engine=engine).staff)
+    assert got["band"].astype(object).where(got["band"].notna(), None).tolist() == [
+        "Band 5", "Band 6", "Band 6", None]
+    assert str(got["band"].dtype) == "category"  # held as an ENUM / categorical

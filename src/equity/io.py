@@ -953,15 +953,24 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
     # Parse once into a temporary table of the connection: every indicator query then scans
     # typed columns in memory (DuckDB spills to disk when it must), not the file.
     codes = [col.name for col in table.columns if col.kind == "str" and col.name in selects]
-    if codes:
-        lists = con.execute("SELECT " + ", ".join(
-            f"CASE WHEN count(DISTINCT {selects[c]}) <= {_ENUM_MAX} "
-            f"THEN list(DISTINCT {selects[c]}) END" for c in codes) + f" FROM {from_sql}").fetchone()
-        for c, values in zip(codes, lists, strict=True):
-            # sorted as DuckDB sorts text, so ORDER BY, min and max are unchanged
-            labels = sorted(v for v in values or () if v is not None)
-            if labels:
-                selects[c] = f"CAST({selects[c]} AS ENUM({', '.join(map(_sql_str, labels))}))"
+    # Distinct values of each code column in one pass, as recorded when the column is text
+    # already (no trimming of millions of cells to find a few hundred values).
+    recorded = {c: types[source_of[c]] == "VARCHAR" and c not in tmap.values for c in codes}
+    over = {c: _ident(source_of[c]) if recorded[c] else selects[c] for c in codes}
+    lists = con.execute("SELECT " + ", ".join(f"list(DISTINCT {over[c]})" for c in codes)
+                        + f" FROM {from_sql}").fetchone() if codes else ()
+    for c, values in zip(codes, lists, strict=True):
+        values = [v for v in values or () if v is not None]
+        if len(values) > 2 * _ENUM_MAX:  # free text rather than codes: left as VARCHAR
+            continue
+        clean = dict(con.execute("SELECT v, NULLIF(trim(v), '') FROM unnest(?) AS t(v)",
+                                 [values]).fetchall()) if recorded[c] else {v: v for v in values}
+        # sorted as DuckDB sorts text, so ORDER BY, min and max are unchanged
+        labels = sorted({v for v in clean.values() if v is not None})
+        if labels and len(labels) <= _ENUM_MAX:
+            as_recorded = all(k == v for k, v in clean.items())  # no padding, no blanks
+            cast_from = over[c] if as_recorded else selects[c]
+            selects[c] = f"CAST({cast_from} AS ENUM({', '.join(map(_sql_str, labels))}))"
     name = _ident(f"equity_{src.table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select()}")
     return con.table(name)
