@@ -46,6 +46,7 @@ _HELD_IN_MEMORY = frozenset({"staff", "leavers"})
 #: when they have at most this many distinct values: one to two bytes a cell instead of
 #: sixteen (the national staff table: 0.8 GB instead of 2.3 GB), and faster group-bys. An ENUM
 #: compares, joins and prints as its text; counts come back as text (:func:`equity.cube.collect`).
+#: (Polars holds them as categoricals, whatever their number.)
 _ENUM_MAX = 65_535
 
 #: Rows per chunk when reading CSV / Parquet: bounds peak memory of the text stage on
@@ -852,6 +853,11 @@ def _ident(c: str) -> str:
     return '"' + c.replace('"', '""') + '"'
 
 
+def _trimmed(sql: str) -> str:
+    """The reader's rule for text: surrounding spaces removed, blank is missing."""
+    return f"NULLIF(trim({sql}), '')"
+
+
 _SQL_NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                 "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL"}
 
@@ -872,15 +878,16 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
     def text(c: str) -> str:
         raw, t = _ident(source_of[c]), types[source_of[c]]
         if t == "VARCHAR":
-            e = f"trim({raw})"
-        elif t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL"):
-            e = (f"CASE WHEN isfinite({raw}::DOUBLE) AND {raw} = floor({raw}) AND abs({raw}) < 2^53 "
-                 f"THEN CAST(CAST({raw} AS BIGINT) AS VARCHAR) ELSE CAST({raw} AS VARCHAR) END")
-        elif t == "BOOLEAN":
-            e = f"CASE WHEN {raw} THEN 'True' ELSE 'False' END"
+            e = _trimmed(raw)
         else:
-            e = f"CAST({raw} AS VARCHAR)"
-        e = f"NULLIF({e}, '')"
+            if t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL"):
+                e = (f"CASE WHEN isfinite({raw}::DOUBLE) AND {raw} = floor({raw}) AND abs({raw}) < 2^53 "
+                     f"THEN CAST(CAST({raw} AS BIGINT) AS VARCHAR) ELSE CAST({raw} AS VARCHAR) END")
+            elif t == "BOOLEAN":
+                e = f"CASE WHEN {raw} THEN 'True' ELSE 'False' END"
+            else:
+                e = f"CAST({raw} AS VARCHAR)"
+            e = f"NULLIF({e}, '')"
         recode = tmap.values.get(c)
         if recode:
             whens = " ".join(f"WHEN {_sql_str(k)} THEN {'NULL' if v is None else _sql_str(v)}"
@@ -953,27 +960,43 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
     # Parse once into a temporary table of the connection: every indicator query then scans
     # typed columns in memory (DuckDB spills to disk when it must), not the file.
     codes = [col.name for col in table.columns if col.kind == "str" and col.name in selects]
-    # Distinct values of each code column in one pass, as recorded when the column is text
-    # already (no trimming of millions of cells to find a few hundred values).
-    recorded = {c: types[source_of[c]] == "VARCHAR" and c not in tmap.values for c in codes}
-    over = {c: _ident(source_of[c]) if recorded[c] else selects[c] for c in codes}
-    lists = con.execute("SELECT " + ", ".join(f"list(DISTINCT {over[c]})" for c in codes)
-                        + f" FROM {from_sql}").fetchone() if codes else ()
-    for c, values in zip(codes, lists, strict=True):
-        values = [v for v in values or () if v is not None]
-        if len(values) > 2 * _ENUM_MAX:  # free text rather than codes: left as VARCHAR
-            continue
-        clean = dict(con.execute("SELECT v, NULLIF(trim(v), '') FROM unnest(?) AS t(v)",
-                                 [values]).fetchall()) if recorded[c] else {v: v for v in values}
-        # sorted as DuckDB sorts text, so ORDER BY, min and max are unchanged
-        labels = sorted({v for v in clean.values() if v is not None})
-        if labels and len(labels) <= _ENUM_MAX:
-            as_recorded = all(k == v for k, v in clean.items())  # no padding, no blanks
-            cast_from = over[c] if as_recorded else selects[c]
-            selects[c] = f"CAST({cast_from} AS ENUM({', '.join(map(_sql_str, labels))}))"
+    recorded = {c: _ident(source_of[c]) for c in codes
+                if types[source_of[c]] == "VARCHAR" and c not in tmap.values}
+    selects |= _enum_casts(con, from_sql, {c: selects[c] for c in codes}, recorded)
     name = _ident(f"equity_{src.table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select()}")
     return con.table(name)
+
+
+def _enum_casts(con: Any, from_sql: str, cleaned: dict[str, str], raw: dict[str, str]
+                ) -> dict[str, str]:
+    """SQL casting each code column to an ENUM of its values (see :data:`_ENUM_MAX`).
+
+    ``cleaned`` maps a column to its cleaning expression; ``raw`` to the column as recorded,
+    for text columns with no recoding (whose cleaning is :func:`_trimmed`). Distinct values
+    come from one pass over the recorded text, not from trimming millions of cells; a column
+    whose values are clean already is cast as recorded.
+    """
+    over = {c: raw.get(c, e) for c, e in cleaned.items()}
+    if not over:
+        return {}
+    lists = con.execute("SELECT " + ", ".join(f"list(DISTINCT {e})" for e in over.values())
+                        + f" FROM {from_sql}").fetchone()
+    casts = {}
+    for (c, e), values in zip(over.items(), lists, strict=True):
+        values = [v for v in values or () if v is not None]
+        if len(values) > 2 * _ENUM_MAX:  # free text rather than codes: left as text
+            continue
+        cast_from = e
+        if c in raw and not all(v and v == v.strip() for v in values):  # padded or blank
+            cast_from = cleaned[c]
+            values = [v for (v,) in con.execute(
+                f"SELECT DISTINCT {_trimmed('v')} FROM unnest(?) AS t(v)",
+                [values]).fetchall() if v is not None]
+        labels = sorted(values)  # as DuckDB sorts text: ORDER BY, min and max are unchanged
+        if labels and len(labels) <= _ENUM_MAX:
+            casts[c] = f"CAST({cast_from} AS ENUM({', '.join(map(_sql_str, labels))}))"
+    return casts
 
 
 def _check_engine(engine: str) -> None:
@@ -1028,7 +1051,10 @@ def read_dataset(
         ``"spark"`` DataFrames (needs pyspark). Polars and DuckDB parse the staff and
         leavers files once and hold the typed tables in their own memory (a Polars frame; a
         temporary table of the connection), so the many indicator queries on them never
-        re-read the files; the other tables are scanned from their files by each query.
+        re-read the files; the other tables are scanned from their files by each query. In
+        those held tables, code columns (band, ethnic category...) are Polars categoricals
+        (the organisation excepted) and DuckDB ENUMs: a fraction of the memory of text, and
+        every count still comes back as text.
     chunk_rows
         Rows read and coerced at a time from CSV and Parquet files.
 
