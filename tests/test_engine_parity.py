@@ -33,6 +33,7 @@ from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
 from equity.indicators.pay import pay_indicators
 from equity.io import read_dataset
+from equity.result import concat_results
 from equity.synth import generate
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -262,16 +263,22 @@ def test_random_datasets_same_on_in_process_engines(
 
 
 @pytest.mark.slow
-def test_several_organisations_same_on_in_process_engines(tmp_path: Path) -> None:
+@pytest.mark.parametrize("training_as", ["parquet", "csv"])
+def test_several_organisations_same_on_in_process_engines(tmp_path: Path, training_as: str) -> None:
     # The person key includes the organisation: the lazy engines hold staff and leavers in
     # memory (code columns as categoricals / ENUMs) and join them to tables scanned from
-    # their files (training, casework) on it.
+    # their files (training, casework), or read through pandas (a CSV among Parquet files).
     tables, _ = generate(seed=7, years=2, scale="national", scale_factor=0.0004)
     assert tables["staff"]["organisation"].nunique() > 50
-    _write(tables, tmp_path)
-    results = {engine: indicators(read_dataset(tmp_path, engine=engine), period=PERIOD,
-                                  disclosure="internal")
-               for engine in ("pandas", *IN_PROCESS)}
+    _write({n: t for n, t in tables.items() if n != "training" or training_as == "parquet"},
+           tmp_path)
+    if training_as == "csv":
+        tables["training"].to_csv(tmp_path / "training.csv", index=False)
+    results = {
+        engine: concat_results([family(read_dataset(tmp_path, engine=engine), period=PERIOD)
+                                for family in (equality_indicators, retention_indicators)])
+        for engine in ("pandas", *IN_PROCESS)
+    }
     assert {"wres_3", "wres_4", "training_access", "leaver_rate"} <= set(results["pandas"]["indicator"])
     for engine in IN_PROCESS:
         assert_same_results(results["pandas"], results[engine], engine=engine)

@@ -46,7 +46,7 @@ _HELD_IN_MEMORY = frozenset({"staff", "leavers"})
 #: when they have at most this many distinct values: one to two bytes a cell instead of
 #: sixteen (the national staff table: 0.8 GB instead of 2.3 GB), and faster group-bys. An ENUM
 #: compares, joins and prints as its text; counts come back as text (:func:`equity.cube.collect`).
-#: (Polars holds them as categoricals, whatever their number.)
+#: (Polars holds code columns as categoricals in every table, whatever their number.)
 _ENUM_MAX = 65_535
 
 #: Rows per chunk when reading CSV / Parquet: bounds peak memory of the text stage on
@@ -702,7 +702,8 @@ def _convert(frames: dict[str, pd.DataFrame], engine: str, con: Any) -> tuple[di
         for n, f in frames.items():
             converted = pl.from_arrow(_to_arrow(f, TABLES[n]))
             assert isinstance(converted, pl.DataFrame)  # a Table converts to a DataFrame
-            out[n] = converted.lazy()
+            out[n] = converted.lazy().with_columns(
+                pl.col(c).cast(pl.Categorical) for c in _code_columns(TABLES[n], f.columns))
         return out, None
     if engine == "duckdb":
         mem = con
@@ -823,6 +824,9 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
             bad[(c, rule)] = present & parsed.is_null()
     others = [c for c in schema if c not in table.column_names]
     out = lf.select(*exprs, *others) if exprs or others else lf
+    # Code columns as categoricals (four bytes a cell, not sixteen), in every table, so that
+    # a join on one (the organisation of the person key) meets a categorical on both sides.
+    out = out.with_columns(pl.col(c).cast(pl.Categorical) for c in _code_columns(table, schema))
     if bad:
         totals = lf.select(*(m.sum().alias(f"b{i}") for i, m in enumerate(bad.values()))).collect()
         key = _example_key(table, list(schema))
@@ -836,12 +840,7 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
                 issues.append(ReadIssue(src.table, c, rule, n, _example_text(rows, key)))
     if src.table in _HELD_IN_MEMORY:
         # Parse once: every indicator query then scans typed columns in memory, not the file.
-        # Code columns held as categoricals (four bytes a cell, not sixteen); not the
-        # organisation, part of the person key that joins them to tables read from files
-        # (Polars joins a categorical only to a categorical).
-        codes = [col.name for col in table.columns
-                 if col.kind == "str" and col.name in schema and col.name != "organisation"]
-        return out.with_columns(pl.col(c).cast(pl.Categorical) for c in codes).collect().lazy()
+        return out.collect().lazy()
     return out
 
 
@@ -851,6 +850,11 @@ def _sql_str(v: str) -> str:
 
 def _ident(c: str) -> str:
     return '"' + c.replace('"', '""') + '"'
+
+
+def _code_columns(table: Table, present: Any) -> list[str]:
+    """The code columns (kind ``str``: band, ethnic category...) of ``table`` in ``present``."""
+    return [col.name for col in table.columns if col.kind == "str" and col.name in present]
 
 
 def _trimmed(sql: str) -> str:
@@ -959,7 +963,7 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
         return con.sql(select())
     # Parse once into a temporary table of the connection: every indicator query then scans
     # typed columns in memory (DuckDB spills to disk when it must), not the file.
-    codes = [col.name for col in table.columns if col.kind == "str" and col.name in selects]
+    codes = _code_columns(table, selects)
     recorded = {c: _ident(source_of[c]) for c in codes
                 if types[source_of[c]] == "VARCHAR" and c not in tmap.values}
     selects |= _enum_casts(con, from_sql, {c: selects[c] for c in codes}, recorded)
@@ -1052,8 +1056,8 @@ def read_dataset(
         leavers files once and hold the typed tables in their own memory (a Polars frame; a
         temporary table of the connection), so the many indicator queries on them never
         re-read the files; the other tables are scanned from their files by each query. In
-        those held tables, code columns (band, ethnic category...) are Polars categoricals
-        (the organisation excepted) and DuckDB ENUMs: a fraction of the memory of text, and
+        those held tables, code columns (band, ethnic category...) are DuckDB ENUMs; on
+        Polars they are categoricals in every table: a fraction of the memory of text, and
         every count still comes back as text.
     chunk_rows
         Rows read and coerced at a time from CSV and Parquet files.
