@@ -249,7 +249,8 @@ def per_value(s: pd.Series, fn: Callable[[Any], Any], dtype: Any = object) -> pd
         codes_, uniq = pd.factorize(s, use_na_sentinel=True)
     mapped = np.empty(len(uniq) + 1, dtype=dtype)
     mapped[:] = [*(fn(v) for v in uniq), fn(None)]
-    return pd.Series(mapped[codes_], index=s.index, dtype=dtype)
+    # a new array: no need for pandas' defensive copy (1 s a column at national scale)
+    return pd.Series(mapped[codes_], index=s.index, dtype=dtype, copy=False)
 
 
 def normalise_band(values: pd.Series) -> pd.Series:
