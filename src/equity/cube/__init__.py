@@ -14,6 +14,7 @@ from equity.cube._core import (
     regroup,
     shared,
     sharing,
+    text_is,
 )
 from equity.cube._history import (
     early_leaving,
@@ -31,6 +32,6 @@ from equity.cube._values import value_counts
 __all__ = [
     "collect", "columns", "complete", "count", "early_leaving", "history_counts",
     "joiner_cohort", "key_codes", "lazy", "leaver_spells", "memo", "person_key", "regroup", "shared",
-    "sharing", "snapshot_pair", "snapshot_rows", "tenure_spells", "training_takeup",
+    "sharing", "snapshot_pair", "snapshot_rows", "tenure_spells", "text_is", "training_takeup",
     "value_counts",
 ]

@@ -22,6 +22,20 @@ import pandas as pd
 Expr = nw.Expr
 
 
+def text_is(column: str, value: str) -> nw.Expr:
+    """``column`` equals lower-case ``value`` ignoring case and surrounding spaces; missing is
+    False. Works on code columns held as categoricals / ENUMs too (cast to text first).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"p": [" Capability", "other", None]})
+    >>> collect(lazy(f).select(hit=text_is("p", "capability")))["hit"].tolist()
+    [True, False, False]
+    """
+    text = nw.col(column).cast(nw.String())
+    return (text.str.strip_chars().str.to_lowercase() == value).fill_null(False)
+
+
 def lazy(frame: Any) -> nw.LazyFrame:
     """Wrap any supported native frame as a narwhals LazyFrame."""
     if isinstance(frame, nw.LazyFrame):

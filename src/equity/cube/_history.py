@@ -22,7 +22,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from equity.cube._core import columns, count, lazy, shared
+from equity.cube._core import columns, count, lazy, shared, text_is
 
 #: Columns carried from the "other" snapshot by :func:`snapshot_pair` (suffix ``_other``).
 PAIR_CARRY: tuple[str, ...] = ("directorate", "staff_group", "band", "fte")
@@ -127,9 +127,7 @@ def snapshot_pair(
 
 def _is_nhs_destination() -> nw.Expr:
     # "NHS" in any case; blank and "Unknown" are not known to stay in the NHS.
-    # (cast: the lazy engines may hold a code column as a categorical / ENUM)
-    text = nw.col("destination").cast(nw.String())
-    return text.fill_null("").str.strip_chars().str.to_lowercase() == "nhs"
+    return text_is("destination", "nhs")
 
 
 def leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) -> nw.LazyFrame:

@@ -28,7 +28,9 @@ TREND_INDICATORS: tuple[str, ...] = (
     "leaver_rate", "leaver_rate_fte", "joiner_rate", "stability_index",
     "early_career_leaver_rate", "promotion_rate", "training_access",
 )
-_RETENTION_IDS = TREND_INDICATORS[:5]
+#: Those :func:`~equity.indicators.retention.retention` computes; the rest come from
+#: :func:`~equity.indicators.progression.progression`.
+RETENTION_TRENDS: tuple[str, ...] = TREND_INDICATORS[:5]
 
 
 @cube.sharing()  # counts shared by the indicators computed here
@@ -86,9 +88,9 @@ def trends(
                 profession=profession, exclude_bank=exclude_bank)
     parts = []
     for p in periods:
-        if any(i in _RETENTION_IDS for i in indicators):
+        if any(i in RETENTION_TRENDS for i in indicators):
             parts.append(retention(dataset, period=p, level=level, **opts))
-        if any(i not in _RETENTION_IDS for i in indicators):
+        if any(i not in RETENTION_TRENDS for i in indicators):
             parts.append(progression(dataset, period=p, **opts))
     out = concat_results(parts)
     keep = out["indicator"].isin(list(indicators)).to_numpy()
@@ -98,4 +100,4 @@ def trends(
     return out
 
 
-__all__ = ["TREND_INDICATORS", "retention_indicators", "trends"]
+__all__ = ["RETENTION_TRENDS", "TREND_INDICATORS", "retention_indicators", "trends"]

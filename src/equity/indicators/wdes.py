@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from equity import stats
+from equity import cube, stats
 from equity.codes import Period
 from equity.indicators._common import and_all, as_groupings
 from equity.indicators.representation import (
@@ -24,7 +24,6 @@ from equity.indicators.representation import (
     declaration_rate,
 )
 from equity.indicators.wres import (
-    _lower_is,
     appointment,
     board_gap,
     event_likelihood,
@@ -80,9 +79,9 @@ def wdes(
     gs = as_groupings(by)
     _check_by(dataset, "staff", dataset.staff, gs)
     capability = and_all(
-        _lower_is("process", "capability"), _flag("formal"),
+        cube.text_is("process", "capability"), _flag("formal"),
         # Performance grounds only: a missing reason is not ill health.
-        ~_lower_is("capability_reason", "ill health") if _has(dataset.casework, "capability_reason")
+        ~cube.text_is("capability_reason", "ill health") if _has(dataset.casework, "capability_reason")
         else None,
     )
     parts = [

@@ -409,7 +409,7 @@ def wres(
                     exclude_international=True),
         event_likelihood(
             ctx, gs, indicator="wres_3", table="casework",
-            events_where=and_all(_lower_is("process", "disciplinary"), _flag("formal")),
+            events_where=and_all(cube.text_is("process", "disciplinary"), _flag("formal")),
             date_column="start_date", describe="formal disciplinary cases",
             orientation="group_over_reference", average=wres3_average),
         event_likelihood(
@@ -421,12 +421,6 @@ def wres(
         board_gap(ctx, gs, indicator="wres_9"),
     ]
     return concat_results(parts)
-
-
-def _lower_is(column: str, value: str) -> nw.Expr:
-    """Case- and padding-insensitive equality; missing is False."""
-    text = nw.col(column).cast(nw.String())  # a categorical / ENUM code column too
-    return (text.str.strip_chars().str.to_lowercase() == value).fill_null(False)
 
 
 __all__ = ["EXCLUDING_INTERNATIONAL", "wres"]

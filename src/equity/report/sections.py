@@ -1039,7 +1039,9 @@ TREND_INDICATOR = "leaver_rate"
 
 
 def _trend_family(indicator: str) -> str:
-    kind = "progression" if indicator in ("promotion_rate", "training_access") else "retention"
+    from equity.indicators.careers import RETENTION_TRENDS
+
+    kind = "retention" if indicator in RETENTION_TRENDS else "progression"
     return f"{kind}:ethnicity"
 
 
