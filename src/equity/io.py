@@ -38,16 +38,12 @@ _READERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "ex
 #: Suffixes that look like data but that we cannot read from a folder: listed as unknown files.
 _DATA_LIKE = {".tsv", ".xls", ".ods", ".txt", ".duckdb", ".db", ".ddb", ".sav", ".dta", ".feather"}
 _DUCKDB_SUFFIXES = {".duckdb", ".db", ".ddb"}
-#: Tables the indicators query many times: the Polars and DuckDB engines parse them once and
-#: hold them in memory. The others are read from their file by each (rare) query, which then
-#: reads only the columns it needs.
-_HELD_IN_MEMORY = frozenset({"staff", "leavers"})
-#: DuckDB holds a held table's code columns (band, ethnic category, organisation...) as ENUMs
-#: when they have at most this many distinct values: one to two bytes a cell instead of
-#: sixteen (the national staff table: 0.8 GB instead of 2.3 GB), and faster group-bys. An ENUM
-#: compares, joins and prints as its text; counts come back as text (:func:`equity.cube.collect`).
-#: (Polars holds code columns as categoricals in every table, whatever their number.)
-_ENUM_MAX = 65_535
+#: Tables the indicators query many times. The Polars engine parses them once and holds them
+#: in memory; DuckDB holds nothing (it scans Parquet about as fast as a table of its own) but
+#: checks their text columns once, so that clean ones are read as recorded (_clean_text). The
+#: other tables are read from their file by each (rare) query, which then reads only the
+#: columns it needs.
+_QUERIED_OFTEN = frozenset({"staff", "leavers"})
 
 #: Rows per chunk when reading CSV / Parquet: bounds peak memory of the text stage on
 #: national-scale files while keeping pandas' per-call overhead negligible.
@@ -838,7 +834,7 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
                       .rows())
                 rows = [(r[0], r[1] if key else None) for r in ex]
                 issues.append(ReadIssue(src.table, c, rule, n, _example_text(rows, key)))
-    if src.table in _HELD_IN_MEMORY:
+    if src.table in _QUERIED_OFTEN:
         # Parse once: every indicator query then scans typed columns in memory, not the file.
         return out.collect().lazy()
     return out
@@ -879,9 +875,16 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
                          "file already has. Remove one of them or the mapping entry.", table=src.table)
     source_of = {renames.get(c, c): c for c in types}
 
+    clean = _clean_text(con, from_sql, [
+        source_of[c] for c in table.column_names if c in source_of and c not in tmap.values
+        and table.column(c).kind in ("id", "str") and types[source_of[c]] == "VARCHAR"
+    ]) if src.table in _QUERIED_OFTEN else set()
+
     def text(c: str) -> str:
         raw, t = _ident(source_of[c]), types[source_of[c]]
-        if t == "VARCHAR":
+        if source_of[c] in clean:
+            e = raw
+        elif t == "VARCHAR":
             e = _trimmed(raw)
         else:
             if t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL"):
@@ -959,48 +962,23 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
                     "ORDER BY __row LIMIT 5"
                 ).fetchall()
                 issues.append(ReadIssue(src.table, c, rule, int(n), _example_text(rows, key)))
-    if src.table not in _HELD_IN_MEMORY:
-        return con.sql(select())
-    # Parse once into a temporary table of the connection: every indicator query then scans
-    # typed columns in memory (DuckDB spills to disk when it must), not the file.
-    codes = _code_columns(table, selects)
-    recorded = {c: _ident(source_of[c]) for c in codes
-                if types[source_of[c]] == "VARCHAR" and c not in tmap.values}
-    selects |= _enum_casts(con, from_sql, {c: selects[c] for c in codes}, recorded)
-    name = _ident(f"equity_{src.table}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select()}")
-    return con.table(name)
+    return con.sql(select())
 
 
-def _enum_casts(con: Any, from_sql: str, cleaned: dict[str, str], raw: dict[str, str]
-                ) -> dict[str, str]:
-    """SQL casting each code column to an ENUM of its values (see :data:`_ENUM_MAX`).
+def _clean_text(con: Any, from_sql: str, columns: list[str]) -> set[str]:
+    """The text ``columns`` of ``from_sql`` whose every value already meets the reader's text
+    rule (:func:`_trimmed`: no surrounding spaces, no blanks), found in one pass.
 
-    ``cleaned`` maps a column to its cleaning expression; ``raw`` to the column as recorded,
-    for text columns with no recoding (whose cleaning is :func:`_trimmed`). Distinct values
-    come from one pass over the recorded text, not from trimming millions of cells; a column
-    whose values are clean already is cast as recorded.
+    Those are read as recorded: trimming them would change nothing, and every query would pay
+    for it on millions of cells (the national staff table: a query over a view that trims its
+    text columns takes about twice as long).
     """
-    over = {c: raw.get(c, e) for c, e in cleaned.items()}
-    if not over:
-        return {}
-    lists = con.execute("SELECT " + ", ".join(f"list(DISTINCT {e})" for e in over.values())
-                        + f" FROM {from_sql}").fetchone()
-    casts = {}
-    for (c, e), values in zip(over.items(), lists, strict=True):
-        values = [v for v in values or () if v is not None]
-        if len(values) > 2 * _ENUM_MAX:  # free text rather than codes: left as text
-            continue
-        cast_from = e
-        if c in raw and not all(v and v == v.strip() for v in values):  # padded or blank
-            cast_from = cleaned[c]
-            values = [v for (v,) in con.execute(
-                f"SELECT DISTINCT {_trimmed('v')} FROM unnest(?) AS t(v)",
-                [values]).fetchall() if v is not None]
-        labels = sorted(values)  # as DuckDB sorts text: ORDER BY, min and max are unchanged
-        if labels and len(labels) <= _ENUM_MAX:
-            casts[c] = f"CAST({cast_from} AS ENUM({', '.join(map(_sql_str, labels))}))"
-    return casts
+    if not columns:
+        return set()
+    flags = con.execute("SELECT " + ", ".join(
+        f"bool_or(starts_with({c}, ' ') OR ends_with({c}, ' ') OR {c} = '')"
+        for c in map(_ident, columns)) + f" FROM {from_sql}").fetchall()[0]
+    return {c for c, unclean in zip(columns, flags, strict=True) if not unclean}
 
 
 def _check_engine(engine: str) -> None:
@@ -1052,13 +1030,14 @@ def read_dataset(
     engine
         Frame type of the tables: ``"pandas"`` DataFrames, ``"polars"`` LazyFrames,
         ``"duckdb"`` relations (on one connection kept in :attr:`Dataset.connection`) or
-        ``"spark"`` DataFrames (needs pyspark). Polars and DuckDB parse the staff and
-        leavers files once and hold the typed tables in their own memory (a Polars frame; a
-        temporary table of the connection), so the many indicator queries on them never
-        re-read the files; the other tables are scanned from their files by each query. In
-        those held tables, code columns (band, ethnic category...) are DuckDB ENUMs; on
-        Polars they are categoricals in every table: a fraction of the memory of text, and
-        every count still comes back as text.
+        ``"spark"`` DataFrames (needs pyspark). Polars parses the staff and leavers files
+        once and holds the typed frames in memory, so the many indicator queries on them
+        never re-read the files; its code columns (band, ethnic category...) are
+        categoricals in every table, a fraction of the memory of text, and every count still
+        comes back as text. DuckDB relations over Parquet (or a database file) hold nothing:
+        each query reads the columns it needs from the file, parsing them on the way (text
+        columns already clean are read as recorded). CSV and Excel files are read through
+        pandas, then held by the engine.
     chunk_rows
         Rows read and coerced at a time from CSV and Parquet files.
 
