@@ -19,10 +19,11 @@ rows. Then it runs, each in its own subprocess so that peak memory is its own:
 * ``SQL floor``: the same counts as hand-written DuckDB SQL over the Parquet files, grouped
   by the raw codes (the cheapest way to get them; the floor);
 * with ``--retention`` (issue 5's comparison): ``retention[<engine>]``, the retention and
-  progression family alone (:func:`equity.indicators.progression.retention_indicators`: leaver,
+  progression family alone (:func:`equity.indicators.careers.retention_indicators`: leaver,
   joiner, stability, early-career, promotion and training figures), against ``SQL floor
-  (retention)``, the two hand-written queries for leavers by their last snapshot and the start
-  and end snapshots joined (stability, joiners, band rises).
+  (retention)``, the hand-written queries counting the same: leavers by their last snapshot,
+  the start and end snapshots joined (stability, joiners, band rises, FTE), early-career
+  leavers of the two joiner cohorts, non-mandatory training among staff in post.
 
 It prints, and writes to ``benchmarks/out/bench_national.md`` (and ``.json``), one row per
 size and method: wall time (with the read and compute parts for equity), CPU time, peak
@@ -35,11 +36,12 @@ at the closing snapshot by band and group, and at every snapshot (representation
 declaration, Model Employer); shortlisted and appointed applicants (WRES/WDES 2); people in
 formal disciplinary / capability cases (WRES 3, WDES 3) and in non-mandatory training
 (WRES 4) among staff in post; leavers by their last snapshot (leaver rate, by headcount and
-FTE); the start cohort present at the end (stability), joiners, and promotions (band rise)
-between the two snapshots; and exact pay distributions (median / mean hourly pay by sex,
-ethnicity and disability; bonus pay). Each by ethnicity (WRES groups) and disability (WDES
-groups) within the strata. The suite also computes the indicators these baselines leave out
-(board, survey, early-career leaving, band transitions, trends, pay quartiles...) and all the
+FTE); the start cohort present at the end (stability), joiners, promotions (band rise) and
+FTE in post at the two snapshots; joiners of the 2023/24 and 2022/23 cohorts leaving within
+12 and 24 months (early-career leaving); and exact pay distributions (median / mean hourly
+pay by sex, ethnicity and disability; bonus pay). Each by ethnicity (WRES groups) and
+disability (WDES groups) within the strata. The suite also computes the indicators these
+baselines leave out (board, survey, band transitions, trends, pay quartiles...) and all the
 statistics (intervals, tests, disclosure): its time is the whole job, the baselines' a part.
 """
 
@@ -59,7 +61,13 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 DATA = OUT / "data"
 PERIOD = "2024/25"
+#: The period's opening and closing snapshots; events (leaving, training...) count from the
+#: day after the opening snapshot (1 April) to the closing one.
 START, END = "2024-03-31", "2025-03-31"
+FIRST_DAY = "2024-04-01"
+#: Early-career cohorts of the period: joiners of 2023/24 followed for 12 months, of 2022/23
+#: for 24 (each window closes within 2024/25).
+COHORTS = {12: ("2023-04-01", "2024-03-31"), 24: ("2022-04-01", "2023-03-31")}
 #: Staff-table rows of the 1x trust (6 snapshots of about 2,300-2,500 staff).
 TRUST_ROWS = 14_328
 ENGINES = ("pandas", "polars", "duckdb")
@@ -160,19 +168,19 @@ def run_naive(folder: Path) -> dict[str, Any]:
             # Model Employer / trends: every snapshot
             out.append(staff[staff[gcol] == g].groupby([*S, "snapshot_date", "band"]).size())
             # WRES 2: shortlisted and appointed
-            r = rec[(rec[gcol] == g) & (rec["closing_date"] >= START) & (rec["closing_date"] <= END)]
+            r = rec[(rec[gcol] == g) & (rec["closing_date"] >= FIRST_DAY) & (rec["closing_date"] <= END)]
             out.append(r[r["shortlisted"]].groupby(S).size())
             out.append(r[r["shortlisted"] & r["appointed"]].groupby(S).size())
             # WRES 3 / WDES 3: people in formal cases among staff in post
-            c = cases[(cases["formal"]) & (cases["start_date"] >= START) & (cases["start_date"] <= END)]
+            c = cases[(cases["formal"]) & (cases["start_date"] >= FIRST_DAY) & (cases["start_date"] <= END)]
             people = end[end[gcol] == g].merge(c[key].drop_duplicates(), on=key)
             out.append(people.groupby(S).size())
             # WRES 4: non-mandatory training
-            t = training[~training["mandatory"] & (training["date"] >= START) & (training["date"] <= END)]
+            t = training[~training["mandatory"] & (training["date"] >= FIRST_DAY) & (training["date"] <= END)]
             trained = end[end[gcol] == g].merge(t[key].drop_duplicates(), on=key)
             out.append(trained.groupby(S).size())
             # leavers by their last snapshot (headcount and FTE)
-            lv = leavers[(leavers["leave_date"] >= START) & (leavers["leave_date"] <= END)]
+            lv = leavers[(leavers["leave_date"] >= FIRST_DAY) & (leavers["leave_date"] <= END)]
             m = lv.merge(staff[staff[gcol] == g], on=key, suffixes=("_leaving", ""))
             m = m[m["snapshot_date"] <= m["leave_date"]]
             last = m.sort_values("snapshot_date").groupby([*key, "leave_date"]).tail(1)
@@ -182,10 +190,24 @@ def run_naive(folder: Path) -> dict[str, Any]:
             both = s.merge(end[[*key, "band"]], on=key, how="left", suffixes=("", "_end"),
                            indicator=True)
             out.append(both.groupby(S)["_merge"].apply(lambda x: (x == "both").sum()))
+            out.append(s.groupby(S)["fte"].sum())  # FTE turnover: average FTE in post
+            out.append(end[end[gcol] == g].groupby(S)["fte"].sum())
             e = end[end[gcol] == g].merge(start[key], on=key, how="left", indicator=True)
             out.append(e[e["_merge"] == "left_only"].groupby(S).size())
             rise = (codes.band_rank(both["band_end"]) > codes.band_rank(both["band"]))
             out.append(both[rise].groupby(S).size())
+            # early-career leaving: each cohort's joiners at their first snapshot after
+            # starting, and those with a leavers row within 12 or 24 months
+            for months, (c0, c1) in COHORTS.items():
+                j = staff[(staff["org_start_date"] >= c0) & (staff["org_start_date"] <= c1)
+                          & (staff["snapshot_date"] >= staff["org_start_date"])]
+                cohort = j.sort_values("snapshot_date").groupby([*key, "org_start_date"]).head(1)
+                cohort = cohort[cohort[gcol] == g]
+                out.append(cohort.groupby(S).size())
+                lv = cohort.merge(leavers[[*key, "leave_date"]], on=key)
+                lv = lv[(lv["leave_date"] >= lv["org_start_date"])
+                        & (lv["leave_date"] < lv["org_start_date"] + pd.DateOffset(months=months))]
+                out.append(lv.drop_duplicates([*key, "org_start_date"]).groupby(S).size())
     # pay: median and mean hourly pay (and bonus) by sex, ethnicity and disability
     paid = end[end["full_pay"]]
     for gcol, groups in (("sex_g", codes.SEX_GROUPS), ("ethnicity", codes.WRES_GROUPS),
@@ -206,23 +228,26 @@ def _sql_queries(folder: Path) -> list[str]:
          ("staff", "leavers", "recruitment", "casework", "training")}
     G = "ethnic_category, disability"
     aS = ", ".join(f"a.{c.strip()}" for c in S.split(","))
+    ak = ", ".join(f"a.{k.strip()}" for k in key.split(","))
+    (c12, e12), (c24, _) = COHORTS[12], COHORTS[24]
     return [
         # staff in post: every snapshot (the closing one is a slice of it)
         f"SELECT {S}, snapshot_date, band, {G}, count(*) FROM {f['staff']} GROUP BY ALL",
         f"SELECT {S}, {G}, count(*) FILTER (shortlisted), count(*) FILTER (shortlisted AND appointed) "
-        f"FROM {f['recruitment']} WHERE closing_date BETWEEN '{START}' AND '{END}' GROUP BY ALL",
+        f"FROM {f['recruitment']} WHERE closing_date BETWEEN '{FIRST_DAY}' AND '{END}' GROUP BY ALL",
         f"""WITH endst AS (SELECT * FROM {f['staff']} WHERE snapshot_date = '{END}'),
             c AS (SELECT DISTINCT {key}, process FROM {f['casework']}
-                  WHERE formal AND start_date BETWEEN '{START}' AND '{END}'),
-            t AS (SELECT DISTINCT {key} FROM {f['training']}
-                  WHERE NOT mandatory AND date BETWEEN '{START}' AND '{END}')
+                  WHERE formal AND start_date BETWEEN '{FIRST_DAY}' AND '{END}')
             SELECT {aS}, a.ethnic_category, a.disability, b.process, count(*)
-            FROM endst a JOIN c b ON {jk} GROUP BY ALL
-            UNION ALL
-            SELECT {aS}, a.ethnic_category, a.disability, 'training', count(*)
-            FROM endst a JOIN t b ON {jk} GROUP BY ALL""",
+            FROM endst a JOIN c b ON {jk} GROUP BY ALL""",
+        # non-mandatory training among staff in post (WRES 4, training access)
+        f"""WITH endst AS (SELECT * FROM {f['staff']} WHERE snapshot_date = '{END}'),
+            t AS (SELECT DISTINCT {key} FROM {f['training']}
+                  WHERE NOT mandatory AND date BETWEEN '{FIRST_DAY}' AND '{END}')
+            SELECT {aS}, a.ethnic_category, a.disability, count(*), count(b.staff_id)
+            FROM endst a LEFT JOIN t b ON {jk} GROUP BY ALL""",
         f"""WITH lv AS (SELECT {key}, leave_date FROM {f['leavers']}
-                        WHERE leave_date BETWEEN '{START}' AND '{END}'),
+                        WHERE leave_date BETWEEN '{FIRST_DAY}' AND '{END}'),
             last AS (SELECT a.*, row_number() OVER (PARTITION BY {', '.join('b.' + k.strip() for k in key.split(','))}, b.leave_date
                                               ORDER BY a.snapshot_date DESC) AS r
                      FROM lv b JOIN {f['staff']} a ON {jk} AND a.snapshot_date <= b.leave_date)
@@ -230,11 +255,26 @@ def _sql_queries(folder: Path) -> list[str]:
         f"""WITH s AS (SELECT * FROM {f['staff']} WHERE snapshot_date = '{START}'),
             e AS (SELECT * FROM {f['staff']} WHERE snapshot_date = '{END}')
             SELECT {aS}, a.band, b.band AS band_end, a.ethnic_category, a.disability,
-                   b.staff_id IS NOT NULL AS stayed, count(*)
+                   b.staff_id IS NOT NULL AS stayed, count(*), sum(a.fte), sum(b.fte)
             FROM s a LEFT JOIN e b ON {jk} GROUP BY ALL
             UNION ALL
-            SELECT {aS}, NULL, a.band, a.ethnic_category, a.disability, FALSE, count(*)
+            SELECT {aS}, NULL, a.band, a.ethnic_category, a.disability, FALSE, count(*), NULL,
+                   sum(a.fte)
             FROM e a ANTI JOIN s b ON {jk} GROUP BY ALL""",
+        # early-career leaving: each cohort's joiners at their first snapshot after starting,
+        # and those with a leavers row within 12 (2023/24 joiners) or 24 months (2022/23)
+        f"""WITH j AS (SELECT {key}, org_start_date, min(snapshot_date) AS first_snapshot
+                       FROM {f['staff']} WHERE org_start_date BETWEEN '{c24}' AND '{e12}'
+                       AND snapshot_date >= org_start_date GROUP BY ALL),
+            c AS (SELECT a.*, CASE WHEN a.org_start_date >= '{c12}' THEN 12 ELSE 24 END AS months
+                  FROM {f['staff']} a JOIN j b ON {jk} AND a.org_start_date = b.org_start_date
+                  AND a.snapshot_date = b.first_snapshot),
+            l AS (SELECT DISTINCT {ak}, a.org_start_date FROM c a JOIN {f['leavers']} b ON {jk}
+                  AND b.leave_date >= a.org_start_date
+                  AND b.leave_date < a.org_start_date + to_months(a.months))
+            SELECT {aS}, a.months, a.ethnic_category, a.disability, count(*), count(b.staff_id)
+            FROM c a LEFT JOIN l b ON {jk} AND a.org_start_date = b.org_start_date
+            GROUP BY ALL""",
         # exact pay distributions: value counts (medians are read off these small tables)
         f"""SELECT {S}, sex, {G}, hourly_pay, bonus_pay > 0 AS has_bonus, count(*)
             FROM {f['staff']} WHERE snapshot_date = '{END}' AND full_pay GROUP BY ALL""",
@@ -244,9 +284,10 @@ def _sql_queries(folder: Path) -> list[str]:
     ]
 
 
-#: The floor queries of the retention family: leavers by their last snapshot; the start and
-#: end snapshots joined (stability, joiners, promotion by band rise).
-RETENTION_QUERIES = (3, 4)
+#: The floor queries of the retention family: training among staff in post; leavers by their
+#: last snapshot; the start and end snapshots joined (stability, joiners, promotion by band
+#: rise, FTE); early-career leaving.
+RETENTION_QUERIES = (3, 4, 5, 6)
 
 
 def run_sql(folder: Path, only: tuple[int, ...] | None = None) -> dict[str, Any]:
