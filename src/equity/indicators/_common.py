@@ -118,6 +118,25 @@ def unknown_mask(groups: pd.Series, gs: Sequence[Grouping]) -> pd.Series:
         for x, u in zip(str(v).split(INTERSECTION), unknowns, strict=False)), dtype=bool)
 
 
+def _group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categorical:
+    """Each count row's group label (``"BME"``, ``"BME × Female"``...), as a categorical.
+
+    Count tables reach millions of rows at national scale with a handful of codes: each
+    grouping maps the distinct codes, not the rows, and the labels stay integer codes until
+    the table is grouped.
+    """
+    codes_, labels = np.zeros(len(counted), dtype=np.int64), np.array([""], dtype=object)
+    for i, g in enumerate(gs):
+        raw, uniq = pd.factorize(counted[g.column], use_na_sentinel=False)
+        mapped = g.mapper(pd.Series(uniq)).astype(str).to_numpy(dtype=object)
+        lab_codes, lab = pd.factorize(mapped)
+        lab = np.asarray(lab, dtype=object)
+        codes_ = codes_ * len(lab) + lab_codes[raw]
+        labels = lab if i == 0 else np.array(
+            [a + INTERSECTION + b for a in labels for b in lab], dtype=object)
+    return pd.Categorical.from_codes(codes_, categories=pd.Index(labels, dtype=object))
+
+
 def grouped_counts(
     frame: Any,
     gs: Sequence[Grouping],
@@ -167,12 +186,8 @@ def grouped_counts(
                 owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
                 lambda: cube.count(build(), [*keys, *cols], where=where, derive=derive,
                                    sums=sums))
-        parts = [g.mapper(counted[g.column]).astype(str) for g in gs]
-        group = parts[0]
-        for p in parts[1:]:
-            group = group + INTERSECTION + p
-        counted = counted.assign(group=group.to_numpy())
-        out = cube.regroup(counted, [*keys, "group"])
+        out = cube.regroup(counted.assign(group=_group_labels(counted, gs)), [*keys, "group"])
+        out["group"] = out["group"].astype("str")
         levels: dict[str, Sequence[Any]] = {}
         for k in keys:
             levels[k] = (complete_levels or {}).get(k, sorted(out[k].dropna().unique().tolist()))
