@@ -343,6 +343,24 @@ def test_wres3_direction_people_not_cases_and_exclusions():
                          "31 March snapshot")] == 1
 
 
+def test_wres3_matches_people_within_their_organisation():
+    # Two organisations numbering their staff alike (p0-p39 in each): a case is matched to
+    # the person of its own organisation only.
+    one = staff_of((20, {"eth": "A"}), (20, {"eth": "N"}))
+    staff = pd.concat([one.assign(organisation="RA"), one.assign(organisation="RB")],
+                      ignore_index=True)
+    cw = pd.DataFrame({"case_id": ["c0", "c1"], "organisation": ["RA", "RA"],
+                       "staff_id": ["p20", "p21"], "start_date": ["2024-05-01", "2024-06-01"],
+                       "process": ["disciplinary"] * 2, "formal": [True, True]})
+    r = eq.wres(Dataset.from_frames(staff=staff, casework=cw), period=PERIOD,
+                within=("organisation",))
+    w3 = r.loc[r["indicator"] == "wres_3"].set_index(["organisation", "group"])
+    # RA: BME 2 of 20; RB: nobody entered a process
+    assert w3.loc[("RA", "BME"), ["numerator", "denominator"]].tolist() == [2.0, 20.0]
+    assert w3.loc[("RB", "BME"), ["numerator", "denominator"]].tolist() == [0.0, 20.0]
+    assert w3.loc[("RB", "White"), "numerator"] == 0.0
+
+
 def test_wres3_intersection_and_cases_without_a_date():
     staff, cw = casework_trust()
     cw = pd.concat([cw, pd.DataFrame([{"case_id": "nd", "staff_id": "p30", "start_date": None,

@@ -126,14 +126,16 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     Returns the counts (column ``events``) and the number of people with no staff record at
     either snapshot (excluded, reported).
     """
-    people = events.select("staff_id").unique()
+    # a person is a staff_id within an organisation when both tables carry one
+    key = cube.person_key(ctx.dataset.staff, events)
+    people = events.select(*key).unique()
     end = cube.snapshot_rows(ctx.dataset.staff, year.snapshot)
     start = cube.snapshot_rows(ctx.dataset.staff, year.start_snapshot)
-    ids = lambda f: f.select("staff_id").unique()  # noqa: E731 - tiny local projection
-    matched_end = people.join(end, on="staff_id", how="inner")
-    rest = people.join(ids(end), on="staff_id", how="anti")
-    matched_start = rest.join(start, on="staff_id", how="inner")
-    unmatched = cube.count(rest.join(ids(start), on="staff_id", how="anti"), [])["n"].sum()
+    ids = lambda f: f.select(*key).unique()  # noqa: E731 - tiny local projection
+    matched_end = people.join(end, on=key, how="inner")
+    rest = people.join(ids(end), on=key, how="anti")
+    matched_start = rest.join(start, on=key, how="inner")
+    unmatched = cube.count(rest.join(ids(start), on=key, how="anti"), [])["n"].sum()
     # one engine query for both: the two matches share their columns
     both = nw.concat([matched_end, matched_start], how="vertical")
     counted = grouped_counts(both, gs, within=ctx.within, where=ctx.staff_scope)
