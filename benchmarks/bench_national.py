@@ -2,7 +2,7 @@
 notebook and a hand-written DuckDB SQL floor, at growing data sizes.
 
 Run: ``.venv/bin/python benchmarks/bench_national.py [--scale 1,4,16[,national]] [--rows N,...]
-[--spark] [--engines pandas,polars,duckdb] [--retention]``.
+[--spark] [--engines pandas,polars,duckdb] [--equality] [--retention]``.
 
 For each size it generates (once; cached under ``benchmarks/out/data/``) a synthetic dataset
 as Parquet with :func:`equity.synth.write_sample`: ``--scale 4`` is four times the sample
@@ -18,6 +18,11 @@ rows. Then it runs, each in its own subprocess so that peak memory is its own:
   redone per indicator);
 * ``SQL floor``: the same counts as hand-written DuckDB SQL over the Parquet files, grouped
   by the raw codes (the cheapest way to get them; the floor);
+* with ``--equality`` (issue 4's comparison): ``equality[<engine>]``, the equality-standard
+  family alone (:func:`equity.indicators.equality.equality_indicators`), against ``naive
+  pandas (equality)``, the naive notebook's equality part (staff in post by band at the
+  closing and every snapshot, shortlisting and appointment, formal cases, training,
+  declaration, survey and board counts);
 * with ``--retention`` (issue 5's comparison): ``retention[<engine>]``, the retention and
   progression family alone (:func:`equity.indicators.careers.retention_indicators`: leaver,
   joiner, stability, early-career, promotion and training figures), against ``SQL floor
@@ -72,6 +77,7 @@ COHORTS = {12: ("2023-04-01", "2024-03-31"), 24: ("2022-04-01", "2023-03-31")}
 TRUST_ROWS = 14_328
 ENGINES = ("pandas", "polars", "duckdb")
 RETENTION_FLOOR = "SQL floor (retention)"
+NAIVE_EQUALITY = "naive pandas (equality)"
 
 
 # --------------------------------------------------------------------------- data
@@ -125,6 +131,19 @@ def run_equity(folder: Path, engine: str) -> dict[str, Any]:
     return {"read_s": t1 - t0, "compute_s": t2 - t1, "result_rows": len(table)}
 
 
+def run_equality(folder: Path, engine: str) -> dict[str, Any]:
+    """Issue 4's comparison: the equality-standard family alone (representation, WRES, WDES,
+    declaration, Model Employer, pipeline), against the naive notebook's equality part."""
+    from equity.indicators.equality import equality_indicators
+    from equity.io import read_dataset
+
+    t0 = time.perf_counter()
+    ds = read_dataset(folder, engine=engine)  # type: ignore[arg-type]
+    t1 = time.perf_counter()
+    table = equality_indicators(ds, period=PERIOD, within=_strata(folder))
+    return {"read_s": t1 - t0, "compute_s": time.perf_counter() - t1, "result_rows": len(table)}
+
+
 def run_retention(folder: Path, engine: str) -> dict[str, Any]:
     """Issue 5's comparison: the retention and progression family alone (leavers, joiners,
     stability, early-career leaving, promotion, training), against its own SQL floor."""
@@ -138,7 +157,12 @@ def run_retention(folder: Path, engine: str) -> dict[str, Any]:
     return {"read_s": t1 - t0, "compute_s": time.perf_counter() - t1, "result_rows": len(table)}
 
 
-def run_naive(folder: Path) -> dict[str, Any]:
+#: The parts of the naive notebook: the equality standards (issue 4), retention and
+#: progression, pay.
+NAIVE_PARTS = ("equality", "careers", "pay")
+
+
+def run_naive(folder: Path, parts: tuple[str, ...] = NAIVE_PARTS) -> dict[str, Any]:
     """The notebook baseline: filter and group-by per indicator and per group."""
     import pandas as pd
 
@@ -146,78 +170,117 @@ def run_naive(folder: Path) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     S = _strata(folder)
-    staff = pd.read_parquet(folder / "staff.parquet")
-    leavers = pd.read_parquet(folder / "leavers.parquet")
-    rec = pd.read_parquet(folder / "recruitment.parquet")
-    cases = pd.read_parquet(folder / "casework.parquet")
-    training = pd.read_parquet(folder / "training.parquet")
+    tables = {"staff": ("staff",), "leavers": ("careers",), "recruitment": ("equality",),
+              "casework": ("equality",), "training": ("equality",),
+              "survey": ("equality",), "board": ("equality",)}
+    df = {t: pd.read_parquet(folder / f"{t}.parquet") for t, used in tables.items()
+          if t == "staff" or set(used) & set(parts)}
     t1 = time.perf_counter()
+    staff = df["staff"]
     key = ["organisation", "staff_id"] if "organisation" in staff.columns else ["staff_id"]
-    for df in (staff, rec):
-        df["ethnicity"] = codes.ethnicity_group(df["ethnic_category"])
-        df["disab"] = codes.disability_group(df["disability"])
-        df["sex_g"] = codes.sex_group(df["sex"])
+    for d in (staff, df.get("recruitment")):
+        if d is not None:
+            d["ethnicity"] = codes.ethnicity_group(d["ethnic_category"])
+            d["disab"] = codes.disability_group(d["disability"])
+            d["sex_g"] = codes.sex_group(d["sex"])
     staff["snapshot_date"] = pd.to_datetime(staff["snapshot_date"])
     end = staff[staff["snapshot_date"] == END]
     start = staff[staff["snapshot_date"] == START]
     out: list[Any] = []
     for gcol, groups in (("ethnicity", codes.WRES_GROUPS), ("disab", codes.WDES_GROUPS)):
         for g in groups:
-            # representation / WRES 1: headcount by band in each stratum
-            out.append(end[end[gcol] == g].groupby([*S, "band"]).size())
-            # Model Employer / trends: every snapshot
-            out.append(staff[staff[gcol] == g].groupby([*S, "snapshot_date", "band"]).size())
-            # WRES 2: shortlisted and appointed
-            r = rec[(rec[gcol] == g) & (rec["closing_date"] >= FIRST_DAY) & (rec["closing_date"] <= END)]
-            out.append(r[r["shortlisted"]].groupby(S).size())
-            out.append(r[r["shortlisted"] & r["appointed"]].groupby(S).size())
-            # WRES 3 / WDES 3: people in formal cases among staff in post
-            c = cases[(cases["formal"]) & (cases["start_date"] >= FIRST_DAY) & (cases["start_date"] <= END)]
-            people = end[end[gcol] == g].merge(c[key].drop_duplicates(), on=key)
-            out.append(people.groupby(S).size())
-            # WRES 4: non-mandatory training
-            t = training[~training["mandatory"] & (training["date"] >= FIRST_DAY) & (training["date"] <= END)]
-            trained = end[end[gcol] == g].merge(t[key].drop_duplicates(), on=key)
-            out.append(trained.groupby(S).size())
-            # leavers by their last snapshot (headcount and FTE)
-            lv = leavers[(leavers["leave_date"] >= FIRST_DAY) & (leavers["leave_date"] <= END)]
-            m = lv.merge(staff[staff[gcol] == g], on=key, suffixes=("_leaving", ""))
-            m = m[m["snapshot_date"] <= m["leave_date"]]
-            last = m.sort_values("snapshot_date").groupby([*key, "leave_date"]).tail(1)
-            out.append(last.groupby(S).agg(n=("staff_id", "size"), fte=("fte", "sum")))
-            # stability, joiners and promotion: the two snapshots joined
-            s = start[start[gcol] == g]
-            both = s.merge(end[[*key, "band"]], on=key, how="left", suffixes=("", "_end"),
-                           indicator=True)
-            out.append(both.groupby(S)["_merge"].apply(lambda x: (x == "both").sum()))
-            out.append(s.groupby(S)["fte"].sum())  # FTE turnover: average FTE in post
-            out.append(end[end[gcol] == g].groupby(S)["fte"].sum())
-            e = end[end[gcol] == g].merge(start[key], on=key, how="left", indicator=True)
-            out.append(e[e["_merge"] == "left_only"].groupby(S).size())
-            rise = (codes.band_rank(both["band_end"]) > codes.band_rank(both["band"]))
-            out.append(both[rise].groupby(S).size())
-            # early-career leaving: each cohort's joiners at their first snapshot after
-            # starting, and those with a leavers row within 12 or 24 months
-            for months, (c0, c1) in COHORTS.items():
-                j = staff[(staff["org_start_date"] >= c0) & (staff["org_start_date"] <= c1)
-                          & (staff["snapshot_date"] >= staff["org_start_date"])]
-                cohort = j.sort_values("snapshot_date").groupby([*key, "org_start_date"]).head(1)
-                cohort = cohort[cohort[gcol] == g]
-                out.append(cohort.groupby(S).size())
-                lv = cohort.merge(leavers[[*key, "leave_date"]], on=key)
-                lv = lv[(lv["leave_date"] >= lv["org_start_date"])
-                        & (lv["leave_date"] < lv["org_start_date"] + pd.DateOffset(months=months))]
-                out.append(lv.drop_duplicates([*key, "org_start_date"]).groupby(S).size())
-    # pay: median and mean hourly pay (and bonus) by sex, ethnicity and disability
-    paid = end[end["full_pay"]]
-    for gcol, groups in (("sex_g", codes.SEX_GROUPS), ("ethnicity", codes.WRES_GROUPS),
-                         ("disab", codes.WDES_GROUPS)):
-        for g in groups:
-            sub = paid[paid[gcol] == g]
-            out.append(sub.groupby(S)["hourly_pay"].agg(["median", "mean", "size"]))
-            out.append(sub[sub["bonus_pay"] > 0].groupby(S)["bonus_pay"].agg(["median", "mean"]))
+            if "equality" in parts:
+                out += _naive_equality(df, end, gcol, g, S, key)
+            if "careers" in parts:
+                out += _naive_careers(df, start, end, gcol, g, S, key)
+    if "equality" in parts:
+        # declaration: ethnicity and sexual orientation not stated, among staff in post
+        out.append(end[codes.ethnicity_group(end["ethnic_category"]) == "Unknown"].groupby(S).size())
+        out.append(end[codes.sexual_orientation_group(end["sexual_orientation"]) == "Unknown"]
+                   .groupby(S).size())
+        # WRES 5-8, WDES 4-9: survey shares by organisation, indicator and group
+        org = ["organisation"] if "organisation" in S else []
+        sv = df["survey"][df["survey"]["period"] == PERIOD]
+        out.append(sv.groupby([*org, "indicator", "group_var", "group"])
+                   [["respondents", "positive"]].sum())
+        # WRES 9: board members by ethnicity at the closing snapshot
+        b = df["board"][pd.to_datetime(df["board"]["snapshot_date"]) == END]
+        out.append(b.groupby([*(b[c] for c in org), codes.ethnicity_group(b["ethnic_category"])])
+                   .size())
+    if "pay" in parts:
+        # pay: median and mean hourly pay (and bonus) by sex, ethnicity and disability
+        paid = end[end["full_pay"]]
+        for gcol, groups in (("sex_g", codes.SEX_GROUPS), ("ethnicity", codes.WRES_GROUPS),
+                             ("disab", codes.WDES_GROUPS)):
+            for g in groups:
+                sub = paid[paid[gcol] == g]
+                out.append(sub.groupby(S)["hourly_pay"].agg(["median", "mean", "size"]))
+                out.append(sub[sub["bonus_pay"] > 0].groupby(S)["bonus_pay"].agg(["median", "mean"]))
     t2 = time.perf_counter()
     return {"read_s": t1 - t0, "compute_s": t2 - t1, "result_rows": sum(len(o) for o in out)}
+
+
+def _naive_equality(df: dict[str, Any], end: Any, gcol: str, g: str, S: list[str],
+                    key: list[str]) -> list[Any]:
+    staff, rec, cases, training = df["staff"], df["recruitment"], df["casework"], df["training"]
+    out = []
+    # representation / WRES 1: headcount by band in each stratum
+    out.append(end[end[gcol] == g].groupby([*S, "band"]).size())
+    # Model Employer / trends: every snapshot
+    out.append(staff[staff[gcol] == g].groupby([*S, "snapshot_date", "band"]).size())
+    # WRES 2: shortlisted and appointed
+    r = rec[(rec[gcol] == g) & (rec["closing_date"] >= FIRST_DAY) & (rec["closing_date"] <= END)]
+    out.append(r[r["shortlisted"]].groupby(S).size())
+    out.append(r[r["shortlisted"] & r["appointed"]].groupby(S).size())
+    # WRES 3 / WDES 3: people in formal cases among staff in post
+    c = cases[(cases["formal"]) & (cases["start_date"] >= FIRST_DAY) & (cases["start_date"] <= END)]
+    people = end[end[gcol] == g].merge(c[key].drop_duplicates(), on=key)
+    out.append(people.groupby(S).size())
+    # WRES 4: non-mandatory training
+    t = training[~training["mandatory"] & (training["date"] >= FIRST_DAY) & (training["date"] <= END)]
+    trained = end[end[gcol] == g].merge(t[key].drop_duplicates(), on=key)
+    out.append(trained.groupby(S).size())
+    return out
+
+
+def _naive_careers(df: dict[str, Any], start: Any, end: Any, gcol: str, g: str, S: list[str],
+                   key: list[str]) -> list[Any]:
+    import pandas as pd
+
+    from equity import codes
+
+    staff, leavers = df["staff"], df["leavers"]
+    out = []  # (training access is WRES 4's count, in the equality part)
+    # leavers by their last snapshot (headcount and FTE)
+    lv = leavers[(leavers["leave_date"] >= FIRST_DAY) & (leavers["leave_date"] <= END)]
+    m = lv.merge(staff[staff[gcol] == g], on=key, suffixes=("_leaving", ""))
+    m = m[m["snapshot_date"] <= m["leave_date"]]
+    last = m.sort_values("snapshot_date").groupby([*key, "leave_date"]).tail(1)
+    out.append(last.groupby(S).agg(n=("staff_id", "size"), fte=("fte", "sum")))
+    # stability, joiners and promotion: the two snapshots joined
+    s = start[start[gcol] == g]
+    both = s.merge(end[[*key, "band"]], on=key, how="left", suffixes=("", "_end"),
+                   indicator=True)
+    out.append(both.groupby(S)["_merge"].apply(lambda x: (x == "both").sum()))
+    out.append(s.groupby(S)["fte"].sum())  # FTE turnover: average FTE in post
+    out.append(end[end[gcol] == g].groupby(S)["fte"].sum())
+    e = end[end[gcol] == g].merge(start[key], on=key, how="left", indicator=True)
+    out.append(e[e["_merge"] == "left_only"].groupby(S).size())
+    rise = (codes.band_rank(both["band_end"]) > codes.band_rank(both["band"]))
+    out.append(both[rise].groupby(S).size())
+    # early-career leaving: each cohort's joiners at their first snapshot after
+    # starting, and those with a leavers row within 12 or 24 months
+    for months, (c0, c1) in COHORTS.items():
+        j = staff[(staff["org_start_date"] >= c0) & (staff["org_start_date"] <= c1)
+                  & (staff["snapshot_date"] >= staff["org_start_date"])]
+        cohort = j.sort_values("snapshot_date").groupby([*key, "org_start_date"]).head(1)
+        cohort = cohort[cohort[gcol] == g]
+        out.append(cohort.groupby(S).size())
+        lv = cohort.merge(leavers[[*key, "leave_date"]], on=key)
+        lv = lv[(lv["leave_date"] >= lv["org_start_date"])
+                & (lv["leave_date"] < lv["org_start_date"] + pd.DateOffset(months=months))]
+        out.append(lv.drop_duplicates([*key, "org_start_date"]).groupby(S).size())
+    return out
 
 
 def _sql_queries(folder: Path) -> list[str]:
@@ -308,9 +371,9 @@ def worker(method: str, folder: Path) -> None:
     # Third-party notices (PySpark on pandas 3) are not benchmark output.
     warnings.simplefilter("ignore")
     # Imports are not timed (every method starts in a fresh interpreter).
-    if method.startswith(("equity[", "retention[")):
+    if method.startswith(("equity[", "retention[", "equality[")):
         import equity.indicators._all
-    elif method == "naive pandas":
+    elif method.startswith("naive pandas"):
         import equity.codes  # noqa: F401
     else:
         import duckdb  # noqa: F401
@@ -321,8 +384,12 @@ def worker(method: str, folder: Path) -> None:
         res = run_equity(folder, engine)
     elif method.startswith("retention["):
         res = run_retention(folder, engine)
+    elif method.startswith("equality["):
+        res = run_equality(folder, engine)
     elif method == "naive pandas":
         res = run_naive(folder)
+    elif method == NAIVE_EQUALITY:
+        res = run_naive(folder, parts=("equality",))
     elif method == RETENTION_FLOOR:
         res = run_sql(folder, only=RETENTION_QUERIES)
     else:
@@ -386,6 +453,9 @@ def main() -> None:
     ap.add_argument("--spark", action="store_true", help="also time the spark engine")
     ap.add_argument("--retention", action="store_true",
                     help="also time the retention family alone against its SQL floor (issue 5)")
+    ap.add_argument("--equality", action="store_true",
+                    help="also time the equality family alone against the naive notebook's "
+                         "equality part (issue 4)")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per method and size")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -401,6 +471,8 @@ def main() -> None:
     if args.spark:
         engines.append("spark")
     methods = [*(f"equity[{e}]" for e in engines), "naive pandas", "SQL floor"]
+    if args.equality:
+        methods += [*(f"equality[{e}]" for e in engines), NAIVE_EQUALITY]
     if args.retention:
         methods += [*(f"retention[{e}]" for e in engines if e != "pandas"), RETENTION_FLOOR]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -414,18 +486,23 @@ def main() -> None:
             res = measure(m, folder, args.timeout)
             got[m] = res
             shown = res.get("wall_s", float("nan"))
-            print(f"{label:>14} {m:<16} {shown:8.1f} s  "
+            print(f"{label:>14} {m:<24} {shown:8.1f} s  "
                   f"{res.get('peak_mb', float('nan')):8.0f} MB {res.get('error', '')}", flush=True)
-        naive = got["naive pandas"].get("wall_s")
         pandas_mb = got.get("equity[pandas]", {}).get("peak_mb")
         for m, res in got.items():
             r = {"data": label, "staff_rows": n, "method": m, **res}
+            # each family against its own baseline: retention against its floor (no naive
+            # notebook), equality against the notebook's equality part (no SQL floor)
             retention = m.startswith("retention[") or m == RETENTION_FLOOR
-            floor = got[RETENTION_FLOOR if retention else "SQL floor"].get("wall_s")
+            equality = m.startswith("equality[") or m == NAIVE_EQUALITY
+            floor = (None if equality else
+                     got[RETENTION_FLOOR if retention else "SQL floor"].get("wall_s"))
+            naive = (None if retention else
+                     got[NAIVE_EQUALITY if equality else "naive pandas"].get("wall_s"))
             if "wall_s" in res:
                 if floor:
                     r["vs_floor"] = res["wall_s"] / floor
-                if naive and not retention:
+                if naive:
                     r["naive_over"] = naive / res["wall_s"]
                 if pandas_mb:
                     r["mem_vs_pandas"] = res["peak_mb"] / pandas_mb
