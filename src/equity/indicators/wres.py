@@ -129,16 +129,15 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     # a person is a staff_id within an organisation when both tables carry one
     key = cube.person_key(ctx.dataset.staff, events)
     people = events.select(*key).unique()
-    end = cube.snapshot_rows(ctx.dataset.staff, year.snapshot)
-    start = cube.snapshot_rows(ctx.dataset.staff, year.start_snapshot)
-    ids = lambda f: f.select(*key).unique()  # noqa: E731 - tiny local projection
-    matched_end = people.join(end, on=key, how="inner")
-    rest = people.join(ids(end), on=key, how="anti")
-    matched_start = rest.join(start, on=key, how="inner")
-    unmatched = cube.count(rest.join(ids(start), on=key, how="anti"), [])["n"].sum()
-    # one engine query for both: the two matches share their columns
-    both = nw.concat([matched_end, matched_start], how="vertical")
-    counted = grouped_counts(both, gs, within=ctx.within, where=ctx.staff_scope)
+    # the people (few) joined to each snapshot's rows, then each person's closing record,
+    # or their opening one when they left during the year
+    matched = nw.concat([people.join(cube.snapshot_rows(ctx.dataset.staff, d), on=key)
+                         for d in (year.snapshot, year.start_snapshot)], how="vertical")
+    latest = matched.filter(
+        nw.col("snapshot_date") == nw.col("snapshot_date").max().over(*key))
+    counted = grouped_counts(latest, gs, within=ctx.within, where=ctx.staff_scope)
+    unmatched = (cube.count(people, [])["n"].sum()
+                 - cube.count(matched.select(*key).unique(), [])["n"].sum())
     return counted.rename(columns={"n": "events"}), float(unmatched)
 
 
