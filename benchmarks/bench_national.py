@@ -109,8 +109,14 @@ def _strata(folder: Path) -> list[str]:
 # --------------------------------------------------------------------------- workers
 
 
-def run_equity(folder: Path, engine: str) -> dict[str, Any]:
+def run_equity(folder: Path, engine: str, family: str = "equity") -> dict[str, Any]:
+    """Read the dataset with ``engine``, then compute ``family``: ``"equity"``, every
+    indicator (internal disclosure); ``"equality"``, the equality-standard family alone
+    (issue 4's comparison, against the naive notebook's equality part); ``"retention"``, the
+    retention and progression family alone (issue 5's, against its own SQL floor)."""
     from equity.indicators._all import indicators
+    from equity.indicators.careers import retention_indicators
+    from equity.indicators.equality import equality_indicators
     from equity.io import read_dataset
 
     spark = None
@@ -124,37 +130,15 @@ def run_equity(folder: Path, engine: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     ds = read_dataset(folder, engine=engine)  # type: ignore[arg-type]
     t1 = time.perf_counter()
-    table = indicators(ds, period=PERIOD, within=_strata(folder), disclosure="internal")
+    if family == "equity":
+        table = indicators(ds, period=PERIOD, within=_strata(folder), disclosure="internal")
+    else:
+        compute = {"equality": equality_indicators, "retention": retention_indicators}[family]
+        table = compute(ds, period=PERIOD, within=_strata(folder))
     t2 = time.perf_counter()
     if spark is not None:
         spark.stop()  # so the JVM's peak memory is counted with the children
     return {"read_s": t1 - t0, "compute_s": t2 - t1, "result_rows": len(table)}
-
-
-def run_equality(folder: Path, engine: str) -> dict[str, Any]:
-    """Issue 4's comparison: the equality-standard family alone (representation, WRES, WDES,
-    declaration, Model Employer, pipeline), against the naive notebook's equality part."""
-    from equity.indicators.equality import equality_indicators
-    from equity.io import read_dataset
-
-    t0 = time.perf_counter()
-    ds = read_dataset(folder, engine=engine)  # type: ignore[arg-type]
-    t1 = time.perf_counter()
-    table = equality_indicators(ds, period=PERIOD, within=_strata(folder))
-    return {"read_s": t1 - t0, "compute_s": time.perf_counter() - t1, "result_rows": len(table)}
-
-
-def run_retention(folder: Path, engine: str) -> dict[str, Any]:
-    """Issue 5's comparison: the retention and progression family alone (leavers, joiners,
-    stability, early-career leaving, promotion, training), against its own SQL floor."""
-    from equity.indicators.careers import retention_indicators
-    from equity.io import read_dataset
-
-    t0 = time.perf_counter()
-    ds = read_dataset(folder, engine=engine)  # type: ignore[arg-type]
-    t1 = time.perf_counter()
-    table = retention_indicators(ds, period=PERIOD, within=_strata(folder))
-    return {"read_s": t1 - t0, "compute_s": time.perf_counter() - t1, "result_rows": len(table)}
 
 
 #: The parts of the naive notebook: the equality standards (issue 4), retention and
@@ -379,13 +363,9 @@ def worker(method: str, folder: Path) -> None:
         import duckdb  # noqa: F401
     base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    engine = method[method.find("[") + 1:-1]
-    if method.startswith("equity["):
-        res = run_equity(folder, engine)
-    elif method.startswith("retention["):
-        res = run_retention(folder, engine)
-    elif method.startswith("equality["):
-        res = run_equality(folder, engine)
+    if method.startswith(("equity[", "retention[", "equality[")):
+        family, engine = method[:-1].split("[")
+        res = run_equity(folder, engine, family)
     elif method == "naive pandas":
         res = run_naive(folder)
     elif method == NAIVE_EQUALITY:

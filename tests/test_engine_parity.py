@@ -265,9 +265,10 @@ def test_random_datasets_same_on_in_process_engines(
 @pytest.mark.slow
 @pytest.mark.parametrize("training_as", ["parquet", "csv"])
 def test_several_organisations_same_on_in_process_engines(tmp_path: Path, training_as: str) -> None:
-    # The person key includes the organisation: the lazy engines hold staff and leavers in
-    # memory (code columns as categoricals / ENUMs) and join them to tables scanned from
-    # their files (training, casework), or read through pandas (a CSV among Parquet files).
+    # The person key includes the organisation: Polars holds staff and leavers in memory
+    # (code columns as categoricals) and DuckDB reads them in place, each joining them to
+    # tables scanned from their files (training, casework) or read through pandas (a CSV
+    # among Parquet files).
     tables, _ = generate(seed=7, years=2, scale="national", scale_factor=0.0004)
     assert tables["staff"]["organisation"].nunique() > 50
     _write({n: t for n, t in tables.items() if n != "training" or training_as == "parquet"},

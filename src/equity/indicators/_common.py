@@ -8,6 +8,7 @@ row-level data.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -125,15 +126,14 @@ def _group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categoric
     grouping maps the distinct codes, not the rows, and the labels stay integer codes until
     the table is grouped.
     """
-    codes_, labels = np.zeros(len(counted), dtype=np.int64), np.array([""], dtype=object)
-    for i, g in enumerate(gs):
+    codes_ = np.zeros(len(counted), dtype=np.int64)
+    per_grouping = []
+    for g in gs:
         raw, uniq = pd.factorize(counted[g.column], use_na_sentinel=False)
-        mapped = g.mapper(pd.Series(uniq)).astype(str).to_numpy(dtype=object)
-        lab_codes, lab = pd.factorize(mapped)
-        lab = np.asarray(lab, dtype=object)
-        codes_ = codes_ * len(lab) + lab_codes[raw]
-        labels = lab if i == 0 else np.array(
-            [a + INTERSECTION + b for a in labels for b in lab], dtype=object)
+        lab_codes, lab = pd.factorize(g.mapper(pd.Series(uniq)).astype(str).to_numpy(dtype=object))
+        codes_ = codes_ * len(lab) + lab_codes[raw]  # the first grouping varies slowest
+        per_grouping.append(lab)
+    labels = [INTERSECTION.join(combo) for combo in itertools.product(*per_grouping)]
     return pd.Categorical.from_codes(codes_, categories=pd.Index(labels, dtype=object))
 
 
