@@ -343,6 +343,24 @@ def test_wres3_direction_people_not_cases_and_exclusions():
                          "31 March snapshot")] == 1
 
 
+def test_wres3_people_out_of_scope_are_neither_counted_nor_unmatched():
+    # p20-p39 BME in Surgery, p40-p49 BME in Medicine; cases for p20 (Surgery) and p40
+    # (Medicine) and x99 (no staff record). Scoped to Surgery, p40 is matched but out of
+    # scope: not an event of Surgery, and not one of the people with no staff record.
+    staff = staff_of((20, {"eth": "A"}), (20, {"eth": "N"}), (10, {"eth": "N", "d": "Medicine"}))
+    cw = pd.DataFrame({"case_id": ["c0", "c1", "c2"], "staff_id": ["p20", "p40", "x99"],
+                       "start_date": ["2024-05-01"] * 3, "process": ["disciplinary"] * 3,
+                       "formal": [True] * 3})
+    r = eq.wres(Dataset.from_frames(staff=staff, casework=cw), period=PERIOD,
+                directorate="Surgery")
+    w3 = r.loc[r["indicator"] == "wres_3"].set_index("group")
+    assert w3.loc["BME", ["numerator", "denominator"]].tolist() == [1.0, 20.0]
+    assert w3.loc["White", ["numerator", "denominator"]].tolist() == [0.0, 20.0]
+    ex = {(e["indicator"], e["reason"]): e["count"] for e in r.attrs["exclusions"]}
+    assert ex[("wres_3", "formal disciplinary cases by people with no staff record at either "
+                         "31 March snapshot")] == 1
+
+
 def test_wres3_matches_people_within_their_organisation():
     # Two organisations numbering their staff alike (p0-p39 in each): a case is matched to
     # the person of its own organisation only.

@@ -137,6 +137,32 @@ def _group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categoric
     return pd.Categorical.from_codes(codes_, categories=pd.Index(labels, dtype=object))
 
 
+def count_derive(keys: Sequence[str], derive: Mapping[str, nw.Expr] | None = None
+                 ) -> dict[str, nw.Expr]:
+    """``derive`` plus the derived strata among ``keys`` (``clinical``, from staff_group)."""
+    derive = dict(derive or {})
+    if "clinical" in keys and "clinical" not in derive:
+        derive["clinical"] = clinical_expr()
+    return derive
+
+
+def group_counted(counted: pd.DataFrame, gs: Sequence[Grouping], keys: Sequence[str], *,
+                  complete_levels: Mapping[str, Sequence[Any]] | None = None) -> pd.DataFrame:
+    """The pandas half of :func:`grouped_counts`: an engine count table by ``keys`` and raw
+    equality codes, grouped into ``gs``'s groups with every level present, zero-filled."""
+    keys = list(keys)
+    out = cube.regroup(counted.assign(group=_group_labels(counted, gs)), [*keys, "group"])
+    out["group"] = out["group"].astype("str")
+    levels: dict[str, Sequence[Any]] = {}
+    for k in keys:
+        levels[k] = (complete_levels or {}).get(k, sorted(out[k].dropna().unique().tolist()))
+    levels["group"] = levels_of(gs)
+    if len(out) == 0 and not keys:
+        return cube.complete(pd.DataFrame(
+            {"group": [], **{c: [] for c in out.columns if c != "group"}}), levels)
+    return cube.complete(out, levels)
+
+
 def grouped_counts(
     frame: Any,
     gs: Sequence[Grouping],
@@ -165,9 +191,7 @@ def grouped_counts(
     """
     raw_cols = list(dict.fromkeys(g.column for g in gs))
     keys = [*within, *extra_keys]
-    derive = dict(derive or {})
-    if "clinical" in keys and "clinical" not in derive:
-        derive["clinical"] = clinical_expr()
+    derive = count_derive(keys, derive)
     if share is not None and distinct is not None:
         raise ValueError("`share` counts rows; it cannot be combined with `distinct`.")
 
@@ -186,16 +210,7 @@ def grouped_counts(
                 owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
                 lambda: cube.count(build(), [*keys, *cols], where=where, derive=derive,
                                    sums=sums))
-        out = cube.regroup(counted.assign(group=_group_labels(counted, gs)), [*keys, "group"])
-        out["group"] = out["group"].astype("str")
-        levels: dict[str, Sequence[Any]] = {}
-        for k in keys:
-            levels[k] = (complete_levels or {}).get(k, sorted(out[k].dropna().unique().tolist()))
-        levels["group"] = levels_of(gs)
-        if len(out) == 0 and not keys:
-            return cube.complete(pd.DataFrame(
-                {"group": [], **{c: [] for c in out.columns if c != "group"}}), levels)
-        return cube.complete(out, levels)
+        return group_counted(counted, gs, keys, complete_levels=complete_levels)
 
     if share is None:
         return grouped()

@@ -24,6 +24,8 @@ from equity.indicators._common import (
     as_groupings,
     at,
     between,
+    count_derive,
+    group_counted,
     grouped_counts,
     not_computed,
     rate_rows,
@@ -117,6 +119,10 @@ def appointment(
 
 # --------------------------------------------------------------------------- events (3, 4)
 
+# Whether a person with an event is counted: matched to a staff record in scope, matched out
+# of scope, or not matched at either snapshot (counted as excluded).
+_IN_SCOPE, _OUT_OF_SCOPE, _UNMATCHED = 1, 2, 3
+
 
 def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year: Period
                    ) -> tuple[pd.DataFrame, float]:
@@ -124,7 +130,8 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     record at the year's closing snapshot or, for those who left during it, its opening one.
 
     Returns the counts (column ``events``) and the number of people with no staff record at
-    either snapshot (excluded, reported).
+    either snapshot (excluded, reported). One engine query: every person once, with their
+    record or none, counted by strata, codes and whether they are matched and in scope.
     """
     # a person is a staff_id within an organisation when both tables carry one
     key = cube.person_key(ctx.dataset.staff, events)
@@ -135,10 +142,19 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
                          for d in (year.snapshot, year.start_snapshot)], how="vertical")
     latest = matched.filter(
         nw.col("snapshot_date") == nw.col("snapshot_date").max().over(*key))
-    counted = grouped_counts(latest, gs, within=ctx.within, where=ctx.staff_scope)
-    unmatched = (cube.count(people, [])["n"].sum()
-                 - cube.count(matched.select(*key).unique(), [])["n"].sum())
-    return counted.rename(columns={"n": "events"}), float(unmatched)
+    scope = ctx.staff_scope if ctx.staff_scope is not None else nw.lit(True)
+    status = (nw.when(nw.col("snapshot_date").is_null()).then(nw.lit(_UNMATCHED))
+              .when(scope.fill_null(False)).then(nw.lit(_IN_SCOPE))
+              .otherwise(nw.lit(_OUT_OF_SCOPE)))
+    keys = list(ctx.within)
+    raw_cols = list(dict.fromkeys(g.column for g in gs))
+    counted = cube.count(people.join(latest, on=key, how="left"),
+                         [*keys, *raw_cols, "_status"],
+                         derive=count_derive(keys, {"_status": status}))
+    unmatched = counted.loc[counted["_status"] == _UNMATCHED, "n"].sum()
+    counted = counted.loc[counted["_status"] == _IN_SCOPE].drop(columns="_status")
+    grouped = group_counted(counted.reset_index(drop=True), gs, keys)
+    return grouped.rename(columns={"n": "events"}), float(unmatched)
 
 
 def event_likelihood(
