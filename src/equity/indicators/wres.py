@@ -303,8 +303,10 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
                                   for i in ids})
     cols = set(cube.columns(ds.survey))
     keys = [k for k in ("organisation", "directorate") if k in cols]
-    s = cube.count(ds.survey, ["period", "indicator", "group_var", "group", *keys],
-                   sums=["respondents", "positive"])
+    # one query for WRES and WDES rows alike
+    s = cube.shared(ds.survey, ("survey", tuple(keys)), lambda: cube.count(
+        ds.survey, ["period", "indicator", "group_var", "group", *keys],
+        sums=["respondents", "positive"]))
     s = s.loc[(s["period"].astype(str) == str(ctx.period)) & (s["group_var"] == group_var)]
     g = gs[0]
     s = s.assign(group=np.where(s["group"].isin(g.levels), s["group"],
