@@ -55,6 +55,16 @@ def test_filter_derive_and_distinct(engine):
     assert norm(people, ["h"]).to_dict("list") == {"h": ["x", "y"], "n": [2.0, 3.0]}
 
 
+@pytest.mark.parametrize("engine", ["pandas", "polars", "polars-lazy", "duckdb"])
+def test_distinct_rows_keep_a_missing_value_as_a_value(engine):
+    got = cube.collect(cube.distinct_rows(engines(FRAME)[engine], ["g", "id"]))
+    rows = [tuple(None if pd.isna(v) else v for v in r) for r in
+            got[["g", "id"]].to_numpy().tolist()]
+    # Oracle: pandas drop_duplicates, which keeps the (None, "3") row
+    assert len(FRAME[["g", "id"]].drop_duplicates()) == len(rows) == 3
+    assert set(rows) == {("a", "1"), ("b", "2"), (None, "3")}
+
+
 def test_count_without_keys_and_on_empty_selection():
     assert cube.count(FRAME, []).to_dict("list") == {"n": [5.0]}
     empty = cube.count(FRAME, ["g"], where=nw.col("h") == "zzz")

@@ -456,7 +456,7 @@ def _leave_before_start(leavers: Any, staff: Any) -> list[Finding]:
 
 def _unknown_staff(name: str, frame: Any, staff: Any) -> list[Finding]:
     key = cube.person_key(staff, frame)  # organisation + staff_id in national data
-    ids = cube.lazy(staff).select(*key).drop_nulls().unique()
+    ids = cube.distinct_rows(cube.lazy(staff).select(*key).drop_nulls(), key)
     lf, has_row = _with_rows(frame)
     orphans = lf.filter(~nw.col("staff_id").is_null()).join(ids, on=key, how="anti")
     n = int(cube.collect(orphans.select(nw.len().alias("n")))["n"].sum())

@@ -8,6 +8,7 @@ from equity.cube._core import (
     columns,
     complete,
     count,
+    distinct_rows,
     key_codes,
     lazy,
     memo,
@@ -30,7 +31,7 @@ from equity.cube._history import (
 from equity.cube._values import value_counts
 
 __all__ = [
-    "collect", "columns", "complete", "count", "early_leaving", "history_counts",
+    "collect", "columns", "complete", "count", "distinct_rows", "early_leaving", "history_counts",
     "joiner_cohort", "key_codes", "lazy", "leaver_spells", "memo", "person_key", "regroup", "shared",
     "sharing", "snapshot_pair", "snapshot_rows", "tenure_spells", "text_is", "training_takeup",
     "value_counts",

@@ -157,6 +157,18 @@ def columns(frame: Any) -> list[str]:
     return list(memo(frame, "columns", lambda: tuple(lazy(frame).collect_schema().names())))
 
 
+def distinct_rows(frame: Any, columns: Sequence[str]) -> nw.LazyFrame:
+    """The distinct combinations of ``columns`` (a missing value is a value), lazily.
+
+    Written as a group-by: narwhals' ``unique`` is a ``row_number`` window on SQL engines,
+    twice as slow on DuckDB (1.1 against 0.57 s for the 1.6 million people in a national
+    training table).
+    """
+    tmp = "__distinct_rows"
+    return (lazy(frame).group_by(*columns, drop_null_keys=False)
+            .agg(nw.len().alias(tmp)).drop(tmp))
+
+
 def count(
     frame: Any,
     by: Sequence[str],
@@ -205,7 +217,7 @@ def count(
     if distinct is not None:
         if sums:
             raise ValueError("`sums` cannot be combined with `distinct`.")
-        lf = lf.select([*by, distinct]).unique()
+        lf = distinct_rows(lf, [*by, distinct])
         aggs = [nw.len().alias("n")]
     else:
         aggs = [nw.len().alias("n"), *(nw.col(c).sum().alias(f"sum_{c}") for c in sums)]

@@ -22,7 +22,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from equity.cube._core import columns, count, lazy, shared, text_is
+from equity.cube._core import columns, count, distinct_rows, lazy, shared, text_is
 
 #: Columns carried from the "other" snapshot by :func:`snapshot_pair` (suffix ``_other``).
 PAIR_CARRY: tuple[str, ...] = ("directorate", "staff_group", "band", "fte")
@@ -115,8 +115,7 @@ def snapshot_pair(
                 lazy(leavers)
                 .filter((nw.col("leave_date") >= _dt(start)) & (nw.col("leave_date") <= _dt(end)))
                 .filter(_is_nhs_destination())
-                .select(*key)
-                .unique()
+                .pipe(distinct_rows, key)
                 .with_columns(left_to_nhs=nw.lit(True))
             )
             out = out.join(to_nhs, on=key, how="left").with_columns(
@@ -169,7 +168,7 @@ def _leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) ->
     # One join with the staff table: each leaving's snapshot rows on or before its date,
     # then the last of them (a person has one row per snapshot).
     candidates = (
-        lv.select(*keep).unique()
+        distinct_rows(lv, keep)
         .join(lazy(staff), on=key, how="inner")
         .filter(nw.col("snapshot_date") <= nw.col("leave_date"))
     )
@@ -280,8 +279,8 @@ def tenure_spells(staff: Any, leavers: Any | None, *, window_start: dt.date, end
     )
     out = span.join(st, on=[*spell, "snapshot_date"], how="inner")
     # The person's next spell, from every snapshot (it may first be seen after `end`).
-    starts = (lazy(staff).filter(~nw.col("org_start_date").is_null())
-              .select(*key, _start=nw.col("org_start_date")).unique())
+    starts = distinct_rows(lazy(staff).filter(~nw.col("org_start_date").is_null())
+                           .select(*key, _start=nw.col("org_start_date")), [*key, "_start"])
     following = (out.select(*spell).join(starts, on=key, how="inner")
                  .filter(nw.col("_start") > nw.col("_spell"))
                  .group_by(spell).agg(nw.col("_start").min().alias("_next")))
@@ -390,7 +389,7 @@ def training_takeup(staff: Any, training: Any, *, snapshot: dt.date, start: dt.d
         lazy(training)
         .filter((nw.col("date") >= _dt(start))
                 & (nw.col("date") <= _dt(end)) & ~nw.col("mandatory").fill_null(True))
-        .select(*key).unique().with_columns(_took=nw.lit(1))
+        .pipe(distinct_rows, key).with_columns(_took=nw.lit(1))
     )
     return (
         snapshot_rows(staff, snapshot)

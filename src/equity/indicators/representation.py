@@ -154,8 +154,8 @@ def _with_totals(counts: pd.DataFrame, keys: Sequence[str], *, value: str = "n",
     keys = list(keys)
     if not keys:
         return counts.assign(**{total: counts[value].sum()})
-    t = counts.groupby(keys, dropna=False, sort=False)[value].sum().rename(total).reset_index()
-    return counts.merge(t, on=keys, how="left")
+    return counts.assign(**{total: counts.groupby(keys, dropna=False, sort=False)[value]
+                            .transform("sum").to_numpy()})
 
 
 def _drop_unknown(counts: pd.DataFrame, gs: Sequence[Grouping]) -> pd.DataFrame:

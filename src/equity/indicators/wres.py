@@ -135,7 +135,7 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     """
     # a person is a staff_id within an organisation when both tables carry one
     key = cube.person_key(ctx.dataset.staff, events)
-    people = events.select(*key).unique()
+    people = cube.distinct_rows(events, key)
     # the people (few) joined to each snapshot's rows, then each person's closing record,
     # or their opening one when they left during the year
     matched = nw.concat([people.join(cube.snapshot_rows(ctx.dataset.staff, d), on=key)
