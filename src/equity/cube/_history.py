@@ -45,12 +45,14 @@ def snapshot_dates(staff: Any) -> list[dt.date]:
     return sorted(pd.to_datetime(c["snapshot_date"].dropna()).dt.date.unique().tolist())
 
 
-def snapshot_rows(staff: Any, date: dt.date) -> nw.LazyFrame:
-    """The rows of ``staff`` at one snapshot date (inside a :func:`~equity.cube.sharing`
-    block built once per frame and date: on pandas the filter copies the rows, and several
-    indicators start from the same snapshot)."""
-    return shared(staff, ("snapshot_rows", date),
-                lambda: lazy(staff).filter(nw.col("snapshot_date") == _dt(date)))
+def snapshot_rows(staff: Any, *dates: dt.date) -> nw.LazyFrame:
+    """The rows of ``staff`` at one or more snapshot dates (inside a
+    :func:`~equity.cube.sharing` block built once per frame and dates: on pandas the filter
+    copies the rows, and several indicators start from the same snapshots). Several dates are
+    one filter, so SQL engines scan the table once."""
+    when = (nw.col("snapshot_date") == _dt(dates[0]) if len(dates) == 1 else
+            nw.col("snapshot_date").is_in([_dt(d) for d in dates]))
+    return shared(staff, ("snapshot_rows", dates), lambda: lazy(staff).filter(when))
 
 
 def snapshot_pair(

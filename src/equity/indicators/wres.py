@@ -136,10 +136,10 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     # a person is a staff_id within an organisation when both tables carry one
     key = cube.person_key(ctx.dataset.staff, events)
     people = cube.distinct_rows(events, key)
-    # the people (few) joined to each snapshot's rows, then each person's closing record,
-    # or their opening one when they left during the year
-    matched = nw.concat([people.join(cube.snapshot_rows(ctx.dataset.staff, d), on=key)
-                         for d in (year.snapshot, year.start_snapshot)], how="vertical")
+    # the people (few) joined to the two snapshots' rows, then each person's closing
+    # record, or their opening one when they left during the year
+    matched = people.join(
+        cube.snapshot_rows(ctx.dataset.staff, year.snapshot, year.start_snapshot), on=key)
     latest = matched.filter(
         nw.col("snapshot_date") == nw.col("snapshot_date").max().over(*key))
     scope = ctx.staff_scope if ctx.staff_scope is not None else nw.lit(True)
