@@ -55,6 +55,21 @@ def snapshot_rows(staff: Any, *dates: dt.date) -> nw.LazyFrame:
     return shared(staff, ("snapshot_rows", dates), lambda: lazy(staff).filter(when))
 
 
+def rows_of(people: nw.LazyFrame, rows: Any, key: Sequence[str]) -> nw.LazyFrame:
+    """The ``rows`` of ``people`` (distinct ``key`` values): an inner join on ``key``.
+
+    On pandas a merge hashes every row's key (about 3 s for the 3 million staff rows of two
+    national snapshots, however few the people); the rows are first narrowed to the people's
+    staff ids with one ``isin``, so the merge is of the rows left. A missing staff_id matches
+    nothing, as on the SQL engines.
+    """
+    rows = lazy(rows)
+    if rows.implementation is nw.Implementation.PANDAS:
+        ids = people.select("staff_id").collect().to_native()["staff_id"]
+        rows = rows.filter(nw.col("staff_id").is_in(ids.dropna().unique().tolist()))
+    return people.join(rows, on=list(key))
+
+
 def snapshot_pair(
     staff: Any,
     *,

@@ -138,8 +138,8 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     people = cube.distinct_rows(events, key)
     # the people (few) joined to the two snapshots' rows, then each person's closing
     # record, or their opening one when they left during the year
-    matched = people.join(
-        cube.snapshot_rows(ctx.dataset.staff, year.snapshot, year.start_snapshot), on=key)
+    matched = cube.rows_of(
+        people, cube.snapshot_rows(ctx.dataset.staff, year.snapshot, year.start_snapshot), key)
     latest = matched.filter(
         nw.col("snapshot_date") == nw.col("snapshot_date").max().over(*key))
     scope = ctx.staff_scope if ctx.staff_scope is not None else nw.lit(True)
