@@ -135,9 +135,7 @@ def _in_post(ctx: _Ctx, gs: Sequence[Grouping], *, within: Sequence[str],
         lambda: cube.snapshot_rows(ctx.dataset.staff, snap), gs, within=within,
         where=and_all(ctx.staff_scope if scoped else None,
                       ~is_bank(ctx.dataset.staff) if exclude_bank else None),
-        # (with no scope, scoped and unscoped counts are the same rows)
-        share=ctx.share(ctx.dataset.staff, "in post", str(snap), exclude_bank,
-                        scoped and ctx.staff_scope is not None),
+        share=ctx.share(ctx.dataset.staff, "in post", str(snap), exclude_bank, scoped),
         **kwargs)
 
 
