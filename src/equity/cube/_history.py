@@ -58,10 +58,12 @@ def snapshot_rows(staff: Any, *dates: dt.date) -> nw.LazyFrame:
 def rows_of(people: nw.LazyFrame, rows: Any, key: Sequence[str]) -> nw.LazyFrame:
     """The ``rows`` of ``people`` (distinct ``key`` values): an inner join on ``key``.
 
-    On pandas a merge hashes every row's key (about 3 s for the 3 million staff rows of two
+    Every join of a few people (with an event, leavers) onto staff rows goes through here. On
+    pandas a merge hashes every row's key (about 3 s for the 3 million staff rows of two
     national snapshots, however few the people); the rows are first narrowed to the people's
-    staff ids with one ``isin``, so the merge is of the rows left. A missing staff_id matches
-    nothing, as on the SQL engines.
+    staff ids with one ``isin``, so the merge is of the rows left (leaver spells over all
+    national snapshots: 11.9 -> 7.2 s). A missing staff_id matches nothing, as on the SQL
+    engines.
     """
     rows = lazy(rows)
     if rows.implementation is nw.Implementation.PANDAS:
@@ -184,11 +186,8 @@ def _leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) ->
     lv = lv.select(*keep, **extra).with_columns(to_nhs=_is_nhs_destination()).drop("destination")
     # One join with the staff table: each leaving's snapshot rows on or before its date,
     # then the last of them (a person has one row per snapshot).
-    candidates = (
-        distinct_rows(lv, keep)
-        .join(lazy(staff), on=key, how="inner")
-        .filter(nw.col("snapshot_date") <= nw.col("leave_date"))
-    )
+    candidates = (rows_of(distinct_rows(lv, keep), staff, key)
+                  .filter(nw.col("snapshot_date") <= nw.col("leave_date")))
     last = candidates.group_by(keep).agg(nw.col("snapshot_date").max().alias("last_snapshot"))
     rows = (candidates.join(last, on=keep, how="inner")
             .filter(nw.col("snapshot_date") == nw.col("last_snapshot"))

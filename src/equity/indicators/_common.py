@@ -137,6 +137,11 @@ def _group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categoric
     return pd.Categorical.from_codes(codes_, categories=pd.Index(labels, dtype=object))
 
 
+def code_columns(gs: Sequence[Grouping]) -> list[str]:
+    """The raw equality-code columns ``gs`` group (each once, in order)."""
+    return list(dict.fromkeys(g.column for g in gs))
+
+
 def count_derive(keys: Sequence[str], derive: Mapping[str, nw.Expr] | None = None
                  ) -> dict[str, nw.Expr]:
     """``derive`` plus the derived strata among ``keys`` (``clinical``, from staff_group)."""
@@ -189,7 +194,7 @@ def grouped_counts(
     ``frame`` may be a function returning the frame, called only when the count is not
     shared already (on pandas, building a join is itself the work).
     """
-    raw_cols = list(dict.fromkeys(g.column for g in gs))
+    raw_cols = code_columns(gs)
     keys = [*within, *extra_keys]
     derive = count_derive(keys, derive)
     if share is not None and distinct is not None:

@@ -24,6 +24,7 @@ from equity.indicators._common import (
     as_groupings,
     at,
     between,
+    code_columns,
     count_derive,
     group_counted,
     grouped_counts,
@@ -147,7 +148,7 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
               .when(scope.fill_null(False)).then(nw.lit(_IN_SCOPE))
               .otherwise(nw.lit(_OUT_OF_SCOPE)))
     keys = list(ctx.within)
-    raw_cols = list(dict.fromkeys(g.column for g in gs))
+    raw_cols = code_columns(gs)
     counted = cube.count(people.join(latest, on=key, how="left"),
                          [*keys, *raw_cols, "_status"],
                          derive=count_derive(keys, {"_status": status}))
