@@ -474,3 +474,16 @@ def test_lazy_engines_trim_code_columns_and_blanks_are_missing(tmp_path, engine)
         "Band 5", "Band 6", "Band 6", None]
     if engine == "polars":
         assert str(got["band"].dtype) == "category"  # held as a categorical
+
+
+def test_polars_trims_padded_categorical_columns_and_keeps_clean_ones(tmp_path):
+    # Parquet written from pandas categoricals reads as Polars categoricals: a clean one is
+    # kept as it is, one with a padded value or a blank is trimmed like text.
+    cats = STAFF.assign(band=[" Band 5", "Band 6 ", "Band 6", ""]).astype(
+        {"band": "category", "directorate": "category"})
+    write(tmp_path, "parquet", {"staff": cats})
+    assert pl.scan_parquet(tmp_path / "staff.parquet").collect_schema()["band"] == pl.Categorical
+    got = to_pandas(read_dataset(tmp_path, engine="polars").staff)
+    assert got["band"].astype(object).where(got["band"].notna(), None).tolist() == [
+        "Band 5", "Band 6", "Band 6", None]
+    assert got["directorate"].astype(object).tolist() == STAFF["directorate"].tolist()
