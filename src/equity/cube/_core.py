@@ -78,8 +78,10 @@ def _categorical_as_object(s: pd.Series) -> pd.Series:
     """A categorical's values as ``object`` (``None`` for missing), one lookup per row."""
     codes_ = s.cat.codes.to_numpy()
     labels = np.asarray(s.cat.categories.astype(object), dtype=object)
-    values = labels[np.maximum(codes_, 0)] if len(labels) else np.full(len(s), None, dtype=object)
-    return pd.Series(np.where(codes_ >= 0, values, None), index=s.index, dtype=object)
+    values = np.full(len(s), None, dtype=object)
+    known = codes_ >= 0
+    values[known] = labels[codes_[known]]
+    return pd.Series(values, index=s.index, dtype=object)
 
 
 _MEMO: dict[int, tuple[Callable[[], Any], Any, dict[Any, Any]]] = {}
