@@ -55,6 +55,9 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
         warnings.simplefilter("ignore", UserWarning)
         if frame.implementation.is_pandas_like():
             out = frame.collect(backend="pandas").to_native()
+            for c in out.columns:
+                if out[c].dtype == object or isinstance(out[c].dtype, pd.StringDtype):
+                    out[c] = out[c].astype(object).where(out[c].notna(), None)
         else:
             # Through Arrow, text dictionary-encoded: a count table repeats few distinct
             # keys, so each becomes one Python string, not one per row (national count
@@ -82,6 +85,26 @@ def _categorical_as_object(s: pd.Series) -> pd.Series:
     known = codes_ >= 0
     values[known] = labels[codes_[known]]
     return pd.Series(values, index=s.index, dtype=object)
+
+
+def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``values`` and the distinct values, missing values one code of their
+    own (the last), like ``pd.factorize(values, use_na_sentinel=False)`` but without its
+    extra pass over an object array to find them (count tables' text keys: about half the
+    time of a factorisation).
+
+    Examples
+    --------
+    >>> codes_, uniq = factorize(pd.Series(["b", None, "a", "b"], dtype=object))
+    >>> codes_.tolist(), uniq.tolist()
+    ([0, 2, 1, 0], ['b', 'a', None])
+    """
+    codes_, uniq = pd.factorize(values, use_na_sentinel=True)
+    missing = codes_ < 0
+    if missing.any():
+        codes_ = np.where(missing, len(uniq), codes_)
+        uniq = np.append(np.asarray(uniq, dtype=object), None)
+    return codes_, np.asarray(uniq)
 
 
 _MEMO: dict[int, tuple[Callable[[], Any], Any, dict[Any, Any]]] = {}
@@ -244,7 +267,8 @@ def count(
         if c == "n" or c.startswith("sum_"):
             out[c] = pd.to_numeric(out[c]).astype("float64").fillna(0.0)
     for c in by:
-        out[c] = out[c].astype(object).where(out[c].notna(), None)
+        if out[c].dtype != object:  # text is object with None already (collect)
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out.reset_index(drop=True)
 
 
@@ -274,8 +298,7 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     for k in keys:
         lv = pd.Series(list(levels[k]), dtype=object)
         seen = counts[k].astype(object) if n_obs else pd.Series([], dtype=object)
-        codes_, uniq = pd.factorize(pd.concat([lv, seen], ignore_index=True),
-                                    use_na_sentinel=False)
+        codes_, uniq = factorize(pd.concat([lv, seen], ignore_index=True))
         lv_codes, seen_codes = codes_[: len(lv)], codes_[len(lv):]
         # re-number: listed levels first (in their order), then unlisted values sorted
         first = pd.unique(lv_codes)
@@ -357,7 +380,7 @@ def key_codes(counts: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.D
     combined = np.zeros(len(counts), dtype=np.int64)
     size = 1  # an upper bound on the combined codes
     for c in by:
-        codes_, uniq = pd.factorize(counts[c], use_na_sentinel=False)
+        codes_, uniq = factorize(counts[c])
         if size * (len(uniq) + 1) >= 2**62:  # renumber first, so int64 cannot overflow
             combined, seen = pd.factorize(combined)
             size = len(seen)

@@ -129,7 +129,7 @@ def _group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categoric
     codes_ = np.zeros(len(counted), dtype=np.int64)
     per_grouping = []
     for g in gs:
-        raw, uniq = pd.factorize(counted[g.column], use_na_sentinel=False)
+        raw, uniq = cube.factorize(counted[g.column])
         lab_codes, lab = pd.factorize(g.mapper(pd.Series(uniq)).astype(str).to_numpy(dtype=object))
         codes_ = codes_ * len(lab) + lab_codes[raw]  # the first grouping varies slowest
         per_grouping.append(lab)
