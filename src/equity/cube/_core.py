@@ -103,7 +103,7 @@ def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
     missing = codes_ < 0
     if missing.any():
         codes_ = np.where(missing, len(uniq), codes_)
-        uniq = np.append(np.asarray(uniq, dtype=object), None)
+        uniq = np.concatenate([np.asarray(uniq, dtype=object), np.array([None], dtype=object)])
     return codes_, np.asarray(uniq)
 
 
