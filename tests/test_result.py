@@ -41,6 +41,16 @@ def test_make_result_fills_and_types():
     assert r["directorate"].isna().all()
 
 
+@pytest.mark.parametrize("dtype", ["str", pd.StringDtype("python"), pd.StringDtype("pyarrow"),
+                                   object])
+def test_text_columns_come_out_as_object_with_none_for_missing(dtype):
+    groups = pd.Series(["BME", None, "White", "BME"], dtype=dtype)
+    r = make_result(pd.DataFrame({"group": groups, "directorate": groups.iloc[::-1].to_numpy()}))
+    assert r["group"].dtype == object and r["directorate"].dtype == object
+    assert r["group"].tolist() == ["BME", None, "White", "BME"]
+    assert r["directorate"].tolist() == ["BME", "White", None, "BME"]
+
+
 def test_unknown_columns_and_statuses_are_rejected():
     with pytest.raises(ResultSchemaError, match="not in the shared schema"):
         make_result({"staff_id": ["1"]})
