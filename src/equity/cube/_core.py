@@ -215,6 +215,7 @@ def count(
     derive: Mapping[str, Expr] | None = None,
     sums: Sequence[str] = (),
     distinct: str | None = None,
+    numeric: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Count rows (and sum columns) per combination of ``by``.
 
@@ -233,12 +234,14 @@ def count(
     distinct
         Count distinct values of this column (e.g. ``staff_id`` for "unique people") instead of
         rows; ``sums`` are then not allowed.
+    numeric
+        ``by`` columns returned as numbers (float64, NaN for missing) instead of objects.
 
     Returns
     -------
     pandas.DataFrame
-        ``by`` columns, ``n`` (float64) and ``sum_<column>`` columns. Null keys form their own
-        group.
+        ``by`` columns (objects, None for missing, unless ``numeric``), ``n`` (float64) and
+        ``sum_<column>`` columns. Null keys form their own group.
 
     Examples
     --------
@@ -267,7 +270,9 @@ def count(
         if c == "n" or c.startswith("sum_"):
             out[c] = pd.to_numeric(out[c]).astype("float64").fillna(0.0)
     for c in by:
-        if out[c].dtype != object:  # text is object with None already (collect)
+        if c in numeric:
+            out[c] = pd.to_numeric(out[c], errors="raise").astype("float64")
+        elif out[c].dtype != object:  # text is object with None already (collect)
             out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out.reset_index(drop=True)
 

@@ -65,9 +65,7 @@ def value_counts(
     by = list(by)
     if value in by:
         raise ValueError(f"`value` ({value!r}) must not also be a `by` column.")
-    out = count(frame, [*by, value], where=where, derive=derive)
-    out[value] = pd.to_numeric(out[value].astype(object).where(out[value].notna(), None),
-                               errors="raise").astype("float64")
+    out = count(frame, [*by, value], where=where, derive=derive, numeric=[value])
     # Sort so the table is the same whatever order the engine's group-by returned it in.
     # Keys order by their text, missing last; values by number, missing last. Ranked on the
     # distinct keys (few) and sorted once with a stable lexicographic sort.
