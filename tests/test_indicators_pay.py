@@ -329,6 +329,24 @@ def test_decomposition_band_without_women() -> None:
         (9.75 - 2.2) / 30 * 100)
 
 
+def test_decomposition_band_without_men() -> None:
+    # Add a Band 2 with one woman at 10 and no men: her band adds nothing within bands
+    # (the reference has nobody there to compare with) and all of her weight is band mix.
+    people = [{"sex": "Female", "band": "Band 2", "hourly_pay": 10.0}]
+    ds = two_bands()
+    ds = Dataset.from_frames(staff=pd.concat([ds.staff, staff(*people).assign(staff_id="y")]))
+    r = pay_gap(ds, period=PERIOD)
+    # Men 27.5; women (54 + 27 + 10) / 5 = 18.2; gap 9.3 / 27.5 = 33.82%.
+    # Within bands: (1/4) * 2 + (3/4) * 3 = 2.75 -> 10%. Band mix, term by term:
+    # (1/4 - 3/5) * 18 + (3/4 - 1/5) * 27 + (0 - 1/5) * 10 = 6.55 -> 23.82%.
+    assert one(r, "pay_gap_mean")["value"] == pytest.approx(9.3 / 27.5 * 100)
+    assert one(r, "pay_gap_mean", variant="within bands")["value"] == pytest.approx(10.0)
+    assert one(r, "pay_gap_mean", variant="explained by band mix")["value"] == pytest.approx(
+        6.55 / 27.5 * 100)
+    assert (one(r, "pay_gap_mean", variant="within bands")[["numerator", "denominator"]]
+            .tolist() == [5.0, 4.0])
+
+
 @pytest.mark.slow
 @settings(max_examples=10, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["Male", "Female"]),

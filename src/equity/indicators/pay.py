@@ -158,40 +158,47 @@ def _unknown_rows(summ: pd.DataFrame, *, g: Grouping, within: Sequence[str]) -> 
                             denominator=den, value=value, status=NOT_APPLICABLE)
 
 
-def _decomposition_rows(band_summ: pd.DataFrame, *, indicator: str, period: str, g: Grouping,
-                        reference: str, within: Sequence[str], min_n: int, min_report: int,
+def _decomposition_rows(band_summ: pd.DataFrame, *, levels: Mapping[str, Sequence[Any]],
+                        indicator: str, period: str, g: Grouping, reference: str,
+                        within: Sequence[str], min_n: int, min_report: int,
                         gap_range: float) -> pd.DataFrame:
     """The mean gap split into the part explained by band mix and the part within bands.
 
-    ``band_summ`` holds ``within``, ``band``, ``group``, ``n``, ``mean`` (bands with zero
-    people included). See :func:`pay_gap`, Notes, for the formula.
+    ``band_summ`` holds ``within``, ``band``, ``group``, ``n``, ``mean`` for the bands each
+    group has people in; ``levels`` are the strata. See :func:`pay_gap`, Notes, for the
+    formula. A band adds to "within bands" only where both groups have people (elsewhere
+    :math:`W_b = 0` or :math:`m_b = M_b`), so only those bands are joined: with
+    :math:`N, N_{ref}` the groups' sizes, within bands is
+    :math:`\\sum_b n^{ref}_b (M_b - m_b) / N_{ref}` and band mix is the rest of the mean gap,
+    :math:`(M - \\bar m) -` within bands.
     """
     within = list(within)
-    keyed = _against_reference(band_summ, [*within, "band"], reference)
-    keyed = keyed.loc[(keyed["group"] != reference) & (keyed["group"] != g.unknown)].copy()
-    # A band with none of the comparison group: take its mean as the reference's, so the band
-    # adds nothing within bands and all of its weight shows as band mix (the sum stays exact).
-    keyed["mean"] = keyed["mean"].where(keyed["n"] > 0, keyed["mean_ref"])
-    keyed["mean"] = keyed["mean"].fillna(0.0)
-    keyed["mean_ref"] = keyed["mean_ref"].fillna(0.0)
     by = [*within, "group"]
-    tot = keyed.groupby(by, dropna=False, sort=False)[["n", "n_ref"]].transform("sum")
+    ref = band_summ.loc[band_summ["group"] == reference, [*within, "band", "n", "mean"]]
+    comp = band_summ.loc[(band_summ["group"] != reference) & (band_summ["group"] != g.unknown)]
+    comp = comp.merge(ref, on=[*within, "band"], how="left", suffixes=("", "_ref"))
+    n_ref_b = comp["n_ref"].fillna(0.0)
+    comp = comp.assign(pay=comp["n"] * comp["mean"],
+                       within_bands=(n_ref_b * (comp["mean_ref"] - comp["mean"])).where(n_ref_b > 0, 0.0))
+    parts = comp.groupby(by, dropna=False, sort=False)[["n", "pay", "within_bands"]].sum()
+    parts = cube.complete(parts.reset_index(),
+                          {**levels, "group": [v for v in g.levels if v not in (reference, g.unknown)]})
+    ref = ref.assign(pay=ref["n"] * ref["mean"])
+    if within:
+        totals = ref.groupby(within, dropna=False, sort=False)[["n", "pay"]].sum().reset_index()
+        parts = parts.merge(totals.rename(columns={"n": "n_ref", "pay": "pay_ref"}), on=within,
+                            how="left")
+    else:
+        parts = parts.assign(n_ref=ref["n"].sum(), pay_ref=ref["pay"].sum())
+    n, n_ref = parts["n"].to_numpy(float), parts["n_ref"].fillna(0.0).to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        w, w_ref = keyed["n"] / tot["n"], keyed["n_ref"] / tot["n_ref"]
-    keyed = keyed.assign(
-        explained=(w_ref - w) * keyed["mean"],
-        within_bands=w_ref * (keyed["mean_ref"] - keyed["mean"]),
-        ref_total=w_ref * keyed["mean_ref"],
-    )
-    parts = keyed.groupby(by, dropna=False, sort=False)[
-        ["n", "n_ref", "explained", "within_bands", "ref_total"]].sum().reset_index()
-    n, n_ref = parts["n"].to_numpy(float), parts["n_ref"].to_numpy(float)
-    m_ref = parts["ref_total"].to_numpy(float)
+        m, m_ref = parts["pay"].to_numpy(float) / n, parts["pay_ref"].to_numpy(float) / n_ref
+        within_bands = parts["within_bands"].to_numpy(float) / n_ref
     ok = (n >= max(min_report, 1)) & (n_ref >= max(min_report, 1)) & (m_ref > 0)
     out = []
-    for variant, col in ((EXPLAINED, "explained"), (WITHIN_BANDS, "within_bands")):
+    for variant, part in ((EXPLAINED, (m_ref - m) - within_bands), (WITHIN_BANDS, within_bands)):
         with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(ok, parts[col].to_numpy(float) / m_ref * 100, np.nan)
+            value = np.where(ok, part / m_ref * 100, np.nan)
         out.append(parts[by].assign(
             variant=variant, numerator=n, denominator=n_ref, value=value,
             reference_group=reference,
@@ -510,11 +517,10 @@ def _hourly_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, sc: _Scope, period:
                      within=within, **common)]
     if sc.band_key or "band" in within:
         dec_within = list(sc.decompose_within)
-        band_levels = {c: _levels(gv[c]) for c in [*dec_within, "band"]}
-        band_summ = _complete_groups(_summaries(gv, [*dec_within, "band", "group"], HOURLY),
-                                     band_levels, g)
-        out.append(_decomposition_rows(band_summ, indicator="pay_gap_mean", reference=ref,
-                                       gap_range=gap_range, within=dec_within, **common))
+        band_summ = _summaries(gv, [*dec_within, "band", "group"], HOURLY)
+        out.append(_decomposition_rows(
+            band_summ, levels={c: _levels(gv[c]) for c in dec_within}, indicator="pay_gap_mean",
+            reference=ref, gap_range=gap_range, within=dec_within, **common))
     out.append(_quarter_rows(cube.regroup(gv, [*within, "group", HOURLY]), within=within,
                              **common))
     return out
