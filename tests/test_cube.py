@@ -179,3 +179,16 @@ def test_key_codes_do_not_overflow_with_many_keys():
     expected, uniques = pd.factorize(pd.MultiIndex.from_frame(df), use_na_sentinel=False)
     assert codes_[0] != codes_[1]
     assert codes_.tolist() == expected.tolist() and len(keys) == len(uniques)
+
+
+def test_collect_gives_text_as_object_and_integer_sums_as_numbers():
+    # DuckDB sums integers to HUGEINT (an Arrow decimal): collected as float64, not one
+    # Python Decimal a cell; text (and a categorical) as object with None for missing.
+    rel = duckdb.sql("SELECT * FROM (VALUES ('a', 1), ('a', 2), (NULL, 5)) t(g, x)")
+    got = cube.collect(cube.lazy(rel).group_by("g", drop_null_keys=False)
+                       .agg(nw.col("x").sum().alias("s"))).sort_values("s", ignore_index=True)
+    assert got["s"].dtype == "float64" and got["s"].tolist() == [3.0, 5.0]
+    assert got["g"].dtype == object and got["g"].tolist() == ["a", None]
+    lf = pl.LazyFrame({"g": pl.Series(["b", None, "b"]).cast(pl.Categorical), "x": [1, 2, 3]})
+    got = cube.collect(cube.lazy(lf)).sort_values("x", ignore_index=True)
+    assert got["g"].dtype == object and got["g"].tolist() == ["b", None, "b"]

@@ -63,7 +63,7 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
             # keys, so each becomes one Python string, not one per row (national count
             # tables: about 0.3 s a query less than pandas' own conversion). PySpark's
             # toPandas is not pandas-3 clean either; its Arrow export is.
-            out = frame.collect(backend="pyarrow").to_native().to_pandas(
+            out = _decimals_as_float(frame.collect(backend="pyarrow").to_native()).to_pandas(
                 strings_to_categorical=True)
         for c in out.columns:
             dtype = out[c].dtype
@@ -75,6 +75,17 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
                 # zone to UTC): drop the zone so dates compare as on the other engines.
                 out[c] = out[c].dt.tz_convert(None)
     return pd.DataFrame(out).reset_index(drop=True)
+
+
+def _decimals_as_float(table: Any) -> Any:
+    """An Arrow table with its decimal columns as float64: DuckDB sums integers to HUGEINT,
+    which Arrow holds as decimal128 and pandas would turn into one Python Decimal a cell."""
+    import pyarrow as pa
+
+    if not any(pa.types.is_decimal(f.type) for f in table.schema):
+        return table
+    return table.cast(pa.schema([pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type)
+                                 else f for f in table.schema]))
 
 
 def _categorical_as_object(s: pd.Series) -> pd.Series:
