@@ -780,16 +780,15 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
     for c, recode in tmap.values.items():
         if c in schema:
             lf = lf.with_columns(text(c).replace(list(recode), list(recode.values())).alias(c))
+    schema = lf.collect_schema()
     clean: set[str] = set()
     if src.table in _QUERIED_OFTEN:
         # Read the file once: the text check below and the parse then scan memory. (For a
         # table queried once or twice the check would cost about what it saves.)
         lf = lf.collect().lazy()
-        schema = lf.collect_schema()
         clean = _clean_categoricals(lf, [
             c for c in table.column_names if c in schema and c not in tmap.values
             and table.column(c).kind in ("id", "str") and schema[c] == pl.Categorical])
-    schema = lf.collect_schema()
 
     exprs, bad = [], {}
     for col in table.columns:

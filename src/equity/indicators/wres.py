@@ -146,7 +146,7 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     date = nw.col("snapshot_date")
     latest = joined.filter(date.is_null() | (date == date.max().over(*key)))
     scope = ctx.staff_scope if ctx.staff_scope is not None else nw.lit(True)
-    status = (nw.when(nw.col("snapshot_date").is_null()).then(nw.lit(_UNMATCHED))
+    status = (nw.when(date.is_null()).then(nw.lit(_UNMATCHED))
               .when(scope.fill_null(False)).then(nw.lit(_IN_SCOPE))
               .otherwise(nw.lit(_OUT_OF_SCOPE)))
     keys = list(ctx.within)
