@@ -178,11 +178,11 @@ def _decomposition_rows(band_summ: pd.DataFrame, *, levels: Mapping[str, Sequenc
     comp = band_summ.loc[(band_summ["group"] != reference) & (band_summ["group"] != g.unknown)]
     comp = comp.merge(ref, on=[*within, "band"], how="left", suffixes=("", "_ref"))
     n_ref_b = comp["n_ref"].fillna(0.0)
-    comp = comp.assign(pay=comp["n"] * comp["mean"],
-                       within_bands=(n_ref_b * (comp["mean_ref"] - comp["mean"])).where(n_ref_b > 0, 0.0))
+    gap_b = (n_ref_b * (comp["mean_ref"] - comp["mean"])).where(n_ref_b > 0, 0.0)
+    comp = comp.assign(pay=comp["n"] * comp["mean"], within_bands=gap_b)
     parts = comp.groupby(by, dropna=False, sort=False)[["n", "pay", "within_bands"]].sum()
-    parts = cube.complete(parts.reset_index(),
-                          {**levels, "group": [v for v in g.levels if v not in (reference, g.unknown)]})
+    compared = [v for v in g.levels if v not in (reference, g.unknown)]
+    parts = cube.complete(parts.reset_index(), {**levels, "group": compared})
     ref = ref.assign(pay=ref["n"] * ref["mean"])
     if within:
         totals = ref.groupby(within, dropna=False, sort=False)[["n", "pay"]].sum().reset_index()
@@ -519,7 +519,7 @@ def _hourly_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, sc: _Scope, period:
         dec_within = list(sc.decompose_within)
         band_summ = _summaries(gv, [*dec_within, "band", "group"], HOURLY)
         out.append(_decomposition_rows(
-            band_summ, levels={c: _levels(gv[c]) for c in dec_within}, indicator="pay_gap_mean",
+            band_summ, levels={c: levels[c] for c in dec_within}, indicator="pay_gap_mean",
             reference=ref, gap_range=gap_range, within=dec_within, **common))
     out.append(_quarter_rows(cube.regroup(gv, [*within, "group", HOURLY]), within=within,
                              **common))
