@@ -120,20 +120,18 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
             data[c] = np.full(n, np.nan)
     status = data["status"]
     status[pd.isna(status)] = NOT_APPLICABLE
-    bad = set(status.tolist()) - set(STATUSES)
+    bad = set(pd.unique(status).tolist()) - set(STATUSES)
     if bad:
         raise ResultSchemaError(f"Unknown status values {sorted(bad)}; allowed: {STATUSES}.")
     if "suppressed" in df.columns:
-        data["suppressed"] = df["suppressed"].fillna(False).to_numpy(dtype=bool)
+        data["suppressed"] = np.array(df["suppressed"].fillna(False), dtype=bool)
     else:
         data["suppressed"] = np.zeros(n, dtype=bool)
-    # Build the text block in one object array (pandas 3 would otherwise infer its str
-    # dtype column by column, which is slow and makes None into NaN).
-    text = pd.DataFrame(np.column_stack([data[c] for c in TEXT_COLUMNS]) if n else
-                        np.empty((0, len(TEXT_COLUMNS)), dtype=object),
-                        columns=list(TEXT_COLUMNS), dtype=object)
-    numbers = pd.DataFrame({c: data[c] for c in (*FLOAT_COLUMNS, "suppressed")})
-    out = pd.concat([text, numbers], axis=1)[list(RESULT_COLUMNS)]
+    # Every array above is new: the columns take them as they are. Text as explicit object
+    # Series (pandas 3 would otherwise infer its str dtype, slowly, making None into NaN);
+    # no 2-D text block (copying 14 columns into one took about 0.1 s per 300,000 rows).
+    out = pd.DataFrame({c: pd.Series(data[c], dtype=object if c in TEXT_COLUMNS else None,
+                                     copy=False) for c in RESULT_COLUMNS}, copy=False)
     out.attrs = dict(getattr(frame, "attrs", {}) or {})
     return out
 
@@ -149,9 +147,10 @@ def check_result(df: pd.DataFrame) -> pd.DataFrame:
         raise ResultSchemaError(
             f"Result columns {list(df.columns)} differ from the shared schema {list(RESULT_COLUMNS)}."
         )
-    if df["status"].isna().any():
+    values = pd.unique(df["status"].to_numpy(dtype=object))  # a few distinct, many rows
+    if any(pd.isna(v) for v in values):
         raise ResultSchemaError("Result has blank status values; every row needs a status.")
-    bad = set(df["status"]) - set(STATUSES)
+    bad = set(values.tolist()) - set(STATUSES)
     if bad:
         raise ResultSchemaError(f"Unknown status values {sorted(bad)}.")
     return df
