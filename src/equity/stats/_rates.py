@@ -389,19 +389,25 @@ def classify(
     low, high = non_adverse_range
     few = ~(a >= min_n) | ~(b >= min_n) | ~np.isfinite(r)
     if harm is None:
-        out = np.where(few, INSUFFICIENT, NOT_APPLICABLE)
-    else:
-        check_choice("harm", harm, ["above", "below", None])
-        hi_status, lo_status = (ADVERSE, FAVOURABLE) if harm == "above" else (FAVOURABLE, ADVERSE)
-        out = np.where(r > high, hi_status, np.where(r < low, lo_status, WITHIN))
-        out = np.where(few, INSUFFICIENT, out)
-    return out.astype(object)
+        return _labels(few, INSUFFICIENT, NOT_APPLICABLE)
+    check_choice("harm", harm, ["above", "below", None])
+    hi_status, lo_status = (ADVERSE, FAVOURABLE) if harm == "above" else (FAVOURABLE, ADVERSE)
+    return _labels(few, INSUFFICIENT, _labels(r > high, hi_status,
+                                              _labels(r < low, lo_status, WITHIN)))
 
 
 def share_status(denominator: ArrayLike, *, min_n: int = MIN_N) -> np.ndarray:
     """Status for a plain share with no comparison: too few people, else ``not_applicable``."""
     n = _f(denominator)
-    return np.where(~(n >= min_n), INSUFFICIENT, NOT_APPLICABLE).astype(object)
+    return _labels(~(n >= min_n), INSUFFICIENT, NOT_APPLICABLE)
+
+
+def _labels(condition: np.ndarray, yes: str, no: str | np.ndarray) -> np.ndarray:
+    """``yes`` where ``condition``, else ``no``, as an object array holding the same string
+    objects (``np.where`` on strings makes a fixed-width array, then a new string per row)."""
+    out = np.full(condition.shape, no, dtype=object) if isinstance(no, str) else no.copy()
+    out[condition] = yes
+    return out
 
 
 def average_headcount(start: ArrayLike, end: ArrayLike) -> np.ndarray:
