@@ -10,6 +10,7 @@ from equity.cube._core import (
     count,
     distinct_rows,
     factorize,
+    group_totals,
     key_codes,
     lazy,
     memo,
@@ -33,7 +34,7 @@ from equity.cube._history import (
 from equity.cube._values import value_counts
 
 __all__ = [
-    "collect", "columns", "complete", "count", "distinct_rows", "early_leaving", "factorize", "history_counts",
+    "collect", "columns", "complete", "count", "distinct_rows", "early_leaving", "factorize", "group_totals", "history_counts",
     "joiner_cohort", "key_codes", "lazy", "leaver_spells", "memo", "person_key", "regroup", "rows_of", "shared",
     "sharing", "snapshot_pair", "snapshot_rows", "tenure_spells", "text_is", "training_takeup",
     "value_counts",

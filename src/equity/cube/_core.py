@@ -428,11 +428,13 @@ def _like(values: np.ndarray, column: pd.Series) -> pd.Series:
     return pd.Series(values, dtype=object if values.dtype == object else None).astype(column.dtype)
 
 
-def regroup(counts: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Sum a count table (``n``, ``sum_*`` columns) up to coarser keys ``by``.
+def regroup(counts: pd.DataFrame, by: Sequence[str], values: Sequence[str] | None = None
+            ) -> pd.DataFrame:
+    """Sum a count table's ``values`` (default: its ``n`` and ``sum_*`` columns) up to
+    coarser keys ``by``.
 
     Keys as a group-by with ``sort=False, dropna=False`` gives them (first appearance,
-    missing a key of its own), in the count table's dtypes; missing sums count as 0.
+    missing a key of its own), in the count table's dtypes; missing values count as 0.
 
     Examples
     --------
@@ -441,11 +443,27 @@ def regroup(counts: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     >>> regroup(c, ["a"]).to_dict("list")
     {'a': ['x', None], 'n': [4, 2], 'sum_v': [0.5, 1.0]}
     """
+    if values is None:
+        values = [c for c in counts.columns if c == "n" or c.startswith("sum_")]
     group, out = key_codes(counts, by)
-    for c in counts.columns:
-        if c == "n" or c.startswith("sum_"):
-            col = counts[c]
-            sums = np.bincount(group, weights=col.to_numpy(dtype="float64", na_value=0.0),
-                               minlength=len(out))
-            out[c] = sums.astype(np.int64) if pd.api.types.is_integer_dtype(col.dtype) else sums
+    for c in values:
+        col = counts[c]
+        sums = np.bincount(group, weights=col.to_numpy(dtype="float64", na_value=0.0),
+                           minlength=len(out))
+        out[c] = sums.astype(np.int64) if pd.api.types.is_integer_dtype(col.dtype) else sums
     return out
+
+
+def group_totals(counts: pd.DataFrame, by: Sequence[str], value: str) -> np.ndarray:
+    """Each row's total of ``value`` over the rows sharing its ``by`` keys (a group-by
+    transform sum, as float; missing keys a group of their own, missing values as 0).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"a": ["x", "y", "x"], "n": [1, 2, 3]})
+    >>> group_totals(c, ["a"], "n").tolist()
+    [4.0, 2.0, 4.0]
+    """
+    group, _ = key_codes(counts, by)
+    weights = counts[value].to_numpy(dtype="float64", na_value=0.0)
+    return np.bincount(group, weights=weights)[group] if len(group) else weights

@@ -144,8 +144,8 @@ def _gap_rows(summ: pd.DataFrame, *, prefix: Literal["pay_gap", "bonus_gap"], pe
 def _unknown_rows(summ: pd.DataFrame, *, g: Grouping, within: Sequence[str]) -> pd.DataFrame:
     """Share of people whose group is not known (percent), per stratum: always shown."""
     within = list(within)
-    totals = (summ.groupby(within, dropna=False, sort=False)["n"].sum().reset_index()
-              if within else pd.DataFrame({"n": [summ["n"].sum()]}))
+    totals = (cube.regroup(summ, within, ["n"]) if within
+              else pd.DataFrame({"n": [summ["n"].sum()]}))
     unknown = summ.loc[summ["group"] == g.unknown, [*within, "n"]]
     if within:
         t = totals.merge(unknown, on=within, how="left", suffixes=("", "_unknown"))
@@ -180,12 +180,12 @@ def _decomposition_rows(band_summ: pd.DataFrame, *, levels: Mapping[str, Sequenc
     n_ref_b = comp["n_ref"].fillna(0.0)
     gap_b = (n_ref_b * (comp["mean_ref"] - comp["mean"])).where(n_ref_b > 0, 0.0)
     comp = comp.assign(pay=comp["n"] * comp["mean"], within_bands=gap_b)
-    parts = comp.groupby(by, dropna=False, sort=False)[["n", "pay", "within_bands"]].sum()
+    parts = cube.regroup(comp, by, ["n", "pay", "within_bands"])
     compared = [v for v in g.levels if v not in (reference, g.unknown)]
-    parts = cube.complete(parts.reset_index(), {**levels, "group": compared})
+    parts = cube.complete(parts, {**levels, "group": compared})
     ref = ref.assign(pay=ref["n"] * ref["mean"])
     if within:
-        totals = ref.groupby(within, dropna=False, sort=False)[["n", "pay"]].sum().reset_index()
+        totals = cube.regroup(ref, within, ["n", "pay"])
         parts = parts.merge(totals.rename(columns={"n": "n_ref", "pay": "pay_ref"}), on=within,
                             how="left")
     else:
@@ -217,15 +217,14 @@ def _quarter_rows(vc: pd.DataFrame, *, period: str, g: Grouping, within: Sequenc
     within = list(within)
     if not (vc["n"] > 0).any():
         return pd.DataFrame()
-    q = _quarters(vc, within, HOURLY)
-    q = q.groupby([*within, "quarter", "group"], dropna=False, sort=False)["n"].sum().reset_index()
+    q = _quarters(vc, within, HOURLY)  # one row per stratum, quarter and group
     levels: dict[str, Sequence[Any]] = {c: _levels(vc[c]) for c in within}
     levels |= {"quarter": range(1, 5), "group": g.levels}
     q = cube.complete(q, levels)
-    q["total"] = q.groupby([*within, "quarter"], dropna=False, sort=False)["n"].transform("sum")
+    q["total"] = cube.group_totals(q, [*within, "quarter"], "n")
     # The group's size in the stratum decides whether it is reported at all.
-    size = vc.groupby([*within, "group"], dropna=False, sort=False)["n"].sum().rename("size")
-    q = q.merge(size.reset_index(), on=[*within, "group"], how="left")
+    size = cube.regroup(vc, [*within, "group"], ["n"]).rename(columns={"n": "size"})
+    q = q.merge(size, on=[*within, "group"], how="left")
     rates = stats.proportion(q["n"], q["total"])
     out = pd.concat([q[[*within, "group"]], rates], axis=1).assign(
         variant=q["quarter"].map(dict(enumerate(QUARTERS, start=1))).to_numpy(),
@@ -246,8 +245,7 @@ def _proportion_rows(gv: pd.DataFrame, *, period: str, g: Grouping, within: Sequ
     """Share of each group's relevant employees who received a bonus (Wilson interval)."""
     within = list(within)
     counts = gv.assign(recipients=np.where(gv[BONUS] > 0, gv["n"], 0.0))
-    counts = (counts.groupby([*within, "group"], dropna=False, sort=False)[["n", "recipients"]]
-              .sum().reset_index())
+    counts = cube.regroup(counts, [*within, "group"], ["n", "recipients"])
     counts = cube.complete(counts, {**levels, "group": g.levels})
     rates = stats.proportion(counts["recipients"], counts["n"])
     out = pd.concat([counts[[*within, "group"]], rates], axis=1).assign(

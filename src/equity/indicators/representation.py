@@ -152,8 +152,7 @@ def _with_totals(counts: pd.DataFrame, keys: Sequence[str], *, value: str = "n",
     keys = list(keys)
     if not keys:
         return counts.assign(**{total: counts[value].sum()})
-    return counts.assign(**{total: counts.groupby(keys, dropna=False, sort=False)[value]
-                            .transform("sum").to_numpy()})
+    return counts.assign(**{total: cube.group_totals(counts, keys, value)})
 
 
 def _drop_unknown(counts: pd.DataFrame, gs: Sequence[Grouping]) -> pd.DataFrame:
