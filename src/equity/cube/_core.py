@@ -90,12 +90,8 @@ def _decimals_as_float(table: Any) -> Any:
 
 def _categorical_as_object(s: pd.Series) -> pd.Series:
     """A categorical's values as ``object`` (``None`` for missing), one lookup per row."""
-    codes_ = s.cat.codes.to_numpy()
-    labels = np.asarray(s.cat.categories.astype(object), dtype=object)
-    values = np.full(len(s), None, dtype=object)
-    known = codes_ >= 0
-    values[known] = labels[codes_[known]]
-    return pd.Series(values, index=s.index, dtype=object)
+    labels = np.append(np.asarray(s.cat.categories.astype(object), dtype=object), None)
+    return pd.Series(labels[s.cat.codes.to_numpy()], index=s.index, dtype=object)  # -1: None
 
 
 def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -399,7 +395,7 @@ def key_codes(counts: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.D
     size = 1  # an upper bound on the combined codes
     decodable: list[tuple[str, int, np.ndarray]] | None = []  # (column, radix, its values)
     for c in by:
-        codes_, uniq = factorize(counts[c])
+        codes_, uniq = _key_factorize(counts[c])
         radix = max(len(uniq), 1)
         if size * radix >= 2**62:  # renumber first, so int64 cannot overflow
             combined, seen = pd.factorize(combined)
@@ -421,10 +417,25 @@ def key_codes(counts: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.D
     return group, pd.DataFrame({c: columns[c] for c in by})
 
 
+def _key_factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`factorize` for :func:`key_codes`; a categorical's own codes are used as they
+    are (its categories then a last code for missing), read back by :func:`_like`."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes_ = column.cat.codes.to_numpy().astype(np.int64)
+        n_categories = len(column.cat.categories)
+        return np.where(codes_ < 0, n_categories, codes_), np.arange(n_categories + 1)
+    return factorize(column)
+
+
 def _like(values: np.ndarray, column: pd.Series) -> pd.Series:
-    """``values`` (distinct values of ``column``, missing as None) with ``column``'s dtype."""
+    """``values`` (distinct values of ``column``, missing as None; a categorical's codes,
+    see :func:`_key_factorize`) with ``column``'s dtype."""
     if column.dtype == object:
         return pd.Series(values, dtype=object)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        missing = values == len(column.cat.categories)
+        return pd.Series(pd.Categorical.from_codes(np.where(missing, -1, values),
+                                                   dtype=column.dtype))
     return pd.Series(values, dtype=object if values.dtype == object else None).astype(column.dtype)
 
 
@@ -446,12 +457,20 @@ def regroup(counts: pd.DataFrame, by: Sequence[str], values: Sequence[str] | Non
     if values is None:
         values = [c for c in counts.columns if c == "n" or c.startswith("sum_")]
     group, out = key_codes(counts, by)
+    sums = _sums_by_code(counts[list(values)], group)
     for c in values:
-        col = counts[c]
-        sums = np.bincount(group, weights=col.to_numpy(dtype="float64", na_value=0.0),
-                           minlength=len(out))
-        out[c] = sums.astype(np.int64) if pd.api.types.is_integer_dtype(col.dtype) else sums
+        out[c] = sums[c].to_numpy()
     return out
+
+
+def _sums_by_code(values: pd.DataFrame, group: np.ndarray) -> pd.DataFrame:
+    """Column sums per group code ``0..k-1`` (row ``i`` of the result is code ``i``).
+
+    pandas' grouped sum, on integer codes: it adds floats with Kahan compensation, so a sum
+    of FTEs does not depend on the order an engine returned the rows in (a plain running
+    sum can give 9.999999999999998 for ten people's 10.0 in one order and not another).
+    """
+    return values.reset_index(drop=True).groupby(group, sort=True).sum()
 
 
 def group_totals(counts: pd.DataFrame, by: Sequence[str], value: str) -> np.ndarray:
@@ -465,5 +484,5 @@ def group_totals(counts: pd.DataFrame, by: Sequence[str], value: str) -> np.ndar
     [4.0, 2.0, 4.0]
     """
     group, _ = key_codes(counts, by)
-    weights = counts[value].to_numpy(dtype="float64", na_value=0.0)
-    return np.bincount(group, weights=weights)[group] if len(group) else weights
+    totals = _sums_by_code(counts[[value]].astype("float64"), group)[value].to_numpy()
+    return totals[group]

@@ -119,7 +119,7 @@ def unknown_mask(groups: pd.Series, gs: Sequence[Grouping]) -> pd.Series:
         for x, u in zip(str(v).split(INTERSECTION), unknowns, strict=False)), dtype=bool)
 
 
-def _group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categorical:
+def group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categorical:
     """Each count row's group label (``"BME"``, ``"BME × Female"``...), as a categorical.
 
     Count tables reach millions of rows at national scale with a handful of codes: each
@@ -156,8 +156,8 @@ def group_counted(counted: pd.DataFrame, gs: Sequence[Grouping], keys: Sequence[
     """The pandas half of :func:`grouped_counts`: an engine count table by ``keys`` and raw
     equality codes, grouped into ``gs``'s groups with every level present, zero-filled."""
     keys = list(keys)
-    out = cube.regroup(counted.assign(group=_group_labels(counted, gs)), [*keys, "group"])
-    out["group"] = out["group"].astype("str")
+    out = cube.regroup(counted.assign(group=group_labels(counted, gs)), [*keys, "group"])
+    out["group"] = out["group"].astype(object)
     levels: dict[str, Sequence[Any]] = {}
     for k in keys:
         levels[k] = (complete_levels or {}).get(k, sorted(out[k].dropna().unique().tolist()))

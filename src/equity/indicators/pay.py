@@ -25,6 +25,7 @@ from equity.indicators._common import (
     and_all,
     at,
     check_within,
+    group_labels,
     grouping,
     record_exclusion,
     resolve_period,
@@ -321,7 +322,8 @@ def _bonus_counts(dataset: Dataset, sc: _Scope, column: str) -> tuple[pd.DataFra
 def _grouped(vc: pd.DataFrame, column: str, g: Grouping, keys: Sequence[str], value: str
              ) -> pd.DataFrame:
     """Map raw codes to ``g``'s groups and sum the counts: ``keys``, ``group``, value, ``n``."""
-    out = vc.assign(group=g.mapper(vc[column]).astype(str).to_numpy())
+    labels = np.asarray(group_labels(vc, [g]), dtype=object)  # maps the distinct codes
+    out = vc.assign(group=pd.Series(labels, index=vc.index, dtype=object))
     return cube.regroup(out, [*keys, "group", value])
 
 
