@@ -90,7 +90,8 @@ def _decimals_as_float(table: Any) -> Any:
 
 def _categorical_as_object(s: pd.Series) -> pd.Series:
     """A categorical's values as ``object`` (``None`` for missing), one lookup per row."""
-    labels = np.append(np.asarray(s.cat.categories.astype(object), dtype=object), None)
+    labels = np.concatenate([np.asarray(s.cat.categories.astype(object), dtype=object),
+                             np.array([None], dtype=object)])
     return pd.Series(labels[s.cat.codes.to_numpy()], index=s.index, dtype=object)  # -1: None
 
 

@@ -365,6 +365,35 @@ def scope_filter(
 # --------------------------------------------------------------------------- result rows
 
 
+def with_reference(table: pd.DataFrame, within: Sequence[str], reference: object,
+                   columns: Sequence[str]) -> pd.DataFrame:
+    """``table`` with a ``<column>_ref`` column for each of ``columns``: the values of the
+    row of the same stratum (``within``) whose ``group`` is ``reference``, NaN where the
+    stratum has none (a left join of the reference rows on the strata, through their
+    integer codes rather than a merge on text keys; the first reference row if several).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"s": ["a", "a", "b"], "group": ["W", "B", "B"], "n": [4, 2, 3]})
+    >>> with_reference(t, ["s"], "W", ["n"])["n_ref"].tolist()
+    [4.0, 4.0, nan]
+    """
+    hits = np.flatnonzero((table["group"] == reference).to_numpy(dtype=bool))
+    if within:
+        codes_, keys = cube.key_codes(table, within)
+        first = np.full(len(keys), len(table), dtype=np.int64)
+        np.minimum.at(first, codes_[hits], hits)
+        at = first[codes_]
+    else:
+        at = np.full(len(table), hits[0] if len(hits) else len(table), dtype=np.int64)
+    found = at < len(table)
+    at = np.where(found, at, 0)
+    return table.assign(**{
+        f"{c}_ref": np.where(found, table[c].to_numpy(dtype="float64")[at], np.nan)
+        if len(table) else np.array([], dtype="float64")
+        for c in columns})
+
+
 def rate_rows(
     counts: pd.DataFrame,
     *,
@@ -402,16 +431,7 @@ def rate_rows(
     if compare and meta.harm is not None:
         ref = reference_of(gs, reference)
         if ref is not None:
-            key = within if within else None
-            if key:
-                ref_rows = df.loc[df["group"] == ref, [*within, "numerator", "denominator"]]
-                joined = df.merge(ref_rows, on=within, how="left", suffixes=("", "_ref"))
-            else:
-                r = df.loc[df["group"] == ref, ["numerator", "denominator"]]
-                joined = df.assign(
-                    numerator_ref=r["numerator"].iloc[0] if len(r) else np.nan,
-                    denominator_ref=r["denominator"].iloc[0] if len(r) else np.nan,
-                )
+            joined = with_reference(df, within, ref, ["numerator", "denominator"])
             eligible = (joined["group"] != ref) & ~unknown_mask(joined["group"], gs)
             if orientation == "group_over_reference":
                 a = joined[["numerator", "denominator"]].to_numpy().T

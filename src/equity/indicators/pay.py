@@ -30,6 +30,7 @@ from equity.indicators._common import (
     record_exclusion,
     resolve_period,
     scope_filter,
+    with_reference,
 )
 from equity.io import Dataset
 from equity.result import INSUFFICIENT, NOT_APPLICABLE, concat_results, empty_result, make_result
@@ -101,16 +102,6 @@ def _complete_groups(table: pd.DataFrame, levels: Mapping[str, Sequence[Any]], g
                          fill={"mean": np.nan, "median": np.nan})
 
 
-def _against_reference(summ: pd.DataFrame, within: Sequence[str], reference: str
-                       ) -> pd.DataFrame:
-    """Join each group's row to its stratum's reference-group row (``*_ref`` columns)."""
-    ref = summ.loc[summ["group"] == reference].drop(columns="group")
-    if within:
-        return summ.merge(ref, on=list(within), how="left", suffixes=("", "_ref"))
-    return summ.assign(**{f"{c}_ref": (ref[c].iloc[0] if len(ref) else np.nan)
-                          for c in ref.columns})
-
-
 def _status(value: np.ndarray, n: np.ndarray, n_ref: np.ndarray, *, min_n: int,
             gap_range: float) -> np.ndarray:
     # A gap is a difference in percent, so the non-adverse range is symmetric around 0.
@@ -124,7 +115,7 @@ def _gap_rows(summ: pd.DataFrame, *, prefix: Literal["pay_gap", "bonus_gap"], pe
     """Rows of ``<prefix>_mean`` and ``<prefix>_median``: one per comparison group and
     stratum, plus the unknown-share row of each stratum."""
     within = list(within)
-    joined = _against_reference(summ, within, reference)
+    joined = with_reference(summ, within, reference, ["n", "mean", "median"])
     comp = joined.loc[(joined["group"] != reference) & (joined["group"] != g.unknown)]
     n, n_ref = comp["n"].to_numpy(float), comp["n_ref"].to_numpy(float)
     unknown = _unknown_rows(summ, g=g, within=within)

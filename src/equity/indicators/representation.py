@@ -44,6 +44,7 @@ from equity.indicators._common import (
     resolve_period,
     scope_filter,
     unknown_mask,
+    with_reference,
 )
 from equity.io import Dataset
 from equity.result import NOT_APPLICABLE, concat_results, make_result
@@ -688,10 +689,7 @@ def pipeline_disparity(
                       gs=gs, within=keys, compare=False, variant=label, min_n=ctx.min_n,
                       confidence=ctx.confidence)
         if ref is not None:
-            ref_rows = step.loc[step["group"] == ref, [*keys, "up", "low", "both"]]
-            j = (step.merge(ref_rows, on=keys, how="left", suffixes=("", "_ref")) if keys
-                 else step.assign(**{f"{c}_ref": (ref_rows[c].iloc[0] if len(ref_rows) else np.nan)
-                                     for c in ("up", "low", "both")}))
+            j = with_reference(step, keys, ref, ["up", "low", "both"])
             ratio, lo_ci, hi_ci = _odds_ratio(j["up_ref"], j["low_ref"], j["up"], j["low"],
                                               confidence=ctx.confidence)
             pv = stats.fisher_exact_p(j["up_ref"], j["both_ref"], j["up"], j["both"])
