@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from equity.result import INSUFFICIENT as INSUFFICIENT_EVIDENCE
+from equity.result import WITHIN
 from equity.stats import (
     classify,
     fisher_exact_p,
@@ -39,6 +40,24 @@ def test_proportion_zero_denominator_is_nan_not_error() -> None:
     assert out.isna().all().all()
     assert share_status([0, 3, 10]).tolist() == [INSUFFICIENT_EVIDENCE, INSUFFICIENT_EVIDENCE, "not_applicable"]
 
+
+
+def test_an_fte_total_of_ten_added_in_any_order_reaches_min_n() -> None:
+    """Ten people's FTEs summing to 10.0: added in some orders they give 9.999999999999998
+    (engines add in whatever order their threads finish); the status must be the same."""
+    ftes = [0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0, 5.0]
+    rng = np.random.default_rng(1)
+    totals = set()
+    for _ in range(300):
+        total = 0.0
+        for fte in rng.permutation(ftes):
+            total += float(fte)
+        totals.add(total)
+    assert min(totals) < 10.0 < max(totals)  # the orders do disagree
+    assert set(share_status(sorted(totals)).tolist()) == {"not_applicable"}
+    assert set(classify([1.0] * len(totals), sorted(totals), [50] * len(totals),
+                        harm="above").tolist()) == {WITHIN}
+    assert share_status([9.99]).tolist() == [INSUFFICIENT_EVIDENCE]
 
 INTERIOR = [(30, 100, 15, 100), (3, 10, 7, 12), (1, 50, 4, 60), (45, 50, 40, 50),
             (12, 300, 3, 250), (99, 1000, 120, 1100), (2, 9, 1, 11)]

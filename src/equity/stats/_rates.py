@@ -387,7 +387,7 @@ def classify(
     """
     r, a, b = _f(ratio), _f(den_a), _f(den_b)
     low, high = non_adverse_range
-    few = ~(a >= min_n) | ~(b >= min_n) | ~np.isfinite(r)
+    few = ~_reaches(a, min_n) | ~_reaches(b, min_n) | ~np.isfinite(r)
     if harm is None:
         return _labels(few, INSUFFICIENT, NOT_APPLICABLE)
     check_choice("harm", harm, ["above", "below", None])
@@ -399,7 +399,14 @@ def classify(
 def share_status(denominator: ArrayLike, *, min_n: int = MIN_N) -> np.ndarray:
     """Status for a plain share with no comparison: too few people, else ``not_applicable``."""
     n = _f(denominator)
-    return _labels(~(n >= min_n), INSUFFICIENT, NOT_APPLICABLE)
+    return _labels(~_reaches(n, min_n), INSUFFICIENT, NOT_APPLICABLE)
+
+
+def _reaches(n: np.ndarray, min_n: float) -> np.ndarray:
+    """``n >= min_n``, a total within 1e-9 of ``min_n`` counting as reaching it: FTE totals
+    are sums of fractions whose last bit depends on the order an engine added them in (ten
+    people's 10.0 FTE can come out as 9.999999999999998), and a status must not."""
+    return n >= min_n - 1e-9
 
 
 def _labels(condition: np.ndarray, yes: str, no: str | np.ndarray) -> np.ndarray:
