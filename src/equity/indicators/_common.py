@@ -156,7 +156,17 @@ def group_counted(counted: pd.DataFrame, gs: Sequence[Grouping], keys: Sequence[
     """The pandas half of :func:`grouped_counts`: an engine count table by ``keys`` and raw
     equality codes, grouped into ``gs``'s groups with every level present, zero-filled."""
     keys = list(keys)
-    out = cube.regroup(counted.assign(group=group_labels(counted, gs)), [*keys, "group"])
+    labels = group_labels(counted, gs)
+    if keys:
+        # A shared count table is grouped once per grouping: its strata are coded once (text
+        # keys hashed once), and each grouping sums on the integer codes.
+        codes_, strata = cube.shared(counted, ("strata codes", tuple(keys)),
+                                     lambda: cube.key_codes(counted, keys))
+        summed = cube.regroup(counted.assign(_stratum=codes_, group=labels), ["_stratum", "group"])
+        out = pd.concat([strata.iloc[summed["_stratum"].to_numpy()].reset_index(drop=True),
+                         summed.drop(columns="_stratum")], axis=1)
+    else:
+        out = cube.regroup(counted.assign(group=labels), ["group"])
     out["group"] = out["group"].astype(object)
     levels: dict[str, Sequence[Any]] = {}
     for k in keys:
