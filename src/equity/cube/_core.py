@@ -415,7 +415,7 @@ def key_codes(counts: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.D
     for c, radix, uniq in reversed(decodable):
         columns[c] = _like(uniq[rest % radix] if len(uniq) else uniq[:0], counts[c])
         rest = rest // radix
-    return group, pd.DataFrame({c: columns[c] for c in by})
+    return group, pd.DataFrame({c: columns[c] for c in by}, index=pd.RangeIndex(len(distinct)))
 
 
 def _key_factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -467,9 +467,10 @@ def regroup(counts: pd.DataFrame, by: Sequence[str], values: Sequence[str] | Non
 def _sums_by_code(values: pd.DataFrame, group: np.ndarray) -> pd.DataFrame:
     """Column sums per group code ``0..k-1`` (row ``i`` of the result is code ``i``).
 
-    pandas' grouped sum, on integer codes: it adds floats with Kahan compensation, so a sum
-    of FTEs does not depend on the order an engine returned the rows in (a plain running
-    sum can give 9.999999999999998 for ten people's 10.0 in one order and not another).
+    pandas' grouped sum on the integer codes: the same compensated sum as the group-by it
+    replaces, so every figure is bitwise what it was. A float sum can still differ in its
+    last bit with the order an engine returned the rows in (ten people's 10.0 FTE can come
+    out as 9.999999999999998); statuses allow for that (:mod:`equity.stats`).
     """
     return values.reset_index(drop=True).groupby(group, sort=True).sum()
 
