@@ -398,10 +398,8 @@ def with_reference(table: pd.DataFrame, within: Sequence[str], reference: object
         at = np.full(len(table), hits[0] if len(hits) else len(table), dtype=np.int64)
     found = at < len(table)
     at = np.where(found, at, 0)
-    return table.assign(**{
-        f"{c}_ref": np.where(found, table[c].to_numpy(dtype="float64")[at], np.nan)
-        if len(table) else np.array([], dtype="float64")
-        for c in columns})
+    return table.assign(**{f"{c}_ref": np.where(found, table[c].to_numpy(dtype="float64")[at],
+                                                np.nan) for c in columns})
 
 
 def rate_rows(

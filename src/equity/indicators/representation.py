@@ -150,10 +150,7 @@ def _bank_count(ctx: _Ctx, snapshot: Any = None) -> float:
 def _with_totals(counts: pd.DataFrame, keys: Sequence[str], *, value: str = "n",
                  total: str = "total") -> pd.DataFrame:
     """Add the total of ``value`` over every group within each stratum (unknowns included)."""
-    keys = list(keys)
-    if not keys:
-        return counts.assign(**{total: counts[value].sum()})
-    return counts.assign(**{total: cube.group_totals(counts, keys, value)})
+    return counts.assign(**{total: cube.group_totals(counts, list(keys), value)})
 
 
 def _drop_unknown(counts: pd.DataFrame, gs: Sequence[Grouping]) -> pd.DataFrame:
