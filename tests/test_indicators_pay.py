@@ -62,12 +62,13 @@ def test_value_counts_same_on_every_engine() -> None:
     df = pd.DataFrame({"g": ["a", "a", "b", "b", None, "a"],
                        "pay": [10.0, 10.0, 12.5, None, 9.0, 11.0]})
     # By hand: a -> {10: 2, 11: 1}; b -> {12.5: 1, missing: 1}; missing key -> {9: 1}.
-    expected = pd.DataFrame({"g": pd.Series(["a", "a", "b", "b", None], dtype=object), "pay": [10.0, 11.0, 12.5, np.nan, 9.0],
+    keys = pd.Categorical(["a", "a", "b", "b", None], categories=pd.Index(["a", "b"], dtype=object))
+    expected = pd.DataFrame({"g": keys, "pay": [10.0, 11.0, 12.5, np.nan, 9.0],
                              "n": [2.0, 1.0, 1.0, 1.0, 1.0]})
     con = duckdb.connect()
     for frame in (df, pl.from_pandas(df).lazy(), con.from_df(df)):
         got = cube.value_counts(frame, ["g"], "pay")
-        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+        pd.testing.assert_frame_equal(got, expected)
 
 
 # --------------------------------------------------------------------------- hourly pay gaps

@@ -46,9 +46,10 @@ def lazy(frame: Any) -> nw.LazyFrame:
     return f.lazy() if isinstance(f, nw.DataFrame) else f
 
 
-def collect(frame: nw.LazyFrame) -> pd.DataFrame:
+def collect(frame: nw.LazyFrame, *, categories: bool = False) -> pd.DataFrame:
     """Collect a (small) lazy result into pandas; text columns come back as ``object``
-    (``None`` for missing), whatever the engine held them as."""
+    (``None`` for missing), whatever the engine held them as; with ``categories``, as
+    categoricals of sorted ``object`` categories (see :func:`count`)."""
     with warnings.catch_warnings():
         # narwhals warns when a pandas group-by falls back to apply; our cube
         # aggregations are plain sums/lengths, so this only appears for tiny frames.
@@ -69,7 +70,9 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
             dtype = out[c].dtype
             if isinstance(dtype, pd.CategoricalDtype):
                 # a DuckDB ENUM / Polars categorical key, or dictionary-encoded text
-                out[c] = _categorical_as_object(out[c])
+                out[c] = _sorted_categorical(out[c]) if categories else _categorical_as_object(out[c])
+            elif categories and dtype == np.dtype(object):
+                out[c] = _sorted_categorical(out[c])
             elif isinstance(dtype, pd.DatetimeTZDtype):
                 # PySpark: timestamps come back UTC-aware (equity.io sets the session time
                 # zone to UTC): drop the zone so dates compare as on the other engines.
@@ -93,6 +96,33 @@ def _categorical_as_object(s: pd.Series) -> pd.Series:
     labels = np.concatenate([np.asarray(s.cat.categories.astype(object), dtype=object),
                              np.array([None], dtype=object)])
     return pd.Series(labels[s.cat.codes.to_numpy()], index=s.index, dtype=object)  # -1: None
+
+
+def _sorted_categorical(s: pd.Series) -> pd.Series:
+    """``s`` (text, or a categorical) as a categorical whose categories are its distinct
+    values, as ``object``, in sorted order (so sorting the column sorts by text).
+
+    Examples
+    --------
+    >>> e = pd.Series(pd.Categorical(["b", None, "b"], categories=["z", "b", "a"]))
+    >>> _sorted_categorical(e).cat.categories.tolist()  # an ENUM's unused values go
+    ['b']
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes_ = s.cat.codes.to_numpy()
+        used = np.bincount(codes_[codes_ >= 0], minlength=len(s.cat.categories)) > 0
+        renumber = np.cumsum(used) - 1
+        codes_ = np.where(codes_ < 0, -1, renumber[np.maximum(codes_, 0)] if used.any() else -1)
+        uniq = np.asarray(s.cat.categories.astype(object), dtype=object)[used]
+    else:
+        codes_, uniq = pd.factorize(s, use_na_sentinel=True)
+        uniq = np.asarray(uniq, dtype=object)
+    order = _sorted_order(uniq)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    new = np.where(codes_ < 0, -1, rank[np.maximum(codes_, 0)] if len(order) else -1)
+    dtype = pd.CategoricalDtype(pd.Index(uniq[order], dtype=object))
+    return pd.Series(pd.Categorical.from_codes(new, dtype=dtype), index=s.index)
 
 
 def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -243,19 +273,27 @@ def count(
         Count distinct values of this column (e.g. ``staff_id`` for "unique people") instead of
         rows; ``sums`` are then not allowed.
     numeric
-        ``by`` columns returned as numbers (float64, NaN for missing) instead of objects.
+        ``by`` columns returned as numbers (float64, NaN for missing).
 
     Returns
     -------
     pandas.DataFrame
-        ``by`` columns (objects, None for missing, unless ``numeric``), ``n`` (float64) and
-        ``sum_<column>`` columns. Null keys form their own group.
+        ``by`` columns, ``n`` (float64) and ``sum_<column>`` columns. Null keys form their
+        own group. Text keys are categoricals whose categories are the distinct values, as
+        ``object``, in sorted order (a missing key is a missing code), whatever the engine:
+        a count table repeats a few keys over many rows, and :func:`regroup`,
+        :func:`complete` and :func:`key_codes` then work on the integer codes instead of
+        hashing text (about 2 s of the national suite); sorting sorts by text. Other keys
+        are ``object`` (None for missing), ``numeric`` ones float64.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"g": ["a", "b", "b", None], "x": [1.0, 2.0, 3.0, 4.0]})
-    >>> count(df, ["g"], sums=["x"]).sort_values("g", na_position="last").to_dict("list")
-    {'g': ['a', 'b', None], 'n': [1.0, 2.0, 1.0], 'sum_x': [1.0, 5.0, 4.0]}
+    >>> df = pd.DataFrame({"g": ["b", "a", "b", None], "x": [1.0, 2.0, 3.0, 4.0]})
+    >>> out = count(df, ["g"], sums=["x"])
+    >>> out["g"].cat.categories.tolist()
+    ['a', 'b']
+    >>> out.sort_values("g", na_position="last").astype({"g": object}).to_dict("list")
+    {'g': ['a', 'b', nan], 'n': [1.0, 2.0, 1.0], 'sum_x': [2.0, 4.0, 4.0]}
     """
     lf = lazy(frame)
     if derive:
@@ -271,7 +309,7 @@ def count(
     else:
         aggs = [nw.len().alias("n"), *(nw.col(c).sum().alias(f"sum_{c}") for c in sums)]
     if by:
-        out = collect(lf.group_by(by, drop_null_keys=False).agg(*aggs))
+        out = collect(lf.group_by(by, drop_null_keys=False).agg(*aggs), categories=True)
     else:
         out = collect(lf.select(*aggs))
     for c in out.columns:
@@ -279,8 +317,9 @@ def count(
             out[c] = pd.to_numeric(out[c]).astype("float64").fillna(0.0)
     for c in by:
         if c in numeric:
-            out[c] = pd.to_numeric(out[c], errors="raise").astype("float64")
-        elif out[c].dtype != object:  # text is object with None already (collect)
+            values = out[c].astype(object) if isinstance(out[c].dtype, pd.CategoricalDtype) else out[c]
+            out[c] = pd.to_numeric(values, errors="raise").astype("float64")
+        elif out[c].dtype != object and not isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out.reset_index(drop=True)
 
@@ -310,9 +349,15 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     sizes, listed, labels, obs_codes = [], [], [], []
     for k in keys:
         lv = pd.Series(list(levels[k]), dtype=object)
-        seen = counts[k].astype(object) if n_obs else pd.Series([], dtype=object)
-        codes_, uniq = factorize(pd.concat([lv, seen], ignore_index=True))
-        lv_codes, seen_codes = codes_[: len(lv)], codes_[len(lv):]
+        seen = counts[k]
+        if isinstance(seen.dtype, pd.CategoricalDtype):  # code the categories, not the rows
+            cats = pd.Series([*seen.cat.categories, None], dtype=object)
+            codes_, uniq = factorize(pd.concat([lv, cats], ignore_index=True))
+            lv_codes, cat_codes = codes_[: len(lv)], codes_[len(lv):]
+            seen_codes = cat_codes[np.where(seen.cat.codes < 0, len(cats) - 1, seen.cat.codes)]
+        else:
+            codes_, uniq = factorize(pd.concat([lv, seen.astype(object)], ignore_index=True))
+            lv_codes, seen_codes = codes_[: len(lv)], codes_[len(lv):]
         # re-number: listed levels first (in their order), then unlisted values sorted
         first = pd.unique(lv_codes)
         seen_uniq = pd.unique(seen_codes)
@@ -341,7 +386,7 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     all_codes = np.concatenate([grid, extra]).astype(np.int64)
     take = pd.Index(observed).get_indexer(all_codes)
     out = pd.DataFrame({
-        k: pd.Series(labels[i][(all_codes // radix[i]) % sizes[i]], dtype=object)
+        k: _key_column(labels[i], (all_codes // radix[i]) % sizes[i], counts[k])
         for i, k in enumerate(keys)
     })
     missing = take < 0
@@ -360,6 +405,19 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
              if pd.api.types.is_numeric_dtype(out[c]) or out[c].isna().all()}
     fills.update(fill or {})
     return out.fillna(fills)
+
+
+def _key_column(labels: np.ndarray, codes_: np.ndarray, column: pd.Series) -> pd.Series:
+    """``labels[codes_]`` as :func:`complete`'s key column: a categorical of sorted
+    categories if ``column`` was one, as :func:`count` gives text keys, else ``object``."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Series(labels[codes_], dtype=object)
+    present = ~pd.isna(labels)
+    order = _sorted_order(labels[present])
+    rank = np.full(len(labels), -1, dtype=np.int64)
+    rank[np.flatnonzero(present)[order]] = np.arange(len(order))
+    dtype = pd.CategoricalDtype(pd.Index(labels[present][order], dtype=object))
+    return pd.Series(pd.Categorical.from_codes(rank[codes_], dtype=dtype))
 
 
 def _sorted_order(values: np.ndarray) -> np.ndarray:

@@ -167,7 +167,6 @@ def group_counted(counted: pd.DataFrame, gs: Sequence[Grouping], keys: Sequence[
                          summed.drop(columns="_stratum")], axis=1)
     else:
         out = cube.regroup(counted.assign(group=labels), ["group"])
-    out["group"] = out["group"].astype(object)
     levels: dict[str, Sequence[Any]] = {}
     for k in keys:
         levels[k] = (complete_levels or {}).get(k, sorted(out[k].dropna().unique().tolist()))
@@ -335,7 +334,7 @@ def _column_values(frame: Any, col: str) -> list[Any]:
     """The distinct non-missing values of ``col`` (remembered per frame)."""
 
     def compute() -> tuple[Any, ...]:
-        return tuple(v for v in cube.count(frame, [col])[col].tolist() if v is not None)
+        return tuple(cube.count(frame, [col])[col].dropna().tolist())
 
     return list(cube.memo(frame, ("values", col), compute))
 

@@ -672,7 +672,7 @@ def pipeline_disparity(
     counts = _drop_unknown(counts.loc[counts["band_group"].notna()], gs)
     ref = reference_of(gs)
     wide = (counts.pivot_table(index=[*keys, "group"], columns="band_group", values="n",
-                               aggfunc="sum", fill_value=0.0, dropna=False, observed=False)
+                               aggfunc="sum", fill_value=0.0, dropna=False, observed=True)
             .reindex(columns=["lower", "middle", "upper"], fill_value=0.0).reset_index())
     wide.columns.name = None
     # Every known group level appears, even with nobody on the ladder.

@@ -58,6 +58,12 @@ NATIONAL_AHP_FIRST_YEAR_SOURCE = (
 #: The label every unrecognised or blank leaving reason is reported under (kept visible).
 OTHER_REASON = "Other / not known"
 
+
+def reason_shown(reasons: pd.Series) -> pd.Series:
+    """Leaving reasons as reported (``object``): one of :data:`LEAVING_REASONS`, anything
+    else (blank, unrecognised) :data:`OTHER_REASON`."""
+    return reasons.astype(object).where(reasons.isin(LEAVING_REASONS), OTHER_REASON)
+
 _LEVEL_VARIANT = {"organisation": None, "nhs": "leaving the NHS", "staff_group": "leaving the staff group"}
 MOVERS_VARIANT = "directorate movers"
 
@@ -532,8 +538,7 @@ def leaving_reasons(
     dataset.require("leavers")
     c = leaver_counts(scope, extra_keys=["leaving_reason"])
     keys = [*scope.within, "group"]
-    reason = c["leaving_reason"].where(c["leaving_reason"].isin(LEAVING_REASONS), OTHER_REASON)
-    c = (c.assign(leaving_reason=reason)
+    c = (c.assign(leaving_reason=reason_shown(c["leaving_reason"]))
          .groupby([*keys, "leaving_reason"], dropna=False, sort=False)["leavers"].sum()
          .reset_index())
     levels: dict[str, Any] = {k: sorted(c[k].dropna().unique().tolist()) for k in scope.within}

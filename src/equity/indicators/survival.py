@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from equity import cube, stats
-from equity.codes import LEAVING_REASONS, Period
+from equity.codes import Period
 from equity.cube._history import leaving_reason_of, promotion_spells
 from equity.errors import ParameterError, PeriodError, check_choice
 from equity.indicators._common import (
@@ -35,9 +35,9 @@ from equity.indicators._common import (
     unknown_mask,
 )
 from equity.indicators.retention import (
-    OTHER_REASON,
     Scope,
     make_scope,
+    reason_shown,
     survival_counts,
     valid_spell,
 )
@@ -340,7 +340,7 @@ def _competing(cond: pd.DataFrame, exits: pd.DataFrame, rng: pd.DataFrame,
     """Aalen-Johansen cumulative incidence of each leaving reason, over the shown range."""
     ex = exits.merge(rng, on=keys, how="left")
     early = ((ex["time"] < ex["t_lo"]) | ex["t_lo"].isna()).to_numpy()
-    reason = ex["leaving_reason"].where(ex["leaving_reason"].isin(LEAVING_REASONS), OTHER_REASON)
+    reason = reason_shown(ex["leaving_reason"])
     events = ex.loc[~early].assign(leaving_reason=reason[~early], n=ex["events"][~early])
     cens = ex.assign(leaving_reason=None,
                      n=np.where(early, ex["events"] + ex["censored"], ex["censored"]))

@@ -545,7 +545,7 @@ def known_directorates(dataset: Any) -> list[str]:
     from equity import cube
 
     c = cube.count(dataset.staff, ["directorate"])
-    return sorted(str(v) for v in c["directorate"].tolist() if v is not None)
+    return sorted(str(v) for v in c["directorate"].dropna().tolist())
 
 
 def check_directorate(dataset: Any, directorate: str | None) -> None:
