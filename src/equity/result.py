@@ -63,6 +63,8 @@ def _text(values: object, n: int) -> np.ndarray:
         return np.full(n, values, dtype=object)
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
         return _string_values(values)
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.to_numpy(dtype=object, na_value=None)  # a count table's keys
     arr = np.asarray(values, dtype=object)
     if arr.ndim == 0:
         return np.full(n, arr.item(), dtype=object)

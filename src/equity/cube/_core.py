@@ -110,19 +110,19 @@ def _sorted_categorical(s: pd.Series) -> pd.Series:
     """
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes_ = s.cat.codes.to_numpy()
-        used = np.bincount(codes_[codes_ >= 0], minlength=len(s.cat.categories)) > 0
-        renumber = np.cumsum(used) - 1
-        codes_ = np.where(codes_ < 0, -1, renumber[np.maximum(codes_, 0)] if used.any() else -1)
-        uniq = np.asarray(s.cat.categories.astype(object), dtype=object)[used]
+        values = np.asarray(s.cat.categories.astype(object), dtype=object)
     else:
-        codes_, uniq = pd.factorize(s, use_na_sentinel=True)
-        uniq = np.asarray(uniq, dtype=object)
-    order = _sorted_order(uniq)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    new = np.where(codes_ < 0, -1, rank[np.maximum(codes_, 0)] if len(order) else -1)
-    dtype = pd.CategoricalDtype(pd.Index(uniq[order], dtype=object))
-    return pd.Series(pd.Categorical.from_codes(new, dtype=dtype), index=s.index)
+        codes_, values = pd.factorize(s, use_na_sentinel=True)
+        values = np.asarray(values, dtype=object)
+    # One pass to find the categories in use, one to renumber: codes index ``lookup``,
+    # whose last slot (code -1) stays missing.
+    used = np.flatnonzero(np.bincount(codes_ + 1, minlength=len(values) + 1)[1:])
+    order = _sorted_order(values[used])
+    lookup = np.full(len(values) + 1, -1, dtype=np.int64)
+    lookup[used[order]] = np.arange(len(order))
+    dtype = pd.CategoricalDtype(pd.Index(values[used[order]], dtype=object))
+    return pd.Series(pd.Categorical.from_codes(lookup[codes_], dtype=dtype, validate=False),
+                     index=s.index)
 
 
 def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -354,7 +354,7 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
             cats = pd.Series([*seen.cat.categories, None], dtype=object)
             codes_, uniq = factorize(pd.concat([lv, cats], ignore_index=True))
             lv_codes, cat_codes = codes_[: len(lv)], codes_[len(lv):]
-            seen_codes = cat_codes[np.where(seen.cat.codes < 0, len(cats) - 1, seen.cat.codes)]
+            seen_codes = cat_codes[seen.cat.codes.to_numpy()]  # code -1 (missing): None's
         else:
             codes_, uniq = factorize(pd.concat([lv, seen.astype(object)], ignore_index=True))
             lv_codes, seen_codes = codes_[: len(lv)], codes_[len(lv):]
@@ -385,10 +385,8 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     extra = np.unique(observed[outside])  # sorted: listed levels' order, then the rest's
     all_codes = np.concatenate([grid, extra]).astype(np.int64)
     take = pd.Index(observed).get_indexer(all_codes)
-    out = pd.DataFrame({
-        k: _key_column(labels[i], (all_codes // radix[i]) % sizes[i], counts[k])
-        for i, k in enumerate(keys)
-    })
+    columns = {k: _key_column(labels[i], (all_codes // radix[i]) % sizes[i], counts[k])
+               for i, k in enumerate(keys)}
     missing = take < 0
     for c in value_cols:
         values = counts[c].to_numpy()
@@ -400,11 +398,13 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
         if missing.any():
             col = col.astype("float64") if col.dtype.kind in "fiub" else col.astype(object)
             col[missing] = np.nan
-        out[c] = col
+        columns[c] = pd.Series(col, dtype=object if col.dtype == object else None, copy=False)
+    out = pd.DataFrame(columns, copy=False)
     fills = {c: 0.0 for c in value_cols
              if pd.api.types.is_numeric_dtype(out[c]) or out[c].isna().all()}
     fills.update(fill or {})
-    return out.fillna(fills)
+    fills = {c: v for c, v in fills.items() if out[c].isna().any()}
+    return out.fillna(fills) if fills else out
 
 
 def _key_column(labels: np.ndarray, codes_: np.ndarray, column: pd.Series) -> pd.Series:
@@ -417,7 +417,7 @@ def _key_column(labels: np.ndarray, codes_: np.ndarray, column: pd.Series) -> pd
     rank = np.full(len(labels), -1, dtype=np.int64)
     rank[np.flatnonzero(present)[order]] = np.arange(len(order))
     dtype = pd.CategoricalDtype(pd.Index(labels[present][order], dtype=object))
-    return pd.Series(pd.Categorical.from_codes(rank[codes_], dtype=dtype))
+    return pd.Series(pd.Categorical.from_codes(rank[codes_], dtype=dtype, validate=False))
 
 
 def _sorted_order(values: np.ndarray) -> np.ndarray:
