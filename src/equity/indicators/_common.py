@@ -120,11 +120,11 @@ def unknown_mask(groups: pd.Series, gs: Sequence[Grouping]) -> pd.Series:
 
 
 def group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categorical:
-    """Each count row's group label (``"BME"``, ``"BME × Female"``...), as a categorical.
+    """Each count row's group label (``"BME"``, ``"BME × Female"``...), as a categorical
+    with sorted categories, like a count table's text keys (:func:`equity.cube.count`).
 
     Count tables reach millions of rows at national scale with a handful of codes: each
-    grouping maps the distinct codes, not the rows, and the labels stay integer codes until
-    the table is grouped.
+    grouping maps the distinct codes, not the rows, and the labels stay integer codes.
     """
     codes_ = np.zeros(len(counted), dtype=np.int64)
     per_grouping = []
@@ -133,8 +133,12 @@ def group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categorica
         lab_codes, lab = pd.factorize(g.mapper(pd.Series(uniq)).astype(str).to_numpy(dtype=object))
         codes_ = codes_ * len(lab) + lab_codes[raw]  # the first grouping varies slowest
         per_grouping.append(lab)
-    labels = [INTERSECTION.join(combo) for combo in itertools.product(*per_grouping)]
-    return pd.Categorical.from_codes(codes_, categories=pd.Index(labels, dtype=object))
+    labels = np.array([INTERSECTION.join(combo) for combo in itertools.product(*per_grouping)],
+                      dtype=object)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    return pd.Categorical.from_codes(rank[codes_], categories=pd.Index(labels[order], dtype=object))
 
 
 def code_columns(gs: Sequence[Grouping]) -> list[str]:

@@ -313,9 +313,8 @@ def _bonus_counts(dataset: Dataset, sc: _Scope, column: str) -> tuple[pd.DataFra
 def _grouped(vc: pd.DataFrame, column: str, g: Grouping, keys: Sequence[str], value: str
              ) -> pd.DataFrame:
     """Map raw codes to ``g``'s groups and sum the counts: ``keys``, ``group``, value, ``n``."""
-    labels = np.asarray(group_labels(vc, [g]), dtype=object)  # maps the distinct codes
-    out = vc.assign(group=pd.Series(labels, index=vc.index, dtype=object))
-    return cube.regroup(out, [*keys, "group", value])
+    labels = group_labels(vc, [g])  # maps the distinct codes; summed on its integer codes
+    return cube.regroup(vc.assign(group=pd.Series(labels, index=vc.index)), [*keys, "group", value])
 
 
 # --------------------------------------------------------------------------- public API
