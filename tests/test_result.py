@@ -51,6 +51,23 @@ def test_text_columns_come_out_as_object_with_none_for_missing(dtype):
     assert r["directorate"].tolist() == ["BME", "White", None, "BME"]
 
 
+def test_a_mapping_of_arrays_and_scalars_is_used_as_it_is():
+    # rate rows hand make_result their arrays: scalars broadcast, object text stays object
+    # (with None), a categorical key reads as its labels, lengths must agree
+    status = np.array(["adverse", None], dtype=object)
+    r = make_result({"group": pd.Series(pd.Categorical(["BME", None])), "group_var": "ethnicity",
+                     "status": status, "numerator": 3, "value": np.array([0.5, -np.inf]),
+                     "suppressed": True}, indicator="wres_2")
+    assert r["group"].tolist() == ["BME", None] and r["group_var"].tolist() == ["ethnicity"] * 2
+    assert r["status"].tolist() == ["adverse", "not_applicable"]
+    assert r["numerator"].tolist() == [3.0, 3.0] and r["value"].tolist()[0] == 0.5
+    assert np.isnan(r.loc[1, "value"]) and r["suppressed"].tolist() == [True, True]
+    assert all(r[c].dtype == object for c in ("group", "group_var", "status", "indicator"))
+    assert status.tolist() == ["adverse", None]  # the caller's array is not changed
+    with pytest.raises(ResultSchemaError, match=r"differ in length: \[1, 2\]"):
+        make_result({"group": ["a", "b"], "value": [1.0]})
+
+
 def test_unknown_columns_and_statuses_are_rejected():
     with pytest.raises(ResultSchemaError, match="not in the shared schema"):
         make_result({"staff_id": ["1"]})

@@ -93,7 +93,9 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
     Parameters
     ----------
     frame
-        Columns of :data:`RESULT_COLUMNS` (any subset; extra columns are an error).
+        Columns of :data:`RESULT_COLUMNS` (any subset; extra columns are an error): a
+        DataFrame, or a mapping of column names to arrays or scalars (broadcast), used as
+        they are (a pandas 3 DataFrame built from them would turn text into its str dtype).
     indicator, period
         Fill these columns when the frame does not carry them.
 
@@ -105,18 +107,27 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
     >>> list(r.columns) == list(RESULT_COLUMNS), r.loc[0, "status"], bool(r.loc[0, "suppressed"])
     (True, 'not_applicable', False)
     """
-    df = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
-    extra = [c for c in df.columns if c not in RESULT_COLUMNS]
+    if isinstance(frame, pd.DataFrame):
+        df: Mapping[str, Any] = frame
+        n = len(frame)
+    else:
+        lengths = {len(v) for v in frame.values() if np.ndim(v) > 0}
+        if len(lengths) > 1:
+            raise ResultSchemaError(f"Result columns differ in length: {sorted(lengths)}.")
+        n = lengths.pop() if lengths else 1
+        df = frame
+    extra = [c for c in df if c not in RESULT_COLUMNS]
     if extra:
         raise ResultSchemaError(f"Result columns not in the shared schema: {extra}.")
-    n = len(df)
     defaults: dict[str, Any] = {"indicator": indicator, "period": None if period is None else str(period)}
     data: dict[str, np.ndarray] = {}
     for c in TEXT_COLUMNS:
-        data[c] = _text(df[c] if c in df.columns else defaults.get(c), n)
+        data[c] = _text(df[c] if c in df else defaults.get(c), n)
     for c in FLOAT_COLUMNS:
-        if c in df.columns:
-            col = pd.to_numeric(df[c], errors="raise").to_numpy(dtype="float64", na_value=np.nan)
+        if c in df:
+            values = np.full(n, df[c], dtype=object) if np.ndim(df[c]) == 0 else df[c]
+            col = pd.to_numeric(pd.Series(values, copy=False), errors="raise").to_numpy(
+                dtype="float64", na_value=np.nan)
             data[c] = np.where(np.isinf(col), np.nan, col)
         else:
             data[c] = np.full(n, np.nan)
@@ -125,8 +136,10 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
     bad = set(pd.unique(status).tolist()) - set(STATUSES)
     if bad:
         raise ResultSchemaError(f"Unknown status values {sorted(bad)}; allowed: {STATUSES}.")
-    if "suppressed" in df.columns:
-        data["suppressed"] = np.array(df["suppressed"].fillna(False), dtype=bool)
+    if "suppressed" in df:
+        flags = df["suppressed"]
+        flags = np.full(n, flags, dtype=object) if np.ndim(flags) == 0 else flags
+        data["suppressed"] = np.array(pd.Series(flags, copy=False).fillna(False), dtype=bool)
     else:
         data["suppressed"] = np.zeros(n, dtype=bool)
     # Every array above is new: the columns take them as they are. Text as explicit object

@@ -434,16 +434,20 @@ def rate_rows(
     """
     meta = get_meta(indicator)
     within = list(within)
-    df = counts.rename(columns={numerator: "numerator", denominator: "denominator"}).copy()
-    df = df.loc[:, [*within, "group", "numerator", "denominator"]]
+    df = counts.rename(columns={numerator: "numerator", denominator: "denominator"})
+    df = df.loc[:, [*within, "group", "numerator", "denominator"]].reset_index(drop=True)
+    # Result columns as arrays, handed to make_result as they are (assigned to a pandas 3
+    # frame, each text array would become its str dtype, to be turned back).
+    out: dict[str, Any] = {c: df[c] for c in df.columns}
     rates = stats.proportion(df["numerator"], df["denominator"], confidence=confidence)
-    df = pd.concat([df.reset_index(drop=True), rates], axis=1)
-    df["status"] = stats.share_status(df["denominator"], min_n=min_n)
+    out |= {c: rates[c].to_numpy() for c in rates.columns}
+    out["status"] = stats.share_status(df["denominator"], min_n=min_n)
     if compare and meta.harm is not None:
         ref = reference_of(gs, reference)
         if ref is not None:
             joined = with_reference(df, within, ref, ["numerator", "denominator"])
-            eligible = (joined["group"] != ref) & ~unknown_mask(joined["group"], gs)
+            is_ref = (joined["group"] == ref).to_numpy()
+            eligible = ~is_ref & ~unknown_mask(joined["group"], gs).to_numpy()
             if orientation == "group_over_reference":
                 a = joined[["numerator", "denominator"]].to_numpy().T
                 b = joined[["numerator_ref", "denominator_ref"]].to_numpy().T
@@ -454,15 +458,13 @@ def rate_rows(
                                            confidence=confidence)
             status = stats.classify(rl["ratio"], a[1], b[1], harm=meta.harm,
                                     non_adverse_range=non_adverse_range, min_n=min_n)
-            for c in rl.columns:
-                df[c] = np.where(eligible, rl[c], np.nan)
-            df["status"] = np.where(eligible, status, df["status"])
-            df["reference_group"] = [ref if e else None for e in eligible.to_numpy()]
-            df.loc[(df["group"] == ref).to_numpy(), "reference_group"] = ref
-    df["group_var"] = group_var_name(gs)
+            out |= {c: np.where(eligible, rl[c], np.nan) for c in rl.columns}
+            out["status"] = np.where(eligible, status, out["status"])
+            out["reference_group"] = np.where(eligible | is_ref, ref, np.array(None, dtype=object))
+    out["group_var"] = group_var_name(gs)
     if variant is not None:
-        df["variant"] = variant
-    return make_result(df, indicator=indicator, period=str(period))
+        out["variant"] = variant
+    return make_result(out, indicator=indicator, period=str(period))
 
 
 def not_computed(indicator: str, reason: str) -> pd.DataFrame:
