@@ -111,7 +111,7 @@ def _status(value: np.ndarray, n: np.ndarray, n_ref: np.ndarray, *, min_n: int,
 
 def _gap_rows(summ: pd.DataFrame, *, prefix: Literal["pay_gap", "bonus_gap"], period: str,
               g: Grouping, reference: str, within: Sequence[str], min_n: int, min_report: int,
-              gap_range: float) -> pd.DataFrame:
+              gap_range: float) -> list[pd.DataFrame]:
     """Rows of ``<prefix>_mean`` and ``<prefix>_median``: one per comparison group and
     stratum, plus the unknown-share row of each stratum."""
     within = list(within)
@@ -119,22 +119,23 @@ def _gap_rows(summ: pd.DataFrame, *, prefix: Literal["pay_gap", "bonus_gap"], pe
     comp = joined.loc[(joined["group"] != reference) & (joined["group"] != g.unknown)]
     n, n_ref = comp["n"].to_numpy(float), comp["n_ref"].to_numpy(float)
     unknown = _unknown_rows(summ, g=g, within=within)
+    keys = {c: comp[c] for c in [*within, "group"]}
     frames = []
     for stat in ("mean", "median"):
         s, s_ref = comp[stat].to_numpy(float), comp[f"{stat}_ref"].to_numpy(float)
         ok = (n >= max(min_report, 1)) & (n_ref >= max(min_report, 1))
         value = np.where(ok, stats.gap_percent(s_ref, s), np.nan)
-        rows = comp[[*within, "group"]].assign(
-            numerator=n, denominator=n_ref, value=value, reference_group=reference,
-            status=_status(value, n, n_ref, min_n=min_n, gap_range=gap_range),
-        )
-        frames += [rows.assign(indicator=f"{prefix}_{stat}"),
-                   unknown.assign(indicator=f"{prefix}_{stat}")]
-    return pd.concat(frames, ignore_index=True).assign(period=period, group_var=g.name)
+        rows = {**keys, "numerator": n, "denominator": n_ref, "value": value,
+                "reference_group": reference, "group_var": g.name,
+                "status": _status(value, n, n_ref, min_n=min_n, gap_range=gap_range)}
+        frames += [make_result(part, indicator=f"{prefix}_{stat}", period=period)
+                   for part in (rows, {**unknown, "group_var": g.name})]
+    return frames
 
 
-def _unknown_rows(summ: pd.DataFrame, *, g: Grouping, within: Sequence[str]) -> pd.DataFrame:
-    """Share of people whose group is not known (percent), per stratum: always shown."""
+def _unknown_rows(summ: pd.DataFrame, *, g: Grouping, within: Sequence[str]) -> dict[str, Any]:
+    """Share of people whose group is not known (percent), per stratum: always shown (result
+    columns, for :func:`~equity.result.make_result`)."""
     within = list(within)
     totals = (cube.regroup(summ, within, ["n"]) if within
               else pd.DataFrame({"n": [summ["n"].sum()]}))
@@ -146,14 +147,14 @@ def _unknown_rows(summ: pd.DataFrame, *, g: Grouping, within: Sequence[str]) -> 
     num, den = t["n_unknown"].fillna(0).to_numpy(float), t["n"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(den > 0, num / den * 100, np.nan)
-    return t[within].assign(group=g.unknown, variant=UNKNOWN_SHARE, numerator=num,
-                            denominator=den, value=value, status=NOT_APPLICABLE)
+    return {**{c: t[c] for c in within}, "group": g.unknown, "variant": UNKNOWN_SHARE,
+            "numerator": num, "denominator": den, "value": value, "status": NOT_APPLICABLE}
 
 
 def _decomposition_rows(band_summ: pd.DataFrame, *, levels: Mapping[str, Sequence[Any]],
                         indicator: str, period: str, g: Grouping, reference: str,
                         within: Sequence[str], min_n: int, min_report: int,
-                        gap_range: float) -> pd.DataFrame:
+                        gap_range: float) -> list[pd.DataFrame]:
     """The mean gap split into the part explained by band mix and the part within bands.
 
     ``band_summ`` holds ``within``, ``band``, ``group``, ``n``, ``mean`` for the bands each
@@ -191,13 +192,13 @@ def _decomposition_rows(band_summ: pd.DataFrame, *, levels: Mapping[str, Sequenc
     for variant, part in ((EXPLAINED, (m_ref - m) - within_bands), (WITHIN_BANDS, within_bands)):
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(ok, part / m_ref * 100, np.nan)
-        out.append(parts[by].assign(
-            variant=variant, numerator=n, denominator=n_ref, value=value,
-            reference_group=reference,
-            status=_status(value, n, n_ref, min_n=min_n, gap_range=gap_range),
-        ))
-    return pd.concat(out, ignore_index=True).assign(indicator=indicator, period=period,
-                                                    group_var=g.name)
+        out.append(make_result({
+            **{c: parts[c] for c in by}, "variant": variant, "numerator": n,
+            "denominator": n_ref, "value": value, "reference_group": reference,
+            "group_var": g.name,
+            "status": _status(value, n, n_ref, min_n=min_n, gap_range=gap_range),
+        }, indicator=indicator, period=period))
+    return out
 
 
 def _quarter_rows(vc: pd.DataFrame, *, period: str, g: Grouping, within: Sequence[str],
@@ -217,18 +218,25 @@ def _quarter_rows(vc: pd.DataFrame, *, period: str, g: Grouping, within: Sequenc
     # The group's size in the stratum decides whether it is reported at all.
     size = cube.regroup(vc, [*within, "group"], ["n"]).rename(columns={"n": "size"})
     q = q.merge(size, on=[*within, "group"], how="left")
-    rates = stats.proportion(q["n"], q["total"])
-    out = pd.concat([q[[*within, "group"]], rates], axis=1).assign(
-        variant=q["quarter"].map(dict(enumerate(QUARTERS, start=1))).to_numpy(),
-        numerator=q["n"].to_numpy(), denominator=q["total"].to_numpy(),
-        status=stats.share_status(q["total"], min_n=min_n),
-    )
     # Ethnicity / disability: a group under the reporting threshold is not reported; for sex
     # (min_report 1) an absent group's zero shares are real figures.
     small = (q["size"].fillna(0).to_numpy() < min_report) & (min_report > 1)
-    out.loc[small, ["value", "ci_low", "ci_high"]] = np.nan
-    out.loc[small, "status"] = INSUFFICIENT
-    return out.assign(indicator="pay_quartile", period=period, group_var=g.name)
+    return make_result({
+        **{c: q[c] for c in [*within, "group"]},
+        **_shares_shown(q["n"], q["total"], small, min_n=min_n),
+        "variant": q["quarter"].map(dict(enumerate(QUARTERS, start=1))).to_numpy(),
+        "group_var": g.name,
+    }, indicator="pay_quartile", period=period)
+
+
+def _shares_shown(numerator: pd.Series, denominator: pd.Series, small: np.ndarray, *,
+                  min_n: int) -> dict[str, np.ndarray]:
+    """Result columns of a share with its Wilson interval; ``small`` rows (a group under
+    the reporting threshold) keep their counts but no share, status insufficient."""
+    rates = stats.proportion(numerator, denominator)
+    out = {c: np.where(small, np.nan, rates[c].to_numpy()) for c in ("value", "ci_low", "ci_high")}
+    out["status"] = np.where(small, INSUFFICIENT, stats.share_status(denominator, min_n=min_n))
+    return {"numerator": numerator.to_numpy(), "denominator": denominator.to_numpy(), **out}
 
 
 def _proportion_rows(gv: pd.DataFrame, *, period: str, g: Grouping, within: Sequence[str],
@@ -239,15 +247,12 @@ def _proportion_rows(gv: pd.DataFrame, *, period: str, g: Grouping, within: Sequ
     counts = gv.assign(recipients=np.where(gv[BONUS] > 0, gv["n"], 0.0))
     counts = cube.regroup(counts, [*within, "group"], ["n", "recipients"])
     counts = cube.complete(counts, {**levels, "group": g.levels})
-    rates = stats.proportion(counts["recipients"], counts["n"])
-    out = pd.concat([counts[[*within, "group"]], rates], axis=1).assign(
-        numerator=counts["recipients"].to_numpy(), denominator=counts["n"].to_numpy(),
-        status=stats.share_status(counts["n"], min_n=min_n),
-    )
     small = (counts["n"].to_numpy() < min_report) & (min_report > 1)
-    out.loc[small, ["value", "ci_low", "ci_high"]] = np.nan
-    out.loc[small, "status"] = INSUFFICIENT
-    return out.assign(indicator="bonus_proportion", period=period, group_var=g.name)
+    return make_result({
+        **{c: counts[c] for c in [*within, "group"]},
+        **_shares_shown(counts["recipients"], counts["n"], small, min_n=min_n),
+        "group_var": g.name,
+    }, indicator="bonus_proportion", period=period)
 
 
 def _levels(s: pd.Series) -> list[Any]:
@@ -481,7 +486,7 @@ def pay_gap(
                                    (("bonus_proportion",), excluded)]
 
     rows = [r for r in rows if len(r)]
-    out = make_result(pd.concat(rows, ignore_index=True)) if rows else empty_result()
+    out = concat_results(rows) if rows else empty_result()
     out.attrs = {"not_computed": skipped, "exclusions": []}
     for indicators, reasons in exclusions:
         for ind in indicators:
@@ -503,14 +508,14 @@ def _hourly_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, sc: _Scope, period:
     summ = _complete_groups(_summaries(gv, [*within, "group"], HOURLY), levels, g)
     common: dict[str, Any] = {"period": period, "g": g, "min_n": min_n,
                               "min_report": min_report}
-    out = [_gap_rows(summ, prefix="pay_gap", reference=ref, gap_range=gap_range,
-                     within=within, **common)]
+    out = _gap_rows(summ, prefix="pay_gap", reference=ref, gap_range=gap_range,
+                    within=within, **common)
     if sc.band_key or "band" in within:
         dec_within = list(sc.decompose_within)
         band_summ = _summaries(gv, [*dec_within, "band", "group"], HOURLY)
-        out.append(_decomposition_rows(
+        out += _decomposition_rows(
             band_summ, levels={c: levels[c] for c in dec_within}, indicator="pay_gap_mean",
-            reference=ref, gap_range=gap_range, within=dec_within, **common))
+            reference=ref, gap_range=gap_range, within=dec_within, **common)
     out.append(_quarter_rows(cube.regroup(gv, [*within, "group", HOURLY]), within=within,
                              **common))
     return out
@@ -524,8 +529,7 @@ def _bonus_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, period: str, within:
     summ = _complete_groups(_summaries(paid, [*within, "group"], BONUS), levels, g)
     common: dict[str, Any] = {"period": period, "g": g, "within": within, "min_n": min_n,
                               "min_report": min_report}
-    out = [_gap_rows(summ, prefix="bonus_gap", reference=ref, gap_range=gap_range,
-                     **common)]
+    out = _gap_rows(summ, prefix="bonus_gap", reference=ref, gap_range=gap_range, **common)
     out.append(_proportion_rows(gv, levels=levels, **common))
     return out
 
