@@ -437,10 +437,11 @@ def key_codes(counts: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.D
 
     Combinations are numbered in order of first appearance (as a group-by with
     ``sort=False`` lists them), missing values a key of their own; ``keys`` keeps the count
-    table's dtypes (text as ``object``, ``None`` for missing). One factorisation per column
-    and one of the combined integer code, from which each column's values are read back: at
-    national scale about twice as fast as factorising a MultiIndex of the keys, and no text
-    column is converted to another dtype and back.
+    table's dtypes (a categorical key stays one, with its categories; ``object`` text stays
+    ``object`` with ``None``). One factorisation per column (a categorical's codes as they
+    are) and one of the combined integer code, from which each column's values are read
+    back: at national scale about twice as fast as factorising a MultiIndex of the keys, and
+    no text column is converted to another dtype and back.
 
     Examples
     --------
