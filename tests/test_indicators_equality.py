@@ -572,8 +572,11 @@ def test_pipeline_disparity_is_the_odds_ratio_with_woolf_interval():
     staff = staff_of((20, {"eth": "A", "band": "Band 3"}), (15, {"eth": "A", "band": "Band 6"}),
                      (10, {"eth": "A", "band": "Band 8a"}), (30, {"eth": "N", "band": "Band 5"}),
                      (10, {"eth": "N", "band": "Band 7"}), (2, {"eth": "N", "band": "VSM"}),
-                     (4, {"eth": "N", "band": "Medical: Consultant"}))
+                     (4, {"eth": "N", "band": "Medical: Consultant"}),
+                     (3, {"eth": "Z", "band": "Band 5"}))
     r = eq.pipeline_disparity(Dataset.from_frames(staff=staff), period=PERIOD)
+    # unknown ethnicity is left out and counted, no row of its own (not even a zero one)
+    assert sorted(set(r["group"])) == ["BME", "White"] and len(r) == 2 * 2
     lm = pick(r, variant="lower to middle", group="BME")
     # (15/20) / (10/30) = 2.25
     ref = odds_ratio([[15, 20], [10, 30]], kind="sample")
@@ -586,6 +589,7 @@ def test_pipeline_disparity_is_the_odds_ratio_with_woolf_interval():
     assert (mu["numerator"], mu["denominator"]) == (2.0, 12.0)
     ex = {e["reason"]: e["count"] for e in r.attrs["exclusions"]}
     assert ex["band outside the AfC ladder (medical grades, unrecognised)"] == 4
+    assert ex["unknown group"] == 3
 
 
 # --------------------------------------------------------------------------- engine parity
