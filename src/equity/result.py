@@ -94,8 +94,9 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
     ----------
     frame
         Columns of :data:`RESULT_COLUMNS` (any subset; extra columns are an error): a
-        DataFrame, or a mapping of column names to arrays or scalars (broadcast), used as
-        they are (a pandas 3 DataFrame built from them would turn text into its str dtype).
+        DataFrame, or a mapping of column names to arrays or scalars (broadcast; only
+        scalars: one row), used as they are (a pandas 3 DataFrame built from them would turn
+        text into its str dtype).
     indicator, period
         Fill these columns when the frame does not carry them.
 
@@ -120,14 +121,18 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
     if extra:
         raise ResultSchemaError(f"Result columns not in the shared schema: {extra}.")
     defaults: dict[str, Any] = {"indicator": indicator, "period": None if period is None else str(period)}
+
+    def column(c: str) -> pd.Series:
+        values = np.full(n, df[c], dtype=object) if np.ndim(df[c]) == 0 else df[c]
+        return pd.Series(values, copy=False)
+
     data: dict[str, np.ndarray] = {}
     for c in TEXT_COLUMNS:
         data[c] = _text(df[c] if c in df else defaults.get(c), n)
     for c in FLOAT_COLUMNS:
         if c in df:
-            values = np.full(n, df[c], dtype=object) if np.ndim(df[c]) == 0 else df[c]
-            col = pd.to_numeric(pd.Series(values, copy=False), errors="raise").to_numpy(
-                dtype="float64", na_value=np.nan)
+            col = pd.to_numeric(column(c), errors="raise").to_numpy(dtype="float64",
+                                                                    na_value=np.nan)
             data[c] = np.where(np.isinf(col), np.nan, col)
         else:
             data[c] = np.full(n, np.nan)
@@ -137,9 +142,7 @@ def make_result(frame: pd.DataFrame | Mapping[str, Any], *, indicator: str | Non
     if bad:
         raise ResultSchemaError(f"Unknown status values {sorted(bad)}; allowed: {STATUSES}.")
     if "suppressed" in df:
-        flags = df["suppressed"]
-        flags = np.full(n, flags, dtype=object) if np.ndim(flags) == 0 else flags
-        data["suppressed"] = np.array(pd.Series(flags, copy=False).fillna(False), dtype=bool)
+        data["suppressed"] = np.array(column("suppressed").fillna(False), dtype=bool)
     else:
         data["suppressed"] = np.zeros(n, dtype=bool)
     # Every array above is new: the columns take them as they are. Text as explicit object

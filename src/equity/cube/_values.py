@@ -44,7 +44,8 @@ def value_counts(
     Returns
     -------
     pandas.DataFrame
-        ``by`` columns, ``value`` (float64; missing values kept as NaN, a row of their own, so
+        ``by`` columns (text keys as categoricals, as :func:`equity.cube.count` gives them),
+        ``value`` (float64; missing values kept as NaN, a row of their own, so
         the caller can count and report them) and ``n`` (float64), sorted by the keys and then
         by value, missing last.
 

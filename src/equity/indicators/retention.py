@@ -58,14 +58,14 @@ NATIONAL_AHP_FIRST_YEAR_SOURCE = (
 #: The label every unrecognised or blank leaving reason is reported under (kept visible).
 OTHER_REASON = "Other / not known"
 
+_LEVEL_VARIANT = {"organisation": None, "nhs": "leaving the NHS", "staff_group": "leaving the staff group"}
+MOVERS_VARIANT = "directorate movers"
+
 
 def reason_shown(reasons: pd.Series) -> pd.Series:
     """Leaving reasons as reported (``object``): one of :data:`LEAVING_REASONS`, anything
     else (blank, unrecognised) :data:`OTHER_REASON`."""
     return reasons.astype(object).where(reasons.isin(LEAVING_REASONS), OTHER_REASON)
-
-_LEVEL_VARIANT = {"organisation": None, "nhs": "leaving the NHS", "staff_group": "leaving the staff group"}
-MOVERS_VARIANT = "directorate movers"
 
 
 # --------------------------------------------------------------------------- scope
