@@ -70,9 +70,9 @@ def collect(frame: nw.LazyFrame, *, categories: bool = False) -> pd.DataFrame:
             dtype = out[c].dtype
             if isinstance(dtype, pd.CategoricalDtype):
                 # a DuckDB ENUM / Polars categorical key, or dictionary-encoded text
-                out[c] = _sorted_categorical(out[c]) if categories else _categorical_as_object(out[c])
+                out[c] = sorted_categorical(out[c]) if categories else _categorical_as_object(out[c])
             elif categories and dtype == np.dtype(object):
-                out[c] = _sorted_categorical(out[c])
+                out[c] = sorted_categorical(out[c])
             elif isinstance(dtype, pd.DatetimeTZDtype):
                 # PySpark: timestamps come back UTC-aware (equity.io sets the session time
                 # zone to UTC): drop the zone so dates compare as on the other engines.
@@ -98,14 +98,14 @@ def _categorical_as_object(s: pd.Series) -> pd.Series:
     return pd.Series(labels[s.cat.codes.to_numpy()], index=s.index, dtype=object)  # -1: None
 
 
-def _sorted_categorical(s: pd.Series) -> pd.Series:
+def sorted_categorical(s: pd.Series) -> pd.Series:
     """``s`` (text, or a categorical) as a categorical whose categories are its distinct
     values, as ``object``, in sorted order (so sorting the column sorts by text).
 
     Examples
     --------
     >>> e = pd.Series(pd.Categorical(["b", None, "b"], categories=["z", "b", "a"]))
-    >>> _sorted_categorical(e).cat.categories.tolist()  # an ENUM's unused values go
+    >>> sorted_categorical(e).cat.categories.tolist()  # an ENUM's unused values go
     ['b']
     """
     if isinstance(s.dtype, pd.CategoricalDtype):

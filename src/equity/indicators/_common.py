@@ -133,12 +133,8 @@ def group_labels(counted: pd.DataFrame, gs: Sequence[Grouping]) -> pd.Categorica
         lab_codes, lab = pd.factorize(g.mapper(pd.Series(uniq)).astype(str).to_numpy(dtype=object))
         codes_ = codes_ * len(lab) + lab_codes[raw]  # the first grouping varies slowest
         per_grouping.append(lab)
-    labels = np.array([INTERSECTION.join(combo) for combo in itertools.product(*per_grouping)],
-                      dtype=object)
-    order = np.argsort(labels, kind="stable")
-    rank = np.empty(len(labels), dtype=np.int64)
-    rank[order] = np.arange(len(labels))
-    return pd.Categorical.from_codes(rank[codes_], categories=pd.Index(labels[order], dtype=object))
+    labels = pd.Index([INTERSECTION.join(c) for c in itertools.product(*per_grouping)], dtype=object)
+    return cube.sorted_categorical(pd.Series(pd.Categorical.from_codes(codes_, categories=labels))).array
 
 
 def code_columns(gs: Sequence[Grouping]) -> list[str]:
