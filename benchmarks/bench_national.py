@@ -84,19 +84,31 @@ NAIVE_EQUALITY = "naive pandas (equality)"
 
 
 def dataset(token: str, seed: int) -> Path:
-    """Folder of the dataset for ``token`` ("4" = 4x trust, "national"), generated once."""
-    from equity.synth import write_sample
-
-    folder = DATA / f"{token}x-seed{seed}" if token != "national" else DATA / f"national-seed{seed}"
+    """Folder of the dataset for ``token`` ("4" = 4x trust, "national"), generated once, in a
+    subprocess: Linux carries a process's peak resident memory over to the children it forks
+    and execs, so generating here (3 GB for the national data) would raise every method's
+    measured peak to at least that."""
+    folder = _folder(token, seed)
     if not (folder / "staff.parquet").exists():
         t0 = time.perf_counter()
-        if token == "national":
-            write_sample(folder, seed=seed, scale="national", fmt="parquet")
-        else:
-            write_sample(folder, seed=seed, scale="trust", fmt="parquet",
-                         scale_factor=float(token))
+        subprocess.run([sys.executable, __file__, "--generate", token, "--seed", str(seed)],
+                       check=True)
         print(f"generated {folder.name} in {time.perf_counter() - t0:.0f} s", flush=True)
     return folder
+
+
+def _folder(token: str, seed: int) -> Path:
+    return DATA / (f"national-seed{seed}" if token == "national" else f"{token}x-seed{seed}")
+
+
+def generate(token: str, seed: int) -> None:
+    from equity.synth import write_sample
+
+    folder = _folder(token, seed)
+    if token == "national":
+        write_sample(folder, seed=seed, scale="national", fmt="parquet")
+    else:
+        write_sample(folder, seed=seed, scale="trust", fmt="parquet", scale_factor=float(token))
 
 
 def _strata(folder: Path) -> list[str]:
@@ -440,9 +452,13 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per method and size")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
+    ap.add_argument("--generate", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker, Path(args.data))
+        return
+    if args.generate:
+        generate(args.generate, args.seed)
         return
 
     tokens = [t.strip() for t in args.scale.split(",") if t.strip()]
