@@ -9,16 +9,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from equity.indicators._all import indicators
+from equity.io import read_dataset
 from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
 from equity.result import (
     RESULT_COLUMNS,
+    TEXT_COLUMNS,
     ResultSchemaError,
     check_result,
     concat_results,
     make_result,
+    repeated,
+    text_where,
 )
+from equity.stats import classify
 
 DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 def test_columns_follow_design_order():
@@ -66,6 +73,34 @@ def test_a_mapping_of_arrays_and_scalars_is_used_as_it_is():
     assert status.tolist() == ["adverse", None]  # the caller's array is not changed
     with pytest.raises(ResultSchemaError, match=r"differ in length: \[1, 2\]"):
         make_result({"group": ["a", "b"], "value": [1.0]})
+
+
+def test_broadcast_text_is_one_object_not_one_per_row():
+    # np.full / np.where on a str make a new string object per row: 60 bytes a cell and a
+    # hash each, about 8 million cells in the national table
+    r = make_result({"group": ["a", "b", "c"], "status": "adverse"}, indicator="wres_2",
+                    period="2024/25")
+    for c in ("indicator", "period", "status"):
+        assert len({id(v) for v in r[c]}) == 1, c
+    assert repeated("x y", 4).tolist() == ["x y"] * 4
+    out = text_where(np.array([True, False, True, False]), "within_range",
+                     np.array(["a", None, "b", "c"], dtype=object))
+    assert out.tolist() == ["within_range", None, "within_range", "c"]
+    assert out[0] is out[2]
+    status = classify(np.repeat([2.0, 1.0], 25), np.full(50, 100), np.full(50, 100),
+                      harm="above")
+    assert status.tolist() == ["adverse"] * 25 + ["within_range"] * 25
+    assert len({id(v) for v in status}) == 2
+
+
+def test_a_whole_table_holds_each_text_value_a_few_times_at_most():
+    # every indicator on the sample trust split by directorate: 3,439 rows of text, each
+    # column a few dozen distinct values built in a few dozen parts
+    table = indicators(read_dataset(SAMPLE), period="2024/25", within=["directorate"],
+                       disclosure="internal")
+    assert len(table) > 3000
+    objects = {c: len({id(v) for v in table[c]}) for c in TEXT_COLUMNS}
+    assert max(objects.values()) <= 250, objects
 
 
 def test_unknown_columns_and_statuses_are_rejected():

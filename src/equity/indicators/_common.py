@@ -22,7 +22,7 @@ from equity.codes import Period
 from equity.errors import InputError, ParameterError, PeriodError
 from equity.io import Dataset
 from equity.registry import get as get_meta
-from equity.result import NOT_APPLICABLE, SPLITTABLE, add_exclusion, make_result
+from equity.result import NOT_APPLICABLE, SPLITTABLE, add_exclusion, make_result, text_where
 
 # --------------------------------------------------------------------------- groupings
 
@@ -456,7 +456,7 @@ def rate_rows(
                                     non_adverse_range=non_adverse_range, min_n=min_n)
             out |= {c: np.where(eligible, rl[c], np.nan) for c in rl.columns}
             out["status"] = np.where(eligible, status, out["status"])
-            out["reference_group"] = np.where(eligible | is_ref, ref, np.array(None, dtype=object))
+            out["reference_group"] = text_where(eligible | is_ref, ref, None)
     out["group_var"] = group_var_name(gs)
     if variant is not None:
         out["variant"] = variant

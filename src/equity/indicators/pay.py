@@ -33,7 +33,14 @@ from equity.indicators._common import (
     with_reference,
 )
 from equity.io import Dataset
-from equity.result import INSUFFICIENT, NOT_APPLICABLE, concat_results, empty_result, make_result
+from equity.result import (
+    INSUFFICIENT,
+    NOT_APPLICABLE,
+    concat_results,
+    empty_result,
+    make_result,
+    text_where,
+)
 
 PayBy = Literal["sex", "ethnicity", "disability"]
 
@@ -224,7 +231,7 @@ def _quarter_rows(vc: pd.DataFrame, *, period: str, g: Grouping, within: Sequenc
     return make_result({
         **{c: q[c] for c in [*within, "group"]},
         **_shares_shown(q["n"], q["total"], small, min_n=min_n),
-        "variant": q["quarter"].map(dict(enumerate(QUARTERS, start=1))).to_numpy(),
+        "variant": np.asarray(QUARTERS, dtype=object)[q["quarter"].to_numpy(dtype=np.int64) - 1],
         "group_var": g.name,
     }, indicator="pay_quartile", period=period)
 
@@ -235,7 +242,7 @@ def _shares_shown(numerator: pd.Series, denominator: pd.Series, small: np.ndarra
     the reporting threshold) keep their counts but no share, status insufficient."""
     rates = stats.proportion(numerator, denominator)
     out = {c: np.where(small, np.nan, rates[c].to_numpy()) for c in ("value", "ci_low", "ci_high")}
-    out["status"] = np.where(small, INSUFFICIENT, stats.share_status(denominator, min_n=min_n))
+    out["status"] = text_where(small, INSUFFICIENT, stats.share_status(denominator, min_n=min_n))
     return {"numerator": numerator.to_numpy(), "denominator": denominator.to_numpy(), **out}
 
 

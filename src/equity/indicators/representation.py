@@ -607,9 +607,9 @@ def model_employer_gap(
     additional = np.maximum(target_count - m["n"], 0)
     current_share = m["n"] / m["total"].where(m["total"] > 0)
     common = m[[*keys, "band"]].assign(group_var="ethnicity", group=bme_label)
-    cur = rate_rows(m.assign(group="BME"), indicator=ind, period=ctx.period, numerator="n",
+    cur = rate_rows(m.assign(group=bme_label), indicator=ind, period=ctx.period, numerator="n",
                     denominator="total", gs=(g,), within=[*keys, "band"], compare=False,
-                    variant="current", min_n=ctx.min_n).assign(group=bme_label)
+                    variant="current", min_n=ctx.min_n)
     tgt = make_result(common.assign(
         variant="target", numerator=target_count, denominator=m["total"], value=target,
         ratio=current_share / target.where(target > 0), status=NOT_APPLICABLE),

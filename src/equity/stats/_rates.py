@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import special
 
 from equity.errors import check_choice
-from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, NOT_APPLICABLE, WITHIN
+from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, NOT_APPLICABLE, WITHIN, text_where
 
 ArrayLike = npt.ArrayLike
 
@@ -389,17 +389,17 @@ def classify(
     low, high = non_adverse_range
     few = ~_reaches(a, min_n) | ~_reaches(b, min_n) | ~np.isfinite(r)
     if harm is None:
-        return _labels(few, INSUFFICIENT, NOT_APPLICABLE)
+        return text_where(few, INSUFFICIENT, NOT_APPLICABLE)
     check_choice("harm", harm, ["above", "below", None])
     hi_status, lo_status = (ADVERSE, FAVOURABLE) if harm == "above" else (FAVOURABLE, ADVERSE)
-    return _labels(few, INSUFFICIENT, _labels(r > high, hi_status,
-                                              _labels(r < low, lo_status, WITHIN)))
+    return text_where(few, INSUFFICIENT,
+                      text_where(r > high, hi_status, text_where(r < low, lo_status, WITHIN)))
 
 
 def share_status(denominator: ArrayLike, *, min_n: int = MIN_N) -> np.ndarray:
     """Status for a plain share with no comparison: too few people, else ``not_applicable``."""
     n = _f(denominator)
-    return _labels(~_reaches(n, min_n), INSUFFICIENT, NOT_APPLICABLE)
+    return text_where(~_reaches(n, min_n), INSUFFICIENT, NOT_APPLICABLE)
 
 
 def _reaches(n: np.ndarray, min_n: float) -> np.ndarray:
@@ -407,14 +407,6 @@ def _reaches(n: np.ndarray, min_n: float) -> np.ndarray:
     are sums of fractions whose last bit depends on the order an engine added them in (ten
     people's 10.0 FTE can come out as 9.999999999999998), and a status must not."""
     return n >= min_n - 1e-9
-
-
-def _labels(condition: np.ndarray, yes: str, no: str | np.ndarray) -> np.ndarray:
-    """``yes`` where ``condition``, else ``no``, as an object array holding the same string
-    objects (``np.where`` on strings makes a fixed-width array, then a new string per row)."""
-    out = np.full(condition.shape, no, dtype=object) if isinstance(no, str) else no.copy()
-    out[condition] = yes
-    return out
 
 
 def average_headcount(start: ArrayLike, end: ArrayLike) -> np.ndarray:
