@@ -75,7 +75,7 @@ def repeated(value: object, n: int) -> np.ndarray:
     return out
 
 
-def text_where(condition: np.ndarray, yes: object, no: object) -> np.ndarray:
+def text_where(condition: np.ndarray, yes: str | None, no: str | np.ndarray | None) -> np.ndarray:
     """``yes`` where ``condition``, else ``no`` (a scalar or an object array of the same
     shape), as an object array holding the same objects (``np.where`` on a string makes a
     fixed-width array, then a new string object per row).
@@ -87,7 +87,7 @@ def text_where(condition: np.ndarray, yes: object, no: object) -> np.ndarray:
     (['adverse', None, 'adverse'], True)
     """
     condition = np.asarray(condition, dtype=bool)
-    out = repeated(no, len(condition)) if np.ndim(no) == 0 else np.array(no, dtype=object)
+    out = np.array(no, dtype=object) if isinstance(no, np.ndarray) else repeated(no, len(condition))
     out[condition] = yes
     return out
 
