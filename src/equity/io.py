@@ -850,22 +850,33 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
 
 def _clean_categoricals(lf: Any, columns: list[str]) -> set[str]:
     """The categorical ``columns`` of ``lf`` whose every value already meets the reader's text
-    rule (no surrounding spaces, no blanks), found from their distinct values in one pass.
+    rule (no surrounding spaces, no blanks).
 
     Those are kept as they are: a Parquet file written from pandas categoricals reads as
     Polars categoricals, and turning them into text to trim and back (8.7 million national
-    staff rows, twelve code columns) takes about 6 s against 0.6 s for the check.
+    staff rows, twelve code columns) takes about 6 s. A column is clean when every category
+    its dtype can hold is (Polars >= 1.32 keeps them with the dtype: a few hundred strings,
+    no scan); otherwise its distinct values are checked, in one pass for all such columns
+    (0.28 s for the twelve national ones).
     """
     import polars as pl
 
-    if not columns:
-        return set()
-    values = lf.select(pl.col(c).unique().cast(pl.String).implode() for c in columns).collect()
-    clean = set()
+    def clean_text(v: Any) -> bool:
+        v = v.drop_nulls()
+        return not ((v.str.strip_chars() != v) | (v == "")).any()
+
+    schema = lf.collect_schema()
+    clean, scan = set(), []
     for c in columns:
-        v = values[c][0].drop_nulls()
-        if not ((v.str.strip_chars() != v) | (v == "")).any():
+        categories = getattr(schema[c], "categories", None)
+        if categories is not None and hasattr(categories, "to_series") and clean_text(
+                categories.to_series()):
             clean.add(c)
+        else:
+            scan.append(c)
+    if scan:
+        values = lf.select(pl.col(c).unique().cast(pl.String).implode() for c in scan).collect()
+        clean |= {c for c in scan if clean_text(values[c][0])}
     return clean
 
 
