@@ -244,6 +244,21 @@ def test_injected_parameters_change_the_output(all_reports, tmp_path):
     assert html_escape(name) in public and html_escape(name) not in other.split("<main")[1]
 
 
+@pytest.mark.slow
+def test_rendering_prints_no_kernel_log(all_reports, tmp_path, capfd):
+    """A batch's output is its progress and its summary: ipykernel 7.3+ warned on every
+    kernel start over unencrypted TCP, and logged jupyter_client's interrupt before shutdown
+    as an error ("KeyboardInterrupt caught in kernel"), for every report."""
+    data, _, _, log = all_reports
+    name = next(r["name"] for r in log if r["name"] not in ("Trust overview", TRICKY))
+    capfd.readouterr()
+    code = render_reports(data, directorates=[name], out_dir=tmp_path, jobs=1, overview=False,
+                          progress=False)
+    err = capfd.readouterr().err
+    assert code == 0
+    assert "IPKernelApp" not in err and "KeyboardInterrupt" not in err, err
+
+
 # --------------------------------------------------------------------------- context, sections
 
 

@@ -226,6 +226,23 @@ def _summary_of(nb: Any) -> dict[str, Any]:
     return {}
 
 
+def _kernel_options() -> dict[str, Any]:
+    """How papermill starts each report's kernel: its traffic encrypted (CurveZMQ, where
+    jupyter_client and pyzmq offer it: a report's kernel holds special-category data, and
+    ipykernel 7.3+ warns on every start without it), and its own log quiet. That log only
+    ever says, at the end of a run, that the kernel was interrupted (jupyter_client
+    interrupts a kernel before shutting it down); a failing cell or a dead kernel reaches
+    the batch through papermill, which lists the report with its error."""
+    import zmq
+    from jupyter_client.manager import KernelManager
+    from traitlets.config import Config
+
+    options: dict[str, Any] = {"extra_arguments": ["--IPKernelApp.log_level=CRITICAL"]}
+    if "transport_encryption" in KernelManager.class_traits() and zmq.has("curve"):
+        options["config"] = Config({"KernelManager": {"transport_encryption": "auto"}})
+    return options
+
+
 def _render_one(job: _Job) -> RenderResult:
     """Execute and export one report (runs in a worker process)."""
     import papermill as pm
@@ -234,7 +251,7 @@ def _render_one(job: _Job) -> RenderResult:
     try:
         nb = pm.execute_notebook(job.notebook, None, parameters=job.parameters,
                                  kernel_name="python3", progress_bar=False, log_output=False,
-                                 cwd=job.cwd)
+                                 cwd=job.cwd, **_kernel_options())
         atomic_write(job.executed_file, json.dumps(nb, indent=1, ensure_ascii=False))
         text = export_html(nb, title=job.title, footer_items=job.footer)
         atomic_write(job.out_file, text)
