@@ -855,9 +855,9 @@ def _clean_categoricals(lf: Any, columns: list[str]) -> set[str]:
     Those are kept as they are: a Parquet file written from pandas categoricals reads as
     Polars categoricals, and turning them into text to trim and back (8.7 million national
     staff rows, twelve code columns) takes about 6 s. A column is clean when every category
-    its dtype can hold is (Polars >= 1.32 keeps them with the dtype: a few hundred strings,
-    no scan); otherwise its distinct values are checked, in one pass for all such columns
-    (0.28 s for the twelve national ones).
+    its dtype can hold is (recent Polars keeps them with the dtype: a few hundred strings
+    nationally, no scan); otherwise, or on a Polars without them, its distinct values are
+    checked, in one pass for all such columns (0.28 s for the twelve national ones).
     """
     import polars as pl
 

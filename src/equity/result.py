@@ -57,8 +57,8 @@ class ResultSchemaError(EquityError):
     """A result table does not follow the shared schema (a bug in an indicator)."""
 
 
-def repeated(value: object, n: int) -> np.ndarray:
-    """An object array of ``n`` references to the one ``value``.
+def repeated(value: object, n: int | tuple[int, ...]) -> np.ndarray:
+    """An object array of ``n`` (a length or a shape) references to the one ``value``.
 
     ``np.full(n, "text", dtype=object)`` converts the string through a fixed-width array and
     makes a new string object per row (about 40 ms and 60 MB a million rows, and each copy
@@ -87,7 +87,7 @@ def text_where(condition: np.ndarray, yes: str | None, no: str | np.ndarray | No
     (['adverse', None, 'adverse'], True)
     """
     condition = np.asarray(condition, dtype=bool)
-    out = np.array(no, dtype=object) if isinstance(no, np.ndarray) else repeated(no, len(condition))
+    out = np.array(no, dtype=object) if isinstance(no, np.ndarray) else repeated(no, condition.shape)
     out[condition] = yes
     return out
 

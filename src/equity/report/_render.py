@@ -229,10 +229,10 @@ def _summary_of(nb: Any) -> dict[str, Any]:
 def _kernel_options() -> dict[str, Any]:
     """How papermill starts each report's kernel: its traffic encrypted (CurveZMQ, where
     jupyter_client and pyzmq offer it: a report's kernel holds special-category data, and
-    ipykernel 7.3+ warns on every start without it), and its own log quiet. That log only
-    ever says, at the end of a run, that the kernel was interrupted (jupyter_client
-    interrupts a kernel before shutting it down); a failing cell or a dead kernel reaches
-    the batch through papermill, which lists the report with its error."""
+    ipykernel 7.3+ warns on every start without it), and its own log quiet. In a batch that
+    log said nothing but, for some kernels, that they were interrupted (jupyter_client
+    interrupts a kernel before shutting it down), as an error; a failing cell or a dead
+    kernel reaches the batch through papermill, which lists the report with its error."""
     import zmq
     from jupyter_client.manager import KernelManager
     from traitlets.config import Config
