@@ -91,6 +91,10 @@ def test_broadcast_text_is_one_object_not_one_per_row():
                       harm="above")
     assert status.tolist() == ["adverse"] * 25 + ["within_range"] * 25
     assert len({id(v) for v in status}) == 2
+    # any shape, as the ratios come: one figure, or a table of them
+    assert classify(2.0, 100, 100, harm="above").tolist() == "adverse"
+    assert classify(np.array([[2.0, 1.0]]), 100, 100, harm="above").tolist() == [
+        ["adverse", "within_range"]]
 
 
 def test_a_whole_table_holds_each_text_value_a_few_times_at_most():
