@@ -349,6 +349,12 @@ def _sql_queries(folder: Path) -> list[str]:
 RETENTION_QUERIES = (3, 4, 5, 6)
 
 
+def _arrow(rel: Any) -> Any:
+    """A DuckDB relation's rows as an Arrow table (``to_arrow_table`` from DuckDB 1.4; before
+    it, ``arrow()`` gave the table)."""
+    return rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+
+
 def run_sql(folder: Path, only: tuple[int, ...] | None = None) -> dict[str, Any]:
     import duckdb
 
@@ -356,7 +362,11 @@ def run_sql(folder: Path, only: tuple[int, ...] | None = None) -> dict[str, Any]
     con.execute("SET enable_progress_bar = false")
     queries = _sql_queries(folder)
     t0 = time.perf_counter()
-    rows = sum(len(con.execute(q).fetchall()) for i, q in enumerate(queries)
+    # The counts come back as Arrow tables, the cheapest way out of DuckDB (the library's
+    # own collect goes through Arrow too): fetching them as Python tuples instead took 4.2
+    # against 2.4 s nationally, 1.5 of it for the 1.45 million rows of staff in post by
+    # snapshot, and made the floor look 1.8x higher than it is.
+    rows = sum(_arrow(con.sql(q)).num_rows for i, q in enumerate(queries)
                if only is None or i in only)
     return {"read_s": 0.0, "compute_s": time.perf_counter() - t0, "result_rows": rows}
 
