@@ -172,6 +172,29 @@ def test_shared_counts_live_only_inside_a_sharing_block():
     assert cube.shared(frame, "k", compute) == 4  # forgotten when the outer block ends
 
 
+@pytest.mark.parametrize("engine", ["pandas", "polars-lazy", "duckdb"])
+def test_a_held_shared_frame_is_computed_once_and_counts_the_same(engine):
+    # leaver spells are counted twice (the figures and their exclusions): inside a block the
+    # lazy join is run once and its rows held by the engine
+    frame = engines(FRAME)[engine]
+    calls: list[int] = []
+
+    def spells() -> nw.LazyFrame:
+        calls.append(1)
+        lf = cube.lazy(frame)
+        return lf.join(lf.select("id", w=nw.col("v")), on="id", how="left")
+
+    want = norm(cube.count(spells(), ["g"], sums=["w"]), ["g"])
+    with cube.sharing():
+        first = cube.shared(frame, "spells", spells, hold=True)
+        again = cube.shared(frame, "spells", spells, hold=True)
+        assert again is first and len(calls) == 2  # the one outside, then one inside
+        if engine != "pandas":  # held: the plan reads rows in memory, no join left
+            assert "JOIN" not in first.to_native().explain().upper()
+        pd.testing.assert_frame_equal(norm(cube.count(first, ["g"], sums=["w"]), ["g"]), want)
+    assert cube.shared(frame, "spells", spells, hold=True) is not first  # lazy outside
+
+
 def test_indicators_see_a_table_edited_in_place_after_a_run():
     from equity.indicators.careers import retention_indicators
     from equity.io import Dataset

@@ -219,11 +219,29 @@ def sharing() -> Iterator[None]:
                     del entry[2][k]
 
 
-def shared(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
-    """``compute()``, remembered per frame and ``key`` inside a :func:`sharing` block only."""
+def shared(frame: Any, key: Any, compute: Callable[[], Any], *, hold: bool = False) -> Any:
+    """``compute()``, remembered per frame and ``key`` inside a :func:`sharing` block only.
+
+    With ``hold``, ``compute()`` is a (small) lazy frame that several counts will read: inside
+    the block it is computed once and held by its engine (a lazy engine would otherwise run
+    its whole query again for every count); outside, it stays lazy.
+    """
     if not _SHARING[0]:
         return compute()
-    return memo(frame, ("shared", key), compute)
+    return memo(frame, ("shared", key), (lambda: _held(compute())) if hold else compute)
+
+
+def _held(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """``frame`` computed now and held by its engine: Polars and DuckDB through Arrow (DuckDB
+    then reads it from memory), PySpark cached; pandas frames are computed as they are built."""
+    impl = frame.implementation
+    if impl.is_pandas_like():
+        return frame
+    if impl.is_pyspark():
+        return lazy(frame.to_native().cache())
+    if impl.is_polars():
+        return frame.collect().lazy()
+    return frame.collect(backend="pyarrow").lazy(backend=impl)
 
 
 def columns(frame: Any) -> list[str]:

@@ -168,10 +168,11 @@ def leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) -> 
     (joined and left between two 31 March snapshots) cannot be placed in a group: the
     indicators count them and report them as excluded.
     """
-    # Built once per window inside a sharing() block: on pandas the joins run as they are
-    # written, and the leaver figures and their exclusions both need this frame.
+    # Built once per window inside a sharing() block, and held there: the leaver figures and
+    # their exclusions both count it (a year's leavers, 165,000 rows nationally; on DuckDB
+    # each count of the lazy join took 0.5 s, of the held rows 0.03 s).
     return shared(staff, ("leaver_spells", id(leavers), start, end),
-                lambda: _leaver_spells(staff, leavers, start=start, end=end))
+                  lambda: _leaver_spells(staff, leavers, start=start, end=end), hold=True)
 
 
 def _leaver_spells(staff: Any, leavers: Any, *, start: dt.date, end: dt.date) -> nw.LazyFrame:
