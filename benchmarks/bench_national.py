@@ -17,7 +17,7 @@ rows. Then it runs, each in its own subprocess so that peak memory is its own:
   (``pd.read_parquet``, then a filter and a group-by per indicator and per group, merges
   redone per indicator);
 * ``SQL floor``: the same counts as hand-written DuckDB SQL over the Parquet files, grouped
-  by the raw codes (the cheapest way to get them; the floor);
+  by the raw codes and fetched as Arrow tables (the cheapest way to get them; the floor);
 * with ``--equality`` (issue 4's comparison): ``equality[<engine>]``, the equality-standard
   family alone (:func:`equity.indicators.equality.equality_indicators`), against ``naive
   pandas (equality)``, the naive notebook's equality part (staff in post by band at the
