@@ -232,13 +232,13 @@ def shared(frame: Any, key: Any, compute: Callable[[], Any], *, hold: bool = Fal
 
 
 def _held(frame: nw.LazyFrame) -> nw.LazyFrame:
-    """``frame`` computed now and held by its engine: Polars and DuckDB through Arrow (DuckDB
-    then reads it from memory), PySpark cached; pandas frames are computed as they are built."""
+    """``frame`` computed now and held by its engine: Polars in memory, DuckDB as an Arrow
+    table it scans (on DuckDB's default connection: count it, do not join it to a dataset's
+    relations, which live on their own). pandas frames are computed as they are built;
+    PySpark's stay lazy (a cache would outlive the block: Spark keeps it until unpersisted)."""
     impl = frame.implementation
-    if impl.is_pandas_like():
+    if impl.is_pandas_like() or impl.is_pyspark():
         return frame
-    if impl.is_pyspark():
-        return lazy(frame.to_native().cache())
     if impl.is_polars():
         return frame.collect().lazy()
     return frame.collect(backend="pyarrow").lazy(backend=impl)
