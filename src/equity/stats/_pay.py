@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from equity.errors import InputError, check_choice
-from equity.result import INSUFFICIENT, NOT_APPLICABLE
+from equity.result import INSUFFICIENT, NOT_APPLICABLE, text_where
 
 
 def _check(table: pd.DataFrame, cols: Sequence[str], *, name: str = "value counts") -> None:
@@ -186,7 +186,7 @@ def pay_gap(counts: pd.DataFrame, *, reference: object, comparison: object,
         rows.append(part.assign(
             measure=measure, reference_value=rv, comparison_value=cv, reference_n=rn,
             comparison_n=cn, gap=gap,
-            status=np.where(np.isnan(gap), INSUFFICIENT, NOT_APPLICABLE).astype(object)))
+            status=text_where(np.isnan(gap), INSUFFICIENT, NOT_APPLICABLE)))
     out = pd.concat(rows, ignore_index=True)
     if by:
         out = out.sort_values(by, kind="stable").reset_index(drop=True)
