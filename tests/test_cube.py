@@ -172,6 +172,59 @@ def test_shared_counts_live_only_inside_a_sharing_block():
     assert cube.shared(frame, "k", compute) == 4  # forgotten when the outer block ends
 
 
+def test_threads_asking_the_same_count_compute_it_once_and_share_the_block():
+    # the indicator families run side by side in threads on Polars: a count two of them
+    # need is computed by the first to ask, and the other waits for that answer
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    frame = pd.DataFrame({"g": ["a", "b"]})
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow() -> int:
+        calls.append(1)
+        started.set()
+        assert release.wait(10)
+        return 42
+
+    def family() -> int:
+        with cube.sharing():  # each family opens its own block inside the caller's
+            return cube.shared(frame, "k", slow)
+
+    with cube.sharing():
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(family)
+            assert started.wait(10)
+            second = pool.submit(family)
+            time.sleep(0.2)  # the second thread asks while the first still computes
+            release.set()
+            assert (first.result(10), second.result(10)) == (42, 42)
+        assert calls == [1]
+    assert cube.shared(frame, "k", lambda: 7) == 7  # the block ended: nothing left shared
+
+
+def test_a_failed_count_is_not_remembered_and_reaches_every_waiter():
+    frame = pd.DataFrame({"g": ["a"]})
+
+    def broken() -> int:
+        raise ValueError("engine error")
+
+    with cube.sharing():
+        with pytest.raises(ValueError, match="engine error"):
+            cube.shared(frame, "k", broken)
+        assert cube.shared(frame, "k", lambda: 3) == 3  # asked again: computed again
+
+
+def test_thread_safe_only_for_polars_frames():
+    frames = engines(FRAME)
+    assert cube.thread_safe([frames["polars"], frames["polars-lazy"]])
+    assert not cube.thread_safe([frames["polars"], frames["duckdb"]])
+    assert not cube.thread_safe([frames["pandas"]])
+    assert not cube.thread_safe([])
+
+
 @pytest.mark.parametrize("engine", ["pandas", "polars-lazy", "duckdb"])
 def test_a_held_shared_frame_is_computed_once_and_counts_the_same(engine):
     # leaver spells are counted twice (the figures and their exclusions): inside a block the

@@ -283,3 +283,42 @@ def test_several_organisations_same_on_in_process_engines(tmp_path: Path, traini
     assert {"wres_3", "wres_4", "training_access", "leaver_rate"} <= set(results["pandas"]["indicator"])
     for engine in IN_PROCESS:
         assert_same_results(results["pandas"], results[engine], engine=engine)
+
+
+def test_polars_runs_the_families_side_by_side_in_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # indicators() runs its three families in threads when every table is a Polars frame
+    # (queries outside the GIL); the table is the same, and the process's warning filters
+    # are left as they were (catch_warnings around a query would swap them from threads)
+    import threading
+    import warnings
+
+    from equity.indicators import _all as everything
+
+    threads: dict[str, dict[str, str]] = {"pandas": {}, "polars": {}}
+    engine = ["pandas"]
+
+    def recorded(name: str) -> Callable[..., pd.DataFrame]:
+        real = getattr(everything, name)
+
+        def in_thread(*args: Any, **kwargs: Any) -> pd.DataFrame:
+            threads[engine[0]][name] = threading.current_thread().name
+            return real(*args, **kwargs)
+        return in_thread
+
+    for name in ("equality_indicators", "retention_indicators", "pay_indicators"):
+        monkeypatch.setattr(everything, name, recorded(name))
+    tables, _ = generate(seed=3, years=2, scale_factor=0.02)
+    _write(tables, tmp_path)
+    results = {}
+    for engine[0] in ("pandas", "polars"):
+        filters = list(warnings.filters)
+        results[engine[0]] = everything.indicators(read_dataset(tmp_path, engine=engine[0]),
+                                                   period=PERIOD, disclosure="internal")
+        assert warnings.filters == filters
+    assert set(threads["pandas"].values()) == {threading.main_thread().name}
+    assert len(threads["polars"]) == 3
+    assert all(t.startswith("equity") for t in threads["polars"].values())
+    assert results["pandas"]["indicator"].nunique() >= 25
+    assert_same_results(results["pandas"], results["polars"], engine="polars")

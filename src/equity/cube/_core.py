@@ -9,9 +9,10 @@ pandas DataFrame. Missing keys are kept as a group of their own (never dropped).
 from __future__ import annotations
 
 import contextlib
+import threading
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -50,33 +51,35 @@ def collect(frame: nw.LazyFrame, *, categories: bool = False) -> pd.DataFrame:
     """Collect a (small) lazy result into pandas; text columns come back as ``object``
     (``None`` for missing), whatever the engine held them as; with ``categories``, as
     categoricals of sorted ``object`` categories (see :func:`count`)."""
-    with warnings.catch_warnings():
-        # narwhals warns when a pandas group-by falls back to apply; our cube
-        # aggregations are plain sums/lengths, so this only appears for tiny frames.
-        warnings.simplefilter("ignore", UserWarning)
-        if frame.implementation.is_pandas_like():
+    if frame.implementation.is_pandas_like():
+        with warnings.catch_warnings():
+            # narwhals warns when a pandas group-by falls back to apply; our cube
+            # aggregations are plain sums/lengths, so this only appears for tiny frames.
+            # (Not around the other engines: catch_warnings swaps the process's filters, which
+            # is not safe while the indicator families run in threads on Polars.)
+            warnings.simplefilter("ignore", UserWarning)
             out = frame.collect(backend="pandas").to_native()
-            for c in out.columns:
-                if out[c].dtype == object or isinstance(out[c].dtype, pd.StringDtype):
-                    out[c] = out[c].astype(object).where(out[c].notna(), None)
-        else:
-            # Through Arrow, text dictionary-encoded: a count table repeats few distinct
-            # keys, so each becomes one Python string, not one per row (national count
-            # tables: about 0.3 s a query less than pandas' own conversion). PySpark's
-            # toPandas is not pandas-3 clean either; its Arrow export is.
-            out = _decimals_as_float(frame.collect(backend="pyarrow").to_native()).to_pandas(
-                strings_to_categorical=True)
         for c in out.columns:
-            dtype = out[c].dtype
-            if isinstance(dtype, pd.CategoricalDtype):
-                # a DuckDB ENUM / Polars categorical key, or dictionary-encoded text
-                out[c] = sorted_categorical(out[c]) if categories else _categorical_as_object(out[c])
-            elif categories and dtype == np.dtype(object):
-                out[c] = sorted_categorical(out[c])
-            elif isinstance(dtype, pd.DatetimeTZDtype):
-                # PySpark: timestamps come back UTC-aware (equity.io sets the session time
-                # zone to UTC): drop the zone so dates compare as on the other engines.
-                out[c] = out[c].dt.tz_convert(None)
+            if out[c].dtype == object or isinstance(out[c].dtype, pd.StringDtype):
+                out[c] = out[c].astype(object).where(out[c].notna(), None)
+    else:
+        # Through Arrow, text dictionary-encoded: a count table repeats few distinct
+        # keys, so each becomes one Python string, not one per row (national count
+        # tables: about 0.3 s a query less than pandas' own conversion). PySpark's
+        # toPandas is not pandas-3 clean either; its Arrow export is.
+        out = _decimals_as_float(frame.collect(backend="pyarrow").to_native()).to_pandas(
+            strings_to_categorical=True)
+    for c in out.columns:
+        dtype = out[c].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            # a DuckDB ENUM / Polars categorical key, or dictionary-encoded text
+            out[c] = sorted_categorical(out[c]) if categories else _categorical_as_object(out[c])
+        elif categories and dtype == np.dtype(object):
+            out[c] = sorted_categorical(out[c])
+        elif isinstance(dtype, pd.DatetimeTZDtype):
+            # PySpark: timestamps come back UTC-aware (equity.io sets the session time
+            # zone to UTC): drop the zone so dates compare as on the other engines.
+            out[c] = out[c].dt.tz_convert(None)
     return pd.DataFrame(out).reset_index(drop=True)
 
 
@@ -169,31 +172,72 @@ _STRONG: list[int] = []
 _STRONG_MAX = 64
 
 
+class _Pending:
+    """A memo entry another thread is computing: wait for it rather than compute it again."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+#: Guards _MEMO, _STRONG and _SHARING: the families of ``equity.indicators`` run side by
+#: side in threads on a thread-safe engine (see :func:`runs_in_threads`).
+_LOCK = threading.RLock()
+
+
 def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
     """``compute()``, remembered per frame object and ``key``.
 
     Indicators ask the same small questions of a frame many times (its columns, its snapshot
     dates); on a lazy engine each answer is a query. Frames that cannot be weakly referenced
-    are not cached.
+    are not cached. Thread-safe: a second thread asking while the first computes waits for
+    its answer (the computation itself runs outside the lock).
     """
     ident = id(frame)
-    entry = _MEMO.get(ident)
-    if entry is None or entry[0]() is not frame or entry[1] != _version(frame):
-        try:
-            ref: Callable[[], Any] = weakref.ref(frame, partial(_forget, ident))
-        except TypeError:
-            # e.g. DuckDB relations: hold the frame itself (its id then stays unique), and
-            # only for the most recent frames, so the cache cannot grow without bound.
-            ref = partial(_same, frame)
-            _STRONG.append(ident)
-            if len(_STRONG) > _STRONG_MAX:
-                _MEMO.pop(_STRONG.pop(0), None)
-        entry = (ref, _version(frame), {})
-        _MEMO[ident] = entry
-    cache = entry[2]
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
+    with _LOCK:
+        entry = _MEMO.get(ident)
+        if entry is None or entry[0]() is not frame or entry[1] != _version(frame):
+            try:
+                ref: Callable[[], Any] = weakref.ref(frame, partial(_forget, ident))
+            except TypeError:
+                # e.g. DuckDB relations: hold the frame itself (its id then stays unique), and
+                # only for the most recent frames, so the cache cannot grow without bound.
+                ref = partial(_same, frame)
+                _STRONG.append(ident)
+                if len(_STRONG) > _STRONG_MAX:
+                    _MEMO.pop(_STRONG.pop(0), None)
+            entry = (ref, _version(frame), {})
+            _MEMO[ident] = entry
+        cache = entry[2]
+        if key in cache:
+            found = cache[key]
+            if not isinstance(found, _Pending):
+                return found
+            pending, mine = found, False
+        else:
+            pending = cache[key] = _Pending()
+            mine = True
+    if not mine:
+        pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+        return pending.value
+    try:
+        value = compute()
+    except BaseException as err:
+        with _LOCK:
+            if cache.get(key) is pending:
+                del cache[key]
+        pending.error = err
+        pending.done.set()
+        raise
+    with _LOCK:
+        if cache.get(key) is pending:
+            cache[key] = value
+    pending.value = value
+    pending.done.set()
+    return value
 
 
 _SHARING = [0]  # depth of nested sharing() blocks
@@ -208,15 +252,17 @@ def sharing() -> Iterator[None]:
     groupings need is run once; when the outermost block ends the counts are forgotten, so a
     table edited in place afterwards is counted afresh.
     """
-    _SHARING[0] += 1
+    with _LOCK:
+        _SHARING[0] += 1
     try:
         yield
     finally:
-        _SHARING[0] -= 1
-        if not _SHARING[0]:
-            for entry in list(_MEMO.values()):
-                for k in [k for k in entry[2] if isinstance(k, tuple) and k[:1] == ("shared",)]:
-                    del entry[2][k]
+        with _LOCK:
+            _SHARING[0] -= 1
+            if not _SHARING[0]:
+                for entry in list(_MEMO.values()):
+                    for k in [k for k in entry[2] if isinstance(k, tuple) and k[:1] == ("shared",)]:
+                        del entry[2][k]
 
 
 def shared(frame: Any, key: Any, compute: Callable[[], Any], *, hold: bool = False) -> Any:
@@ -242,6 +288,22 @@ def _held(frame: nw.LazyFrame) -> nw.LazyFrame:
     if impl.is_polars():
         return frame.collect().lazy()
     return frame.collect(backend="pyarrow").lazy(backend=impl)
+
+
+def thread_safe(frames: Iterable[Any]) -> bool:
+    """True when every frame is a Polars frame, so that independent work on them may run in
+    threads side by side: Polars runs a query outside the GIL and from several threads at
+    once. (pandas holds the GIL; a DuckDB connection serves one thread at a time; Spark
+    schedules its own jobs.)
+
+    Examples
+    --------
+    >>> thread_safe([pd.DataFrame({"a": [1]})])
+    False
+    """
+    frames = list(frames)
+    return bool(frames) and all(
+        nw.from_native(f).implementation.is_polars() for f in frames)
 
 
 def columns(frame: Any) -> list[str]:

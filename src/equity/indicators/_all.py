@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -56,11 +58,19 @@ def indicators(
         ``attrs["disclosure"]`` the mode applied.
     """
     check_choice("disclosure", disclosure, ["publication", "internal"])
-    parts = [
-        family(dataset, period=period, within=tuple(within), staff_group=staff_group,
-               directorate=directorate)
+    families = [
+        partial(family, dataset, period=period, within=tuple(within), staff_group=staff_group,
+                directorate=directorate)
         for family in (equality_indicators, retention_indicators, pay_indicators)
     ]
+    if cube.thread_safe(dataset.tables().values()):
+        # The families side by side: one's engine queries run while another builds its rows
+        # in pandas (national data on Polars: about 1 s of 6 less).
+        with ThreadPoolExecutor(len(families), thread_name_prefix="equity") as pool:
+            futures = [pool.submit(family) for family in families]
+            parts = [f.result() for f in futures]
+    else:
+        parts = [family() for family in families]
     return apply_disclosure(concat_results(parts), mode=disclosure)
 
 
