@@ -308,15 +308,21 @@ def pay_quartiles(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = 
     start = end - size
     b = bounds[sid]                                     # (B, 5)
     overlap = np.clip(np.minimum(end[:, None], b[:, 1:]) - np.maximum(start[:, None], b[:, :-1]), 0, None)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ideal = c[:, None, :] * (overlap / np.where(size > 0, size, 1)[:, None])[:, :, None]
-    alloc = np.where(overlap[:, :, None] == size[:, None, None], c[:, None, :], 0)  # (B, 4, k)
-    quarter_order = np.arange(4) if remainder == "lower" else np.arange(4)[::-1]
-    split = np.flatnonzero((overlap > 0).sum(axis=1) > 1)  # tie blocks across a boundary
+    across = (overlap > 0).sum(axis=1) > 1  # tie blocks across a boundary
+    # A block within one quarter adds its people to it; only blocks across a boundary are
+    # split (most blocks are within one: no (blocks, 4, groups) arrays for them).
+    within = np.flatnonzero(~across & (size > 0))
+    cell = sid[within] * 4 + np.argmax(overlap[within], axis=1)
+    quarter_counts = np.zeros((n_strata * 4, len(levels)), np.int64)
+    for j in range(len(levels)):
+        quarter_counts[:, j] = np.bincount(cell, weights=c[within, j], minlength=n_strata * 4)
+    quarter_counts = quarter_counts.reshape(n_strata, 4, len(levels))
+    split = np.flatnonzero(across)
     if len(split):
-        alloc[split] = _split_blocks(ideal[split], overlap[split], quarter_order)
-    quarter_counts = np.zeros((n_strata, 4, len(levels)), np.int64)
-    np.add.at(quarter_counts, sid, alloc)
+        ideal = c[split, None, :] * (overlap[split] / size[split, None])[:, :, None]
+        quarter_order = np.arange(4) if remainder == "lower" else np.arange(4)[::-1]
+        np.add.at(quarter_counts, sid[split],
+                  _split_blocks(ideal, overlap[split], quarter_order))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = quarter_counts / qsize[:, :, None]
     s_idx, q_idx, g_idx = np.meshgrid(np.arange(n_strata), np.arange(4), np.arange(len(levels)),
