@@ -69,14 +69,15 @@ def value_counts(
     out = count(frame, [*by, value], where=where, derive=derive, numeric=[value])
     # Sort so the table is the same whatever order the engine's group-by returned it in.
     # Keys order by their text, missing last; values by number, missing last. Ranked on the
-    # distinct keys (few) and sorted once with a stable lexicographic sort.
-    ranks = []
+    # distinct keys (few), the keys' ranks combined into one number (mixed radix), and
+    # sorted once with a stable lexicographic sort on (that number, value).
+    key = np.zeros(len(out), dtype=np.int64)
     for c in by:
         codes_, uniq = pd.factorize(out[c], use_na_sentinel=True)
         rank_of = np.argsort(np.argsort([str(u) for u in uniq], kind="stable"), kind="stable")
-        ranks.append(np.where(codes_ >= 0, rank_of[np.maximum(codes_, 0)] if len(uniq) else 0,
-                              len(uniq)))
-    order = np.lexsort([out[value].to_numpy(), *reversed(ranks)])
+        key = key * (len(uniq) + 1) + np.where(
+            codes_ >= 0, rank_of[np.maximum(codes_, 0)] if len(uniq) else 0, len(uniq))
+    order = np.lexsort([out[value].to_numpy(), key])
     return out.iloc[order][[*by, value, "n"]].reset_index(drop=True)
 
 
