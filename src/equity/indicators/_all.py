@@ -56,6 +56,13 @@ def indicators(
         The shared result schema. ``attrs["not_computed"]`` maps each indicator the data did
         not allow to the reason; ``attrs["exclusions"]`` lists rows left out of denominators;
         ``attrs["disclosure"]`` the mode applied.
+
+    Notes
+    -----
+    When every table is a Polars frame the three families (equality, retention and
+    progression, pay) run side by side in threads: Polars runs each query outside the GIL,
+    so one family's queries proceed while another builds its rows. On the other engines
+    they run one after another. The table is the same either way.
     """
     check_choice("disclosure", disclosure, ["publication", "internal"])
     families = [
