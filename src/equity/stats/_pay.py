@@ -313,10 +313,10 @@ def pay_quartiles(counts: pd.DataFrame, *, by: Sequence[str] = (), group: str = 
     # split (most blocks are within one: no (blocks, 4, groups) arrays for them).
     within = np.flatnonzero(~across & (size > 0))
     cell = sid[within] * 4 + np.argmax(overlap[within], axis=1)
-    quarter_counts = np.zeros((n_strata * 4, len(levels)), np.int64)
+    cells = np.zeros((n_strata * 4, len(levels)), np.int64)  # (stratum, quarter) by group
     for j in range(len(levels)):
-        quarter_counts[:, j] = np.bincount(cell, weights=c[within, j], minlength=n_strata * 4)
-    quarter_counts = quarter_counts.reshape(n_strata, 4, len(levels))
+        cells[:, j] = np.bincount(cell, weights=c[within, j], minlength=n_strata * 4)
+    quarter_counts = cells.reshape(n_strata, 4, len(levels))
     split = np.flatnonzero(across)
     if len(split):
         ideal = c[split, None, :] * (overlap[split] / size[split, None])[:, :, None]
