@@ -421,6 +421,18 @@ def measure(method: str, folder: Path, timeout: float) -> dict[str, Any]:
     return {"error": " / ".join(tail)[:300]}
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median wall time (the lower of the two middle ones), with the range of
+    the wall times; a failed run is reported instead (a method that failed once is not
+    timed)."""
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        return failed[0]
+    ordered = sorted(runs, key=lambda r: r["wall_s"])
+    return {**ordered[(len(ordered) - 1) // 2], "runs": len(runs),
+            "wall_min_s": ordered[0]["wall_s"], "wall_max_s": ordered[-1]["wall_s"]}
+
+
 def staff_rows(folder: Path) -> int:
     import pyarrow.parquet as pq
 
@@ -428,16 +440,18 @@ def staff_rows(folder: Path) -> int:
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    head = ("| data | staff rows | method | wall s | read s | compute s | CPU s | peak MB "
-            "| x SQL floor | naive / this | peak vs pandas engine |")
-    lines = [head, "|" + "---|" * 11]
+    head = ("| data | staff rows | method | wall s | wall range s | read s | compute s | CPU s "
+            "| peak MB | x SQL floor | naive / this | peak vs pandas engine |")
+    lines = [head, "|" + "---|" * 12]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['data']} | {r['staff_rows']:,} | {r['method']} | "
-                         f"failed: {r['error']} |" + " |" * 7)
+                         f"failed: {r['error']} |" + " |" * 8)
             continue
+        spread = (f"{r['wall_min_s']:.1f}-{r['wall_max_s']:.1f} ({r['runs']} runs)"
+                  if r.get("runs", 1) > 1 else "")
         lines.append(
-            f"| {r['data']} | {r['staff_rows']:,} | {r['method']} | {r['wall_s']:.1f} | "
+            f"| {r['data']} | {r['staff_rows']:,} | {r['method']} | {r['wall_s']:.1f} | {spread} | "
             f"{r['read_s']:.1f} | {r['compute_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_mb']:,.0f} | "
             f"{r.get('vs_floor', float('nan')):.1f} | {r.get('naive_over', float('nan')):.1f} | "
             f"{r.get('mem_vs_pandas', float('nan')):.2f} |"
@@ -460,6 +474,9 @@ def main() -> None:
                          "equality part (issue 4)")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per method and size")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs of each method and size, interleaved; the median run (by wall "
+                         "time) is reported, with the range (default 1)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     ap.add_argument("--generate", help=argparse.SUPPRESS)
@@ -487,13 +504,16 @@ def main() -> None:
         folder = dataset(token, args.seed)
         n = staff_rows(folder)
         label = "national" if token == "national" else f"{token}x trust"
-        got = {}
-        for m in methods:
-            res = measure(m, folder, args.timeout)
-            got[m] = res
-            shown = res.get("wall_s", float("nan"))
-            print(f"{label:>14} {m:<24} {shown:8.1f} s  "
-                  f"{res.get('peak_mb', float('nan')):8.0f} MB {res.get('error', '')}", flush=True)
+        runs: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
+        for _ in range(max(args.repeat, 1)):  # interleaved: drift in the machine's speed
+            for m in methods:                 # reaches every method alike
+                res = measure(m, folder, args.timeout)
+                runs[m].append(res)
+                shown = res.get("wall_s", float("nan"))
+                print(f"{label:>14} {m:<24} {shown:8.1f} s  "
+                      f"{res.get('peak_mb', float('nan')):8.0f} MB {res.get('error', '')}",
+                      flush=True)
+        got = {m: median_run(rs) for m, rs in runs.items()}
         pandas_mb = got.get("equity[pandas]", {}).get("peak_mb")
         for m, res in got.items():
             r = {"data": label, "staff_rows": n, "method": m, **res}
