@@ -217,12 +217,14 @@ def test_a_failed_count_is_not_remembered_and_reaches_every_waiter():
         assert cube.shared(frame, "k", lambda: 3) == 3  # asked again: computed again
 
 
-def test_thread_safe_only_for_polars_frames():
-    frames = engines(FRAME)
-    assert cube.thread_safe([frames["polars"], frames["polars-lazy"]])
-    assert not cube.thread_safe([frames["polars"], frames["duckdb"]])
-    assert not cube.thread_safe([frames["pandas"]])
-    assert not cube.thread_safe([])
+def test_threads_pay_off_only_for_polars_frames_of_enough_rows():
+    frames = engines(FRAME)  # five rows each
+    assert cube.threads_pay_off([frames["polars"], frames["polars-lazy"]], min_rows=5)
+    assert not cube.threads_pay_off([frames["polars"], frames["polars-lazy"]], min_rows=6)
+    assert not cube.threads_pay_off([frames["polars"]])  # default: a million rows
+    assert not cube.threads_pay_off([frames["polars"], frames["duckdb"]], min_rows=0)
+    assert not cube.threads_pay_off([frames["pandas"]], min_rows=0)
+    assert not cube.threads_pay_off([], min_rows=0)
 
 
 @pytest.mark.parametrize("engine", ["pandas", "polars-lazy", "duckdb"])

@@ -289,12 +289,16 @@ def test_polars_runs_the_families_side_by_side_in_threads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # indicators() runs its three families in threads when every table is a Polars frame
-    # (queries outside the GIL); the table is the same, and the process's warning filters
-    # are left as they were (catch_warnings around a query would swap them from threads)
+    # (queries outside the GIL) of a million rows or more (lowered here to every size); the
+    # table is the same, and the process's warning filters are left as they were
+    # (catch_warnings around a query would swap them from threads)
     import threading
     import warnings
 
+    from equity.cube import _core
     from equity.indicators import _all as everything
+
+    monkeypatch.setattr(_core, "THREADS_FROM_ROWS", 0)
 
     threads: dict[str, dict[str, str]] = {"pandas": {}, "polars": {}}
     engine = ["pandas"]
@@ -322,3 +326,25 @@ def test_polars_runs_the_families_side_by_side_in_threads(
     assert all(t.startswith("equity") for t in threads["polars"].values())
     assert results["pandas"]["indicator"].nunique() >= 25
     assert_same_results(results["pandas"], results["polars"], engine="polars")
+
+
+def test_small_polars_data_runs_the_families_one_after_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # below a million rows threads only contend for the GIL: the families run in turn
+    import threading
+
+    from equity.indicators import _all as everything
+
+    seen: set[str] = set()
+    real = everything.pay_indicators
+
+    def recorded(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        seen.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    tables, _ = generate(seed=3, years=2, scale_factor=0.02)
+    _write({n: tables[n] for n in ("staff", "leavers")}, tmp_path)
+    monkeypatch.setattr(everything, "pay_indicators", recorded)
+    everything.indicators(read_dataset(tmp_path, engine="polars"), period=PERIOD)
+    assert seen == {threading.main_thread().name}

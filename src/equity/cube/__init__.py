@@ -19,7 +19,7 @@ from equity.cube._core import (
     sharing,
     sorted_categorical,
     text_is,
-    thread_safe,
+    threads_pay_off,
 )
 from equity.cube._history import (
     early_leaving,
@@ -38,6 +38,6 @@ from equity.cube._values import value_counts
 __all__ = [
     "collect", "columns", "complete", "count", "distinct_rows", "early_leaving", "factorize", "group_totals", "history_counts",
     "joiner_cohort", "key_codes", "lazy", "leaver_spells", "memo", "person_key", "regroup", "rows_of", "shared",
-    "sharing", "snapshot_pair", "sorted_categorical", "snapshot_rows", "tenure_spells", "text_is", "thread_safe", "training_takeup",
+    "sharing", "snapshot_pair", "sorted_categorical", "snapshot_rows", "tenure_spells", "text_is", "threads_pay_off", "training_takeup",
     "value_counts",
 ]

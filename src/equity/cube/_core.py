@@ -290,20 +290,35 @@ def _held(frame: nw.LazyFrame) -> nw.LazyFrame:
     return frame.collect(backend="pyarrow").lazy(backend=impl)
 
 
-def thread_safe(frames: Iterable[Any]) -> bool:
-    """True when every frame is a Polars frame, so that independent work on them may run in
-    threads side by side: Polars runs a query outside the GIL and from several threads at
-    once. (pandas holds the GIL; a DuckDB connection serves one thread at a time; Spark
-    schedules its own jobs.)
+#: Rows of the largest table from which :func:`threads_pay_off` says yes (see there).
+THREADS_FROM_ROWS = 1_000_000
+
+
+def threads_pay_off(frames: Iterable[Any], *, min_rows: int | None = None) -> bool:
+    """True when independent work on ``frames`` is worth running in threads side by side:
+    every frame is a Polars frame (Polars runs a query outside the GIL and from several
+    threads at once; pandas holds the GIL, a DuckDB connection serves one thread at a time,
+    Spark schedules its own jobs), and the largest has at least ``min_rows`` rows. Below
+    that the pandas work on the counts outweighs the queries and threads only contend for
+    the GIL (the whole suite on Polars: 0.1-0.2 s slower in threads from 14,000 to 917,000
+    staff rows, even at 867,000, 0.45 s faster at 2.6 million, 0.5 s at 8.7 million).
+    ``min_rows`` defaults to :data:`THREADS_FROM_ROWS`.
 
     Examples
     --------
-    >>> thread_safe([pd.DataFrame({"a": [1]})])
+    >>> threads_pay_off([pd.DataFrame({"a": [1]})], min_rows=0)
     False
     """
     frames = list(frames)
-    return bool(frames) and all(
-        nw.from_native(f).implementation.is_polars() for f in frames)
+    if not frames or not all(nw.from_native(f).implementation.is_polars() for f in frames):
+        return False
+    return max(_row_count(f) for f in frames) >= (THREADS_FROM_ROWS if min_rows is None
+                                                   else min_rows)
+
+
+def _row_count(frame: Any) -> int:
+    return int(memo(frame, "rows", lambda: collect(lazy(frame).select(nw.len().alias("n")))
+                    ["n"].iloc[0]))
 
 
 def columns(frame: Any) -> list[str]:
