@@ -2,7 +2,7 @@
 notebook and a hand-written DuckDB SQL floor, at growing data sizes.
 
 Run: ``.venv/bin/python benchmarks/bench_national.py [--scale 1,4,16[,national]] [--rows N,...]
-[--spark] [--engines pandas,polars,duckdb] [--equality] [--retention]``.
+[--spark] [--engines pandas,polars,duckdb] [--equality] [--retention] [--repeat N]``.
 
 For each size it generates (once; cached under ``benchmarks/out/data/``) a synthetic dataset
 as Parquet with :func:`equity.synth.write_sample`: ``--scale 4`` is four times the sample
@@ -31,7 +31,8 @@ rows. Then it runs, each in its own subprocess so that peak memory is its own:
   leavers of the two joiner cohorts, non-mandatory training among staff in post.
 
 It prints, and writes to ``benchmarks/out/bench_national.md`` (and ``.json``), one row per
-size and method: wall time (with the read and compute parts for equity), CPU time, peak
+size and method (with ``--repeat N``, the run of median wall time among N interleaved
+runs, and the range): wall time (with the read and compute parts for equity), CPU time, peak
 resident memory (``ru_maxrss`` of the subprocess and its children: the JVM for Spark), and the
 ratios of wall time to the SQL floor and to the naive baseline, and of peak memory to the
 pandas engine's.

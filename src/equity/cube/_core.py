@@ -300,8 +300,9 @@ def threads_pay_off(frames: Iterable[Any], *, min_rows: int | None = None) -> bo
     threads at once; pandas holds the GIL, a DuckDB connection serves one thread at a time,
     Spark schedules its own jobs), and the largest has at least ``min_rows`` rows. Below
     that the pandas work on the counts outweighs the queries and threads only contend for
-    the GIL (the whole suite on Polars: 0.1-0.2 s slower in threads from 14,000 to 917,000
-    staff rows, even at 867,000, 0.45 s faster at 2.6 million, 0.5 s at 8.7 million).
+    the GIL (the whole suite on Polars in threads: 0.1-0.25 s slower for a trust of 14,000
+    to 229,000 staff rows, no faster at 867,000-917,000, 0.45 s faster at 2.6 million and
+    0.5 s at 8.7 million).
     ``min_rows`` defaults to :data:`THREADS_FROM_ROWS`.
 
     Examples
