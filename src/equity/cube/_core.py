@@ -182,7 +182,7 @@ class _Pending:
 
 
 #: Guards _MEMO, _STRONG and _SHARING: the families of ``equity.indicators`` run side by
-#: side in threads on a thread-safe engine (see :func:`runs_in_threads`).
+#: side in threads on Polars (see :func:`threads_pay_off`).
 _LOCK = threading.RLock()
 
 
@@ -313,8 +313,8 @@ def threads_pay_off(frames: Iterable[Any], *, min_rows: int | None = None) -> bo
     frames = list(frames)
     if not frames or not all(nw.from_native(f).implementation.is_polars() for f in frames):
         return False
-    return max(_row_count(f) for f in frames) >= (THREADS_FROM_ROWS if min_rows is None
-                                                   else min_rows)
+    least = THREADS_FROM_ROWS if min_rows is None else min_rows
+    return any(_row_count(f) >= least for f in frames)  # the staff table first: one count
 
 
 def _row_count(frame: Any) -> int:
