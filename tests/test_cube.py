@@ -206,14 +206,28 @@ def test_threads_asking_the_same_count_compute_it_once_and_share_the_block():
 
 
 def test_a_failed_count_is_not_remembered_and_reaches_every_waiter():
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
     frame = pd.DataFrame({"g": ["a"]})
+    started, release = threading.Event(), threading.Event()
 
     def broken() -> int:
+        started.set()
+        assert release.wait(10)
         raise ValueError("engine error")
 
     with cube.sharing():
-        with pytest.raises(ValueError, match="engine error"):
-            cube.shared(frame, "k", broken)
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(cube.shared, frame, "k", broken)
+            assert started.wait(10)
+            second = pool.submit(cube.shared, frame, "k", lambda: 5)
+            time.sleep(0.2)  # the second asks while the first still computes: it waits
+            release.set()
+            for asked in (first, second):
+                with pytest.raises(ValueError, match="engine error"):
+                    asked.result(10)
         assert cube.shared(frame, "k", lambda: 3) == 3  # asked again: computed again
 
 
