@@ -318,8 +318,7 @@ def threads_pay_off(frames: Iterable[Any], *, min_rows: int | None = None) -> bo
 
 
 def _row_count(frame: Any) -> int:
-    return int(memo(frame, "rows", lambda: collect(lazy(frame).select(nw.len().alias("n")))
-                    ["n"].iloc[0]))
+    return int(memo(frame, "rows", lambda: count(frame, [])["n"].iloc[0]))
 
 
 def columns(frame: Any) -> list[str]:
