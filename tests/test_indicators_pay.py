@@ -71,6 +71,20 @@ def test_value_counts_same_on_every_engine() -> None:
         pd.testing.assert_frame_equal(got, expected)
 
 
+def test_value_counts_order_with_many_keys_of_many_values() -> None:
+    # six keys of about 2,600 values each: their ranks no longer fit one 64-bit number and
+    # are renumbered on the way; the order is still pandas' sort by the keys, then the value
+    rng = np.random.default_rng(1)
+    keys = [f"k{i}" for i in range(6)]
+    df = pd.DataFrame({k: rng.integers(0, 3000, 3000).astype(str) for k in keys})
+    df["pay"] = rng.integers(0, 5, 3000).astype(float)
+    got = cube.value_counts(df, keys, "pay").astype({k: object for k in keys})
+    want = (df.groupby([*keys, "pay"]).size().reset_index(name="n")
+            .sort_values([*keys, "pay"]).reset_index(drop=True))
+    assert got[[*keys, "pay"]].values.tolist() == want[[*keys, "pay"]].values.tolist()
+    assert got["n"].tolist() == want["n"].astype(float).tolist()
+
+
 # --------------------------------------------------------------------------- hourly pay gaps
 
 

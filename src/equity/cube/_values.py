@@ -71,12 +71,16 @@ def value_counts(
     # Keys order by their text, missing last; values by number, missing last. Ranked on the
     # distinct keys (few), the keys' ranks combined into one number (mixed radix), and
     # sorted once with a stable lexicographic sort on (that number, value).
-    key = np.zeros(len(out), dtype=np.int64)
+    key, size = np.zeros(len(out), dtype=np.int64), 1  # size: a bound on the key
     for c in by:
         codes_, uniq = pd.factorize(out[c], use_na_sentinel=True)
         rank_of = np.argsort(np.argsort([str(u) for u in uniq], kind="stable"), kind="stable")
+        if size * (len(uniq) + 1) >= 2**62:  # renumber in order first: no int64 overflow
+            distinct, key = np.unique(key, return_inverse=True)
+            size = len(distinct)
         key = key * (len(uniq) + 1) + np.where(
             codes_ >= 0, rank_of[np.maximum(codes_, 0)] if len(uniq) else 0, len(uniq))
+        size *= len(uniq) + 1
     order = np.lexsort([out[value].to_numpy(), key])
     return out.iloc[order][[*by, value, "n"]].reset_index(drop=True)
 
