@@ -13,6 +13,7 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
@@ -172,15 +173,6 @@ _STRONG: list[int] = []
 _STRONG_MAX = 64
 
 
-class _Pending:
-    """A memo entry another thread is computing: wait for it rather than compute it again."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
-
-
 #: Guards _MEMO, _STRONG and _SHARING: the families of ``equity.indicators`` run side by
 #: side in threads on Polars (see :func:`threads_pay_off`).
 _LOCK = threading.RLock()
@@ -210,33 +202,26 @@ def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
             entry = (ref, _version(frame), {})
             _MEMO[ident] = entry
         cache = entry[2]
-        if key in cache:
-            found = cache[key]
-            if not isinstance(found, _Pending):
-                return found
-            pending, mine = found, False
+        if key not in cache:
+            pending, mine = cache.setdefault(key, Future()), True
+        elif isinstance(cache[key], Future):  # another thread is computing it: wait for it
+            pending, mine = cache[key], False
         else:
-            pending = cache[key] = _Pending()
-            mine = True
+            return cache[key]
     if not mine:
-        pending.done.wait()
-        if pending.error is not None:
-            raise pending.error
-        return pending.value
+        return pending.result()  # its value, or its error raised here too
     try:
         value = compute()
     except BaseException as err:
         with _LOCK:
-            if cache.get(key) is pending:
+            if cache.get(key) is pending:  # not remembered: asked again, computed again
                 del cache[key]
-        pending.error = err
-        pending.done.set()
+        pending.set_exception(err)
         raise
     with _LOCK:
-        if cache.get(key) is pending:
+        if cache.get(key) is pending:  # (a sharing block that ended meanwhile dropped it)
             cache[key] = value
-    pending.value = value
-    pending.done.set()
+    pending.set_result(value)
     return value
 
 
