@@ -13,6 +13,7 @@ from equity.narrative import (
     narrative,
     sentence,
 )
+from equity.registry import REGISTRY
 from equity.result import make_result
 
 
@@ -24,28 +25,85 @@ def test_issue_example_wres_2():
     row = _row(indicator="wres_2", group_var="ethnicity", group="BME", reference_group="White",
                ratio=1.6, ratio_ci_low=1.2, ratio_ci_high=2.1, status="adverse")
     text = sentence(row)
-    assert text.startswith("BME shortlisted applicants were less likely to be appointed: "
-                           "White shortlisted applicants were 1.6 times as likely "
-                           "(95% CI 1.2 to 2.1), outside the non-adverse range 0.80-1.25.")
-    assert "adverse" in text
+    # WRES 2 is White / BME: 1.6 means BME applicants were 1 / 1.6 = 0.625 times as likely.
+    assert text.startswith("BME shortlisted applicants were less likely to be appointed than "
+                           "White shortlisted applicants: 0.62 times as likely (95% CI 0.48 to "
+                           "0.83) (WRES 2 is stated as White / BME: 1.6), outside the "
+                           "non-adverse range 0.80-1.25.")
+    assert text.endswith("By the NHS convention this is an adverse finding.")
 
 
+# Every ratio template, both orientations (the standard's ratio group / reference, or
+# reference / group as WRES 2, WRES 4, WDES 2 and the pipeline ratio), both directions and
+# within the range. Expected text worked out by hand from each standard's definition.
 @pytest.mark.parametrize(
-    ("indicator", "ratio", "status", "expected"),
+    ("indicator", "group", "ref", "ratio", "status", "expected"),
     [
-        # WRES 3 is BME / White: BME more likely to enter the process.
-        ("wres_3", 1.9, "adverse", "White staff were less likely to enter the formal "
-         "disciplinary process: BME staff were 1.9 times as likely"),
-        ("wres_3", 1.1, "within_range", "White and BME staff were about as likely to enter the "
-         "formal disciplinary process: BME staff were 1.10 times as likely"),
-        ("leaver_rate", 0.5, "favourable", "White staff were more likely to leave: BME staff "
-         "were 0.5 times as likely"),
+        ("wres_3", "BME", "White", 1.9, "adverse", "BME staff were more likely to enter the "
+         "formal disciplinary process than White staff: 1.9 times as likely"),
+        ("wres_3", "BME", "White", 0.5, "favourable", "BME staff were less likely to enter the "
+         "formal disciplinary process than White staff: 0.50 times as likely"),
+        ("wres_3", "BME", "White", 1.1, "within_range", "BME and White staff were about as "
+         "likely to enter the formal disciplinary process: 1.10 times as likely"),
+        ("leaver_rate", "BME", "White", 0.5, "favourable", "BME staff were less likely to leave "
+         "than White staff: 0.50 times as likely"),
+        ("leaver_rate", "BME", "White", 1.92, "adverse", "BME staff were more likely to leave "
+         "than White staff: 1.9 times as likely"),
+        ("promotion_rate", "BME", "White", 0.5, "adverse", "BME staff were less likely to be "
+         "promoted than White staff: 0.50 times as likely"),
+        ("wres_2", "BME", "White", 0.5, "favourable", "BME shortlisted applicants were more "
+         "likely to be appointed than White shortlisted applicants: 2.0 times as likely"),
+        ("wdes_2", "Disabled", "Non-disabled", 2.0, "adverse", "Disabled shortlisted "
+         "applicants were less likely to be appointed than Non-disabled shortlisted "
+         "applicants: 0.50 times as likely"),
+        ("wres_4", "BME", "White", 1.29, "adverse", "BME staff were less likely to access "
+         "non-mandatory training or CPD than White staff: 0.78 times as likely"),
+        # Pipeline: (White upper / White lower) / (BME upper / BME lower); above 1 favours
+        # White staff (issue 20: the old sentence said White staff were less likely).
+        ("pipeline_disparity", "BME", "White", 1.8, "adverse", "BME staff were less likely to "
+         "move up the band ladder than White staff: 0.56 times as likely"),
+        ("pipeline_disparity", "BME", "White", 0.6, "favourable", "BME staff were more likely "
+         "to move up the band ladder than White staff: 1.7 times as likely"),
     ],
 )
-def test_ratio_direction(indicator, ratio, status, expected):
-    row = _row(indicator=indicator, group_var="ethnicity", group="BME", reference_group="White",
+def test_ratio_direction(indicator, group, ref, ratio, status, expected):
+    row = _row(indicator=indicator, group_var="ethnicity", group=group, reference_group=ref,
                ratio=ratio, ratio_ci_low=ratio * 0.8, ratio_ci_high=ratio * 1.2, status=status)
-    assert sentence(row).startswith(expected)
+    text = sentence(row)
+    assert text.startswith(expected)
+    assert text.endswith("adverse finding.") == (status == "adverse")
+
+
+@pytest.mark.parametrize("indicator", [i for i, m in REGISTRY.items() if m.non_adverse_range
+                                       and i != "representation_vs_benchmark"])
+@pytest.mark.parametrize("ratio", [0.5, 2.0])
+def test_every_ratio_sentence_says_the_groups_direction(indicator, ratio):
+    """Whatever the orientation, 'more likely' means the group's own rate is higher."""
+    meta = REGISTRY[indicator]
+    row = _row(indicator=indicator, group_var="ethnicity", group="BME", reference_group="White",
+               ratio=ratio, ratio_ci_low=ratio * 0.9, ratio_ci_high=ratio * 1.1, status="adverse")
+    group_rate_higher = (ratio > 1) != meta.reference_on_top
+    text = sentence(row)
+    assert text.startswith("BME ")
+    assert (" more likely " in text) == group_rate_higher
+    assert (" less likely " in text) == (not group_rate_higher)
+
+
+def test_benchmark_sentence_names_the_group_not_the_source():
+    row = _row(indicator="representation_vs_benchmark", group_var="ethnicity", group="BME",
+               variant="Swindon", reference_group="population share (ONS Census 2021)",
+               value=0.134, ratio=0.72, ratio_ci_low=0.56, ratio_ci_high=0.92, status="adverse")
+    assert sentence(row).startswith(
+        "BME staff were 13.4% of the workforce: 0.72 times their share of the local population "
+        "in Swindon (Census 2021) (95% CI 0.56 to 0.92), so less represented")
+
+
+def test_decomposition_parts_are_named_as_parts():
+    row = _row(indicator="pay_gap_mean", group_var="sex", group="Female", reference_group="Male",
+               variant="explained by band mix", value=15.2, status="adverse")
+    text = sentence(row)
+    assert "part of the gap explained by Female and Male staff being in different bands" in text
+    assert "15.2 points of the whole gap" in text and "lower than" not in text
 
 
 def test_insufficient_and_suppressed_are_said_as_such():

@@ -28,10 +28,6 @@ from equity.registry import REGISTRY, IndicatorMeta
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, NOT_APPLICABLE, WITHIN
 from equity.stats import NON_ADVERSE_RANGE
 
-#: Ratios whose standard puts the reference group on top (WRES 2 = White / BME, WRES 4,
-#: WDES 2 = non-disabled / disabled); the others are group / reference (WRES 3, leaving...).
-REFERENCE_OVER_GROUP: frozenset[str] = frozenset({"wres_2", "wdes_2", "wres_4"})
-
 #: (who, "to <verb>") for relative likelihoods, so sentences read naturally.
 _PHRASES: dict[str, tuple[str, str]] = {
     "wres_2": ("shortlisted applicants", "to be appointed"),
@@ -116,35 +112,82 @@ def _meta(row: Mapping[str, Any]) -> IndicatorMeta | None:
     return REGISTRY.get(str(row.get("indicator")))
 
 
+def group_ratio(row: Mapping[str, Any], meta: IndicatorMeta) -> tuple[float, float, float]:
+    """The row's ratio as rate(group) / rate(reference), with its interval.
+
+    The standards state some ratios with the reference group on top (WRES 2 = White / BME;
+    the registry's ``reference_on_top``); a sentence about the group always reads the other
+    way round, so it never has to choose the direction again.
+    """
+    r, lo, hi = _num(row.get("ratio")), _num(row.get("ratio_ci_low")), _num(row.get("ratio_ci_high"))
+    if not meta.reference_on_top:
+        return r, lo, hi
+    inv = lambda v: 1 / v if v > 0 else math.nan  # noqa: E731
+    return inv(r), inv(hi), inv(lo)
+
+
 def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
                     rng: tuple[float, float]) -> str:
     who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
     group, ref = str(row.get("group")), str(row.get("reference_group"))
-    top, bottom = (ref, group) if meta.id in REFERENCE_OVER_GROUP else (group, ref)
+    if meta.id == "representation_vs_benchmark":
+        return _benchmark_sentence(row)
     r = _num(row["ratio"])
+    rg, lo, hi = group_ratio(row, meta)
     if row.get("status") == WITHIN:
-        lead = f"{bottom} and {top} {who} were about as likely {verb}"
-    elif r > 1:
-        lead = f"{bottom} {who} were less likely {verb}"
+        lead = f"{group} and {ref} {who} were about as likely {verb}"
+    elif rg > 1:
+        lead = f"{group} {who} were more likely {verb} than {ref} {who}"
     else:
-        lead = f"{bottom} {who} were more likely {verb}"
-    d = _digits(r)
+        lead = f"{group} {who} were less likely {verb} than {ref} {who}"
+    d = 2 if rg < 1 else _digits(rg)
+    ci = f" (95% CI {_ratio(lo, d)} to {_ratio(hi, d)})" if _ok(lo) and _ok(hi) else ""
+    where = "within" if rng[0] <= r <= rng[1] else "outside"
+    stated = ""
+    if meta.reference_on_top:
+        short = meta.title.split(":")[0]
+        stated = f" ({short} is stated as {ref} / {group}: {_ratio(r, _digits(r))})"
+    return (f"{lead}{_where(row)}: {_ratio(rg, d)} times as likely{ci}{stated}, {where} the "
+            f"non-adverse range {_range_text(rng)}.")
+
+
+def _benchmark_sentence(row: Mapping[str, Any]) -> str:
+    """Workforce share against the local population's share (the area in ``variant``)."""
+    area = row.get("variant")
+    at = f" in {area}" if isinstance(area, str) and area else ""
+    share = format_value(row.get("value"), "proportion")
+    r = _num(row.get("ratio"))
     ci = ""
     if _ok(row.get("ratio_ci_low")) and _ok(row.get("ratio_ci_high")):
-        ci = f" (95% CI {_ratio(row['ratio_ci_low'], d)} to {_ratio(row['ratio_ci_high'], d)})"
-    inside = rng[0] <= r <= rng[1]
-    where = "within" if inside else "outside"
-    return (f"{lead}{_where(row)}: {top} {who} were {_ratio(r, d)} times as likely{ci}, "
-            f"{where} the non-adverse range {_range_text(rng)}.")
+        ci = f" (95% CI {_ratio(row['ratio_ci_low'], 2)} to {_ratio(row['ratio_ci_high'], 2)})"
+    more = "more" if r > 1 else "less"
+    return (f"{row.get('group')} staff were {share} of the workforce: {_ratio(r, 2)} times "
+            f"their share of the local population{at} (Census 2021){ci}, so {more} represented "
+            "in the workforce than in the population.")
+
+
+#: Pay-gap variants that are parts of the whole gap (band-mix decomposition), with what the
+#: part means.
+GAP_PARTS: dict[str, str] = {
+    "explained by band mix": "the part of the gap explained by {group} and {ref} staff being "
+                             "in different bands",
+    "within bands": "the part of the gap that remains between {group} and {ref} staff in the "
+                    "same band",
+}
 
 
 def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
     v = _num(row["value"])
     group, ref = row.get("group"), row.get("reference_group")
     fig = format_value(v, meta.unit)
+    variant = row.get("variant")
     if meta.unit == "percent" and group and ref and group != ref:
         kind = "median" if "median" in meta.id else "mean"
         what = "bonus pay" if "bonus" in meta.id else "hourly pay"
+        if isinstance(variant, str) and variant in GAP_PARTS:
+            part = GAP_PARTS[variant].format(group=group, ref=ref)
+            return (f"{meta.title}, {part}: {v:.1f} points of the whole gap (the two parts "
+                    "add up to the whole gap, in % of the reference group's pay).")
         if v == 0:
             return f"{meta.title}{_where(row)}: 0.0%: {group} and {ref} {kind} {what} were the same."
         direction = "lower" if v > 0 else "higher"
@@ -295,6 +338,6 @@ def not_available(section: str, reason: str | None = None) -> Narrative:
 
 
 __all__ = [
-    "INSUFFICIENT_TEXT", "REFERENCE_OVER_GROUP", "SUPPRESSED_TEXT", "Narrative", "describe",
+    "INSUFFICIENT_TEXT", "SUPPRESSED_TEXT", "Narrative", "describe",
     "format_value", "narrative", "not_available", "sentence",
 ]

@@ -43,6 +43,10 @@ class IndicatorMeta:
     non_adverse_range: bool = False
     library_method: bool = False
     needs: tuple[str, ...] = ("staff",)
+    #: The standard states the ratio with the reference group on top (WRES 2 is White / BME):
+    #: ``ratio`` = rate(reference) / rate(group). Otherwise ``ratio`` = rate(group) /
+    #: rate(reference). Sentences turn both into the group's rate relative to the reference's.
+    reference_on_top: bool = False
 
 
 def _m(*args, **kwargs) -> IndicatorMeta:
@@ -84,7 +88,7 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
        "divided by the same for BME staff, for lower (Band 1-5) to middle (6-7) and middle to "
        "upper (8a and above). Above 1: White staff progress up the ladder more.",
        "ratio", LIBRARY, "representation", harm="above", non_adverse_range=True,
-       library_method=True),
+       library_method=True, reference_on_top=True),
     # ---------------------------------------------------------------- WRES
     _m("wres_1", "WRES 1: staff in each band by ethnicity",
        "Percentage of White, BME and Unknown staff in each AfC band (clinical and non-clinical "
@@ -94,7 +98,7 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
        "Relative likelihood of White applicants being appointed from shortlisting compared "
        "with BME applicants: (White appointed / White shortlisted) / (BME appointed / BME "
        "shortlisted). Above 1 favours White applicants.",
-       "ratio", NHSE_WRES, "wres", harm="above", non_adverse_range=True, needs=("recruitment",)),
+       "ratio", NHSE_WRES, "wres", harm="above", non_adverse_range=True, needs=("recruitment",), reference_on_top=True),
     _m("wres_3", "WRES 3: relative likelihood of entering the formal disciplinary process",
        "Relative likelihood of BME staff entering the formal disciplinary process compared with "
        "White staff: (BME entering / BME headcount) / (White entering / White headcount). "
@@ -105,7 +109,7 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
        "Relative likelihood of White staff accessing non-mandatory training or CPD compared with "
        "BME staff (unique people in the year over headcount). Above 1 favours White staff.",
        "ratio", NHSE_WRES, "wres", harm="above", non_adverse_range=True,
-       needs=("staff", "training")),
+       needs=("staff", "training"), reference_on_top=True),
     _m("wres_5", "WRES 5: harassment, bullying or abuse from patients or the public",
        "Percentage of staff experiencing harassment, bullying or abuse from patients, relatives "
        "or the public in the last 12 months (NHS Staff Survey).",
@@ -133,7 +137,7 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
     _m("wdes_2", "WDES 2: relative likelihood of appointment from shortlisting",
        "Relative likelihood of non-disabled applicants being appointed from shortlisting "
        "compared with disabled applicants. Above 1 favours non-disabled applicants.",
-       "ratio", NHSE_WDES, "wdes", harm="above", non_adverse_range=True, needs=("recruitment",)),
+       "ratio", NHSE_WDES, "wdes", harm="above", non_adverse_range=True, needs=("recruitment",), reference_on_top=True),
     _m("wdes_3", "WDES 3: relative likelihood of entering the formal capability process",
        "Relative likelihood of disabled staff entering the formal capability process (on the "
        "grounds of performance, not ill health) compared with non-disabled staff. Above 1: "
