@@ -11,7 +11,7 @@ reports, the index page and analysts' notebooks all say the same thing about the
 ...                    "ratio": [1.6], "ratio_ci_low": [1.2], "ratio_ci_high": [2.1],
 ...                    "status": ["adverse"]}, indicator="wres_2", period="2024/25").iloc[0]
 >>> print(sentence(row))
-BME shortlisted applicants were less likely to be appointed: White shortlisted applicants were 1.6 times as likely (95% CI 1.2 to 2.1), outside the non-adverse range 0.80-1.25. By the NHS convention this is an adverse finding.
+BME shortlisted applicants were less likely to be appointed than White shortlisted applicants: 0.62 times as likely (95% CI 0.48 to 0.83) (WRES 2 is stated as White / BME: 1.6), outside the non-adverse range 0.80-1.25. By the NHS convention this is an adverse finding.
 """
 
 from __future__ import annotations
