@@ -16,7 +16,7 @@ from equity.report._render import (
     render_reports,
     safe_filename,
 )
-from equity.report.sections import data_fingerprint, load, resolve_data_path
+from equity.report.context import data_fingerprint, load, resolve_data_path
 
 __all__ = [
     "RenderResult", "atomic_write", "data_fingerprint", "export_html", "index_html", "load",

@@ -278,7 +278,7 @@ def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
 
     from tqdm import tqdm
 
-    from equity.report.sections import batch_families, batch_family, batch_tasks, write_batch
+    from equity.report.batch import batch_families, batch_family, batch_tasks, write_batch
 
     keys = batch_families(ctx, overview=overview)
     futures = {pool.submit(batch_family, str(ctx.data_path), task, report_period=ctx.period,
@@ -414,13 +414,13 @@ def render_reports(
     from tqdm import tqdm
 
     from equity import __version__
-    from equity.report.sections import (
+    from equity.report.batch import shared_figures
+    from equity.report.context import (
         check_directorate,
         data_fingerprint,
         known_directorates,
         load,
         resolve_data_path,
-        shared_figures,
     )
 
     check_choice("disclosure", disclosure, ["publication", "internal"])

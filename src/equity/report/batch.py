@@ -1,0 +1,186 @@
+"""The batch plan and its store: the indicator families every report of a batch needs,
+computed once (split by directorate) in the worker pool and written to a private folder that
+each report's :class:`~equity.report.context.ReportContext` reads its slice from."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from equity import codes
+from equity.report.context import (
+    HEADLINE_FAMILIES,
+    MAIN_FAMILIES,
+    OVERVIEW_FUNCTIONS,
+    TREND_INDICATOR,
+    Disclosure,
+    ReportContext,
+    _json_ready,
+    _records,
+    all_staff,
+    data_fingerprint,
+    load,
+    trend_family,
+)
+
+
+def shared_figures(data_path: str | Path, *, period: str,
+                   staff_group: str | None = codes.AHP_STAFF_GROUP,
+                   disclosure: Disclosure = "publication",
+                   batch_dir: str | Path | None = None) -> dict[str, Any]:
+    """Figures every report of a batch shows, computed once: the validation findings (counts
+    only, disclosure-controlled) and the data fingerprint.
+
+    :func:`equity.report.render_reports` writes them to a JSON file passed to each notebook
+    as its ``shared_path`` parameter, with ``batch_dir``: the private folder of the
+    families the batch computed once for every report (:func:`write_batch`), which each
+    report reads instead of computing them (the trust-wide figures included).
+    """
+    from equity.report.sections import validation_table
+
+    ctx = load(data_path, period=period, staff_group=staff_group, disclosure=disclosure)
+    return {"validation": _records(validation_table(ctx)),
+            "fingerprint": data_fingerprint(ctx.data_path),
+            **({"batch_dir": str(batch_dir)} if batch_dir is not None else {})}
+
+
+# --------------------------------------------------------------------------- batch
+
+
+_BATCH_INDEX = "families.json"
+_BATCH_TABLE = "families.parquet"
+
+
+class BatchKey(NamedTuple):
+    """One family a batch computes: for ``directorate`` (None: the whole trust), split by
+    ``within``."""
+
+    family: str
+    period: str
+    directorate: str | None
+    within: tuple[str, ...]
+
+
+def _batch_key(key: BatchKey) -> str:
+    return "|".join([key.family, key.period, key.directorate or "", *key.within])
+
+
+def report_families(ctx: ReportContext) -> list[tuple[str, str]]:
+    """(family, period) pairs one report of ``ctx``'s scope reads: the main families for the
+    period; the headline families for the two years before (last year's figures and the
+    ladder's three pooled years); the headline families for every staff group (the ladder's
+    "all staff" rung); the trend indicator's family for every trend year."""
+    per = ctx.period
+    earlier = ctx.earlier_periods(2)
+    names = [(f, per) for f in MAIN_FAMILIES]
+    names += [(f, p) for p in earlier for f in HEADLINE_FAMILIES]
+    if ctx.staff_group is not None:
+        names += [(all_staff(f), per) for f in HEADLINE_FAMILIES]
+    names += [(trend_family(TREND_INDICATOR), p) for p in ctx.trend_periods()]
+    return list(dict.fromkeys(names))
+
+
+def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKey]:
+    """The families a batch of reports computes once.
+
+    What every directorate report reads (:func:`report_families`) is computed once split by
+    directorate (one pass over the data instead of one per report) and sliced per report;
+    and the same for the whole trust (the ladder's last rung and the scorecard's trust-wide
+    column). A directorate with nobody in the staff group has no rows to slice
+    (:func:`write_batch`), so its families are computed for it alone. With ``overview``,
+    also the trust overview's comparisons by directorate.
+    """
+    names = report_families(ctx)
+    keys = [BatchKey(f, p, None, ("directorate",)) for f, p in names]
+    keys += [BatchKey(f, p, None, ()) for f, p in names]
+    keys += [BatchKey(f, p, d, ()) for d in _empty_directorates(ctx) for f, p in names]
+    if overview:
+        keys += [BatchKey(f, ctx.period, None, ("directorate",))
+                 for f in OVERVIEW_FUNCTIONS.values()]
+    return list(dict.fromkeys(keys))
+
+
+def _empty_directorates(ctx: ReportContext) -> list[str]:
+    """Directorates with no staff-table row in the report's staff group."""
+    from equity import cube
+
+    if ctx.staff_group is None:
+        return []
+    c = cube.count(ctx.dataset.staff, ["directorate", "staff_group"])
+    have = c.loc[c["staff_group"] == ctx.staff_group, "directorate"]
+    return sorted(set(c["directorate"].dropna()) - set(have))
+
+
+@functools.lru_cache(maxsize=2)
+def _batch_context(data_path: str, period: str, staff_group: str | None) -> ReportContext:
+    # One context (the dataset read once) per batch worker process; default reference
+    # groups, as the batch's notebooks use (a report with others computes its own).
+    return load(data_path, period=period, staff_group=staff_group)
+
+
+def batch_tasks(keys: Sequence[BatchKey]) -> list[list[BatchKey]]:
+    """:func:`batch_families` as tasks: the families of one period, scope and
+    stratification are computed together, so they share their counts
+    (:func:`equity.cube.sharing`); largest tasks first."""
+    tasks: dict[tuple[Any, ...], list[BatchKey]] = {}
+    for k in keys:
+        tasks.setdefault((k.period, k.directorate, k.within), []).append(k)
+    return sorted(tasks.values(), key=len, reverse=True)
+
+
+def batch_family(data_path: str | Path, keys: Sequence[BatchKey], *, report_period: str,
+                 staff_group: str | None) -> dict[BatchKey, pd.DataFrame]:
+    """One task of :func:`batch_tasks`: its families, before disclosure control (a batch
+    worker's task; the tables never leave the batch's private folder)."""
+    from equity import cube
+
+    ctx = _batch_context(str(data_path), report_period, staff_group)
+    with cube.sharing():
+        return {k: ctx.family(k.family, period=k.period, directorate=k.directorate,
+                              within=k.within) for k in keys}
+
+
+def write_batch(folder: str | Path, ctx: ReportContext,
+                tables: dict[BatchKey, pd.DataFrame]) -> Path:
+    """Write a batch's families to ``folder`` (one Parquet table and an index) for
+    :meth:`ReportContext.family` to read. A directorate is listed as covered by a family
+    split by directorate only when its rows (with the trust-level rows) hold every
+    indicator, variant and grouping the table holds: a directorate with nobody in the scope
+    (no rows at all) is computed by its own report, as before."""
+    folder = Path(folder)
+    index: dict[str, Any] = {"staff_group": ctx.staff_group,
+                             "reference_groups": ctx.reference_groups, "tables": {}}
+    parts = []
+    for k, table in tables.items():
+        key = _batch_key(k)
+        entry: dict[str, Any] = {"key": key, "not_computed": table.attrs.get("not_computed", {}),
+                                 "exclusions": table.attrs.get("exclusions", []), "covered": []}
+        if k.within[:1] == ("directorate",) and len(table):
+            what = (table["indicator"] + "|" + table["variant"].fillna("") + "|"
+                    + table["group_var"].fillna(""))
+            shared = table["directorate"].isna()
+            everything, trust_level = set(what), set(what[shared])
+            entry["covered"] = sorted(
+                str(d) for d, w in what[~shared].groupby(table["directorate"][~shared])
+                if trust_level | set(w) == everything)
+        index["tables"][key] = entry
+        parts.append(table.assign(_key=key))
+    pd.concat(parts, ignore_index=True).to_parquet(folder / _BATCH_TABLE, index=False)
+    (folder / _BATCH_INDEX).write_text(json.dumps(index, default=_json_ready), encoding="utf-8")
+    return folder
+
+
+def _read_batch(folder: Path) -> tuple[dict[str, Any], pd.DataFrame]:
+    from equity.result import RESULT_COLUMNS, make_result
+
+    index = json.loads((folder / _BATCH_INDEX).read_text(encoding="utf-8"))
+    raw = pd.read_parquet(folder / _BATCH_TABLE)
+    table = make_result(raw[list(RESULT_COLUMNS)]).assign(_key=raw["_key"].to_numpy())
+    return index, table
+
+

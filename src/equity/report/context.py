@@ -1,0 +1,394 @@
+"""A report's context: where its data are, its scope, and every indicator family it shows,
+each computed once (or read from the batch that computed it for every report) and cached.
+
+The section builders (:mod:`equity.report.sections`) read everything through a
+:class:`ReportContext`; the batch plan and its store live in :mod:`equity.report.batch`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from equity import codes
+from equity.errors import EquityError, ParameterError
+from equity.result import concat_results, empty_result
+
+Disclosure = Literal["publication", "internal"]
+
+
+# --------------------------------------------------------------------------- paths, provenance
+
+
+def resolve_data_path(data_path: str | Path, *, start: str | Path | None = None) -> Path:
+    """Find a dataset folder given relative to the repository root or the working directory.
+
+    A notebook opened in JupyterLab runs in ``notebooks/``, papermill runs it wherever it is
+    started; ``"data/sample"`` should work in both. An absolute path, or one that exists
+    relative to the working directory, is used as is; otherwise each parent directory of
+    ``start`` (default: the working directory) is tried in turn.
+
+    Raises
+    ------
+    ParameterError
+        When no such folder exists, naming the places looked in.
+    """
+    p = Path(data_path).expanduser()
+    if p.is_absolute() or p.exists():
+        if not p.exists():
+            raise ParameterError(f"Data path {str(p)!r} does not exist. Give the folder holding "
+                                 "staff.csv (and the other tables), e.g. 'data/sample'.")
+        return p.resolve()
+    here = Path(start or Path.cwd()).resolve()
+    tried = []
+    for base in (here, *here.parents):
+        cand = base / p
+        tried.append(str(cand))
+        if cand.exists():
+            return cand
+    raise ParameterError(
+        f"Data path {str(data_path)!r} was not found in {here} or any parent directory "
+        f"(tried {', '.join(tried[:3])}, ...). Give an absolute path, or create the sample "
+        "with `equity sample data/sample`."
+    )
+
+
+def data_fingerprint(path: str | Path) -> str:
+    """SHA-256 over the names and bytes of the dataset's files (sorted), as 16 hex digits.
+
+    The same input files always give the same fingerprint, so a report can be traced to the
+    exact data it was rendered from.
+    """
+    p = Path(path)
+    files = sorted(f for f in (p.rglob("*") if p.is_dir() else [p]) if f.is_file())
+    h = hashlib.sha256()
+    for f in files:
+        h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode())
+        with f.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+
+# --------------------------------------------------------------------------- context
+
+#: The indicator families behind a report's main table, each computed once per report (per
+#: period and directorate) and cached on the :class:`ReportContext`: ``"kind:grouping"``.
+#: Retention and progression take the report's reference groups (``reference=``).
+MAIN_FAMILIES: tuple[str, ...] = (
+    "equality", "retention:ethnicity", "progression:ethnicity", "retention:disability",
+    "progression:disability", "pay",
+)
+
+#: The families behind the headline scorecard alone: last year's figures and the trust-wide
+#: comparison need only these (a fraction of the main table's cost).
+HEADLINE_FAMILIES: tuple[str, ...] = (
+    "headline_equality", "retention:ethnicity", "progression:ethnicity", "pay:sex",
+)
+
+
+#: Suffix of a family name computed for every staff group (the ladder's "all staff of the
+#: directorate" rung), e.g. ``"retention:ethnicity@all"``.
+ALL_STAFF = "@"
+
+#: The indicator the trends section follows (and the batch computes for every year).
+TREND_INDICATOR = "leaver_rate"
+
+#: The trust overview's comparisons by directorate and profession: indicator -> family.
+OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention:ethnicity", "wres_2": "wres",
+                                      "promotion_rate": "progression:ethnicity"}
+
+
+def all_staff(family: str) -> str:
+    """The family's name for every staff group (see :data:`ALL_STAFF`)."""
+    return f"{family}{ALL_STAFF}all"
+
+
+def trend_family(indicator: str) -> str:
+    """The family a trend indicator comes from (retention or progression, by ethnicity)."""
+    from equity.indicators.careers import RETENTION_TRENDS
+
+    kind = "retention" if indicator in RETENTION_TRENDS else "progression"
+    return f"{kind}:ethnicity"
+
+
+@dataclass
+class ReportContext:
+    """Data and parameters of one report, with every indicator family cached.
+
+    Each family (:data:`MAIN_FAMILIES`) is computed at most once per period, directorate and
+    stratification, however many sections show it; disclosure control is applied once to
+    the combined table. ``shared`` holds figures common to every report of a batch (the
+    trust-wide headline figures, validation findings), computed once by
+    :func:`equity.report.render_reports` and read from a file, so no report recomputes them.
+    """
+
+    dataset: Any
+    data_path: Path
+    period: str
+    directorate: str | None
+    staff_group: str | None
+    disclosure: Disclosure
+    reference_groups: dict[str, str]
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+    missing: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def scope_label(self) -> str:
+        who = self.staff_group if self.staff_group not in (None, "all") else "All staff groups"
+        where = self.directorate or "whole trust"
+        return f"{who}, {where}, {self.period}"
+
+    @property
+    def group_label(self) -> str:
+        """Short name of the staff group ("AHP" for Allied Health Professionals)."""
+        if self.staff_group in (None, "all"):
+            return "all staff"
+        return "AHP" if self.staff_group == codes.AHP_STAFF_GROUP else str(self.staff_group)
+
+    def _scope(self, period: str | None, directorate: str | None | Literal["self"]
+               ) -> tuple[str, str | None]:
+        return (str(period or self.period),
+                self.directorate if directorate == "self" else directorate)
+
+    def family(self, name: str, *, period: str | None = None,
+               directorate: str | None | Literal["self"] = "self",
+               within: Sequence[str] = ()) -> pd.DataFrame:
+        """One indicator family for this report's scope (or a variant of it), before
+        disclosure control; cached. A family the data do not allow (an
+        :class:`~equity.errors.EquityError`) gives an empty table whose
+        ``attrs["not_computed"]`` says why; any other error propagates, so a bug fails the
+        render loudly."""
+        per, d = self._scope(period, directorate)
+        key = ("family", name, per, d, tuple(within))
+        if key not in self._cache:
+            batch = self._from_batch(name, per, d, tuple(within))
+            if batch is not None:
+                self._cache[key] = batch
+                return batch
+            try:
+                self._cache[key] = self._run(name, period=per, directorate=d,
+                                             within=tuple(within))
+            except EquityError as err:
+                out = empty_result()
+                reason = f"{type(err).__name__}: {err}"
+                out.attrs["not_computed"] = {name: reason}
+                self.missing[name] = reason
+                self._cache[key] = out
+        return self._cache[key]
+
+    def _from_batch(self, name: str, period: str, directorate: str | None,
+                    within: tuple[str, ...]) -> pd.DataFrame | None:
+        """A family a batch computed once for every report (:func:`batch_families`): the
+        table itself for the same scope, or this directorate's rows of the table split by
+        directorate (when the batch found every indicator there; the rows with no
+        directorate, such as the board's, are trust-level and shared). None when the batch
+        did not compute it, for other reference groups or staff group, or its folder is gone
+        (a notebook re-run after the batch): the family is then computed here."""
+        from equity.report.batch import _BATCH_INDEX, BatchKey, _batch_key, _read_batch
+
+        folder = self.shared.get("batch_dir")
+        if not folder or not Path(folder, _BATCH_INDEX).exists():
+            return None
+        if ("batch",) not in self._cache:
+            self._cache[("batch",)] = _read_batch(Path(folder))
+        index, table = self._cache[("batch",)]
+        if (index["staff_group"] != self.staff_group
+                or index["reference_groups"] != self.reference_groups):
+            return None
+        exact = index["tables"].get(_batch_key(BatchKey(name, period, directorate, within)))
+        if exact is not None:
+            entry, rows = exact, table["_key"] == exact["key"]
+        else:
+            entry = index["tables"].get(_batch_key(
+                BatchKey(name, period, None, ("directorate", *within))))
+            if directorate is None or entry is None or directorate not in entry["covered"]:
+                return None
+            rows = (table["_key"] == entry["key"]) & (
+                table["directorate"].isna() | (table["directorate"] == directorate))
+        out = table.loc[rows].drop(columns="_key").reset_index(drop=True)
+        if exact is None:  # a filter's column is empty (the result schema's rule)
+            out["directorate"] = pd.Series([None] * len(out), dtype=object)
+        out.attrs["not_computed"] = dict(entry["not_computed"])
+        if exact is not None:
+            out.attrs["exclusions"] = list(exact["exclusions"])
+        return out
+
+    def _run(self, name: str, *, period: str, directorate: str | None,
+             within: tuple[str, ...]) -> pd.DataFrame:
+        from equity.indicators import equality_indicators, pay_indicators
+        from equity.indicators.pay import pay_gap
+        from equity.indicators.progression import progression
+        from equity.indicators.representation import (
+            pipeline_disparity,
+            representation,
+            senior_representation,
+        )
+        from equity.indicators.retention import retention
+        from equity.indicators.wdes import wdes
+        from equity.indicators.wres import wres
+
+        ds = self.dataset
+        name, _, who = name.partition(ALL_STAFF)
+        scope: dict[str, Any] = {"period": period, "within": within, "directorate": directorate,
+                                 "staff_group": None if who == "all" else self.staff_group}
+        kind, _, by = name.partition(":")
+        if kind == "equality":
+            # Model Employer ladder: baseline = earliest 31 March snapshot, goal = 5 years
+            # later (equality_indicators' defaults).
+            return equality_indicators(ds, **scope)
+        if kind == "headline_equality":
+            return concat_results([f(ds, **scope) for f in (
+                senior_representation, pipeline_disparity, wres, wdes)])
+        if kind == "representation":
+            return representation(ds, **scope)
+        if kind == "wres":
+            return wres(ds, **scope)
+        if kind in ("retention", "progression"):
+            fn = retention if kind == "retention" else progression
+            return fn(ds, by=by, reference=self.reference_groups.get(by), **scope)
+        if kind == "pay":
+            return (pay_gap(ds, by=by, **scope)  # type: ignore[arg-type]
+                    if by else pay_indicators(ds, **scope))
+        raise ParameterError(f"Unknown indicator family {name!r}; known: "
+                             f"{', '.join(MAIN_FAMILIES + HEADLINE_FAMILIES)}, representation.")
+
+    def results(self, *, period: str | None = None,
+                directorate: str | None | Literal["self"] = "self",
+                families: Sequence[str] = MAIN_FAMILIES,
+                within: Sequence[str] = ()) -> pd.DataFrame:
+        """The families' long table for this scope, disclosure-controlled once; cached."""
+        per, d = self._scope(period, directorate)
+        key = ("results", tuple(families), per, d, tuple(within))
+        if key not in self._cache:
+            from equity.disclosure import apply_disclosure
+
+            parts = [self.family(f, period=per, directorate=d, within=within) for f in families]
+            out = apply_disclosure(concat_results(parts), mode=self.disclosure)
+            out.attrs["disclosure"] = self.disclosure
+            self._cache[key] = out
+        return self._cache[key]
+
+    def headline_results(self, *, period: str | None = None,
+                         directorate: str | None | Literal["self"] = "self") -> pd.DataFrame:
+        """What the scorecard needs for a period / directorate: the main table when it is
+        this report's own scope (already computed), else the headline families only."""
+        per, d = self._scope(period, directorate)
+        if (per, d) == (self.period, self.directorate):
+            return self.results()
+        return self.results(period=per, directorate=d, families=HEADLINE_FAMILIES)
+
+    def previous_period(self) -> str | None:
+        """The previous financial year when the data hold both its snapshots, else None."""
+        earlier = self.earlier_periods(1)
+        return earlier[0] if earlier else None
+
+    def earlier_periods(self, n: int) -> list[str]:
+        """The ``n`` financial years before this report's (latest first), as far as the data
+        hold both snapshots of each without a gap."""
+        from equity.indicators.retention import periods_with_both
+
+        have = set(periods_with_both(self.dataset))
+        out: list[str] = []
+        p = codes.Period.parse(self.period)
+        while len(out) < n:
+            p = p.previous()
+            if p not in have:
+                break
+            out.append(str(p))
+        return out
+
+    def trend_periods(self) -> list[str]:
+        """Financial years up to this report's period that the data allow (both snapshots)."""
+        from equity.indicators.retention import periods_with_both
+
+        end = codes.Period.parse(self.period)
+        return [str(p) for p in periods_with_both(self.dataset) if p <= end]
+
+
+def _json_ready(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if hasattr(v, "item"):  # numpy scalar
+        return _json_ready(v.item())
+    return v
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _json_ready(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def known_directorates(dataset: Any) -> list[str]:
+    """Directorates in the staff table (sorted)."""
+    from equity import cube
+
+    c = cube.count(dataset.staff, ["directorate"])
+    return sorted(str(v) for v in c["directorate"].dropna().tolist())
+
+
+def check_directorate(dataset: Any, directorate: str | None) -> None:
+    """Raise :class:`ParameterError` listing the known directorates unless ``directorate``
+    is one of them (``None`` means the whole trust)."""
+    if directorate is None:
+        return
+    known = known_directorates(dataset)
+    if directorate not in known:
+        raise ParameterError(
+            f"Unknown directorate {directorate!r}. The staff table holds: "
+            f"{', '.join(repr(k) for k in known)}. Use one of these names exactly "
+            "(or --all for every directorate)."
+        )
+
+
+def load(data_path: str | Path, *, period: str, directorate: str | None = None,
+         staff_group: str | None = codes.AHP_STAFF_GROUP, disclosure: Disclosure = "publication",
+         reference_groups: dict[str, str] | None = None,
+         shared_path: str | Path | None = None) -> ReportContext:
+    """Read the dataset and set up a report's scope (nothing is computed until a section
+    asks for it; each indicator family is then computed once and cached).
+
+    Parameters
+    ----------
+    data_path
+        Dataset folder; relative paths are resolved by :func:`resolve_data_path`.
+    period
+        NHS financial year, e.g. ``"2024/25"``.
+    directorate
+        One directorate, or ``None`` / ``""`` for the whole trust.
+    staff_group
+        Staff group (default Allied Health Professionals); ``"all"`` or ``None`` for every one.
+    disclosure
+        ``"publication"`` (default) or ``"internal"``.
+    reference_groups
+        Reference group per grouping, e.g. ``{"ethnicity": "White"}``: passed to the
+        indicators that take ``reference=`` (retention, progression); the equality-standard
+        indicators keep the standards' own reference groups.
+    shared_path
+        JSON file of figures shared by a batch of reports (:func:`shared_figures`); ``None``
+        or ``""``: computed here when needed.
+    """
+    from equity.errors import check_choice
+    from equity.io import read_dataset
+
+    check_choice("disclosure", disclosure, ["publication", "internal"])
+    codes.Period.parse(period)
+    path = resolve_data_path(data_path)
+    ds = read_dataset(path)
+    d = directorate or None
+    check_directorate(ds, d)
+    refs = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male",
+            **{k: v for k, v in (reference_groups or {}).items() if v}}
+    shared = json.loads(Path(shared_path).read_text(encoding="utf-8")) if shared_path else {}
+    return ReportContext(ds, path, str(period), d, None if staff_group in (None, "", "all")
+                         else staff_group, disclosure, refs, shared)
+
+

@@ -1,0 +1,496 @@
+"""What a report can say: each headline figure at the finest level that can be published.
+
+A directorate's staff group is often too small for a figure to survive disclosure control or
+to carry evidence, so each headline climbs one fixed ladder (DESIGN.md "Reports";
+``docs/methodology.md``, "Small numbers") and stops at the first rung where the comparison
+can be published and judged:
+
+1. the directorate's staff group, this year;
+2. the same people pooled over three years (events and people added up over the years:
+   only for figures counted afresh each year, such as leaving, appointment or promotion;
+   never for snapshots of the same people, which pooling would count three times);
+3. all staff of the directorate, this year;
+4. the trust's staff group, this year.
+
+The trust overview climbs the trust's rungs (this year, three years pooled, all staff).
+Every figure is disclosure-controlled by :func:`equity.disclosure.apply_disclosure` at its own
+rung, and the rung is named beside it. Where no rung can settle a comparison, the finding
+says what the counts could have shown: the smallest relative likelihood whose 95% interval
+would have excluded 1 (:func:`detectable_ratio`). A directorate's rates are also compared
+with the rest of the trust's staff group (:func:`rest_of_trust`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equity import stats
+from equity.narrative import group_ratio, sentence
+from equity.registry import REGISTRY
+from equity.report.context import ReportContext, all_staff
+from equity.result import (
+    ADVERSE,
+    FAVOURABLE,
+    INSUFFICIENT,
+    STRATA,
+    WITHIN,
+    concat_results,
+    make_result,
+)
+
+#: Headline comparisons, in the order the strategy lists them: (indicator, group_var,
+#: variant or None).
+HEADLINES: tuple[tuple[str, str, str | None], ...] = (
+    ("senior_representation", "ethnicity", "likelihood of being senior"),
+    ("pipeline_disparity", "ethnicity", "lower to middle"),
+    ("pipeline_disparity", "ethnicity", "middle to upper"),
+    ("wres_2", "ethnicity", None),
+    ("wdes_2", "disability", None),
+    ("wres_3", "ethnicity", None),
+    ("wdes_3", "disability", None),
+    ("wres_4", "ethnicity", None),
+    ("leaver_rate", "ethnicity", None),
+    ("leaver_rate", "disability", None),
+    ("early_career_leaver_rate", "ethnicity", "within 12 months"),
+    ("stability_index", "ethnicity", None),
+    ("promotion_rate", "ethnicity", None),
+    ("pay_gap_median", "sex", None),
+    ("pay_gap_mean", "sex", None),
+)
+
+#: Figures counted afresh each year, which three years can pool (events and people added).
+POOLABLE: frozenset[str] = frozenset({
+    "wres_2", "wdes_2", "wres_3", "wdes_3", "wres_4", "leaver_rate",
+    "early_career_leaver_rate", "stability_index", "promotion_rate",
+})
+
+#: The group a comparison is about (the other is the reference), by grouping.
+FOCUS: dict[str, str] = {"ethnicity": "BME", "disability": "Disabled", "sex": "Female"}
+
+#: Rates a directorate report compares with the rest of the trust's staff group.
+REST_OF_TRUST: tuple[str, ...] = ("leaver_rate", "stability_index", "promotion_rate",
+                                  "training_access")
+
+_SETTLED = (ADVERSE, FAVOURABLE, WITHIN)
+_TOP = [c for c in STRATA if c != "variant"]
+
+
+def family_of(indicator: str, group_var: str, *, main: bool) -> str:
+    """The report family an indicator comes from: the report's main families at its own
+    period and staff group (``main``), else the smaller headline families."""
+    fam = REGISTRY[indicator].family
+    if indicator == "training_access" or fam == "progression":
+        return f"progression:{group_var}"
+    if fam == "retention":
+        return f"retention:{group_var}"
+    if fam == "pay":
+        return "pay" if main else "pay:sex"
+    return "equality" if main else "headline_equality"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One rung of the ladder: which directorate (None: the trust), which staff group
+    (``every_group``: all of them) and which periods (several: pooled)."""
+
+    key: str
+    label: str
+    directorate: str | None
+    every_group: bool
+    periods: tuple[str, ...]
+
+
+def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
+    """The rungs an indicator climbs in this report (see the module docstring)."""
+    who = _who(ctx)
+    per = ctx.period
+    earlier = ctx.earlier_periods(2)
+    d = ctx.directorate
+    where = f"in {d}" if d else "trust-wide"
+    out = [Level("year", f"{who} {where}, {per}", d, False, (per,))]
+    if indicator in POOLABLE and len(earlier) == 2:
+        out.append(Level("pooled", f"{who} {where}, {earlier[-1]} to {per} together", d, False,
+                         (per, *earlier)))
+    if ctx.staff_group is not None:
+        out.append(Level("all_staff", f"all staff {where}, {per}", d, True, (per,)))
+    if d is not None:
+        out.append(Level("trust", f"{who} trust-wide, {per}", None, False, (per,)))
+    return out
+
+
+def _who(ctx: ReportContext) -> str:
+    return "AHPs" if ctx.group_label == "AHP" else (
+        "staff" if ctx.group_label == "all staff" else f"{ctx.group_label} staff")
+
+
+# --------------------------------------------------------------------------- rows at a level
+
+
+def _select(table: pd.DataFrame, indicator: str, group_var: str | None = None,
+            variant: str | None | bool = False) -> pd.DataFrame:
+    """Rows of one indicator with no stratum (optionally one grouping / variant)."""
+    keep = (table["indicator"] == indicator) & table[_TOP].isna().all(axis=1)
+    if group_var is not None:
+        keep &= table["group_var"] == group_var
+    if variant is not False:
+        keep &= table["variant"].isna() if variant is None else table["variant"] == variant
+    return table.loc[keep]
+
+
+def pool(parts: list[pd.DataFrame], indicator: str, *, period: str) -> pd.DataFrame:
+    """Several years' rows of one indicator, grouping and variant added up into one result
+    table: numerators and denominators summed by group, the rate (Wilson interval) and the
+    relative likelihood against the reference group (Koopman interval, Fisher p-value, in the
+    standard's orientation) and its status recomputed from the sums."""
+    meta = REGISTRY[indicator]
+    rows = concat_results(parts)
+    if rows.empty:
+        return rows
+    first = rows.drop_duplicates("group").set_index("group")
+    sums = rows.groupby("group", sort=False)[["numerator", "denominator"]].sum()
+    sums = sums.reindex(first.index)
+    num, den = sums["numerator"].to_numpy(float), sums["denominator"].to_numpy(float)
+    ci = stats.proportion(num, den)
+    ref = first["reference_group"].to_numpy(object)
+    at = {g: i for i, g in enumerate(first.index)}
+    j = np.array([at.get(r, -1) if isinstance(r, str) else -1 for r in ref])
+    comp = (j >= 0) & (np.arange(len(j)) != j)
+    jj = np.where(comp, j, 0)
+    a_num, a_den, b_num, b_den = num, den, num[jj], den[jj]
+    if meta.reference_on_top:
+        a_num, a_den, b_num, b_den = b_num, b_den, num, den
+    rl = stats.relative_likelihood(a_num, a_den, b_num, b_den)
+    status = np.where(comp, stats.classify(rl["ratio"], den, den[jj], harm=meta.harm),
+                      stats.share_status(den))
+    nan = np.full(len(j), np.nan)
+    return make_result(pd.DataFrame({
+        "variant": first["variant"].to_numpy(object),
+        "group_var": first["group_var"].to_numpy(object), "group": first.index.to_numpy(object),
+        "numerator": num, "denominator": den, "value": np.where(den > 0, num / np.where(
+            den > 0, den, 1), np.nan), "ci_low": ci["ci_low"].to_numpy(),
+        "ci_high": ci["ci_high"].to_numpy(), "reference_group": ref,
+        "ratio": np.where(comp, rl["ratio"], nan),
+        "ratio_ci_low": np.where(comp, rl["ratio_ci_low"], nan),
+        "ratio_ci_high": np.where(comp, rl["ratio_ci_high"], nan),
+        "p_value": np.where(comp, rl["p_value"], nan), "status": status,
+    }), indicator=indicator, period=period)
+
+
+def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
+               variant: str | None) -> pd.DataFrame:
+    """The indicator's rows at one rung, disclosure-controlled in the report's mode (the
+    report's own table at the first rung, so a finding and its section agree)."""
+    from equity.disclosure import apply_disclosure
+
+    if level.key == "year" and level.directorate == ctx.directorate:
+        return _select(ctx.results(), indicator, group_var)
+    main = len(level.periods) == 1 and not level.every_group
+    fam = family_of(indicator, group_var, main=main)
+    if level.every_group:
+        fam = all_staff(fam)
+    tables = [ctx.family(fam, period=p, directorate=level.directorate) for p in level.periods]
+    if len(tables) == 1:
+        rows = _select(tables[0], indicator)
+    else:
+        label = f"{level.periods[-1]} to {level.periods[0]}"
+        rows = pool([_select(t, indicator, group_var, variant) for t in tables], indicator,
+                    period=label)
+    if rows.empty:
+        return rows
+    return _select(apply_disclosure(rows, mode=ctx.disclosure), indicator, group_var)
+
+
+def comparison_row(rows: pd.DataFrame, group_var: str, variant: str | None
+                   ) -> dict[str, Any] | None:
+    """The row comparing the focus group (BME, Disabled, Female) with its reference, with
+    the reference group's own row under ``"_ref_row"``."""
+    rows = rows.loc[rows["variant"].isna() if variant is None else rows["variant"] == variant]
+    comp = rows.loc[(rows["group"] == FOCUS.get(group_var, "")) & rows["reference_group"].notna()]
+    if comp.empty:
+        return None
+    row = comp.iloc[0].to_dict()
+    ref = rows.loc[rows["group"] == row["reference_group"]]
+    return {**row, "_ref_row": ref.iloc[0].to_dict() if len(ref) else None}
+
+
+def _settled(row: dict[str, Any] | None) -> bool:
+    if row is None or row["status"] not in _SETTLED:
+        return False
+    unit = REGISTRY[row["indicator"]].unit
+    return _finite(row["value"]) if unit == "percent" else True
+
+
+# --------------------------------------------------------------------------- findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One headline comparison at the rung where it could be published and judged.
+
+    ``row`` is the published comparison row (``None`` when no rung had one), ``level`` the
+    rung's label, ``status`` the row's status (``insufficient_evidence`` when no rung could
+    settle it) and ``text`` the sentence a report shows."""
+
+    indicator: str
+    group_var: str
+    variant: str | None
+    level: str
+    level_key: str
+    status: str
+    text: str
+    row: dict[str, Any] | None = None
+
+    @property
+    def title(self) -> str:
+        t = REGISTRY[self.indicator].title
+        return f"{t} ({self.variant})" if self.variant else t
+
+
+def finding(ctx: ReportContext, indicator: str, group_var: str,
+            variant: str | None = None) -> Finding:
+    """Climb the ladder for one headline comparison (see the module docstring)."""
+    levels = ladder(ctx, indicator)
+    last: tuple[Level, dict[str, Any]] | None = None
+    for level in levels:
+        row = comparison_row(level_rows(ctx, level, indicator, group_var, variant),
+                             group_var, variant)
+        if row is None:
+            continue
+        if _settled(row):
+            return Finding(indicator, group_var, variant, level.label, level.key,
+                           str(row["status"]), _finding_text(row, level), row)
+        last = (level, row)
+    text = (f"{REGISTRY[indicator].title}"
+            f"{f' ({variant})' if variant else ''}: too few people to tell at any level "
+            f"({'; '.join(lv.label for lv in levels)}).")
+    if last is not None:
+        could = could_have_shown(*last)
+        if could:
+            text += " " + could
+    return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
+                   None)
+
+
+def findings(ctx: ReportContext, headlines: tuple[tuple[str, str, str | None], ...] = HEADLINES
+             ) -> list[Finding]:
+    """Every headline comparison the report's data hold, each at its rung; cached."""
+    key = ("findings", headlines)
+    if key not in ctx._cache:
+        res = ctx.results()
+        have = set(res["indicator"])
+        ctx._cache[key] = [finding(ctx, *h) for h in headlines if h[0] in have]
+    return ctx._cache[key]
+
+
+def _finding_text(row: dict[str, Any], level: Level) -> str:
+    meta = REGISTRY[row["indicator"]]
+    if meta.unit != "percent" and not _finite(row.get("ratio")):
+        # Withheld because rounding would have changed its conclusion: the exact status,
+        # without the distorted number (METHODOLOGY.md "Disclosure control", outcome 2).
+        return (f"{level.label}: {_withheld_direction(row)} The figure itself is withheld: "
+                "rounded to protect small numbers, it would have stated a different "
+                "conclusion.")
+    return f"{level.label}: {sentence(row, caveats=True)}"
+
+
+def _withheld_direction(row: dict[str, Any]) -> str:
+    from equity.narrative import _PHRASES
+
+    meta = REGISTRY[row["indicator"]]
+    who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
+    g, ref, st = row["group"], row["reference_group"], row["status"]
+    if st == WITHIN:
+        return f"{g} and {ref} {who} were about as likely {verb} (within the non-adverse range)."
+    group_harm_higher = (meta.harm == "above") != meta.reference_on_top
+    higher = group_harm_higher == (st == ADVERSE)
+    word = "more" if higher else "less"
+    label = "an adverse" if st == ADVERSE else "a favourable"
+    return f"{g} {who} were {word} likely {verb} than {ref} {who}: {label} finding."
+
+
+def _finite(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- what counts could show
+
+
+def detectable_ratio(n_group: float, n_ref: float, ref_rate: float, *, higher: bool,
+                     confidence: float = 0.95) -> float:
+    """The relative likelihood rate(group) / rate(reference) that these numbers of people
+    could just have told apart from 1: the smallest (``higher``) or largest ratio whose
+    Koopman interval excludes 1, with the reference group at ``ref_rate`` and the group's
+    count at its expected value. NaN when no rate (up to 100% or down to 0%) would.
+
+    Examples
+    --------
+    >>> round(detectable_ratio(45, 313, 29 / 313, higher=True), 2)
+    2.06
+    >>> math.isnan(detectable_ratio(3, 20, 0.1, higher=True))
+    True
+    """
+    if not (n_group > 0 and n_ref > 0 and 0 < ref_rate < 1):
+        return math.nan
+    x_ref = ref_rate * n_ref
+
+    def excludes(r: float) -> bool:
+        x = min(r * ref_rate, 1.0) * n_group
+        ci = stats.relative_likelihood([x], [n_group], [x_ref], [n_ref], exact=False,
+                                       confidence=confidence)
+        lo, hi = float(ci["ratio_ci_low"][0]), float(ci["ratio_ci_high"][0])
+        return lo > 1 if higher else hi < 1
+
+    lo_r, hi_r = (1.0, 1.0 / ref_rate) if higher else (0.0, 1.0)
+    if not excludes(hi_r if higher else lo_r):
+        return math.nan
+    for _ in range(50):  # bisection to well below the two decimals shown
+        mid = (lo_r + hi_r) / 2
+        if excludes(mid) == higher:
+            hi_r = mid
+        else:
+            lo_r = mid
+    return hi_r if higher else lo_r
+
+
+def could_have_shown(level: Level, row: dict[str, Any]) -> str:
+    """A sentence saying which difference the published numbers of one rung could have
+    shown (empty when they are withheld)."""
+    from equity.narrative import _PHRASES
+
+    meta = REGISTRY[row["indicator"]]
+    ref = row["reference_group"]
+    rows = row.get("_ref_row")
+    if meta.unit == "percent" or rows is None:
+        return ""
+    n_g, n_ref = float(row["denominator"]), float(rows["denominator"])
+    p_ref = float(rows["value"]) if _finite(rows["value"]) else math.nan
+    if not (_finite(n_g) and _finite(n_ref) and _finite(p_ref)):
+        return ""
+    harm_higher = (meta.harm == "above") != meta.reference_on_top
+    r = detectable_ratio(n_g, n_ref, p_ref, higher=harm_higher)
+    who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
+    g = row["group"]
+    base = f"With about {n_g:,.0f} {g} and {n_ref:,.0f} {ref} {who} ({level.label})"
+    if not math.isfinite(r):
+        return f"{base}, no difference in the likelihood {verb} could have stood out from chance."
+    bound = "at least" if harm_higher else "at most"
+    return (f"{base}, only a {g} likelihood {verb} {bound} {r:.1f} times the {ref} one would "
+            "have stood out from chance.")
+
+
+# --------------------------------------------------------------------------- rest of the trust
+
+
+def rest_of_trust(ctx: ReportContext, indicator: str) -> dict[str, Any] | None:
+    """The directorate's rate (every group together) against the rest of the trust's staff
+    group, as one published comparison row (group: the directorate; reference: "rest of the
+    trust"; the reference's row under ``"_ref_row"``), this year or, when this year's figure
+    is withheld, over three years together; None for the trust overview or when either side
+    has nobody."""
+    d = ctx.directorate
+    if d is None:
+        return None
+    earlier = ctx.earlier_periods(2)
+    tries = [(ctx.period,)]
+    if indicator in POOLABLE and len(earlier) == 2:
+        tries.append((ctx.period, *earlier))
+    row = None
+    for periods in tries:
+        row = _rest_of_trust_at(ctx, indicator, periods)
+        if row is None or _finite(row["ratio"]):
+            return row
+    return row
+
+
+def _rest_of_trust_at(ctx: ReportContext, indicator: str, periods: tuple[str, ...]
+                      ) -> dict[str, Any] | None:
+    from equity.disclosure import apply_disclosure
+
+    d = ctx.directorate
+    meta = REGISTRY[indicator]
+    fam = family_of(indicator, "ethnicity", main=len(periods) == 1)
+    num, den = np.zeros(2), np.zeros(2)
+    for p in periods:
+        split = ctx.family(fam, period=p, directorate=None, within=("directorate",))
+        rows = split.loc[(split["indicator"] == indicator) & split["variant"].isna()
+                         & (split["group_var"] == "ethnicity") & split["directorate"].notna()]
+        mine = rows["directorate"] == d
+        num += [rows.loc[mine, "numerator"].sum(), rows.loc[~mine, "numerator"].sum()]
+        den += [rows.loc[mine, "denominator"].sum(), rows.loc[~mine, "denominator"].sum()]
+    if not (den > 0).all():
+        return None
+    ci = stats.proportion(num, den)
+    rl = stats.relative_likelihood(num[:1], den[:1], num[1:], den[1:])
+    status = stats.classify(rl["ratio"], den[:1], den[1:], harm=meta.harm)[0]
+    label = periods[0] if len(periods) == 1 else f"{periods[-1]} to {periods[0]}"
+    table = make_result(pd.DataFrame({
+        "group_var": ["directorate"] * 2, "group": [d, "rest of the trust"],
+        "numerator": num, "denominator": den, "value": num / den,
+        "ci_low": ci["ci_low"].to_numpy(), "ci_high": ci["ci_high"].to_numpy(),
+        "reference_group": ["rest of the trust"] * 2,
+        "ratio": [float(rl["ratio"][0]), np.nan],
+        "ratio_ci_low": [float(rl["ratio_ci_low"][0]), np.nan],
+        "ratio_ci_high": [float(rl["ratio_ci_high"][0]), np.nan],
+        "p_value": [float(rl["p_value"][0]), np.nan],
+        "status": [status, "not_applicable"],
+    }), indicator=indicator, period=label)
+    pub = apply_disclosure(table, mode=ctx.disclosure)
+    me, rest = pub.iloc[0].to_dict(), pub.iloc[1].to_dict()
+    return {**me, "_ref_row": rest}
+
+
+def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
+    """"Leaver rate: 11.7% of AHPs in Older People (95% CI ...) against 10.3% in the rest of
+    the trust (...): 1.13 times as likely, within the non-adverse range." (None when there
+    is nothing to compare.)"""
+    row = rest_of_trust(ctx, indicator)
+    if row is None:
+        return None
+    meta = REGISTRY[indicator]
+    who = _who(ctx)
+    rest = row["_ref_row"]
+    fig = _rate_text(row, meta.unit)
+    other = _rate_text(rest, meta.unit)
+    when = "" if row["period"] == ctx.period else f", {row['period']} together"
+    if not _finite(row["value"]):
+        return (f"{meta.title}: too few {who} in {ctx.directorate} for a figure that can be "
+                "published, even over three years, so it is not compared with the rest of "
+                "the trust.")
+    head = (f"{meta.title}{when}: {fig} among {who} in {ctx.directorate} against {other} "
+            f"among {who} in the rest of the trust")
+    if not _finite(row["ratio"]):
+        return f"{head}; too few people to compare."
+    r, lo, hi = group_ratio(row, meta)
+    d = 2
+    ci = f" (95% CI {lo:.{d}f} to {hi:.{d}f})" if _finite(lo) else ""
+    judged = {ADVERSE: "outside the non-adverse range, adverse",
+              FAVOURABLE: "outside the non-adverse range, favourable",
+              WITHIN: "within the non-adverse range 0.80-1.25"}.get(
+        str(row["status"]), "too few people to judge")
+    return f"{head}: {r:.{d}f} times{ci}, {judged}."
+
+
+def _rate_text(row: dict[str, Any], unit: str) -> str:
+    from equity.narrative import format_value
+
+    if not _finite(row["value"]):
+        return "a withheld figure"
+    ci = ""
+    if _finite(row["ci_low"]) and _finite(row["ci_high"]):
+        ci = f" (95% CI {format_value(row['ci_low'], unit)} to {format_value(row['ci_high'], unit)})"
+    return f"{format_value(row['value'], unit)}{ci}"
+
+
+__all__ = [
+    "FOCUS", "HEADLINES", "POOLABLE", "REST_OF_TRUST", "Finding", "Level", "comparison_row",
+    "could_have_shown", "detectable_ratio", "family_of", "finding", "findings", "ladder",
+    "level_rows", "pool", "rest_of_trust", "rest_of_trust_sentence",
+]
