@@ -72,9 +72,15 @@ POOLABLE: frozenset[str] = frozenset({
 #: The group a comparison is about (the other is the reference), by grouping.
 FOCUS: dict[str, str] = {"ethnicity": "BME", "disability": "Disabled", "sex": "Female"}
 
-#: Rates a directorate report compares with the rest of the trust's staff group.
-REST_OF_TRUST: tuple[str, ...] = ("leaver_rate", "stability_index", "promotion_rate",
-                                  "training_access")
+#: Rates a directorate report compares with the rest of the trust's staff group (every
+#: group together), with the rate's name where the indicator's title names a ratio.
+REST_OF_TRUST: tuple[str, ...] = ("wres_2", "wres_3", "leaver_rate", "stability_index",
+                                  "promotion_rate", "training_access")
+RATE_TITLES: dict[str, str] = {
+    "wres_2": "Appointment rate from shortlisting",
+    "wres_3": "Rate of entering the formal disciplinary process",
+    "training_access": "Access to non-mandatory training and CPD",
+}
 
 _SETTLED = (ADVERSE, FAVOURABLE, WITHIN)
 _TOP = [c for c in STRATA if c != "variant"]
@@ -244,6 +250,7 @@ class Finding:
     status: str
     text: str
     row: dict[str, Any] | None = None
+    short: str = ""
 
     @property
     def title(self) -> str:
@@ -263,17 +270,19 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             continue
         if _settled(row):
             return Finding(indicator, group_var, variant, level.label, level.key,
-                           str(row["status"]), _finding_text(row, level), row)
+                           str(row["status"]), _finding_text(row, level), row,
+                           _finding_text(row, level, caveats=False))
         last = (level, row)
-    text = (f"{REGISTRY[indicator].title}"
-            f"{f' ({variant})' if variant else ''}: too few people to tell at any level "
-            f"({'; '.join(lv.label for lv in levels)}).")
+    ref = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male"}.get(group_var, "")
+    text = (f"{REGISTRY[indicator].title}{f' ({variant})' if variant else ''}, "
+            f"{FOCUS.get(group_var, '')} vs {ref}: too few people to tell, even for "
+            f"{levels[-1].label}.")
     if last is not None:
         could = could_have_shown(*last)
         if could:
             text += " " + could
     return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
-                   None)
+                   None, text)
 
 
 def findings(ctx: ReportContext, headlines: tuple[tuple[str, str, str | None], ...] = HEADLINES
@@ -287,7 +296,7 @@ def findings(ctx: ReportContext, headlines: tuple[tuple[str, str, str | None], .
     return ctx._cache[key]
 
 
-def _finding_text(row: dict[str, Any], level: Level) -> str:
+def _finding_text(row: dict[str, Any], level: Level, *, caveats: bool = True) -> str:
     meta = REGISTRY[row["indicator"]]
     if meta.unit != "percent" and not _finite(row.get("ratio")):
         # Withheld because rounding would have changed its conclusion: the exact status,
@@ -295,7 +304,7 @@ def _finding_text(row: dict[str, Any], level: Level) -> str:
         return (f"{level.label}: {_withheld_direction(row)} The figure itself is withheld: "
                 "rounded to protect small numbers, it would have stated a different "
                 "conclusion.")
-    return f"{level.label}: {sentence(row, caveats=True)}"
+    return f"{level.label}: {sentence(row, caveats=caveats)}"
 
 
 def _withheld_direction(row: dict[str, Any]) -> str:
@@ -378,7 +387,7 @@ def could_have_shown(level: Level, row: dict[str, Any]) -> str:
     r = detectable_ratio(n_g, n_ref, p_ref, higher=harm_higher)
     who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
     g = row["group"]
-    base = f"With about {n_g:,.0f} {g} and {n_ref:,.0f} {ref} {who} ({level.label})"
+    base = f"With about {n_g:,.0f} {g} and {n_ref:,.0f} {ref} {who} there"
     if not math.isfinite(r):
         return f"{base}, no difference in the likelihood {verb} could have stood out from chance."
     bound = "at least" if harm_higher else "at most"
@@ -428,7 +437,10 @@ def _rest_of_trust_at(ctx: ReportContext, indicator: str, periods: tuple[str, ..
     if not (den > 0).all():
         return None
     ci = stats.proportion(num, den)
-    rl = stats.relative_likelihood(num[:1], den[:1], num[1:], den[1:])
+    # The standard's orientation (the rest of the trust as the reference group), so the
+    # registry's direction of harm applies, here and when disclosure control re-derives it.
+    a, b = (slice(1, 2), slice(0, 1)) if meta.reference_on_top else (slice(0, 1), slice(1, 2))
+    rl = stats.relative_likelihood(num[a], den[a], num[b], den[b])
     status = stats.classify(rl["ratio"], den[:1], den[1:], harm=meta.harm)[0]
     label = periods[0] if len(periods) == 1 else f"{periods[-1]} to {periods[0]}"
     table = make_result(pd.DataFrame({
@@ -457,15 +469,15 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
     meta = REGISTRY[indicator]
     who = _who(ctx)
     rest = row["_ref_row"]
-    fig = _rate_text(row, meta.unit)
-    other = _rate_text(rest, meta.unit)
+    fig = _rate_text(row, "proportion")
+    other = _rate_text(rest, "proportion")
     when = "" if row["period"] == ctx.period else f", {row['period']} together"
     if not _finite(row["value"]):
-        return (f"{meta.title}: too few {who} in {ctx.directorate} for a figure that can be "
+        return (f"{RATE_TITLES.get(indicator, meta.title)}: too few {who} in {ctx.directorate} for a figure that can be "
                 "published, even over three years, so it is not compared with the rest of "
                 "the trust.")
-    head = (f"{meta.title}{when}: {fig} among {who} in {ctx.directorate} against {other} "
-            f"among {who} in the rest of the trust")
+    head = (f"{RATE_TITLES.get(indicator, meta.title)}{when}: {fig} among {who} in "
+            f"{ctx.directorate} against {other} among {who} in the rest of the trust")
     if not _finite(row["ratio"]):
         return f"{head}; too few people to compare."
     r, lo, hi = group_ratio(row, meta)

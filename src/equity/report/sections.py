@@ -137,10 +137,9 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
     res = res.loc[res["variant"].isna() & res["group_var"].isin(list(group_vars))]
     if res.empty:
         return None
-    shown = res.loc[res[["numerator", "denominator", "value"]].apply(
-        lambda c: c.map(_finite)).any(axis=1)]
+    shown = res.loc[res["value"].map(_finite)]
     hidden = len(res) - len(shown)
-    if shown.empty or not shown["value"].map(_finite).any():
+    if shown.empty:
         return Note(f"{caption}: every figure for {ctx.scope_label} is withheld (small "
                     "numbers); the findings above give each at the level it can be published.")
     table = pd.DataFrame({
@@ -219,11 +218,11 @@ def summary(ctx: ReportContext) -> Section:
               WITHIN: "Within the non-adverse range"}
     for status, heading in labels.items():
         if by[status]:
-            sec.add(Narrative(tuple(f.text for f in by[status]), heading=heading))
+            sec.add(Narrative(tuple(f.short for f in by[status]), heading=heading))
     if not any(by[s] for s in labels):
         sec.add(Note("No comparison could be settled at any level for this scope."))
     if by[INSUFFICIENT]:
-        sec.add(Narrative(tuple(f.text for f in by[INSUFFICIENT]),
+        sec.add(Narrative(tuple(f.short for f in by[INSUFFICIENT]),
                           heading="Could not be settled (too few people at every level)"))
     return sec
 
@@ -352,13 +351,13 @@ def representation(ctx: ReportContext) -> Section:
 
 def recruitment(ctx: ReportContext) -> Section:
     """Recruitment: WRES 2 and WDES 2 (appointment from shortlisting)."""
-    return _section(ctx, "recruitment", table_indicators=("wres_2", "wdes_2"),
+    return _section(ctx, "recruitment", rest=("wres_2",), table_indicators=("wres_2", "wdes_2"),
                     caption="Shortlisted applicants appointed, by group")
 
 
 def formal_processes(ctx: ReportContext) -> Section:
     """Formal processes: WRES 3 (disciplinary) and WDES 3 (capability)."""
-    return _section(ctx, "formal_processes")
+    return _section(ctx, "formal_processes", rest=("wres_3",))
 
 
 def development(ctx: ReportContext) -> Section:
