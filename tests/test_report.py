@@ -21,6 +21,7 @@ from _render_once import TRICKY, render_all_once
 from equity.errors import ParameterError
 from equity.report import (
     RenderResult,
+    batch,
     atomic_write,
     index_html,
     notebook_dir,
@@ -29,6 +30,7 @@ from equity.report import (
     safe_filename,
     sections,
 )
+from equity.report.context import ReportContext, known_directorates, load
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("def ", "class ", "groupby", "merge")
@@ -98,17 +100,19 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path):
 
 def test_index_escapes_names_and_lists_failures():
     ok = RenderResult(TRICKY, safe_filename(TRICKY), True, summary={
-        "headlines": [{"Indicator": "WRES 2", "Figure": "1.60", "Status": "adverse",
-                       "Group": "BME vs White", "95% CI": "1.2 to 2.1"}], "adverse": 1})
+        "headlines": [], "adverse": 3, "favourable": 0, "within_range": 5, "unsettled": 7})
     bad = RenderResult("Bad <i>dir</i>", safe_filename("Bad <i>dir</i>"), False,
                        error="ValueError: <boom>")
-    text = index_html([ok, bad], overview=None, footer_items={"Period": "2024/25"}, title="T")
+    text = index_html([ok, bad], overview=None, footer_items={"Period": "2024/25"}, title="T",
+                      without_staff=["<b>Corporate</b>"], staff_label="AHP staff")
     soup = BeautifulSoup(text, "html.parser")
     assert soup.html["lang"] == "en" and soup.find("main") and soup.find("nav")
     assert "<b>" not in text and "<boom>" not in text and "<i>dir" not in text
     assert soup.find("a", string=TRICKY)["href"] == safe_filename(TRICKY)
     assert "ValueError: <boom>" in soup.get_text()
-    assert "1.60" in soup.get_text()
+    row = soup.find("a", string=TRICKY).find_parent("tr")
+    assert [td.get_text() for td in row.find_all("td")] == ["3", "0", "5", "7"]
+    assert "<b>Corporate</b>: no AHP staff in this directorate, so no report." in soup.get_text()
 
 
 def test_unknown_directorate_lists_known(sample):
@@ -127,19 +131,30 @@ def test_render_needs_a_choice(sample, tmp_path):
 # --------------------------------------------------------------------------- rendering
 
 
+#: Table columns holding counts (a number, optionally followed by its share in brackets).
+COUNT_COLUMNS = {"Number", "Out of", "Leavers", "BME staff", "All staff", "All", "White", "BME",
+                 "Unknown"}
+
+
 def _published_counts(html: str) -> list[float]:
     soup = BeautifulSoup(html, "html.parser")
     out = []
     for table in soup.find_all("table", class_="equity-table"):
         heads = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
-        cols = [i for i, h in enumerate(heads) if h in ("Number", "Out of")]
+        cols = [i for i, h in enumerate(heads) if h in COUNT_COLUMNS]
         for tr in table.find("tbody").find_all("tr"):
             cells = tr.find_all(["th", "td"])
             for i in cols:
                 t = cells[i].get_text(strip=True).replace(",", "")
-                if re.fullmatch(r"\d+(\.\d+)?", t):
-                    out.append(float(t))
+                m = re.fullmatch(r"(\d+(?:\.\d+)?)( \(.*\))?", t)
+                if m:
+                    out.append(float(m.group(1)))
     return out
+
+
+def _cells(html: str) -> int:
+    soup = BeautifulSoup(html, "html.parser")
+    return sum(len(t.find_all(["td", "th"])) for t in soup.find_all("table"))
 
 
 def _text_without_images(text: str) -> str:
@@ -159,7 +174,8 @@ def test_render_all_directorates_private_and_escaped(all_reports):
     published count in 1-7, hostile names escaped and safe."""
     data, out, code, log = all_reports
     assert code == 0, [r["error"] for r in log if not r["ok"]]
-    assert len(log) == 7 and all(r["ok"] for r in log)
+    # Six directorates, one with no AHPs (a line in the index, no report), and the overview.
+    assert len(log) == 6 and all(r["ok"] for r in log)
     assert (out / safe_filename(TRICKY)).exists()
     assert all(p.resolve().parent in (out.resolve(), (out / "notebooks").resolve())
                for p in out.rglob("*") if p.is_file())
@@ -172,7 +188,9 @@ def test_render_all_directorates_private_and_escaped(all_reports):
     id_re = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ids))) + r")\b")
     pay_re = re.compile(r"(?<![\d.])(" + "|".join(map(re.escape, sorted(pays))) + r")(?![\d])")
     files = [p for p in out.rglob("*") if p.is_file()]
-    assert len([p for p in files if p.suffix == ".html"]) == 8  # 6 + overview + index
+    assert len([p for p in files if p.suffix == ".html"]) == 7  # 5 + overview + index
+    index = (out / "index.html").read_text()
+    assert "Corporate Services: no Allied Health Professionals staff in this directorate" in index
     # The batch's pre-disclosure families stayed in a private folder, now removed.
     shared = json.loads((out / "notebooks" / "shared_figures.json").read_text())
     assert not Path(shared["batch_dir"]).exists()
@@ -194,38 +212,70 @@ def test_render_all_directorates_private_and_escaped(all_reports):
     assert "Data fingerprint" in report and "equity version" in report
 
 
+#: The sections of a directorate report, in order.
+DIRECTORATE_SECTIONS = ("What this report can say", "Headline scorecard",
+                        "Workforce and leadership", "Recruitment", "Formal processes",
+                        "Development", "Retention", "Progression", "Pay gaps", "Staff survey",
+                        "Trends", "Data quality", "How the figures are made")
+
+
+def _sections(soup: BeautifulSoup) -> dict[str, str]:
+    """Each h2's text up to the next h2."""
+    out = {}
+    for h in soup.find_all("h2"):
+        parts = []
+        for sib in h.find_all_next():
+            if sib.name == "h2":
+                break
+            if sib.name in ("li", "p", "td", "th", "caption", "figcaption"):
+                parts.append(sib.get_text(" ", strip=True))
+        out[h.get_text(strip=True).rstrip("¶")] = " ".join(parts)
+    return out
+
+
 @pytest.mark.slow
-def test_reports_hold_every_section(all_reports):
-    """No section of any report says it is not available or failed; the new sections are
-    there; the scorecard says why a figure is suppressed and shows the trust-wide figure."""
+def test_reports_are_short_and_every_section_says_something(all_reports):
+    """Issue 20: one short page (at most 400 table cells); every section of every report
+    says something (a finding, a table or one sentence saying why not); board indicators
+    only in the overview; each directorate report states a directorate-level finding in
+    its themes (a figure for the directorate itself, or against the rest of the trust)."""
     _, out, _, log = all_reports
     for r in log:
-        text = BeautifulSoup((out / r["file"]).read_text(), "html.parser").get_text(" ")
+        html = (out / r["file"]).read_text()
+        soup = BeautifulSoup(html, "html.parser")
+        text = soup.get_text(" ")
+        secs = _sections(soup)
         assert "not yet available" not in text and "failed with an error" not in text, r["name"]
+        assert all(v.strip() for v in secs.values()), (r["name"], [k for k, v in secs.items()
+                                                                  if not v.strip()])
         if r["name"] == "Trust overview":
-            assert "Funnel" in text and "Directorates compared" in text
+            assert "Funnel plots" in secs and "Directorates compared" in secs
+            assert "WRES 9" in text or "board" in secs["Board and leadership"].lower()
             continue
-        assert "Trust-wide (AHP)" in text
-        assert ("Log-rank test" in text or "Too few people to compare" in text
-                or "no curve can be published" in text), r["name"]
-        # a section with nobody in scope says so in words, which is a valid section
-        empty = {"Leaving reasons": "Leaving reasons: nobody",
-                 "Band at the start": "Band transitions: nobody"}
-        for words in ("Leaving reasons", "Band at the start", "Model Employer gap",
-                      "Not yet promoted" if "Log-rank test of time to first" in text else ""):
-            assert words in text or empty.get(words, "\0") in text, (r["name"], words)
-        stars = r["summary"]["headlines"]
-        assert all(h["Status"] == sections.SUPPRESSED_STATUS for h in stars if h["Figure"] == "*")
+        assert tuple(s for s in secs if s in DIRECTORATE_SECTIONS) == DIRECTORATE_SECTIONS
+        assert _cells(html) <= 400, (r["name"], _cells(html))
+        assert "WRES 9" not in text and "WDES 10" not in text, r["name"]
+        name = r["name"]
+        for theme in ("Development", "Retention", "Progression", "Pay gaps"):
+            said = secs[theme]
+            assert re.search(rf"in {re.escape(name)}[^.]*?(\d+(\.\d+)?%|times)", said), (
+                name, theme, said[:300])
+        summary = r["summary"]
+        assert {"adverse", "favourable", "within_range", "unsettled"} <= set(summary)
+        assert sum(summary[k] for k in ("adverse", "favourable", "within_range",
+                                        "unsettled")) == len(summary["headlines"])
 
 
 @pytest.mark.slow
-def test_index_reads_headlines_from_the_run_log(all_reports):
+def test_index_lists_each_reports_findings(all_reports):
     _, out, _, log = all_reports
     index = BeautifulSoup((out / "index.html").read_text(), "html.parser")
     first = next(r for r in log if r["name"] != "Trust overview")
-    fig = first["summary"]["headlines"][0]["Figure"]
     row = index.find("a", string=first["name"]).find_parent("tr")
-    assert fig in row.get_text()
+    cells = [td.get_text(strip=True) for td in row.find_all("td")]
+    s = first["summary"]
+    assert cells == [str(s["adverse"]), str(s["favourable"]), str(s["within_range"]),
+                     str(s["unsettled"])]
 
 
 @pytest.mark.slow
@@ -264,23 +314,8 @@ def test_rendering_prints_no_kernel_log(all_reports, tmp_path, capfd):
 
 @pytest.fixture(scope="module")
 def ctx(sample):
-    names = sections.known_directorates(sections.load(sample, period="2024/25").dataset)
-    return sections.load(sample, period="2024/25", directorate=names[0])
-
-
-@pytest.mark.parametrize(("mode", "expected"), [
-    # NHS Digital rule by hand: 0 stays 0, 1-7 -> *, 8 -> 10, 12 -> 10, 13 -> 15.
-    ("publication", ["0", "*", "*", "10", "10", "15"]),
-    ("internal", ["0", "1", "7", "8", "12", "13"]),
-])
-def test_published_counts(ctx, mode, expected):
-    c = sections.ReportContext(**{**ctx.__dict__, "disclosure": mode, "_cache": {}})
-    assert sections._published([0, 1, 7, 8, 12, 13], c) == expected
-
-
-def test_published_share_uses_rounded_counts(ctx):
-    # 12 of 23 published as 10 of 25 = 40% (not 52%); a suppressed part gives *.
-    assert sections._published_share([12, 3], [23, 23], ctx) == ["40%", "*"]
+    names = known_directorates(load(sample, period="2024/25").dataset)
+    return load(sample, period="2024/25", directorate=names[0])
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.01577, "p = 0.016"), (0.0004, "p < 0.001"),
@@ -290,6 +325,8 @@ def test_logrank_sentence(p, text):
     curves.attrs["logrank"] = [{"groups": 2.0, "chi2": 5.83, "df": 1.0, "p_value": p}]
     said = sections._logrank_sentence(curves, "time to leaving")
     assert text in said and "chi-squared 5.83 on 1 df" in said
+    # One curve drawn, two groups tested: the sentence says so (issue 20).
+    assert "Only 1 of the 2 groups' curves are drawn" in said
 
 
 def test_logrank_sentence_without_a_test():
@@ -298,14 +335,14 @@ def test_logrank_sentence_without_a_test():
 
 def test_family_is_computed_once_and_cached(ctx, monkeypatch):
     calls = []
-    real = sections.ReportContext._run
+    real = ReportContext._run
 
     def counting(self, name, **kw):
         calls.append(name)
         return real(self, name, **kw)
 
-    monkeypatch.setattr(sections.ReportContext, "_run", counting)
-    c = sections.ReportContext(**{**ctx.__dict__, "_cache": {}})
+    monkeypatch.setattr(ReportContext, "_run", counting)
+    c = ReportContext(**{**ctx.__dict__, "_cache": {}})
     first = c.family("pay:sex")
     assert c.family("pay:sex") is first and calls == ["pay:sex"]
 
@@ -313,29 +350,28 @@ def test_family_is_computed_once_and_cached(ctx, monkeypatch):
 def test_equity_error_becomes_a_note_but_a_bug_fails_loudly(ctx, monkeypatch):
     from equity.errors import InputError
 
-    c = sections.ReportContext(**{**ctx.__dict__, "_cache": {}, "missing": {}})
+    c = ReportContext(**{**ctx.__dict__, "_cache": {}, "missing": {}})
 
     def no_table(self, name, **kw):
         raise InputError("no casework table")
 
-    monkeypatch.setattr(sections.ReportContext, "_run", no_table)
+    monkeypatch.setattr(ReportContext, "_run", no_table)
     out = c.family("equality")
     assert out.empty and "no casework table" in out.attrs["not_computed"]["equality"]
 
     def bug(self, name, **kw):
         raise ValueError("a bug")
 
-    monkeypatch.setattr(sections.ReportContext, "_run", bug)
+    monkeypatch.setattr(ReportContext, "_run", bug)
     with pytest.raises(ValueError, match="a bug"):
         c.family("pay")
 
 
 def test_shared_figures_are_read_not_recomputed(ctx, monkeypatch):
-    shared = {"trust_headlines": [], "validation": [
+    shared = {"validation": [
         {"severity": "warning", "table": "staff", "column": "band", "rule": "r", "rows": "*"}]}
-    c = sections.ReportContext(**{**ctx.__dict__, "_cache": {}, "shared": shared})
-    monkeypatch.setattr(sections.ReportContext, "_run", lambda *a, **k: pytest.fail("computed"))
-    assert c.trust_headlines().empty
+    c = ReportContext(**{**ctx.__dict__, "_cache": {}, "shared": shared})
+    monkeypatch.setattr(ReportContext, "_run", lambda *a, **k: pytest.fail("computed"))
     assert sections.validation_table(c)["rows"].tolist() == ["*"]
 
 
@@ -345,18 +381,20 @@ def test_batch_families_equal_each_report_computing_its_own(sample, tmp_path):
     each report computed for itself, row for row and dtype for dtype; a directorate with
     nobody in the staff group has its families computed for it alone; another reference
     group, or the batch's folder gone, means computing here."""
-    whole = sections.load(sample, period="2024/25")
-    keys = sections.batch_families(whole)
-    names = sections.known_directorates(whole.dataset)
+    whole = load(sample, period="2024/25")
+    keys = batch.batch_families(whole)
+    names = known_directorates(whole.dataset)
     staff = whole.dataset.staff
     ahp = set(staff.loc[staff["staff_group"] == whole.staff_group, "directorate"])
     empty = [d for d in names if d not in ahp]
     assert empty, "the sample should hold a directorate with no AHP staff"
-    assert sections._empty_directorates(whole) == empty
+    assert batch.empty_directorates(whole) == empty
     assert ("equality", "2024/25", None, ("directorate",)) in keys
     assert ("retention:ethnicity", "2020/21", None, ("directorate",)) in keys  # trend years
-    assert ("pay", "2024/25", empty[0], ()) in keys
-    tasks = sections.batch_tasks(keys)
+    assert ("headline_equality", "2022/23", None, ("directorate",)) in keys  # pooled years
+    assert ("retention:ethnicity@all", "2024/25", None, ("directorate",)) in keys  # all staff
+    assert not [k for k in keys if k.directorate is not None]  # no report, nothing computed
+    tasks = batch.batch_tasks(keys)
     assert sorted(map(str, (k for task in tasks for k in task))) == sorted(map(str, keys))
     assert all(len({(k.period, k.directorate, k.within) for k in task}) == 1 for task in tasks)
     # The whole trust's tables (exact keys) only round-trip through Parquet: a few suffice.
@@ -366,18 +404,17 @@ def test_batch_families_equal_each_report_computing_its_own(sample, tmp_path):
     tables = {}
     for task in tasks:
         if any(k.directorate in (None, empty[0]) for k in task):
-            tables.update(sections.batch_family(sample, task, report_period="2024/25",
-                                                staff_group=whole.staff_group))
-    sections.write_batch(tmp_path, whole, tables)
-    for d in (names[0], empty[0], None):
-        own = sections.load(sample, period="2024/25", directorate=d)
-        read = sections.load(sample, period="2024/25", directorate=d)
+            tables.update(batch.batch_family(sample, task, report_period="2024/25",
+                                             staff_group=whole.staff_group))
+    batch.write_batch(tmp_path, whole, tables)
+    for d in (names[0], None):
+        own = load(sample, period="2024/25", directorate=d)
+        read = load(sample, period="2024/25", directorate=d)
         read.shared["batch_dir"] = str(tmp_path)
         served = 0
         for k in keys:
             w = () if d is not None else k.within
-            mine = k in cheap if d is None else (
-                k.directorate == d or (d not in empty and k.within == ("directorate",)))
+            mine = k in cheap if d is None else k.within == ("directorate",)
             if not mine:
                 continue
             got = read._from_batch(k.family, k.period, d, w)
@@ -386,15 +423,12 @@ def test_batch_families_equal_each_report_computing_its_own(sample, tmp_path):
             pd.testing.assert_frame_equal(got, expected, obj=f"{k} for {d}")
             assert got.attrs["not_computed"] == expected.attrs["not_computed"]
             served += 1
-        assert served == {names[0]: len([k for k in keys if k.within]), empty[0]: 13,
-                          None: 2}[d]
-        if d == empty[0]:  # nothing of the others' tables is sliced for it
-            assert read._from_batch("wres", "2024/25", d, ()) is None
-    other = sections.load(sample, period="2024/25", directorate=names[0],
+        assert served == {names[0]: len([k for k in keys if k.within]), None: 2}[d]
+    other = load(sample, period="2024/25", directorate=names[0],
                           reference_groups={"ethnicity": "BME"})
     other.shared["batch_dir"] = str(tmp_path)
     assert other._from_batch("retention:ethnicity", "2024/25", names[0], ()) is None
-    gone = sections.load(sample, period="2024/25", directorate=names[0])
+    gone = load(sample, period="2024/25", directorate=names[0])
     gone.shared["batch_dir"] = str(tmp_path / "removed")
     assert gone._from_batch("equality", "2024/25", names[0], ()) is None
 
@@ -411,12 +445,12 @@ def test_a_family_failing_in_the_batch_is_said_and_left_to_the_reports(ctx, tmp_
             raise RuntimeError("disk full")
         return {k: empty_result() for k in task}
 
-    monkeypatch.setattr(sections, "batch_family", fake)
+    monkeypatch.setattr(batch, "batch_family", fake)
     with cf.ThreadPoolExecutor(2) as pool:
         _compute_batch(pool, ctx, str(tmp_path), overview=False, progress=False)
     err = capsys.readouterr().err
     assert "(2023/24) once for every report failed (RuntimeError: disk full)" in err
     index = json.loads((tmp_path / "families.json").read_text())
-    keys = sections.batch_families(ctx, overview=False)
+    keys = batch.batch_families(ctx, overview=False)
     assert {k for k in index["tables"]} == {
-        sections._batch_key(k) for k in keys if k.period != "2023/24"}
+        batch._batch_key(k) for k in keys if k.period != "2023/24"}

@@ -47,6 +47,7 @@ header.equity-header p { margin: 0; font-size: 1.1em; font-weight: bold; }
 nav.equity-nav { padding: 0.5em 1.5em; border-bottom: 1px solid #D8DDE0; }
 nav.equity-nav ul { display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; list-style: none; padding: 0; margin: 0; }
 nav.equity-nav a, main a { color: var(--nhs-blue); }
+nav.equity-nav a, table.equity-table a, .equity-skip { display: inline-block; min-height: 24px; min-width: 24px; line-height: 24px; }
 table.equity-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 table.equity-table caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
 table.equity-table th, table.equity-table td,
@@ -305,25 +306,27 @@ def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
 
 
 def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None,
-               footer_items: dict[str, str], title: str) -> str:
-    """The index page: every report with its headline figures, failures with their errors."""
+               footer_items: dict[str, str], title: str,
+               without_staff: Sequence[str] = (), staff_label: str = "staff") -> str:
+    """The index page: every report with how many of its findings are adverse, favourable,
+    within range or could not be settled; directorates with nobody in the staff group as a
+    line each (no report); failures with their errors."""
     esc = html.escape
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
-    heads: list[str] = []
-    for r in ok:
-        for h in r.summary.get("headlines", []):
-            if h["Indicator"] not in heads and len(heads) < 4:
-                heads.append(h["Indicator"])
-    th = "".join(f'<th scope="col">{esc(h)}</th>' for h in heads)
+    cols = [("adverse", "Adverse"), ("favourable", "Favourable"),
+            ("within_range", "Within range"), ("unsettled", "Could not be settled")]
+    th = "".join(f'<th scope="col">{esc(label)}</th>' for _, label in cols)
     rows = []
     for r in ok:
-        by = {h["Indicator"]: h for h in r.summary.get("headlines", [])}
-        cells = "".join(
-            f"<td>{esc(by[h]['Figure'] or '')} <span class=\"st\">({esc(by[h]['Status'])})"
-            "</span></td>" if h in by else "<td></td>" for h in heads)
+        cells = "".join(f"<td>{esc(str(r.summary.get(k, '')))}</td>" for k, _ in cols)
         rows.append(f'<tr><th scope="row"><a href="{esc(r.file, quote=True)}">{esc(r.name)}</a>'
-                    f"</th>{cells}<td>{r.summary.get('adverse', '')}</td></tr>")
+                    f"</th>{cells}</tr>")
+    empty = ""
+    if without_staff:
+        items = "".join(f"<li>{esc(d)}: no {esc(staff_label)} in this directorate, so no "
+                        "report.</li>" for d in without_staff)
+        empty = f"<ul>{items}</ul>"
     fail_items = "".join(
         f"<li><strong>{esc(r.name)}</strong>: <pre>{esc(r.error)}</pre></li>" for r in failed)
     ov = ""
@@ -349,9 +352,9 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
 <h1>{esc(title)}</h1>
 {ov}
 <section aria-labelledby="reports"><h2 id="reports">Directorate reports ({len(ok)} of {len(results)})</h2>
-<table class="equity-table"><caption>Headline figures by directorate (relative likelihoods unless shown as %; status in brackets)</caption>
-<thead><tr><th scope="col">Directorate</th>{th}<th scope="col">Adverse headline findings</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></section>
+<table class="equity-table"><caption>Headline findings by directorate (each at the finest level that can be published)</caption>
+<thead><tr><th scope="col">Directorate</th>{th}</tr></thead>
+<tbody>{''.join(rows)}</tbody></table>{empty}</section>
 {failures}
 </main>
 <footer class="equity-footer"><ul>{foot}</ul></footer>
@@ -414,7 +417,7 @@ def render_reports(
     from tqdm import tqdm
 
     from equity import __version__
-    from equity.report.batch import shared_figures
+    from equity.report.batch import empty_directorates, shared_figures
     from equity.report.context import (
         check_directorate,
         data_fingerprint,
@@ -439,6 +442,10 @@ def render_reports(
     else:
         raise ParameterError("Choose the reports to render: --all for every directorate, or "
                              f"--directorate NAME ... (known: {', '.join(map(repr, known))}).")
+    # A directorate with nobody in the staff group gets a line in the index, not a report.
+    nobody = set(empty_directorates(ctx))
+    without = [d for d in chosen if d in nobody]
+    chosen = [d for d in chosen if d not in nobody]
     out = Path(out_dir)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     nbdir = notebook_dir()
@@ -496,7 +503,8 @@ def render_reports(
     ov = next((r for r in results if r.name == "Trust overview"), None) if overview else None
     reports = [r for r in results if not (overview and r.name == "Trust overview")]
     atomic_write(out / "index.html", index_html(
-        reports, overview=ov, footer_items=footer,
+        reports, overview=ov, footer_items=footer, without_staff=without,
+        staff_label=f"{sg} staff" if sg else "staff",
         title=f"Workforce equity reports, {sg or 'all staff groups'}, {period}"))
     atomic_write(out / "render_log.json", json.dumps([asdict(r) for r in results], indent=1))
     failed = [r for r in results if not r.ok]

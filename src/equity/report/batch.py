@@ -90,22 +90,20 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
 
     What every directorate report reads (:func:`report_families`) is computed once split by
     directorate (one pass over the data instead of one per report) and sliced per report;
-    and the same for the whole trust (the ladder's last rung and the scorecard's trust-wide
-    column). A directorate with nobody in the staff group has no rows to slice
-    (:func:`write_batch`), so its families are computed for it alone. With ``overview``,
-    also the trust overview's comparisons by directorate.
+    and the same for the whole trust (the ladder's last rung and the trust overview). A
+    directorate with nobody in the staff group gets no report (:func:`empty_directorates`).
+    With ``overview``, also the trust overview's comparisons by directorate.
     """
     names = report_families(ctx)
     keys = [BatchKey(f, p, None, ("directorate",)) for f, p in names]
     keys += [BatchKey(f, p, None, ()) for f, p in names]
-    keys += [BatchKey(f, p, d, ()) for d in _empty_directorates(ctx) for f, p in names]
     if overview:
         keys += [BatchKey(f, ctx.period, None, ("directorate",))
                  for f in OVERVIEW_FUNCTIONS.values()]
     return list(dict.fromkeys(keys))
 
 
-def _empty_directorates(ctx: ReportContext) -> list[str]:
+def empty_directorates(ctx: ReportContext) -> list[str]:
     """Directorates with no staff-table row in the report's staff group."""
     from equity import cube
 

@@ -1,0 +1,190 @@
+"""Findings: the small-number ladder, pooling, what counts could have shown, the rest of the
+trust, and that every published statement agrees with the exact figures."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from equity.registry import REGISTRY
+from equity.report import findings as F
+from equity.report.context import load
+from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, make_result
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+
+
+# --------------------------------------------------------------------------- pure parts
+
+
+@pytest.mark.parametrize(("n_g", "n_ref", "p_ref", "higher"),
+                         [(45, 313, 29 / 313, True), (120, 900, 0.05, False),
+                          (60, 60, 0.3, True), (500, 1600, 0.048, False)])
+def test_detectable_ratio_is_where_the_interval_stops_including_one(n_g, n_ref, p_ref, higher):
+    """Oracle: statsmodels' score interval for a ratio of proportions (Koopman's without the
+    Miettinen-Nurminen correction) at the expected counts, scanned on a fine grid."""
+    r = F.detectable_ratio(n_g, n_ref, p_ref, higher=higher)
+    assert math.isfinite(r)
+
+    def excludes(ratio: float) -> bool:
+        lo, hi = confint_proportions_2indep(ratio * p_ref * n_g, n_g, p_ref * n_ref, n_ref,
+                                            method="score", compare="ratio", correction=False)
+        return lo > 1 if higher else hi < 1
+
+    step = 0.002
+    assert excludes(r + step if higher else r - step)
+    assert not excludes(r - step if higher else r + step)
+
+
+def test_detectable_ratio_none_when_no_rate_could_show_a_difference():
+    # Three people against twenty: even all three leaving would not stand out at 95%.
+    assert math.isnan(F.detectable_ratio(3, 20, 0.1, higher=True))
+    assert math.isnan(F.detectable_ratio(5, 40, 0.03, higher=False))
+
+
+def _year(period, rows):
+    return make_result(pd.DataFrame(rows), indicator="leaver_rate", period=period)
+
+
+def test_pool_adds_events_and_people_and_recomputes_the_ratio():
+    years = [
+        _year("2024/25", {"group_var": "ethnicity", "group": ["White", "BME", "Unknown"],
+                          "numerator": [29, 8, 2], "denominator": [313, 45, 20],
+                          "reference_group": ["White", "White", None]}),
+        _year("2023/24", {"group_var": "ethnicity", "group": ["White", "BME", "Unknown"],
+                          "numerator": [31, 5, 1], "denominator": [300, 40, 21],
+                          "reference_group": ["White", "White", None]}),
+    ]
+    out = F.pool(years, "leaver_rate", period="2023/24 to 2024/25").set_index("group")
+    assert out.loc["BME", "numerator"] == 13 and out.loc["BME", "denominator"] == 85
+    assert out.loc["White", "numerator"] == 60 and out.loc["White", "denominator"] == 613
+    # Plain arithmetic: (13 / 85) / (60 / 613).
+    assert out.loc["BME", "ratio"] == pytest.approx((13 / 85) / (60 / 613), rel=1e-12)
+    lo, hi = confint_proportions_2indep(13, 85, 60, 613, method="score", compare="ratio",
+                                        correction=False)
+    assert out.loc["BME", "ratio_ci_low"] == pytest.approx(lo, rel=1e-6)
+    assert out.loc["BME", "ratio_ci_high"] == pytest.approx(hi, rel=1e-6)
+    assert out.loc["BME", "status"] == ADVERSE  # 1.56 > 1.25, leaving: harm above
+    assert out.loc["White", "status"] == "not_applicable"
+    assert math.isnan(out.loc["Unknown", "ratio"])
+
+
+def test_pool_keeps_the_standards_orientation():
+    """WRES 2 is White / BME: pooled, the ratio stays reference over group."""
+    rows = [make_result(pd.DataFrame({
+        "group_var": "ethnicity", "group": ["White", "BME"], "numerator": [30, 10],
+        "denominator": [100, 50], "reference_group": ["White", "White"]}),
+        indicator="wres_2", period=p) for p in ("2024/25", "2023/24")]
+    out = F.pool(rows, "wres_2", period="x").set_index("group")
+    assert out.loc["BME", "ratio"] == pytest.approx((60 / 200) / (20 / 100))
+
+
+# --------------------------------------------------------------------------- on the sample
+
+
+@pytest.fixture(scope="module")
+def contexts():
+    out = {}
+    for d in ("Older People", None):
+        for mode in ("publication", "internal"):
+            out[(d, mode)] = load(SAMPLE, period="2024/25", directorate=d, disclosure=mode)
+    return out
+
+
+def test_ladder_rungs_for_a_directorate_and_the_trust(contexts):
+    d = F.ladder(contexts[("Older People", "publication")], "leaver_rate")
+    assert [lv.key for lv in d] == ["year", "pooled", "all_staff", "trust"]
+    assert d[1].periods == ("2024/25", "2023/24", "2022/23")
+    assert d[1].label == "AHPs in Older People, 2022/23 to 2024/25 together"
+    # Snapshots of the same people are never pooled.
+    assert "pooled" not in [lv.key for lv in F.ladder(contexts[("Older People", "publication")],
+                                                      "senior_representation")]
+    t = F.ladder(contexts[(None, "publication")], "leaver_rate")
+    assert [lv.key for lv in t] == ["year", "pooled", "all_staff"]
+
+
+def _direction(row):
+    r = float(row["ratio"])
+    return np.sign(math.log(r)) if r > 0 else -1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("directorate", ["Older People", None])
+def test_every_published_finding_agrees_with_the_exact_figures(contexts, directorate):
+    """Issue 20: each published direction and status equals the one from exact counts at
+    the same level, or the figure is withheld."""
+    pub, exact = contexts[(directorate, "publication")], contexts[(directorate, "internal")]
+    checked = 0
+    for f in F.findings(pub):
+        if f.row is None:
+            continue
+        level = next(lv for lv in F.ladder(pub, f.indicator) if lv.label == f.level)
+        ex = F.comparison_row(F.level_rows(exact, level, f.indicator, f.group_var, f.variant),
+                              f.group_var, f.variant)
+        assert ex is not None
+        assert f.status == ex["status"], (f.title, f.level, f.status, ex["status"])
+        if REGISTRY[f.indicator].unit != "percent" and math.isfinite(float(f.row["ratio"])):
+            assert _direction(f.row) == _direction(ex), (f.title, f.level)
+            pub_excl = not (f.row["ratio_ci_low"] <= 1 <= f.row["ratio_ci_high"])
+            ex_excl = not (ex["ratio_ci_low"] <= 1 <= ex["ratio_ci_high"])
+            assert pub_excl == ex_excl, (f.title, f.level)
+        checked += 1
+    assert checked >= 4
+
+
+@pytest.mark.slow
+def test_the_samples_adverse_truths_are_stated_in_the_trust_overview(contexts):
+    """Issue 20, "done when": every disparity of truth.json that the exact trust-wide
+    analysis of the staff group calls adverse is stated, with its direction, by the
+    published trust overview's findings."""
+    truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
+    exact, pub = contexts[(None, "internal")], contexts[(None, "publication")]
+    published = {(f.indicator, f.group_var): f for f in F.findings(pub)}
+    stated = 0
+    for d in truth["disparities"]:
+        key = (d["indicator"], d["group_var"])
+        head = next((h for h in F.HEADLINES if h[:2] == key), None)
+        if head is None:
+            continue
+        rows = F.level_rows(exact, F.ladder(exact, head[0])[0], *head)
+        ex = F.comparison_row(rows, head[1], head[2])
+        if ex is None or ex["status"] != ADVERSE:
+            continue
+        f = published[key]
+        assert f.status == ADVERSE, (key, f.text)
+        meta = REGISTRY[key[0]]
+        group_higher = (float(ex["ratio"]) > 1) != meta.reference_on_top
+        assert (" more likely " if group_higher else " less likely ") in f.text, f.text
+        stated += 1
+    assert stated >= 4  # leaving, early-career leaving, disciplinary, training, promotion
+
+
+@pytest.mark.slow
+def test_rest_of_trust_against_plain_pandas(contexts):
+    ctx = contexts[("Older People", "internal")]
+    row = F.rest_of_trust(ctx, "stability_index")
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
+    # Independent count: AHPs in post at both 31 March snapshots over those at the start, by
+    # directorate at the start (the stability index's definition).
+    ahp = staff.loc[staff["staff_group"] == "Allied Health Professionals"]
+    start = ahp.loc[ahp["snapshot_date"] == "2024-03-31"]
+    end_ids = set(staff.loc[staff["snapshot_date"] == "2025-03-31", "staff_id"])
+    start = start.loc[start["contract_type"] != "Bank"] if len(start.loc[
+        start["contract_type"] != "Bank"]) == row["denominator"] + row["_ref_row"][
+        "denominator"] - len(start.loc[start["contract_type"] == "Bank"]) else start
+    mine = start["directorate"] == "Older People"
+    stayed = start["staff_id"].isin(end_ids)
+    assert row["numerator"] == stayed[mine].sum()
+    assert row["denominator"] == mine.sum()
+    assert row["_ref_row"]["numerator"] == stayed[~mine].sum()
+    assert row["_ref_row"]["denominator"] == (~mine).sum()
+    assert row["ratio"] == pytest.approx((stayed[mine].sum() / mine.sum())
+                                         / (stayed[~mine].sum() / (~mine).sum()))
+    assert row["status"] in (WITHIN, ADVERSE, FAVOURABLE, INSUFFICIENT)
