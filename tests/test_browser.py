@@ -15,6 +15,10 @@ from _render_once import render_all_once
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
+#: axe-core from the npm registry (.ci/run installs it: `npm install --prefix tests/.axe`).
+AXE = ROOT / "tests" / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+#: WCAG 2.2 A and AA, as axe-core tags them.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -54,5 +58,34 @@ def test_pages_open_without_console_errors_and_with_alt_text(rendered):
                 if name != "index.html":
                     assert alts, "a report should hold charts"
                 page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}.png"), full_page=False)
+        finally:
+            browser.close()
+
+
+@pytest.mark.skipif(not AXE.exists() or (shutil.which("chromium") is None
+                                         and not Path(CHROMIUM).exists()),
+                    reason="axe-core and Debian chromium are installed by .ci/run")
+def test_every_page_passes_axe_and_fits_eight_screens(rendered):
+    """Issue 20: no serious or critical WCAG 2.2 A/AA violation (axe-core) on any rendered
+    page; each directorate report at most 8 screens of 1280 x 1600 px."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out, _ = rendered
+    pages = sorted(p.name for p in out.glob("*.html"))
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            for name in pages:
+                page.goto((out / name).as_uri(), wait_until="load")
+                page.add_script_tag(path=str(AXE))
+                found = page.evaluate(
+                    "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', "
+                    "values: tags}})).violations.map(v => [v.id, v.impact, v.nodes.length])",
+                    WCAG_TAGS)
+                bad = [v for v in found if v[1] in ("serious", "critical")]
+                assert bad == [], (name, bad)
+                if name not in ("index.html", "trust_overview.html"):
+                    height = page.evaluate("document.documentElement.scrollHeight")
+                    assert height <= 8 * 1600, (name, height)
         finally:
             browser.close()

@@ -44,8 +44,9 @@ def test_detectable_ratio_is_where_the_interval_stops_including_one(n_g, n_ref, 
 
 
 def test_detectable_ratio_none_when_no_rate_could_show_a_difference():
-    # Three people against twenty: even all three leaving would not stand out at 95%.
-    assert math.isnan(F.detectable_ratio(3, 20, 0.1, higher=True))
+    # Two people against thirty with 60% leaving: even both leaving (1.67 times) would not
+    # stand out at 95%; five against forty at 3%: even nobody leaving would not.
+    assert math.isnan(F.detectable_ratio(2, 30, 0.6, higher=True))
     assert math.isnan(F.detectable_ratio(5, 40, 0.03, higher=False))
 
 
