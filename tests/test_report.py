@@ -21,8 +21,8 @@ from _render_once import TRICKY, render_all_once
 from equity.errors import ParameterError
 from equity.report import (
     RenderResult,
-    batch,
     atomic_write,
+    batch,
     index_html,
     notebook_dir,
     render_reports,

@@ -408,7 +408,7 @@ def rest_of_trust(ctx: ReportContext, indicator: str) -> dict[str, Any] | None:
     if d is None:
         return None
     earlier = ctx.earlier_periods(2)
-    tries = [(ctx.period,)]
+    tries: list[tuple[str, ...]] = [(ctx.period,)]
     if indicator in POOLABLE and len(earlier) == 2:
         tries.append((ctx.period, *earlier))
     row = None

@@ -81,9 +81,10 @@ def _count(v: Any) -> str:
     return f"{float(v):,.0f}" if _finite(v) else WITHHELD
 
 
-def _figure(row: dict[str, Any]) -> str:
-    """A published figure with its interval, or ``*``."""
-    unit = REGISTRY[row["indicator"]].unit if row["indicator"] in REGISTRY else "ratio"
+def _figure(row: dict[str, Any], unit: str | None = None) -> str:
+    """A published figure with its interval (in ``unit``, else the indicator's), or ``*``."""
+    if unit is None:
+        unit = REGISTRY[row["indicator"]].unit if row["indicator"] in REGISTRY else "ratio"
     if not _finite(row["value"]):
         return WITHHELD
     fig = format_value(row["value"], unit)
@@ -147,7 +148,7 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
         "Group": shown["group"].to_numpy(),
         "Number": [_count(v) for v in shown["numerator"]],
         "Out of": [_count(v) for v in shown["denominator"]],
-        "Rate (95% CI)": [_figure(r) for r in shown.to_dict("records")],
+        "Rate (95% CI)": [_figure(r, "proportion") for r in shown.to_dict("records")],
     })
     notes = [_disclosure_line(ctx)]
     if hidden:
@@ -725,7 +726,7 @@ def directorate_comparison(ctx: ReportContext) -> Section:
             recs.append({"Measure": _rate_title(ind),
                          "Directorate": r["directorate"] or "Whole trust",
                          "Number": _count(r["numerator"]), "Out of": _count(r["denominator"]),
-                         "Rate (95% CI)": _figure(r)})
+                         "Rate (95% CI)": _figure(r, "proportion")})
     if not recs:
         return sec.add(Note(_not_computed(ctx, list(OVERVIEW_FUNCTIONS)) or
                             "No directorate figures for this scope."))
