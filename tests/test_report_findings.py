@@ -189,3 +189,32 @@ def test_rest_of_trust_against_plain_pandas(contexts):
     assert row["ratio"] == pytest.approx((stayed[mine].sum() / mine.sum())
                                          / (stayed[~mine].sum() / (~mine).sum()))
     assert row["status"] in (WITHIN, ADVERSE, FAVOURABLE, INSUFFICIENT)
+
+
+@pytest.mark.slow
+def test_the_batch_holds_every_family_a_report_reads(monkeypatch):
+    """A report rendered in a batch computes nothing itself: every family its sections ask
+    for (recorded on a report computing alone) is one the batch computes once."""
+    from equity.report import batch, sections
+    from equity.report.context import ReportContext
+
+    asked = []
+    real = ReportContext._run
+
+    def record(self, name, *, period, directorate, within):
+        asked.append(batch.BatchKey(name, period, directorate, within))
+        return real(self, name, period=period, directorate=directorate, within=within)
+
+    monkeypatch.setattr(ReportContext, "_run", record)
+    keys = set(batch.batch_families(load(SAMPLE, period="2024/25")))
+    for d in ("Mental Health Adults", None):
+        ctx = load(SAMPLE, period="2024/25", directorate=d)
+        builders = ["summary", "scorecard", "workforce_profile", "recruitment",
+                    "formal_processes", "development", "retention", "progression",
+                    "pay_gaps", "survey", "trends", "data_quality"]
+        if d is None:
+            builders += ["representation", "directorate_comparison", "funnels",
+                         "profession_comparison"]
+        for b in builders:
+            getattr(sections, b)(ctx)
+    assert asked and [k for k in asked if k not in keys] == []

@@ -23,6 +23,7 @@ from equity.report.context import (
     _json_ready,
     _records,
     all_staff,
+    covered_directorates,
     data_fingerprint,
     load,
     trend_family,
@@ -70,11 +71,12 @@ def _batch_key(key: BatchKey) -> str:
     return "|".join([key.family, key.period, key.directorate or "", *key.within])
 
 
-def report_families(ctx: ReportContext) -> list[tuple[str, str]]:
-    """(family, period) pairs one report of ``ctx``'s scope reads: the main families for the
-    period; the headline families for the two years before (last year's figures and the
-    ladder's three pooled years); the headline families for every staff group (the ladder's
-    "all staff" rung); the trend indicator's family for every trend year."""
+def report_families(ctx: ReportContext) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(family, period, split) triples one report of ``ctx``'s scope reads: the main
+    families for the period; the headline families for the two years before (last year's
+    figures and the ladder's three pooled years); the headline families for every staff
+    group (the ladder's "all staff" rung); the trend indicator's family for every trend
+    year; representation by band (the workforce table)."""
     per = ctx.period
     earlier = ctx.earlier_periods(2)
     names = [(f, per) for f in MAIN_FAMILIES]
@@ -82,7 +84,8 @@ def report_families(ctx: ReportContext) -> list[tuple[str, str]]:
     if ctx.staff_group is not None:
         names += [(all_staff(f), per) for f in HEADLINE_FAMILIES]
     names += [(trend_family(TREND_INDICATOR), p) for p in ctx.trend_periods()]
-    return list(dict.fromkeys(names))
+    out = [(f, p, ()) for f, p in dict.fromkeys(names)]
+    return [*out, ("representation", per, ("band",))]
 
 
 def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKey]:
@@ -92,14 +95,15 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
     directorate (one pass over the data instead of one per report) and sliced per report;
     and the same for the whole trust (the ladder's last rung and the trust overview). A
     directorate with nobody in the staff group gets no report (:func:`empty_directorates`).
-    With ``overview``, also the trust overview's comparisons by directorate.
+    With ``overview``, also the trust overview's comparisons by directorate and profession.
     """
     names = report_families(ctx)
-    keys = [BatchKey(f, p, None, ("directorate",)) for f, p in names]
-    keys += [BatchKey(f, p, None, ()) for f, p in names]
+    keys = [BatchKey(f, p, None, ("directorate", *w)) for f, p, w in names]
+    keys += [BatchKey(f, p, None, w) for f, p, w in names]
     if overview:
         keys += [BatchKey(f, ctx.period, None, ("directorate",))
                  for f in OVERVIEW_FUNCTIONS.values()]
+        keys.append(BatchKey("representation", ctx.period, None, ("profession",)))
     return list(dict.fromkeys(keys))
 
 
@@ -158,14 +162,8 @@ def write_batch(folder: str | Path, ctx: ReportContext,
         key = _batch_key(k)
         entry: dict[str, Any] = {"key": key, "not_computed": table.attrs.get("not_computed", {}),
                                  "exclusions": table.attrs.get("exclusions", []), "covered": []}
-        if k.within[:1] == ("directorate",) and len(table):
-            what = (table["indicator"] + "|" + table["variant"].fillna("") + "|"
-                    + table["group_var"].fillna(""))
-            shared = table["directorate"].isna()
-            everything, trust_level = set(what), set(what[shared])
-            entry["covered"] = sorted(
-                str(d) for d, w in what[~shared].groupby(table["directorate"][~shared])
-                if trust_level | set(w) == everything)
+        if k.within[:1] == ("directorate",):
+            entry["covered"] = covered_directorates(table)
         index["tables"][key] = entry
         parts.append(table.assign(_key=key))
     pd.concat(parts, ignore_index=True).to_parquet(folder / _BATCH_TABLE, index=False)

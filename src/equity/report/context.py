@@ -91,7 +91,8 @@ MAIN_FAMILIES: tuple[str, ...] = (
 #: The families behind the headline scorecard alone: last year's figures and the trust-wide
 #: comparison need only these (a fraction of the main table's cost).
 HEADLINE_FAMILIES: tuple[str, ...] = (
-    "headline_equality", "retention:ethnicity", "progression:ethnicity", "pay:sex",
+    "headline_equality", "retention:ethnicity", "retention:disability",
+    "progression:ethnicity", "pay:sex",
 )
 
 
@@ -172,6 +173,8 @@ class ReportContext:
         key = ("family", name, per, d, tuple(within))
         if key not in self._cache:
             batch = self._from_batch(name, per, d, tuple(within))
+            if batch is None and d is not None and "directorate" not in within:
+                batch = self._slice(name, per, d, tuple(within))
             if batch is not None:
                 self._cache[key] = batch
                 return batch
@@ -185,6 +188,22 @@ class ReportContext:
                 self.missing[name] = reason
                 self._cache[key] = out
         return self._cache[key]
+
+    def _slice(self, name: str, period: str, directorate: str,
+               within: tuple[str, ...]) -> pd.DataFrame | None:
+        """This directorate's rows of the family split by directorate (computed once, and
+        needed anyway to compare the directorate with the rest of the trust), as the batch
+        serves them; None when the split table does not hold every indicator, variant and
+        grouping for the directorate (then it is computed alone)."""
+        split = self.family(name, period=period, directorate=None,
+                            within=("directorate", *within))
+        if directorate not in covered_directorates(split):
+            return None
+        rows = split["directorate"].isna() | (split["directorate"] == directorate)
+        out = split.loc[rows].reset_index(drop=True)
+        out["directorate"] = pd.Series([None] * len(out), dtype=object)
+        out.attrs = {"not_computed": dict(split.attrs.get("not_computed", {}))}
+        return out
 
     def _from_batch(self, name: str, period: str, directorate: str | None,
                     within: tuple[str, ...]) -> pd.DataFrame | None:
@@ -278,15 +297,6 @@ class ReportContext:
             self._cache[key] = out
         return self._cache[key]
 
-    def headline_results(self, *, period: str | None = None,
-                         directorate: str | None | Literal["self"] = "self") -> pd.DataFrame:
-        """What the scorecard needs for a period / directorate: the main table when it is
-        this report's own scope (already computed), else the headline families only."""
-        per, d = self._scope(period, directorate)
-        if (per, d) == (self.period, self.directorate):
-            return self.results()
-        return self.results(period=per, directorate=d, families=HEADLINE_FAMILIES)
-
     def previous_period(self) -> str | None:
         """The previous financial year when the data hold both its snapshots, else None."""
         earlier = self.earlier_periods(1)
@@ -313,6 +323,20 @@ class ReportContext:
 
         end = codes.Period.parse(self.period)
         return [str(p) for p in periods_with_both(self.dataset) if p <= end]
+
+
+def covered_directorates(table: pd.DataFrame) -> list[str]:
+    """Directorates of a table split by directorate whose rows (with the trust-level rows,
+    such as the board's, which carry no directorate) hold every indicator, variant and
+    grouping the table holds: their slice is the table computed for them alone."""
+    if table.empty or "directorate" not in table:
+        return []
+    what = (table["indicator"] + "|" + table["variant"].fillna("") + "|"
+            + table["group_var"].fillna(""))
+    shared = table["directorate"].isna()
+    everything, trust_level = set(what), set(what[shared])
+    return sorted(str(d) for d, w in what[~shared].groupby(table["directorate"][~shared])
+                  if trust_level | set(w) == everything)
 
 
 def _json_ready(v: Any) -> Any:

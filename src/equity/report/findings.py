@@ -187,6 +187,16 @@ def pool(parts: list[pd.DataFrame], indicator: str, *, period: str) -> pd.DataFr
     }), indicator=indicator, period=period)
 
 
+def _family_at(ctx: ReportContext, level: Level, indicator: str, group_var: str,
+               period: str) -> str:
+    """The family a rung reads for one period: the report's main families for its own
+    period and staff group (already computed for its tables), else the headline families
+    (for every staff group on the "all staff" rung)."""
+    if level.every_group:
+        return all_staff(family_of(indicator, group_var, main=False))
+    return family_of(indicator, group_var, main=period == ctx.period)
+
+
 def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
                variant: str | None) -> pd.DataFrame:
     """The indicator's rows at one rung, disclosure-controlled in the report's mode (the
@@ -195,11 +205,8 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
 
     if level.key == "year" and level.directorate == ctx.directorate:
         return _select(ctx.results(), indicator, group_var)
-    main = len(level.periods) == 1 and not level.every_group
-    fam = family_of(indicator, group_var, main=main)
-    if level.every_group:
-        fam = all_staff(fam)
-    tables = [ctx.family(fam, period=p, directorate=level.directorate) for p in level.periods]
+    tables = [ctx.family(_family_at(ctx, level, indicator, group_var, p), period=p,
+                         directorate=level.directorate) for p in level.periods]
     if len(tables) == 1:
         rows = _select(tables[0], indicator)
     else:
@@ -425,9 +432,9 @@ def _rest_of_trust_at(ctx: ReportContext, indicator: str, periods: tuple[str, ..
 
     d = ctx.directorate
     meta = REGISTRY[indicator]
-    fam = family_of(indicator, "ethnicity", main=len(periods) == 1)
     num, den = np.zeros(2), np.zeros(2)
     for p in periods:
+        fam = family_of(indicator, "ethnicity", main=p == ctx.period)
         split = ctx.family(fam, period=p, directorate=None, within=("directorate",))
         rows = split.loc[(split["indicator"] == indicator) & split["variant"].isna()
                          & (split["group_var"] == "ethnicity") & split["directorate"].notna()]
