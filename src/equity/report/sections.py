@@ -612,16 +612,24 @@ def trends(ctx: ReportContext, *, indicator: str = TREND_INDICATOR) -> Section:
 
 def validation_table(ctx: ReportContext) -> pd.DataFrame:
     """Validation findings as where, which rule and how many rows (counts
-    disclosure-controlled); never examples or messages, which can quote ids."""
+    disclosure-controlled like any count); never examples or messages, which can quote
+    ids."""
     if "validation" in ctx.shared:
         return pd.DataFrame.from_records(
             ctx.shared["validation"], columns=["severity", "table", "column", "rule", "rows"])
-    from equity.disclosure import publish_counts
+    from equity.disclosure import apply_disclosure
+    from equity.result import make_result
     from equity.validate import validate
 
-    frame = validate(ctx.dataset).to_frame()
-    counts = frame["count"].astype("float64").to_numpy()
-    shown = publish_counts(counts) if ctx.disclosure == "publication" else counts
+    frame = validate(ctx.dataset).to_frame().reset_index(drop=True)
+    if frame.empty:
+        return pd.DataFrame(columns=["severity", "table", "column", "rule", "rows"])
+    # Each finding its own one-row table (no totals link them), controlled as any count.
+    counts = make_result(pd.DataFrame({
+        "variant": [f"{i}" for i in range(len(frame))], "group_var": "rows",
+        "group": "rows", "numerator": frame["count"].astype("float64").to_numpy(),
+        "status": "not_applicable"}), indicator="validation", period=ctx.period)
+    shown = apply_disclosure(counts, mode=ctx.disclosure)["numerator"]
     return frame[["severity", "table", "column", "rule"]].assign(
         rows=[_count(v) for v in shown])
 
