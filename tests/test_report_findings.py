@@ -137,6 +137,17 @@ def test_every_published_finding_agrees_with_the_exact_figures(contexts, directo
             ex_excl = not (ex["ratio_ci_low"] <= 1 <= ex["ratio_ci_high"])
             assert pub_excl == ex_excl, (f.title, f.level)
         checked += 1
+    if directorate is not None:
+        for ind in F.REST_OF_TRUST:
+            p_row = F.rest_of_trust(pub, ind)
+            if p_row is None or not math.isfinite(float(p_row["ratio"])):
+                continue
+            e_row = F._rest_of_trust_at(exact, ind, tuple(
+                [pub.period, *pub.earlier_periods(2)][:1 if p_row["period"] == pub.period
+                                                      else 3]))
+            assert p_row["status"] == e_row["status"], ind
+            assert _direction(p_row) == _direction(e_row), ind
+            checked += 1
     assert checked >= 4
 
 
