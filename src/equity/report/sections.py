@@ -44,6 +44,10 @@ from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, concat_resu
 #: What a withheld figure looks like in every table.
 WITHHELD = "*"
 
+#: The groups whose pay gaps a report shows: women, ethnic minority staff together, disabled
+#: staff (each against its reference group).
+PAY_GROUPS: tuple[str, ...] = ("Female", "Ethnic minority", "Disabled")
+
 _TOP = ["organisation", "directorate", "staff_group", "profession", "band", "clinical"]
 
 #: Report sections and the headline indicators each one states.
@@ -397,6 +401,9 @@ def pay_gaps(ctx: ReportContext) -> Section:
                    & res["value"].map(_finite)]
     if gaps.empty:
         return sec
+    # The gender gap and the combined groups' gaps (each ethnic minority group's own gap
+    # is in the analysts' table, not the page).
+    gaps = gaps.loc[gaps["group"].isin(list(PAY_GROUPS))]
     parts = gaps.loc[gaps["variant"].isin(["explained by band mix", "within bands"])]
     if len(parts):
         sec.add(Narrative(tuple(sentence(r) for r in parts.to_dict("records")),
@@ -404,16 +411,16 @@ def pay_gaps(ctx: ReportContext) -> Section:
     whole = gaps.loc[gaps["variant"].isna()]
     table = pd.DataFrame({
         "Measure": [REGISTRY[i].title for i in whole["indicator"]],
-        "Groups": [f"{r['reference_group']} vs {r['group']}" for r in whole.to_dict("records")],
-        "Gap (% of reference pay)": [format_value(v, "percent") for v in whole["value"]],
-        "People (group / reference)": [f"{_count(a)} / {_count(b)}" for a, b in
-                                       zip(whole["numerator"], whole["denominator"], strict=True)],
+        "Groups": [f"{r['group']} vs {r['reference_group']}" for r in whole.to_dict("records")],
+        "Gap": [format_value(v, "percent") for v in whole["value"]],
+        "People": [f"{r['group']} {_count(r['numerator'])}, {r['reference_group']} "
+                   f"{_count(r['denominator'])}" for r in whole.to_dict("records")],
         "Status": [_status(s) for s in whole["status"]],
     })
     sec.add(plots.Table(table, caption=f"Hourly pay gaps ({ctx.scope_label})", notes=[
         "Gap: (second group's mean or median hourly pay - first group's) / second group's x "
-        "100; positive: the first group is paid less. Adverse: a gap above 5% (library threshold). Gaps from fewer than 8 "
-        "people are withheld.", _disclosure_line(ctx)]))
+        "100; positive: the first group is paid less. Adverse: a gap above 5% (a library "
+        "threshold). Gaps from fewer than 8 people are withheld.", _disclosure_line(ctx)]))
     q = _top(_rows(ctx.results(), ["pay_quartile"]))
     q = q.loc[q["group_var"] == "sex"]
     if len(q) and q["value"].map(_finite).any():
