@@ -11,8 +11,8 @@ import scipy.stats as sps
 from equity.stats import funnel_limits, xmr, xmr_summary
 
 
-def test_funnel_normal_limits_by_hand() -> None:
-    out = funnel_limits([10, 30], [100, 100], method="normal")
+def test_funnel_wilson_limits_by_hand() -> None:
+    out = funnel_limits([10, 30], [100, 100], method="wilson")
     se = np.sqrt(0.2 * 0.8 / 100)  # pooled target 40 / 200 = 0.2
     assert out["target"].tolist() == [0.2, 0.2]
     assert out.loc[0, "lower_95"] == pytest.approx(0.2 - 1.959963985 * se, rel=1e-9)
@@ -33,7 +33,7 @@ def test_funnel_exact_limits_spiegelhalter_interpolation() -> None:
 def test_funnel_overdispersion_phi_winsorised() -> None:
     x = np.array([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 10, 20])
     n = np.full(12, 200)
-    out = funnel_limits(x, n, overdispersion=True)
+    out = funnel_limits(x, n, overdispersion="multiplicative")
     theta = x.sum() / n.sum()
     z = (x / n - theta) / np.sqrt(theta * (1 - theta) / n)
     lo, hi = np.quantile(z, [0.1, 0.9])
@@ -41,6 +41,65 @@ def test_funnel_overdispersion_phi_winsorised() -> None:
     assert phi > 1
     assert out.loc[0, "phi"] == pytest.approx(phi)
     assert out.loc[0, "upper_95"] == pytest.approx(theta + 1.959963985 * np.sqrt(phi * theta * (1 - theta) / 200), rel=1e-9)
+
+
+def phe_sigma_adjustment(p: float, population: float, average: float, side: str) -> float:
+    """PHEindicatormethods R/Funnels.R ``sigma_adjustment`` (the Fingertips funnel-plot
+    method for proportions), transcribed term by term with multiplier 1."""
+    z2 = sps.norm.ppf(p) ** 2
+    first = average * (population / z2 + 1)
+    adj = np.sqrt((-8 * average * (population / z2 + 1)) ** 2 - 64 * (1 / z2 + 1 / population)
+                  * average * (population * (average * (population / z2 + 2) - 1)
+                               + z2 * (average - 1)))
+    last = 1 / z2 + 1 / population
+    return float(((first - adj / 8) if side == "low" else (first + adj / 8)) / last / population)
+
+
+def test_funnel_wilson_is_fingertips_method() -> None:
+    out = funnel_limits([4], [20], target=0.2, method="wilson")
+    # Literal values: theta 0.2, n 20; the 99.8% lower limit (-0.0764) is clipped to 0.
+    assert out.loc[0, "lower_95"] == pytest.approx(0.024695491884683674, rel=1e-12)
+    assert out.loc[0, "upper_95"] == pytest.approx(0.37530450811531635, rel=1e-12)
+    assert out.loc[0, "lower_99.8"] == 0.0
+    assert out.loc[0, "upper_99.8"] == pytest.approx(0.476398780114287, rel=1e-12)
+    for n in (20, 137, 5000):
+        o = funnel_limits([1], [n], target=0.3, method="wilson")
+        for p, name in ((0.975, "95"), (0.999, "99.8")):
+            assert o.loc[0, f"lower_{name}"] == pytest.approx(
+                max(0.0, phe_sigma_adjustment(p, n, 0.3, "low")), rel=1e-12)
+            assert o.loc[0, f"upper_{name}"] == pytest.approx(
+                phe_sigma_adjustment(p, n, 0.3, "high"), rel=1e-12)
+
+
+def test_funnel_wilson_and_exact_classify_differently() -> None:
+    # theta 0.15, n 20: 6 of 20 (30%) is above the exact 95% limit (0.2966) but within
+    # Fingertips' (0.3065); 8 of 20 (40%) is within the exact 99.8% limit (0.4152) but above
+    # Fingertips' (0.3967).
+    exact = funnel_limits([6, 8], [20, 20], target=0.15)
+    wilson = funnel_limits([6, 8], [20, 20], target=0.15, method="wilson")
+    assert exact.loc[0, "upper_95"] == pytest.approx(0.296622542371368, rel=1e-12)
+    assert wilson.loc[0, "upper_95"] == pytest.approx(0.3064905747383051, rel=1e-12)
+    assert exact["signal_95"].tolist() == ["above", "above"]
+    assert wilson["signal_95"].tolist() == ["within", "above"]
+    assert exact["signal_99.8"].tolist() == ["within", "within"]
+    assert wilson["signal_99.8"].tolist() == ["within", "above"]
+
+
+def test_funnel_additive_overdispersion_literal() -> None:
+    # Spiegelhalter (2005) section 3.2.2, worked with the statistics module: theta 143 / 740,
+    # Winsorised phi 3.3900, tau^2 = (10 phi - 9) / (sum w - sum w^2 / sum w) = 0.0058799.
+    x = [2, 5, 9, 14, 20, 30, 3, 12, 40, 8]
+    n = [50, 60, 70, 80, 90, 100, 40, 75, 110, 65]
+    out = funnel_limits(x, n, overdispersion="additive")
+    assert out.loc[0, "target"] == pytest.approx(143 / 740, rel=1e-15)
+    assert out.loc[0, "phi"] == pytest.approx(3.390017210187966, rel=1e-12)
+    assert out.loc[0, "tau2"] == pytest.approx(0.005879927619540362, rel=1e-12)
+    assert out.loc[0, "upper_95"] == pytest.approx(0.379160404555244, rel=1e-12)
+    assert out["signal_95"].tolist() == ["within"] * 8 + ["above", "within"]
+    mult = funnel_limits(x, n, overdispersion="multiplicative")
+    assert mult.loc[0, "upper_95"] == pytest.approx(0.3947490218249891, rel=1e-12)
+    # Without adjustment 4 units are outside the 95% limits.
+    assert (funnel_limits(x, n, method="wilson")["signal_95"] != "within").sum() == 4
 
 
 def test_funnel_zero_denominator_nan() -> None:

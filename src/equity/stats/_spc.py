@@ -24,8 +24,9 @@ def _f(x: npt.ArrayLike) -> np.ndarray:
 
 def funnel_limits(numerator: npt.ArrayLike, denominator: npt.ArrayLike, *,
                   target: float | None = None, levels: Sequence[float] = (0.95, 0.998),
-                  method: Literal["exact", "normal"] = "exact",
-                  overdispersion: bool = False) -> pd.DataFrame:
+                  method: Literal["exact", "wilson"] = "exact",
+                  overdispersion: bool | Literal["multiplicative", "additive"] = False
+                  ) -> pd.DataFrame:
     """Funnel-plot control limits for proportions, one row per unit.
 
     Parameters
@@ -38,18 +39,20 @@ def funnel_limits(numerator: npt.ArrayLike, denominator: npt.ArrayLike, *,
         Two-sided coverage of each pair of limits (default 95% and 99.8%).
     method
         ``"exact"`` (default): binomial limits with Spiegelhalter's interpolation;
-        ``"normal"``: target +/- z sqrt(target (1 - target) / n). With ``overdispersion`` the
-        limits are always normal, with the variance inflated by phi.
+        ``"wilson"``: OHID Fingertips' limits, the proportions whose Wilson score interval
+        just reaches the target (which is target +/- z sqrt(target (1 - target) / n)).
     overdispersion
-        Estimate a multiplicative over-dispersion factor phi and widen the limits by sqrt(phi)
-        when phi > 1.
+        Widen the limits for over-dispersion when many units are compared (the limits are then
+        normal whatever ``method``): ``"multiplicative"`` (or True) scales the variance by phi,
+        ``"additive"`` adds a between-unit variance tau^2 (random effects); nothing happens
+        when the units vary no more than chance allows (phi <= 1).
 
     Returns
     -------
     pandas.DataFrame
         ``numerator``, ``denominator``, ``value``, ``target``, ``z`` (standardised, before any
-        over-dispersion), ``phi``, then ``lower_<level>`` / ``upper_<level>`` (level in
-        percent, e.g. ``lower_95``, ``upper_99.8``) and ``signal_<level>`` (``"above"``,
+        over-dispersion), ``phi``, ``tau2``, then ``lower_<level>`` / ``upper_<level>`` (level
+        in percent, e.g. ``lower_95``, ``upper_99.8``) and ``signal_<level>`` (``"above"``,
         ``"below"`` or ``"within"``; NaN denominators give ``"within"`` and NaN limits).
 
     Notes
@@ -57,40 +60,54 @@ def funnel_limits(numerator: npt.ArrayLike, denominator: npt.ArrayLike, *,
     Spiegelhalter (2005) "Funnel plots for comparing institutional performance", Statistics
     in Medicine 24:1185-1202. Exact limits (his Appendix A.1.1): with r_p the p-quantile of
     Binomial(n, target), alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1)) and the limit is
-    (r_p - alpha) / n, which interpolates the discrete quantile. Over-dispersion (his
-    section 3.2.2): phi = mean of the squared z-scores after Winsorising them at the 10th and
-    90th percentiles; limits target +/- z sqrt(phi target (1 - target) / n); phi <= 1 leaves
-    the limits unchanged.
+    (r_p - alpha) / n, which interpolates the discrete quantile.
+
+    Wilson: OHID (PHE) Fingertips technical guide "Funnel plots" and its implementation
+    PHEindicatormethods ``sigma_adjustment``: the limit for population n is the solution X / n
+    of the quadratic whose Wilson score interval for X out of n has the target as an end point,
+    at p = 0.975 and 0.999; it equals target +/- z sqrt(target (1 - target) / n). Limits are
+    clipped to 0-1 and a unit is outside when strictly beyond a limit.
+
+    Over-dispersion (Spiegelhalter 2005, section 3.2.2): z-scores Winsorised at their 10th
+    and 90th percentiles, phi = mean of their squares over the I units. Multiplicative:
+    limits target +/- z sqrt(phi s_i^2), s_i^2 = target (1 - target) / n_i. Additive random
+    effects: tau^2 = (I phi - (I - 1)) / (sum w_i - sum w_i^2 / sum w_i), w_i = 1 / s_i^2
+    (0 when negative), limits target +/- z sqrt(s_i^2 + tau^2).
 
     Examples
     --------
-    >>> f = funnel_limits([10, 30], [100, 100], method="normal")
+    >>> f = funnel_limits([10, 30], [100, 100], method="wilson")
     >>> f[["target", "lower_95", "upper_95"]].round(4).to_dict("records")[0]
     {'target': 0.2, 'lower_95': 0.1216, 'upper_95': 0.2784}
     """
-    check_choice("method", method, ["exact", "normal"])
+    check_choice("method", method, ["exact", "wilson"])
+    check_choice("overdispersion", overdispersion, [False, True, "multiplicative", "additive"])
     x, n = np.broadcast_arrays(_f(numerator), _f(denominator))
     valid = np.isfinite(n) & (n > 0) & np.isfinite(x)
     theta = float(x[valid].sum() / n[valid].sum()) if target is None and valid.any() else target
     theta = np.nan if theta is None else float(theta)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(valid, x / n, np.nan)
-        sd = np.sqrt(theta * (1 - theta) / n)
-        z = np.where(valid, (value - theta) / sd, np.nan)
-    phi = 1.0
-    if overdispersion and np.isfinite(z).sum() > 1:
-        zf = z[np.isfinite(z)]
+        var = theta * (1 - theta) / n
+        z = np.where(valid, (value - theta) / np.sqrt(var), np.nan)
+    phi, tau2 = 1.0, 0.0
+    zf = z[np.isfinite(z)]
+    if overdispersion and zf.size > 1:
         lo, hi = np.quantile(zf, [0.1, 0.9])
         phi = max(1.0, float(np.mean(np.clip(zf, lo, hi) ** 2)))
+        if overdispersion == "additive":
+            w = 1 / var[np.isfinite(z)]
+            tau2 = max(0.0, (zf.size * phi - (zf.size - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
+    spread = (var + tau2 if overdispersion == "additive" else var * phi)
     out = pd.DataFrame({"numerator": x, "denominator": n, "value": value, "target": theta,
-                        "z": z, "phi": phi})
+                        "z": z, "phi": phi, "tau2": tau2})
     for level in levels:
         name = f"{level * 100:g}"
         zq = float(special.ndtri(0.5 + level / 2))
-        if method == "normal" or overdispersion:
+        if method == "wilson" or overdispersion:
             with np.errstate(invalid="ignore"):
-                lower = theta - zq * sd * np.sqrt(phi)
-                upper = theta + zq * sd * np.sqrt(phi)
+                lower = theta - zq * np.sqrt(spread)
+                upper = theta + zq * np.sqrt(spread)
         else:
             lower, upper = (_exact_limit(n, theta, p) for p in ((1 - level) / 2, (1 + level) / 2))
         lower = np.where(valid, np.clip(lower, 0, 1), np.nan)
