@@ -342,7 +342,8 @@ def xmr(data: pd.DataFrame, *, value: str = "value", x: str = "x", by: Sequence[
          "2 in 3 Above CL", "2 in 3 Below CL", "7 Points Above CL", "7 Points Below CL"],
         "Common Cause").astype(object)
     special = outside | trend | two | run
-    direction = np.where(sign > 0, "high", np.where(sign < 0, "low", None)).astype(object)
+    direction = np.where(sign > 0, "high", "low").astype(object)
+    direction[sign == 0] = None
     if improvement is None:
         variation = np.where(sign > 0, "special_cause_neutral_high",
                              np.where(sign < 0, "special_cause_neutral_low", "common_cause"))
