@@ -364,3 +364,14 @@ def test_golden_ae_performance_fixed_baseline() -> None:
     assert out["variation"].tolist() == (
         [c] * 9 + [w, c] + [i] * 8 + [c] + [w] * 4 + [c] * 5 + [w] * 7)
     assert xmr_summary(out).loc[0, "variation_icon"] == "concern_low"
+
+
+def test_xmr_empty_and_missing_values() -> None:
+    empty = xmr(pd.DataFrame({"unit": [], "x": [], "value": []}), by=["unit"])
+    assert empty.empty and xmr_summary(empty, by=["unit"]).empty
+    # A missing value is left out of the mean (as R's na.rm) and breaks its moving ranges.
+    vals = [1.0, 2, np.nan, 3, 2, 1, 2, 3, 2, 1, 2, 3, 2]
+    out = xmr(series(vals))
+    assert out.loc[0, "mean"] == 2.0
+    assert np.isnan(out.loc[2, "moving_range"]) and np.isnan(out.loc[3, "moving_range"])
+    assert out.loc[0, "mean_moving_range"] == 1.0  # 9 moving ranges, all 1

@@ -1,4 +1,5 @@
-"""Statistical process control: funnel-plot limits and Making Data Count XmR charts."""
+"""Statistical process control: funnel-plot limits (exact binomial, OHID Fingertips' Wilson,
+over-dispersion) and NHS England Making Data Count XmR charts (as NHSRplotthedots)."""
 
 from __future__ import annotations
 
@@ -446,7 +447,7 @@ def xmr_summary(points: pd.DataFrame, *, by: Sequence[str] = (), x: str = "x",
     keys = list(by)
     last = points.groupby(keys, sort=False, dropna=False).tail(1) if keys else points.tail(1)
     count = (points.groupby(keys, sort=False, dropna=False).size().to_numpy() if keys
-             else np.array([len(points)]))
+             else np.array([len(points)] if len(points) else [], int))
     rows = []
     for (_, r), npts in zip(last.iterrows(), count, strict=True):
         var = str(r["variation"])
@@ -466,7 +467,9 @@ def xmr_summary(points: pd.DataFrame, *, by: Sequence[str] = (), x: str = "x",
                      "mean": r["mean"], "lcl": r["lcl"], "ucl": r["ucl"],
                      "short_group": bool(r["short_group"]), "variation": var,
                      "variation_icon": icon, "assurance": r["assurance"], "sentence": text})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[*keys, "points", "last_x", "mean", "lcl", "ucl",
+                                       "short_group", "variation", "variation_icon",
+                                       "assurance", "sentence"])
 
 
 def _variation_icon(variation: str, direction: str) -> str:
