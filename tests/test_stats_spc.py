@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import scipy.stats as sps
 
-from equity.stats import funnel_limits, xmr, xmr_summary
+from equity.errors import ParameterError
+from equity.stats import funnel_curve, funnel_limits, xmr, xmr_summary
 
 
 def test_funnel_wilson_limits_by_hand() -> None:
@@ -100,6 +101,29 @@ def test_funnel_additive_overdispersion_literal() -> None:
     assert mult.loc[0, "upper_95"] == pytest.approx(0.3947490218249891, rel=1e-12)
     # Without adjustment 4 units are outside the 95% limits.
     assert (funnel_limits(x, n, method="wilson")["signal_95"] != "within").sum() == 4
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"method": "wilson"}, {"overdispersion": "additive"}, {"overdispersion": True}])
+def test_funnel_curve_is_the_units_funnel_over_a_grid(options: dict[str, object]) -> None:
+    x = [2, 5, 9, 14, 20, 30, 3, 12, 40, 8]
+    n = [50, 60, 70, 80, 90, 100, 40, 75, 110, 65]
+    units = funnel_limits(x, n, **options)  # type: ignore[arg-type]
+    curve = funnel_curve(units, [40.0, 75.0, 110.0])
+    cols = ["lower_95", "upper_95", "lower_99.8", "upper_99.8"]
+    assert curve[cols].to_numpy() == pytest.approx(units.loc[[6, 7, 8], cols].to_numpy(), rel=1e-15)
+    if options.get("overdispersion") == "additive":
+        # tau^2 from the units widens the grid: at n = 75, 0.19324 + 1.95996 x
+        # sqrt(0.19324 x 0.80676 / 75 + 0.0058799).
+        assert curve.loc[1, "upper_95"] == pytest.approx(
+            143 / 740 + 1.959963984540054 * np.sqrt(143 / 740 * 597 / 740 / 75
+                                                     + 0.005879927619540362), rel=1e-12)
+
+
+def test_funnel_curve_needs_funnel_limits_output() -> None:
+    units = funnel_limits([1, 2], [10, 20])
+    with pytest.raises(ParameterError, match="funnel_limits"):
+        funnel_curve(pd.DataFrame(units), [5.0])  # a rebuilt frame loses the attrs
 
 
 def test_funnel_zero_denominator_nan() -> None:

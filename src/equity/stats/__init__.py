@@ -5,7 +5,7 @@
 - survival: :func:`kaplan_meier`, :func:`median_survival`, :func:`at_risk_table`,
   :func:`logrank`, :func:`cumulative_incidence`;
 - pay: :func:`pay_summary`, :func:`pay_gap`, :func:`gap_percent`, :func:`pay_quartiles`;
-- SPC: :func:`funnel_limits`, :func:`xmr`, :func:`xmr_summary`.
+- SPC: :func:`funnel_limits`, :func:`funnel_curve`, :func:`xmr`, :func:`xmr_summary`.
 """
 
 from equity.stats._pay import gap_percent, pay_gap, pay_quartiles, pay_summary
@@ -26,6 +26,7 @@ from equity.stats._spc import (
     RUN_LENGTH,
     VARIATION_TEXT,
     XMR_CONSTANT,
+    funnel_curve,
     funnel_limits,
     xmr,
     xmr_summary,
@@ -51,6 +52,7 @@ __all__ = [
     "classify",
     "cumulative_incidence",
     "fisher_exact_p",
+    "funnel_curve",
     "funnel_limits",
     "gap_percent",
     "kaplan_meier",

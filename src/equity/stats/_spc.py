@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from equity.errors import check_choice
+from equity.errors import ParameterError, check_choice
 
 #: NHS England "Making Data Count": XmR limits are the mean +/- 2.66 mean moving ranges.
 XMR_CONSTANT = 2.66
@@ -55,6 +55,8 @@ def funnel_limits(numerator: npt.ArrayLike, denominator: npt.ArrayLike, *,
         over-dispersion), ``phi``, ``tau2``, then ``lower_<level>`` / ``upper_<level>`` (level
         in percent, e.g. ``lower_95``, ``upper_99.8``) and ``signal_<level>`` (``"above"``,
         ``"below"`` or ``"within"``; NaN denominators give ``"within"`` and NaN limits).
+        ``attrs`` keep ``method``, ``overdispersion`` and ``levels`` for :func:`funnel_curve`,
+        which evaluates the same funnel over a grid of denominators for drawing.
 
     Notes
     -----
@@ -99,25 +101,82 @@ def funnel_limits(numerator: npt.ArrayLike, denominator: npt.ArrayLike, *,
         if overdispersion == "additive":
             w = 1 / var[np.isfinite(z)]
             tau2 = max(0.0, (zf.size * phi - (zf.size - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
-    spread = (var + tau2 if overdispersion == "additive" else var * phi)
     out = pd.DataFrame({"numerator": x, "denominator": n, "value": value, "target": theta,
                         "z": z, "phi": phi, "tau2": tau2})
-    for level in levels:
-        name = f"{level * 100:g}"
-        zq = float(special.ndtri(0.5 + level / 2))
-        if method == "wilson" or overdispersion:
-            with np.errstate(invalid="ignore"):
-                lower = theta - zq * np.sqrt(spread)
-                upper = theta + zq * np.sqrt(spread)
-        else:
-            lower, upper = (_exact_limit(n, theta, p) for p in ((1 - level) / 2, (1 + level) / 2))
-        lower = np.where(valid, np.clip(lower, 0, 1), np.nan)
-        upper = np.where(valid, np.clip(upper, 0, 1), np.nan)
+    limits = _limits(n, valid, theta, phi, tau2, method=method, overdispersion=overdispersion,
+                     levels=levels)
+    for name, (lower, upper) in limits.items():
         out[f"lower_{name}"] = lower
         out[f"upper_{name}"] = upper
         with np.errstate(invalid="ignore"):
             out[f"signal_{name}"] = np.where(value > upper, "above",
                                              np.where(value < lower, "below", "within")).astype(object)
+    out.attrs = {"method": method, "overdispersion": overdispersion, "levels": tuple(levels)}
+    return out
+
+
+def funnel_curve(limits: pd.DataFrame, denominator: npt.ArrayLike) -> pd.DataFrame:
+    """The funnel of :func:`funnel_limits`' units at other denominators, to draw it as curves.
+
+    The target, phi and tau^2 come from the units (``limits``), so an over-dispersion
+    adjustment estimated from them widens the curves too; the method and levels are those
+    ``limits`` was computed with (kept in its ``attrs``).
+
+    Parameters
+    ----------
+    limits
+        :func:`funnel_limits`' output for the units.
+    denominator
+        Denominators to evaluate the limits at (e.g. 1 to the largest unit's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``denominator``, ``target``, then ``lower_<level>`` / ``upper_<level>`` as in
+        :func:`funnel_limits` (the input :func:`equity.plots.funnel` draws).
+
+    Examples
+    --------
+    >>> units = funnel_limits([10, 30], [100, 100], method="wilson")
+    >>> funnel_curve(units, [100])[["lower_95", "upper_95"]].round(4).to_dict("records")
+    [{'lower_95': 0.1216, 'upper_95': 0.2784}]
+    """
+    missing = [k for k in ("method", "overdispersion", "levels") if k not in limits.attrs]
+    if missing or not len(limits):
+        raise ParameterError(
+            "`limits` must be funnel_limits()' output for at least one unit, with its attrs "
+            f"(method, overdispersion, levels); missing: {missing or 'rows'}. Pass the frame "
+            "funnel_limits() returned, not a copy rebuilt from its columns.")
+    a = limits.attrs
+    n = _f(denominator)
+    valid = np.isfinite(n) & (n > 0)
+    theta, phi, tau2 = (float(limits[c].iloc[0]) for c in ("target", "phi", "tau2"))
+    out = pd.DataFrame({"denominator": n, "target": theta})
+    for name, (lower, upper) in _limits(n, valid, theta, phi, tau2, method=a["method"],
+                                        overdispersion=a["overdispersion"],
+                                        levels=a["levels"]).items():
+        out[f"lower_{name}"] = lower
+        out[f"upper_{name}"] = upper
+    return out
+
+
+def _limits(n: np.ndarray, valid: np.ndarray, theta: float, phi: float, tau2: float, *,
+            method: str, overdispersion: bool | str, levels: Sequence[float]
+            ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Lower and upper limits at each level (named in percent), clipped to 0-1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = theta * (1 - theta) / n
+    spread = var + tau2 if overdispersion == "additive" else var * phi
+    out = {}
+    for level in levels:
+        zq = float(special.ndtri(0.5 + level / 2))
+        if method == "wilson" or overdispersion:
+            with np.errstate(invalid="ignore"):
+                lower, upper = theta - zq * np.sqrt(spread), theta + zq * np.sqrt(spread)
+        else:
+            lower, upper = (_exact_limit(n, theta, p) for p in ((1 - level) / 2, (1 + level) / 2))
+        out[f"{level * 100:g}"] = (np.where(valid, np.clip(lower, 0, 1), np.nan),
+                                  np.where(valid, np.clip(upper, 0, 1), np.nan))
     return out
 
 
