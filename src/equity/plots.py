@@ -513,7 +513,7 @@ def spc(series: pd.DataFrame, *, x: str = "period", y: str = "value",
     """
     import matplotlib.pyplot as plt
 
-    from equity.stats import xmr_summary
+    from equity.stats import MIN_POINTS, xmr_summary
 
     if series.empty:
         return _empty(title, "No time series is available.")
@@ -567,9 +567,9 @@ def spc(series: pd.DataFrame, *, x: str = "period", y: str = "value",
         icons = [str(r0["variation_icon"])] + ([str(r0["assurance"])]
                                               if r0["assurance"] in _ICONS else [])
         if bool(r0["short_group"]):
-            ax.text(0.01, 0.02, f"Run chart: fewer than {len(s) if len(s) < 12 else 12} "
-                    "points, no process limits", transform=ax.transAxes, fontsize=8,
-                    style="italic", color="#425563")
+            ax.text(0.01, 0.02, f"Run chart (fewer than {MIN_POINTS} points): no process "
+                    "limits", transform=ax.transAxes, fontsize=8, style="italic",
+                    color="#425563")
     for k, icon in enumerate(icons):
         letter, colour, text = _ICONS[icon]
         yk = 0.93 - 0.16 * k
