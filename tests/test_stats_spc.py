@@ -399,3 +399,18 @@ def test_xmr_empty_and_missing_values() -> None:
     assert out.loc[0, "mean"] == 2.0
     assert np.isnan(out.loc[2, "moving_range"]) and np.isnan(out.loc[3, "moving_range"])
     assert out.loc[0, "mean_moving_range"] == 1.0  # 9 moving ranges, all 1
+
+
+@pytest.mark.parametrize(("improvement", "expected"), [
+    ("increase", ["consistent_fail", "consistent_pass", "inconsistent"]),
+    ("decrease", ["consistent_pass", "consistent_fail", "inconsistent"]),
+    (None, [None, None, None]),
+])
+def test_golden_assurance_types(improvement: str | None, expected: list[str | None]) -> None:
+    # NHSRplotthedots tests/testthat/test-ptd_calculate_assurance_type.R: three charts with
+    # limits 1-3, 5-7 and 1-5 and target 4 (None: its "neutral" direction).
+    from equity.stats._spc import _assurance
+
+    limits = pd.DataFrame({"lcl": [1.0, 5, 1], "ucl": [3.0, 7, 5], "target": 4.0})
+    got = _assurance(limits, np.arange(3), improvement)  # type: ignore[arg-type]
+    assert got.tolist() == expected
