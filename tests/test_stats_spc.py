@@ -319,8 +319,8 @@ def test_golden_rnorm_snapshot_screening() -> None:
 
 
 def test_golden_two_in_three_opposite_sides() -> None:
-    # test-ptd_spc_standard.R lines 84-104: points close to the limits on opposite sides of
-    # the mean are common cause.
+    # test-ptd_spc_standard.R, "it only reports special cause for 2 of 3 points close to
+    # limits when they are on the same side of the mean": common cause.
     y = [1.0, -1.0] * 8
     y[14], y[15] = 5.5, -5.5
     out = xmr(series(y), improvement="increase")
