@@ -85,7 +85,7 @@ cases: list[tuple[str, Callable[[], object]]] = [
     ("pay_gap", lambda: stats.pay_gap(pay, reference="M", comparison="F", by=["stratum"])),
     ("pay_quartiles", lambda: stats.pay_quartiles(pay, by=["stratum"])),
     ("funnel_limits exact", lambda: stats.funnel_limits(x1, n1)),
-    ("funnel_limits normal + overdispersion", lambda: stats.funnel_limits(x1, n1, overdispersion=True)),
+    ("funnel_limits normal + overdispersion", lambda: stats.funnel_limits(x1, n1, overdispersion="multiplicative")),
     ("xmr (G points, G/10 series)", lambda: stats.xmr(spc, by=["unit"], improvement="increase")),
 ]
 

@@ -94,3 +94,36 @@ def test_html_table_escapes_and_scopes():
 def test_results_table_shows_suppressed_as_star(ladder):
     html = plots.results_table(ladder, caption="c").to_html()
     assert "<td>*</td>" in html
+
+
+def test_spc_chart_of_xmr_output_has_icons_in_words():
+    from equity.stats import xmr
+
+    vals = [0.10, 0.11, 0.10, 0.12, 0.11, 0.10, 0.11, 0.12, 0.10, 0.11, 0.07, 0.07, 0.07,
+            0.07, 0.07, 0.07, 0.07]
+    s = pd.DataFrame({"month": pd.date_range("2023-04-30", periods=len(vals), freq="ME"),
+                      "value": vals})
+    frame = xmr(s, x="month", improvement="decrease", target=0.12, rebase=[])
+    chart = plots.spc(frame, x="month", title="Leaver rate")
+    _check(chart, "Icons: Variation: improvement (low); Assurance: target consistently met",
+           "Signals at Apr 2023 (7 Points Above CL, concern)",
+           "Feb 2024 (Below LCL, improvement)")
+    assert "Latest point: special cause variation: improvement" in chart.caption
+    short = plots.spc(xmr(s.head(5), x="month"), x="month", title="Short")
+    _check(short, "fewer than the 12 Making Data Count needs")
+
+
+def test_funnel_states_population_method_and_outliers():
+    u = make_result(pd.DataFrame({"directorate": list("ABC"), "numerator": [10, 60, 5],
+                                  "denominator": [100, 150, 60], "value": [0.1, 0.4, 0.083]}),
+                    indicator="leaver_rate")
+    from equity.stats import funnel_limits
+
+    grid = np.arange(1.0, 200)
+    lim = funnel_limits(grid * 0.242, grid, target=0.242, method="wilson")
+    chart = plots.funnel(u, lim, title="Leaver rate by directorate", target=0.242,
+                         population="Leavers over average headcount, 2024/25",
+                         method="Wilson score limits, as OHID Fingertips")
+    _check(chart, "B: 40.0% of 150, above the 99.8% limit", "A: 10.0% of 100, below the 99.8% limit",
+           "Overall rate 24.2%", "Leavers over average headcount")
+    assert "Wilson score limits" in chart.caption

@@ -22,6 +22,7 @@ distinction regardless (WCAG 2.2 SC 1.4.1, use of colour).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import math
@@ -381,7 +382,8 @@ def forest(result: pd.DataFrame, *, title: str = "Relative likelihoods (95% CI)"
 
 
 def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "directorate",
-           title: str = "Funnel plot", target: float | None = None) -> Chart:
+           title: str = "Funnel plot", target: float | None = None,
+           population: str | None = None, method: str | None = None) -> Chart:
     """Funnel plot: each unit's rate against its denominator, with control limits.
 
     Parameters
@@ -391,10 +393,20 @@ def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "di
         ``value``.
     limits
         Funnel limits over a grid of denominators: a ``denominator`` column and limit columns
-        (``lower_95``/``upper_95``/``lower_998``/``upper_998``, or any pair of columns whose
-        names start with ``lower`` / ``upper``), as :mod:`equity.stats` returns them.
+        (``lower_95`` / ``upper_95``, ``lower_99.8`` / ``upper_99.8``, or any pair of columns
+        whose names start with ``lower`` / ``upper``), as
+        :func:`equity.stats.funnel_limits` returns them.
     target
-        The centre line (default: the pooled rate).
+        The centre line (default: the pooled rate of the units shown).
+    population
+        Who the rates are of, stated in the caption and alt text (e.g. "leavers over average
+        headcount, 2024/25, all staff").
+    method
+        How the limits were set, for the caption (e.g. "exact binomial limits" or "Wilson
+        score limits, as OHID Fingertips").
+
+    Each unit outside a limit is named with the limit in its label and in the alt text, so
+    position is never the only signal.
     """
     import matplotlib.pyplot as plt
 
@@ -407,83 +419,174 @@ def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "di
         d = df.loc[~df["suppressed"]]
         target = float(d["numerator"].sum() / d["denominator"].sum()) if len(d) else math.nan
     lim = limits.sort_values("denominator")
-    lows = sorted(c for c in lim.columns if c.startswith("lower"))
-    highs = sorted(c for c in lim.columns if c.startswith("upper"))
+    pairs = [(lo, "upper" + lo.removeprefix("lower")) for lo in lim.columns
+             if lo.startswith("lower") and "upper" + lo.removeprefix("lower") in lim.columns]
     styles = ["--", ":", "-."]
-    for k, (lo, hi) in enumerate(zip(lows, highs, strict=False)):
-        lab = lo.replace("lower", "").strip("_") or "limit"
+    names = []
+    for k, (lo, hi) in enumerate(pairs):
+        lab = lo.removeprefix("lower").strip("_") or "limit"
+        lab = "99.8" if lab == "998" else lab
+        names.append(lab)
         ax.plot(lim["denominator"], lim[lo], color="#425563", ls=styles[k % 3],
-                label=f"{lab.replace('998', '99.8')}% limits")
+                label=f"{lab}% limits")
         ax.plot(lim["denominator"], lim[hi], color="#425563", ls=styles[k % 3])
     if _finite(target):
         ax.axhline(target, color=NHS_BLUE, lw=1, label=f"overall {target:.1%}")
-    alt_parts = []
+    grid = lim["denominator"].to_numpy(float)
+    alt_parts, outside = [], 0
     for i, r in enumerate(df.to_dict("records")):
         name = str(r[unit_column])
         if bool(r["suppressed"]) and not _finite(r["value"]):
             alt_parts.append(f"{name}: {SUPPRESSED_LABEL}")
             continue
-        ax.plot(r["denominator"], r["value"], MARKERS[i % len(MARKERS)],
-                color=PALETTE[i % len(PALETTE)], markersize=8)
-        ax.annotate(name, (r["denominator"], r["value"]), xytext=(5, 3),
+        v, n = float(r["value"]), float(r["denominator"])
+        where = ""
+        for lab, (lo, hi) in sorted(zip(names, pairs, strict=True),
+                                    key=lambda t: -float(t[0]) if _finite(t[0]) else 0):
+            low = float(np.interp(n, grid, lim[lo].to_numpy(float)))
+            high = float(np.interp(n, grid, lim[hi].to_numpy(float)))
+            if v > high or v < low:
+                where = f"{'above' if v > high else 'below'} the {lab}% limit"
+                break
+        outside += bool(where)
+        ax.plot(n, v, MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)], markersize=8)
+        ax.annotate(name + (f" ({where})" if where else ""), (n, v), xytext=(5, 3),
                     textcoords="offset points", fontsize=8)
-        alt_parts.append(f"{name}: {format_value(r['value'], 'proportion')} of "
-                         f"{_count(r['denominator'], False)}")
+        alt_parts.append(f"{name}: {format_value(v, 'proportion')} of {_count(n, False)}"
+                         + (f", {where}" if where else ", within the limits"))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
     ax.set_xlabel("Number of people (denominator)")
     ax.set_ylabel("Rate")
     ax.set_title(title)
     ax.legend(loc="best", fontsize=8)
-    alt = (f"{title}. Funnel plot: each {unit_column}'s rate against its size, with control "
+    overall = f"overall rate {format_value(target, 'proportion')}" if _finite(target) else ""
+    caption = ". ".join(p[:1].upper() + p[1:] for p in (title, population or "", overall,
+                                                         method or "") if p) + "."
+    alt = (f"{caption} Funnel plot: each {unit_column}'s rate against its size, with control "
            "limits narrowing as size grows; points outside the limits differ from the overall "
-           "rate by more than chance would explain. " + "; ".join(alt_parts) + ".")
-    return Chart.from_figure(fig, alt=alt, caption=title)
+           f"rate by more than chance would explain ({outside} of {len(df)} outside). "
+           + "; ".join(alt_parts) + ".")
+    return Chart.from_figure(fig, alt=alt, caption=caption)
+
+
+#: How each Making Data Count variation type is drawn: colour, marker and legend text
+#: (NHS England's icon colours: blue improvement, orange concern, purple neither, grey common
+#: cause); the marker and the words carry the meaning without colour.
+_VARIATION_STYLE: dict[str, tuple[str, str, str]] = {
+    "common_cause": ("#768692", "o", "common cause"),
+    "special_cause_improvement": (NHS_BLUE, "D", "special cause: improvement"),
+    "special_cause_concern": (PALETTE[1], "X", "special cause: concern"),
+    "special_cause_neutral_high": (PALETTE[4], "^", "special cause: high"),
+    "special_cause_neutral_low": (PALETTE[4], "v", "special cause: low"),
+}
+#: Icon letters and colours (variation icon by the latest point, assurance icon by target).
+_ICONS: dict[str, tuple[str, str, str]] = {
+    "common_cause": ("~", "#768692", "Variation: common cause"),
+    "improvement_high": ("H", NHS_BLUE, "Variation: improvement (high)"),
+    "improvement_low": ("L", NHS_BLUE, "Variation: improvement (low)"),
+    "concern_high": ("H", PALETTE[1], "Variation: concern (high)"),
+    "concern_low": ("L", PALETTE[1], "Variation: concern (low)"),
+    "neutral_high": ("H", PALETTE[4], "Variation: unusually high"),
+    "neutral_low": ("L", PALETTE[4], "Variation: unusually low"),
+    "consistent_pass": ("P", NHS_BLUE, "Assurance: target consistently met"),
+    "consistent_fail": ("F", PALETTE[1], "Assurance: target consistently missed"),
+    "inconsistent": ("?", "#768692", "Assurance: hit and miss"),
+}
+
+
+def _label(v: Any) -> str:
+    return f"{v:%b %Y}" if isinstance(v, (pd.Timestamp, dt.date)) else str(v)
 
 
 def spc(series: pd.DataFrame, *, x: str = "period", y: str = "value",
         title: str = "Statistical process control chart", unit: str = "proportion") -> Chart:
-    """XmR (individuals) chart: the series, its mean and natural process limits, signals.
+    """Making Data Count XmR chart: the series coloured and shaped by variation type, its mean
+    and process limits (per rebased part), the target, and the variation and assurance icons.
 
-    ``series`` has columns ``x`` and ``y`` and, as :mod:`equity.stats` returns them, the
-    centre line (``mean`` or ``centre``), limits (``lcl`` / ``ucl``, or ``lower`` / ``upper``)
-    and an optional boolean ``signal`` column. Signals are drawn as large marked points and
-    named in the alt text.
+    ``series`` is :func:`equity.stats.xmr`'s output (``x`` and ``y`` named here). The icons
+    are drawn as lettered circles (H / L high or low special cause, ~ common cause; P / F / ?
+    target met, missed, hit and miss) with their meaning written beside them; the caption
+    holds :func:`equity.stats.xmr_summary`'s sentence and the alt text names every special
+    cause. A chart of fewer than 12 points has no limits and says it is a run chart. A
+    simpler frame (``mean``, ``lcl`` / ``ucl`` and a boolean ``special_cause``) is drawn
+    without icons.
     """
     import matplotlib.pyplot as plt
+
+    from equity.stats import MIN_POINTS, xmr_summary
 
     if series.empty:
         return _empty(title, "No time series is available.")
     _setup()
     s = series.reset_index(drop=True)
-
-    def col(*names: str) -> str | None:
-        return next((n for n in names if n in s), None)
-
-    centre, lcl, ucl = col("mean", "centre", "center", "cl"), col("lcl", "lower"), col("ucl", "upper")
-    sig = col("signal", "special_cause")
     xs = np.arange(len(s))
-    fig, ax = plt.subplots(figsize=(7.5, 4))
-    ax.plot(xs, s[y], marker="o", color=NHS_BLUE, label="value")
-    if centre:
-        ax.plot(xs, s[centre], color="#425563", lw=1, label="mean")
-    if lcl and ucl:
-        ax.plot(xs, s[lcl], color="#425563", ls="--", label="process limits")
-        ax.plot(xs, s[ucl], color="#425563", ls="--")
+    part = s["rebase_group"].to_numpy() if "rebase_group" in s else np.zeros(len(s), int)
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    ax.plot(xs, s[y], color="#425563", lw=1, zorder=1)
+    for k, g in enumerate(pd.unique(part)):
+        m = part == g
+        first = k == 0
+        if "mean" in s:
+            ax.plot(xs[m], s.loc[m, "mean"], color="#231F20", lw=1,
+                    label="mean" if first else None)
+        if "lcl" in s and np.isfinite(s.loc[m, "lcl"].to_numpy(float)).any():
+            ax.plot(xs[m], s.loc[m, "lcl"], color="#425563", ls="--",
+                    label="process limits" if first else None)
+            ax.plot(xs[m], s.loc[m, "ucl"], color="#425563", ls="--")
+    if "target" in s and s["target"].notna().any():
+        t = float(s["target"].dropna().iloc[-1])
+        ax.axhline(t, color=PALETTE[3], ls="-.", lw=1.2,
+                   label=f"target {format_value(t, unit)}")
     signals: list[str] = []
-    if sig:
-        m = s[sig].fillna(False).astype(bool).to_numpy()
-        ax.plot(xs[m], s.loc[m, y], "D", color=PALETTE[1], markersize=10, mfc="none", mew=2,
-                label="signal (special cause)")
-        signals = [str(v) for v in s.loc[m, x]]
-    ax.set_xticks(xs, [str(v) for v in s[x]], rotation=45 if len(s) > 6 else 0)
+    if "variation" in s:
+        for kind, (colour, marker, text) in _VARIATION_STYLE.items():
+            m = (s["variation"] == kind).to_numpy()
+            if m.any():
+                ax.scatter(xs[m], s.loc[m, y], color=colour, marker=marker, s=42, zorder=3,
+                           label=text, edgecolors="white", linewidths=0.5)
+        for r in s.loc[s["special_cause"]].to_dict("records"):
+            signals.append(f"{_label(r[x])} ({r['special_cause_type']}, "
+                           f"{_VARIATION_STYLE[r['variation']][2].removeprefix('special cause: ')})")
+    elif "special_cause" in s:
+        m = s["special_cause"].fillna(False).astype(bool).to_numpy()
+        ax.scatter(xs[m], s.loc[m, y], marker="D", color=PALETTE[1], s=60, zorder=3,
+                   label="signal (special cause)")
+        signals = [_label(v) for v in s.loc[m, x]]
+    step = max(1, len(s) // 12)
+    ax.set_xticks(xs[::step], [_label(v) for v in s[x]][::step],
+                  rotation=45 if len(s) > 6 else 0, ha="right" if len(s) > 6 else "center")
     if unit == "proportion":
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.1%}"))
     ax.set_title(title)
-    ax.legend(loc="best", fontsize=8)
-    vals = "; ".join(f"{a}: {format_value(b, unit)}" for a, b in zip(s[x], s[y], strict=False))
-    alt = (f"{title}. XmR chart of {len(s)} points with mean and process limits. {vals}. "
-           + (f"Signals at {', '.join(signals)}." if signals else "No signals of special cause."))
-    return Chart.from_figure(fig, alt=alt, caption=title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    sentence, icons = "", []
+    if "variation" in s:
+        summ = xmr_summary(s, x=x, unit="proportion" if unit == "proportion" else "number")
+        r0 = summ.iloc[-1]
+        sentence = str(r0["sentence"])
+        icons = [str(r0["variation_icon"])] + ([str(r0["assurance"])]
+                                              if r0["assurance"] in _ICONS else [])
+        if bool(r0["short_group"]):
+            ax.text(0.01, 0.02, f"Run chart (fewer than {MIN_POINTS} points): no process "
+                    "limits", transform=ax.transAxes, fontsize=8, style="italic",
+                    color="#425563")
+    for k, icon in enumerate(icons):
+        letter, colour, text = _ICONS[icon]
+        yk = 0.93 - 0.16 * k
+        ax.annotate(letter, (1.04, yk - 0.55), xycoords="axes fraction", ha="center",
+                    va="center", fontsize=12, fontweight="bold", color="white",
+                    bbox={"boxstyle": "circle,pad=0.35", "facecolor": colour, "edgecolor": "black"},
+                    annotation_clip=False)
+        ax.annotate(text, (1.08, yk - 0.55), xycoords="axes fraction", va="center",
+                    fontsize=8, annotation_clip=False)
+    icon_text = "; ".join(_ICONS[i][2] for i in icons)
+    caption = f"{title}. {sentence}".strip() if sentence else title
+    vals = "; ".join(f"{_label(a)}: {format_value(b, unit)}" for a, b in zip(s[x], s[y], strict=False))
+    alt = (f"{title}. XmR chart of {len(s)} points with mean and process limits. "
+           + (f"{sentence} Icons: {icon_text}. " if sentence else "") + f"{vals}. "
+           + (f"Signals at {', '.join(signals)}." if signals
+              else "No signals of special cause."))
+    return Chart.from_figure(fig, alt=alt, caption=caption)
 
 
 def survival(curves: pd.DataFrame, *, title: str = "Staying in post over time (Kaplan-Meier)",

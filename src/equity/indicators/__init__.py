@@ -8,6 +8,7 @@ Modules by family (import the functions from :mod:`equity`, or from these module
   leavers, stability, early-career leaving, promotion, training access, band transitions,
   trends, Kaplan-Meier curves;
 - ``pay``: gender, ethnicity and disability pay gaps;
+- ``trends``: monthly leavers and rolling leaver rates for SPC charts (:func:`monthly_leavers`);
 - ``_common``: the shared machinery (groupings, scope, rate and ratio rows);
 - ``_all``: every family at once, the long table behind ``equity indicators``.
 
@@ -19,11 +20,13 @@ from equity.indicators._all import indicators, metadata_table, write_indicators,
 from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
 from equity.indicators.pay import pay_indicators
+from equity.indicators.trends import monthly_leavers
 
 __all__ = [
     "equality_indicators",
     "indicators",
     "metadata_table",
+    "monthly_leavers",
     "pay_indicators",
     "retention_indicators",
     "write_indicators",

@@ -5,7 +5,7 @@
 - survival: :func:`kaplan_meier`, :func:`median_survival`, :func:`at_risk_table`,
   :func:`logrank`, :func:`cumulative_incidence`;
 - pay: :func:`pay_summary`, :func:`pay_gap`, :func:`gap_percent`, :func:`pay_quartiles`;
-- SPC: :func:`funnel_limits`, :func:`xmr`.
+- SPC: :func:`funnel_limits`, :func:`funnel_curve`, :func:`xmr`, :func:`xmr_summary`.
 """
 
 from equity.stats._pay import gap_percent, pay_gap, pay_quartiles, pay_summary
@@ -20,7 +20,17 @@ from equity.stats._rates import (
     share_status,
     wilson_interval,
 )
-from equity.stats._spc import RUN_LENGTH, XMR_CONSTANT, funnel_limits, xmr
+from equity.stats._spc import (
+    ASSURANCE_TEXT,
+    MIN_POINTS,
+    RUN_LENGTH,
+    VARIATION_TEXT,
+    XMR_CONSTANT,
+    funnel_curve,
+    funnel_limits,
+    xmr,
+    xmr_summary,
+)
 from equity.stats._survival import (
     at_risk_table,
     cumulative_incidence,
@@ -30,15 +40,19 @@ from equity.stats._survival import (
 )
 
 __all__ = [
+    "ASSURANCE_TEXT",
     "MIN_N",
+    "MIN_POINTS",
     "NON_ADVERSE_RANGE",
     "RUN_LENGTH",
+    "VARIATION_TEXT",
     "XMR_CONSTANT",
     "at_risk_table",
     "average_headcount",
     "classify",
     "cumulative_incidence",
     "fisher_exact_p",
+    "funnel_curve",
     "funnel_limits",
     "gap_percent",
     "kaplan_meier",
@@ -52,4 +66,5 @@ __all__ = [
     "share_status",
     "wilson_interval",
     "xmr",
+    "xmr_summary",
 ]
