@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from equity import plots
+from equity import codes, plots
 from equity.errors import EquityError
 from equity.narrative import Narrative, format_value, sentence
 from equity.registry import REGISTRY
@@ -586,35 +586,82 @@ def trend_series(ctx: ReportContext, indicator: str = TREND_INDICATOR, *,
     return pd.DataFrame({"period": pub["period"].to_numpy(), "value": pub["value"].to_numpy()})
 
 
+def quarterly_leaver_rate(ctx: ReportContext, *, directorate: str | None,
+                          staff_group: str | None) -> pd.DataFrame | None:
+    """Leaver rate by quarter (leavers in the quarter over the average headcount, bank staff
+    excluded) for the years the data hold, from disclosure-controlled counts; None when
+    any quarter's leavers are withheld (a series with gaps would mislead). Quarters, not
+    rolling 12-month windows: consecutive windows share 11 months, so a chart of them shows
+    runs and trends by construction (Making Data Count)."""
+    from equity.disclosure import apply_disclosure
+    from equity.indicators.trends import monthly_leavers
+    from equity.result import make_result
+
+    key = ("quarterly", directorate, staff_group)
+    if key not in ctx._cache:
+        try:
+            m = monthly_leavers(ctx.dataset, period=ctx.period, window=3,
+                                staff_group=staff_group, directorate=directorate)
+        except EquityError:
+            ctx._cache[key] = None
+            return None
+        q = m.loc[pd.to_datetime(m["month"]).dt.month.isin([3, 6, 9, 12])].reset_index(
+            drop=True)
+        label = pd.to_datetime(q["month"]).dt.strftime("%Y-%m")  # sorts in time order
+        table = make_result(pd.DataFrame({
+            "variant": label.to_numpy(object), "group_var": "all", "group": "all",
+            "numerator": q["numerator"].to_numpy(float),
+            "denominator": q["denominator"].to_numpy(float),
+            "value": q["value"].to_numpy(float), "status": "not_applicable"}),
+            indicator="leaver_rate", period=ctx.period)
+        pub = apply_disclosure(table, mode=ctx.disclosure)
+        ok = bool(len(pub)) and bool(pub["value"].map(_finite).all())
+        ctx._cache[key] = (pd.DataFrame({"quarter": pub["variant"].to_numpy(),
+                                         "value": pub["value"].to_numpy(float)})
+                           if ok else None)
+    return ctx._cache[key]
+
+
 def trends(ctx: ReportContext, *, indicator: str = TREND_INDICATOR) -> Section:
-    """The headline rate by year up to the report's period: a table, and a chart with
-    process limits only where the series is long enough for them."""
+    """The leaver rate over time: by quarter as a Making Data Count XmR chart (at the finest
+    level whose every quarter can be published), and by year as a table."""
     from equity.stats import xmr
 
     sec = Section()
     meta = REGISTRY[indicator]
+    scopes = [(ctx.directorate, ctx.staff_group)]
+    if ctx.directorate is not None:
+        scopes.append((None, ctx.staff_group))
+    if ctx.staff_group is not None:
+        scopes.append((None, None))
+    for d, sg in dict.fromkeys(scopes):
+        series = quarterly_leaver_rate(ctx, directorate=d, staff_group=sg)
+        if series is None:
+            continue
+        who = f"{'AHPs' if sg == codes.AHP_STAFF_GROUP else (sg or 'all staff')}"
+        where = f"in {d}" if d else "trust-wide"
+        if (d, sg) != scopes[0]:
+            sec.add(Note(f"Some quarters' leavers in {ctx.scope_label.rsplit(',', 1)[0]} are "
+                         f"too few to publish, so the quarterly chart shows {who} {where}."))
+        frame = xmr(series, value="value", x="quarter", improvement="decrease")
+        sec.add(plots.spc(frame, x="quarter", title=f"Leaver rate by quarter, {who} {where} "
+                                                     "(quarters ending in the month shown; "
+                                                     "bank staff excluded)"))
+        break
+    else:
+        sec.add(Note("Leaver rate by quarter: some quarters' leavers are too few to publish at "
+                     "every level, so there is no quarterly chart."))
     series = trend_series(ctx, indicator)
     scope = ctx.scope_label.rsplit(",", 1)[0]
     if len(series) < 3 and ctx.directorate is not None:
-        sec.add(Note(f"{meta.title}: {len(series)} year(s) can be published for {scope} "
-                     f"(small numbers), so the trend shown is the trust's {ctx.group_label} "
-                     "staff as a whole."))
         series = trend_series(ctx, indicator, directorate=None)
         scope = f"{ctx.group_label} staff, whole trust"
     if series.empty:
         return sec.add(Note(f"{meta.title}: no year's figure can be published for this scope."))
-    sec.add(plots.Table(pd.DataFrame({
+    return sec.add(plots.Table(pd.DataFrame({
         "Year": series["period"].to_numpy(),
         meta.title: [format_value(v, meta.unit) for v in series["value"]]}),
         caption=f"{meta.title} by year ({scope})", notes=[_disclosure_line(ctx)]))
-    if len(series) < 12:
-        return sec.add(Note(
-            f"{len(series)} yearly points: too few for statistical process control limits "
-            "(Making Data Count asks for at least 12), so the years are listed, not charted "
-            "with limits."))
-    better = {"above": "decrease", "below": "increase"}.get(meta.harm or "")
-    frame = xmr(series, value="value", x="period", improvement=better)  # type: ignore[arg-type]
-    return sec.add(plots.spc(frame, title=f"{meta.title} by year"))
 
 
 def validation_table(ctx: ReportContext) -> pd.DataFrame:
@@ -779,7 +826,7 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FU
             ) -> Section:
     """Funnel plots of each directorate's rate (every group together) against the trust's
     rate for the same indicator, population and period, from published counts."""
-    from equity.stats import funnel_limits
+    from equity.stats import funnel_curve, funnel_limits
 
     sec = Section()
     for ind in indicators:
@@ -794,11 +841,17 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FU
             continue
         target = float(trust["value"].iloc[0])
         grid = pd.Series(range(1, int(units["denominator"].max() * 1.1) + 2), dtype=float)
-        limits = funnel_limits(grid * target, grid, target=target)
-        sec.add(plots.funnel(units.assign(suppressed=False), limits,
-                             title=f"{title} by directorate, {ctx.group_label} "
-                                   f"({ctx.period}); trust {format_value(target, 'proportion')}",
-                             target=target))
+        # OHID Fingertips' method; an over-dispersion adjustment only where many units can
+        # estimate it.
+        unit_limits = funnel_limits(units["numerator"], units["denominator"], target=target,
+                                    method="wilson",
+                                    overdispersion="additive" if len(units) >= 10 else False)
+        sec.add(plots.funnel(
+            units.assign(suppressed=False), funnel_curve(unit_limits, grid),
+            title=f"{title} by directorate, {ctx.group_label} ({ctx.period})", target=target,
+            population=f"{ctx.group_label} staff in each directorate, {ctx.period}, from "
+                       "published (rounded) counts",
+            method="Wilson score 95% and 99.8% limits (OHID Fingertips)"))
     return sec
 
 
