@@ -89,7 +89,9 @@ def tables_block() -> str:
     out = []
     for t in TABLES.values():
         head = (f"### `{t.name}`{' (required)' if t.required else ''}\n\n{t.description}"
-                + (f" One row per {', '.join(f'`{k}`' for k in t.key)}." if t.key else "")
+                + (f" Each `{t.key[0]}` appears once." if len(t.key) == 1 else
+                   f" Each combination of {' and '.join(f'`{k}`' for k in t.key)} appears once."
+                   if t.key else "")
                 + "\n\n")
         rows = [[f"`{c.name}`", kinds[c.kind], "yes" if c.required else "", c.description]
                 for c in t.columns]
