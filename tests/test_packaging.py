@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -148,11 +149,21 @@ def test_package_data_covers_the_notebooks_and_docs():
 
 @pytest.mark.slow
 def test_built_wheel_carries_the_notebooks_and_docs(tmp_path):
+    """Built from a copy of the checkout (symlinks kept as symlinks), so the build's
+    by-products stay out of the working tree."""
+    src = tmp_path / "checkout"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    for folder in ("src", "notebooks", "docs"):
+        shutil.copytree(ROOT / folder, src / folder, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    assert (src / "src" / "equity" / "notebooks").is_symlink()
     out = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
-         str(tmp_path), str(ROOT)], capture_output=True, text=True)
+         str(tmp_path / "dist"), str(src)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    (wheel,) = tmp_path.glob("equity-*.whl")
+    (wheel,) = (tmp_path / "dist").glob("equity-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     wanted = {f"equity/notebooks/{p.name}" for p in (ROOT / "notebooks").glob("*.ipynb")}
     wanted |= {f"equity/docs/{p.name}" for p in (ROOT / "docs").glob("*.md")}
