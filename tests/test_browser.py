@@ -89,3 +89,56 @@ def test_every_page_passes_axe_and_fits_eight_screens(rendered):
                     assert height <= 8 * 1600, (name, height)
         finally:
             browser.close()
+
+
+_CELL_PROPS = ("text-align", "vertical-align", "font-weight", "font-size", "color",
+               "background-color", "border-top", "border-left", "padding-top", "padding-left",
+               "margin-left", "border-collapse")
+
+
+def _lab_page(body: str, extra_css: str = "") -> str:
+    """A page with JupyterLab's own stylesheet (nbconvert's lab template ships it) and
+    ``body`` inside an HTML output area, as Lab shows a ``text/html`` output."""
+    from jupyter_core.paths import jupyter_path
+
+    static = next(Path(p) for p in jupyter_path("nbconvert", "templates", "lab", "static")
+                  if (Path(p) / "index.css").exists())
+    css = "".join((static / f).read_text() for f in ("theme-light.css", "index.css"))
+    return (f'<!DOCTYPE html><html lang="en"><head><style>{css}</style>{extra_css}</head>'
+            '<body data-jp-theme-light="true"><div class="jp-RenderedHTMLCommon jp-RenderedHTML '
+            f'jp-OutputArea-output" data-mime-type="text/html">{body}</div></body></html>')
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
+                    reason="Debian chromium not installed (.ci/run installs it)")
+def test_table_looks_the_same_in_jupyterlab_as_in_the_report(tmp_path):
+    """Computed styles of every table part: Lab's stylesheet alone (the notebook in Lab)
+    against Lab's stylesheet plus the report's (the exported HTML)."""
+    import pandas as pd
+
+    from equity.plots import Table, html_table
+    from equity.report._render import _CSS
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    frame = pd.DataFrame({"Group": ["White", "BME"], "Number": ["1,835", "*"],
+                          "Status": ["within range", "adverse"]})
+    table = Table(frame, caption="Caption", notes=["* suppressed"]).to_html()
+    pages = {"lab": _lab_page(table), "report": _lab_page(table, _CSS),
+             "lab_unstyled": _lab_page(html_table(frame, caption="Caption", notes=["n"]))}
+    script = ("(props) => [...document.querySelectorAll('table, caption, th, td')].map(e => "
+              "[e.tagName, ...props.map(p => getComputedStyle(e).getPropertyValue(p))])")
+    seen = {}
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            for name, text in pages.items():
+                (tmp_path / f"{name}.html").write_text(text, encoding="utf-8")
+                page.goto((tmp_path / f"{name}.html").as_uri(), wait_until="load")
+                seen[name] = page.evaluate(script, list(_CELL_PROPS))
+        finally:
+            browser.close()
+    # The cause: Lab right-aligns the cells of a table that brings no styles of its own.
+    assert {row[1] for row in seen["lab_unstyled"] if row[0] == "TD"} == {"right"}
+    assert seen["lab"] == seen["report"]
+    assert {row[1] for row in seen["lab"] if row[0] in ("TH", "TD", "CAPTION")} == {"left"}

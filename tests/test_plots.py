@@ -1,6 +1,9 @@
 """Smoke tests of the charts and tables (no image baselines)."""
 
+import html as html_lib
 import math
+import re
+from html.parser import HTMLParser
 
 import matplotlib
 
@@ -93,7 +96,7 @@ def test_html_table_escapes_and_scopes():
 
 def test_results_table_shows_suppressed_as_star(ladder):
     html = plots.results_table(ladder, caption="c").to_html()
-    assert "<td>*</td>" in html
+    assert re.search(r'<td style="[^"]*">\*</td>', html)
 
 
 def test_spc_chart_of_xmr_output_has_icons_in_words():
@@ -127,3 +130,67 @@ def test_funnel_states_population_method_and_outliers():
     _check(chart, "B: 40.0% of 150, above the 99.8% limit", "A: 10.0% of 100, below the 99.8% limit",
            "Overall rate 24.2%", "Leavers over average headcount")
     assert "Wilson score limits" in chart.caption
+
+
+
+# Inline CSS properties JupyterLab's HTML sanitiser keeps (its ``allowedStyles``, from
+# packages/apputils/src/sanitizer.ts; a subset: those a table could use), and the values it
+# accepts for them. Anything else is dropped from an untrusted output.
+_LAB_KEEPS = {
+    "text-align": r"left|right|center|justify",
+    "vertical-align": r"baseline|sub|super|top|text-top|middle|bottom|text-bottom",
+    "font-weight": r"normal|bold|bolder|lighter|[1-9]00",
+    "font-size": r"\+?([0-9]*\.)?[0-9]+(px|em|rem|ex|in|cm|mm|pt|pc|%)",
+    "color": r"#[0-9a-f]+",
+    "background-color": r"#[0-9a-f]+",
+    "border-collapse": r"collapse|separate",
+    "border": r"(((thin|medium|thick|([0-9]*\.)?[0-9]+(px|em)|0)|solid|dashed|none|#[0-9a-f]+)\s*){1,3}",
+    "padding": r"((\+?([0-9]*\.)?[0-9]+(px|em|rem)|0)\s*){1,4}",
+    "margin": r"((([0-9]*\.)?[0-9]+(px|em|rem|%)|0|auto)\s*){1,4}",
+}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def _styles(markup: str) -> list[tuple[str, dict[str, str]]]:
+    parser = _Tags()
+    parser.feed(markup)
+    out = []
+    for tag, attrs in parser.tags:
+        decl = [d.split(":", 1) for d in html_lib.unescape(attrs.get("style", "")).split(";") if d.strip()]
+        out.append((tag, {k.strip(): v.strip() for k, v in decl}))
+    return out
+
+
+def test_table_carries_its_look_inline_in_what_jupyterlab_keeps(ladder):
+    """JupyterLab right-aligns every output table cell and has no CSS for ``equity-table``:
+    the table's look must be in style attributes Lab's sanitiser keeps, not in a <style>."""
+    markup = plots.results_table(ladder, caption="c").to_html()
+    assert "<style" not in markup
+    tags = _styles(markup)
+    assert {t for t, _ in tags} >= {"table", "caption", "thead", "tbody", "tfoot", "th", "td"}
+    for tag, style in tags:
+        if tag in ("th", "td", "caption"):
+            assert style.get("text-align") == "left", (tag, style)
+        if tag in ("th", "td"):
+            assert style["border"] == "1px solid #AEB7BD" and "padding" in style
+        for prop, value in style.items():
+            assert prop in _LAB_KEEPS, (tag, prop)
+            assert re.fullmatch(_LAB_KEEPS[prop], value, flags=re.IGNORECASE), (tag, prop, value)
+    heads = [s for t, s in tags if t == "th" and s.get("background-color")]
+    assert len(heads) == len(plots.results_table(ladder, caption="c").frame.columns)
+
+
+def test_table_styles_leave_the_values_alone():
+    frame = pd.DataFrame({"Group": ['<td>"x"</td>'], "n": ["*"]})
+    markup = plots.Table(frame, caption="c", notes=["* <td> note"]).to_html()
+    assert "&lt;td&gt;&quot;x&quot;&lt;/td&gt;" in markup and "* &lt;td&gt; note" in markup
+    assert re.sub(r' style="[^"]*"', "", markup) == plots.html_table(
+        frame, caption="c", notes=["* <td> note"])

@@ -1,4 +1,4 @@
-"""Command line: ``equity sample / validate / indicators / report`` (DESIGN.md "Command line").
+"""Command line: ``equity sample / validate / indicators / report`` (docs/cli.md).
 
 Expected errors (any :class:`~equity.errors.EquityError`) print one paragraph to stderr and exit
 with status 1 (2 for usage errors); a traceback means a bug.

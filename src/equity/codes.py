@@ -222,7 +222,7 @@ BAND_ORDER: dict[str, int] = {b: i for i, b in enumerate(AFC_BANDS)} | {
     g: 100 + i for i, g in enumerate(MEDICAL_GRADES)
 }
 SENIOR_BANDS: tuple[str, ...] = ("Band 8a", "Band 8b", "Band 8c", "Band 8d", "Band 9", "VSM")
-#: Band groups for the pipeline disparity ratio (METHODOLOGY.md): <=5, 6-7, 8a+.
+#: Band groups for the pipeline disparity ratio (docs/methodology.md): <=5, 6-7, 8a+.
 BAND_GROUPS: dict[str, str] = (
     {f"Band {i}": "lower" for i in range(1, 6)}
     | {"Band 6": "middle", "Band 7": "middle"}

@@ -26,9 +26,10 @@ import datetime as dt
 import html
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -99,16 +100,47 @@ class Chart:
 
 @dataclass
 class Table:
-    """An accessible HTML table (caption, ``<th scope>``), built from a DataFrame."""
+    """An accessible HTML table (caption, ``<th scope>``), built from a DataFrame.
+
+    Its look travels in ``style`` attributes on the table, caption and cells, so it is the
+    same wherever the HTML is shown. JupyterLab has no stylesheet for the report's
+    ``equity-table`` class (that lives in the exported report's ``<style>``); its own
+    stylesheet right-aligns every cell of an output table, removes the borders and centres
+    the table; and its sanitiser drops ``<style>`` elements from outputs it does not trust (a
+    saved notebook opened again) while keeping the inline properties used here. Inline styles
+    win over any stylesheet, so the table looks as it does in the report.
+    """
 
     frame: pd.DataFrame
     caption: str
     row_header: bool = True
     notes: Sequence[str] = field(default_factory=tuple)
 
+    #: Inline CSS of each part: the report stylesheet's ``table.equity-table`` rules.
+    STYLE: ClassVar[dict[str, str]] = {
+        "table": "border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em",
+        "caption": "text-align: left; font-weight: bold; padding: 0.3em 0",
+        "cell": ("border: 1px solid #AEB7BD; padding: 0.25em 0.5em; text-align: left; "
+                 "vertical-align: top"),
+        "head": "background-color: #E8EDEE",
+        "note": "font-size: 0.85em; color: #425563",
+    }
+
     def to_html(self) -> str:
-        return html_table(self.frame, caption=self.caption, row_header=self.row_header,
-                          notes=self.notes)
+        s = self.STYLE
+        cell, head, note = s["cell"], f"{s['cell']}; {s['head']}", f"{s['cell']}; {s['note']}"
+        # Every value inside is escaped by html_table, so these tags can only be its own.
+        out = html_table(self.frame, caption=self.caption, row_header=self.row_header,
+                         notes=self.notes)
+        for tag, styled in (
+            ('<table class="equity-table">', f'<table class="equity-table" style="{s["table"]}">'),
+            ("<caption>", f'<caption style="{s["caption"]}">'),
+            ('<th scope="col">', f'<th scope="col" style="{head}">'),
+            ('<th scope="row">', f'<th scope="row" style="{cell}">'),
+            ("<td>", f'<td style="{cell}">'),
+        ):
+            out = out.replace(tag, styled)
+        return re.sub(r'<td colspan="(\d+)">', rf'<td colspan="\1" style="{note}">', out)
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -26,7 +26,7 @@ NHSE_WDES = "NHS England, Workforce Disability Equality Standard: technical guid
 NHS_DD_TURNOVER = "NHS Data Dictionary / NHS Digital, NHS workforce statistics: turnover methodology"
 PAY_REGS = ("Equality Act 2010 (Specific Duties and Public Authorities) Regulations 2017, "
             "Schedule 1; GOV.UK gender pay gap reporting guidance")
-LIBRARY = "equity library method (see METHODOLOGY.md)"
+LIBRARY = "equity library method (see docs/methodology.md)"
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
 #: Every indicator, by id.
 REGISTRY: dict[str, IndicatorMeta] = {m.id: m for m in _ENTRIES}
 
-#: The ids of DESIGN.md, in the order reports list them.
+#: Every indicator id, in the order reports list them.
 INDICATOR_IDS: tuple[str, ...] = tuple(REGISTRY)
 
 

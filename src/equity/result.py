@@ -1,4 +1,4 @@
-"""The shared result schema (DESIGN.md "Result schema"): one definition, one constructor.
+"""The shared result schema (docs/data-dictionary.md "The result table"): one definition, one constructor.
 
 Every per-group figure equity computes is a tidy pandas DataFrame with exactly
 :data:`RESULT_COLUMNS`, in that order, so that every indicator concatenates into one long

@@ -1,4 +1,4 @@
-"""The canonical tables and columns (DESIGN.md "Canonical data"): names are the contract.
+"""The canonical tables and columns (docs/data-dictionary.md): names are the contract.
 
 Each table is a :class:`Table` of :class:`Column` specs. ``kind`` is the logical type that
 :mod:`equity.io` coerces to and :mod:`equity.validate` checks:

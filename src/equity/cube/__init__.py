@@ -1,4 +1,4 @@
-"""The count cube: the only layer that reads row-level data (DESIGN.md "Layers").
+"""The count cube: the only layer that reads row-level data (README.md "Layout").
 
 Functions take a native frame of any engine narwhals supports and return small pandas tables.
 """

@@ -1,6 +1,6 @@
 """Value-count cubes: how many rows hold each value, per group, on any engine.
 
-Exact medians and quartiles (pay gaps, METHODOLOGY.md "Pay gaps") need the whole distribution,
+Exact medians and quartiles (pay gaps, docs/methodology.md "Pay gaps") need the whole distribution,
 not an engine's approximate quantile. Pay is paid on a small number of pay points (an Agenda
 for Change band has a handful of spine points), so the table ``(keys..., value) -> count`` is
 small even for 1.5 million staff, and it carries everything a mean, a median or a quartile
@@ -53,7 +53,7 @@ def value_counts(
     -----
     A value-count table is a lossless summary of the values in each group: the mean is
     ``sum(value * n) / sum(n)`` and any order statistic is found by walking the cumulative
-    counts, so medians and quartiles are exact on every engine (DESIGN.md "Layers"). It holds
+    counts, so medians and quartiles are exact on every engine (README.md "Layout"). It holds
     no identifiers; a value with ``n == 1`` is still one person's pay, so callers must only
     return aggregates computed from it.
 

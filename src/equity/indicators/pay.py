@@ -48,7 +48,7 @@ PayBy = Literal["sex", "ethnicity", "disability"]
 COMPARISONS: dict[str, tuple[tuple[str, str], ...]] = {
     "sex": (("sex", "Male"),),
     # Default White British vs all ethnic minority groups combined, then each detailed group
-    # vs White British (METHODOLOGY.md "Pay gaps").
+    # vs White British (docs/methodology.md "Pay gaps").
     "ethnicity": (("white_british", "White British"), ("ethnicity_detailed", "White - British")),
     "disability": (("disability", "Non-disabled"),),
 }
@@ -410,7 +410,7 @@ def pay_gap(
     the two middle values); quarters of the ranking as equal in size as possible, a tie block
     spanning a boundary split so each quarter keeps its sex mix (:mod:`equity.stats`). All of
     them come from value-count cubes, so the figures are identical on every engine. Ethnicity
-    and disability gaps reuse the same engine (METHODOLOGY.md "Pay gaps"), reporting a group
+    and disability gaps reuse the same engine (docs/methodology.md "Pay gaps"), reporting a group
     only with at least ``min_n`` people. The regulations publish every gender figure however
     few people there are, so for ``by="sex"`` a gap is computed whenever both sexes are
     present (its status says when there are too few to tell).

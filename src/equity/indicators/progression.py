@@ -109,7 +109,7 @@ def progression(
 
     Notes
     -----
-    Library method (METHODOLOGY.md "Progression"): the band ladder is
+    Library method (docs/methodology.md "Indicators"): the band ladder is
     :data:`equity.codes.BAND_ORDER` (AfC Band 1 to 9, then VSM; medical grades form their own
     ladder). Staff whose opening band is not on the ladder are excluded and counted in
     ``attrs["exclusions"]``. A person promoted in two successive years counts once in each.

@@ -1,7 +1,7 @@
 """Representation and leadership: who works where, at which level, against which population.
 
-Indicators (ids from DESIGN.md; definitions in METHODOLOGY.md "Representation and
-leadership"): ``representation``, ``senior_representation``, ``representation_vs_benchmark``,
+Indicators (ids and definitions in docs/methodology.md "Indicators",
+"Representation and leadership"): ``representation``, ``senior_representation``, ``representation_vs_benchmark``,
 ``diversity_index``, ``declaration_rate``, ``model_employer_gap``, ``pipeline_disparity``.
 
 Every function reads the staff table through :mod:`equity.cube` (one or two count calls) and
@@ -650,7 +650,7 @@ def pipeline_disparity(
 
     Notes
     -----
-    Library method (METHODOLOGY.md): (White share in upper bands ÷ White share in lower bands)
+    Library method (docs/methodology.md): (White share in upper bands ÷ White share in lower bands)
     ÷ (BME same). Whether "share" is read as the group's share of each band group or the
     band group's share of the group, the ratio reduces to the odds ratio
     (W_up × B_low) ÷ (W_low × B_up); interval Woolf (1955), undefined (NaN) with a zero

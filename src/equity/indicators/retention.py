@@ -6,7 +6,7 @@ Every figure comes from three engine queries over row-level joins built in
 start snapshot, leavers against their last snapshot), counted by raw equality codes in the
 engine and grouped on the small tables (:func:`equity.indicators._common.grouped_counts`).
 
-Period conventions (METHODOLOGY.md "Retention", NHS Data Dictionary turnover): for the
+Period conventions (docs/methodology.md "Retention", NHS Data Dictionary turnover): for the
 financial year "2024/25" the start headcount is the 31 March 2024 snapshot, the end headcount
 the 31 March 2025 snapshot, leavers are those whose leave date is 1 April 2024 to 31 March 2025
 inclusive, and a leaver's group, directorate and staff group come from their last snapshot row.
@@ -458,7 +458,7 @@ def early_career(
 
     Notes
     -----
-    Library method (METHODOLOGY.md "Early-career retention"). The staff table shows a joiner
+    Library method (docs/methodology.md "Retention"). The staff table shows a joiner
     only from their first 31 March snapshot: people who joined and left between two snapshots
     are not in the cohort, so the rate is a lower bound (all groups alike). At
     ``level="nhs"`` a leaver whose every leaving row in the window has destination NHS does

@@ -48,7 +48,7 @@ TimeUnit = Literal["days", "months", "years"]
 EVENTS: tuple[str, ...] = ("leaving", "promotion")
 #: Days in one unit of ``time_unit`` (Julian year, as lifelines and the ONS use).
 DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "months": 365.25 / 12, "years": 365.25}
-#: Default smallest risk set shown on a curve: METHODOLOGY.md suppresses counts 1-7 and
+#: Default smallest risk set shown on a curve: docs/methodology.md suppresses counts 1-7 and
 #: means and medians from fewer than 8 people; a Kaplan-Meier step is an estimate from the
 #: risk set, so the same 8 applies.
 MIN_AT_RISK: int = 8

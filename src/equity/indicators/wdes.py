@@ -1,7 +1,7 @@
 """Workforce Disability Equality Standard (WDES) metrics 1-10.
 
 NHS England, *Workforce Disability Equality Standard: technical guidance* (2024), as
-summarised in METHODOLOGY.md "WDES". Built from the same blocks as WRES
+summarised in docs/methodology.md "Indicators". Built from the same blocks as WRES
 (:mod:`equity.indicators.wres`), grouped by disability: Disabled ("Yes"), Non-disabled ("No"),
 Unknown ("Not declared", "Unspecified", blank), which is excluded from ratios and reported as
 the declaration rate beside every WDES figure.

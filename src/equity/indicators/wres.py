@@ -1,7 +1,7 @@
 """Workforce Race Equality Standard (WRES) indicators 1-9.
 
 Definitions and directions follow NHS England, *Workforce Race Equality Standard: technical
-guidance* (2024), as summarised in METHODOLOGY.md "WRES". The building blocks here are
+guidance* (2024), as summarised in docs/methodology.md "Indicators". The building blocks here are
 written once for any equality grouping, and :mod:`equity.indicators.wdes` reuses them for the
 Workforce Disability Equality Standard.
 """

@@ -130,15 +130,23 @@ def atomic_write(path: str | Path, text: str) -> Path:
 
 
 def notebook_dir() -> Path:
-    """Folder holding the report notebooks: the repository's ``notebooks/`` (source tree),
-    else the copy installed inside the package."""
-    here = Path(__file__).resolve()
-    for cand in (here.parents[3] / "notebooks", here.parents[1] / "notebooks"):
-        if (cand / DIRECTORATE_NOTEBOOK).exists():
-            return cand
+    """Folder holding the report notebooks: ``equity/notebooks`` inside the package.
+
+    A wheel carries the notebooks there as files; in a source checkout (editable install)
+    that folder is a symlink to the repository's ``notebooks/``, their source of truth. A
+    checkout made without symlinks (Git for Windows without ``core.symlinks``) has a small
+    text file in its place, so the repository's ``notebooks/`` is looked at next. The
+    path is returned resolved (the repository's folder in a checkout).
+    """
+    package = Path(__file__).resolve().parents[1]
+    candidates = (package / "notebooks", package.parents[1] / "notebooks")
+    for cand in candidates:
+        if (cand / DIRECTORATE_NOTEBOOK).is_file():
+            return cand.resolve()
     raise ReportError(
-        f"Cannot find {DIRECTORATE_NOTEBOOK}: looked in {here.parents[3] / 'notebooks'} and "
-        f"{here.parents[1] / 'notebooks'}. Reinstall equity or run from a source checkout."
+        f"Cannot find {DIRECTORATE_NOTEBOOK}: looked in {candidates[0]} and {candidates[1]}. "
+        "Reinstall equity (pip install --force-reinstall equity), or run from a source "
+        "checkout with its notebooks/ folder."
     )
 
 

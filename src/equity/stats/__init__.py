@@ -1,7 +1,7 @@
 """Pure statistical functions on counts (no row-level data), vectorised over groups.
 
 - rates: :func:`proportion` (Wilson), :func:`relative_likelihood` (Koopman / Katz, Fisher),
-  :func:`classify` (the METHODOLOGY.md status rule), :func:`average_headcount`;
+  :func:`classify` (the status rule, docs/methodology.md "Statuses"), :func:`average_headcount`;
 - survival: :func:`kaplan_meier`, :func:`median_survival`, :func:`at_risk_table`,
   :func:`logrank`, :func:`cumulative_incidence`;
 - pay: :func:`pay_summary`, :func:`pay_gap`, :func:`gap_percent`, :func:`pay_quartiles`;

@@ -142,7 +142,7 @@ def pay_gap(counts: pd.DataFrame, *, reference: object, comparison: object,
         Group labels, e.g. ``reference="Male", comparison="Female"`` for the gender pay gap.
     min_n
         Fewer people than this in either group gives NaN and ``insufficient_evidence``
-        (default 1: only an empty group; METHODOLOGY.md uses 10 for ethnicity and disability).
+        (default 1: only an empty group; docs/methodology.md: 10 for ethnicity and disability).
 
     Returns
     -------

@@ -374,7 +374,7 @@ def classify(
     non_adverse_range: tuple[float, float] = NON_ADVERSE_RANGE,
     min_n: int = MIN_N,
 ) -> np.ndarray:
-    """Status of each ratio (METHODOLOGY.md): on the point estimate, significance kept apart.
+    """Status of each ratio (docs/methodology.md "Statuses"): on the point estimate, significance kept apart.
 
     ``insufficient_evidence`` when either denominator is below ``min_n`` or the ratio is
     undefined; else ``adverse`` / ``favourable`` outside the range in the harm / benefit

@@ -57,7 +57,7 @@ def generate(
         Seed of :func:`numpy.random.default_rng`; the same arguments give identical tables.
     scale
         ``"trust"``: one community and mental health trust, about 2,300 staff at the first
-        snapshot growing 1.5% a year; the ``organisation`` column is omitted (DESIGN.md allows
+        snapshot growing 1.5% a year; the ``organisation`` column is omitted (docs/data-dictionary.md allows
         it in single-trust data). ``"national"``: about 1.5 million staff at the last snapshot
         across 200 organisations (``organisation`` = ``ORG001`` ... ``ORG200``); low-cardinality
         text columns are pandas categoricals there to keep memory down.
@@ -118,7 +118,7 @@ def generate(
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
-    """Booleans as true/false (DESIGN.md "Contracts"); everything else is formatted by to_csv."""
+    """Booleans as true/false (docs/data-dictionary.md "A dataset on disk"); everything else is formatted by to_csv."""
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == bool:
