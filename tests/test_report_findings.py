@@ -170,6 +170,11 @@ def test_the_samples_adverse_truths_are_stated_in_the_trust_overview(contexts):
         if ex is None or ex["status"] != ADVERSE:
             continue
         f = published[key]
+        if any(1 <= float(r["numerator"]) <= 7 for r in (ex, ex["_ref_row"])):
+            # Built on fewer than 8 cases (WDES 3 here: 2 and 1): the privacy rule comes
+            # first, so the overview lists it as one it cannot settle, never as a figure.
+            assert f.status == INSUFFICIENT and "too few people" in f.text, f.text
+            continue
         assert f.status == ADVERSE, (key, f.text)
         meta = REGISTRY[key[0]]
         group_higher = (float(ex["ratio"]) > 1) != meta.reference_on_top
@@ -183,16 +188,15 @@ def test_rest_of_trust_against_plain_pandas(contexts):
     ctx = contexts[("Older People", "internal")]
     row = F.rest_of_trust(ctx, "stability_index")
     staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
-    # Independent count: AHPs in post at both 31 March snapshots over those at the start, by
-    # directorate at the start (the stability index's definition).
-    ahp = staff.loc[staff["staff_group"] == "Allied Health Professionals"]
+    # Independent count: AHPs (bank staff excluded) in post at the 31 March 2024 snapshot
+    # who are in post anywhere in the trust at the 2025 one, by directorate at the start.
+    ahp = staff.loc[(staff["staff_group"] == "Allied Health Professionals")
+                    & (staff["contract_type"] != "Bank")]
     start = ahp.loc[ahp["snapshot_date"] == "2024-03-31"]
     end_ids = set(staff.loc[staff["snapshot_date"] == "2025-03-31", "staff_id"])
-    start = start.loc[start["contract_type"] != "Bank"] if len(start.loc[
-        start["contract_type"] != "Bank"]) == row["denominator"] + row["_ref_row"][
-        "denominator"] - len(start.loc[start["contract_type"] == "Bank"]) else start
     mine = start["directorate"] == "Older People"
     stayed = start["staff_id"].isin(end_ids)
+    assert (row["numerator"], row["denominator"]) == (47, 53)  # counted from staff.csv
     assert row["numerator"] == stayed[mine].sum()
     assert row["denominator"] == mine.sum()
     assert row["_ref_row"]["numerator"] == stayed[~mine].sum()

@@ -349,7 +349,7 @@ def detectable_ratio(n_group: float, n_ref: float, ref_rate: float, *, higher: b
     Examples
     --------
     >>> round(detectable_ratio(45, 313, 29 / 313, higher=True), 2)
-    2.06
+    2.03
     >>> math.isnan(detectable_ratio(3, 20, 0.1, higher=True))
     True
     """
