@@ -1,4 +1,4 @@
-"""Plain-English sentences from result rows (DESIGN.md "narrative").
+"""Plain-English sentences from result rows (README.md "What a report says").
 
 Each sentence states the figure, its 95% interval, the comparison and the status, and what the
 figure does and does not show. Wording is driven by the indicator registry (title, unit,
@@ -220,8 +220,8 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
 
     Notes
     -----
-    The status follows the NHS convention on the point estimate (METHODOLOGY.md "Rates,
-    ratios, uncertainty"); whether the 95% interval includes 1 is said beside it, never folded
+    The status follows the NHS convention on the point estimate (docs/methodology.md "Statuses:
+    what can be said"); whether the 95% interval includes 1 is said beside it, never folded
     into it. Suppressed figures and groups below the minimum size are said as such, never
     given a number.
     """

@@ -1,4 +1,4 @@
-"""Accessible charts and tables for reports (DESIGN.md "plots").
+"""Accessible charts and tables for reports (README.md "What a report says").
 
 Charts are seaborn / matplotlib figures in an NHS palette (NHS Blue #005EB8 first), chosen to
 stay distinguishable under the common colour-vision deficiencies, and never rely on colour

@@ -1,8 +1,8 @@
 """What a report can say: each headline figure at the finest level that can be published.
 
 A directorate's staff group is often too small for a figure to survive disclosure control or
-to carry evidence, so each headline climbs one fixed ladder (DESIGN.md "Reports";
-``docs/methodology.md``, "Small numbers") and stops at the first rung where the comparison
+to carry evidence, so each headline climbs one fixed ladder (``docs/methodology.md``,
+"Small numbers in reports: the ladder") and stops at the first rung where the comparison
 can be published and judged:
 
 1. the directorate's staff group, this year;
@@ -307,7 +307,7 @@ def _finding_text(row: dict[str, Any], level: Level, *, caveats: bool = True) ->
     meta = REGISTRY[row["indicator"]]
     if meta.unit != "percent" and not _finite(row.get("ratio")):
         # Withheld because rounding would have changed its conclusion: the exact status,
-        # without the distorted number (METHODOLOGY.md "Disclosure control", outcome 2).
+        # without the distorted number (docs/methodology.md "Disclosure control").
         return (f"{level.label}: {_withheld_direction(row)} The figure itself is withheld: "
                 "rounded to protect small numbers, it would have stated a different "
                 "conclusion.")
@@ -350,7 +350,7 @@ def detectable_ratio(n_group: float, n_ref: float, ref_rate: float, *, higher: b
     --------
     >>> round(detectable_ratio(45, 313, 29 / 313, higher=True), 2)
     2.03
-    >>> math.isnan(detectable_ratio(3, 20, 0.1, higher=True))
+    >>> math.isnan(detectable_ratio(2, 30, 0.6, higher=True))  # even both leaving: 1.67 times
     True
     """
     if not (n_group > 0 and n_ref > 0 and 0 < ref_rate < 1):

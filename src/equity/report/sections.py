@@ -1,6 +1,6 @@
 """Report section builders: everything a report notebook shows, one call per cell.
 
-The report notebooks hold no logic (STYLE.md "Notebooks"): each cell calls one function here,
+The report notebooks hold no logic (README.md "Layout"): each cell calls one function here,
 which returns a :class:`~equity.report.display.Section` (sentences, tables and charts) that
 displays in JupyterLab and exports to accessible HTML. Builders read figures through the
 report's :class:`~equity.report.context.ReportContext` (every family computed once) and
