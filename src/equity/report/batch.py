@@ -17,7 +17,6 @@ from equity.report.context import (
     HEADLINE_FAMILIES,
     MAIN_FAMILIES,
     OVERVIEW_FUNCTIONS,
-    TREND_INDICATOR,
     Disclosure,
     ReportContext,
     _json_ready,
@@ -26,7 +25,6 @@ from equity.report.context import (
     covered_directorates,
     data_fingerprint,
     load,
-    trend_family,
 )
 
 
@@ -75,15 +73,13 @@ def report_families(ctx: ReportContext) -> list[tuple[str, str, tuple[str, ...]]
     """(family, period, split) triples one report of ``ctx``'s scope reads: the main
     families for the period; the headline families for the two years before (last year's
     figures and the ladder's three pooled years); the headline families for every staff
-    group (the ladder's "all staff" rung); the trend indicator's family for every trend
-    year; representation by band (the workforce table)."""
+    group (the ladder's "all staff" rung); representation by band (the workforce table)."""
     per = ctx.period
     earlier = ctx.earlier_periods(2)
     names = [(f, per) for f in MAIN_FAMILIES]
     names += [(f, p) for p in earlier for f in HEADLINE_FAMILIES]
     if ctx.staff_group is not None:
         names += [(all_staff(f), per) for f in HEADLINE_FAMILIES]
-    names += [(trend_family(TREND_INDICATOR), p) for p in ctx.trend_periods()]
     out = [(f, p, ()) for f, p in dict.fromkeys(names)]
     return [*out, ("representation", per, ("band",))]
 

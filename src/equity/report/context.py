@@ -100,9 +100,6 @@ HEADLINE_FAMILIES: tuple[str, ...] = (
 #: directorate" rung), e.g. ``"retention:ethnicity@all"``.
 ALL_STAFF = "@"
 
-#: The indicator the trends section follows (and the batch computes for every year).
-TREND_INDICATOR = "leaver_rate"
-
 #: The trust overview's comparisons by directorate and profession: indicator -> family.
 OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention:ethnicity", "wres_2": "wres",
                                       "promotion_rate": "progression:ethnicity"}
@@ -111,14 +108,6 @@ OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention:ethnicity", "wre
 def all_staff(family: str) -> str:
     """The family's name for every staff group (see :data:`ALL_STAFF`)."""
     return f"{family}{ALL_STAFF}all"
-
-
-def trend_family(indicator: str) -> str:
-    """The family a trend indicator comes from (retention or progression, by ethnicity)."""
-    from equity.indicators.careers import RETENTION_TRENDS
-
-    kind = "retention" if indicator in RETENTION_TRENDS else "progression"
-    return f"{kind}:ethnicity"
 
 
 @dataclass
@@ -316,13 +305,6 @@ class ReportContext:
                 break
             out.append(str(p))
         return out
-
-    def trend_periods(self) -> list[str]:
-        """Financial years up to this report's period that the data allow (both snapshots)."""
-        from equity.indicators.retention import periods_with_both
-
-        end = codes.Period.parse(self.period)
-        return [str(p) for p in periods_with_both(self.dataset) if p <= end]
 
 
 def covered_directorates(table: pd.DataFrame) -> list[str]:

@@ -25,13 +25,7 @@ from equity import codes, plots
 from equity.errors import EquityError
 from equity.narrative import Narrative, format_value, sentence
 from equity.registry import REGISTRY
-from equity.report.context import (
-    OVERVIEW_FUNCTIONS,
-    TREND_INDICATOR,
-    ReportContext,
-    load,
-    trend_family,
-)
+from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, load
 from equity.report.display import Note, Section
 from equity.report.findings import (
     FOCUS,
@@ -39,7 +33,7 @@ from equity.report.findings import (
     findings,
     rest_of_trust_sentence,
 )
-from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, concat_results
+from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN
 
 #: What a withheld figure looks like in every table.
 WITHHELD = "*"
@@ -564,50 +558,27 @@ def leaving_reasons(ctx: ReportContext) -> Section:
                                               f"({ctx.scope_label})", notes=notes))
 
 
-def trend_series(ctx: ReportContext, indicator: str = TREND_INDICATOR, *,
-                 directorate: str | None | Literal["self"] = "self") -> pd.DataFrame:
-    """Yearly all-groups rate of a retention or promotion headline, up to the report's period,
-    from disclosure-controlled totals (a year whose total is withheld is left out)."""
-    from equity.disclosure import apply_disclosure
-    from equity.result import make_result
-
-    parts = [ctx.family(trend_family(indicator), period=p, directorate=directorate)
-             for p in ctx.trend_periods()]
-    res = concat_results(parts)
-    rows = _top(res.loc[(res["indicator"] == indicator) & res["variant"].isna()
-                        & (res["group_var"] == "ethnicity")])
-    per = rows.groupby("period", as_index=False)[["numerator", "denominator"]].sum()
-    if per.empty:
-        return per.assign(value=[])[["period", "value"]]
-    table = make_result(per.assign(group_var="all", group=per["period"], value=per[
-        "numerator"] / per["denominator"], status="not_applicable"), indicator=indicator)
-    pub = apply_disclosure(table.assign(period=per["period"].to_numpy()), mode=ctx.disclosure)
-    pub = pub.loc[pub["value"].map(_finite)]
-    return pd.DataFrame({"period": pub["period"].to_numpy(), "value": pub["value"].to_numpy()})
-
-
-def quarterly_leaver_rate(ctx: ReportContext, *, directorate: str | None,
-                          staff_group: str | None) -> pd.DataFrame | None:
-    """Leaver rate by quarter (leavers in the quarter over the average headcount, bank staff
-    excluded) for the years the data hold, from disclosure-controlled counts; None when
-    any quarter's leavers are withheld (a series with gaps would mislead). Quarters, not
-    rolling 12-month windows: consecutive windows share 11 months, so a chart of them shows
-    runs and trends by construction (Making Data Count)."""
+def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
+                   directorate: str | None, staff_group: str | None) -> pd.DataFrame | None:
+    """Leaver rates over ``window`` months to the month ends of the given calendar
+    ``months`` (:func:`equity.monthly_leavers`), from disclosure-controlled counts: ``label``
+    (``YYYY-MM``, so labels sort in time order) and ``value``; a point whose count is
+    withheld is left out. None when the data allow no series."""
     from equity.disclosure import apply_disclosure
     from equity.indicators.trends import monthly_leavers
     from equity.result import make_result
 
-    key = ("quarterly", directorate, staff_group)
+    key = ("leaver_series", window, tuple(months), directorate, staff_group)
     if key not in ctx._cache:
         try:
-            m = monthly_leavers(ctx.dataset, period=ctx.period, window=3,
+            m = monthly_leavers(ctx.dataset, period=ctx.period, window=window,
                                 staff_group=staff_group, directorate=directorate)
         except EquityError:
             ctx._cache[key] = None
             return None
-        q = m.loc[pd.to_datetime(m["month"]).dt.month.isin([3, 6, 9, 12])].reset_index(
+        q = m.loc[pd.to_datetime(m["month"]).dt.month.isin(list(months))].reset_index(
             drop=True)
-        label = pd.to_datetime(q["month"]).dt.strftime("%Y-%m")  # sorts in time order
+        label = pd.to_datetime(q["month"]).dt.strftime("%Y-%m")
         table = make_result(pd.DataFrame({
             "variant": label.to_numpy(object), "group_var": "all", "group": "all",
             "numerator": q["numerator"].to_numpy(float),
@@ -615,20 +586,52 @@ def quarterly_leaver_rate(ctx: ReportContext, *, directorate: str | None,
             "value": q["value"].to_numpy(float), "status": "not_applicable"}),
             indicator="leaver_rate", period=ctx.period)
         pub = apply_disclosure(table, mode=ctx.disclosure)
-        ok = bool(len(pub)) and bool(pub["value"].map(_finite).all())
-        ctx._cache[key] = (pd.DataFrame({"quarter": pub["variant"].to_numpy(),
-                                         "value": pub["value"].to_numpy(float)})
-                           if ok else None)
+        pub = pub.loc[pub["value"].map(_finite)]
+        ctx._cache[key] = pd.DataFrame({"label": pub["variant"].to_numpy(),
+                                        "value": pub["value"].to_numpy(float)})
     return ctx._cache[key]
 
 
-def trends(ctx: ReportContext, *, indicator: str = TREND_INDICATOR) -> Section:
+def trend_series(ctx: ReportContext, *, directorate: str | None | Literal["self"] = "self"
+                 ) -> pd.DataFrame:
+    """The leaver rate (headcount, bank staff excluded) of each financial year the data hold
+    up to the report's, from disclosure-controlled counts (a year whose leavers are withheld
+    is left out): ``period`` and ``value``. The same figures as :func:`equity.retention`'s
+    (the rolling 12 months to each 31 March)."""
+    d = ctx.directorate if directorate == "self" else directorate
+    s = _leaver_series(ctx, window=12, months=(3,), directorate=d,
+                       staff_group=ctx.staff_group)
+    if s is None or s.empty:
+        return pd.DataFrame({"period": [], "value": []})
+    years = s["label"].str[:4].astype(int)
+    return pd.DataFrame({"period": [f"{y - 1}/{str(y)[2:]}" for y in years],
+                         "value": s["value"].to_numpy()})
+
+
+def quarterly_leaver_rate(ctx: ReportContext, *, directorate: str | None,
+                          staff_group: str | None) -> pd.DataFrame | None:
+    """Leaver rate by quarter (leavers in the quarter over the average headcount, bank staff
+    excluded) for the years the data hold, from disclosure-controlled counts: ``quarter``
+    (``YYYY-MM``, the quarter's last month) and ``value``; None when any quarter's leavers
+    are withheld (a series with gaps would mislead). Quarters, not rolling 12-month
+    windows: consecutive windows share 11 months, so a chart of them shows runs and trends
+    by construction (Making Data Count)."""
+    s = _leaver_series(ctx, window=3, months=(3, 6, 9, 12), directorate=directorate,
+                       staff_group=staff_group)
+    full = _leaver_series(ctx, window=3, months=(3, 6, 9, 12), directorate=None,
+                          staff_group=None)
+    if s is None or full is None or len(s) < len(full):
+        return None
+    return s.rename(columns={"label": "quarter"})
+
+
+def trends(ctx: ReportContext) -> Section:
     """The leaver rate over time: by quarter as a Making Data Count XmR chart (at the finest
     level whose every quarter can be published), and by year as a table."""
     from equity.stats import xmr
 
     sec = Section()
-    meta = REGISTRY[indicator]
+    meta = REGISTRY["leaver_rate"]
     scopes = [(ctx.directorate, ctx.staff_group)]
     if ctx.directorate is not None:
         scopes.append((None, ctx.staff_group))
@@ -651,10 +654,13 @@ def trends(ctx: ReportContext, *, indicator: str = TREND_INDICATOR) -> Section:
     else:
         sec.add(Note("Leaver rate by quarter: some quarters' leavers are too few to publish at "
                      "every level, so there is no quarterly chart."))
-    series = trend_series(ctx, indicator)
+    series = trend_series(ctx)
     scope = ctx.scope_label.rsplit(",", 1)[0]
     if len(series) < 3 and ctx.directorate is not None:
-        series = trend_series(ctx, indicator, directorate=None)
+        sec.add(Note(f"Only {len(series)} year(s) of the leaver rate can be published for "
+                     f"{scope} (small numbers), so the yearly table is the trust's "
+                     f"{ctx.group_label} staff as a whole."))
+        series = trend_series(ctx, directorate=None)
         scope = f"{ctx.group_label} staff, whole trust"
     if series.empty:
         return sec.add(Note(f"{meta.title}: no year's figure can be published for this scope."))
