@@ -455,3 +455,20 @@ def test_a_family_failing_in_the_batch_is_said_and_left_to_the_reports(ctx, tmp_
     keys = batch.batch_families(ctx, overview=False)
     assert {k for k in index["tables"]} == {
         batch._batch_key(k) for k in keys if k.period != "2023/24"}
+
+
+def test_fingerprint_covers_the_input_tables_only(tmp_path):
+    """Issue 21: a README, truth.json or reports in the data folder do not change it; any
+    byte of a table does."""
+    from equity.report import data_fingerprint
+
+    (tmp_path / "staff.csv").write_text("staff_id\n1\n")
+    (tmp_path / "leavers.parquet").write_bytes(b"PAR1")
+    before = data_fingerprint(tmp_path)
+    (tmp_path / "README.md").write_text("notes")
+    (tmp_path / "truth.json").write_text("{}")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "index.html").write_text("<html>")
+    assert data_fingerprint(tmp_path) == before
+    (tmp_path / "staff.csv").write_text("staff_id\n2\n")
+    assert data_fingerprint(tmp_path) != before

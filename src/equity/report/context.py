@@ -61,13 +61,19 @@ def resolve_data_path(data_path: str | Path, *, start: str | Path | None = None)
 
 
 def data_fingerprint(path: str | Path) -> str:
-    """SHA-256 over the names and bytes of the dataset's files (sorted), as 16 hex digits.
+    """SHA-256 over the names and bytes of the dataset's input tables (sorted), as 16 hex
+    digits.
 
-    The same input files always give the same fingerprint, so a report can be traced to the
-    exact data it was rendered from.
+    The same input tables always give the same fingerprint, so a report can be traced to the
+    exact data it was rendered from. Only the files read as tables count (a folder's
+    ``staff.csv``, ``leavers.parquet``, ... or a DuckDB file itself): a README, a
+    ``truth.json`` or reports written into the folder do not change it.
     """
+    from equity.schema import TABLE_NAMES
+
     p = Path(path)
-    files = sorted(f for f in (p.rglob("*") if p.is_dir() else [p]) if f.is_file())
+    files = sorted(f for f in p.iterdir() if f.is_file() and f.stem in TABLE_NAMES
+                   and f.suffix.lower() in _TABLE_SUFFIXES) if p.is_dir() else [p]
     h = hashlib.sha256()
     for f in files:
         h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode())
@@ -77,6 +83,9 @@ def data_fingerprint(path: str | Path) -> str:
     return h.hexdigest()[:16]
 
 
+
+#: File types a dataset folder's tables are read from.
+_TABLE_SUFFIXES = frozenset({".csv", ".parquet", ".pq", ".xlsx", ".xlsm"})
 
 # --------------------------------------------------------------------------- context
 
