@@ -154,6 +154,11 @@ class ReportContext:
             return "all staff"
         return "AHP" if self.staff_group == codes.AHP_STAFF_GROUP else str(self.staff_group)
 
+    @property
+    def people(self) -> str:
+        """Plural name of the staff group's people ("AHPs"; "staff" for every group)."""
+        return people_of(self.staff_group)
+
     def _scope(self, period: str | None, directorate: str | None | Literal["self"]
                ) -> tuple[str, str | None]:
         return (str(period or self.period),
@@ -314,6 +319,14 @@ class ReportContext:
                 break
             out.append(str(p))
         return out
+
+
+def people_of(staff_group: str | None) -> str:
+    """Plural name of a staff group's people: "AHPs", "Nursing and Midwifery staff", or
+    "staff" for every group."""
+    if staff_group in (None, "all"):
+        return "staff"
+    return "AHPs" if staff_group == codes.AHP_STAFF_GROUP else f"{staff_group} staff"
 
 
 def covered_directorates(table: pd.DataFrame) -> list[str]:

@@ -113,7 +113,7 @@ class Level:
 
 def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
     """The rungs an indicator climbs in this report (see the module docstring)."""
-    who = _who(ctx)
+    who = ctx.people
     per = ctx.period
     earlier = ctx.earlier_periods(2)
     d = ctx.directorate
@@ -127,11 +127,6 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
     if d is not None:
         out.append(Level("trust", f"{who} trust-wide, {per}", None, False, (per,)))
     return out
-
-
-def _who(ctx: ReportContext) -> str:
-    return "AHPs" if ctx.group_label == "AHP" else (
-        "staff" if ctx.group_label == "all staff" else f"{ctx.group_label} staff")
 
 
 # --------------------------------------------------------------------------- rows at a level
@@ -474,7 +469,7 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
     if row is None:
         return None
     meta = REGISTRY[indicator]
-    who = _who(ctx)
+    who = ctx.people
     rest = row["_ref_row"]
     fig = _rate_text(row, "proportion")
     other = _rate_text(rest, "proportion")

@@ -21,11 +21,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from equity import codes, plots
+from equity import plots
 from equity.errors import EquityError
 from equity.narrative import Narrative, format_value, sentence
 from equity.registry import REGISTRY
-from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, load
+from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, load, people_of
 from equity.report.display import Note, Section
 from equity.report.findings import (
     FOCUS,
@@ -641,7 +641,7 @@ def trends(ctx: ReportContext) -> Section:
         series = quarterly_leaver_rate(ctx, directorate=d, staff_group=sg)
         if series is None:
             continue
-        who = f"{'AHPs' if sg == codes.AHP_STAFF_GROUP else (sg or 'all staff')}"
+        who = "all staff" if sg is None else people_of(sg)
         where = f"in {d}" if d else "trust-wide"
         if (d, sg) != scopes[0]:
             sec.add(Note(f"Some quarters' leavers in {ctx.scope_label.rsplit(',', 1)[0]} are "
