@@ -265,15 +265,20 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
     """Climb the ladder for one headline comparison (see the module docstring)."""
     levels = ladder(ctx, indicator)
     last: tuple[Level, dict[str, Any]] | None = None
-    for level in levels:
+    for i, level in enumerate(levels):
         row = comparison_row(level_rows(ctx, level, indicator, group_var, variant),
                              group_var, variant)
         if row is None:
             continue
         if _settled(row):
+            text, short = _finding_text(row, level), _finding_text(row, level, caveats=False)
+            if not _has_figure(row):
+                # The status stands, its number is withheld: give the figure of the next
+                # rung that can publish one beside it.
+                more = _next_figure(ctx, levels[i + 1:], indicator, group_var, variant)
+                text, short = f"{text} {more}".rstrip(), f"{short} {more}".rstrip()
             return Finding(indicator, group_var, variant, level.label, level.key,
-                           str(row["status"]), _finding_text(row, level), row,
-                           _finding_text(row, level, caveats=False))
+                           str(row["status"]), text, row, short)
         last = (level, row)
     ref = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male"}.get(group_var, "")
     text = (f"{REGISTRY[indicator].title}{f' ({variant})' if variant else ''}, "
@@ -285,6 +290,22 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             text += " " + could
     return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
                    None, text)
+
+
+def _has_figure(row: dict[str, Any]) -> bool:
+    return _finite(row["value"] if REGISTRY[row["indicator"]].unit == "percent"
+                   else row.get("ratio"))
+
+
+def _next_figure(ctx: ReportContext, levels: list[Level], indicator: str, group_var: str,
+                 variant: str | None) -> str:
+    for level in levels:
+        row = comparison_row(level_rows(ctx, level, indicator, group_var, variant),
+                             group_var, variant)
+        if row is not None and _settled(row) and _has_figure(row):
+            return ("The nearest figure that can be published: "
+                    f"{_finding_text(row, level, caveats=False)}")
+    return ""
 
 
 def findings(ctx: ReportContext, headlines: tuple[tuple[str, str, str | None], ...] = HEADLINES
@@ -315,6 +336,8 @@ def _withheld_direction(row: dict[str, Any]) -> str:
     meta = REGISTRY[row["indicator"]]
     who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
     g, ref, st = row["group"], row["reference_group"], row["status"]
+    if isinstance(row.get("variant"), str):
+        verb = f"{verb} ({row['variant']})"
     if st == WITHIN:
         return f"{g} and {ref} {who} were about as likely {verb} (within the non-adverse range)."
     group_harm_higher = (meta.harm == "above") != meta.reference_on_top
