@@ -13,21 +13,22 @@ This module only re-exports; the implementation lives in the modules named below
 modules: import from the modules with ``from equity.validate import RULES``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from equity import plots, synth
+from equity._version import __version__
 from equity.codes import Period
 from equity.disclosure import apply_disclosure, disclosure_note, publish_counts
 from equity.errors import (
     DataQualityWarning,
     EquityError,
     InputError,
+    OutputError,
     ParameterError,
     PeriodError,
     ReportError,
     ValidationError,
 )
-from equity.indicators._all import indicators, write_table
+from equity.export import write_table
+from equity.indicators._all import indicators
 from equity.indicators.careers import trends
 from equity.indicators.equality import (
     declaration_rate,
@@ -52,11 +53,6 @@ from equity.report import render_reports
 from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
 from equity.synth import write_sample
 from equity.validate import ValidationReport, validate
-
-try:
-    __version__ = version("equity")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 __all__ = [
     # data in
@@ -115,4 +111,6 @@ __all__ = [
     "ValidationError",
     "ReportError",
     "DataQualityWarning",
+    "OutputError",
+    "__version__",
 ]

@@ -56,6 +56,11 @@ class PeriodError(ParameterError):
     """A financial-year period is malformed or the data holds no snapshot for it."""
 
 
+class OutputError(ParameterError):
+    """An output cannot or must not be written (inside the input data, over a file equity did
+    not write, a read-only folder, too many rows for Excel...)."""
+
+
 class ValidationError(EquityError):
     """Validation found errors; ``report`` holds the full :class:`~equity.validate.ValidationReport`."""
 

@@ -10,13 +10,14 @@ Modules by family (import the functions from :mod:`equity`, or from these module
 - ``pay``: gender, ethnicity and disability pay gaps;
 - ``trends``: monthly leavers and rolling leaver rates for SPC charts (:func:`monthly_leavers`);
 - ``_common``: the shared machinery (groupings, scope, rate and ratio rows);
-- ``_all``: every family at once, the long table behind ``equity indicators``.
+- ``_all``: every family at once, the long table behind ``equity indicators`` (written to
+  files by :mod:`equity.export`).
 
 Only the family-level entry points are re-exported here, so that a module such as
 ``equity.indicators.wres`` is never shadowed by a function of the same name.
 """
 
-from equity.indicators._all import indicators, metadata_table, write_indicators, write_table
+from equity.indicators._all import indicators
 from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
 from equity.indicators.pay import pay_indicators
@@ -25,10 +26,7 @@ from equity.indicators.trends import monthly_leavers
 __all__ = [
     "equality_indicators",
     "indicators",
-    "metadata_table",
     "monthly_leavers",
     "pay_indicators",
     "retention_indicators",
-    "write_indicators",
-    "write_table",
 ]

@@ -1,24 +1,22 @@
-"""Every indicator at once: the long table behind ``equity indicators`` and the reports."""
+"""Every indicator at once: the long table behind ``equity indicators`` and the reports
+(written to files by :mod:`equity.export`)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
 from equity import cube
 from equity.disclosure import apply_disclosure
-from equity.errors import ParameterError, check_choice
+from equity.errors import check_choice
 from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
 from equity.indicators.pay import pay_indicators
-from equity.io import Dataset, read_dataset
+from equity.io import Dataset
 from equity.result import concat_results
 
 Disclosure = Literal["publication", "internal"]
@@ -81,81 +79,3 @@ def indicators(
         parts = [family() for family in families]
     return apply_disclosure(concat_results(parts), mode=disclosure)
 
-
-def write_table(table: pd.DataFrame, out: str | os.PathLike[str]) -> Path:
-    """Write a result table to ``.csv``, ``.parquet`` or ``.xlsx`` atomically (temp + rename)."""
-    path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".xlsx"):
-        raise ParameterError(
-            f"Cannot write {path.name!r}: the output file must end in .csv, .parquet or .xlsx."
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        plain = table.copy()
-        plain.attrs = {}
-        if suffix == ".csv":
-            plain.to_csv(tmp, index=False)
-        elif suffix == ".parquet":
-            plain.to_parquet(tmp, index=False)
-        else:
-            with pd.ExcelWriter(tmp) as xl:
-                plain.to_excel(xl, sheet_name="indicators", index=False)
-                notes = metadata_table(table)
-                if len(notes):
-                    notes.to_excel(xl, sheet_name="notes", index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
-
-
-def metadata_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The table's metadata as rows: indicators not computed (with reasons) and exclusions."""
-    rows = [
-        {"kind": "not computed", "indicator": k, "detail": v, "count": None}
-        for k, v in table.attrs.get("not_computed", {}).items()
-    ]
-    rows += [
-        {"kind": "excluded rows", "indicator": e["indicator"],
-         "detail": f"{e['table']}: {e['reason']}", "count": e["count"]}
-        for e in table.attrs.get("exclusions", [])
-    ]
-    if "disclosure" in table.attrs:
-        rows.append({"kind": "disclosure", "indicator": "", "detail": table.attrs["disclosure"],
-                     "count": None})
-    return pd.DataFrame(rows, columns=["kind", "indicator", "detail", "count"])
-
-
-def write_indicators(
-    data: str | os.PathLike[str],
-    *,
-    period: str,
-    out: str | os.PathLike[str],
-    directorate: str | None = None,
-    staff_group: str | None = "all",
-    disclosure: Disclosure = "publication",
-    engine: Literal["pandas", "polars", "duckdb", "spark"] = "pandas",
-    mapping: str | None = None,
-) -> int:
-    """The ``equity indicators`` command: read, compute, apply disclosure, write; print a summary.
-
-    Returns the exit code (0).
-    """
-    dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
-    table = indicators(dataset, period=period, staff_group=staff_group, directorate=directorate,
-                       disclosure=disclosure)
-    path = write_table(table, out)
-    print(f"Wrote {len(table):,} rows ({table['indicator'].nunique()} indicators, "
-          f"{disclosure} disclosure) to {path}")
-    notes = metadata_table(table)
-    for row in notes.itertuples():
-        if row.kind == "not computed":
-            print(f"  not computed: {row.indicator}: {row.detail}")
-        elif row.kind == "excluded rows":
-            count = "1 to 7, suppressed" if pd.isna(row.count) else f"{row.count:,.0f}"
-            print(f"  excluded from {row.indicator}: {row.detail} ({count})")
-    return 0

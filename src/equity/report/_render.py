@@ -4,9 +4,14 @@ Each directorate's report is the directorate notebook executed by papermill with
 parameters injected, exported by nbconvert's :class:`~nbconvert.HTMLExporter` with the code
 hidden (``exclude_input``; papermill's ``report_mode`` leaves code in the file, papermill #506),
 then given a skip link, a contents ``<nav>``, a footer recording the data fingerprint,
-parameters and library version, and written atomically (temporary file + :func:`os.replace`),
+parameters and library version, and written atomically (:func:`equity.export.atomic_write`),
 so a reader never sees half a file. A failing directorate is recorded with its error and the
 others carry on; the exit code is non-zero if any failed.
+
+The output folder keeps a manifest of what equity wrote there; a file it did not write is
+never replaced without ``force`` (:func:`equity.export.guard_outputs`). A batch stopped by
+Ctrl-C or SIGTERM stops its worker processes and their kernels, removes its private temporary
+folder (pre-disclosure counts) and still writes ``index.html``, listing what did not finish.
 """
 
 from __future__ import annotations
@@ -19,17 +24,22 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
+import signal
 import tempfile
+import threading
 import time
 import traceback
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Literal
 
 from equity import codes
 from equity.errors import ParameterError, ReportError, check_choice
+from equity.export import atomic_write, check_out, guard_outputs, latest_period, record_outputs
 
 Disclosure = Literal["publication", "internal"]
 DIRECTORATE_NOTEBOOK = "directorate_report.ipynb"
@@ -111,22 +121,6 @@ def safe_filename(name: str, *, suffix: str = ".html") -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:60].strip("-") or "report"
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
     return f"{slug}-{digest}{suffix}"
-
-
-def atomic_write(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and
-    :func:`os.replace`, so the file is either the old one or the complete new one."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
 
 
 def notebook_dir() -> Path:
@@ -344,8 +338,9 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
               if overview.ok else
               f"<p>The trust overview failed: <pre>{esc(overview.error)}</pre></p>")
     foot = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in footer_items.items())
-    failures = (f'<section aria-labelledby="failed"><h2 id="failed">Reports that failed '
-                f"({len(failed)})</h2><ul>{fail_items}</ul></section>") if failed else ""
+    failures = (f'<section aria-labelledby="failed"><h2 id="failed">Reports that failed or '
+                f"did not finish ({len(failed)})</h2><ul>{fail_items}</ul></section>"
+                ) if failed else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -373,10 +368,61 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
 # --------------------------------------------------------------------------- batch
 
 
+def _halt(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop the pool's worker processes and everything they started (papermill's kernels,
+    which run in their own sessions and would outlive their worker): SIGTERM, then SIGKILL
+    whatever is still running after a few seconds."""
+    import psutil
+
+    procs: list[psutil.Process] = []
+    # ProcessPoolExecutor names its workers only in a private attribute (pid -> Process).
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        try:
+            worker = psutil.Process(pid)
+            procs += [*worker.children(recursive=True), worker]
+        except psutil.NoSuchProcess:
+            continue
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=5)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=5)
+
+
+def _stop_reason(err: BaseException) -> str:
+    if isinstance(err, KeyboardInterrupt):
+        return "interrupted (SIGINT)"
+    if isinstance(err, SystemExit) and err.code == 128 + signal.SIGTERM:
+        return "stopped (SIGTERM)"
+    return f"stopped by an error ({type(err).__name__}: {err})"
+
+
+class _SignalsHeld:
+    """Ignore SIGINT and SIGTERM while a stopped batch cleans up (a second Ctrl-C must not
+    leave the cleanup half done); a no-op outside the main thread."""
+
+    def __enter__(self) -> None:
+        self.saved: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.saved[sig] = signal.signal(sig, signal.SIG_IGN)
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+
+
 def render_reports(
     data: str | os.PathLike[str],
     *,
-    period: str = "2024/25",
+    period: str | None = None,
     directorates: Sequence[str] | None = None,
     all_directorates: bool = False,
     out_dir: str | os.PathLike[str] = "reports",
@@ -385,6 +431,7 @@ def render_reports(
     staff_group: str | None = codes.AHP_STAFF_GROUP,
     overview: bool = True,
     progress: bool = True,
+    force: bool = False,
 ) -> int:
     """Render one HTML report per directorate (and the trust overview), plus ``index.html``.
 
@@ -393,11 +440,13 @@ def render_reports(
     data
         Dataset folder (see :func:`equity.read_dataset`).
     period
-        NHS financial year, e.g. ``"2024/25"``.
+        NHS financial year, e.g. ``"2024/25"`` (default: the latest complete year in the
+        data, :func:`equity.export.latest_period`; said on stderr).
     directorates, all_directorates
         The directorates to render, or every directorate in the staff table.
     out_dir
-        Output folder; created if missing. Executed notebooks go to ``out_dir/notebooks``.
+        Output folder; created if missing; not inside the data folder. Executed notebooks go
+        to ``out_dir/notebooks``.
     jobs
         Parallel worker processes (default: the number of CPU cores).
     disclosure
@@ -408,6 +457,8 @@ def render_reports(
         Also render the trust overview notebook.
     progress
         Show a tqdm progress bar on stderr.
+    force
+        Replace files in ``out_dir`` that equity did not write (default: refuse, naming them).
 
     Returns
     -------
@@ -419,6 +470,12 @@ def render_reports(
     ------
     ParameterError
         No directorate chosen, or an unknown one (the message lists the known directorates).
+    OutputError
+        ``out_dir`` is inside the data, not writable, or holds files equity did not write.
+    KeyboardInterrupt, SystemExit
+        Ctrl-C or SIGTERM (as the command line raises it): re-raised once the workers and
+        kernels are stopped, the temporary folder removed and ``index.html`` written with
+        the reports that did not finish.
     """
     import sys
 
@@ -435,10 +492,17 @@ def render_reports(
     )
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
-    codes.Period.parse(period)
+    if period is not None:
+        codes.Period.parse(period)
     path = resolve_data_path(os.fspath(data))
+    check_out(out_dir, inputs=[path], folder=True)
     sg = None if staff_group in (None, "", "all") else staff_group
-    ctx = load(path, period=period, staff_group=sg, disclosure=disclosure)
+    ctx = load(path, period=period or "2024/25", staff_group=sg, disclosure=disclosure)
+    if period is None:  # the context computes nothing until asked: only its label changes
+        period = latest_period(ctx.dataset)
+        ctx = replace(ctx, period=period)
+        print(f"equity report: period {period} (the latest complete financial year in the "
+              "data; choose another with --period)", file=sys.stderr)
     ds = ctx.dataset
     known = known_directorates(ds)
     if all_directorates:
@@ -455,7 +519,6 @@ def render_reports(
     without = [d for d in chosen if d in nobody]
     chosen = [d for d in chosen if d not in nobody]
     out = Path(out_dir)
-    (out / "notebooks").mkdir(parents=True, exist_ok=True)
     nbdir = notebook_dir()
     fp = data_fingerprint(path)
     footer = {
@@ -480,14 +543,22 @@ def render_reports(
             "Trust overview", str(nbdir / OVERVIEW_NOTEBOOK), str(out / OVERVIEW_FILE),
             str(out / "notebooks" / "trust_overview.ipynb"), base,
             f"Workforce equity: trust overview ({period})", footer, str(out.resolve())))
+    written = ["index.html", "render_log.json", "notebooks/shared_figures.json",
+               *(Path(f).relative_to(out).as_posix() for j in job_list
+                 for f in (j.out_file, j.executed_file))]
+    guard_outputs(out, written, force=force)
+    record_outputs(out, written, pending=True)
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
     results: list[RenderResult] = []
     # spawn: papermill drives kernels over zmq/asyncio, which must not be inherited by fork.
-    mp = multiprocessing.get_context("spawn")
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     # The batch's families (pre-disclosure counts) live in a private temporary folder that
-    # is removed when the batch ends; only disclosure-controlled figures reach `out`.
-    with (tempfile.TemporaryDirectory(prefix="equity-batch-") as batch_dir,
-          cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool):
+    # is removed when the batch ends, however it ends; only disclosure-controlled figures
+    # reach `out`.
+    batch_dir = tempfile.mkdtemp(prefix="equity-batch-")
+    stop: BaseException | None = None
+    try:
         _compute_batch(pool, ctx, batch_dir, overview=overview, progress=progress)
         # Figures every report shows (trust-wide headlines, validation findings): computed
         # once here, read by each notebook with the batch's families.
@@ -495,27 +566,51 @@ def render_reports(
             path, period=period, staff_group=sg, disclosure=disclosure, batch_dir=batch_dir),
             indent=1))
         futures = {pool.submit(_render_one, j): j for j in job_list}
-        bar = tqdm(total=len(futures), desc="Rendering reports", unit="report",
-                   disable=not progress, file=sys.stderr)
-        for fut in cf.as_completed(futures):
-            job = futures[fut]
-            try:
-                results.append(fut.result())
-            except cf.process.BrokenProcessPool as err:
-                results.append(RenderResult(job.name, Path(job.out_file).name, False,
-                                            error=f"worker process died: {err}"))
-            bar.update(1)
-        bar.close()
-    order = {j.name: i for i, j in enumerate(job_list)}
-    results.sort(key=lambda r: order[r.name])
-    ov = next((r for r in results if r.name == "Trust overview"), None) if overview else None
-    reports = [r for r in results if not (overview and r.name == "Trust overview")]
-    atomic_write(out / "index.html", index_html(
-        reports, overview=ov, footer_items=footer, without_staff=without,
-        staff_label=f"{sg} staff" if sg else "staff",
-        title=f"Workforce equity reports, {sg or 'all staff groups'}, {period}"))
-    atomic_write(out / "render_log.json", json.dumps([asdict(r) for r in results], indent=1))
+        with tqdm(total=len(futures), desc="Rendering reports", unit="report",
+                  disable=not progress, file=sys.stderr) as bar:
+            for fut in cf.as_completed(futures):
+                job = futures[fut]
+                try:
+                    results.append(fut.result())
+                except cf.process.BrokenProcessPool as err:
+                    results.append(RenderResult(job.name, Path(job.out_file).name, False,
+                                                error=f"worker process died: {err}"))
+                bar.update(1)
+    except BaseException as err:  # Ctrl-C, SIGTERM (SystemExit) or an error: clean up, then re-raise
+        stop = err
+        with _SignalsHeld():
+            _halt(pool)
+    finally:
+        with _SignalsHeld():
+            pool.shutdown(wait=stop is None, cancel_futures=True)
+            shutil.rmtree(batch_dir, ignore_errors=True)
+    with _SignalsHeld():
+        done = {r.name for r in results}
+        reason = _stop_reason(stop) if stop is not None else ""
+        results += [RenderResult(j.name, Path(j.out_file).name, False,
+                                 error=f"Not finished: the batch was {reason} before this "
+                                       "report was rendered.")
+                    for j in job_list if j.name not in done]
+        for j in job_list:  # a worker stopped while writing leaves its temporary file
+            for f in (Path(j.out_file), Path(j.executed_file)):
+                for tmp in f.parent.glob(f".{glob_escape(f.name)}.*.tmp*"):
+                    tmp.unlink(missing_ok=True)
+        order = {j.name: i for i, j in enumerate(job_list)}
+        results.sort(key=lambda r: order[r.name])
+        ov = next((r for r in results if r.name == "Trust overview"), None) if overview else None
+        reports = [r for r in results if not (overview and r.name == "Trust overview")]
+        atomic_write(out / "index.html", index_html(
+            reports, overview=ov, footer_items=footer, without_staff=without,
+            staff_label=f"{sg} staff" if sg else "staff",
+            title=f"Workforce equity reports, {sg or 'all staff groups'}, {period}"))
+        atomic_write(out / "render_log.json", json.dumps([asdict(r) for r in results], indent=1))
+        record_outputs(out, written)
     failed = [r for r in results if not r.ok]
+    if stop is not None:
+        print(f"equity report: {reason}; {len(results) - len(failed)} of {len(results)} reports "
+              f"finished, listed in {out / 'index.html'}; temporary files removed.",
+              file=sys.stderr)
+        raise stop
     for r in failed:
         print(f"equity report: {r.name} failed: {r.error.splitlines()[0] if r.error else ''}",
               file=sys.stderr)
