@@ -170,9 +170,12 @@ def check_out(out: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike
     except OSError as err:
         raise OutputError(f"Cannot create the folder {str(where)!r}: {err.strerror or err}. "
                           "Choose a folder you can write to (--out).") from err
-    if not os.access(where, os.W_OK | os.X_OK):
-        raise OutputError(f"Cannot write to {str(where)!r}: permission denied (the folder is "
-                          "read-only for you). Choose a folder you can write to (--out).")
+    try:  # a real probe: permission bits say nothing of read-only mounts, ACLs or root
+        with tempfile.TemporaryFile(dir=where):
+            pass
+    except OSError as err:
+        raise OutputError(f"Cannot write to the folder {str(where)!r}: {err.strerror or err} "
+                          "(read-only for you). Choose a folder you can write to (--out).") from err
     return target
 
 

@@ -336,7 +336,7 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
         ov = (f'<p><a href="{esc(overview.file, quote=True)}">Trust overview</a>: all '
               "directorates and professions compared, funnel plots and trends.</p>"
               if overview.ok else
-              f"<p>The trust overview failed: <pre>{esc(overview.error)}</pre></p>")
+              f"<p>The trust overview was not rendered: <pre>{esc(overview.error)}</pre></p>")
     foot = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in footer_items.items())
     failures = (f'<section aria-labelledby="failed"><h2 id="failed">Reports that failed or '
                 f"did not finish ({len(failed)})</h2><ul>{fail_items}</ul></section>"
@@ -366,6 +366,14 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
 
 
 # --------------------------------------------------------------------------- batch
+
+
+def _worker_init(tmp: str) -> None:
+    """A batch worker keeps its temporary files (and its kernels' connection files, which
+    jupyter_client makes with :func:`tempfile.mkstemp`) in the batch's private folder, so
+    they go with it even when the worker is stopped before it can clean up."""
+    os.environ["TMPDIR"] = tmp
+    tempfile.tempdir = tmp
 
 
 def _halt(pool: cf.ProcessPoolExecutor) -> None:
@@ -552,11 +560,13 @@ def render_reports(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
     results: list[RenderResult] = []
     # spawn: papermill drives kernels over zmq/asyncio, which must not be inherited by fork.
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     # The batch's families (pre-disclosure counts) live in a private temporary folder that
     # is removed when the batch ends, however it ends; only disclosure-controlled figures
-    # reach `out`.
+    # reach `out`. The workers' (and their kernels') temporary files go there too.
     batch_dir = tempfile.mkdtemp(prefix="equity-batch-")
+    pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                                  initargs=(batch_dir,),
+                                  mp_context=multiprocessing.get_context("spawn"))
     stop: BaseException | None = None
     try:
         _compute_batch(pool, ctx, batch_dir, overview=overview, progress=progress)
@@ -607,9 +617,9 @@ def render_reports(
         record_outputs(out, written)
     failed = [r for r in results if not r.ok]
     if stop is not None:
-        print(f"equity report: {reason}; {len(results) - len(failed)} of {len(results)} reports "
-              f"finished, listed in {out / 'index.html'}; temporary files removed.",
-              file=sys.stderr)
+        print(f"equity report: {len(results) - len(failed)} of {len(results)} reports finished "
+              f"before the batch was {reason}, listed in {out / 'index.html'}; workers stopped "
+              "and temporary files removed.", file=sys.stderr)
         raise stop
     for r in failed:
         print(f"equity report: {r.name} failed: {r.error.splitlines()[0] if r.error else ''}",
