@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests._render_once import ROOT, sample_dir
 
 import equity as eq
+from _render_once import ROOT, sample_dir
 from equity import codes
 from equity.cli import build_parser, main
 

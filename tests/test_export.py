@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from tests._render_once import ROOT, sample_dir
 
 import equity as eq
+from _render_once import ROOT, sample_dir
 from equity import export
 from equity.cli import main
 from equity.errors import OutputError
