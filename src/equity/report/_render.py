@@ -379,29 +379,39 @@ def _worker_init(tmp: str) -> None:
 def _halt(pool: cf.ProcessPoolExecutor) -> None:
     """Stop the pool's worker processes and everything they started (papermill's kernels,
     which run in their own sessions and would outlive their worker): SIGTERM, then SIGKILL
-    whatever is still running after a few seconds."""
+    whatever is still running after a few seconds.
+
+    The workers are stopped and reaped through their :class:`multiprocessing.Process`
+    objects: a worker reaped by anyone else would look alive to the pool forever, and its
+    shutdown would wait for it at exit."""
     import psutil
 
-    procs: list[psutil.Process] = []
     # ProcessPoolExecutor names its workers only in a private attribute (pid -> Process).
-    for pid in list(getattr(pool, "_processes", None) or {}):
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    kernels: list[psutil.Process] = []
+    for w in workers:
         try:
-            worker = psutil.Process(pid)
-            procs += [*worker.children(recursive=True), worker]
-        except psutil.NoSuchProcess:
+            kernels += psutil.Process(w.pid).children(recursive=True)
+        except (psutil.NoSuchProcess, TypeError):
             continue
-    for proc in procs:
+    for k in kernels:
         try:
-            proc.terminate()
+            k.terminate()
         except psutil.NoSuchProcess:
             pass
-    _, alive = psutil.wait_procs(procs, timeout=5)
-    for proc in alive:
+    for w in workers:
+        w.terminate()
+    _, alive = psutil.wait_procs(kernels, timeout=5)
+    for k in alive:
         try:
-            proc.kill()
+            k.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(alive, timeout=5)
+    for w in workers:
+        w.join(5)
+        if w.is_alive():
+            w.kill()
+            w.join(5)
 
 
 def _stop_reason(err: BaseException) -> str:
