@@ -527,7 +527,7 @@ def write_indicators(
     from equity import __version__
     from equity.indicators import indicators
     from equity.io import read_dataset
-    from equity.report.sections import data_fingerprint
+    from equity.report.context import data_fingerprint
 
     if Path(out).suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         raise OutputError(f"Cannot write {Path(out).name!r}: the output file must end in .csv, "

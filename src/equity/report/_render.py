@@ -274,7 +274,7 @@ def _render_one(job: _Job) -> RenderResult:
 def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
                    progress: bool) -> None:
     """Compute the families every report needs once, in the worker pool, into ``folder``
-    (:func:`equity.report.sections.batch_families`). A family that fails here is left out
+    (:func:`equity.report.batch.batch_families`). A family that fails here is left out
     (and said so on stderr): each report then computes it itself, and fails (and is listed)
     on its own if it must."""
     import sys
