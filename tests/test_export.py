@@ -210,11 +210,11 @@ def test_csv_withheld_as_star_and_text_neutralised(tmp_path):
     path = write_table(result_rows(), tmp_path / "r.csv")
     with path.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert rows[0]["numerator"] == "120.0" and rows[0]["value"] == "0.3"
+    assert rows[0]["numerator"] == "120" and rows[0]["value"] == "0.3"  # a count is whole
     assert rows[1]["group"] == "'" + HOSTILE
     # withheld: every figure of the suppressed row, the ratio too (it has a reference group)
     assert [rows[1][c] for c in ("numerator", "value", "ci_low", "ratio", "p_value")] == ["*"] * 5
-    assert rows[1]["denominator"] == "40.0"  # published
+    assert rows[1]["denominator"] == "40"  # published
     # a suppressed row without a reference group has no ratio to withhold
     assert rows[2]["group"] == "'-Unknown" and rows[2]["value"] == "*" and rows[2]["ratio"] == ""
     assert rows[3]["value"] == "-12.2"  # a negative number is a number, not a formula
@@ -305,9 +305,11 @@ def test_indicators_command_records_its_scope(workbook, capsys):
     ws = wb["indicators"]
     head = [c.value for c in ws[1]]
     directorates = {r[head.index("directorate")] for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert directorates == {"'=1+2"}  # the filter recorded on every row, as inert text
+    assert directorates == {"'=1+2", None}  # the filter recorded, as inert text
     table = pd.read_csv(workbook / "r.csv", dtype=str, keep_default_na=False)
-    assert set(table["directorate"]) == {"'=1+2"}
+    board = table["indicator"].isin(["wres_9", "wdes_10"])
+    assert board.any() and (table.loc[board, "directorate"] == "").all()  # whole organisation
+    assert set(table.loc[~board, "directorate"]) == {"'=1+2"}
     assert (table["staff_group"] == "").all()  # 'all': not a filter
     suppressed = table.loc[table["suppressed"] == "True"]
     # a withheld figure is *, never blank (some suppressed rows still publish their value)
@@ -323,7 +325,10 @@ def test_indicators_default_period_is_said(sample, tmp_path, capsys):
     assert "Period 2024/25 (the latest complete financial year in the data)" in out
     assert "staff group Allied Health Professionals" in out
     table = pd.read_parquet(tmp_path / "r.parquet")
-    assert set(table["staff_group"]) == {"Allied Health Professionals"}
+    survey = table["indicator"].str.match(r"w[rd]es_[5-9]|wdes_4") | \
+        table["indicator"].isin(["wres_9", "wdes_10"])
+    assert survey.any() and table.loc[survey, "staff_group"].isna().all()  # not restricted
+    assert set(table.loc[~survey, "staff_group"]) == {"Allied Health Professionals"}
 
 
 def test_indicators_never_writes_over_its_input(sample, tmp_path, capsys):

@@ -289,15 +289,15 @@ def withheld(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(mask, index=table.index)
 
 
-def _as_published(table: pd.DataFrame, *, integers: bool) -> pd.DataFrame:
-    """Figure columns holding ``*`` where withheld (object columns); whole-number counts as
-    ``int`` when ``integers``. Attributes dropped."""
+def _as_published(table: pd.DataFrame) -> pd.DataFrame:
+    """Figure columns holding ``*`` where withheld (object columns), whole-number counts as
+    ``int`` (``1835``, not ``1835.0``). Attributes dropped."""
     out = table.copy()
     out.attrs = {}
     mask = withheld(table)
     for col in mask.columns:
         values = out[col].astype(object)
-        if integers and col in ("numerator", "denominator"):
+        if col in ("numerator", "denominator"):
             num = out[col].to_numpy(dtype=float)
             whole = np.isfinite(num) & (num == np.round(num))
             values[whole] = [int(v) for v in num[whole]]
@@ -394,7 +394,7 @@ def _number_formats(ws: Any, frame: pd.DataFrame, units: Sequence[str]) -> None:
 def _write_xlsx(path: Path, table: pd.DataFrame, parameters: Mapping[str, object]) -> None:
     from openpyxl.styles import Alignment
 
-    main = _as_published(_with_titles(table), integers=True)
+    main = _as_published(_with_titles(table))
     units = [REGISTRY[i].unit if i in REGISTRY else "" for i in table["indicator"].astype(str)]
     sheets = {"indicators": main, "notes": metadata_table(table),
               "parameters": parameters_table(parameters), "methods": registry_table()}
@@ -453,7 +453,7 @@ def write_table(table: pd.DataFrame, out: str | os.PathLike[str], *,
             f"({EXCEL_MAX_ROWS - 1:,} below the header). Write .parquet or .csv instead.")
     guard_outputs(path.parent, [path.name], force=force)
     if suffix == ".csv":
-        plain = neutralise_text(_as_published(table, integers=False))
+        plain = neutralise_text(_as_published(table))
         atomic_write(path, lambda p: plain.to_csv(p, index=False))
     elif suffix == ".parquet":
         typed = table.copy()
@@ -492,14 +492,33 @@ def latest_period(dataset: Any, *, complete: bool = True) -> str:
     return str(max(periods))
 
 
-def with_scope(table: pd.DataFrame, *, directorate: str | None,
+def with_scope(table: pd.DataFrame, dataset: Any, *, directorate: str | None,
                staff_group: str | None) -> pd.DataFrame:
-    """The result with the ``directorate`` / ``staff_group`` columns filled where the rows
-    cover the one directorate or staff group a run was restricted to."""
+    """The result with the ``directorate`` / ``staff_group`` columns filled on the rows the
+    run's one directorate or staff group restricted.
+
+    A filter restricts an indicator when its main table (the first of the registry's
+    ``needs``: staff, recruitment or survey) has that column; never the board indicators
+    (WRES 9, WDES 10), which compare the board with the whole organisation, and never the
+    survey's staff group (the aggregated survey table has none). Rows already split by the
+    column keep their value.
+    """
+    from equity import cube
+
     out = table.copy()
+    ids = out["indicator"].astype(str)
     for col, value in (("directorate", directorate), ("staff_group", staff_group)):
-        if value not in (None, "", "all"):
-            out[col] = out[col].astype(object).where(out[col].notna(), value)
+        if value in (None, "", "all"):
+            continue
+        scoped = set()
+        for ind in ids.unique():
+            meta = REGISTRY.get(ind)
+            main = getattr(dataset, meta.needs[0], None) if meta else None
+            if meta and "board" not in meta.needs and main is not None \
+                    and col in cube.columns(main):
+                scoped.add(ind)
+        fill = ids.isin(scoped) & out[col].isna()
+        out[col] = out[col].astype(object).where(~fill, value)
     out.attrs = dict(table.attrs)
     return out
 
@@ -544,7 +563,7 @@ def write_indicators(
         chosen = period or latest_period(dataset)
         table = indicators(dataset, period=chosen, staff_group=staff_group,
                            directorate=directorate, disclosure=disclosure)
-        table = with_scope(table, directorate=directorate, staff_group=staff_group)
+        table = with_scope(table, dataset, directorate=directorate, staff_group=staff_group)
         bar.update(1)
         bar.set_postfix_str(steps[2])
         params = {
