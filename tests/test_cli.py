@@ -75,6 +75,8 @@ def test_expected_output_errors_are_one_line(sample, tmp_path):
     (tmp_path / "folder.csv").mkdir()
     (tmp_path / "mine.csv").write_text("the user's own file\n")
     (tmp_path / "a-file").write_text("x")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("the team's own page")
     cases = {
         ("indicators", str(sample), "--out", str(tmp_path / "folder.csv")): "existing folder",
         ("indicators", str(sample), "--out", str(tmp_path / "mine.csv")): "--force",
@@ -82,6 +84,9 @@ def test_expected_output_errors_are_one_line(sample, tmp_path):
         ("indicators", str(sample), "--out", str(tmp_path / "r.json")): ".xlsx",
         ("report", str(sample), "--all", "--out", str(sample)): "input folder",
         ("report", str(sample), "--all", "--out", str(tmp_path / "a-file")): "not a folder",
+        ("report", str(sample), "--all", "--out", str(tmp_path / "site")): "index.html",
+        ("report", str(sample), "--all", "--out", str(tmp_path / "r"), "--period", "2031/32"):
+            "no snapshot at 31 March 2032",
     }
     for args, says in cases.items():
         out = _run(*args)
@@ -89,6 +94,7 @@ def test_expected_output_errors_are_one_line(sample, tmp_path):
         assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr, out.stderr
         assert says in out.stderr, (args, out.stderr)
     assert (tmp_path / "mine.csv").read_text() == "the user's own file\n"
+    assert (tmp_path / "site" / "index.html").read_text() == "the team's own page"
 
 
 @pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs a folder nobody may write to")

@@ -519,8 +519,12 @@ def render_reports(
     if period is None:  # the context computes nothing until asked: only its label changes
         period = latest_period(ctx.dataset)
         ctx = replace(ctx, period=period)
-        print(f"equity report: period {period} (the latest complete financial year in the "
-              "data; choose another with --period)", file=sys.stderr)
+        print(f"Period {period} (the latest complete financial year in the data; choose "
+              "another with --period)")
+    else:  # a period the data does not hold is an error here, as in `equity indicators`
+        from equity.indicators._common import resolve_period
+
+        resolve_period(ctx.dataset, period)
     ds = ctx.dataset
     known = known_directorates(ds)
     if all_directorates:
