@@ -32,8 +32,8 @@ def sample_dir(tmp_root: Path) -> Path:
     return out
 
 
-def make_tricky(sample: Path, out: Path) -> Path:
-    """The sample with its first directorate renamed to ``TRICKY``."""
+def make_tricky(sample: Path, out: Path, name: str = TRICKY) -> Path:
+    """The sample with its first directorate renamed to ``name`` (default ``TRICKY``)."""
     out.mkdir(parents=True, exist_ok=True)
     for f in sample.iterdir():
         if f.is_file():
@@ -41,7 +41,7 @@ def make_tricky(sample: Path, out: Path) -> Path:
     for table in ("staff", "recruitment"):
         df = pd.read_csv(out / f"{table}.csv", dtype=str, keep_default_na=False)
         first = sorted(set(df["directorate"]) - {""})[0]
-        df["directorate"] = df["directorate"].replace(first, TRICKY)
+        df["directorate"] = df["directorate"].replace(first, name)
         df.to_csv(out / f"{table}.csv", index=False)
     return out
 

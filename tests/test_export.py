@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 import equity as eq
-from _render_once import ROOT, sample_dir
+from _render_once import ROOT, make_tricky, sample_dir
 from equity import export
 from equity.cli import main
 from equity.errors import OutputError
@@ -268,26 +268,12 @@ def test_workbook_format(tmp_path):
 # --------------------------------------------------------------------------- the command
 
 
-def _hostile_copy(sample: Path, out: Path, name: str) -> Path:
-    """The sample with its first directorate renamed to ``name``."""
-    out.mkdir(parents=True, exist_ok=True)
-    for f in sample.iterdir():
-        if f.is_file() and f.suffix == ".csv":
-            shutil.copy(f, out / f.name)
-    for table in ("staff", "recruitment"):
-        df = pd.read_csv(out / f"{table}.csv", dtype=str, keep_default_na=False)
-        first = sorted(set(df["directorate"]) - {""})[0]
-        df["directorate"] = df["directorate"].replace(first, name)
-        df.to_csv(out / f"{table}.csv", index=False)
-    return out
-
-
 @pytest.fixture(scope="module")
 def workbook(sample, tmp_path_factory):
     """``equity indicators`` on the sample, one directorate (renamed to a formula), xlsx
     and csv."""
     tmp = tmp_path_factory.mktemp("cmd")
-    data = _hostile_copy(sample, tmp / "data", "=1+2")
+    data = make_tricky(sample, tmp / "data", "=1+2")
     codes = [main(["indicators", str(data), "--directorate", "=1+2", "--staff-group", "all",
                    "--out", str(tmp / f"r.{ext}")]) for ext in ("xlsx", "csv")]
     assert codes == [0, 0]

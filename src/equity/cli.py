@@ -104,6 +104,13 @@ def _mapping(p: argparse.ArgumentParser) -> None:
                         "canonical column names)")
 
 
+def _scope(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", default=None, help=_PERIOD_HELP)
+    p.add_argument("--staff-group", default=codes.AHP_STAFF_GROUP, help=_STAFF_GROUP_HELP)
+    p.add_argument("--disclosure", choices=["publication", "internal"], default="publication",
+                   help=_DISCLOSURE_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``equity`` argument parser (every option has help stating its default)."""
     p = argparse.ArgumentParser(prog="equity", description=__doc__.splitlines()[0])
@@ -134,12 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "in .equity-manifest.json beside it, unchanged) or with --force; --out "
                     "may not be inside the data folder.")
     _data(i)
-    i.add_argument("--period", default=None, help=_PERIOD_HELP)
+    _scope(i)
     i.add_argument("--directorate", default=None,
                    help="restrict to one directorate (default: the whole organisation)")
-    i.add_argument("--staff-group", default=codes.AHP_STAFF_GROUP, help=_STAFF_GROUP_HELP)
-    i.add_argument("--disclosure", choices=["publication", "internal"], default="publication",
-                   help=_DISCLOSURE_HELP)
     _engine(i)
     _mapping(i)
     i.add_argument("--out", required=True, metavar="FILE",
@@ -156,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                     ".equity-manifest.json, or changed since) are never replaced without "
                     "--force; --out may not be inside the data folder.")
     _data(r)
-    r.add_argument("--period", default=None, help=_PERIOD_HELP)
+    _scope(r)
     r.add_argument("--directorate", nargs="+", default=None, metavar="NAME",
                    help="directorates to report on (default: none; give these or --all)")
     r.add_argument("--all", action="store_true",
@@ -165,9 +169,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: reports)")
     r.add_argument("--jobs", type=int, default=None,
                    help="parallel worker processes (default: the number of CPU cores)")
-    r.add_argument("--disclosure", choices=["publication", "internal"], default="publication",
-                   help=_DISCLOSURE_HELP)
-    r.add_argument("--staff-group", default=codes.AHP_STAFF_GROUP, help=_STAFF_GROUP_HELP)
     r.add_argument("--force", action="store_true",
                    help="replace files in --out that equity did not write (default: refuse)")
     r.set_defaults(func=_report)
