@@ -231,8 +231,8 @@ def test_workbook_format(tmp_path):
     path = write_table(result_rows(), tmp_path / "r.xlsx",
                        parameters={"period": "2024/25", "staff group": "all"})
     wb = load_workbook(path)
-    assert wb.sheetnames == ["indicators", "notes", "parameters", "methods"]
-    ws = wb["indicators"]
+    assert wb.sheetnames == ["Indicators", "Notes", "Parameters", "Methods"]
+    ws = wb["Indicators"]
     head = [c.value for c in ws[1]]
     assert head[:4] == ["indicator", "title", "unit", "period"]
     assert ws.freeze_panes == "A2"
@@ -257,11 +257,11 @@ def test_workbook_format(tmp_path):
     assert ws.cell(3, col["value"]).value == "*" and ws.cell(3, col["ratio"]).value == "*"
     assert ws.cell(3, col["group"]).value == "'" + HOSTILE
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
-    params = dict(wb["parameters"].iter_rows(min_row=2, values_only=True))
+    params = dict(wb["Parameters"].iter_rows(min_row=2, values_only=True))
     assert params == {"period": "2024/25", "staff group": "all"}
-    methods = [c.value for c in wb["methods"][1]]
-    assert methods[:2] == ["indicator", "title"] and wb["methods"].max_row == len(REGISTRY) + 1
-    notes = list(wb["notes"].iter_rows(min_row=2, values_only=True))
+    methods = [c.value for c in wb["Methods"][1]]
+    assert methods[:2] == ["indicator", "title"] and wb["Methods"].max_row == len(REGISTRY) + 1
+    notes = list(wb["Notes"].iter_rows(min_row=2, values_only=True))
     assert ("not computed", "wdes_9", "no survey rows", None) in notes
 
 
@@ -282,13 +282,13 @@ def workbook(sample, tmp_path_factory):
 
 def test_indicators_command_records_its_scope(workbook, capsys):
     wb = load_workbook(workbook / "r.xlsx")
-    params = dict(wb["parameters"].iter_rows(min_row=2, values_only=True))
+    params = dict(wb["Parameters"].iter_rows(min_row=2, values_only=True))
     assert params["directorate"] == "'=1+2" and params["staff group"] == "all"
     assert params["period"] == "2024/25"
     assert params["period chosen"] == "latest complete financial year"
     assert params["disclosure"] == "publication" and params["equity version"] == eq.__version__
     assert len(params["data fingerprint (SHA-256 of input files)"]) == 16
-    ws = wb["indicators"]
+    ws = wb["Indicators"]
     head = [c.value for c in ws[1]]
     directorates = {r[head.index("directorate")] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert directorates == {"'=1+2", None}  # the filter recorded, as inert text

@@ -396,15 +396,15 @@ def _write_xlsx(path: Path, table: pd.DataFrame, parameters: Mapping[str, object
 
     main = _as_published(_with_titles(table))
     units = [REGISTRY[i].unit if i in REGISTRY else "" for i in table["indicator"].astype(str)]
-    sheets = {"indicators": main, "notes": metadata_table(table),
-              "parameters": parameters_table(parameters), "methods": registry_table()}
+    sheets = {"Indicators": main, "Notes": metadata_table(table),
+              "Parameters": parameters_table(parameters), "Methods": registry_table()}
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         for name, frame in sheets.items():
             safe = neutralise_text(frame)
             safe.to_excel(xl, sheet_name=name, index=False)
             _format_sheet(xl.sheets[name], safe)
-        _number_formats(xl.sheets["indicators"], main, units)
-        for ws in (xl.sheets["methods"], xl.sheets["notes"]):
+        _number_formats(xl.sheets["Indicators"], main, units)
+        for ws in (xl.sheets["Methods"], xl.sheets["Notes"]):
             for row in ws.iter_rows(min_row=2):
                 for cell in row:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -430,9 +430,9 @@ def write_table(table: pd.DataFrame, out: str | os.PathLike[str], *,
     Notes
     -----
     CSV and xlsx show withheld figures as ``*`` and neutralise formula triggers in text
-    cells. The workbook has the indicators (title and unit beside each id, counts as whole
-    numbers, each figure formatted in its unit, frozen header, filters, widths), notes (not
-    computed, exclusions), parameters and methods (the indicator registry) sheets. Parquet is
+    cells. The workbook has the Indicators (title and unit beside each id, counts as whole
+    numbers, each figure formatted in its unit, frozen header, filters, widths), Notes (not
+    computed, exclusions), Parameters and Methods (the indicator registry) sheets. Parquet is
     the table as computed, typed (withheld figures null, ``suppressed`` true).
 
     Raises
