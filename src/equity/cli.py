@@ -113,7 +113,11 @@ def _scope(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``equity`` argument parser (every option has help stating its default)."""
-    p = argparse.ArgumentParser(prog="equity", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="equity",
+        description="NHS workforce-equity analytics: WRES, WDES, retention, progression and pay "
+                    "gaps with intervals and disclosure control. 'equity COMMAND --help' lists a "
+                    "command's options with their defaults.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
                    help="print the version of equity and exit")
     sub = p.add_subparsers(dest="command", required=True)
