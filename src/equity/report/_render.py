@@ -414,6 +414,13 @@ def _halt(pool: cf.ProcessPoolExecutor) -> None:
             w.join(5)
 
 
+def _written_since(path: Path, t: float) -> bool:
+    try:
+        return path.stat().st_mtime >= t
+    except OSError:
+        return False
+
+
 def _stop_reason(err: BaseException) -> str:
     if isinstance(err, KeyboardInterrupt):
         return "interrupted (SIGINT)"
@@ -578,6 +585,7 @@ def render_reports(
     # is removed when the batch ends, however it ends; only disclosure-controlled figures
     # reach `out`. The workers' (and their kernels') temporary files go there too.
     batch_dir = tempfile.mkdtemp(prefix="equity-batch-")
+    started = time.time()
     pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                   initargs=(batch_dir,),
                                   mp_context=multiprocessing.get_context("spawn"))
@@ -611,10 +619,16 @@ def render_reports(
     with _SignalsHeld():
         done = {r.name for r in results}
         reason = _stop_reason(stop) if stop is not None else ""
-        results += [RenderResult(j.name, Path(j.out_file).name, False,
-                                 error=f"Not finished: the batch was {reason} before this "
-                                       "report was rendered.")
-                    for j in job_list if j.name not in done]
+        for j in job_list:
+            if j.name in done:
+                continue
+            # written (atomically, so whole) by a worker stopped before it could say so
+            if _written_since(Path(j.out_file), started):
+                results.append(RenderResult(j.name, Path(j.out_file).name, True))
+            else:
+                results.append(RenderResult(
+                    j.name, Path(j.out_file).name, False, error=f"Not finished: the batch "
+                    f"was {reason} before this report was rendered."))
         for j in job_list:  # a worker stopped while writing leaves its temporary file
             for f in (Path(j.out_file), Path(j.executed_file)):
                 for tmp in f.parent.glob(f".{glob_escape(f.name)}.*.tmp*"):
