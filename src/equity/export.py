@@ -410,6 +410,15 @@ def _write_xlsx(path: Path, table: pd.DataFrame, parameters: Mapping[str, object
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _suffix(path: Path) -> str:
+    """The output format (``.csv``, ``.parquet`` or ``.xlsx``) from the file name."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".xlsx"):
+        raise OutputError(
+            f"Cannot write {path.name!r}: the output file must end in .csv, .parquet or .xlsx.")
+    return suffix
+
+
 def write_table(table: pd.DataFrame, out: str | os.PathLike[str], *,
                 parameters: Mapping[str, object] | None = None, force: bool = False) -> Path:
     """Write a result table to ``.csv``, ``.parquet`` or ``.xlsx`` (atomically).
@@ -422,7 +431,7 @@ def write_table(table: pd.DataFrame, out: str | os.PathLike[str], *,
         The file; its suffix chooses the format.
     parameters
         What produced the table (data, period, directorate, staff group, disclosure,
-        version, fingerprint): the workbook's ``parameters`` sheet.
+        version, fingerprint): the workbook's Parameters sheet.
     force
         Replace an existing file equity did not write (one not listed, with its current
         content, in the folder's :data:`MANIFEST`).
@@ -442,11 +451,7 @@ def write_table(table: pd.DataFrame, out: str | os.PathLike[str], *,
         ``force``), or the file cannot be written.
     """
     path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".xlsx"):
-        raise OutputError(
-            f"Cannot write {path.name!r}: the output file must end in .csv, .parquet or .xlsx."
-        )
+    suffix = _suffix(path)
     if suffix == ".xlsx" and len(table) + 1 > EXCEL_MAX_ROWS:
         raise OutputError(
             f"The result has {len(table):,} rows, more than an Excel worksheet holds "
@@ -548,9 +553,7 @@ def write_indicators(
     from equity.io import read_dataset
     from equity.report.context import data_fingerprint
 
-    if Path(out).suffix.lower() not in (".csv", ".parquet", ".xlsx"):
-        raise OutputError(f"Cannot write {Path(out).name!r}: the output file must end in .csv, "
-                          ".parquet or .xlsx.")
+    _suffix(Path(out))
     target = check_out(out, inputs=[data, mapping], folder=False)
     guard_outputs(target.parent, [target.name], force=force)
     steps = ["reading data", "computing indicators", "writing"]
