@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="equity",
         description="NHS workforce-equity analytics: WRES, WDES, retention, progression and pay "
                     "gaps with intervals and disclosure control. 'equity COMMAND --help' lists a "
-                    "command's options with their defaults.")
+                    "command's options with their defaults; docs/cli.md is the full reference.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
                    help="print the version of equity and exit")
     sub = p.add_subparsers(dest="command", required=True)
