@@ -373,7 +373,7 @@ def text_parquet_copy(src: Path, dst: Path, mapping_too: bool = False) -> Path:
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
 def test_native_parquet_scan_matches_pandas_on_broken_data(tmp_path, engine, monkeypatch):
-    import equity.io
+    import equity.io._dataset
 
     folder = text_parquet_copy(FIXTURES / "broken", tmp_path / "broken")
     with pytest.warns(DataQualityWarning):
@@ -383,7 +383,7 @@ def test_native_parquet_scan_matches_pandas_on_broken_data(tmp_path, engine, mon
         raise AssertionError("a lazy engine read a Parquet file through pandas")
 
     # the lazy engines scan the Parquet file themselves: no pandas frame in between
-    monkeypatch.setattr(equity.io, "_read_pandas", no_pandas)
+    monkeypatch.setattr(equity.io._dataset, "_read_pandas", no_pandas)
     with pytest.warns(DataQualityWarning):
         ds = read_dataset(folder, engine=engine)
     monkeypatch.undo()
