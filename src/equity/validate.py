@@ -16,11 +16,12 @@ value of a person beyond their id.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import narwhals as nw
 import pandas as pd
@@ -157,13 +158,21 @@ class ValidationReport:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
 
+    def warning_records(self) -> list[dict[str, Any]]:
+        """The warnings as plain records (table, column, rule, count, message), for ``attrs``."""
+        return [{"table": f.table, "column": f.column, "rule": f.rule, "count": f.count,
+                 "message": f.message} for f in self.warnings]
+
     def raise_for_errors(self) -> ValidationReport:
-        """Raise :class:`~equity.errors.ValidationError` if there are errors; else return self."""
+        """Raise :class:`~equity.errors.ValidationError` if there are errors; else return self.
+
+        The error's message is the whole report (:meth:`format`): every error, then every
+        warning, each with its table, column, rule, count, examples and fix.
+        """
         if self.errors:
-            first = "\n".join(f.paragraph() for f in self.errors[:3])
-            more = f"\n(and {len(self.errors) - 3} more)" if len(self.errors) > 3 else ""
             raise ValidationError(
-                f"{self.headline()}. Fix these and validate again:\n{first}{more}", report=self
+                f"the data has errors; nothing was computed. Fix these and validate again.\n"
+                f"{self.format()}", report=self,
             )
         return self
 
@@ -577,4 +586,75 @@ def validate(dataset: Dataset) -> ValidationReport:
     return ValidationReport(findings, source=dataset.source)
 
 
-__all__ = ["RULES", "Finding", "ValidationReport", "validate"]
+# --------------------------------------------------------------------------- the gate
+
+
+def _tables_of(dataset: Dataset) -> tuple[Any, ...]:
+    """What a cached report is valid for: the table objects and the read issues (by identity)."""
+    return (*dataset.tables().values(), *dataset.issues)
+
+
+def require_valid(dataset: Dataset) -> ValidationReport:
+    """Validate ``dataset`` once (the report is kept on it) and stop on errors.
+
+    Every computing entry point (``equity.indicators``, each family and indicator function,
+    the reports) calls this first, so no figure is computed from data with errors. The report
+    is cached on the dataset object and reused while its tables are the same objects, so
+    functions that call one another validate once.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~equity.io.Dataset`.
+
+    Returns
+    -------
+    ValidationReport
+        The report, which then holds warnings only.
+
+    Raises
+    ------
+    ValidationError
+        When validation finds errors; the message is the whole report and ``err.report``
+        the :class:`ValidationReport`.
+
+    Examples
+    --------
+    >>> staff = pd.DataFrame({"staff_id": ["a", "a"], "snapshot_date": ["2025-03-31"] * 2})
+    >>> require_valid(Dataset.from_frames(staff=staff))
+    Traceback (most recent call last):
+    ...
+    equity.errors.ValidationError: the data has errors; nothing was computed. ...
+    """
+    key = _tables_of(dataset)
+    cached = getattr(dataset, "_validation", None)
+    if cached is not None and len(cached[0]) == len(key) and all(
+            a is b for a, b in zip(cached[0], key, strict=True)):
+        report: ValidationReport = cached[1]
+    else:
+        report = validate(dataset)
+        dataset._validation = (key, report)  # type: ignore[attr-defined]
+    return report.raise_for_errors()
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def gated(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorate a computing function whose first argument is a dataset: validate it first
+    (:func:`require_valid`) and put the warnings on the result's ``attrs["warnings"]``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        dataset = args[0] if args else kwargs["dataset"]
+        report = require_valid(dataset)  # type: ignore[arg-type]
+        out = func(*args, **kwargs)
+        if isinstance(out, pd.DataFrame):
+            out.attrs["warnings"] = report.warning_records()
+        return out
+
+    return wrapper
+
+
+__all__ = ["RULES", "Finding", "ValidationReport", "gated", "require_valid", "validate"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import narwhals as nw
@@ -24,7 +25,9 @@ from equity.indicators._common import (
     Grouping,
     and_all,
     at,
+    attempt,
     check_within,
+    family_ids,
     group_labels,
     grouping,
     record_exclusion,
@@ -41,6 +44,7 @@ from equity.result import (
     make_result,
     text_where,
 )
+from equity.validate import gated
 
 PayBy = Literal["sex", "ethnicity", "disability"]
 
@@ -332,6 +336,7 @@ def _grouped(vc: pd.DataFrame, column: str, g: Grouping, keys: Sequence[str], va
 # --------------------------------------------------------------------------- public API
 
 
+@gated
 def pay_gap(
     dataset: Dataset,
     *,
@@ -541,6 +546,7 @@ def _bonus_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, period: str, within:
     return out
 
 
+@gated
 @cube.sharing()  # counts shared by the indicators computed here
 def pay_indicators(
     dataset: Dataset,
@@ -561,8 +567,9 @@ def pay_indicators(
     -----
     See :func:`pay_gap`.
     """
-    parts = [pay_gap(dataset, period=period, by=by, within=within, staff_group=staff_group,
-                     directorate=directorate) for by in _BYS]
+    parts = [attempt(partial(pay_gap, dataset, period=period, by=by, within=within,
+                             staff_group=staff_group, directorate=directorate),
+                     *family_ids("pay")) for by in _BYS]
     out = concat_results(parts)
     computed = set(out["indicator"])
     reasons: dict[str, list[str]] = {}
@@ -594,6 +601,7 @@ STATUTORY_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+@gated
 def statutory_summary(
     dataset: Dataset,
     *,
