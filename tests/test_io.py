@@ -199,10 +199,16 @@ def test_top_level_date_format_applies_to_every_table(tmp_path):
 def test_mapping_without_date_format_reports_day_first_dates():
     ds = read_dataset(FIXTURES / "esr", mapping={"staff": {"columns": {
         "Assignment Number": "staff_id", "Effective Date": "snapshot_date"}}})
-    [issue] = ds.issues
+    [issue] = [i for i in ds.issues if i.severity == "error"]
     assert (issue.table, issue.column, issue.rule, issue.count) == (
         "staff", "snapshot_date", "unparseable date", 4)
     assert issue.examples[0] == "row 2 (staff_id=1001)"
+    # the fix is named: the mapping's date_format for day-first dates
+    assert "date_format: '%d/%m/%Y'" in issue.hint
+    # the unmapped Title Case headers are read as their canonical names, with a warning
+    [renamed] = [i for i in ds.issues if i.severity == "warning"]
+    assert renamed.rule == "header renamed"
+    assert renamed.examples == ("'Staff Group' -> staff_group", "'FTE' -> fte")
 
 
 @pytest.mark.parametrize(

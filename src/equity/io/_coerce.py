@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,9 @@ class ReadIssue:
     examples: tuple[Any, ...]
     severity: str = "error"
     message: str = ""
+    #: What the values look like and the fix for that (appended to the rule's message).
+    hint: str = ""
+
 
 # --------------------------------------------------------------------------- coercion
 
@@ -159,11 +163,24 @@ def coerce(
         if col.kind in ("id", "str"):
             df[col.name] = _as_text(raw).where(present, None)
             continue
+        hint = ""
         if col.kind == "date":
             parsed = _parse_dates(raw.where(present), date_format)
+            # a year alone, a year and month, or a number (an Excel serial day) is not a day:
+            # pandas would read "2025" as 1 January 2025
+            parsed = parsed.where(~(present & parsed.notna() & _not_a_day(raw)))
             bad = present & parsed.isna()
+            timed = parsed.notna() & parsed.ne(parsed.dt.normalize())
+            if timed.any():
+                parsed = parsed.dt.normalize()
+                issues.append(ReadIssue(
+                    table.name, col.name, "time of day", int(timed.sum()),
+                    _examples(df, timed, table, row_offset), severity="warning",
+                    message=TIME_OF_DAY))
             df[col.name] = parsed
             rule = "unparseable date"
+            if bad.any():
+                hint = date_hint(raw[bad.to_numpy()].head(5), date_format)  # the examples
         elif col.kind == "float":
             parsed = _parse_numbers(raw, present)
             bad = present & parsed.isna()
@@ -175,8 +192,76 @@ def coerce(
             rule = "unparseable boolean"
         if bad.any():
             issues.append(ReadIssue(table.name, col.name, rule, int(bad.sum()),
-                                    _examples(df, bad, table, row_offset)))
+                                    _examples(df, bad, table, row_offset), hint=hint))
     return df
+
+
+#: The message of the "time of day" warning (every engine's reader).
+TIME_OF_DAY = (
+    "dates hold a time of day (e.g. 2025-03-31 09:30:00). Only the day is used (a snapshot "
+    "taken at 09:30 on 31 March is the 31 March snapshot); the times are dropped. Export the "
+    "dates without times to silence this."
+)
+
+_NOT_A_DAY = r"^\s*(\d{4}(-\d{1,2})?|\d+(\.\d*)?)\s*$"
+
+
+def _not_a_day(raw: pd.Series) -> pd.Series:
+    """True for values that name no day: a year, a year and month, or a plain number."""
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return pd.Series(False, index=raw.index)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.notna()
+    if _is_text_dtype(raw):
+        return raw.str.match(_NOT_A_DAY).fillna(False).astype(bool)
+
+    def odd(v: Any) -> bool:
+        if isinstance(v, str):
+            return re.match(_NOT_A_DAY, v) is not None
+        return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+
+    return per_value(raw, odd, dtype=bool)
+
+
+def date_hint(values: pd.Series, date_format: str | None) -> str:
+    """What unparseable date values look like, and the fix (empty when nothing stands out).
+
+    Examples
+    --------
+    >>> date_hint(pd.Series(["31/03/2025", "01/04/2024"]), None)[:46]
+    'They look like day/month/year (31/03/2025): ad'
+    >>> date_hint(pd.Series(["45747"]), None)[:40]
+    'They look like Excel serial day numbers '
+    """
+    text = values.dropna().astype(str).str.strip()
+    if text.empty:
+        return ""
+    first = text.iloc[0]
+    slashed = text.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})$").dropna()
+    if len(slashed) == len(text):
+        a, b = slashed[0].astype(int), slashed[1].astype(int)
+        sep = "/" if "/" in first else ("." if "." in first else "-")
+        year = "%Y" if len(slashed[2].iloc[0]) == 4 else "%y"
+        fmt = (f"%m{sep}%d{sep}{year}" if (b > 12).any() and not (a > 12).any()
+               else f"%d{sep}%m{sep}{year}")
+        order = "month/day/year" if fmt.startswith("%m") else "day/month/year"
+        return (f"They look like {order} ({first}): add `date_format: '{fmt}'` to this table's "
+                "section of the mapping file (--mapping), or write the dates as YYYY-MM-DD.")
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.notna().all():
+        if numbers.between(1900, 2200).all() and text.str.fullmatch(r"\d{4}").all():
+            return (f"They are years alone ({first}), which name no day: give the full date "
+                    "(YYYY-MM-DD).")
+        if numbers.between(1, 2_958_465).all():
+            return (f"They look like Excel serial day numbers ({first}; 45747 is 31 March "
+                    "2025): format the column as dates in Excel before saving, or export the "
+                    "dates as YYYY-MM-DD.")
+    if text.str.fullmatch(r"\d{4}-\d{1,2}").all():
+        return f"They give a year and month only ({first}): give the full date (YYYY-MM-DD)."
+    if date_format is not None:
+        return (f"The mapping's date_format is {date_format!r}, which they do not follow "
+                f"({first}): correct date_format or the values.")
+    return ""
 
 
 def _merge_issues(issues: list[ReadIssue]) -> list[ReadIssue]:
@@ -187,7 +272,8 @@ def _merge_issues(issues: list[ReadIssue]) -> list[ReadIssue]:
         if k in merged:
             m = merged[k]
             merged[k] = ReadIssue(m.table, m.column, m.rule, m.count + i.count,
-                                  (m.examples + i.examples)[:5], m.severity, m.message)
+                                  (m.examples + i.examples)[:5], m.severity, m.message,
+                                  m.hint or i.hint)
         else:
             merged[k] = i
     return list(merged.values())

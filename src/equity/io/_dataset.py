@@ -27,6 +27,7 @@ from equity.io._files import (
     _read_pandas,
     _Source,
     _unknown_files_issue,
+    describe,
 )
 from equity.io._mapping import TableMapping, read_mapping
 from equity.schema import TABLES
@@ -54,6 +55,51 @@ class Dataset:
     engine: str = "pandas"
     issues: list[ReadIssue] = field(default_factory=list)
     connection: Any = field(default=None, repr=False)
+    #: Where each table was read from, for messages (``staff.xlsx, sheet 'Data'``).
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def _shape(self, name: str) -> tuple[int, int]:
+        from equity import cube
+
+        frame = getattr(self, name)
+        n = cube.count(frame, [])
+        return (int(n["n"].sum()) if len(n) else 0), len(cube.columns(frame))
+
+    def __repr__(self) -> str:
+        """A few lines: source, engine, then each table's rows, columns and file.
+
+        Examples
+        --------
+        >>> Dataset.from_frames(staff=pd.DataFrame({"staff_id": ["a"], "fte": [1.0]}))
+        <equity Dataset from <memory> (pandas engine): 1 table, 0 read issues>
+          staff  1 row  2 columns
+        """
+        tables = list(self.tables())
+        head = (f"<equity Dataset from {self.source} ({self.engine} engine): "
+                f"{len(tables)} table{'' if len(tables) == 1 else 's'}, {len(self.issues)} read "
+                f"issue{'' if len(self.issues) == 1 else 's'}>")
+        width = max(map(len, tables), default=0)
+        lines = [head]
+        for name in tables:
+            rows, cols = self._shape(name)
+            where = f"  ({self.sources[name]})" if name in self.sources else ""
+            lines.append(f"  {name:<{width}}  {rows:,} row{'' if rows == 1 else 's'}  "
+                         f"{cols} column{'' if cols == 1 else 's'}{where}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = []
+        for name in self.tables():
+            n, cols = self._shape(name)
+            rows.append(f"<tr><td>{name}</td><td>{n:,}</td><td>{cols}</td>"
+                        f"<td>{html.escape(self.sources.get(name, ''))}</td></tr>")
+        return (f"<table><caption>equity Dataset from {html.escape(self.source)} "
+                f"({html.escape(self.engine)} engine), {len(self.issues)} read issue(s)</caption>"
+                '<thead><tr><th scope="col">table</th><th scope="col">rows</th>'
+                '<th scope="col">columns</th><th scope="col">read from</th></tr></thead>'
+                f"<tbody>{''.join(rows)}</tbody></table>")
 
     @classmethod
     def from_frames(cls, **tables: pd.DataFrame | None) -> Dataset:
@@ -193,6 +239,7 @@ def read_dataset(
         )
 
     issues: list[ReadIssue] = []
+    where: dict[str, str] = {}
     frames: dict[str, pd.DataFrame] = {}
     native: dict[str, Any] = {}
     engine_con = None
@@ -219,8 +266,9 @@ def read_dataset(
             src, tmap = sources[name], tmaps.get(name, TableMapping())
             if engine in ("polars", "duckdb") and src.kind in ("parquet", "duckdb"):
                 native[name] = _read_native(engine, src, tmap, issues, con, engine_con)
+                where[name] = describe(src)
             else:
-                frames[name] = _read_pandas(src, tmap, issues, con, chunk_rows)
+                frames[name] = _read_pandas(src, tmap, issues, con, chunk_rows, where)
         tables, connection = _convert(frames, engine, engine_con)
     except BaseException:
         if engine_con is not None:
@@ -236,4 +284,5 @@ def read_dataset(
         issues.insert(0, issue)
         warnings.warn(issue.message, DataQualityWarning, stacklevel=2)
     return Dataset(**tables, source=str(path), engine=engine, issues=issues,
-                   connection=connection if connection is not None else engine_con)
+                   connection=connection if connection is not None else engine_con,
+                   sources=where)

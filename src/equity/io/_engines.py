@@ -9,9 +9,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from equity.errors import InputError, check_choice
-from equity.io._coerce import _FALSE, _TRUE, ReadIssue, _as_text
+from equity.io._coerce import _FALSE, _TRUE, TIME_OF_DAY, ReadIssue, _as_text, date_hint
 from equity.io._files import _Source
-from equity.io._mapping import TableMapping
+from equity.io._mapping import TableMapping, header_renames
 from equity.schema import TABLES, Table
 
 Engine = Literal["pandas", "polars", "duckdb", "spark"]
@@ -143,6 +143,7 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
     table = TABLES[src.table]
     schema = lf.collect_schema()
     renames = {a: b for a, b in tmap.columns.items() if a in schema and a != b}
+    renames |= header_renames([renames.get(c, c) for c in schema], src.table, issues)
     clash = [b for b in renames.values() if b in schema]
     if clash:
         raise InputError(f"The mapping renames a column of {src.path} to {clash[0]!r}, which the "
@@ -194,6 +195,9 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
                 t = text(c)
                 fmts = (tmap.date_format,) if tmap.date_format else _ISO_FORMATS
                 parsed = pl.coalesce(*(t.str.to_datetime(f, strict=False, time_unit="ns") for f in fmts))
+            day = parsed.dt.truncate("1d")
+            bad[(c, "time of day")] = (parsed != day).fill_null(False)
+            parsed = day
             rule = "unparseable date"
         elif col.kind == "float":
             parsed = (pl.col(c).cast(pl.Float64) if dtype.is_numeric() or dtype == pl.Boolean
@@ -224,15 +228,27 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
         for i, ((c, rule), m) in enumerate(bad.items()):
             n = int(totals[f"b{i}"][0] or 0)
             if n:
-                cols = ["__row"] + ([key] if key else [])
+                cols = [pl.col("__row"), pl.col(key) if key else pl.lit(None),
+                        text(c).alias("__raw")]
                 ex = (lf.with_row_index("__row").filter(m).select(cols).head(5).collect()
                       .rows())
-                rows = [(r[0], r[1] if key else None) for r in ex]
-                issues.append(ReadIssue(src.table, c, rule, n, _example_text(rows, key)))
+                issues.append(_issue(src.table, c, rule, n,
+                                     _example_text([(r[0], r[1]) for r in ex], key),
+                                     [r[2] for r in ex], tmap.date_format))
     if src.table in _QUERIED_OFTEN:
         # Parse once: every indicator query then scans typed columns in memory.
         return out.collect().lazy()
     return out
+
+
+def _issue(table: str, column: str, rule: str, n: int, examples: tuple[str, ...],
+           values: list[Any], date_format: str | None) -> ReadIssue:
+    """A native reader's issue: a time of day is a warning (the day is kept), the rest errors
+    (unparseable dates with what the example ``values`` look like)."""
+    if rule == "time of day":
+        return ReadIssue(table, column, rule, n, examples, severity="warning", message=TIME_OF_DAY)
+    hint = date_hint(pd.Series(values, dtype=object), date_format) if rule == "unparseable date" else ""
+    return ReadIssue(table, column, rule, n, examples, hint=hint)
 
 
 def _clean_categoricals(lf: Any, columns: list[str]) -> set[str]:
@@ -296,6 +312,7 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
     desc = con.sql(f"SELECT * FROM {from_sql}")
     types = {c: str(t).upper() for c, t in zip(desc.columns, desc.types, strict=True)}
     renames = {a: b for a, b in tmap.columns.items() if a in types and a != b}
+    renames |= header_renames([renames.get(c, c) for c in types], src.table, issues)
     clash = [b for b in renames.values() if b in types]
     if clash:
         raise InputError(f"The mapping renames a column of {src.path} to {clash[0]!r}, which the "
@@ -347,6 +364,9 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
                 fmts = (tmap.date_format,) if tmap.date_format else _ISO_FORMATS
                 parsed = "CAST(COALESCE(" + ", ".join(
                     f"try_strptime({text(c)}, {_sql_str(f)})" for f in fmts) + ") AS TIMESTAMP)"
+            day = f"CAST(date_trunc('day', {parsed}) AS TIMESTAMP)"
+            bad[(c, "time of day")] = f"coalesce({parsed} <> {day}, false)"
+            parsed = day
             rule = "unparseable date"
         elif col.kind == "float":
             if t in ("VARCHAR", "VARCHAR*"):
@@ -384,11 +404,13 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
             if n:
                 key_sql = text(key) if key else "NULL"
                 rows = con.execute(
-                    f"SELECT __row, __key FROM (SELECT row_number() OVER () - 1 AS __row, "
-                    f"{key_sql} AS __key, {m} AS __bad FROM {from_sql}) WHERE __bad "
-                    "ORDER BY __row LIMIT 5"
+                    f"SELECT __row, __key, __raw FROM (SELECT row_number() OVER () - 1 AS __row, "
+                    f"{key_sql} AS __key, {text(c)} AS __raw, {m} AS __bad FROM {from_sql}) "
+                    "WHERE __bad ORDER BY __row LIMIT 5"
                 ).fetchall()
-                issues.append(ReadIssue(src.table, c, rule, int(n), _example_text(rows, key)))
+                issues.append(_issue(src.table, c, rule, int(n),
+                                     _example_text([(r[0], r[1]) for r in rows], key),
+                                     [r[2] for r in rows], tmap.date_format))
     return con.sql(select())
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from equity.errors import InputError
 from equity.io._coerce import ReadIssue, coerce
-from equity.io._mapping import TableMapping, apply_mapping
+from equity.io._mapping import TableMapping, apply_mapping, header_renames, snake_case
 from equity.schema import TABLES
 
 #: File types read from a dataset folder, by suffix.
@@ -185,14 +185,70 @@ def _parquet_chunks(src: _Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
         yield pf.schema_arrow.empty_table().to_pandas()
 
 
-def _excel_frame(src: _Source) -> pd.DataFrame:
+def describe(src: _Source, sheet: str | None = None) -> str:
+    """Where a table was read from, for messages: ``staff.xlsx, sheet 'Data'``."""
+    if src.kind == "duckdb":
+        return f"table {src.table} of {src.path.name}"
+    return src.path.name + (f", sheet {sheet!r}" if sheet is not None else "")
+
+
+def _choose_sheet(book: pd.ExcelFile, src: _Source, issues: list[ReadIssue]) -> str:
+    """The sheet named after the table; else the only sheet; else the first sheet whose header
+    holds the table's required columns (a warning names it), else the first sheet."""
+    names = [str(n) for n in book.sheet_names]
+    if src.table in names:
+        return src.table
+    if len(names) == 1:
+        return names[0]
+    required = set(TABLES[src.table].required_columns)
+    chosen = names[0]
+    for name in names:
+        header = pd.read_excel(book, sheet_name=name, nrows=0).columns
+        if required <= {snake_case(c) for c in header}:
+            chosen = name
+            break
+    issues.append(ReadIssue(
+        src.table, "", "sheet chosen", 1, (f"sheet {chosen!r}",), severity="warning",
+        message=(f"{src.path.name} has no sheet named {src.table!r}; read sheet {chosen!r} "
+                 f"(sheets: {', '.join(repr(n) for n in names)}). Name the sheet holding the "
+                 f"{src.table} table {src.table!r} to choose it."),
+    ))
+    return chosen
+
+
+def _blank_formulas(src: _Source, sheet: str, df: pd.DataFrame) -> list[ReadIssue]:
+    """Formula cells that hold no value (saved by a program that does not calculate): pandas
+    reads them as blank. One error per column, with example rows."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(src.path, read_only=True, data_only=False)
+    try:
+        found: dict[int, list[int]] = {}
+        for r, row in enumerate(book[sheet].iter_rows(min_row=2, values_only=True), start=2):
+            for c, v in enumerate(row[: df.shape[1]]):
+                if isinstance(v, str) and v.startswith("=") and r - 2 < len(df) \
+                        and pd.isna(df.iat[r - 2, c]):
+                    found.setdefault(c, []).append(r)
+    finally:
+        book.close()
+    return [ReadIssue(
+        src.table, str(df.columns[c]), "formula cell", len(rows),
+        tuple(f"row {r}" for r in rows[:5]),
+        message=(f"cells of {describe(src, sheet)} hold formulas without a calculated value, "
+                 "so they read as blank. Open the workbook in Excel, let it calculate and save "
+                 "it (or paste the values over the formulas)."),
+    ) for c, rows in found.items()]
+
+
+def _excel_frame(src: _Source, issues: list[ReadIssue]) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it ignores (styles, data validation).
             warnings.simplefilter("ignore", UserWarning)
             with pd.ExcelFile(src.path, engine="openpyxl") as book:
-                sheet = src.table if src.table in book.sheet_names else book.sheet_names[0]
+                sheet = _choose_sheet(book, src, issues)
                 df = pd.read_excel(book, sheet_name=sheet, dtype=object)
+            issues += _blank_formulas(src, sheet, df)
     except (ValueError, OSError, KeyError) as err:
         raise InputError(
             f"Cannot read {src.path} as an Excel workbook ({err}). Save it as .xlsx from Excel.",
@@ -200,34 +256,43 @@ def _excel_frame(src: _Source) -> pd.DataFrame:
         ) from err
     if df.shape[1] == 0:
         raise InputError(
-            f"The workbook {src.path} has an empty first sheet. Put the {src.table} table, with "
-            "its column names in row 1, on the first sheet (or a sheet named "
-            f"{src.table!r}).",
+            f"The sheet {sheet!r} of {src.path} is empty. Put the {src.table} table, with "
+            f"its column names in row 1, on a sheet named {src.table!r}.",
             table=src.table,
         )
+    df.attrs["sheet"] = sheet
     return df
 
 
-def _raw_chunks(src: _Source, con: Any, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _raw_chunks(src: _Source, con: Any, chunk_rows: int,
+                issues: list[ReadIssue]) -> Iterator[pd.DataFrame]:
     if src.kind == "csv":
         yield from _csv_chunks(src, chunk_rows)
     elif src.kind == "parquet":
         yield from _parquet_chunks(src, chunk_rows)
     elif src.kind == "excel":
-        yield _excel_frame(src)
+        yield _excel_frame(src, issues)
     else:  # a table in a DuckDB file
         yield con.table(src.table).df()
 
 
 def _read_pandas(src: _Source, tmap: TableMapping, issues: list[ReadIssue], con: Any,
-                 chunk_rows: int) -> pd.DataFrame:
-    """Read one table to a coerced pandas frame, chunk by chunk (mapping, then coercion)."""
+                 chunk_rows: int, where: dict[str, str]) -> pd.DataFrame:
+    """Read one table to a coerced pandas frame, chunk by chunk (mapping, then coercion).
+
+    ``where`` receives the table's place (file, and sheet of a workbook) for messages."""
     table = TABLES[src.table]
-    where = str(src.path) if src.kind != "duckdb" else f"table {src.table} of {src.path}"
+    path = str(src.path) if src.kind != "duckdb" else f"table {src.table} of {src.path}"
     parts = []
     offset = 0
-    for raw in _raw_chunks(src, con, chunk_rows):
-        mapped = apply_mapping(raw, tmap, table=src.table, where=where)
+    renames: dict[str, str] = {}
+    for raw in _raw_chunks(src, con, chunk_rows, issues):
+        mapped = apply_mapping(raw, tmap, table=src.table, where=path)
+        if offset == 0:
+            where[src.table] = describe(src, raw.attrs.get("sheet"))
+            renames = header_renames(list(mapped.columns), src.table, issues)
+        if renames:
+            mapped = mapped.rename(columns=renames)
         parts.append(coerce(mapped, table, issues, date_format=tmap.date_format, row_offset=offset))
         offset += len(raw)
     if len(parts) == 1:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from equity.errors import InputError
-from equity.io._coerce import _as_text
+from equity.io._coerce import ReadIssue, _as_text
 from equity.schema import TABLES
 
 # --------------------------------------------------------------------------- mapping file
@@ -95,6 +97,14 @@ def read_mapping(mapping: str | Path | Mapping[str, Any] | None) -> dict[str, Ta
             continue
         bad += [f"{tname}.{k}" for k in section if k not in _MAPPING_KEYS]
         canon = TABLES[tname].column_names
+        for part in ("columns", "values"):
+            if not isinstance(section.get(part) or {}, Mapping):
+                bad.append(f"{tname}.{part} (a {type(section[part]).__name__}; it must map "
+                           + ("local name: canonical name" if part == "columns" else
+                              "column: {old value: new value}") + ", one per line, "
+                           "as `Local Name: staff_id`, not a list)")
+        if any(b.startswith((f"{tname}.columns (", f"{tname}.values (")) for b in bad):
+            continue
         cols = {str(k): str(v) for k, v in (section.get("columns") or {}).items()}
         bad += [f"{tname}.columns target {v!r} (not a {tname} column)" for v in cols.values()
                 if v not in canon]
@@ -108,12 +118,16 @@ def read_mapping(mapping: str | Path | Mapping[str, Any] | None) -> dict[str, Ta
                 continue
             values[cname] = {str(_scalar_text(k)): _scalar_text(v) for k, v in recode.items()}
         fmt = section.get("date_format", global_fmt)
+        if "date_format" in section and (problem := _date_format_problem(fmt)):
+            bad.append(f"{tname}.date_format {fmt!r} ({problem})")
         out[tname] = TableMapping(cols, values, None if fmt is None else str(fmt))
+    if global_fmt is not None and (problem := _date_format_problem(global_fmt)):
+        bad.append(f"date_format {global_fmt!r} ({problem})")
     if bad:
         raise InputError(
-            f"Unknown key(s) in {where}: {'; '.join(bad)}. Top-level keys are table names "
-            f"({', '.join(TABLES)}) or date_format; each table may hold columns, values and "
-            "date_format, and columns / values must name canonical columns "
+            f"Unknown key(s) or invalid value(s) in {where}: {'; '.join(dict.fromkeys(bad))}. Top-level "
+            f"keys are table names ({', '.join(TABLES)}) or date_format; each table may hold "
+            "columns, values and date_format, and columns / values must name canonical columns "
             "(see equity.schema.TABLES). Correct or remove them.",
             rule="mapping",
         )
@@ -121,6 +135,66 @@ def read_mapping(mapping: str | Path | Mapping[str, Any] | None) -> dict[str, Ta
         for tname in TABLES:
             out.setdefault(tname, TableMapping(date_format=str(global_fmt)))
     return out
+
+
+def snake_case(name: Any) -> str:
+    """A header as a canonical column name would be written: ``"Staff ID"`` -> ``"staff_id"``.
+
+    Examples
+    --------
+    >>> snake_case(" Snapshot Date"), snake_case("Hourly-Pay"), snake_case("FTE")
+    ('snapshot_date', 'hourly_pay', 'fte')
+    """
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+def header_renames(columns: Sequence[Any], table: str, issues: list[ReadIssue]) -> dict[Any, str]:
+    """Headers written another way (Title Case, spaces, hyphens) -> their canonical name.
+
+    Only a header that is no canonical name itself, whose :func:`snake_case` is one, and whose
+    target the table does not already have, is renamed; each rename is listed in one warning.
+    """
+    canon = TABLES[table].column_names
+    have = {str(c) for c in columns}
+    out: dict[Any, str] = {}
+    for c in columns:
+        target = snake_case(c)
+        if str(c) not in canon and target in canon and target not in have \
+                and target not in out.values():
+            out[c] = target
+    if out:
+        issues.append(ReadIssue(
+            table, "", "header renamed", len(out),
+            tuple(f"{str(a)!r} -> {b}" for a, b in out.items()), severity="warning",
+            message=("headers are not written as the canonical column names and are read as "
+                     "them (shown: header -> column). Rename them in the export (lower case, "
+                     "underscores), or map them under columns: in the mapping file."),
+        ))
+    return out
+
+
+def _date_format_problem(fmt: Any) -> str:
+    """Why ``fmt`` is not a usable ``strftime`` date format ("" when it is).
+
+    Examples
+    --------
+    >>> _date_format_problem("%d/%m/%Y"), _date_format_problem("dd/mm/yyyy")[:30]
+    ('', 'not a strftime format: write d')
+    """
+    if not isinstance(fmt, str):
+        return f"a {type(fmt).__name__}, not text: quote it, e.g. '%d/%m/%Y'"
+    fix = "write day/month/year as '%d/%m/%Y', ISO as '%Y-%m-%d'"
+    if not {"%d", "%m", "%Y"} <= set(re.findall(r"%[A-Za-z]", fmt)) and not (
+            {"%d", "%b", "%Y"} <= set(re.findall(r"%[A-Za-z]", fmt))
+            or {"%d", "%m", "%y"} <= set(re.findall(r"%[A-Za-z]", fmt))):
+        return f"not a strftime format: {fix} (it needs a day, a month and a year)"
+    try:
+        day = dt.datetime(2025, 3, 31)
+        if dt.datetime.strptime(day.strftime(fmt), fmt).date() != day.date():
+            return f"it does not give back the date it writes: {fix}"
+    except ValueError as err:
+        return f"not a valid strftime format ({err}): {fix}"
+    return ""
 
 
 def apply_mapping(frame: pd.DataFrame, mapping: TableMapping, *, table: str, where: str = "") -> pd.DataFrame:
