@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -15,7 +16,7 @@ import pandas as pd
 
 from equity import cube
 from equity.disclosure import apply_disclosure
-from equity.errors import InputError, ParameterError, check_choice
+from equity.errors import DataQualityWarning, InputError, ParameterError, check_choice
 from equity.indicators._common import resolve_period
 from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
@@ -167,7 +168,10 @@ def write_indicators(
 
     Returns the exit code (0).
     """
-    dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
+    with warnings.catch_warnings():
+        # validation lists every data-quality warning (printed below); don't print them twice
+        warnings.simplefilter("ignore", DataQualityWarning)
+        dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
     table = indicators(dataset, period=period, staff_group=staff_group, directorate=directorate,
                        disclosure=disclosure)
     path = write_table(table, out)

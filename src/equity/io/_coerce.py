@@ -242,11 +242,15 @@ def date_hint(values: pd.Series, date_format: str | None) -> str:
         a, b = slashed[0].astype(int), slashed[1].astype(int)
         sep = "/" if "/" in first else ("." if "." in first else "-")
         year = "%Y" if len(slashed[2].iloc[0]) == 4 else "%y"
-        fmt = (f"%m{sep}%d{sep}{year}" if (b > 12).any() and not (a > 12).any()
-               else f"%d{sep}%m{sep}{year}")
-        order = "month/day/year" if fmt.startswith("%m") else "day/month/year"
-        return (f"They look like {order} ({first}): add `date_format: '{fmt}'` to this table's "
-                "section of the mapping file (--mapping), or write the dates as YYYY-MM-DD.")
+        dmy, mdy = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
+        fix = ("to this table's section of the mapping file (--mapping), or write the dates "
+               "as YYYY-MM-DD.")
+        if (a > 12).any() or (b > 12).any():
+            fmt, order = (mdy, "month/day/year") if (b > 12).any() else (dmy, "day/month/year")
+            return f"They look like {order} ({first}): add `date_format: '{fmt}'` {fix}"
+        return (f"They look like day/month/year or month/day/year ({first}): add "
+                f"`date_format: '{dmy}'` (day first, as in the UK) or `date_format: '{mdy}'` "
+                f"(month first) {fix}")
     numbers = pd.to_numeric(text, errors="coerce")
     if numbers.notna().all():
         if numbers.between(1900, 2200).all() and text.str.fullmatch(r"\d{4}").all():
