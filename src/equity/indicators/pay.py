@@ -444,7 +444,9 @@ def pay_gap(
     --------
     >>> staff = pd.DataFrame({
     ...     "staff_id": list("abcde"), "snapshot_date": "2025-03-31",
-    ...     "sex": ["Male"] * 3 + ["Female"] * 2, "band": "Band 5",
+    ...     "directorate": "Adult", "staff_group": "Allied Health Professionals",
+    ...     "band": "Band 5", "fte": 1.0, "contract_type": "Substantive",
+    ...     "org_start_date": "2020-01-01", "sex": ["Male"] * 3 + ["Female"] * 2,
     ...     "hourly_pay": [10.0, 20.0, 30.0, 10.0, 20.0], "bonus_pay": 0.0, "full_pay": True})
     >>> r = pay_gap(Dataset.from_frames(staff=staff), period="2024/25")
     >>> r.loc[r["variant"].isna() & r["indicator"].str.startswith("pay_gap"),
