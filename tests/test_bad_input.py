@@ -577,3 +577,21 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "empty_table", "unparseable_date"):
         assert rule in named, rule
 
+
+
+def test_one_snapshot_gives_what_it_can_and_lists_retention_as_not_computed(
+        base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # what a pay-gap or WRES return is built from: the 31 March 2025 snapshot alone
+    folder = tmp_path / "data"
+    shutil.copytree(base, folder)
+    only_2025(folder)
+    result = api(folder)
+    computed = set(result["indicator"])
+    assert {"representation", "wres_1", "wres_9", "wdes_1", "wdes_10", "pay_gap_mean",
+            "pay_gap_median"} <= computed
+    assert not computed & RETENTION
+    assert "31 March 2024" in result.attrs["not_computed"]["leaver_rate"]
+    out = tmp_path / "out.csv"
+    assert main(["indicators", str(folder), "--period", PERIOD, "--out", str(out)]) == 0
+    assert "not computed: leaver_rate: The staff table has no snapshot at 31 March 2024" in (
+        capsys.readouterr().out)
