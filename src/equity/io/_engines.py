@@ -136,18 +136,26 @@ def _example_key(table: Table, cols: Sequence[str]) -> str | None:
     return key if key is not None else ("staff_id" if "staff_id" in cols else None)
 
 
+def _renames(columns: list[str], src: _Source, tmap: TableMapping,
+             issues: list[ReadIssue]) -> dict[str, str]:
+    """A native scan's renames: the mapping's, then headers written another way
+    (:func:`~equity.io._mapping.header_renames`); a rename onto an existing column is an error."""
+    renames = {a: b for a, b in tmap.columns.items() if a in columns and a != b}
+    renames |= header_renames([renames.get(c, c) for c in columns], src.table, issues)
+    clash = [b for b in renames.values() if b in columns]
+    if clash:
+        raise InputError(f"The mapping renames a column of {src.path} to {clash[0]!r}, which the "
+                         "file already has. Remove one of them or the mapping entry.", table=src.table)
+    return renames
+
+
 def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIssue]) -> Any:
     """Rename, recode and cast a Polars LazyFrame to the schema kinds; record bad values."""
     import polars as pl
 
     table = TABLES[src.table]
     schema = lf.collect_schema()
-    renames = {a: b for a, b in tmap.columns.items() if a in schema and a != b}
-    renames |= header_renames([renames.get(c, c) for c in schema], src.table, issues)
-    clash = [b for b in renames.values() if b in schema]
-    if clash:
-        raise InputError(f"The mapping renames a column of {src.path} to {clash[0]!r}, which the "
-                         "file already has. Remove one of them or the mapping entry.", table=src.table)
+    renames = _renames(list(schema), src, tmap, issues)
     lf = lf.rename(renames)
     schema = lf.collect_schema()
 
@@ -311,12 +319,7 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
     table = TABLES[src.table]
     desc = con.sql(f"SELECT * FROM {from_sql}")
     types = {c: str(t).upper() for c, t in zip(desc.columns, desc.types, strict=True)}
-    renames = {a: b for a, b in tmap.columns.items() if a in types and a != b}
-    renames |= header_renames([renames.get(c, c) for c in types], src.table, issues)
-    clash = [b for b in renames.values() if b in types]
-    if clash:
-        raise InputError(f"The mapping renames a column of {src.path} to {clash[0]!r}, which the "
-                         "file already has. Remove one of them or the mapping entry.", table=src.table)
+    renames = _renames(list(types), src, tmap, issues)
     source_of = {renames.get(c, c): c for c in types}
 
     clean = _clean_text(con, from_sql, [
