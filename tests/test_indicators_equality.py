@@ -14,7 +14,7 @@ from fairlearn.metrics import MetricFrame, selection_rate
 from scipy.stats.contingency import odds_ratio
 
 import equity as eq
-from equity.errors import InputError, ParameterError, PeriodError
+from equity.errors import InputError, ParameterError, PeriodError, ValidationError
 from equity.io import Dataset
 from equity.result import RESULT_COLUMNS, STRATA
 
@@ -381,9 +381,6 @@ def test_wres3_matches_people_within_their_organisation():
 
 def test_wres3_intersection_and_cases_without_a_date():
     staff, cw = casework_trust()
-    cw = pd.concat([cw, pd.DataFrame([{"case_id": "nd", "staff_id": "p30", "start_date": None,
-                                       "process": "disciplinary", "formal": True}])],
-                   ignore_index=True)
     r = eq.wres(Dataset.from_frames(staff=staff, casework=cw), period=PERIOD,
                 by=("ethnicity", "sex"))
     w3 = r.loc[r["indicator"] == "wres_3"].set_index("group")
@@ -395,8 +392,12 @@ def test_wres3_intersection_and_cases_without_a_date():
     assert np.isnan(w3.loc["BME × Female", "ratio"])
     assert w3.loc["BME × Female", "status"] == "insufficient_evidence"
     assert w3.loc["BME × Female", "reference_group"] == "White × Male"
-    ex = {(e["indicator"], e["reason"]): e["count"] for e in r.attrs["exclusions"]}
-    assert ex[("wres_3", "formal disciplinary cases with no start_date")] == 1
+    # a case without a start date is a validation error: the gate stops before any figure
+    no_date = pd.concat([cw, pd.DataFrame([{"case_id": "nd", "staff_id": "p30", "start_date": None,
+                                            "process": "disciplinary", "formal": True}])],
+                        ignore_index=True)
+    with pytest.raises(ValidationError, match=r"casework.start_date \[missing_value\] 1 row"):
+        eq.wres(Dataset.from_frames(staff=staff, casework=no_date), period=PERIOD)
 
 
 def test_wres3_two_year_average_needs_and_uses_the_previous_year():

@@ -199,10 +199,16 @@ def test_top_level_date_format_applies_to_every_table(tmp_path):
 def test_mapping_without_date_format_reports_day_first_dates():
     ds = read_dataset(FIXTURES / "esr", mapping={"staff": {"columns": {
         "Assignment Number": "staff_id", "Effective Date": "snapshot_date"}}})
-    [issue] = ds.issues
+    [issue] = [i for i in ds.issues if i.severity == "error"]
     assert (issue.table, issue.column, issue.rule, issue.count) == (
         "staff", "snapshot_date", "unparseable date", 4)
     assert issue.examples[0] == "row 2 (staff_id=1001)"
+    # the fix is named: the mapping's date_format for day-first dates
+    assert "date_format: '%d/%m/%Y'" in issue.hint
+    # the unmapped Title Case headers are read as their canonical names, with a warning
+    [renamed] = [i for i in ds.issues if i.severity == "warning"]
+    assert renamed.rule == "header renamed"
+    assert renamed.examples == ("'Staff Group' -> staff_group", "'FTE' -> fte")
 
 
 @pytest.mark.parametrize(
@@ -373,7 +379,7 @@ def text_parquet_copy(src: Path, dst: Path, mapping_too: bool = False) -> Path:
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
 def test_native_parquet_scan_matches_pandas_on_broken_data(tmp_path, engine, monkeypatch):
-    import equity.io
+    import equity.io._dataset
 
     folder = text_parquet_copy(FIXTURES / "broken", tmp_path / "broken")
     with pytest.warns(DataQualityWarning):
@@ -383,7 +389,7 @@ def test_native_parquet_scan_matches_pandas_on_broken_data(tmp_path, engine, mon
         raise AssertionError("a lazy engine read a Parquet file through pandas")
 
     # the lazy engines scan the Parquet file themselves: no pandas frame in between
-    monkeypatch.setattr(equity.io, "_read_pandas", no_pandas)
+    monkeypatch.setattr(equity.io._dataset, "_read_pandas", no_pandas)
     with pytest.warns(DataQualityWarning):
         ds = read_dataset(folder, engine=engine)
     monkeypatch.undo()

@@ -199,8 +199,11 @@ def broken(engine: str = "pandas") -> ValidationReport:
 def test_broken_folder_names_every_problem_in_one_report():
     report = broken()
     found = {(f.table, f.column, f.rule) for f in report.findings}
-    # every rule but the DuckDB-file one (tests/test_io.py::test_duckdb_file)
-    assert {f.rule for f in report.findings} == set(RULES) - {"unknown_table"}
+    # every rule but the DuckDB-file one (tests/test_io.py::test_duckdb_file) and those of
+    # the bad-input corpus (tests/test_bad_input.py), one fault per case
+    corpus = {"time_of_day", "header_renamed", "sheet_chosen", "formula_cell", "future_date",
+              "blank_column", "pay_out_of_range", "survey_inconsistent", "no_matching_ids"}
+    assert {f.rule for f in report.findings} == set(RULES) - {"unknown_table"} - corpus
     expected = {
         ("dataset", "", "unknown_file"),
         ("staff", "snapshot_date", "unparseable_date"),
@@ -377,3 +380,49 @@ def test_leave_before_start_compares_within_the_organisation():
     found = [(f.rule, f.count, f.examples) for f in run(frames).findings
              if f.rule == "leave_before_start"]
     assert found == [("leave_before_start", 1, ("row 3 (staff_id=P2)",))]
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def _computing_functions() -> list[str]:
+    import equity as eq
+
+    skip = {"validate", "read_dataset", "write_sample", "narrative", "sentence", "render_reports",
+            "registry_table", "make_result", "concat_results", "apply_disclosure",
+            "disclosure_note", "publish_counts", "write_table"}
+    return [n for n in eq.__all__ if callable(getattr(eq, n)) and not isinstance(getattr(eq, n), type)
+            and n.islower() and n not in skip]
+
+
+@pytest.mark.parametrize("name", _computing_functions())
+def test_every_computing_entry_point_stops_on_validation_errors(name):
+    import equity as eq
+
+    frames = base()
+    frames["staff"] = pd.concat([frames["staff"], frames["staff"].head(1)], ignore_index=True)
+    with pytest.raises(ValidationError, match=r"staff.staff_id, snapshot_date \[duplicate_key\]"):
+        getattr(eq, name)(Dataset.from_frames(**frames), period="2024/25")
+
+
+def test_require_valid_checks_a_dataset_once_and_again_when_a_table_changes(monkeypatch):
+    import equity as eq
+
+    v = sys.modules["equity.validate"]  # (equity.validate is also the function)
+    calls = []
+    real = v.validate
+    monkeypatch.setattr(v, "validate", lambda ds: calls.append(1) or real(ds))
+    frames = base()
+    frames["staff"].loc[0, "ethnic_category"] = "Q"  # an unknown code: a warning
+    ds = Dataset.from_frames(**frames)
+    first = eq.representation(ds, period="2024/25")
+    eq.wres(ds, period="2024/25")
+    eq.indicators(ds, period="2024/25")  # the families call one another: still one validation
+    assert len(calls) == 1
+    assert first.attrs["warnings"] == [{
+        "table": "staff", "column": "ethnic_category", "rule": "unknown_code", "count": 1,
+        "message": first.attrs["warnings"][0]["message"]}]
+    ds.staff = Dataset.from_frames(staff=base()["staff"]).staff  # a new table: checked again
+    assert eq.representation(ds, period="2024/25").attrs["warnings"] == []
+    assert len(calls) == 2
+    assert v.require_valid(ds).ok

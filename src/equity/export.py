@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from equity import codes
-from equity.errors import OutputError, PeriodError
+from equity.errors import DataQualityWarning, OutputError, PeriodError
 from equity.registry import REGISTRY, registry_table
 
 Disclosure = Literal["publication", "internal"]
@@ -560,7 +561,10 @@ def write_indicators(
     with tqdm(total=len(steps), desc="equity indicators", unit="step", disable=not progress,
               file=sys.stderr, bar_format="{desc}: {n}/{total} {postfix}") as bar:
         bar.set_postfix_str(steps[0])
-        dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
+        with warnings.catch_warnings():
+            # validation lists every data-quality warning (printed below): not twice
+            warnings.simplefilter("ignore", DataQualityWarning)
+            dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
         bar.update(1)
         bar.set_postfix_str(steps[1])
         chosen = period or latest_period(dataset)
@@ -591,6 +595,10 @@ def write_indicators(
         elif row.kind == "excluded rows":
             count = "1 to 7, suppressed" if pd.isna(row.count) else f"{row.count:,.0f}"
             print(f"  excluded from {row.indicator}: {row.detail} ({count})")
+    for w in table.attrs.get("warnings", []):
+        where = w["table"] + (f".{w['column']}" if w["column"] else "")
+        print(f"equity indicators: warning: {where} [{w['rule']}] {w['count']:,}: "
+              f"{w['message']}", file=sys.stderr)
     return 0
 
 

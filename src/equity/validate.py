@@ -16,11 +16,12 @@ value of a person beyond their id.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import narwhals as nw
 import pandas as pd
@@ -52,7 +53,24 @@ RULES: dict[str, tuple[Severity, str]] = {
     "appointed_not_shortlisted": ("error", "an application appointed but not shortlisted"),
     "unknown_staff_id": ("warning", "a leavers / casework / training row whose staff_id is in no staff snapshot"),
     "snapshot_not_31_march": ("warning", "a snapshot_date that is not 31 March"),
+    "time_of_day": ("warning", "dates holding a time of day (2025-03-31 09:30:00): read as the day"),
+    "header_renamed": ("warning", "headers in another case or spacing (Staff ID) read as the canonical names"),
+    "sheet_chosen": ("warning", "an Excel workbook with no sheet named after the table: the sheet read is named"),
+    "formula_cell": ("error", "Excel formula cells without a calculated value (read as blank)"),
+    "future_date": ("error", "a date more than a year after the latest staff snapshot"),
+    "blank_column": ("error", "a column blank in every row (an error when an indicator needs it, else a warning)"),
+    "pay_out_of_range": ("error", "hourly_pay above 1,000 or bonus_pay above 5,000,000 (or infinite)"),
+    "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a negative count"),
+    "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
 }
+
+#: Optional columns an indicator needs: blank in every row is an error (required ones too).
+_NEEDED = frozenset({"ethnic_category", "disability", "sex", "hourly_pay", "bonus_pay"})
+#: Largest plausible pay (GBP): above it a value is a unit or export error (or infinite).
+_PAY_LIMITS = {"hourly_pay": 1_000, "bonus_pay": 5_000_000}
+#: Date columns checked against the latest staff snapshot (future_date).
+_EVENT_DATES = {"leavers": "leave_date", "recruitment": "closing_date", "casework": "start_date",
+                "training": "date", "board": "snapshot_date"}
 
 
 @dataclass(frozen=True)
@@ -66,10 +84,13 @@ class Finding:
     count: int
     examples: tuple[str, ...]
     message: str
+    #: Where the table was read from (``staff.xlsx, sheet 'Data'``), when read from files.
+    source: str = ""
 
     def paragraph(self, width: int = 100) -> str:
         """The finding as one plain-text paragraph."""
         where = self.table + (f".{self.column}" if self.column else "")
+        where += f" ({self.source})" if self.source else ""
         unit = {"unknown_file": "file", "unknown_table": "table"}.get(self.rule, "row")
         count = f"{self.count:,} {unit}{'' if self.count == 1 else 's'}"
         text = f"{self.severity.upper()} {where} [{self.rule}] {count}: {self.message}"
@@ -157,13 +178,21 @@ class ValidationReport:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
 
+    def warning_records(self) -> list[dict[str, Any]]:
+        """The warnings as plain records (table, column, rule, count, message), for ``attrs``."""
+        return [{"table": f.table, "column": f.column, "rule": f.rule, "count": f.count,
+                 "message": f.message} for f in self.warnings]
+
     def raise_for_errors(self) -> ValidationReport:
-        """Raise :class:`~equity.errors.ValidationError` if there are errors; else return self."""
+        """Raise :class:`~equity.errors.ValidationError` if there are errors; else return self.
+
+        The error's message is the whole report (:meth:`format`): every error, then every
+        warning, each with its table, column, rule, count, examples and fix.
+        """
         if self.errors:
-            first = "\n".join(f.paragraph() for f in self.errors[:3])
-            more = f"\n(and {len(self.errors) - 3} more)" if len(self.errors) > 3 else ""
             raise ValidationError(
-                f"{self.headline()}. Fix these and validate again:\n{first}{more}", report=self
+                f"the data has errors; nothing was computed. Fix these and validate again.\n"
+                f"{self.format()}", report=self,
             )
         return self
 
@@ -282,6 +311,7 @@ def _read_findings(issues: Sequence[ReadIssue]) -> list[Finding]:
         rule = i.rule.replace(" ", "_")
         template = _READ_MESSAGES.get(i.rule)
         message = i.message or (template.format(fmt="") if template else i.rule)
+        message += f" {i.hint}" if i.hint else ""
         severity: Severity = "warning" if i.severity == "warning" else "error"
         out.append(Finding(i.table, i.column, rule, severity, int(i.count),
                            tuple(str(e) for e in i.examples[:5]), message))
@@ -417,6 +447,25 @@ def _range_rules(name: str, cols: set[str]) -> list[_RowRule]:
                 "org_start_date is after the snapshot_date, so the person could not be in "
                 "post at the snapshot. Check the start date, or the snapshot the row belongs to.",
             ))
+    if name == "staff":
+        for col, limit in _PAY_LIMITS.items():
+            if col in cols:
+                out.append(_RowRule(
+                    col, "pay_out_of_range", (nw.col(col) > limit).fill_null(False),
+                    f"{col} is above {limit:,} (or infinite), which no NHS pay is: a value in "
+                    "pence or annual pay, a unit or export error, or a placeholder. Give pay in "
+                    "pounds" + (" per hour" if col == "hourly_pay" else "") + " and correct "
+                    "the values.",
+                ))
+    if name == "survey" and {"positive", "respondents"} <= cols:
+        out.append(_RowRule(
+            "positive", "survey_inconsistent",
+            ((nw.col("positive") > nw.col("respondents")) | (nw.col("positive") < 0)
+             | (nw.col("respondents") < 0)).fill_null(False),
+            "positive is greater than respondents (or a count is negative), so the share "
+            "would be above 100%. positive counts the respondents giving the reported answer, "
+            "out of respondents; correct the survey extract.",
+        ))
     if name == "recruitment" and {"appointed", "shortlisted"} <= cols:
         out.append(_RowRule(
             "appointed", "appointed_not_shortlisted", _true("appointed") & _false("shortlisted"),
@@ -462,6 +511,17 @@ def _unknown_staff(name: str, frame: Any, staff: Any) -> list[Finding]:
     n = int(cube.collect(orphans.select(nw.len().alias("n")))["n"].sum())
     if not n:
         return []
+    if n >= 5 and n == _count(frame, ~nw.col("staff_id").is_null()):
+        staff_ex = cube.collect(cube.lazy(staff).select("staff_id").drop_nulls().head(3))
+        shown = ", ".join(repr(str(v)) for v in staff_ex["staff_id"])
+        return [_finding(
+            name, "staff_id", "no_matching_ids", n, _row_examples(orphans, has_row, "staff_id"),
+            f"not one staff_id of {name} appears in staff (staff has ids like {shown}), so "
+            f"every {name} row is unlinked and its indicators would be empty or zero. The ids are "
+            "written differently in the two tables: numbers in one and text in the other "
+            "(leading zeros or a prefix lost), or another identifier. Export both with the same "
+            "id, as text.",
+        )]
     return [_finding(
         name, "staff_id", "unknown_staff_id", n, _row_examples(orphans, has_row, "staff_id"),
         "staff_id never appears in any staff snapshot, so these rows cannot be linked to an "
@@ -482,6 +542,51 @@ def _snapshot_findings(name: str, frame: Any) -> list[Finding]:
         name, "snapshot_date", "snapshot_not_31_march", int(off["n"].sum()), ex,
         "snapshot dates are not 31 March. Indicators for an NHS financial year use the 31 March "
         "snapshots that open and close it; other snapshots are kept but not used for them.",
+    )]
+
+
+def _blank_columns(name: str, table: Table, frame: Any, cols: set[str],
+                   unparsed: dict[tuple[str, str], int]) -> list[Finding]:
+    """Schema columns blank in every row of a table that has rows: one query for all (columns
+    whose values could not be read are reported as such, not as blank)."""
+    present = [c.name for c in table.columns if c.name in cols and (name, c.name) not in unparsed]
+    if not present:
+        return []
+    given = cube.collect(cube.lazy(frame).select(
+        *(nw.col(c).count().alias(c) for c in present)))
+    out = []
+    for c in present:
+        if int(pd.to_numeric(given[c]).fillna(0).iloc[0]) > 0:
+            continue
+        needed = c in table.required_columns or c in _NEEDED
+        out.append(_finding(
+            name, c, "blank_column", 0, (),
+            f"the {c} column is blank in every row"
+            + (f", and indicators need it ({table.column(c).description}). Fill it in the "
+               "export, or remove the column to have those indicators listed as not computed."
+               if needed else ". It is kept, but adds nothing; fill it in or remove it."),
+            severity="error" if needed else "warning",
+        ))
+    return out
+
+
+def _future_dates(name: str, frame: Any, staff: Any, id_col: str | None) -> list[Finding]:
+    """Event dates more than a year after the latest staff snapshot (never compared with today)."""
+    col = _EVENT_DATES[name]
+    latest = cube.collect(cube.lazy(staff).select(nw.col("snapshot_date").max()))["snapshot_date"]
+    if not len(latest) or pd.isna(latest.iloc[0]):
+        return []
+    last = pd.Timestamp(latest.iloc[0])
+    limit = (last + pd.DateOffset(years=1)).to_pydatetime()
+    where = (nw.col(col) > nw.lit(limit)).fill_null(False)
+    n, ex = _rows_where(frame, where, id_col)
+    if not n:
+        return []
+    return [_finding(
+        name, col, "future_date", n, ex,
+        f"{col} is more than a year after the latest staff snapshot ({last:%d %B %Y}), "
+        "so it is almost surely mistyped (2205 for 2025, or day and month swapped) and the "
+        "row would fall outside every period. Correct the dates (or add the later snapshots).",
     )]
 
 
@@ -542,26 +647,37 @@ def validate(dataset: Dataset) -> ValidationReport:
         if n_rows == 0:
             findings.append(_finding(
                 name, "", "empty_table", 0, (),
-                f"the {name} table has no rows. "
+                f"the {name} table has no rows (a header only). "
                 + ("Nothing can be computed without staff: check the export." if name == "staff"
+                   else "Every leaver rate would be 0%: check the export, or remove the file "
+                        "to have the retention indicators listed as not computed."
+                   if name == "leavers"
                    else f"Indicators that need {name} will show no evidence; add the data or "
                         "remove the empty file."),
-                severity="error" if name == "staff" else "warning",
+                severity="error" if name in ("staff", "leavers") else "warning",
             ))
             continue
         id_col = _id_column(table, cols)
         missing = [c for c in table.required_columns if c not in cols]
         if missing:
+            titled = sum(str(x).startswith("Unnamed: ") for x in cols) * 2 >= len(cols)
             for c in missing:
                 close = [x for x in cols if x.strip().lower().replace(" ", "_") == c]
                 hint = f" The file has {close[0]!r}; rename it." if close else ""
+                if titled:
+                    hint += (" Most columns have no header: the first row looks like a title "
+                             "(or is blank); delete it so the column names are in row 1.")
                 findings.append(_finding(
                     name, c, "missing_column", n_rows, (),
                     f"the required column {c!r} is absent ({table.column(c).description})."
                     f"{hint} Add it, or map the local column name to it under columns: in the "
                     "mapping file.",
                 ))
-        row_rules = _missing_rules(name, table, cols, unparsed) + _range_rules(name, cols)
+        # (in a one-row table a blank is a missing value)
+        blank = _blank_columns(name, table, frame, cols, unparsed) if n_rows > 1 else []
+        findings += blank
+        blank_cols = {f.column for f in blank}
+        row_rules = _missing_rules(name, table, cols - blank_cols, unparsed) + _range_rules(name, cols)
         found = _row_rule_findings(name, frame, row_rules, id_col)
         findings += [f for f in found if f.rule == "missing_value"]
         findings += _code_findings(name, frame, cols, id_col)
@@ -574,7 +690,81 @@ def validate(dataset: Dataset) -> ValidationReport:
             findings += _unknown_staff(name, frame, staff)
         if name in ("staff", "board") and "snapshot_date" in cols:
             findings += _snapshot_findings(name, frame)
+        if name in _EVENT_DATES and _EVENT_DATES[name] in cols and "snapshot_date" in staff_cols:
+            findings += _future_dates(name, frame, staff, id_col)
+    findings = [replace(f, source=dataset.sources.get(f.table, "")) for f in findings]
     return ValidationReport(findings, source=dataset.source)
 
 
-__all__ = ["RULES", "Finding", "ValidationReport", "validate"]
+# --------------------------------------------------------------------------- the gate
+
+
+def _tables_of(dataset: Dataset) -> tuple[Any, ...]:
+    """What a cached report is valid for: the table objects and the read issues (by identity)."""
+    return (*dataset.tables().values(), *dataset.issues)
+
+
+def require_valid(dataset: Dataset) -> ValidationReport:
+    """Validate ``dataset`` once (the report is kept on it) and stop on errors.
+
+    Every computing entry point (``equity.indicators``, each family and indicator function,
+    the reports) calls this first, so no figure is computed from data with errors. The report
+    is cached on the dataset object and reused while its tables are the same objects, so
+    functions that call one another validate once.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~equity.io.Dataset`.
+
+    Returns
+    -------
+    ValidationReport
+        The report, which then holds warnings only.
+
+    Raises
+    ------
+    ValidationError
+        When validation finds errors; the message is the whole report and ``err.report``
+        the :class:`ValidationReport`.
+
+    Examples
+    --------
+    >>> staff = pd.DataFrame({"staff_id": ["a", "a"], "snapshot_date": ["2025-03-31"] * 2})
+    >>> require_valid(Dataset.from_frames(staff=staff))
+    Traceback (most recent call last):
+    ...
+    equity.errors.ValidationError: the data has errors; nothing was computed. ...
+    """
+    key = _tables_of(dataset)
+    cached = getattr(dataset, "_validation", None)
+    if cached is not None and len(cached[0]) == len(key) and all(
+            a is b for a, b in zip(cached[0], key, strict=True)):
+        report: ValidationReport = cached[1]
+    else:
+        report = validate(dataset)
+        dataset._validation = (key, report)  # type: ignore[attr-defined]
+    return report.raise_for_errors()
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def gated(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorate a computing function whose first argument is a dataset: validate it first
+    (:func:`require_valid`) and put the warnings on the result's ``attrs["warnings"]``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        dataset = args[0] if args else kwargs["dataset"]
+        report = require_valid(dataset)  # type: ignore[arg-type]
+        out = func(*args, **kwargs)
+        if isinstance(out, pd.DataFrame):
+            out.attrs["warnings"] = report.warning_records()
+        return out
+
+    return wrapper
+
+
+__all__ = ["RULES", "Finding", "ValidationReport", "gated", "require_valid", "validate"]

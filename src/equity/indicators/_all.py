@@ -12,16 +12,19 @@ import pandas as pd
 
 from equity import cube
 from equity.disclosure import apply_disclosure
-from equity.errors import check_choice
+from equity.errors import InputError, check_choice
+from equity.indicators._common import resolve_period
 from equity.indicators.careers import retention_indicators
 from equity.indicators.equality import equality_indicators
 from equity.indicators.pay import pay_indicators
 from equity.io import Dataset
 from equity.result import concat_results
+from equity.validate import gated
 
 Disclosure = Literal["publication", "internal"]
 
 
+@gated
 @cube.sharing()  # counts shared by the indicators computed here
 def indicators(
     dataset: Dataset,
@@ -52,8 +55,20 @@ def indicators(
     -------
     pandas.DataFrame
         The shared result schema. ``attrs["not_computed"]`` maps each indicator the data did
-        not allow to the reason; ``attrs["exclusions"]`` lists rows left out of denominators;
-        ``attrs["disclosure"]`` the mode applied.
+        not allow to the reason (each indicator is computed on its own, so one the data cannot
+        support, such as retention without an opening snapshot, leaves the others);
+        ``attrs["warnings"]`` lists the validation warnings (table, column, rule, count);
+        ``attrs["exclusions"]`` lists rows left out of denominators; ``attrs["disclosure"]``
+        the mode applied.
+
+    Raises
+    ------
+    ValidationError
+        The data has validation errors (:func:`equity.validate.require_valid`).
+    PeriodError
+        The staff table has no snapshot closing ``period``.
+    InputError
+        No indicator at all could be computed (the message gives each reason).
 
     Notes
     -----
@@ -64,6 +79,7 @@ def indicators(
     after another. The table is the same either way.
     """
     check_choice("disclosure", disclosure, ["publication", "internal"])
+    resolve_period(dataset, period)  # a period the data does not hold stops here, named
     families = [
         partial(family, dataset, period=period, within=tuple(within), staff_group=staff_group,
                 directorate=directorate)
@@ -77,5 +93,10 @@ def indicators(
             parts = [f.result() for f in futures]
     else:
         parts = [family() for family in families]
-    return apply_disclosure(concat_results(parts), mode=disclosure)
+    table = concat_results(parts)
+    if not len(table):
+        reasons = "; ".join(f"{k}: {v}" for k, v in table.attrs["not_computed"].items())
+        raise InputError(f"Nothing could be computed from {dataset.source} for {period}: "
+                         f"{reasons}")
+    return apply_disclosure(table, mode=disclosure)
 

@@ -19,8 +19,9 @@ import pandas as pd
 
 from equity import codes, cube, stats
 from equity.codes import Period
-from equity.errors import InputError, ParameterError, PeriodError
+from equity.errors import EquityError, InputError, ParameterError, PeriodError, ValidationError
 from equity.io import Dataset
+from equity.registry import REGISTRY
 from equity.registry import get as get_meta
 from equity.result import NOT_APPLICABLE, SPLITTABLE, add_exclusion, make_result, text_where
 
@@ -470,6 +471,36 @@ def not_computed(indicator: str, reason: str) -> pd.DataFrame:
     return out
 
 
+def family_ids(family: str) -> tuple[str, ...]:
+    """The indicator ids of a registry family (``"wres"``, ``"retention"``, ``"pay"``...)."""
+    return tuple(m.id for m in REGISTRY.values() if m.family == family)
+
+
+def attempt(compute: Callable[[], pd.DataFrame], *indicators: str) -> pd.DataFrame:
+    """Run one indicator function; if the data cannot support it, list it as not computed.
+
+    An :class:`~equity.errors.EquityError` (no opening snapshot, a missing table...) becomes an
+    empty result whose ``attrs["not_computed"]`` gives each of ``indicators`` the error's
+    message as the reason, so the other indicators of a run are still computed. A
+    :class:`~equity.errors.ValidationError` still stops: no figure comes from bad data.
+
+    Examples
+    --------
+    >>> def fails() -> pd.DataFrame:
+    ...     raise PeriodError("no opening snapshot")
+    >>> attempt(fails, "leaver_rate").attrs["not_computed"]
+    {'leaver_rate': 'no opening snapshot'}
+    """
+    try:
+        return compute()
+    except ValidationError:
+        raise
+    except EquityError as err:
+        out = make_result(pd.DataFrame({"group_var": []}), indicator=indicators[0])
+        out.attrs["not_computed"] = {i: str(err) for i in indicators}
+        return out
+
+
 def record_exclusion(result: pd.DataFrame, *, indicator: str, table: str, reason: str,
                      count: float) -> pd.DataFrame:
     """Note rows left out of a denominator (e.g. unknown ethnicity in WRES 2); returns result."""
@@ -479,7 +510,7 @@ def record_exclusion(result: pd.DataFrame, *, indicator: str, table: str, reason
 
 __all__ = [
     "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
-    "as_groupings", "at", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
+    "as_groupings", "at", "attempt", "family_ids", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
     "resolve_period", "scope_filter", "snapshot_dates", "unknown_mask",
 ]

@@ -11,6 +11,7 @@ band transitions, training access).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -18,10 +19,12 @@ import pandas as pd
 from equity import cube
 from equity.codes import Period
 from equity.errors import ParameterError, PeriodError
+from equity.indicators._common import attempt, family_ids
 from equity.indicators.progression import progression
 from equity.indicators.retention import Level, periods_with_both, retention
 from equity.io import Dataset
 from equity.result import concat_results
+from equity.validate import gated
 
 #: Indicators :func:`trends` can follow, and the function computing each.
 TREND_INDICATORS: tuple[str, ...] = (
@@ -33,6 +36,7 @@ TREND_INDICATORS: tuple[str, ...] = (
 RETENTION_TRENDS: tuple[str, ...] = TREND_INDICATORS[:5]
 
 
+@gated
 @cube.sharing()  # counts shared by the indicators computed here
 def retention_indicators(
     dataset: Dataset,
@@ -46,17 +50,21 @@ def retention_indicators(
     """Every retention and progression indicator in the result schema, for each grouping in
     ``by``, concatenated (the retention part of the combined long table).
 
-    A missing ``leavers`` or ``training`` table makes those indicators "not computed" (with
-    the reason in ``attrs["not_computed"]``); the others are still computed.
+    A missing ``leavers`` or ``training`` table, or no opening snapshot, makes those
+    indicators "not computed" (with the reason in ``attrs["not_computed"]``); the others are
+    still computed.
     """
     parts = []
     for b in by:
         opts: dict[str, Any] = dict(period=period, by=b, within=within, staff_group=staff_group,
                     directorate=directorate)
-        parts += [retention(dataset, **opts), progression(dataset, **opts)]
+        # each on its own: one the data cannot support is listed as not computed
+        parts += [attempt(partial(retention, dataset, **opts), *family_ids("retention")),
+                  attempt(partial(progression, dataset, **opts), *family_ids("progression"))]
     return concat_results(parts)
 
 
+@gated
 @cube.sharing()  # counts shared by the indicators computed here
 def trends(
     dataset: Dataset,

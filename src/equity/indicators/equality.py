@@ -9,6 +9,7 @@ and :mod:`~equity.indicators.wdes`; this module re-exports them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -28,8 +29,10 @@ from equity.indicators.wdes import wdes
 from equity.indicators.wres import wres
 from equity.io import Dataset
 from equity.result import concat_results
+from equity.validate import gated
 
 
+@gated
 @cube.sharing()  # counts shared by the indicators computed here
 def equality_indicators(
     dataset: Dataset, *, period: str | Period, within: Sequence[str] = (),
@@ -59,18 +62,21 @@ def equality_indicators(
         ``wdes_1`` ... ``wdes_10``. ``attrs["not_computed"]`` names every indicator the data
         did not allow and why; ``attrs["exclusions"]`` the rows left out of denominators.
     """
-    from equity.indicators._common import not_computed, snapshot_dates
+    from equity.indicators._common import attempt, family_ids, not_computed, snapshot_dates
 
     scope: dict[str, Any] = {"period": period, "within": tuple(within), "staff_group": staff_group,
              "directorate": directorate, "min_n": min_n}
+    # each indicator on its own: one the data cannot support is listed as not computed
     parts = [
-        representation(dataset, **scope),
-        senior_representation(dataset, **scope),
-        representation_vs_benchmark(dataset, **scope),
-        diversity_index(dataset, **scope),
+        attempt(partial(representation, dataset, **scope), "representation"),
+        attempt(partial(senior_representation, dataset, **scope), "senior_representation"),
+        attempt(partial(representation_vs_benchmark, dataset, **scope),
+                "representation_vs_benchmark"),
+        attempt(partial(diversity_index, dataset, **scope), "diversity_index"),
         # the disability declaration rate comes with the WDES rows below, beside every metric
-        declaration_rate(dataset, fields=("ethnicity", "sexual_orientation"), **scope),
-        pipeline_disparity(dataset, **scope),
+        attempt(partial(declaration_rate, dataset, fields=("ethnicity", "sexual_orientation"),
+                        **scope), "declaration_rate"),
+        attempt(partial(pipeline_disparity, dataset, **scope), "pipeline_disparity"),
     ]
     p = Period.parse(period)
     if baseline_period is None:
@@ -84,10 +90,11 @@ def equality_indicators(
     else:
         base = Period.parse(baseline_period)
         goal = Period.parse(goal_period) if goal_period is not None else Period(base.start_year + 5)
-        parts.append(model_employer_gap(dataset, baseline_period=base, goal_period=goal, **scope))
-    parts += [wres(dataset, **scope), wdes(dataset, **scope)]
+        parts.append(attempt(partial(model_employer_gap, dataset, baseline_period=base,
+                                     goal_period=goal, **scope), "model_employer_gap"))
+    parts += [attempt(partial(wres, dataset, **scope), *family_ids("wres")),
+              attempt(partial(wdes, dataset, **scope), *family_ids("wdes"))]
     return concat_results(parts)
-
 
 __all__ = [
     "declaration_rate", "diversity_index", "equality_indicators", "model_employer_gap",

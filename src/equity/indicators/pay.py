@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import narwhals as nw
@@ -24,7 +25,9 @@ from equity.indicators._common import (
     Grouping,
     and_all,
     at,
+    attempt,
     check_within,
+    family_ids,
     group_labels,
     grouping,
     record_exclusion,
@@ -41,6 +44,7 @@ from equity.result import (
     make_result,
     text_where,
 )
+from equity.validate import gated
 
 PayBy = Literal["sex", "ethnicity", "disability"]
 
@@ -332,6 +336,7 @@ def _grouped(vc: pd.DataFrame, column: str, g: Grouping, keys: Sequence[str], va
 # --------------------------------------------------------------------------- public API
 
 
+@gated
 def pay_gap(
     dataset: Dataset,
     *,
@@ -439,7 +444,9 @@ def pay_gap(
     --------
     >>> staff = pd.DataFrame({
     ...     "staff_id": list("abcde"), "snapshot_date": "2025-03-31",
-    ...     "sex": ["Male"] * 3 + ["Female"] * 2, "band": "Band 5",
+    ...     "directorate": "Adult", "staff_group": "Allied Health Professionals",
+    ...     "band": "Band 5", "fte": 1.0, "contract_type": "Substantive",
+    ...     "org_start_date": "2020-01-01", "sex": ["Male"] * 3 + ["Female"] * 2,
     ...     "hourly_pay": [10.0, 20.0, 30.0, 10.0, 20.0], "bonus_pay": 0.0, "full_pay": True})
     >>> r = pay_gap(Dataset.from_frames(staff=staff), period="2024/25")
     >>> r.loc[r["variant"].isna() & r["indicator"].str.startswith("pay_gap"),
@@ -541,6 +548,7 @@ def _bonus_rows(gv: pd.DataFrame, *, g: Grouping, ref: str, period: str, within:
     return out
 
 
+@gated
 @cube.sharing()  # counts shared by the indicators computed here
 def pay_indicators(
     dataset: Dataset,
@@ -561,8 +569,9 @@ def pay_indicators(
     -----
     See :func:`pay_gap`.
     """
-    parts = [pay_gap(dataset, period=period, by=by, within=within, staff_group=staff_group,
-                     directorate=directorate) for by in _BYS]
+    parts = [attempt(partial(pay_gap, dataset, period=period, by=by, within=within,
+                             staff_group=staff_group, directorate=directorate),
+                     *family_ids("pay")) for by in _BYS]
     out = concat_results(parts)
     computed = set(out["indicator"])
     reasons: dict[str, list[str]] = {}
@@ -594,6 +603,7 @@ STATUTORY_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+@gated
 def statutory_summary(
     dataset: Dataset,
     *,

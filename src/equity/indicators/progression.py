@@ -30,6 +30,7 @@ from equity.indicators.retention import (
 )
 from equity.io import Dataset
 from equity.result import concat_results
+from equity.validate import gated
 
 #: Destination of a person not in post at the second snapshot.
 LEFT = "left"
@@ -75,6 +76,7 @@ def _promotion_table(scope: Scope) -> pd.DataFrame:
     return t
 
 
+@gated
 def progression(
     dataset: Dataset,
     *,
@@ -178,6 +180,7 @@ def training_access(
     return out
 
 
+@gated
 def band_transitions(
     dataset: Dataset,
     *,

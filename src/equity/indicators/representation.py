@@ -48,6 +48,7 @@ from equity.indicators._common import (
 )
 from equity.io import Dataset
 from equity.result import NOT_APPLICABLE, concat_results, make_result
+from equity.validate import gated
 
 By = str | Sequence[str]
 
@@ -164,6 +165,7 @@ def _check_by(dataset: Dataset, table: str, frame: Any, gs: Sequence[Grouping]) 
 # --------------------------------------------------------------------------- representation
 
 
+@gated
 def representation(
     dataset: Dataset, *, period: str | Period, by: By = "ethnicity", within: Sequence[str] = (),
     staff_group: str | None = None, directorate: str | None = None,
@@ -252,6 +254,7 @@ def _shares(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str, exclude_bank: 
     return out
 
 
+@gated
 def senior_representation(
     dataset: Dataset, *, period: str | Period, by: By = "ethnicity", within: Sequence[str] = (),
     staff_group: str | None = None, directorate: str | None = None,
@@ -309,6 +312,7 @@ def _benchmark_group(values: pd.Series, g: Grouping) -> pd.Series:
     return mapped.where(~keep, s)
 
 
+@gated
 def representation_vs_benchmark(
     dataset: Dataset, *, period: str | Period, by: str = "ethnicity",
     within: Sequence[str] = (), staff_group: str | None = None, directorate: str | None = None,
@@ -410,6 +414,7 @@ def representation_vs_benchmark(
                             count=unknown)
 
 
+@gated
 def diversity_index(
     dataset: Dataset, *, period: str | Period, by: str = "ethnicity_detailed",
     within: Sequence[str] = (), staff_group: str | None = None, directorate: str | None = None,
@@ -467,6 +472,7 @@ def diversity_index(
 DECLARATION_FIELDS: tuple[str, ...] = ("ethnicity", "disability", "sexual_orientation")
 
 
+@gated
 def declaration_rate(
     dataset: Dataset, *, period: str | Period, fields: Sequence[str] = DECLARATION_FIELDS,
     within: Sequence[str] = (), staff_group: str | None = None, directorate: str | None = None,
@@ -518,6 +524,7 @@ def declaration_rate(
 # --------------------------------------------------------------------------- leadership
 
 
+@gated
 def model_employer_gap(
     dataset: Dataset, *, period: str | Period, baseline_period: str | Period,
     goal_period: str | Period, goal_share: float | None = None, within: Sequence[str] = (),
@@ -630,6 +637,7 @@ PIPELINE_STEPS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+@gated
 def pipeline_disparity(
     dataset: Dataset, *, period: str | Period, by: By = "ethnicity", within: Sequence[str] = (),
     staff_group: str | None = None, directorate: str | None = None,

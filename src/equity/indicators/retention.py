@@ -45,6 +45,7 @@ from equity.indicators._common import (
 )
 from equity.io import Dataset
 from equity.result import concat_results
+from equity.validate import gated
 
 Level = Literal["organisation", "nhs", "staff_group"]
 LEVELS: tuple[str, ...] = ("organisation", "nhs", "staff_group")
@@ -282,6 +283,7 @@ def _exclusions(result: pd.DataFrame, scope: Scope, indicators: Sequence[str], *
 # --------------------------------------------------------------------------- indicators
 
 
+@gated
 def retention(
     dataset: Dataset,
     *,
@@ -507,6 +509,7 @@ def early_career(
     return out
 
 
+@gated
 def leaving_reasons(
     dataset: Dataset,
     *,

@@ -42,6 +42,7 @@ from equity.indicators.retention import (
     valid_spell,
 )
 from equity.io import Dataset
+from equity.validate import gated
 
 Event = Literal["leaving", "promotion"]
 TimeUnit = Literal["days", "months", "years"]
@@ -179,6 +180,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
             for r in df.to_dict("records")]
 
 
+@gated
 def survival_curves(
     dataset: Dataset,
     *,

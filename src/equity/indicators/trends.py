@@ -16,6 +16,7 @@ from equity.codes import Period
 from equity.errors import ParameterError, PeriodError
 from equity.indicators._common import and_all, is_bank, resolve_period, scope_filter, snapshot_dates
 from equity.io import Dataset
+from equity.validate import gated
 
 #: ``basis`` values: where a month's denominator comes from.
 BASIS_TEXT: dict[str, str] = {
@@ -26,6 +27,7 @@ BASIS_TEXT: dict[str, str] = {
 }
 
 
+@gated
 def monthly_leavers(
     dataset: Dataset,
     *,

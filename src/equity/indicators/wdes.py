@@ -32,8 +32,10 @@ from equity.indicators.wres import (
 )
 from equity.io import Dataset
 from equity.result import concat_results
+from equity.validate import gated
 
 
+@gated
 def wdes(
     dataset: Dataset, *, period: str | Period, by: By = "disability", within: Sequence[str] = (),
     staff_group: str | None = None, directorate: str | None = None,

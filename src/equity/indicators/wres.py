@@ -52,6 +52,7 @@ from equity.indicators.representation import (
 from equity.io import Dataset
 from equity.registry import get as get_meta
 from equity.result import concat_results, empty_result, make_result
+from equity.validate import gated
 
 Average = Literal["snapshot", "two_year"]
 
@@ -356,6 +357,7 @@ def _not_computed_all(reasons: dict[str, str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- WRES
 
 
+@gated
 def wres(
     dataset: Dataset, *, period: str | Period, by: By = "ethnicity", within: Sequence[str] = (),
     staff_group: str | None = None, directorate: str | None = None,

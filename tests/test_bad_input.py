@@ -1,0 +1,597 @@
+"""The bad-input corpus: the sample with one fault per case, through the CLI and the API.
+
+Each case is built at run time from ``data/sample`` in a temporary folder and gives either a
+clear error (non-zero exit; the message names the table and the column or rule; no traceback)
+or a named warning with figures identical to the clean sample's (where the fault cannot
+change them), and never modifies an input file. A subset runs on Polars and DuckDB too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import equity as eq
+from equity.cli import main
+from equity.errors import DataQualityWarning, EquityError
+from equity.registry import REGISTRY
+
+pytestmark = pytest.mark.slow
+
+SAMPLE = Path(__file__).parents[1] / "data" / "sample"
+PERIOD = "2024/25"
+TABLE_NAMES = ("staff", "leavers", "recruitment", "casework", "training", "board", "survey",
+               "benchmarks")
+RETENTION = {m.id for m in REGISTRY.values() if m.family in ("retention", "progression")}
+
+Fault = Callable[[Path], "str | None"]  # edits the folder; may return a mapping file's path
+
+
+@dataclass(frozen=True)
+class Case:
+    """One fault and what it must give.
+
+    ``expect``: ``"error"`` (stops; ``names`` all appear in the message), ``"warning"`` (runs;
+    ``names`` holds the rule warned of), ``"ok"`` (runs, no warning needed) or ``"partial"``
+    (runs; ``names`` holds indicators listed as not computed). ``same`` says the figures must
+    equal the clean sample's (``"all"``, ``"non-retention"`` or ``""`` when the fault may
+    change them).
+    """
+
+    id: str
+    fault: Fault
+    expect: str
+    names: tuple[str, ...]
+    same: str = "all"
+    engines: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- fault helpers
+
+
+def read(folder: Path, table: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+
+
+def write(folder: Path, table: str, df: pd.DataFrame) -> None:
+    df.to_csv(folder / f"{table}.csv", index=False)
+
+
+def edit(table: str, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> Fault:
+    def fault(folder: Path) -> None:
+        write(folder, table, fn(read(folder, table)))
+    return fault
+
+
+def set_col(table: str, col: str, fn: Callable[[pd.Series], pd.Series]) -> Fault:
+    return edit(table, lambda df: df.assign(**{col: fn(df[col])}))
+
+
+def set_rows(table: str, col: str, value: str, rows: slice = slice(0, 7)) -> Fault:
+    def fn(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        df.loc[df.index[rows], col] = value
+        return df
+    return edit(table, fn)
+
+
+def latest_rows(df: pd.DataFrame, n: int = 7) -> pd.Index:
+    return df.index[df["snapshot_date"] == "2025-03-31"][:n]
+
+
+def with_mapping(text: str, fault: Fault | None = None) -> Fault:
+    def f(folder: Path) -> str:
+        if fault is not None:
+            fault(folder)
+        path = folder.parent / f"{folder.name}-mapping.yaml"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+    return f
+
+
+def as_parquet(table: str, fn: Callable[[pd.DataFrame], pd.DataFrame] = lambda d: d) -> Fault:
+    def fault(folder: Path) -> None:
+        df = fn(read(folder, table).replace("", None))
+        (folder / f"{table}.csv").unlink()
+        df.to_parquet(folder / f"{table}.parquet", index=False)
+    return fault
+
+
+def as_xlsx(table: str, sheets: Callable[[pd.DataFrame], dict[str, pd.DataFrame]],
+            after: Callable[[Path], None] | None = None) -> Fault:
+    def fault(folder: Path) -> None:
+        df = read(folder, table).replace("", None)
+        (folder / f"{table}.csv").unlink()
+        path = folder / f"{table}.xlsx"
+        with pd.ExcelWriter(path, engine="openpyxl") as xl:
+            for name, frame in sheets(df).items():
+                frame.to_excel(xl, sheet_name=name, index=False)
+        if after is not None:
+            after(path)
+    return fault
+
+
+README = pd.DataFrame({"About": ["This workbook holds the board table.", "Do not edit."]})
+
+
+def numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Typed numbers and booleans, as Excel would hold them."""
+    out = df.copy()
+    for c in out.columns:
+        if c in ("executive", "voting", "respondents", "positive"):
+            out[c] = out[c].map({"true": True, "false": False}).fillna(
+                pd.to_numeric(out[c], errors="coerce"))
+    return out
+
+
+def formulas(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    col = [c.value for c in sheet[1]].index("positive") + 1
+    for r in range(2, 6):
+        sheet.cell(row=r, column=col, value=f"=F{r}/2")  # no cached value: reads as blank
+    book.save(path)
+
+
+def title_row(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet.insert_rows(1)
+    sheet.cell(row=1, column=1, value="Board members at 31 March")
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    book.save(path)
+
+
+def serial(dates: pd.Series) -> pd.Series:
+    d = pd.to_datetime(dates, errors="coerce")
+    return ((d - pd.Timestamp("1899-12-30")).dt.days.astype("Int64").astype(str)
+            .replace("<NA>", ""))
+
+
+def blank(values: pd.Series) -> pd.Series:
+    return pd.Series("", index=values.index)
+
+
+def dmy(dates: pd.Series, fmt: str = "%d/%m/%Y") -> pd.Series:
+    d = pd.to_datetime(dates, errors="coerce")
+    return d.dt.strftime(fmt).fillna("")
+
+
+def duplicate_rows(table: str, n: int = 60, where: Callable[[pd.DataFrame], pd.Series] | None = None) -> Fault:
+    def fn(df: pd.DataFrame) -> pd.DataFrame:
+        pick = df[where(df)] if where is not None else df
+        return pd.concat([df, pick.head(n)], ignore_index=True)
+    return edit(table, fn)
+
+
+def only_2025(folder: Path) -> None:
+    staff = read(folder, "staff")
+    write(folder, "staff", staff[staff["snapshot_date"] == "2025-03-31"])
+    (folder / "leavers.csv").unlink()
+
+
+def remove(table: str) -> Fault:
+    return lambda folder: (folder / f"{table}.csv").unlink()
+
+
+def header_only(table: str) -> Fault:
+    return edit(table, lambda df: df.head(0))
+
+
+def raw(table: str, fn: Callable[[str], str | bytes]) -> Fault:
+    def fault(folder: Path) -> None:
+        path = folder / f"{table}.csv"
+        out = fn(path.read_text(encoding="utf-8"))
+        (path.write_bytes if isinstance(out, bytes) else path.write_text)(out)  # type: ignore[operator]
+    return fault
+
+
+def ids_as_numbers(table: str) -> Fault:
+    # staff_id "S0001568" stored as the integer 1568 in a Parquet file
+    return as_parquet(table, lambda df: df.assign(
+        staff_id=df["staff_id"].str.lstrip("S").astype("int64")))
+
+
+def swap_leave_before_start(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df.loc[df.index[:3], "leave_date"] = "1990-01-01"
+    return df
+
+
+def rename(table: str, fn: Callable[[str], str]) -> Fault:
+    return edit(table, lambda df: df.rename(columns=fn))
+
+
+LATEST = "snapshot_date"
+
+
+def staff_latest(col: str, value: str, n: int = 7) -> Fault:
+    def fn(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        df.loc[latest_rows(df, n), col] = value
+        return df
+    return edit("staff", fn)
+
+
+def scale(table: str, col: str, by: float) -> Fault:
+    return set_col(table, col, lambda s: (pd.to_numeric(s) * by).map(lambda v: f"{v:g}"))
+
+
+# --------------------------------------------------------------------------- the cases
+
+CASES: list[Case] = [
+    # ---- dates
+    Case("snapshot-time-of-day", set_col("staff", "snapshot_date", lambda s: s + " 09:30:00"),
+         "warning", ("time_of_day",), engines=("polars", "duckdb")),
+    Case("snapshot-time-of-day-T", set_col("staff", "snapshot_date", lambda s: s + "T09:30:00"),
+         "warning", ("time_of_day",)),
+    Case("leave-date-time-of-day", set_col("leavers", "leave_date", lambda s: s + " 17:00:00"),
+         "warning", ("time_of_day",)),
+    Case("snapshot-time-of-day-parquet", as_parquet("staff", lambda d: d.assign(
+        snapshot_date=pd.to_datetime(d["snapshot_date"]) + pd.Timedelta("9h30min"))),
+         "warning", ("time_of_day",), engines=("polars", "duckdb")),
+    Case("leave-dates-excel-serial", set_col("leavers", "leave_date", serial), "error",
+         ("leavers", "leave_date", "unparseable_date", "Excel serial")),
+    Case("snapshot-excel-serial", set_col("staff", "snapshot_date", serial), "error",
+         ("staff", "snapshot_date", "Excel serial")),
+    Case("leave-dates-year-only", set_col("leavers", "leave_date", lambda s: s.str[:4]), "error",
+         ("leavers", "leave_date", "years alone")),
+    Case("closing-dates-year-month", set_col("recruitment", "closing_date", lambda s: s.str[:7]),
+         "error", ("recruitment", "closing_date", "year and month")),
+    Case("staff-dates-dd-mm-yyyy", edit("staff", lambda d: d.assign(
+        snapshot_date=dmy(d["snapshot_date"]), org_start_date=dmy(d["org_start_date"]),
+        nhs_start_date=dmy(d["nhs_start_date"]))), "error",
+         ("staff", "snapshot_date", "unparseable_date", "date_format: '%d/%m/%Y'")),
+    Case("leave-dates-dd-mm-yyyy", set_col("leavers", "leave_date", dmy), "error",
+         ("leavers", "leave_date", "date_format")),
+    Case("leave-dates-mm-dd-yyyy", set_col("leavers", "leave_date",
+                                           lambda s: dmy(s, "%m/%d/%Y")), "error",
+         ("leavers", "leave_date", "%m/%d/%Y")),
+    Case("leave-dates-dd-mm-yyyy-mapped", with_mapping(
+        "leavers:\n  date_format: '%d/%m/%Y'\n", set_col("leavers", "leave_date", dmy)),
+         "ok", ()),
+    Case("leave-dates-words", set_rows("leavers", "leave_date", "31st March 2025"), "error",
+         ("leavers", "leave_date", "unparseable_date")),
+    Case("leave-date-future", set_rows("leavers", "leave_date", "2205-06-30", slice(0, 2)),
+         "error", ("leavers", "leave_date", "future_date")),
+    Case("closing-date-future", set_rows("recruitment", "closing_date", "2099-01-01",
+                                         slice(0, 3)), "error",
+         ("recruitment", "closing_date", "future_date")),
+    Case("training-date-future", set_rows("training", "date", "2031-05-01", slice(0, 3)),
+         "error", ("training", "date", "future_date")),
+    Case("board-snapshot-future", set_rows("board", "snapshot_date", "2035-03-31", slice(0, 2)),
+         "error", ("board", "snapshot_date", "future_date")),
+    Case("snapshot-30-march", set_col("staff", "snapshot_date",
+                                      lambda s: s.str.replace("2025-03-31", "2025-03-30")),
+         "error", ("staff", "snapshot")),
+    Case("leave-before-start", edit("leavers", swap_leave_before_start), "error",
+         ("leavers", "leave_date", "leave_before_start")),
+    Case("start-after-snapshot", staff_latest("org_start_date", "2026-01-01", 3), "error",
+         ("staff", "org_start_date", "start_after_snapshot")),
+    # ---- tables present, absent, empty
+    Case("leavers-header-only", header_only("leavers"), "error",
+         ("leavers", "empty_table")),
+    Case("staff-header-only", header_only("staff"), "error", ("staff", "empty_table")),
+    Case("staff-zero-bytes", raw("staff", lambda t: b""), "error",
+         ("staff", "empty")),
+    Case("staff-missing", remove("staff"), "error", ("staff",)),
+    Case("leavers-missing", remove("leavers"), "partial", ("leaver_rate",),
+         same="non-retention", engines=("polars", "duckdb")),
+    Case("recruitment-header-only", header_only("recruitment"), "warning", ("empty_table",),
+         same=""),
+    Case("only-31-march-2025", only_2025, "partial", ("leaver_rate", "stability_index"),
+         same=""),
+    Case("stray-file", lambda f: (f / "Staff_2024.csv").write_bytes((f / "staff.csv").read_bytes()) and None,
+         "warning", ("unknown_file",)),
+    Case("semicolons", raw("staff", lambda t: t.replace(",", ";")), "error",
+         ("staff", "semicolons")),
+    Case("crlf", raw("staff", lambda t: t.replace("\n", "\r\n")), "ok", ()),
+    Case("utf8-bom", raw("leavers", lambda t: "\ufeff" + t), "ok", ()),
+    Case("cp1252", raw("leavers", lambda t: t.encode("cp1252")), "ok", ()),
+    Case("extra-column", edit("staff", lambda d: d.assign(notes="x")), "ok", ()),
+    # ---- ids
+    Case("leaver-ids-int-parquet", ids_as_numbers("leavers"), "error",
+         ("leavers", "staff_id", "no_matching_ids"), engines=("polars", "duckdb")),
+    Case("staff-ids-int-parquet", ids_as_numbers("staff"), "error",
+         ("leavers", "staff_id", "no_matching_ids")),
+    Case("leaver-ids-other-scheme", set_col("leavers", "staff_id", lambda s: "E" + s.str[1:]),
+         "error", ("leavers", "staff_id", "no_matching_ids")),
+    Case("some-unknown-leaver-ids", edit("leavers", lambda d: d.assign(staff_id=[
+        f"X{i:07d}" if i < 3 else v for i, v in enumerate(d["staff_id"])])),
+         "warning", ("unknown_staff_id",), same=""),
+    Case("duplicate-staff-rows", duplicate_rows(
+        "staff", where=lambda d: d["snapshot_date"] == "2025-03-31"), "error",
+         ("staff", "staff_id, snapshot_date", "duplicate_key", "60"),
+         engines=("polars", "duckdb")),
+    Case("duplicate-application-ids", duplicate_rows("recruitment", 25), "error",
+         ("recruitment", "application_id", "duplicate_key", "25")),
+    Case("duplicate-case-ids", duplicate_rows("casework", 5), "error",
+         ("casework", "case_id", "duplicate_key")),
+    Case("duplicate-board-rows", duplicate_rows("board", 3), "error",
+         ("board", "member_id, snapshot_date", "duplicate_key")),
+    Case("blank-staff-ids", staff_latest("staff_id", "", 4), "error",
+         ("staff", "staff_id", "missing_value")),
+    # ---- FTE
+    Case("fte-in-hours", scale("staff", "fte", 37.5), "error",
+         ("staff", "fte", "fte_out_of_range"), engines=("polars", "duckdb")),
+    Case("fte-in-percent", scale("staff", "fte", 100), "error", ("staff", "fte", "fte_out_of_range")),
+    Case("fte-zero", staff_latest("fte", "0", 5), "error", ("staff", "fte", "fte_out_of_range")),
+    Case("leaver-fte-in-hours", scale("leavers", "fte", 37.5), "error",
+         ("leavers", "fte", "fte_out_of_range")),
+    Case("fte-text", staff_latest("fte", "full time", 4), "error",
+         ("staff", "fte", "unparseable_number")),
+    # ---- blank columns and values
+    Case("directorate-blank", set_col("staff", "directorate", blank),
+         "error", ("staff", "directorate", "blank_column"), engines=("polars", "duckdb")),
+    Case("ethnicity-blank", set_col("staff", "ethnic_category", blank),
+         "error", ("staff", "ethnic_category", "blank_column")),
+    Case("hourly-pay-blank", set_col("staff", "hourly_pay", blank),
+         "error", ("staff", "hourly_pay", "blank_column")),
+    Case("disability-blank", set_col("staff", "disability", blank),
+         "error", ("staff", "disability", "blank_column")),
+    Case("applicant-ethnicity-blank", set_col("recruitment", "ethnic_category",
+                                              blank),
+         "error", ("recruitment", "ethnic_category", "blank_column")),
+    Case("religion-blank", set_col("staff", "religion", blank),
+         "warning", ("blank_column",)),
+    Case("band-missing-values", staff_latest("band", "", 6), "error",
+         ("staff", "band", "missing_value")),
+    Case("unknown-band-codes", staff_latest("band", "Band 12", 6), "warning", ("unknown_code",),
+         same=""),
+    Case("ethnic-labels", set_col("staff", "ethnic_category", lambda s: s.map(
+        {"A": "White - British"}).fillna(s)), "warning", ("ethnic_label_as_code",), same=""),
+    # ---- pay
+    Case("hourly-pay-inf", staff_latest("hourly_pay", "inf", 3), "error",
+         ("staff", "hourly_pay", "pay_out_of_range"), engines=("polars", "duckdb")),
+    Case("hourly-pay-1e308", staff_latest("hourly_pay", "1e308", 3), "error",
+         ("staff", "hourly_pay", "pay_out_of_range")),
+    Case("hourly-pay-minus-inf", staff_latest("hourly_pay", "-inf", 3), "error",
+         ("staff", "hourly_pay", "negative_pay")),
+    Case("hourly-pay-in-pence", scale("staff", "hourly_pay", 100), "error",
+         ("staff", "hourly_pay", "pay_out_of_range")),
+    Case("bonus-pay-absurd", staff_latest("bonus_pay", "1e12", 2), "error",
+         ("staff", "bonus_pay", "pay_out_of_range")),
+    Case("hourly-pay-currency", staff_latest("hourly_pay", "£12.34", 4), "error",
+         ("staff", "hourly_pay", "unparseable_number")),
+    Case("hourly-pay-words", staff_latest("hourly_pay", "twelve pounds", 4), "error",
+         ("staff", "hourly_pay", "unparseable_number")),
+    Case("hourly-pay-negative", staff_latest("hourly_pay", "-3", 2), "error",
+         ("staff", "hourly_pay", "negative_pay")),
+    # ---- survey and recruitment consistency
+    Case("survey-positive-above-respondents", set_rows("survey", "positive", "5000", slice(0, 4)),
+         "error", ("survey", "positive", "survey_inconsistent"), engines=("polars", "duckdb")),
+    Case("survey-negative-respondents", set_rows("survey", "respondents", "-10", slice(0, 2)),
+         "error", ("survey", "survey_inconsistent")),
+    Case("appointed-not-shortlisted", edit("recruitment", lambda d: d.assign(
+        shortlisted=d["shortlisted"].where(d["appointed"] != "true", "false"))), "error",
+         ("recruitment", "appointed", "appointed_not_shortlisted")),
+    Case("boolean-words", set_rows("recruitment", "shortlisted", "maybe", slice(0, 3)), "error",
+         ("recruitment", "shortlisted", "unparseable_boolean")),
+    # ---- Excel
+    Case("xlsx-sheet-named-after-table", as_xlsx("board", lambda d: {
+        "ReadMe": README, "board": numbers(d)}), "ok", ()),
+    Case("xlsx-readme-first", as_xlsx("board", lambda d: {"ReadMe": README, "Data": numbers(d)}),
+         "warning", ("sheet_chosen",)),
+    Case("xlsx-readme-only", as_xlsx("board", lambda d: {"ReadMe": README, "Notes": README}),
+         "error", ("board", "sheet 'ReadMe'", "missing_column")),
+    Case("xlsx-formula-cells", as_xlsx("survey", lambda d: {"survey": numbers(d)}, formulas),
+         "error", ("survey", "positive", "formula_cell", "sheet 'survey'")),
+    Case("xlsx-title-row", as_xlsx("board", lambda d: {"board": numbers(d)}, title_row),
+         "error", ("board", "member_id", "missing_column", "title")),
+    # ---- headers and columns
+    Case("title-case-headers", rename("staff", lambda c: c.replace("_", " ").title()),
+         "warning", ("header_renamed",), engines=("polars", "duckdb")),
+    Case("upper-case-headers", rename("leavers", str.upper), "warning", ("header_renamed",)),
+    Case("padded-headers", rename("casework", lambda c: f" {c} "), "warning",
+         ("header_renamed",)),
+    Case("fte-column-missing", edit("staff", lambda d: d.drop(columns="fte")), "error",
+         ("staff", "fte", "missing_column")),
+    Case("snapshot-column-missing", edit("staff", lambda d: d.drop(columns="snapshot_date")),
+         "error", ("staff", "snapshot_date", "missing_column")),
+    Case("leave-date-column-missing", edit("leavers", lambda d: d.drop(columns="leave_date")),
+         "error", ("leavers", "leave_date", "missing_column")),
+    Case("local-id-header", rename("staff", lambda c: "Assignment Number" if c == "staff_id"
+                                   else c), "error", ("staff", "staff_id", "missing_column")),
+    # ---- mapping files
+    Case("mapping-bad-date-format", with_mapping("leavers:\n  date_format: dd/mm/yyyy\n"),
+         "error", ("leavers.date_format", "strftime")),
+    Case("mapping-date-format-number", with_mapping("date_format: 2025\n"), "error",
+         ("date_format", "not text")),
+    Case("mapping-columns-list", with_mapping("staff:\n  columns:\n    - staff_id\n    - fte\n"),
+         "error", ("staff.columns", "not a list")),
+    Case("mapping-values-list", with_mapping("staff:\n  values:\n    - a\n"), "error",
+         ("staff.values",)),
+    Case("mapping-unknown-table", with_mapping("stafff:\n  columns: {}\n"), "error",
+         ("stafff", "not a table")),
+    Case("mapping-not-yaml", with_mapping("staff: [unclosed\n"), "error",
+         ("mapping file", "not valid YAML")),
+    Case("mapping-python-tag", with_mapping("staff: !!python/object/apply:os.system ['true']\n"),
+         "error", ("mapping file", "not valid YAML")),
+    Case("mapping-renames-title-case", with_mapping(
+        "staff:\n  columns:\n    Assignment Number: staff_id\n",
+        rename("staff", lambda c: "Assignment Number" if c == "staff_id" else c)), "ok", ()),
+]
+
+
+# --------------------------------------------------------------------------- running
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.parent.iterdir()) if p.is_file()} | {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+#: The sample from 31 March 2023 on (enough for 2024/25 and a Model Employer baseline): a
+#: quarter less to read and check in every case.
+SINCE = {"staff": ("snapshot_date", "2023-03-31"), "board": ("snapshot_date", "2023-03-31"),
+         "leavers": ("leave_date", "2023-04-01"), "recruitment": ("closing_date", "2023-04-01"),
+         "casework": ("start_date", "2023-04-01"), "training": ("date", "2023-04-01"),
+         "survey": ("period", "2023/24")}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sample") / "data"
+    folder.mkdir()
+    for name in TABLE_NAMES:
+        df = read(SAMPLE, name)
+        if name in SINCE:
+            col, start = SINCE[name]
+            df = df[df[col] >= start]
+        write(folder, name, df)
+    return folder
+
+
+def api(folder: Path, mapping: str | None = None, engine: str = "pandas") -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # validation lists them
+        return eq.indicators(eq.read_dataset(folder, mapping=mapping, engine=engine),  # type: ignore[arg-type]
+                             period=PERIOD)
+
+
+@pytest.fixture(scope="module")
+def clean(base: Path) -> pd.DataFrame:
+    table = api(base)
+    assert table.attrs["warnings"] == []
+    return table
+
+
+@pytest.fixture(scope="module")
+def clean_csv(base: Path) -> str:
+    out = base.parent / "clean.csv"
+    assert main(["indicators", str(base), "--period", PERIOD, "--out", str(out)]) == 0
+    return out.read_text()
+
+
+def make(case: Case, base: Path, tmp_path: Path) -> tuple[Path, str | None]:
+    folder = tmp_path / "data"
+    shutil.copytree(base, folder)
+    mapping = case.fault(folder)
+    return folder, mapping
+
+
+def figures(table: pd.DataFrame, keep: str) -> pd.DataFrame:
+    if keep == "non-retention":
+        table = table[~table["indicator"].isin(RETENTION)]
+    out = table.reset_index(drop=True)
+    out.attrs = {}
+    return out
+
+
+def check_api(case: Case, folder: Path, mapping: str | None, clean: pd.DataFrame,
+              engine: str = "pandas") -> None:
+    if case.expect == "error":
+        with pytest.raises(EquityError) as err:
+            api(folder, mapping, engine)
+        text = str(err.value)
+        for name in case.names:
+            assert name in text, (name, text)
+        assert "np.int64" not in text
+        return
+    result = api(folder, mapping, engine)
+    rules = {w["rule"] for w in result.attrs["warnings"]}
+    if case.expect == "warning":
+        assert set(case.names) <= rules, rules
+    if case.expect == "partial":
+        assert set(case.names) <= set(result.attrs["not_computed"]), result.attrs["not_computed"]
+        assert len(result)
+    if case.same:
+        if engine == "pandas":
+            pd.testing.assert_frame_equal(figures(result, case.same), figures(clean, case.same))
+        else:  # engines agree to rounding in the last place
+            a, b = figures(result, case.same), figures(clean, case.same)
+            assert a[["indicator", "group"]].equals(b[["indicator", "group"]])
+            np.testing.assert_allclose(a["value"].astype(float), b["value"].astype(float),
+                                       rtol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case, base: Path, clean: pd.DataFrame, clean_csv: str,
+                   tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder, mapping = make(case, base, tmp_path)
+    before = digest(folder)
+    capsys.readouterr()
+
+    # the command line
+    out = tmp_path / "out" / "indicators.csv"
+    argv = ["indicators", str(folder), "--period", PERIOD, "--out", str(out)]
+    code = main(argv + (["--mapping", mapping] if mapping else []))
+    said = capsys.readouterr()
+    assert "Traceback" not in said.out + said.err
+    if case.expect == "error":
+        assert code == 1, said
+        message = said.err
+        for name in case.names:
+            assert name in message, (name, message)
+        assert "np.int64" not in message
+        assert not out.exists()
+    else:
+        assert code == 0, said.err
+        if case.expect == "warning":
+            for rule in case.names:
+                assert f"[{rule}]" in said.err, said.err
+        if case.expect == "partial":
+            for ind in case.names:
+                assert f"not computed: {ind}" in said.out, said.out
+        if case.same == "all":
+            assert out.read_text() == clean_csv
+
+    # the API
+    check_api(case, folder, mapping, clean)
+    assert digest(folder) == before, "an input file was modified"
+
+
+ENGINE_CASES = [(c, e) for c in CASES for e in c.engines]
+
+
+@pytest.mark.parametrize(("case", "engine"), ENGINE_CASES,
+                         ids=[f"{c.id}-{e}" for c, e in ENGINE_CASES])
+def test_bad_input_on_lazy_engines(case: Case, engine: str, base: Path, clean: pd.DataFrame,
+                                   tmp_path: Path) -> None:
+    folder, mapping = make(case, base, tmp_path)
+    before = digest(folder)
+    check_api(case, folder, mapping, clean, engine)
+    assert digest(folder) == before
+
+
+def test_corpus_is_large_and_covers_every_new_rule() -> None:
+    assert len(CASES) >= 60
+    assert len({c.id for c in CASES}) == len(CASES)
+    named = {n for c in CASES for n in c.names}
+    for rule in ("time_of_day", "future_date", "no_matching_ids", "duplicate_key",
+                 "fte_out_of_range", "blank_column", "pay_out_of_range", "survey_inconsistent",
+                 "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
+                 "empty_table", "unparseable_date"):
+        assert rule in named, rule
+
+
+
+def test_one_snapshot_gives_what_it_can_and_lists_retention_as_not_computed(
+        base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # what a pay-gap or WRES return is built from: the 31 March 2025 snapshot alone
+    folder = tmp_path / "data"
+    shutil.copytree(base, folder)
+    only_2025(folder)
+    result = api(folder)
+    computed = set(result["indicator"])
+    assert {"representation", "wres_1", "wres_9", "wdes_1", "wdes_10", "pay_gap_mean",
+            "pay_gap_median"} <= computed
+    assert not computed & RETENTION
+    assert "31 March 2024" in result.attrs["not_computed"]["leaver_rate"]
+    out = tmp_path / "out.csv"
+    assert main(["indicators", str(folder), "--period", PERIOD, "--out", str(out)]) == 0
+    assert "not computed: leaver_rate: The staff table has no snapshot at 31 March 2024" in (
+        capsys.readouterr().out)
