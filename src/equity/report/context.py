@@ -406,11 +406,15 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     """
     from equity.errors import check_choice
     from equity.io import read_dataset
+    from equity.validate import require_valid
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
     codes.Period.parse(period)
     path = resolve_data_path(data_path)
     ds = read_dataset(path)
+    # The gate: a dataset with errors stops here with the validation report (the families
+    # check it too; this says it once, before anything is computed).
+    require_valid(ds)
     d = directorate or None
     check_directorate(ds, d)
     refs = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male",
