@@ -200,8 +200,10 @@ def _labels(df: pd.DataFrame, columns: Sequence[str]) -> list[tuple[str, ...]]:
     cols = []
     for c in columns:
         col = df[c]
-        cols.append(np.where(col.isna().to_numpy(), _MISSING,
-                             col.astype(object).astype(str).to_numpy()).tolist())
+        # An object array: a fixed-width string array would drop the sentinel's NUL.
+        text = col.astype(object).astype(str).to_numpy(dtype=object)
+        text[col.isna().to_numpy()] = _MISSING
+        cols.append(text.tolist())
     return list(zip(*cols, strict=True)) if cols else [()] * len(df)
 
 
@@ -534,16 +536,10 @@ def _protect(cells: _Cells) -> None:
                 tries = len(ring)
                 if v not in cells.pinned(cells.propagate(ring)):
                     ring, tries = line_ids, 4
-                candidates = sorted((u for u in members(ring) if hideable(u)),
-                                    key=lambda u: (cells.published(u) == 0, cells.loss(u, totals)))
-                if not candidates:
-                    tried.add(v)  # nothing left to hide around it
-                    continue
-                # The least-loss cell whose hiding frees the count (else the least-loss cell
-                # on its own lines: the next round looks again). A published 0 is tried last:
-                # hiding it rarely widens anything.
-                own = [u for u in candidates if u in set(members(lines_of[v]))]
-                pick = own[0] if own else candidates[0]
+                candidates = sorted((u for u in members(ring)
+                                     if hideable(u) and cells.published(u) != 0),
+                                    key=lambda u: cells.loss(u, totals))
+                pick = -1
                 for u in candidates[:tries]:
                     undo = cells.suppress(u)
                     freed = v not in cells.pinned(cells.propagate(ring))
@@ -551,6 +547,15 @@ def _protect(cells: _Cells) -> None:
                     if freed:
                         pick = u
                         break
+                if pick < 0:
+                    # Only the small counts themselves pin it (every * at least 1, a *
+                    # total at most 7): no published count can help. Its lines' zeros are
+                    # shown as * too, so that * there may stand for 0.
+                    tried.add(v)
+                    for u in members(lines_of[v]):
+                        if hideable(u) and cells.published(u) == 0:
+                            cells.suppress(u)
+                    continue
                 cells.suppress(pick)
                 touched.update(lines_of[v], lines_of[pick])
 
