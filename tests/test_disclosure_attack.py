@@ -357,3 +357,37 @@ def test_no_small_count_is_recoverable_in_small_organisations(sample, name):
     ds = small_organisation(sample, name)
     assert attack(ds) == []
     assert attack(ds, within=("directorate",)) == []
+
+
+# --------------------------------------------------------------------------- nothing misleading
+
+
+def _conclusions(t: pd.DataFrame) -> pd.DataFrame:
+    with np.errstate(invalid="ignore"):
+        return pd.DataFrame({
+            "direction": np.sign(t["ratio"] - 1),
+            "excludes_1": (t["ratio_ci_low"] > 1) | (t["ratio_ci_high"] < 1),
+            "status": t["status"],
+        })
+
+
+@pytest.mark.parametrize("kwargs", SAMPLE_OUTPUTS)
+def test_published_ratios_state_the_exact_conclusion_or_are_withheld(sample, kwargs):
+    exact = eq.indicators(sample, period=PERIOD, disclosure="internal", **kwargs)
+    published = apply_disclosure(exact)
+    rows = exact["ratio"].notna() & published["ratio"].notna()
+    assert rows.sum() > 0
+    pd.testing.assert_frame_equal(_conclusions(published.loc[rows]),
+                                  _conclusions(exact.loc[rows]))
+    # withheld because rounding would mislead: the exact status is kept, marked
+    kept = (exact["ratio"].notna() & published["ratio"].isna() & published["suppressed"]
+            & published["status"].isin(["adverse", "favourable", "within_range"]))
+    assert (published.loc[kept, "status"] == exact.loc[kept, "status"]).all()
+
+
+def test_no_share_of_100_percent_beside_a_withheld_group(sample):
+    published = eq.indicators(sample, period=PERIOD, within=("directorate",))
+    exact = eq.indicators(sample, period=PERIOD, within=("directorate",), disclosure="internal")
+    for scale in (1.0, 100.0):
+        shown = published["value"] == scale
+        assert (exact.loc[shown, "value"] == scale).all()

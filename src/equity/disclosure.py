@@ -473,16 +473,19 @@ class _Cells:
     def loss(self, v: int, totals: set[int]) -> tuple[int, float, tuple[str, ...]]:
         """Least loss first: an unknown group's count, then a total, then a comparison
         group's count, then a denominator shared by a whole table."""
-        col, i = self.cells[v][0]
         if self.shared[v]:
             rank = 3
-        elif _is_unknown(self.labels[i][-1]):
+        elif _is_unknown(self.label(v)[-1]):
             rank = 0
         elif v in totals:
             rank = 1
         else:
             rank = 2
-        return rank, self.published(v), self.labels[i]
+        return rank, self.published(v), self.label(v)
+
+    def label(self, v: int) -> tuple[str, ...]:
+        """The cell's first row label (whatever the row order) and its column."""
+        return min((*self.labels[i], col) for col, i in self.cells[v])
 
 
 def _protect(cells: _Cells) -> None:
@@ -526,7 +529,7 @@ def _protect(cells: _Cells) -> None:
             # One more cell beside each pinned count whose lines no other fix this round
             # touched (two pins on one line may need only one more cell).
             touched: set[int] = set()
-            for v in sorted(pinned, key=lambda u: cells.labels[cells.cells[u][0][1]]):
+            for v in sorted(pinned, key=cells.label):
                 if touched.intersection(lines_of[v]):
                     continue
                 # The lines within two steps of the count; the whole group of lines when
@@ -948,8 +951,12 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
     # difference) whose direction, status or "interval excludes 1" is not the exact one,
     # are withheld; such a ratio keeps the exact status (suppressed, status not
     # insufficient_evidence, ratio withheld: "the exact conclusion, without the number").
-    value_gone |= _false_extremes(value, val_in, is_prop, is_pct) & ~value_gone
-    wrong = _misleading(ratio_in, ratios, out, status, ~ratio_gone)
+    extreme = _false_extremes(value, val_in, is_prop, is_pct) & ~value_gone
+    value_gone |= extreme
+    # (a ratio beside, or against, such a share is distorted with it)
+    extreme_pair = extreme | (has_ref & extreme[ref_safe])
+    wrong = _misleading(ratio_in, ratios, out, status, ~ratio_gone) | (
+        extreme_pair & np.isfinite(ratio_in) & ~ratio_gone)
     ratio_gone |= wrong
     status[wrong] = np.array(out["status"].tolist(), dtype=object)[wrong]
     wrong_diff = _misleading_difference(val_in, value, out, ci_low, ci_high,
@@ -1063,7 +1070,8 @@ def _misleading(ratio_in: np.ndarray, ratios: dict[str, np.ndarray], out: pd.Dat
     # A status is compared where the input had one of a ratio (not "not_applicable").
     judged = np.isin(status_in, [ADVERSE, FAVOURABLE, WITHIN, INSUFFICIENT])
     both = kept & np.isfinite(ratio_in) & np.isfinite(ratios["ratio"])
-    return both & ((d_in != d_pub) | (e_in != e_pub) | (judged & (status_in != status)))
+    return both & ((d_in != d_pub) | ((e_in != e_pub) & (e_in >= 0) & (e_pub >= 0))
+                   | (judged & (status_in != status)))
 
 
 def _misleading_difference(val_in: np.ndarray, value: np.ndarray, out: pd.DataFrame,
@@ -1075,7 +1083,7 @@ def _misleading_difference(val_in: np.ndarray, value: np.ndarray, out: pd.DataFr
                        out["ci_high"].to_numpy(dtype="float64"), 0.0)
     d_pub, e_pub = _side(value, ci_low, ci_high, 0.0)
     both = is_pp & np.isfinite(val_in) & np.isfinite(value)
-    return both & ((d_in != d_pub) | (e_in != e_pub))
+    return both & ((d_in != d_pub) | ((e_in != e_pub) & (e_in >= 0) & (e_pub >= 0)))
 
 
 def disclosure_note(
