@@ -101,7 +101,7 @@ class Attacker:
 
     # ---------------------------------------------------------------- structure
     def _build(self) -> None:
-        p, e = self.p, self.e
+        e = self.e
         tables: dict[tuple, list[int]] = defaultdict(list)
         for i, row in enumerate(self.er):
             tables[_key(row, KEY[:-1])].append(i)
@@ -148,7 +148,6 @@ class Attacker:
 
     def _figures(self) -> None:
         """Published figures the published counts do not reproduce: constraints."""
-        p = self.p
         pos = {_key(r, KEY): i for i, r in enumerate(self.pr)}
         for i, row in enumerate(self.pr):
             x, n = self._cell(i, "numerator"), self._cell(i, "denominator")

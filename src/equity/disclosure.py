@@ -3,13 +3,22 @@
 Two modes:
 
 - ``"publication"`` (the default everywhere a table leaves the analyst's hands) follows NHS
-  Digital's rule for sub-national statistics: counts of 1-7 are suppressed (shown as ``*``),
-  every other count is rounded to the nearest 5 (0 stays 0), rates and ratios are worked out
-  from the rounded figures, anything that depends on a suppressed count is suppressed, a
-  second figure is suppressed wherever one suppressed figure could be recovered by
-  subtraction from a total, and pay averages and gaps from fewer than 8 people are withheld.
+  Digital's rule for statistics below national level, *Disclosure control methodology for
+  Hospital Episode Statistics (HES) and Emergency Care Data Set (ECDS)* (NHS Digital,
+  September 2018; adopted for its other datasets since, e.g. the Sexual and Reproductive
+  Health Activity Dataset in 2020): counts of 1-7 are shown as ``*``, every other count is
+  rounded to the nearest 5 (0 stays 0), percentages and rates are worked out from the
+  rounded figures, and means or medians of 1-7 values are not shown. That rule replaced
+  manual secondary suppression with rounding; we add a second hidden cell only where an
+  attack on the published figures shows rounding is not enough (rule 3).
 - ``"internal"`` changes no figure; it only records the mode so that every page using the
   table can carry a warning banner.
+
+What publication mode guarantees (the three outcomes of METHODOLOGY.md): nothing
+recoverable (no count of 1-7 can be determined exactly from everything published in one
+table: ``tests/test_disclosure_attack.py``), nothing misleading (no published figure states
+another conclusion than the exact one), least loss (the cell hidden to protect another is
+the one that carries least).
 
 The rules, in the order :func:`apply_disclosure` applies them (publication mode):
 
@@ -23,73 +32,81 @@ The rules, in the order :func:`apply_disclosure` applies them (publication mode)
    (and the numerator, when given) is the number of people behind the figure; the value,
    intervals, ratio and p-value are withheld when it is below ``min_people_for_average``
    (true or published figure), or when the reference group's row is suppressed (a gap needs
-   both groups).
-3. **Secondary suppression** (see "Totals" below) until no line has exactly one suppressed
-   cell.
+   both groups). Pay gaps are functions of pay, not of counts, and are kept as computed.
+3. **Secondary suppression where rounding does not protect** (see "Totals"). An attacker
+   holding the table bounds each published count ``r`` to ``[max(r - 2, 8), r + 2]``, a
+   ``*`` hiding 1-7 to ``[1, 7]``, any other ``*`` (or a total not in the table) to
+   ``[0, inf)``, and propagates the sums below to a fixed point. While some count of 1-7 is
+   pinned to one value, one more published cell on its lines is hidden: the one that
+   carries least and frees it: a count of an unknown / not stated group first (before
+   White / BME, Disabled / Non-disabled, Female / Male), then a total, then a comparison
+   group's count, a table's shared denominator last (ties: the smaller, then by labels).
+   Where only the small counts themselves pin each other (every ``*`` at least 1 under a
+   ``*`` total of at most 7) nothing published can help: the zeros on those lines are shown
+   as ``*`` too, so that ``*`` there may stand for 0.
 4. **Dependent figures.** A row with a suppressed count loses ``value``, its interval, its
    ratio, the ratio's interval and ``p_value``. A row whose ratio uses a reference row with a
-   suppressed count loses its ratio, interval and p-value (else the reference count could be
-   solved from the ratio). Such rows get status ``insufficient_evidence``.
-5. **Recomputation from published figures.** Proportion rows (unit ``proportion`` or
-   ``ratio``, or an indicator not in the registry, where ``value`` equals
-   ``numerator / denominator``) get ``value = rounded numerator / rounded denominator`` and
-   a Wilson 95% interval on the rounded counts (:func:`equity.stats.proportion`); a value
-   equal to ``100 * numerator / denominator`` (a share in percent, whatever the unit) is
-   recomputed the same way, in percent.
-   Relative likelihoods against a reference row of the same table are recomputed from the
-   rounded counts of both rows with :func:`equity.stats.relative_likelihood`, keeping the
-   direction (group / reference or reference / group) and interval method (Koopman or Katz)
-   that reproduce the input's ratio and interval; the Fisher p-value is recomputed when the
-   input had one; the status is re-derived with :func:`equity.stats.classify` on the
-   published denominators and the indicator's registered direction of harm. Plain shares get
-   :func:`equity.stats.share_status` on the published denominator. Ratios against something
-   outside the table (a population benchmark) are rescaled with the recomputed value, and
+   suppressed count loses its ratio, interval and p-value. Such rows get status
+   ``insufficient_evidence``.
+5. **Recomputation from published figures.** No figure computed from exact counts is
+   published beside the rounded counts (it would undo the rounding: "3 of 7" is recovered
+   from 8/11 - 3/7): each is recomputed from the published counts or withheld.
+   Proportion rows (unit ``proportion`` or ``ratio``, or an indicator not in the registry,
+   where ``value`` equals ``numerator / denominator``) get ``value = rounded numerator /
+   rounded denominator`` and a Wilson 95% interval on the rounded counts
+   (:func:`equity.stats.proportion`); a value equal to ``100 * numerator / denominator`` (a
+   share in percent, whatever the unit) is recomputed the same way, in percent.
+   Relative likelihoods and odds ratios against a reference row of the same table are
+   recomputed from the rounded counts of both rows, keeping the direction and method
+   (Koopman or Katz relative likelihood, Woolf odds ratio) that reproduce the input's ratio
+   and interval; a ratio none reproduces is withheld. The Fisher p-value is recomputed when
+   the input had one; the status is re-derived with :func:`equity.stats.classify` on the
+   published denominators and the indicator's registered direction of harm. Plain shares
+   get :func:`equity.stats.share_status` on the published denominator. Ratios against a
+   benchmark outside the table are the published value and interval over the benchmark;
    their p-value, which cannot be recomputed from the published figures, is withheld when
-   rounding changed the counts. Other values (index, percentage points, pay gaps) are kept as
-   computed unless suppressed.
+   rounding changed the counts. Percentage-point differences (WRES 9, WDES 10: board share
+   minus workforce share) are recomputed from the published counts of both shares, the
+   comparison share in the row of ``variant`` :data:`~equity.result.WORKFORCE_VARIANT`
+   (withheld when a count behind them is suppressed). Any other value computed from counts
+   (the diversity index, the Model Employer target share and its ratio) is withheld.
+6. **Nothing misleading.** A published share or rate of 0% or 100% that is not exactly so
+   is withheld (with any ratio beside or against it): "10 out of 10" for 9 of 12. A ratio
+   whose direction (above / below 1), status or "interval excludes 1" differs from the
+   exact one, and a percentage-point difference whose sign or "interval excludes 0"
+   differs, is withheld. A ratio so withheld keeps the **exact** status: the row is
+   ``suppressed`` with status ``adverse`` / ``favourable`` / ``within_range`` and no ratio
+   (METHODOLOGY.md allows the exact status without the distorted number); a report can
+   say "rounding would distort this figure; the exact comparison is <status>".
 
-Recomputing rather than keeping figures from unrounded counts is deliberate: a ratio or an
-interval computed from the true counts, published beside the rounded counts, would let a
-reader undo the rounding. The cost is that published rates and ratios differ slightly from
-the unrounded ones, and a status can change near the edge of the non-adverse range.
+Recomputing rather than keeping figures from unrounded counts is deliberate. The cost is
+that published rates and ratios differ slightly from the unrounded ones.
 
 Totals
 ------
-The totals our tables carry, and therefore the "lines" checked by secondary suppression:
+The totals our tables carry, and therefore the lines the attack of rule 3 propagates over:
 
 - **Groups within a stratum.** Rows sharing ``indicator``, ``period``, every stratum and
-  ``group_var`` are the groups of one table (White, BME, Unknown). Their numerators add up to
-  a total: the shared ``denominator`` when every row carries the same one (representation:
-  White + BME + Unknown = all staff), otherwise a total that may be published elsewhere (all
-  leavers). Where denominators differ (rates: each group's own headcount) they are parts of
-  a total too and form a line of their own. A shared denominator is a single cell: it is
-  suppressed on every row or on none.
+  ``group_var`` are the groups of one table (White, BME, Unknown). Their numerators add up
+  to the shared ``denominator`` when every row carries the same one (representation: White
+  + BME + Unknown = all staff; a shared denominator is a single cell); otherwise to a total
+  not in the table (all leavers), unknown to the attacker but the same for every
+  ``group_var`` of the stratum whose groups add up to it (all leavers by ethnicity = all
+  leavers by disability). Their own denominators likewise.
 - **Levels of a stratum.** For each of ``organisation``, ``directorate``, ``staff_group``,
-  ``profession``, ``band`` and ``clinical``, rows equal in everything but that stratum (same
-  group) are the parts of the row where that stratum is missing (Band 5 + Band 6 + ... = all
-  bands), for numerators and for denominators. ``variant`` is not treated as a partition
-  (variants such as "within 12 months" / "within 24 months" or "excluding international
-  recruits" overlap).
-
-Rule: in every line, counting the line's total when the table holds it, if exactly one cell
-is suppressed, the smallest published part (zero included; ties broken by the row's labels,
-so the result does not depend on row order) is suppressed too; if every part is already
-suppressed, the total is. Lines are checked again until none changes. A line is checked even
-when its total is not in the table, because the total may be published in another table.
-Totals across different indicators or across ``group_var`` tables (White x Male + White x
-Female = White) are not linked. Because every published count is rounded, subtraction could
-only ever give an estimate within a few people, but NHS Digital's rule asks for secondary
-suppression as well.
+  ``profession``, ``band`` and ``clinical``, rows equal in everything but that stratum are
+  the parts of the row where that stratum is missing (Band 5 + Band 6 + ... = all bands),
+  for numerators and denominators; where the parts cover only some of the total (a band
+  outside the list) the total is at least their sum. ``variant`` is not a partition.
 
 Idempotence: every step is a function of the published figures and the ``suppressed``
-flags, and a published table is a fixed point of each, so applying publication mode twice
-equals applying it once.
+flags, and a published table is a fixed point of each (its suppressed counts are unknown,
+so nothing is pinned again), so applying publication mode twice equals applying it once.
 """
 
 from __future__ import annotations
 
 import copy
-import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 from math import ceil, floor, inf, isnan, nan
@@ -407,25 +424,26 @@ class _Cells:
                     lo[v], hi[v], whole[v] = self._prior(v)
         queue = list(line_ids)
         queued = dict.fromkeys(line_ids, True)
+        changed: list[int] = []
+
+        def tighten(v: int, a: float, b: float) -> None:
+            if whole[v]:
+                a = float(ceil(a - 1e-9)) if a > -inf else a
+                b = float(floor(b + 1e-9)) if b < inf else b
+            na, nb = max(lo[v], a), min(hi[v], b)
+            if na > nb + 1e-9:
+                return  # inconsistent with the model: learn nothing
+            if na > lo[v] + 1e-9 or nb < hi[v] - 1e-9:
+                lo[v], hi[v] = na, nb
+                changed.append(v)
+
         steps = 0
         while queue and steps < 200 * max(1, len(line_ids)):
             steps += 1
             k = queue.pop()
             queued[k] = False
             pv, tv, equal = self.lines[k]
-            changed: list[int] = []
-
-            def tighten(v: int, a: float, b: float) -> None:
-                if whole[v]:
-                    a = float(ceil(a - 1e-9)) if a > -inf else a
-                    b = float(floor(b + 1e-9)) if b < inf else b
-                na, nb = max(lo[v], a), min(hi[v], b)
-                if na > nb + 1e-9:
-                    return  # inconsistent with the model: learn nothing
-                if na > lo[v] + 1e-9 or nb < hi[v] - 1e-9:
-                    lo[v], hi[v] = na, nb
-                    changed.append(v)
-
+            changed.clear()
             slo = sum(lo[v] for v in pv)
             shi_fin = sum(hi[v] for v in pv if hi[v] < inf)
             n_inf = sum(1 for v in pv if hi[v] == inf)
@@ -698,12 +716,14 @@ def apply_disclosure(
 
     Notes
     -----
-    NHS Digital's rule for sub-national statistics (METHODOLOGY.md "Disclosure control"):
-    counts 1-7 suppressed, others rounded to the nearest 5, percentages from rounded
-    figures, dependent figures and recoverable cells suppressed, averages from fewer than 8
-    people suppressed. Ratios are recomputed from the rounded counts (library method). The
-    secondary suppression rule is the "no line with exactly one suppressed cell" rule applied
-    to the totals listed in the module docstring. Idempotent.
+    NHS Digital's rule for sub-national statistics (METHODOLOGY.md "Disclosure control";
+    NHS Digital, *Disclosure control methodology for HES and ECDS*, 2018): counts 1-7
+    suppressed, others rounded to the nearest 5, percentages from rounded figures, averages
+    from fewer than 8 people suppressed. Library method on top: every figure recomputed
+    from the rounded counts or withheld; a second cell hidden (least loss first) only where
+    an interval attack on the lines of the module docstring pins a count of 1-7; figures
+    whose conclusion rounding would change withheld, the exact status kept (``suppressed``
+    True, status not ``insufficient_evidence``, no ratio). Idempotent.
 
     Examples
     --------
@@ -714,7 +734,7 @@ def apply_disclosure(
     ...                 period="2024/25")
     >>> p = apply_disclosure(r)
     >>> p[["group", "numerator", "denominator", "suppressed"]].to_dict("list")
-    {'group': ['White', 'BME', 'Unknown'], 'numerator': [90.0, nan, nan], 'denominator': [105.0, 105.0, 105.0], 'suppressed': [False, True, True]}
+    {'group': ['White', 'BME', 'Unknown'], 'numerator': [90.0, 10.0, nan], 'denominator': [105.0, 105.0, 105.0], 'suppressed': [False, False, True]}
     >>> round(float(p.loc[0, "value"]), 4), p.attrs["disclosure"]
     (0.8571, 'publication')
     """
@@ -1003,14 +1023,14 @@ def _recompute_differences(out: pd.DataFrame, labels: list[tuple[str, ...]],
     vpos = 2 + STRATA.index("variant")
     units = [REGISTRY[i].unit if i in REGISTRY else None for i in indicators]
     rows, pairs = [], []
-    for i, lab in enumerate(labels):
-        if units[i] != "percentage_points" or lab[vpos] == WORKFORCE_VARIANT:
+    for r, lab in enumerate(labels):
+        if units[r] != "percentage_points" or lab[vpos] == WORKFORCE_VARIANT:
             continue
-        j = position.get((*lab[:vpos], WORKFORCE_VARIANT, *lab[vpos + 1:]), -1)
-        if j >= 0 and np.isfinite(val_in[i]) and all(
-                np.isfinite(v) for v in (num[i], den[i], num[j], den[j])) and den[j] > 0:
-            rows.append(i)
-            pairs.append(j)
+        w = position.get((*lab[:vpos], WORKFORCE_VARIANT, *lab[vpos + 1:]), -1)
+        if w >= 0 and np.isfinite(val_in[r]) and all(
+                np.isfinite(v) for v in (num[r], den[r], num[w], den[w])) and den[w] > 0:
+            rows.append(r)
+            pairs.append(w)
     if not rows:
         return
     i, j = np.array(rows), np.array(pairs)
@@ -1113,14 +1133,18 @@ def disclosure_note(
         )
     return (
         "Small numbers are protected following NHS Digital's rule for statistics below "
-        f"national level. Counts from 1 to {threshold} are shown as *, and every other count "
-        f"is rounded to the nearest {rounding} (0 is shown as 0), so figures may not add up "
-        "exactly to their totals. Percentages, rates, relative likelihoods and their "
-        "confidence intervals are worked out from the rounded counts, so they can differ "
-        "slightly from figures calculated on exact data, and any figure that depends on a "
-        "suppressed count is not shown. Where a single hidden figure could be worked out by "
-        "subtracting the others from a total, a second figure is hidden too, so * can also "
-        "stand for a larger number. Average pay and pay gaps based on fewer than "
+        "national level (Disclosure control methodology for Hospital Episode Statistics "
+        f"and Emergency Care Data Set, 2018). Counts from 1 to {threshold} are shown as *, "
+        f"and every other count is rounded to the nearest {rounding} (0 is shown as 0), so "
+        "figures may not add up exactly to their totals. Percentages, rates, relative "
+        "likelihoods, differences and their confidence intervals are worked out from the "
+        "rounded counts, so they can differ slightly from figures calculated on exact data; "
+        "any figure that depends on a hidden count is not shown. Where the rounded figures "
+        "would still give a hidden count away, one more figure is hidden (a not-stated group "
+        "first), so * can also stand for 0 or a larger number. Where rounding would change "
+        "what a figure says (for example turn a difference that could be chance into a clear "
+        "one), the figure is not shown and the conclusion from the exact data is given "
+        "instead. Average pay and pay gaps based on fewer than "
         f"{min_people_for_average} people are not shown."
     )
 
