@@ -1,4 +1,4 @@
-"""Disclosure control for published result tables (METHODOLOGY.md "Disclosure control").
+"""Disclosure control for published result tables (docs/methodology.md "Disclosure control").
 
 Two modes:
 
@@ -14,7 +14,7 @@ Two modes:
 - ``"internal"`` changes no figure; it only records the mode so that every page using the
   table can carry a warning banner.
 
-What publication mode guarantees (the three outcomes of METHODOLOGY.md): nothing
+What publication mode guarantees (the three outcomes of docs/methodology.md): nothing
 recoverable (no count of 1-7 can be determined exactly from everything published in one
 table: ``tests/test_disclosure_attack.py``), nothing misleading (no published figure states
 another conclusion than the exact one), least loss (the cell hidden to protect another is
@@ -76,7 +76,7 @@ The rules, in the order :func:`apply_disclosure` applies them (publication mode)
    exact one, and a percentage-point difference whose sign or "interval excludes 0"
    differs, is withheld. A ratio so withheld keeps the **exact** status: the row is
    ``suppressed`` with status ``adverse`` / ``favourable`` / ``within_range`` and no ratio
-   (METHODOLOGY.md allows the exact status without the distorted number); a report can
+   (docs/methodology.md allows the exact status without the distorted number); a report can
    say "rounding would distort this figure; the exact comparison is <status>".
 
 Recomputing rather than keeping figures from unrounded counts is deliberate. The cost is
@@ -716,7 +716,7 @@ def apply_disclosure(
 
     Notes
     -----
-    NHS Digital's rule for sub-national statistics (METHODOLOGY.md "Disclosure control";
+    NHS Digital's rule for sub-national statistics (docs/methodology.md "Disclosure control";
     NHS Digital, *Disclosure control methodology for HES and ECDS*, 2018): counts 1-7
     suppressed, others rounded to the nearest 5, percentages from rounded figures, averages
     from fewer than 8 people suppressed. Library method on top: every figure recomputed

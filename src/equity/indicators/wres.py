@@ -254,7 +254,7 @@ def board_gap(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str) -> pd.DataFr
     A second row per group, ``variant`` ``"workforce"`` (:data:`WORKFORCE_VARIANT`), carries
     the comparison: ``numerator`` / ``denominator`` the group's / whole workforce's headcount,
     ``value`` the workforce share in percent (Wilson interval). Disclosure control recomputes
-    the difference from the published counts of both rows (METHODOLOGY.md "Disclosure
+    the difference from the published counts of both rows (docs/methodology.md "Disclosure
     control": no figure from exact counts beside rounded ones).
     """
     ds = ctx.dataset
