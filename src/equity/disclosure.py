@@ -914,16 +914,8 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
                 ratios[c][sel] = rl[c].to_numpy()
             ratios["p_value"][sel] = np.where(exact, rl["p_value"].to_numpy(), np.nan)
             ratio_done[sel] = True
-            for ind in sorted(set(indicators[sel])):
-                meta = REGISTRY.get(ind)
-                if meta is None or meta.harm is None:
-                    continue
-                these = indicators[sel] == ind
-                rows_ind = sel[these]
-                status[rows_ind] = stats.classify(
-                    rl["ratio"].to_numpy()[these], den[rows_ind], den[ref[rows_ind]],
-                    harm=meta.harm,
-                    non_adverse_range=non_adverse_range, min_n=min_n)
+            _classify_rows(status, sel, rl["ratio"].to_numpy(), den[sel], den[ref[sel]],
+                           indicators, non_adverse_range=non_adverse_range, min_n=min_n)
 
     # Ratios against something outside the table (a benchmark b = value / ratio): the
     # published value and interval over b, where the input's interval was the value's over b.
@@ -1048,13 +1040,23 @@ def _recompute_differences(out: pd.DataFrame, labels: list[tuple[str, ...]],
         ratios["ratio_ci_high"][k] = own["ci_high"].to_numpy()[has] / b
         ratios["p_value"][k] = np.nan
         ratio_done[k] = True
-        for ind in sorted(set(indicators[k])):
-            meta = REGISTRY.get(ind)
-            if meta is None or meta.harm is None:
-                continue
-            these = indicators[k] == ind
-            status[k[these]] = stats.classify(ratios["ratio"][k[these]], den[k[these]],
-                                              den[j[has][these]], harm=meta.harm, min_n=min_n)
+        _classify_rows(status, k, ratios["ratio"][k], den[k], den[j[has]], indicators,
+                       non_adverse_range=stats.NON_ADVERSE_RANGE, min_n=min_n)
+
+
+def _classify_rows(status: np.ndarray, rows: np.ndarray, ratio: np.ndarray, den_a: np.ndarray,
+                   den_b: np.ndarray, indicators: np.ndarray, *,
+                   non_adverse_range: tuple[float, float], min_n: int) -> None:
+    """Status of recomputed ratios (``ratio``, ``den_a``, ``den_b`` aligned with ``rows``),
+    by each indicator's registered direction of harm (:func:`equity.stats.classify`)."""
+    for ind in sorted(set(indicators[rows])):
+        meta = REGISTRY.get(ind)
+        if meta is None or meta.harm is None:
+            continue
+        these = indicators[rows] == ind
+        status[rows[these]] = stats.classify(ratio[these], den_a[these], den_b[these],
+                                             harm=meta.harm, non_adverse_range=non_adverse_range,
+                                             min_n=min_n)
 
 
 def _false_extremes(value: np.ndarray, val_in: np.ndarray, is_prop: np.ndarray,
