@@ -20,6 +20,7 @@ from equity import stats
 from equity.disclosure import apply_disclosure, disclosure_note, publish_counts
 from equity.errors import ParameterError
 from equity.result import RESULT_COLUMNS, ResultSchemaError, make_result
+from test_disclosure_attack import Attacker
 
 GROUPS = ("White", "BME", "Unknown")
 SEED = sum(map(ord, "disclosure"))
@@ -159,9 +160,9 @@ def test_ratio_suppressed_when_reference_counts_are():
     p = apply_disclosure(r)
     assert np.isnan(p["ratio"]).all() and np.isnan(p["p_value"]).all()
     assert p["status"].tolist() == ["insufficient_evidence"] * 3
-    # BME's rate survives (its own counts are published); the second suppression along the
-    # leavers line is the smallest other part: BME's 30 leavers.
-    assert np.isnan(p.loc[1, "numerator"]) and np.isnan(p.loc[1, "value"])
+    # The other rates survive: rounding protects the 5 (all leavers, 75, are not published
+    # here; published 30 and 40 leave 5 anywhere in 1-7).
+    assert p.loc[1, "value"] == pytest.approx(30 / 200)
     assert p.loc[2, "value"] == pytest.approx(40 / 300)
     assert p["suppressed"].tolist() == [True, True, True]
 
@@ -169,35 +170,67 @@ def test_ratio_suppressed_when_reference_counts_are():
 # --------------------------------------------------------------------------- secondary
 
 
-def test_one_small_cell_gets_a_second_suppression():
-    # White 88 + BME 12 + Unknown 3 = 103 staff. Unknown (3) is suppressed; with the total
-    # (105) published it could be recovered, so the next smallest, BME (12), goes too.
+def test_rounding_protects_one_small_cell():
+    # White 88 + BME 12 + Unknown 3 = 103 staff, published 90, 10, *, 105. Unknown is at
+    # least 103 - 92 - 12 = -1 and at most 107 - 88 - 8 = 11: anything in 1-7, so no
+    # second cell is hidden (NHS Digital's rounding instead of secondary suppression).
     r = share_table({None: (88, 12, 3)}, indicator="representation", stratum="band")
     p = apply_disclosure(r)
-    np.testing.assert_equal(p["numerator"].to_numpy(), [90.0, np.nan, np.nan])
+    np.testing.assert_equal(p["numerator"].to_numpy(), [90.0, 10.0, np.nan])
     assert p["denominator"].tolist() == [105.0] * 3
-    assert p["suppressed"].tolist() == [False, True, True]
+    assert p["suppressed"].tolist() == [False, False, True]
     assert p.loc[0, "value"] == pytest.approx(90 / 105)
     lo, hi = proportion_confint(90, 105, method="wilson")
     assert (p.loc[0, "ci_low"], p.loc[0, "ci_high"]) == pytest.approx((lo, hi))
+
+
+@pytest.mark.parametrize(("counts", "published"), [
+    # White 8 + BME 8 + Unknown 1 = 17, published 10, 10, *, 15: Unknown is at most
+    # 17 - 8 - 8 = 1, so it would be known. A second cell goes: BME and White carry the
+    # same, BME goes first by name.
+    ((8, 8, 1), [10.0, np.nan, np.nan]),
+    # White 8 + BME 1 + Unknown 8: BME is pinned the same way; Unknown, carrying least,
+    # is hidden rather than White (least loss).
+    ((8, 1, 8), [10.0, np.nan, np.nan]),
+])
+def test_second_cell_where_rounding_does_not_protect(counts, published):
+    r = share_table({None: counts}, indicator="representation")
+    p = apply_disclosure(r)
+    np.testing.assert_equal(p["numerator"].to_numpy(), published)
+    assert p["denominator"].tolist() == [15.0] * 3
+    assert Attacker(p, r).run() == []
+
+
+def test_least_loss_keeps_the_comparison_published():
+    # Issue 20: AHP leavers BME 8 of 45 and White 29 of 313, Unknown 2 of 20: the Unknown
+    # count is hidden, BME and White stay published with their ratio.
+    r = rate_table([29, 8, 2], [313, 45, 20], groups=("White", "BME", "Unknown"))
+    p = apply_disclosure(r)
+    np.testing.assert_equal(p["numerator"].to_numpy(), [30.0, 10.0, np.nan])
+    assert p.loc[:1, "value"].tolist() == pytest.approx([30 / 315, 10 / 45])
+    # The ratio, exactly 1.92 (0.93 to 3.76), would be published as 2.33 with an interval
+    # above 1 (Koopman, 10 of 45 against 30 of 315): a different conclusion, withheld.
+    lo, _ = confint_proportions_2indep(10, 45, 30, 315, compare="ratio", method="score",
+                                       correction=False)
+    assert lo > 1 > r.loc[1, "ratio_ci_low"]
+    assert np.isnan(p.loc[1, "ratio"]) and p.loc[1, "suppressed"]
 
 
 def test_two_way_table_hand_worked():
     #            White  BME  Unknown | total       published
     # Band 5       40    20     0    |   60         40  20   0 |  60
     # Band 6       30     3     2    |   35         30   *   * |  35
-    # all bands    70    23     2    |   95         70  *b   * |  95
-    # The all-bands row has one primary suppression (Unknown 2) under a published total,
-    # so BME (25, the smallest other cell) is suppressed too (*b). Every column then has 0
-    # or 2 suppressed cells: White 40 + 30 = 70; BME 20 + * = *; Unknown 0 + * = *.
+    # all bands    70    23     2    |   95         70  25   * |  95
+    # Unknown (all bands) = 95 - 70 - 25 within +-6: 0 to 6; = 0 + Unknown (Band 6).
+    # BME (Band 6) = 25 - 20 within +-4: 1 to 7. Nothing is pinned: no second cell.
     r = share_table({"Band 5": (40, 20, 0), "Band 6": (30, 3, 2), None: (70, 23, 2)})
     p = apply_disclosure(r)
     np.testing.assert_equal(
-        p["numerator"].to_numpy(), [40, 20, 0, 30, np.nan, np.nan, 70, np.nan, np.nan])
+        p["numerator"].to_numpy(), [40, 20, 0, 30, np.nan, np.nan, 70, 25, np.nan])
     assert p["denominator"].tolist() == [60.0] * 3 + [35.0] * 3 + [95.0] * 3
     np.testing.assert_allclose(
         p["value"].to_numpy(),
-        [40 / 60, 20 / 60, 0, 30 / 35, np.nan, np.nan, 70 / 95, np.nan, np.nan])
+        [40 / 60, 20 / 60, 0, 30 / 35, np.nan, np.nan, 70 / 95, 25 / 95, np.nan])
 
 
 def test_small_total_row_is_protected_by_its_parts():
@@ -207,11 +240,10 @@ def test_small_total_row_is_protected_by_its_parts():
                     groups=("White", "BME"))
     p = apply_disclosure(r)
     assert np.isnan(p.loc[p["band"] == "Band 6", "denominator"]).all()
-    # The smallest other denominator along the band line is Band 5's 60: suppressed on every
-    # row of that table (one shared cell), which then needs a second numerator suppressed.
-    assert np.isnan(p.loc[p["band"] == "Band 5", "denominator"]).all()
+    # Band 6 = 65 - 60 within +-4: 1 to 9; no second cell is needed.
+    assert p.loc[p["band"] == "Band 5", "denominator"].tolist() == [60.0, 60.0]
     assert p.loc[p["band"].isna(), "denominator"].tolist() == [65.0, 65.0]
-    assert_no_recoverable_cell(p, groups=("White", "BME"))
+    assert Attacker(p, r).run() == []
 
 
 def test_pay_gap_from_fewer_than_eight_people_is_withheld():
@@ -222,8 +254,9 @@ def test_pay_gap_from_fewer_than_eight_people_is_withheld():
     assert np.isnan(q.loc[1, "value"]) and q["suppressed"].tolist() == [False, True]
     assert q["denominator"].tolist() == [40.0, 10.0]
     s = apply_disclosure(pay_table(5))
-    # 5 women: suppressed; the men's headcount is the second suppression along the line.
-    assert np.isnan(s["denominator"]).all() and np.isnan(s.loc[1, "value"])
+    # 5 women: suppressed (the total of 45 is not published: nothing pins it).
+    np.testing.assert_equal(s["denominator"].to_numpy(), [40.0, np.nan])
+    assert np.isnan(s.loc[1, "value"])
 
 
 def test_share_in_percent_is_recomputed():
@@ -332,27 +365,6 @@ def test_disclosure_note(mode):
 # --------------------------------------------------------------------------- properties
 
 
-def assert_no_recoverable_cell(p: pd.DataFrame, *, groups=GROUPS, stratum: str = "band") -> None:
-    """Independent check on the published share table: every line with its total has 0 or
-    at least 2 suppressed cells (a lone suppressed cell is the total minus the others)."""
-    levels = [v for v in dict.fromkeys(p[stratum].tolist()) if v is not None]
-    cell = {(r[stratum], r["group"]): r for _, r in p.iterrows()}
-    # Rows: groups within one level; the total is the level's (shared) denominator.
-    for lvl in [*levels, None]:
-        if (lvl, groups[0]) not in cell:
-            continue
-        hidden = [np.isnan(cell[(lvl, g)]["numerator"]) for g in groups]
-        hidden.append(np.isnan(cell[(lvl, groups[0])]["denominator"]))
-        assert sum(hidden) != 1, (lvl, hidden)
-    # Columns: one group across the levels; the total is the all-levels row.
-    if (None, groups[0]) in cell and levels:
-        for g in groups:
-            hidden = [np.isnan(cell[(lvl, g)]["numerator"]) for lvl in [*levels, None]]
-            assert sum(hidden) != 1, (g, hidden)
-        hidden = [np.isnan(cell[(lvl, groups[0])]["denominator"]) for lvl in [*levels, None]]
-        assert sum(hidden) != 1, ("denominators", hidden)
-
-
 count = st.integers(min_value=0, max_value=40)
 
 
@@ -394,7 +406,7 @@ def test_property_share_tables(drawn):
     published = _published_counts(p)
     assert not ((published > 0) & (published < 8)).any()
     assert (published % 5 == 0).all()
-    assert_no_recoverable_cell(p, groups=groups)
+    assert Attacker(p, table).run() == []
     # every hidden figure is flagged, every flagged row hides something
     hidden = p[["numerator", "denominator"]].isna().any(axis=1) | (
         p["value"].isna() & (p["denominator"] > 0))  # 0 / 0 is undefined, not hidden
@@ -427,11 +439,7 @@ def test_property_rate_tables(table):
     published = _published_counts(p)
     assert not ((published > 0) & (published < 8)).any()
     assert (published % 5 == 0).all()
-    for _, t in p.groupby(["indicator", "band"]):
-        # leavers of the groups add up to all leavers, headcounts to all staff: never one
-        # lone suppressed cell in either line.
-        assert t["numerator"].isna().sum() != 1
-        assert t["denominator"].isna().sum() != 1
+    assert Attacker(p, table).run() == []
     ratios = p["ratio"].notna()
     lo, hi = p.loc[ratios, "ratio_ci_low"], p.loc[ratios, "ratio_ci_high"]
     r = p.loc[ratios, "ratio"]
@@ -447,3 +455,59 @@ def test_property_rate_tables(table):
 def test_property_internal_mode_identical(table):
     p = apply_disclosure(table, mode="internal")
     pd.testing.assert_frame_equal(p, table)
+
+
+# --------------------------------------------------------------------------- WRES 9 / WDES 10
+
+
+def board_table(board: tuple[int, ...], workforce: tuple[int, ...]) -> pd.DataFrame:
+    """WRES 9 as the indicator lays it out: board rows and the workforce rows beside them."""
+    nb, nw = sum(board), sum(workforce)
+    rows = []
+    for g, b, w in zip(GROUPS, board, workforce, strict=True):
+        lo, hi = proportion_confint(b, nb, method="wilson")
+        rows.append({"variant": None, "group": g, "numerator": b, "denominator": nb,
+                     "value": 100 * (b / nb - w / nw), "ci_low": 100 * (lo - w / nw),
+                     "ci_high": 100 * (hi - w / nw),
+                     "ratio": (b / nb) / (w / nw) if g == "BME" else np.nan,
+                     "reference_group": "workforce" if g == "BME" else None})
+        rows.append({"variant": "workforce", "group": g, "numerator": w, "denominator": nw,
+                     "value": 100 * w / nw})
+    return make_result(pd.DataFrame(rows).assign(group_var="ethnicity"), indicator="wres_9",
+                       period="2024/25")
+
+
+def test_board_difference_is_computed_from_published_counts():
+    # Issue 21: a 40-person organisation, 3 BME staff (withheld), board 10 White, 0 BME:
+    # 0 - 3/38 published at full precision gave the 3 away. Now the BME difference needs
+    # the withheld workforce count: withheld.
+    p = apply_disclosure(board_table((10, 0, 0), (35, 3, 0)))
+    bme = p.loc[(p["group"] == "BME") & p["variant"].isna()].iloc[0]
+    assert np.isnan(bme["value"]) and np.isnan(bme["ratio"]) and bme["suppressed"]
+    # White: 10 of 10 on the board, 35 of 38 (published 35 of 40) in the workforce:
+    # 100% - 87.5% = 12.5 points from the published counts (exact 7.9 points).
+    white = p.loc[(p["group"] == "White") & p["variant"].isna()].iloc[0]
+    assert white["value"] == pytest.approx(100 * (10 / 10 - 35 / 40))
+    lo, hi = proportion_confint(10, 10, method="wilson")
+    assert (white["ci_low"], white["ci_high"]) == pytest.approx(
+        (100 * (lo - 35 / 40), 100 * (hi - 35 / 40)))
+
+
+def test_board_ratio_and_status_from_published_counts():
+    # board 12 White, 18 BME of 30; workforce 150 White, 48 BME, 12 Unknown of 210
+    p = apply_disclosure(board_table((12, 18, 0), (150, 48, 12)))
+    bme = p.loc[(p["group"] == "BME") & p["variant"].isna()].iloc[0]
+    # published: board 20 of 30, workforce 50 of 210 -> 66.7% - 23.8% and ratio 2.8
+    assert bme["value"] == pytest.approx(100 * (20 / 30 - 50 / 210))
+    assert bme["ratio"] == pytest.approx((20 / 30) / (50 / 210))
+    assert bme["status"] == "favourable" and not bme["suppressed"]
+    pd.testing.assert_frame_equal(apply_disclosure(p), p)
+
+
+def test_board_difference_that_rounding_would_turn_is_withheld():
+    # board 8 BME of 20 (40%), workforce 48 of 210 (22.9%): +17 points, interval
+    # -1.0 to +38.4 (includes 0). Published 10 of 20 and 50 of 210: +26 points, interval
+    # +6.1 to +46.3 (excludes 0): a different conclusion, withheld.
+    p = apply_disclosure(board_table((12, 8, 0), (150, 48, 12)))
+    bme = p.loc[(p["group"] == "BME") & p["variant"].isna()].iloc[0]
+    assert np.isnan(bme["value"]) and np.isnan(bme["ci_low"]) and bme["suppressed"]

@@ -463,8 +463,11 @@ def test_wres9_board_minus_workforce_in_percentage_points():
                           "ethnic_category": ["A"] * 8 + ["N"] * 3})
     r = eq.wres(Dataset.from_frames(staff=staff, board=board), period=PERIOD,
                 directorate="Surgery")
-    w9 = r.loc[r["indicator"] == "wres_9"].set_index("group")
+    w9 = r.loc[(r["indicator"] == "wres_9") & r["variant"].isna()].set_index("group")
+    wf = r.loc[(r["indicator"] == "wres_9") & (r["variant"] == "workforce")].set_index("group")
     assert w9.loc["BME", ["numerator", "denominator"]].tolist() == [2.0, 10.0]
+    # the comparison share, for disclosure control to recompute the difference from
+    assert wf.loc["BME", ["numerator", "denominator", "value"]].tolist() == [20.0, 50.0, 40.0]
     assert w9.loc["BME", "value"] == pytest.approx(-20.0)
     assert w9.loc["White", "value"] == pytest.approx(20.0)
     assert w9.loc["BME", "ratio"] == pytest.approx(0.5)

@@ -1,15 +1,24 @@
-"""Disclosure control for published result tables (METHODOLOGY.md "Disclosure control").
+"""Disclosure control for published result tables (docs/methodology.md "Disclosure control").
 
 Two modes:
 
 - ``"publication"`` (the default everywhere a table leaves the analyst's hands) follows NHS
-  Digital's rule for sub-national statistics: counts of 1-7 are suppressed (shown as ``*``),
-  every other count is rounded to the nearest 5 (0 stays 0), rates and ratios are worked out
-  from the rounded figures, anything that depends on a suppressed count is suppressed, a
-  second figure is suppressed wherever one suppressed figure could be recovered by
-  subtraction from a total, and pay averages and gaps from fewer than 8 people are withheld.
+  Digital's rule for statistics below national level, *Disclosure control methodology for
+  Hospital Episode Statistics (HES) and Emergency Care Data Set (ECDS)* (NHS Digital,
+  September 2018; adopted for its other datasets since, e.g. the Sexual and Reproductive
+  Health Activity Dataset in 2020): counts of 1-7 are shown as ``*``, every other count is
+  rounded to the nearest 5 (0 stays 0), percentages and rates are worked out from the
+  rounded figures, and means or medians of 1-7 values are not shown. That rule replaced
+  manual secondary suppression with rounding; we add a second hidden cell only where an
+  attack on the published figures shows rounding is not enough (rule 3).
 - ``"internal"`` changes no figure; it only records the mode so that every page using the
   table can carry a warning banner.
+
+What publication mode guarantees (the three outcomes of docs/methodology.md): nothing
+recoverable (no count of 1-7 can be determined exactly from everything published in one
+table: ``tests/test_disclosure_attack.py``), nothing misleading (no published figure states
+another conclusion than the exact one), least loss (the cell hidden to protect another is
+the one that carries least).
 
 The rules, in the order :func:`apply_disclosure` applies them (publication mode):
 
@@ -23,76 +32,84 @@ The rules, in the order :func:`apply_disclosure` applies them (publication mode)
    (and the numerator, when given) is the number of people behind the figure; the value,
    intervals, ratio and p-value are withheld when it is below ``min_people_for_average``
    (true or published figure), or when the reference group's row is suppressed (a gap needs
-   both groups).
-3. **Secondary suppression** (see "Totals" below) until no line has exactly one suppressed
-   cell.
+   both groups). Pay gaps are functions of pay, not of counts, and are kept as computed.
+3. **Secondary suppression where rounding does not protect** (see "Totals"). An attacker
+   holding the table bounds each published count ``r`` to ``[max(r - 2, 8), r + 2]``, a
+   ``*`` hiding 1-7 to ``[1, 7]``, any other ``*`` (or a total not in the table) to
+   ``[0, inf)``, and propagates the sums below to a fixed point. While some count of 1-7 is
+   pinned to one value, one more published cell on its lines is hidden: the one that
+   carries least and frees it: a count of an unknown / not stated group first (before
+   White / BME, Disabled / Non-disabled, Female / Male), then a total, then a comparison
+   group's count, a table's shared denominator last (ties: the smaller, then by labels).
+   Where only the small counts themselves pin each other (every ``*`` at least 1 under a
+   ``*`` total of at most 7) nothing published can help: the zeros on those lines are shown
+   as ``*`` too, so that ``*`` there may stand for 0.
 4. **Dependent figures.** A row with a suppressed count loses ``value``, its interval, its
    ratio, the ratio's interval and ``p_value``. A row whose ratio uses a reference row with a
-   suppressed count loses its ratio, interval and p-value (else the reference count could be
-   solved from the ratio). Such rows get status ``insufficient_evidence``.
-5. **Recomputation from published figures.** Proportion rows (unit ``proportion`` or
-   ``ratio``, or an indicator not in the registry, where ``value`` equals
-   ``numerator / denominator``) get ``value = rounded numerator / rounded denominator`` and
-   a Wilson 95% interval on the rounded counts (:func:`equity.stats.proportion`); a value
-   equal to ``100 * numerator / denominator`` (a share in percent, whatever the unit) is
-   recomputed the same way, in percent.
-   Relative likelihoods against a reference row of the same table are recomputed from the
-   rounded counts of both rows with :func:`equity.stats.relative_likelihood`, keeping the
-   direction (group / reference or reference / group) and interval method (Koopman or Katz)
-   that reproduce the input's ratio and interval; the Fisher p-value is recomputed when the
-   input had one; the status is re-derived with :func:`equity.stats.classify` on the
-   published denominators and the indicator's registered direction of harm. Plain shares get
-   :func:`equity.stats.share_status` on the published denominator. Ratios against something
-   outside the table (a population benchmark) are rescaled with the recomputed value, and
+   suppressed count loses its ratio, interval and p-value. Such rows get status
+   ``insufficient_evidence``.
+5. **Recomputation from published figures.** No figure computed from exact counts is
+   published beside the rounded counts (it would undo the rounding: "3 of 7" is recovered
+   from 8/11 - 3/7): each is recomputed from the published counts or withheld.
+   Proportion rows (unit ``proportion`` or ``ratio``, or an indicator not in the registry,
+   where ``value`` equals ``numerator / denominator``) get ``value = rounded numerator /
+   rounded denominator`` and a Wilson 95% interval on the rounded counts
+   (:func:`equity.stats.proportion`); a value equal to ``100 * numerator / denominator`` (a
+   share in percent, whatever the unit) is recomputed the same way, in percent.
+   Relative likelihoods and odds ratios against a reference row of the same table are
+   recomputed from the rounded counts of both rows, keeping the direction and method
+   (Koopman or Katz relative likelihood, Woolf odds ratio) that reproduce the input's ratio
+   and interval; a ratio none reproduces is withheld. The Fisher p-value is recomputed when
+   the input had one; the status is re-derived with :func:`equity.stats.classify` on the
+   published denominators and the indicator's registered direction of harm. Plain shares
+   get :func:`equity.stats.share_status` on the published denominator. Ratios against a
+   benchmark outside the table are the published value and interval over the benchmark;
    their p-value, which cannot be recomputed from the published figures, is withheld when
-   rounding changed the counts. Other values (index, percentage points, pay gaps) are kept as
-   computed unless suppressed.
+   rounding changed the counts. Percentage-point differences (WRES 9, WDES 10: board share
+   minus workforce share) are recomputed from the published counts of both shares, the
+   comparison share in the row of ``variant`` :data:`~equity.result.WORKFORCE_VARIANT`
+   (withheld when a count behind them is suppressed). Any other value computed from counts
+   (the diversity index, the Model Employer target share and its ratio) is withheld.
+6. **Nothing misleading.** A published share or rate of 0% or 100% that is not exactly so
+   is withheld (with any ratio beside or against it): "10 out of 10" for 9 of 12. A ratio
+   whose direction (above / below 1), status or "interval excludes 1" differs from the
+   exact one, and a percentage-point difference whose sign or "interval excludes 0"
+   differs, is withheld. A ratio so withheld keeps the **exact** status: the row is
+   ``suppressed`` with status ``adverse`` / ``favourable`` / ``within_range`` and no ratio
+   (docs/methodology.md allows the exact status without the distorted number); a report can
+   say "rounding would distort this figure; the exact comparison is <status>".
 
-Recomputing rather than keeping figures from unrounded counts is deliberate: a ratio or an
-interval computed from the true counts, published beside the rounded counts, would let a
-reader undo the rounding. The cost is that published rates and ratios differ slightly from
-the unrounded ones, and a status can change near the edge of the non-adverse range.
+Recomputing rather than keeping figures from unrounded counts is deliberate. The cost is
+that published rates and ratios differ slightly from the unrounded ones.
 
 Totals
 ------
-The totals our tables carry, and therefore the "lines" checked by secondary suppression:
+The totals our tables carry, and therefore the lines the attack of rule 3 propagates over:
 
 - **Groups within a stratum.** Rows sharing ``indicator``, ``period``, every stratum and
-  ``group_var`` are the groups of one table (White, BME, Unknown). Their numerators add up to
-  a total: the shared ``denominator`` when every row carries the same one (representation:
-  White + BME + Unknown = all staff), otherwise a total that may be published elsewhere (all
-  leavers). Where denominators differ (rates: each group's own headcount) they are parts of
-  a total too and form a line of their own. A shared denominator is a single cell: it is
-  suppressed on every row or on none.
+  ``group_var`` are the groups of one table (White, BME, Unknown). Their numerators add up
+  to the shared ``denominator`` when every row carries the same one (representation: White
+  + BME + Unknown = all staff; a shared denominator is a single cell); otherwise to a total
+  not in the table (all leavers), unknown to the attacker but the same for every
+  ``group_var`` of the stratum whose groups add up to it (all leavers by ethnicity = all
+  leavers by disability). Their own denominators likewise.
 - **Levels of a stratum.** For each of ``organisation``, ``directorate``, ``staff_group``,
-  ``profession``, ``band`` and ``clinical``, rows equal in everything but that stratum (same
-  group) are the parts of the row where that stratum is missing (Band 5 + Band 6 + ... = all
-  bands), for numerators and for denominators. ``variant`` is not treated as a partition
-  (variants such as "within 12 months" / "within 24 months" or "excluding international
-  recruits" overlap).
-
-Rule: in every line, counting the line's total when the table holds it, if exactly one cell
-is suppressed, the smallest published part (zero included; ties broken by the row's labels,
-so the result does not depend on row order) is suppressed too; if every part is already
-suppressed, the total is. Lines are checked again until none changes. A line is checked even
-when its total is not in the table, because the total may be published in another table.
-Totals across different indicators or across ``group_var`` tables (White x Male + White x
-Female = White) are not linked. Because every published count is rounded, subtraction could
-only ever give an estimate within a few people, but NHS Digital's rule asks for secondary
-suppression as well.
+  ``profession``, ``band`` and ``clinical``, rows equal in everything but that stratum are
+  the parts of the row where that stratum is missing (Band 5 + Band 6 + ... = all bands),
+  for numerators and denominators; where the parts cover only some of the total (a band
+  outside the list) the total is at least their sum. ``variant`` is not a partition.
 
 Idempotence: every step is a function of the published figures and the ``suppressed``
-flags, and a published table is a fixed point of each, so applying publication mode twice
-equals applying it once.
+flags, and a published table is a fixed point of each (its suppressed counts are unknown,
+so nothing is pinned again), so applying publication mode twice equals applying it once.
 """
 
 from __future__ import annotations
 
 import copy
-import heapq
 from collections import defaultdict
 from collections.abc import Sequence
-from math import isnan, nan
+from math import ceil, floor, inf, isnan, nan
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -110,6 +127,7 @@ from equity.result import (
     SPLITTABLE,
     STRATA,
     WITHIN,
+    WORKFORCE_VARIANT,
     ResultSchemaError,
     check_result,
 )
@@ -129,6 +147,9 @@ _TABLE_KEY: tuple[str, ...] = ("indicator", "period", *STRATA, "group_var")
 _RATIO_COLUMNS: tuple[str, ...] = ("ratio", "ratio_ci_low", "ratio_ci_high", "p_value")
 _Key = tuple[str, ...]
 _MISSING = "\x00"  # sorts before any label; stands for a missing stratum in row keys
+# Group labels that carry least (hidden first when a second cell must go).
+_UNKNOWN_LABELS = frozenset({"unknown", "not stated", "not declared", "not known",
+                             "prefer not to say", "unspecified", "undisclosed"})
 
 
 # --------------------------------------------------------------------------- counts
@@ -196,8 +217,10 @@ def _labels(df: pd.DataFrame, columns: Sequence[str]) -> list[tuple[str, ...]]:
     cols = []
     for c in columns:
         col = df[c]
-        cols.append(np.where(col.isna().to_numpy(), _MISSING,
-                             col.astype(object).astype(str).to_numpy()).tolist())
+        # An object array: a fixed-width string array would drop the sentinel's NUL.
+        text = col.astype(object).astype(str).to_numpy(dtype=object)
+        text[col.isna().to_numpy()] = _MISSING
+        cols.append(text.tolist())
     return list(zip(*cols, strict=True)) if cols else [()] * len(df)
 
 
@@ -218,62 +241,10 @@ def _duplicate_error(labels: list[tuple[str, ...]]) -> None:
         )
 
 
-class _State:
-    """Published counts and suppression flags, with the operations of secondary suppression.
-
-    Plain Python lists: the checks run cell by cell, where numpy scalars are slow.
-    """
-
-    def __init__(self, num: np.ndarray, den: np.ndarray, flag: np.ndarray,
-                 tables: dict[_Key, list[int]], table_of: list[_Key]) -> None:
-        self.cols: dict[str, list[float]] = {"numerator": num.tolist(),
-                                             "denominator": den.tolist()}
-        self.flag: list[bool] = flag.tolist()
-        self.tables = tables
-        self.table_of = table_of
-
-    # A cell is published (a number), suppressed (NaN in a flagged row) or not applicable
-    # (NaN in an unflagged row: the indicator has no such count). Counts are never infinite
-    # (make_result turns infinities into NaN).
-    def suppressed(self, col: str, i: int) -> bool:
-        return self.flag[i] and isnan(self.cols[col][i])
-
-    def published(self, col: str, i: int) -> bool:
-        return not isnan(self.cols[col][i])
-
-    def applicable(self, col: str, i: int) -> bool:
-        return self.flag[i] or not isnan(self.cols[col][i])
-
-    def shared(self, rows: list[int]) -> bool:
-        """True when the rows of one table carry one shared denominator (a single cell)."""
-        den = self.cols["denominator"]
-        vals = [den[i] for i in rows if self.applicable("denominator", i)]
-        if len(vals) < 2:
-            return False
-        if all(isnan(v) for v in vals):  # applicable and NaN: suppressed
-            return True
-        return not any(isnan(v) for v in vals) and len(set(vals)) == 1
-
-    def suppress(self, col: str, i: int) -> list[int]:
-        """Suppress a cell (a shared denominator on every row of its table); rows touched."""
-        rows = [i]
-        if col == "denominator":
-            tbl = self.tables[self.table_of[i]]
-            if self.shared(tbl):
-                rows = [j for j in tbl if self.published("denominator", j)]
-        values = self.cols[col]
-        for j in rows:
-            values[j] = nan
-            self.flag[j] = True
-        return rows
-
-
 class _Line:
-    """Parts that add up to a total: ``parts`` cells and an optional ``total`` cell.
-
-    ``shared_total_of`` (groups within a stratum, numerators): the rows whose denominator is
-    the total when the table shares one.
-    """
+    """Parts that add up to a total: ``parts`` rows of column ``col`` and an optional
+    ``total`` row; ``shared_total_of`` (groups within a stratum, numerators): the rows whose
+    shared denominator, if they have one, is the total."""
 
     def __init__(self, col: str, parts: list[int], total: int | None = None,
                  shared_total_of: list[int] | None = None) -> None:
@@ -281,37 +252,6 @@ class _Line:
         self.parts = parts
         self.total = total
         self.shared_total_of = shared_total_of
-
-    def rows(self) -> list[int]:
-        return [*self.parts, *([self.total] if self.total is not None else [])]
-
-    def enforce(self, st: _State, order: list[tuple[str, ...]]) -> list[int]:
-        """Make the line safe by suppressing one more cell if needed; rows touched."""
-        col = self.col
-        parts = [i for i in self.parts if st.applicable(col, i)]
-        n_parts = sum(1 for i in parts if st.suppressed(col, i))
-        total: tuple[str, int] | None = None
-        if self.shared_total_of is not None:
-            if st.shared(self.shared_total_of):
-                first = next(i for i in self.shared_total_of if st.applicable("denominator", i))
-                total = ("denominator", first)
-        elif self.total is not None and st.applicable(col, self.total):
-            total = (col, self.total)
-        total_supp = total is not None and st.suppressed(*total)
-        # When every denominator of a table is suppressed, the table may be shares of that
-        # total (then the parts must not all be published) or rates with their own
-        # denominators (then the parts' own total may be published elsewhere): satisfy both.
-        ambiguous = total_supp and self.shared_total_of is not None
-        if n_parts + total_supp != 1 and not (ambiguous and n_parts == 1):
-            return []
-        values = st.cols[col]
-        candidates = [i for i in parts if not isnan(values[i])]
-        if candidates:
-            pick = min(candidates, key=lambda i: (values[i], order[i]))
-            return st.suppress(col, pick)
-        if total is not None and st.published(*total):
-            return st.suppress(*total)
-        return []
 
 
 def _lines(labels: list[tuple[str, ...]], tables: dict[_Key, list[int]]) -> list[_Line]:
@@ -341,63 +281,337 @@ def _lines(labels: list[tuple[str, ...]], tables: dict[_Key, list[int]]) -> list
     return [line for _, line in out]
 
 
-def _secondary(st: _State, lines: list[_Line], labels: list[tuple[str, ...]],
-               extra_own: list[bool], ref: list[int]) -> None:
-    """Secondary suppression and dependent flags, to a fixed point.
+def _is_unknown(group: object) -> bool:
+    """True for a group that is (or, in an intersection, includes) an unknown / not stated
+    value: the cells that carry least, hidden first."""
+    parts = str(group).lower().replace(" × ", "|").split("|")
+    return any(p.strip() in _UNKNOWN_LABELS for p in parts)
 
-    A worklist of lines (smallest sort key first, so the result does not depend on row
-    order): a line is checked again only when one of its rows changed.
+
+class _Cells:
+    """The count cells of a table as the variables of an attacker, with the lines that tie
+    them (parts adding up to a total), and interval propagation over them.
+
+    A cell is ``(column, row)``; a table's shared denominator is one cell (one variable) on
+    every row. Each line ``total = sum(parts)`` (or ``total >= sum(parts)`` when the parts,
+    by the exact counts, are a subset of the total) whose total is not in the table gets a
+    phantom total: it may be published elsewhere, rounded like any count.
     """
-    lines_of: list[list[int]] = [[] for _ in labels]
-    for k, line in enumerate(lines):
-        for i in line.rows():
-            lines_of[i].append(k)
-    referenced_by: dict[int, list[int]] = defaultdict(list)
-    for i, r in enumerate(ref):
-        if r >= 0:
-            referenced_by[r].append(i)
-    queued = [True] * len(lines)
-    heap = list(range(len(lines)))  # already a heap
 
-    def own(j: int) -> bool:
-        return extra_own[j] or (st.flag[j] and (isnan(st.cols["numerator"][j])
-                                                or isnan(st.cols["denominator"][j])))
+    def __init__(self, num_in: np.ndarray, den_in: np.ndarray, num: np.ndarray,
+                 den: np.ndarray, flag: np.ndarray, labels: list[tuple[str, ...]],
+                 tables: dict[_Key, list[int]], shared_ok: np.ndarray, *, threshold: int,
+                 rounding: int) -> None:
+        self.threshold, self.rounding = threshold, rounding
+        self.labels = labels
+        self.flag = flag
+        self.cols = {"numerator": num, "denominator": den}
+        exact_cols = {"numerator": num_in, "denominator": den_in}
+        n = len(labels)
+        self.var_of: dict[tuple[str, int], int] = {}
+        self.cells: list[list[tuple[str, int]]] = []
+        self.exact: list[float] = []
+        self.shared: list[bool] = []
+        self.phantom: list[bool] = []
+        for rows in tables.values():
+            # One shared denominator: every applicable row carries the same figure.
+            app = [i for i in rows if np.isfinite(den_in[i]) or (flag[i] and np.isnan(den[i]))]
+            vals = {den_in[i] for i in app}
+            if len(app) >= 2 and shared_ok[app[0]] and (
+                    (len(vals) == 1 and all(np.isfinite(den_in[i]) for i in app))
+                    or all(np.isnan(den_in[i]) for i in app)):
+                v = self._new(float(den_in[app[0]]), shared=True)
+                for i in app:
+                    self.var_of[("denominator", i)] = v
+                    self.cells[v].append(("denominator", i))
+        for col in ("numerator", "denominator"):
+            for i in range(n):
+                if (col, i) in self.var_of:
+                    continue
+                if np.isfinite(exact_cols[col][i]) or (flag[i] and np.isnan(self.cols[col][i])):
+                    v = self._new(float(exact_cols[col][i]))
+                    self.var_of[(col, i)] = v
+                    self.cells[v].append((col, i))
+        self.lines: list[tuple[list[int], int, bool]] = []  # parts, total, equality
+        self.phantom_published: dict[int, float] = {}
+        self.phantom_of: dict[tuple[Any, ...], int] = {}
 
-    def changed(rows: list[int]) -> None:
-        stack = list(rows)
-        while stack:
-            j = stack.pop()
-            for k in lines_of[j]:
-                if not queued[k]:
-                    queued[k] = True
-                    heapq.heappush(heap, k)
-            if own(j):
-                # A ratio against a row with a suppressed count is suppressed (flagged).
-                for i in referenced_by.get(j, ()):
-                    if not st.flag[i]:
-                        st.flag[i] = True
-                        stack.append(i)
+    def _new(self, exact: float, *, shared: bool = False, phantom: bool = False) -> int:
+        self.cells.append([])
+        self.exact.append(exact)
+        self.shared.append(shared)
+        self.phantom.append(phantom)
+        return len(self.exact) - 1
 
-    changed([j for j in range(len(labels)) if own(j)])
-    while heap:
-        k = heapq.heappop(heap)
-        queued[k] = False
-        changed(lines[k].enforce(st, labels))
+    def published(self, v: int) -> float:
+        if self.phantom[v]:
+            return self.phantom_published[v]
+        col, i = self.cells[v][0]
+        return float(self.cols[col][i])
+
+    def add_line(self, col: str, parts: list[int], total: int | None,
+                 shared_total_of: list[int] | None = None) -> None:
+        pv = list(dict.fromkeys(self.var_of[(col, i)] for i in parts if (col, i) in self.var_of))
+        tv: int | None = None
+        if shared_total_of is not None:
+            d = [self.var_of.get(("denominator", i)) for i in shared_total_of]
+            if d and d[0] is not None and self.shared[d[0]]:
+                tv = d[0]
+        elif total is not None:
+            tv = self.var_of.get((col, total))
+        if len(pv) < 1 or (tv is None and len(pv) < 2) or tv in pv:
+            return
+        sum_exact = sum(self.exact[v] for v in pv)
+        if tv is None:
+            # The total is not in this output, so it is unknown; but the groups of every
+            # group_var of one stratum add up to the same total (all leavers by ethnicity =
+            # all leavers by disability): one unknown, tying those tables together.
+            key = None
+            if shared_total_of is not None and not isnan(sum_exact):
+                key = (col, *self.labels[parts[0]][:2 + len(STRATA)], round(sum_exact, 6))
+            tv = self.phantom_of.get(key, -1) if key is not None else -1
+            if tv < 0:
+                tv = self._new(sum_exact, phantom=True)
+                self.phantom_published[tv] = nan
+                if key is not None:
+                    self.phantom_of[key] = tv
+            equal = True
+        else:
+            t = self.exact[tv]
+            if isnan(t) or isnan(sum_exact):  # a published table: tied as it was tied before
+                equal = True
+            elif abs(t - sum_exact) <= 1e-6 * max(1.0, abs(t)):
+                equal = True
+            elif sum_exact < t:
+                equal = False  # the parts are some of the total (e.g. a band outside a list)
+            else:
+                return  # the parts overlap: no line
+        self.lines.append((pv, tv, equal))
+
+    def _prior(self, v: int) -> tuple[float, float, bool]:
+        """Bounds an attacker gets from the published figure alone, and whether whole."""
+        e = self.exact[v]
+        whole = isnan(e) or float(e).is_integer()
+        if self.phantom[v]:
+            return 0.0, inf, whole
+        p = self.published(v)
+        t, r = self.threshold, self.rounding
+        if isnan(p):
+            if not isnan(e) and 0 < e < t + 1:  # a primary suppression: 1..threshold
+                return (1.0, float(t), True) if whole else (0.0, t + 1.0, False)
+            return 0.0, inf, whole  # another '*' (or unknown): any count
+        if p == 0:
+            return 0.0, 0.0, whole
+        lo, hi = p - r / 2, p + r / 2
+        if p - r <= t:  # the smallest published figure also stands for raised counts
+            lo = t + 1.0
+        lo = max(lo, t + 1.0)
+        if whole:
+            return float(ceil(lo - 1e-9)), float(ceil(hi - 1e-9) - 1), True
+        return lo, hi, False
+
+    def propagate(self, line_ids: Sequence[int]) -> dict[int, tuple[float, float]]:
+        """Interval propagation over the given lines to a fixed point: bounds of their cells."""
+        lo: dict[int, float] = {}
+        hi: dict[int, float] = {}
+        whole: dict[int, bool] = {}
+        lines_of: dict[int, list[int]] = defaultdict(list)
+        for k in line_ids:
+            pv, tv, _ = self.lines[k]
+            for v in (*pv, tv):
+                lines_of[v].append(k)
+                if v not in lo:
+                    lo[v], hi[v], whole[v] = self._prior(v)
+        queue = list(line_ids)
+        queued = dict.fromkeys(line_ids, True)
+        changed: list[int] = []
+
+        def tighten(v: int, a: float, b: float) -> None:
+            if whole[v]:
+                a = float(ceil(a - 1e-9)) if a > -inf else a
+                b = float(floor(b + 1e-9)) if b < inf else b
+            na, nb = max(lo[v], a), min(hi[v], b)
+            if na > nb + 1e-9:
+                return  # inconsistent with the model: learn nothing
+            if na > lo[v] + 1e-9 or nb < hi[v] - 1e-9:
+                lo[v], hi[v] = na, nb
+                changed.append(v)
+
+        steps = 0
+        while queue and steps < 200 * max(1, len(line_ids)):
+            steps += 1
+            k = queue.pop()
+            queued[k] = False
+            pv, tv, equal = self.lines[k]
+            changed.clear()
+            slo = sum(lo[v] for v in pv)
+            shi_fin = sum(hi[v] for v in pv if hi[v] < inf)
+            n_inf = sum(1 for v in pv if hi[v] == inf)
+            if equal:
+                tighten(tv, slo, shi_fin if n_inf == 0 else inf)
+            else:
+                tighten(tv, slo, inf)
+            for v in pv:
+                own_inf = hi[v] == inf
+                others_hi = (shi_fin - (0.0 if own_inf else hi[v])
+                             if n_inf - own_inf == 0 else inf)
+                lower = lo[tv] - others_hi if equal else -inf
+                tighten(v, lower, hi[tv] - (slo - lo[v]))
+            for v in changed:
+                for j in lines_of[v]:
+                    if not queued[j]:
+                        queued[j] = True
+                        queue.append(j)
+        return {v: (lo[v], hi[v]) for v in lo}
+
+    def pinned(self, bounds: dict[int, tuple[float, float]]) -> list[int]:
+        """Suppressed counts of 1..threshold whose bounds collapse to one whole number."""
+        t = self.threshold
+        out = []
+        for v, (lo, hi) in bounds.items():
+            e = self.exact[v]
+            if (not self.phantom[v] and isnan(self.published(v)) and not isnan(e)
+                    and float(e).is_integer() and 0 < e <= t and hi - lo < 0.5):
+                out.append(v)
+        return out
+
+    def suppress(self, v: int) -> list[tuple[str, int, float, bool]]:
+        """Hide a cell (on every row it is on); what it was, to undo."""
+        undo = [(col, i, float(self.cols[col][i]), bool(self.flag[i])) for col, i in self.cells[v]]
+        for col, i in self.cells[v]:
+            self.cols[col][i] = nan
+            self.flag[i] = True
+        return undo
+
+    def restore(self, undo: list[tuple[str, int, float, bool]]) -> None:
+        for col, i, value, flag in undo:
+            self.cols[col][i] = value
+            self.flag[i] = flag
+
+    def loss(self, v: int, totals: set[int]) -> tuple[int, float, tuple[str, ...]]:
+        """Least loss first: an unknown group's count, then a total, then a comparison
+        group's count, then a denominator shared by a whole table."""
+        if self.shared[v]:
+            rank = 3
+        elif _is_unknown(self.label(v)[-1]):
+            rank = 0
+        elif v in totals:
+            rank = 1
+        else:
+            rank = 2
+        return rank, self.published(v), self.label(v)
+
+    def label(self, v: int) -> tuple[str, ...]:
+        """The cell's first row label (whatever the row order) and its column."""
+        return min((*self.labels[i], col) for col, i in self.cells[v])
+
+
+def _protect(cells: _Cells) -> None:
+    """Hide one more published cell (least loss first) while an attacker can pin a
+    suppressed count of 1..threshold exactly; to a fixed point, one connected group of
+    lines at a time."""
+    lines_of: dict[int, list[int]] = defaultdict(list)
+    parent = list(range(len(cells.lines)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for k, (pv, tv, _) in enumerate(cells.lines):
+        for v in (*pv, tv):
+            if lines_of[v]:
+                parent[root(k)] = root(lines_of[v][0])
+            lines_of[v].append(k)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for k in range(len(cells.lines)):
+        groups[root(k)].append(k)
+    totals = {tv for _, tv, _ in cells.lines}
+
+    def members(line_ids: list[int]) -> list[int]:
+        return list(dict.fromkeys(u for k in line_ids
+                                  for u in (*cells.lines[k][0], cells.lines[k][1])))
+
+    def hideable(u: int) -> bool:
+        return not cells.phantom[u] and not isnan(cells.published(u))
+
+    for line_ids in groups.values():
+        if all(hideable(u) or cells.phantom[u] for u in members(line_ids)):
+            continue  # nothing suppressed here: nothing to pin
+        tried: set[int] = set()
+        while True:
+            pinned = [v for v in cells.pinned(cells.propagate(line_ids)) if v not in tried]
+            if not pinned:
+                break
+            # One more cell beside each pinned count whose lines no other fix this round
+            # touched (two pins on one line may need only one more cell).
+            touched: set[int] = set()
+            for v in sorted(pinned, key=cells.label):
+                if touched.intersection(lines_of[v]):
+                    continue
+                # The lines within two steps of the count; the whole group of lines when
+                # those alone do not pin it (then only a few candidates are tried).
+                ring = list(dict.fromkeys(
+                    [*lines_of[v], *(k for u in members(lines_of[v]) for k in lines_of[u])]))
+                tries = len(ring)
+                if v not in cells.pinned(cells.propagate(ring)):
+                    ring, tries = line_ids, 4
+                candidates = sorted((u for u in members(ring)
+                                     if hideable(u) and cells.published(u) != 0),
+                                    key=lambda u: cells.loss(u, totals))
+                pick = -1
+                for u in candidates[:tries]:
+                    undo = cells.suppress(u)
+                    freed = v not in cells.pinned(cells.propagate(ring))
+                    cells.restore(undo)
+                    if freed:
+                        pick = u
+                        break
+                if pick < 0:
+                    # Only the small counts themselves pin it (every * at least 1, a *
+                    # total at most 7): no published count can help. Its lines' zeros are
+                    # shown as * too, so that * there may stand for 0.
+                    tried.add(v)
+                    for u in members(lines_of[v]):
+                        if hideable(u) and cells.published(u) == 0:
+                            cells.suppress(u)
+                    continue
+                cells.suppress(pick)
+                touched.update(lines_of[v], lines_of[pick])
 
 
 # --------------------------------------------------------------------------- ratios
 
 
 _ORIENTATIONS = ("group_over_reference", "reference_over_group")
-_METHODS = ("koopman", "katz")
+#: Ratio methods a table's ratios are recognised by: relative likelihoods with Koopman's or
+#: Katz's interval, or an odds ratio with Woolf's (the pipeline disparity).
+_METHODS = ("koopman", "katz", "woolf_odds")
+_Z95 = 1.959963984540054
 
 
 def _rl(own_x: np.ndarray, own_n: np.ndarray, ref_x: np.ndarray, ref_n: np.ndarray,
         orientation: str, method: str, exact: bool = False) -> pd.DataFrame:
-    m = cast(Literal["koopman", "katz"], method)
     if orientation == "group_over_reference":
-        return stats.relative_likelihood(own_x, own_n, ref_x, ref_n, method=m, exact=exact)
-    return stats.relative_likelihood(ref_x, ref_n, own_x, own_n, method=m, exact=exact)
+        a, n_a, b, n_b = own_x, own_n, ref_x, ref_n
+    else:
+        a, n_a, b, n_b = ref_x, ref_n, own_x, own_n
+    if method != "woolf_odds":
+        m = cast(Literal["koopman", "katz"], method)
+        return stats.relative_likelihood(a, n_a, b, n_b, method=m, exact=exact)
+    # (a / (n_a - a)) / (b / (n_b - b)), Woolf (1955) log interval; NaN with a zero cell.
+    a, n_a, b, n_b = (np.asarray(v, dtype="float64") for v in (a, n_a, b, n_b))
+    a_, b_ = n_a - a, n_b - b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where((a_ > 0) & (b > 0), (a * b_) / (a_ * b), np.nan)
+        cells = (a > 0) & (a_ > 0) & (b > 0) & (b_ > 0)
+        se = np.sqrt(1 / a + 1 / a_ + 1 / b + 1 / b_)
+        lo = np.where(cells, ratio * np.exp(-_Z95 * se), np.nan)
+        hi = np.where(cells, ratio * np.exp(_Z95 * se), np.nan)
+    p = stats.fisher_exact_p(a, n_a, b, n_b) if exact else np.full(len(a), np.nan)
+    return pd.DataFrame({"ratio": ratio, "ratio_ci_low": lo, "ratio_ci_high": hi,
+                         "p_value": p})
 
 
 def _log_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -412,52 +626,42 @@ def _log_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _infer_ratio_methods(rows: np.ndarray, ref: np.ndarray, num: np.ndarray, den: np.ndarray,
-                         stored: pd.DataFrame, indicators: np.ndarray) -> list[tuple[str, str]]:
-    """Direction and interval method that reproduce each stored ratio from the input counts.
+                         stored: pd.DataFrame, indicators: np.ndarray
+                         ) -> list[tuple[str, str] | None]:
+    """Direction and method that reproduce each stored ratio and interval from the input
+    counts; None where none does (the ratio is then withheld: it cannot be recomputed).
 
-    The direction comes from the point estimate; the method from the interval (Katz's has a
-    closed form, so it is tried first; anything else is taken to be Koopman's, the library
-    default). A ratio of exactly 1 fits both directions: the intervals decide, and where
-    they cannot either, the choice most rows of the same indicator made (else group /
-    reference) is used.
+    Every combination of direction and method is scored on the log scale over the ratio and
+    its interval. A ratio of exactly 1 fits both directions: the choice most rows of the same
+    indicator made (else the first in order) is used.
     """
     if len(rows) == 0:
         return []
     x, n, xr, nr = num[rows], den[rows], num[ref[rows]], den[ref[rows]]
     want = {c: stored[c].to_numpy(dtype="float64")[rows]
             for c in ("ratio", "ratio_ci_low", "ratio_ci_high")}
-
-    def gap(cand: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
-        return sum((_log_gap(cand[c].to_numpy(), want[c]) for c in cols),
-                   start=np.zeros(len(rows)))
-
-    combos = [(o, m) for o in _ORIENTATIONS for m in _METHODS]
-    katz = {o: _rl(x, n, xr, nr, o, "katz") for o in _ORIENTATIONS}
-    point = np.vstack([gap(katz[o], ["ratio"]) for o in _ORIENTATIONS])
-    orient = point.argmin(axis=0)
-    tied = np.abs(point[0] - point[1]) <= 1e-9
-    ci_cols = ("ratio", "ratio_ci_low", "ratio_ci_high")
-    katz_fit = np.where(orient == 0, gap(katz[_ORIENTATIONS[0]], ci_cols),
-                        gap(katz[_ORIENTATIONS[1]], ci_cols))
-    choice = np.where(katz_fit <= 1e-6, orient * 2 + 1, orient * 2)  # index into combos
+    combos = [(o, m) for m in _METHODS for o in _ORIENTATIONS]
+    scores = []
+    for o, m in combos:
+        cand = _rl(x, n, xr, nr, o, m)
+        scores.append(sum((_log_gap(cand[c].to_numpy(), want[c]) for c in want),
+                          start=np.zeros(len(rows))))
+    score = np.vstack(scores)
+    best = score.min(axis=0)
+    fits = score <= best + 1e-9
+    unique = fits.sum(axis=0) == 1
     votes: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for d in np.flatnonzero(~tied).tolist():
-        votes[indicators[rows[d]]][int(choice[d])] += 1
-    if tied.any():
-        t = np.flatnonzero(tied)
-        sub = {c: v[t] for c, v in want.items()}
-        scores = []
-        for o, m in combos:
-            cand = _rl(x[t], n[t], xr[t], nr[t], o, m)
-            scores.append(sum((_log_gap(cand[c].to_numpy(), sub[c]) for c in ci_cols),
-                              start=np.zeros(len(t))))
-        score = np.vstack(scores)
-        best = score.min(axis=0)
-        for k, row in enumerate(t.tolist()):
-            ok = [j for j in range(len(combos)) if score[j, k] <= best[k] + 1e-9]
-            v = votes.get(indicators[rows[row]], {})
-            choice[row] = max(ok, key=lambda j: (v.get(j, 0), -j))
-    return [combos[int(c)] for c in choice]
+    for d in np.flatnonzero(unique & (best <= 1e-6)).tolist():
+        votes[indicators[rows[d]]][int(score[:, d].argmin())] += 1
+    out: list[tuple[str, str] | None] = []
+    for d in range(len(rows)):
+        if best[d] > 1e-6:
+            out.append(None)
+            continue
+        ok = np.flatnonzero(fits[:, d]).tolist()
+        v = votes.get(indicators[rows[d]], {})
+        out.append(combos[max(ok, key=lambda j: (v.get(j, 0), -j))])
+    return out
 
 
 # --------------------------------------------------------------------------- public
@@ -512,12 +716,14 @@ def apply_disclosure(
 
     Notes
     -----
-    NHS Digital's rule for sub-national statistics (METHODOLOGY.md "Disclosure control"):
-    counts 1-7 suppressed, others rounded to the nearest 5, percentages from rounded
-    figures, dependent figures and recoverable cells suppressed, averages from fewer than 8
-    people suppressed. Ratios are recomputed from the rounded counts (library method). The
-    secondary suppression rule is the "no line with exactly one suppressed cell" rule applied
-    to the totals listed in the module docstring. Idempotent.
+    NHS Digital's rule for sub-national statistics (docs/methodology.md "Disclosure control";
+    NHS Digital, *Disclosure control methodology for HES and ECDS*, 2018): counts 1-7
+    suppressed, others rounded to the nearest 5, percentages from rounded figures, averages
+    from fewer than 8 people suppressed. Library method on top: every figure recomputed
+    from the rounded counts or withheld; a second cell hidden (least loss first) only where
+    an interval attack on the lines of the module docstring pins a count of 1-7; figures
+    whose conclusion rounding would change withheld, the exact status kept (``suppressed``
+    True, status not ``insufficient_evidence``, no ratio). Idempotent.
 
     Examples
     --------
@@ -528,7 +734,7 @@ def apply_disclosure(
     ...                 period="2024/25")
     >>> p = apply_disclosure(r)
     >>> p[["group", "numerator", "denominator", "suppressed"]].to_dict("list")
-    {'group': ['White', 'BME', 'Unknown'], 'numerator': [90.0, nan, nan], 'denominator': [105.0, 105.0, 105.0], 'suppressed': [False, True, True]}
+    {'group': ['White', 'BME', 'Unknown'], 'numerator': [90.0, 10.0, nan], 'denominator': [105.0, 105.0, 105.0], 'suppressed': [False, False, True]}
     >>> round(float(p.loc[0, "value"]), 4), p.attrs["disclosure"]
     (0.8571, 'publication')
     """
@@ -646,16 +852,18 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
             ref[i] = position.get((*labels[i][:-1], str(r)), -1)
     has_ref = ref >= 0
 
-    # 3. secondary suppression, with the dependent-row flags, to a fixed point
-    st = _State(num, den, flag, tables, table_of)
-    _secondary(st, _lines(labels, tables), labels, extra_own.tolist(), ref.tolist())
-    num = np.array(st.cols["numerator"], dtype="float64")
-    den = np.array(st.cols["denominator"], dtype="float64")
-    flag = np.array(st.flag, dtype=bool)
+    # 3. secondary suppression: only where the published figures would pin a small count
+    cells = _Cells(num_in, den_in, num, den, flag, labels, tables, ~is_pay,
+                   threshold=threshold, rounding=rounding)
+    for line in _lines(labels, tables):
+        cells.add_line(line.col, line.parts, line.total, line.shared_total_of)
+    _protect(cells)
+    num, den = cells.cols["numerator"], cells.cols["denominator"]
 
     # 4. dependent figures
     own = (np.isnan(num) & flag) | (np.isnan(den) & flag) | extra_own
     ratio_gone = own | (has_ref & own[np.where(has_ref, ref, 0)])
+    flag |= ratio_gone
     value_gone = own | (is_pay & ratio_gone)
 
     # 5. recomputation from the published figures
@@ -665,7 +873,12 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
     ratios = {c: out[c].to_numpy(dtype="float64", copy=True) for c in _RATIO_COLUMNS}
     status = np.array(out["status"].tolist(), dtype=object)
 
+    # What was recomputed from the published counts (or, pay measures, is not a function of
+    # counts): anything else computed from exact counts is withheld at the end.
+    value_done = is_pay.copy()
+    ratio_done = np.zeros(n_rows, dtype=bool)
     prop_now = is_prop & ~value_gone
+    value_done |= is_prop | is_pct | is_count_value
     if prop_now.any():
         rates = stats.proportion(num[prop_now], den[prop_now])
         value[prop_now] = rates["value"].to_numpy()
@@ -691,31 +904,34 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
     if len(rl_rows):
         stored = out.loc[:, list(_RATIO_COLUMNS)]
         choices = _infer_ratio_methods(rl_rows, ref, num_in, den_in, stored, indicators)
-        for (o, m) in sorted(set(choices)):
+        unknown_method = rl_rows[[c is None for c in choices]]
+        ratio_gone[unknown_method] = True
+        for (o, m) in sorted({c for c in choices if c is not None}):
             sel = rl_rows[[c == (o, m) for c in choices]]
             exact = np.isfinite(ratios["p_value"][sel])
             rl = _rl(num[sel], den[sel], num[ref[sel]], den[ref[sel]], o, m, exact=True)
             for c in ("ratio", "ratio_ci_low", "ratio_ci_high"):
                 ratios[c][sel] = rl[c].to_numpy()
             ratios["p_value"][sel] = np.where(exact, rl["p_value"].to_numpy(), np.nan)
-            for ind in sorted(set(indicators[sel])):
-                meta = REGISTRY.get(ind)
-                if meta is None or meta.harm is None:
-                    continue
-                these = indicators[sel] == ind
-                rows_ind = sel[these]
-                status[rows_ind] = stats.classify(
-                    rl["ratio"].to_numpy()[these], den[rows_ind], den[ref[rows_ind]],
-                    harm=meta.harm,
-                    non_adverse_range=non_adverse_range, min_n=min_n)
+            ratio_done[sel] = True
+            _classify_rows(status, sel, rl["ratio"].to_numpy(), den[sel], den[ref[sel]],
+                           indicators, non_adverse_range=non_adverse_range, min_n=min_n)
 
-    # Ratios against something outside the table (a benchmark): rescale with the value.
-    bench = np.flatnonzero(~has_ref & np.isfinite(ratio_in) & is_prop & ~ratio_gone)
+    # Ratios against something outside the table (a benchmark b = value / ratio): the
+    # published value and interval over b, where the input's interval was the value's over b.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b_in = val_in / ratio_in
+        scaled = (np.isclose(out["ratio_ci_low"].to_numpy(dtype="float64") * b_in,
+                             out["ci_low"].to_numpy(dtype="float64"), rtol=1e-9, atol=1e-12)
+                  & np.isclose(out["ratio_ci_high"].to_numpy(dtype="float64") * b_in,
+                               out["ci_high"].to_numpy(dtype="float64"), rtol=1e-9, atol=1e-12))
+    bench = np.flatnonzero(~has_ref & np.isfinite(ratio_in) & is_prop & ~ratio_gone
+                           & (val_in > 0) & scaled)
     if len(bench):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            factor = np.where(val_in[bench] > 0, value[bench] / val_in[bench], 1.0)
-        for c in ("ratio", "ratio_ci_low", "ratio_ci_high"):
-            ratios[c][bench] = ratios[c][bench] * factor
+        ratios["ratio"][bench] = value[bench] / b_in[bench]
+        ratios["ratio_ci_low"][bench] = ci_low[bench] / b_in[bench]
+        ratios["ratio_ci_high"][bench] = ci_high[bench] / b_in[bench]
+        ratio_done[bench] = True
         changed_counts = ~((num[bench] == num_in[bench]) & (den[bench] == den_in[bench]))
         ratios["p_value"][bench] = np.where(changed_counts, np.nan, ratios["p_value"][bench])
         for b in bench.tolist():
@@ -727,18 +943,44 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
                                            harm=meta.harm,
                                            non_adverse_range=non_adverse_range)[0]
 
+    # Percentage-point differences (WRES 9, WDES 10): from the published counts of both
+    # shares, the comparison share in the row of variant WORKFORCE_VARIANT.
+    _recompute_differences(out, labels, position, num, den, val_in, ratio_in, value, ci_low,
+                           ci_high, ratios, status, value_done, ratio_done, indicators,
+                           min_n=min_n)
+
     # Plain shares: status from the published denominator.
     plain = (is_prop & ~has_ref & ~np.isfinite(ratio_in) & ~value_gone
              & np.isin(status, [NOT_APPLICABLE, INSUFFICIENT]))
     if plain.any():
         status[plain] = stats.share_status(den[plain], min_n=min_n)
 
+    # Nothing computed from exact counts is published beside the rounded ones.
+    value_gone |= np.isfinite(val_in) & ~value_done
+    ratio_gone |= np.isfinite(ratio_in) & ~ratio_done
+    status[own | ratio_gone] = INSUFFICIENT
+    # Nothing misleading: a share of 0% or 100% that is not exactly so, and a ratio (or a
+    # difference) whose direction, status or "interval excludes 1" is not the exact one,
+    # are withheld; such a ratio keeps the exact status (suppressed, status not
+    # insufficient_evidence, ratio withheld: "the exact conclusion, without the number").
+    extreme = _false_extremes(value, val_in, is_prop, is_pct) & ~value_gone
+    value_gone |= extreme
+    # (a ratio beside, or against, such a share is distorted with it)
+    extreme_pair = extreme | (has_ref & extreme[ref_safe])
+    wrong = _misleading(ratio_in, ratios, out, status, ~ratio_gone) | (
+        extreme_pair & np.isfinite(ratio_in) & ~ratio_gone)
+    ratio_gone |= wrong
+    status[wrong] = np.array(out["status"].tolist(), dtype=object)[wrong]
+    wrong_diff = _misleading_difference(val_in, value, out, ci_low, ci_high,
+                                        units == "percentage_points") & ~value_gone
+    value_gone |= wrong_diff
+    flag |= value_gone | ratio_gone
+
     value[value_gone] = np.nan
     ci_low[value_gone] = np.nan
     ci_high[value_gone] = np.nan
     for c in _RATIO_COLUMNS:
         ratios[c][ratio_gone] = np.nan
-    status[flag] = INSUFFICIENT
 
     out["numerator"] = num
     out["denominator"] = den
@@ -751,6 +993,119 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
     out["suppressed"] = flag
     out.index = result.index
     return out
+
+
+
+def _recompute_differences(out: pd.DataFrame, labels: list[tuple[str, ...]],
+                           position: dict[tuple[str, ...], int], num: np.ndarray,
+                           den: np.ndarray, val_in: np.ndarray, ratio_in: np.ndarray,
+                           value: np.ndarray, ci_low: np.ndarray, ci_high: np.ndarray,
+                           ratios: dict[str, np.ndarray], status: np.ndarray,
+                           value_done: np.ndarray, ratio_done: np.ndarray,
+                           indicators: np.ndarray, *, min_n: int) -> None:
+    """Percentage-point differences (share − comparison share) × 100 from published counts.
+
+    A row of unit ``percentage_points`` is paired with the row equal in everything but
+    ``variant``, which is :data:`~equity.result.WORKFORCE_VARIANT`; its value becomes the
+    difference of the two published shares, its interval the Wilson interval of its own
+    share less the comparison share, its ratio (where it had one) share ÷ comparison share,
+    its status re-derived as the indicator's. Without a published pair the figures stay
+    undone (and are withheld).
+    """
+    vpos = 2 + STRATA.index("variant")
+    units = [REGISTRY[i].unit if i in REGISTRY else None for i in indicators]
+    rows, pairs = [], []
+    for r, lab in enumerate(labels):
+        if units[r] != "percentage_points" or lab[vpos] == WORKFORCE_VARIANT:
+            continue
+        w = position.get((*lab[:vpos], WORKFORCE_VARIANT, *lab[vpos + 1:]), -1)
+        if w >= 0 and np.isfinite(val_in[r]) and all(
+                np.isfinite(v) for v in (num[r], den[r], num[w], den[w])) and den[w] > 0:
+            rows.append(r)
+            pairs.append(w)
+    if not rows:
+        return
+    i, j = np.array(rows), np.array(pairs)
+    own = stats.proportion(num[i], den[i])
+    base = num[j] / den[j]
+    value[i] = (own["value"].to_numpy() - base) * 100
+    ci_low[i] = (own["ci_low"].to_numpy() - base) * 100
+    ci_high[i] = (own["ci_high"].to_numpy() - base) * 100
+    value_done[i] = True
+    has = np.isfinite(ratio_in[i]) & (base > 0)
+    if has.any():
+        k, b = i[has], base[has]
+        ratios["ratio"][k] = own["value"].to_numpy()[has] / b
+        ratios["ratio_ci_low"][k] = own["ci_low"].to_numpy()[has] / b
+        ratios["ratio_ci_high"][k] = own["ci_high"].to_numpy()[has] / b
+        ratios["p_value"][k] = np.nan
+        ratio_done[k] = True
+        _classify_rows(status, k, ratios["ratio"][k], den[k], den[j[has]], indicators,
+                       non_adverse_range=stats.NON_ADVERSE_RANGE, min_n=min_n)
+
+
+def _classify_rows(status: np.ndarray, rows: np.ndarray, ratio: np.ndarray, den_a: np.ndarray,
+                   den_b: np.ndarray, indicators: np.ndarray, *,
+                   non_adverse_range: tuple[float, float], min_n: int) -> None:
+    """Status of recomputed ratios (``ratio``, ``den_a``, ``den_b`` aligned with ``rows``),
+    by each indicator's registered direction of harm (:func:`equity.stats.classify`)."""
+    for ind in sorted(set(indicators[rows])):
+        meta = REGISTRY.get(ind)
+        if meta is None or meta.harm is None:
+            continue
+        these = indicators[rows] == ind
+        status[rows[these]] = stats.classify(ratio[these], den_a[these], den_b[these],
+                                             harm=meta.harm, non_adverse_range=non_adverse_range,
+                                             min_n=min_n)
+
+
+def _false_extremes(value: np.ndarray, val_in: np.ndarray, is_prop: np.ndarray,
+                    is_pct: np.ndarray) -> np.ndarray:
+    """Published shares or rates of 0% or 100% whose exact value is not 0% or 100%."""
+    scale = np.where(is_pct, 100.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        pub = value / scale
+        exact = val_in / scale
+        at_end = (np.isclose(pub, 1.0, rtol=0, atol=1e-12) & ~np.isclose(exact, 1.0, rtol=0, atol=1e-12)) | (
+            np.isclose(pub, 0.0, rtol=0, atol=1e-12) & ~np.isclose(exact, 0.0, rtol=0, atol=1e-12))
+    return (is_prop | is_pct) & np.isfinite(value) & np.isfinite(val_in) & at_end
+
+
+def _side(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, at: float
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Direction of ``x`` against ``at`` (-1, 0, 1) and whether [lo, hi] excludes ``at``
+    (NaN interval: -1, a value of its own)."""
+    with np.errstate(invalid="ignore"):
+        direction = np.sign(x - at)
+        excl = np.where(np.isfinite(lo) & np.isfinite(hi),
+                        ((lo > at) | (hi < at)).astype(float), -1.0)
+    return direction, excl
+
+
+def _misleading(ratio_in: np.ndarray, ratios: dict[str, np.ndarray], out: pd.DataFrame,
+                status: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Published ratios whose direction, status or "interval excludes 1" is not the exact one."""
+    d_in, e_in = _side(ratio_in, out["ratio_ci_low"].to_numpy(dtype="float64"),
+                       out["ratio_ci_high"].to_numpy(dtype="float64"), 1.0)
+    d_pub, e_pub = _side(ratios["ratio"], ratios["ratio_ci_low"], ratios["ratio_ci_high"], 1.0)
+    status_in = np.array(out["status"].tolist(), dtype=object)
+    # A status is compared where the input had one of a ratio (not "not_applicable").
+    judged = np.isin(status_in, [ADVERSE, FAVOURABLE, WITHIN, INSUFFICIENT])
+    both = kept & np.isfinite(ratio_in) & np.isfinite(ratios["ratio"])
+    return both & ((d_in != d_pub) | ((e_in != e_pub) & (e_in >= 0) & (e_pub >= 0))
+                   | (judged & (status_in != status)))
+
+
+def _misleading_difference(val_in: np.ndarray, value: np.ndarray, out: pd.DataFrame,
+                           ci_low: np.ndarray, ci_high: np.ndarray, is_pp: np.ndarray
+                           ) -> np.ndarray:
+    """Published percentage-point differences whose sign or "interval excludes 0" is not
+    the exact one."""
+    d_in, e_in = _side(val_in, out["ci_low"].to_numpy(dtype="float64"),
+                       out["ci_high"].to_numpy(dtype="float64"), 0.0)
+    d_pub, e_pub = _side(value, ci_low, ci_high, 0.0)
+    both = is_pp & np.isfinite(val_in) & np.isfinite(value)
+    return both & ((d_in != d_pub) | ((e_in != e_pub) & (e_in >= 0) & (e_pub >= 0)))
 
 
 def disclosure_note(
@@ -780,14 +1135,18 @@ def disclosure_note(
         )
     return (
         "Small numbers are protected following NHS Digital's rule for statistics below "
-        f"national level. Counts from 1 to {threshold} are shown as *, and every other count "
-        f"is rounded to the nearest {rounding} (0 is shown as 0), so figures may not add up "
-        "exactly to their totals. Percentages, rates, relative likelihoods and their "
-        "confidence intervals are worked out from the rounded counts, so they can differ "
-        "slightly from figures calculated on exact data, and any figure that depends on a "
-        "suppressed count is not shown. Where a single hidden figure could be worked out by "
-        "subtracting the others from a total, a second figure is hidden too, so * can also "
-        "stand for a larger number. Average pay and pay gaps based on fewer than "
+        "national level (Disclosure control methodology for Hospital Episode Statistics "
+        f"and Emergency Care Data Set, 2018). Counts from 1 to {threshold} are shown as *, "
+        f"and every other count is rounded to the nearest {rounding} (0 is shown as 0), so "
+        "figures may not add up exactly to their totals. Percentages, rates, relative "
+        "likelihoods, differences and their confidence intervals are worked out from the "
+        "rounded counts, so they can differ slightly from figures calculated on exact data; "
+        "any figure that depends on a hidden count is not shown. Where the rounded figures "
+        "would still give a hidden count away, one more figure is hidden (a not-stated group "
+        "first), so * can also stand for 0 or a larger number. Where rounding would change "
+        "what a figure says (for example turn a difference that could be chance into a clear "
+        "one), the figure is not shown and the conclusion from the exact data is given "
+        "instead. Average pay and pay gaps based on fewer than "
         f"{min_people_for_average} people are not shown."
     )
 

@@ -46,6 +46,10 @@ STATUSES: tuple[str, ...] = (
     "insufficient_evidence", "within_range", "adverse", "favourable", "not_applicable",
 )
 
+#: ``variant`` of the rows that carry the comparison share behind a percentage-point
+#: difference (WRES 9 / WDES 10: the workforce share the board share is compared with).
+WORKFORCE_VARIANT = "workforce"
+
 INSUFFICIENT = "insufficient_evidence"
 WITHIN = "within_range"
 ADVERSE = "adverse"

@@ -51,7 +51,13 @@ from equity.indicators.representation import (
 )
 from equity.io import Dataset
 from equity.registry import get as get_meta
-from equity.result import concat_results, empty_result, make_result
+from equity.result import (
+    NOT_APPLICABLE,
+    WORKFORCE_VARIANT,
+    concat_results,
+    empty_result,
+    make_result,
+)
 from equity.validate import gated
 
 Average = Literal["snapshot", "two_year"]
@@ -245,6 +251,12 @@ def board_gap(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str) -> pd.DataFr
     ``value`` (board share − workforce share) × 100 with the board's Wilson interval shifted
     by the workforce share; ``ratio`` board share ÷ workforce share (status by the
     four-fifths rule for groups other than the reference; library method).
+
+    A second row per group, ``variant`` ``"workforce"`` (:data:`WORKFORCE_VARIANT`), carries
+    the comparison: ``numerator`` / ``denominator`` the group's / whole workforce's headcount,
+    ``value`` the workforce share in percent (Wilson interval). Disclosure control recomputes
+    the difference from the published counts of both rows (docs/methodology.md "Disclosure
+    control": no figure from exact counts beside rounded ones).
     """
     ds = ctx.dataset
     if ds.board is None:
@@ -281,7 +293,13 @@ def board_gap(ctx: _Ctx, gs: Sequence[Grouping], *, indicator: str) -> pd.DataFr
                             min_n=ctx.min_n)
     r["status"] = np.where(eligible, status, r["status"])
     r["reference_group"] = ["workforce" if e else None for e in eligible]
-    return make_result(r, indicator=indicator)
+    wf_rows = rate_rows(m, indicator=indicator, period=ctx.period, numerator="wf_n",
+                        denominator="wf_total", gs=gs, within=keys, compare=False,
+                        variant=WORKFORCE_VARIANT, min_n=ctx.min_n, confidence=ctx.confidence)
+    for c in ("value", "ci_low", "ci_high"):
+        wf_rows[c] = wf_rows[c] * 100
+    wf_rows["status"] = NOT_APPLICABLE
+    return concat_results([make_result(r, indicator=indicator), wf_rows])
 
 
 # --------------------------------------------------------------------------- survey (5-8)
