@@ -340,7 +340,7 @@ def representation(ctx: ReportContext) -> Section:
     if ctx.directorate is not None:
         return sec
     rows = _top(_rows(ctx.results(), ["wres_9", "wdes_10"]))
-    rows = rows.loc[rows["group"].isin(["BME", "Disabled"])]
+    rows = rows.loc[rows["group"].isin(["BME", "Disabled"]) & rows["variant"].isna()]
     if rows.empty:
         return sec.add(Note(_not_computed(ctx, ["wres_9", "wdes_10"]) or
                             "The data hold no board table."))
