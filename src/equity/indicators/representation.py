@@ -23,7 +23,6 @@ from typing import Any
 import narwhals as nw
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from equity import codes, cube, stats
 from equity.codes import Period
@@ -720,7 +719,7 @@ def _odds_ratio(a: Any, b: Any, c: Any, d: Any, *, confidence: float = 0.95
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a / b) ÷ (c / d) with a Woolf log interval; NaN when undefined or a cell is zero."""
     a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
-    z = float(special.ndtri(0.5 + confidence / 2))
+    z = stats.z_value(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         ok = (b > 0) & (c > 0)
         ratio = np.where(ok, (a * d) / (b * c), np.nan)
