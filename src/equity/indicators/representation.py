@@ -381,8 +381,6 @@ def representation_vs_benchmark(
     counts = _in_post(ctx, gs, within=ctx.within)
     unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
     known = _with_totals(_drop_unknown(counts, gs), ctx.within)
-    from scipy import stats as sps  # imported here: scipy.stats costs seconds at import
-
     rows = []
     for (area_name, source), p_area in pop.groupby(["area", "source"], sort=False):
         m = known.merge(p_area[["group", "pop_share"]], on="group", how="left")
@@ -394,11 +392,7 @@ def representation_vs_benchmark(
             r["ratio"] = r["value"].to_numpy() / share
             r["ratio_ci_low"] = r["ci_low"].to_numpy() / share
             r["ratio_ci_high"] = r["ci_high"].to_numpy() / share
-        r["p_value"] = [
-            sps.binomtest(int(k), int(n), float(s)).pvalue
-            if n > 0 and 0 < s < 1 and float(k).is_integer() else np.nan
-            for k, n, s in zip(m["n"], m["total"], share, strict=True)
-        ]
+        r["p_value"] = stats.binomial_test_p(m["n"], m["total"], share)
         # The population denominator is a census count: only the workforce side can be small.
         r["status"] = stats.classify(r["ratio"], m["total"], np.full(len(m), np.inf), harm="below",
                                      min_n=ctx.min_n)

@@ -2,7 +2,7 @@
 
 - rates: :func:`proportion` (Wilson), :func:`relative_likelihood` (Koopman / Katz, Fisher),
   :func:`classify` (the status rule, docs/methodology.md "Statuses"), :func:`average_headcount`,
-  :func:`z_value`;
+  :func:`binomial_test_p`, :func:`z_value`;
 - survival: :func:`kaplan_meier`, :func:`median_survival`, :func:`at_risk_table`,
   :func:`logrank`, :func:`cumulative_incidence`;
 - pay: :func:`pay_summary`, :func:`pay_gap`, :func:`gap_percent`, :func:`pay_quartiles`;
@@ -14,6 +14,7 @@ from equity.stats._rates import (
     MIN_N,
     NON_ADVERSE_RANGE,
     average_headcount,
+    binomial_test_p,
     classify,
     fisher_exact_p,
     proportion,
@@ -51,6 +52,7 @@ __all__ = [
     "XMR_CONSTANT",
     "at_risk_table",
     "average_headcount",
+    "binomial_test_p",
     "classify",
     "cumulative_incidence",
     "fisher_exact_p",
