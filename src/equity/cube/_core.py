@@ -607,15 +607,33 @@ def _sums_by_code(values: pd.DataFrame, group: np.ndarray, k: int) -> pd.DataFra
     """Column sums per group code ``0..k-1``, every code present (row ``i`` of the result
     is code ``i``).
 
-    pandas' grouped sum on the integer codes, given as a categorical so they are used as
-    they are (not hashed again: about 40% faster): the same compensated sum as the
-    group-by it replaces, so every figure is bitwise what it was. A float sum can still
+    Whole-number columns (counts) are added with ``np.bincount``: their sums are exact in
+    any order, so bitwise what a group-by gives, at a tenth of its fixed cost (a trust's
+    suite makes about 150 of these sums). Other columns (FTE) use pandas' grouped sum on
+    the integer codes, given as a categorical so they are used as they are (not hashed
+    again: about 40% faster): the same compensated sum as the group-by it replaces, so every
+    figure is bitwise what it was. A float sum can still
     differ in its last bit with the order an engine returned the rows in (ten people's
     10.0 FTE can come out as 9.999999999999998); statuses allow for that
     (:mod:`equity.stats`).
     """
-    codes_ = pd.Categorical.from_codes(group, categories=pd.RangeIndex(k), validate=False)
-    return values.reset_index(drop=True).groupby(codes_, observed=True, sort=True).sum()
+    out: dict[str, np.ndarray] = {}
+    inexact = []
+    for c in values.columns:  # counts: whole numbers, whose sums any order gives exactly
+        v = values[c].to_numpy()
+        if v.dtype.kind in "iuf":
+            w = np.nan_to_num(v.astype("float64"), nan=0.0)
+            if np.abs(w).sum() < 2**53 and np.array_equal(w, np.floor(w)):
+                summed = np.bincount(group, weights=w, minlength=k)
+                out[c] = summed.astype(v.dtype) if v.dtype.kind in "iu" else summed
+                continue
+        inexact.append(c)
+    if inexact:  # e.g. FTE: pandas' compensated sum
+        codes_ = pd.Categorical.from_codes(group, categories=pd.RangeIndex(k), validate=False)
+        summed = values[inexact].reset_index(drop=True).groupby(codes_, observed=True,
+                                                                 sort=True).sum()
+        out |= {c: summed[c].to_numpy() for c in inexact}
+    return pd.DataFrame({c: out[c] for c in values.columns}, index=pd.RangeIndex(k))
 
 
 def group_totals(counts: pd.DataFrame, by: Sequence[str], value: str) -> np.ndarray:
