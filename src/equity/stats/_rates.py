@@ -306,11 +306,15 @@ def fisher_exact_p(x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: ArrayLike) -
         ok &= np.all(t == np.round(t), axis=1)
         ok &= (t[:, 0] <= t[:, 1]) & (t[:, 2] <= t[:, 3]) & (t[:, 0] >= 0) & (t[:, 2] >= 0)
     if ok.any():
-        # Hash-based de-duplication (pandas) is ten times faster than np.unique(axis=0).
+        # Tables numbered in order of first appearance, one hashed column at a time (ten
+        # times faster than np.unique(axis=0) at scale; a group-by on the four columns cost
+        # a few milliseconds a call for a trust's few tables).
         ti = t[ok].astype(np.int64)
-        inverse = pd.DataFrame(ti).groupby([0, 1, 2, 3], sort=False).ngroup().to_numpy()
-        # ngroup(sort=False) numbers tables in order of first appearance.
-        first = pd.Series(inverse).drop_duplicates().index.to_numpy()
+        inverse = np.zeros(len(ti), dtype=np.int64)
+        for j in range(ti.shape[1]):
+            col, seen = pd.factorize(ti[:, j])
+            inverse, _ = pd.factorize(inverse * len(seen) + col)  # renumbered: no overflow
+        first = np.unique(inverse, return_index=True)[1]
         uniq = ti[first]
         a, r1, c, r2 = uniq.T
         c1 = a + c
