@@ -439,15 +439,16 @@ def complete(counts: pd.DataFrame, levels: Mapping[str, Sequence[Any]], *,
     # Each key's codes are its listed levels (0..L-1), then values seen outside them.
     sizes, listed, labels, obs_codes = [], [], [], []
     for k in keys:
-        lv = pd.Series(list(levels[k]), dtype=object)
+        lv = np.empty(len(levels[k]), dtype=object)
+        lv[:] = list(levels[k])
         seen = counts[k]
         if isinstance(seen.dtype, pd.CategoricalDtype):  # code the categories, not the rows
-            cats = pd.Series([*seen.cat.categories, None], dtype=object)
-            codes_, uniq = factorize(pd.concat([lv, cats], ignore_index=True))
+            cats = np.asarray([*seen.cat.categories, None], dtype=object)
+            codes_, uniq = factorize(np.concatenate([lv, cats]))
             lv_codes, cat_codes = codes_[: len(lv)], codes_[len(lv):]
             seen_codes = cat_codes[seen.cat.codes.to_numpy()]  # code -1 (missing): None's
         else:
-            codes_, uniq = factorize(pd.concat([lv, seen.astype(object)], ignore_index=True))
+            codes_, uniq = factorize(np.concatenate([lv, seen.to_numpy(dtype=object)]))
             lv_codes, seen_codes = codes_[: len(lv)], codes_[len(lv):]
         # re-number: listed levels first (in their order), then unlisted values sorted
         first = pd.unique(lv_codes)
