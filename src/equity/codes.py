@@ -137,6 +137,7 @@ def ethnicity_group(codes: pd.Series, *, grouping: str = "wres", bme_label: str 
     ['White', 'White', 'BME', 'Unknown', 'Unknown', 'Unknown']
     """
     values = pd.Series(codes, dtype=object)
+    mapping: dict[str | None, str]  # national code (None: none) -> group
     if grouping == "wres":
         mapping = {k: (bme_label if v[2] == "BME" else v[2]) for k, v in ETHNIC_CATEGORIES.items()}
     elif grouping == "broad":
