@@ -422,11 +422,13 @@ def worker(method: str, folder: Path) -> None:
 # --------------------------------------------------------------------------- driver
 
 
-def measure(method: str, folder: Path, timeout: float) -> dict[str, Any]:
+def measure(method: str, folder: Path, timeout: float, *, env: dict[str, str] | None = None
+            ) -> dict[str, Any]:
+    """Run ``method`` in a fresh interpreter (with ``env`` added to the environment)."""
     cmd = [sys.executable, __file__, "--worker", method, "--data", str(folder)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                              env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})})
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     for line in proc.stdout.splitlines():

@@ -1,7 +1,9 @@
 """Benchmark (not a test): equity where most users run it, one trust, against its floors,
 side by side in one run (issue 22).
 
-Run: ``.venv/bin/python benchmarks/bench_trust.py [--repeat N] [--engines pandas,polars,duckdb]``.
+Run: ``.venv/bin/python benchmarks/bench_trust.py [--repeat N] [--engines pandas,polars,duckdb]
+[--baseline-src DIR]`` (``DIR``: another version's ``src/``, timed in the same run, e.g.
+``git archive <commit> src | tar -x -C /tmp/before`` then ``--baseline-src /tmp/before/src``).
 
 Two comparisons, each as ratios of medians measured in the same run, the methods
 interleaved (the machine is shared and its speed drifts: compare ratios, not seconds):
@@ -51,9 +53,9 @@ IMPORTS = {
 FLOOR, NAIVE = "SQL floor", "naive pandas"
 
 
-def time_import(code: str) -> float:
+def time_import(code: str, env: dict[str, str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, **env})
     return time.perf_counter() - t0
 
 
@@ -88,14 +90,26 @@ def main() -> None:
     ap.add_argument("--engines", default=",".join(bn.ENGINES))
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--timeout", type=float, default=600, help="seconds per run")
+    ap.add_argument("--baseline-src", default="",
+                    help="a src/ folder of another version of equity (e.g. from git archive): "
+                         "its import and indicators are timed too, interleaved, as "
+                         "'... (baseline)', for a before/after comparison in one run")
     args = ap.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     repeat = max(args.repeat, 1)
 
-    imports: dict[str, list[float]] = {m: [] for m in IMPORTS}
+    # (label, extra environment): this checkout's equity (as the caller's PYTHONPATH has it)
+    # and, with --baseline-src, the other version
+    versions = [("", {})]
+    if args.baseline_src:
+        versions.append((" (baseline)", {"PYTHONPATH": str(Path(args.baseline_src).resolve())}))
+    imports: dict[str, list[float]] = {f"{m}{v}": [] for v, _ in versions for m in IMPORTS
+                                       if not (v and m == "import pandas")}
     for _ in range(repeat):
-        for m, code in IMPORTS.items():
-            imports[m].append(time_import(code))
+        for v, env in versions:
+            for m, code in IMPORTS.items():
+                if f"{m}{v}" in imports:
+                    imports[f"{m}{v}"].append(time_import(code, env))
     rows: list[dict[str, Any]] = []
     base = statistics.median(imports["import pandas"])
     for m, times in imports.items():
@@ -103,15 +117,20 @@ def main() -> None:
                      "ratios": {"import pandas": statistics.median(times) / base}})
 
     folder = bn.dataset("1", args.seed)
-    methods = [*(f"trust[{e}]" for e in engines), NAIVE, FLOOR]
+    methods = [*(f"trust[{e}]{v}" for v, _ in versions for e in engines), NAIVE, FLOOR]
+    envs = dict(versions)
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
     for _ in range(repeat):
         for m in methods:
-            runs[m].append(bn.measure(m, folder, args.timeout))
+            version = next((v for v in envs if v and m.endswith(v)), "")
+            runs[m].append(bn.measure(m.removesuffix(version), folder, args.timeout,
+                                      env=envs[version]))
     got = {m: bn.median_run(rs) for m, rs in runs.items()}
     for m, res in got.items():
-        ratios = {b: res["wall_s"] / got[b]["wall_s"] for b in (FLOOR, NAIVE, "trust[pandas]")
-                  if "wall_s" in res and got.get(b, {}).get("wall_s")}
+        own = "trust[pandas] (baseline)" if m.endswith("(baseline)") else "trust[pandas]"
+        ratios = {b: res["wall_s"] / got[o]["wall_s"]
+                  for b, o in ((FLOOR, FLOOR), (NAIVE, NAIVE), ("trust[pandas]", own))
+                  if "wall_s" in res and got.get(o, {}).get("wall_s")}
         rows.append({"what": "indicators, 1x trust", "method": m, **res, "ratios": ratios})
 
     table = markdown(rows)
