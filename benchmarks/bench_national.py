@@ -79,6 +79,8 @@ TRUST_ROWS = 14_328
 ENGINES = ("pandas", "polars", "duckdb")
 RETENTION_FLOOR = "SQL floor (retention)"
 NAIVE_EQUALITY = "naive pandas (equality)"
+#: Worker methods that run equity: ``<family>[<engine>]`` (see :func:`run_equity`).
+EQUITY_METHODS = ("equity[", "trust[", "retention[", "equality[")
 
 
 # --------------------------------------------------------------------------- data
@@ -124,9 +126,12 @@ def _strata(folder: Path) -> list[str]:
 
 def run_equity(folder: Path, engine: str, family: str = "equity") -> dict[str, Any]:
     """Read the dataset with ``engine``, then compute ``family``: ``"equity"``, every
-    indicator (internal disclosure); ``"equality"``, the equality-standard family alone
-    (issue 4's comparison, against the naive notebook's equality part); ``"retention"``, the
-    retention and progression family alone (issue 5's, against its own SQL floor)."""
+    indicator (internal disclosure); ``"trust"``, every indicator as a user asks for them
+    (``indicators(read_dataset(folder), period=...)``: whole organisation, publication
+    disclosure; issue 22's comparison, ``bench_trust.py``); ``"equality"``, the
+    equality-standard family alone (issue 4's comparison, against the naive notebook's
+    equality part); ``"retention"``, the retention and progression family alone (issue 5's,
+    against its own SQL floor)."""
     from equity.indicators._all import indicators
     from equity.indicators.careers import retention_indicators
     from equity.indicators.equality import equality_indicators
@@ -145,6 +150,8 @@ def run_equity(folder: Path, engine: str, family: str = "equity") -> dict[str, A
     t1 = time.perf_counter()
     if family == "equity":
         table = indicators(ds, period=PERIOD, within=_strata(folder), disclosure="internal")
+    elif family == "trust":
+        table = indicators(ds, period=PERIOD)
     else:
         compute = {"equality": equality_indicators, "retention": retention_indicators}[family]
         table = compute(ds, period=PERIOD, within=_strata(folder))
@@ -377,16 +384,23 @@ def worker(method: str, folder: Path) -> None:
 
     # Third-party notices (PySpark on pandas 3) are not benchmark output.
     warnings.simplefilter("ignore")
-    # Imports are not timed (every method starts in a fresh interpreter).
-    if method.startswith(("equity[", "retention[", "equality[")):
+    # Imports are not timed (every method starts in a fresh interpreter): for equity, the
+    # indicators, the statistics' scipy functions and the engine (each imported where used).
+    if method.startswith(EQUITY_METHODS):
+        import scipy.special  # noqa: F401
+
         import equity.indicators._all
+
+        engine = method[:-1].split("[")[1]
+        if engine in ("polars", "duckdb"):
+            __import__(engine)
     elif method.startswith("naive pandas"):
         import equity.codes  # noqa: F401
     else:
         import duckdb  # noqa: F401
     base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    if method.startswith(("equity[", "retention[", "equality[")):
+    if method.startswith(EQUITY_METHODS):
         family, engine = method[:-1].split("[")
         res = run_equity(folder, engine, family)
     elif method == "naive pandas":
@@ -408,11 +422,13 @@ def worker(method: str, folder: Path) -> None:
 # --------------------------------------------------------------------------- driver
 
 
-def measure(method: str, folder: Path, timeout: float) -> dict[str, Any]:
+def measure(method: str, folder: Path, timeout: float, *, env: dict[str, str] | None = None
+            ) -> dict[str, Any]:
+    """Run ``method`` in a fresh interpreter (with ``env`` added to the environment)."""
     cmd = [sys.executable, __file__, "--worker", method, "--data", str(folder)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                              env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})})
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     for line in proc.stdout.splitlines():

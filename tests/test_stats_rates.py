@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 from equity.result import INSUFFICIENT as INSUFFICIENT_EVIDENCE
 from equity.result import WITHIN
 from equity.stats import (
+    binomial_test_p,
     classify,
     fisher_exact_p,
     proportion,
@@ -191,3 +192,19 @@ def test_property_row_order_independent(rows: list, rnd) -> None:  # type: ignor
                           relative_likelihood(f["x1"], f["n1"], f["x2"], f["n2"])], axis=1)
 
     pd.testing.assert_frame_equal(run(frame).iloc[perm].reset_index(drop=True), run(shuffled))
+
+
+def test_binomial_test_p_is_scipy_binomtest_to_the_last_bit():
+    # independent oracle: scipy.stats.binomtest, every k for several n and p, both tails and
+    # the tied-probability cases (p * n whole, symmetric p = 0.5)
+    cases = [(k, n, p) for n in (1, 2, 7, 10, 31, 250) for p in (0.013, 0.2, 0.5, 0.61, 0.97)
+             for k in range(n + 1)]
+    k, n, p = (np.array(c, dtype=float) for c in zip(*cases, strict=True))
+    got = binomial_test_p(k, n, p)
+    want = np.array([sps.binomtest(int(a), int(b), c).pvalue for a, b, c in cases])
+    assert np.array_equal(got, want)
+
+
+def test_binomial_test_p_is_nan_where_undefined():
+    got = binomial_test_p([1, 1, 1, 1.5, 3], [0, 5, 5, 5, 2], [0.5, 0.0, 1.0, 0.5, 0.5])
+    assert np.isnan(got).all()

@@ -18,6 +18,7 @@ Sources
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,21 +88,27 @@ _LABEL_TO_CODE: dict[str, str] = {v[0].lower(): k for k, v in ETHNIC_CATEGORIES.
 }
 
 
-def _national_code(codes: pd.Series) -> pd.Series:
-    """The national code of each value.
+def _national_code_of(value: Any) -> str | None:
+    """The national code of one recorded value.
 
     A code of one or two characters is read by its first character ("CA" -> "C": the second
     character is local detail); "99" is kept whole; a longer value is matched as a full Data
-    Dictionary or 2021 census label ("White - British", "White: Roma"); anything else is
-    missing (so "Asian" is never read as code A).
+    Dictionary or 2021 census label ("White - British", "White: Roma"); anything else
+    (blank, missing) has none (so "Asian" is never read as code A).
+
+    Examples
+    --------
+    >>> [_national_code_of(v) for v in ["ca", " 99", "White: Roma", "Asian", "", None]]
+    ['C', '99', 'C', None, None, None]
     """
-    s = codes.astype("string").str.strip()
-    s = s.mask(s.eq(""))
-    short = s.str.len().le(2).fillna(False)
-    first = s.str.slice(0, 1).str.upper()
-    by_label = s.str.lower().map(_LABEL_TO_CODE)
-    out = first.where(short, by_label)
-    return out.mask(s.eq("99").fillna(False), "99")
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if text == "99":
+        return text
+    return text[0].upper() if len(text) <= 2 else _LABEL_TO_CODE.get(text.lower())
 
 
 def ethnicity_group(codes: pd.Series, *, grouping: str = "wres", bme_label: str = "BME") -> pd.Series:
@@ -130,8 +137,7 @@ def ethnicity_group(codes: pd.Series, *, grouping: str = "wres", bme_label: str 
     ['White', 'White', 'BME', 'Unknown', 'Unknown', 'Unknown']
     """
     values = pd.Series(codes, dtype=object)
-    uniq = pd.Series(pd.unique(values), dtype=object)  # count tables repeat codes: map each once
-    nat = _national_code(uniq)
+    mapping: dict[str | None, str]  # national code (None: none) -> group
     if grouping == "wres":
         mapping = {k: (bme_label if v[2] == "BME" else v[2]) for k, v in ETHNIC_CATEGORIES.items()}
     elif grouping == "broad":
@@ -146,13 +152,12 @@ def ethnicity_group(codes: pd.Series, *, grouping: str = "wres", bme_label: str 
         from equity.errors import check_choice
 
         check_choice("grouping", grouping, ["wres", "broad", "detailed", "white_british"])
-    lookup = dict(zip(uniq.tolist(), nat.map(mapping).fillna("Unknown").tolist(), strict=True))
-    return values.map(lookup).fillna("Unknown").astype(object)
+    return per_value(values, lambda v: mapping.get(_national_code_of(v), "Unknown"))
 
 
 def is_known_ethnic_code(codes: pd.Series) -> pd.Series:
     """True where the national part of the code is in the Data Dictionary list (blank is False)."""
-    return _national_code(codes).isin(list(ETHNIC_CATEGORIES)).fillna(False).astype(bool)
+    return per_value(codes, lambda v: _national_code_of(v) in ETHNIC_CATEGORIES, dtype=bool)
 
 
 # --------------------------------------------------------------------------- disability, sex, orientation

@@ -108,8 +108,8 @@ def reference_of(gs: Sequence[Grouping], reference: str | None = None) -> str | 
 
 
 def levels_of(gs: Sequence[Grouping]) -> list[str]:
-    combos = pd.MultiIndex.from_product([g.levels for g in gs]).tolist()
-    return [INTERSECTION.join(c if isinstance(c, tuple) else (c,)) for c in combos]
+    """Every group label of ``gs``, the first grouping varying slowest."""
+    return [INTERSECTION.join(c) for c in itertools.product(*(g.levels for g in gs))]
 
 
 def unknown_mask(groups: pd.Series, gs: Sequence[Grouping]) -> pd.Series:

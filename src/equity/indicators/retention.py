@@ -175,12 +175,15 @@ def start_counts(scope: Scope) -> pd.DataFrame:
     ds, p = scope.dataset, scope.period
     has_leavers = ds.leavers is not None
     def frame() -> Any:
+        # the band ranks once each, as columns (in the flags below, each use of a rank
+        # expression was evaluated again: on pandas a chain of when/then per band)
         return cube.snapshot_pair(
             ds.staff, first=p.start_snapshot, other=p.snapshot,
             carry=(*PAIR_CARRY, "org_start_date"),
             leavers=ds.leavers if has_leavers else None,
             leave_window=(p.start, p.end) if has_leavers else None,
-        )
+        ).with_columns(_rank=band_rank_expr(ds.staff, "band"),
+                       _rank_other=band_rank_expr(ds.staff, "band_other"))
 
     in_other = nw.col("in_other")
     same_spell = in_other & ~_started_in(p, "org_start_date_other")
@@ -194,13 +197,11 @@ def start_counts(scope: Scope) -> pd.DataFrame:
         "moved_sg": _flag(moved_sg),
         "fte_moved_sg": nw.when(moved_sg).then(nw.col("fte")).otherwise(nw.lit(0.0)),
     }
-    rank_from = band_rank_expr(ds.staff, "band")
-    on_ladder = ~rank_from.is_null()
+    on_ladder = ~nw.col("_rank").is_null()
     derive |= {
         "on_ladder": _flag(on_ladder),
         "stay_on_ladder": _flag(on_ladder & in_other),
-        "promoted": _flag(on_ladder & in_other
-                          & (band_rank_expr(ds.staff, "band_other") > rank_from)),
+        "promoted": _flag(on_ladder & in_other & (nw.col("_rank_other") > nw.col("_rank"))),
     }
     c = grouped_counts(frame, scope.gs, within=scope.within, where=scope.where, derive=derive,
                        sums=["fte", *derive], share=scope.share("start"))

@@ -1,7 +1,8 @@
 """Pure statistical functions on counts (no row-level data), vectorised over groups.
 
 - rates: :func:`proportion` (Wilson), :func:`relative_likelihood` (Koopman / Katz, Fisher),
-  :func:`classify` (the status rule, docs/methodology.md "Statuses"), :func:`average_headcount`;
+  :func:`classify` (the status rule, docs/methodology.md "Statuses"), :func:`average_headcount`,
+  :func:`binomial_test_p`, :func:`z_value`;
 - survival: :func:`kaplan_meier`, :func:`median_survival`, :func:`at_risk_table`,
   :func:`logrank`, :func:`cumulative_incidence`;
 - pay: :func:`pay_summary`, :func:`pay_gap`, :func:`gap_percent`, :func:`pay_quartiles`;
@@ -13,12 +14,14 @@ from equity.stats._rates import (
     MIN_N,
     NON_ADVERSE_RANGE,
     average_headcount,
+    binomial_test_p,
     classify,
     fisher_exact_p,
     proportion,
     relative_likelihood,
     share_status,
     wilson_interval,
+    z_value,
 )
 from equity.stats._spc import (
     ASSURANCE_TEXT,
@@ -49,6 +52,7 @@ __all__ = [
     "XMR_CONSTANT",
     "at_risk_table",
     "average_headcount",
+    "binomial_test_p",
     "classify",
     "cumulative_incidence",
     "fisher_exact_p",
@@ -67,4 +71,5 @@ __all__ = [
     "wilson_interval",
     "xmr",
     "xmr_summary",
+    "z_value",
 ]

@@ -9,9 +9,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import special
 
 from equity.errors import ParameterError, check_choice
+from equity.stats._rates import z_value
 
 #: NHS England "Making Data Count": XmR limits are the mean +/- 2.66 mean moving ranges.
 XMR_CONSTANT = 2.66
@@ -169,7 +169,7 @@ def _limits(n: np.ndarray, valid: np.ndarray, theta: float, phi: float, tau2: fl
     spread = var + tau2 if overdispersion == "additive" else var * phi
     out = {}
     for level in levels:
-        zq = float(special.ndtri(0.5 + level / 2))
+        zq = z_value(level)
         if method == "wilson" or overdispersion:
             with np.errstate(invalid="ignore"):
                 lower, upper = theta - zq * np.sqrt(spread), theta + zq * np.sqrt(spread)

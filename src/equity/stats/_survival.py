@@ -18,15 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from equity.errors import InputError
-
-
-def _z(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
-    return float(special.ndtri(0.5 + confidence / 2))
+from equity.stats._rates import z_value
 
 
 def _prepare(counts: pd.DataFrame, keys: list[str], time: str, cols: list[str | None],
@@ -115,7 +109,7 @@ def kaplan_meier(counts: pd.DataFrame, *, by: Sequence[str] = (), time: str = "t
     """
     keys = list(by)
     t = _prepare(counts, keys, time, [events, censored, entries])
-    z = _z(confidence)
+    z = z_value(confidence)
     n = _risk(t, keys, events, censored, entries)
     d = t[events].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -333,6 +327,8 @@ def logrank(counts: pd.DataFrame, *, group: str, by: Sequence[str] = (), time: s
     no_events = np.bincount(sid, weights=dt, minlength=ns) == 0
     chi2 = np.where((m < 2) | no_events, np.nan, chi2)
     df = np.where(np.isnan(chi2), np.nan, df)
+    from scipy import special  # imported here: scipy costs a tenth of a second at import
+
     # special.chdtrc is what scipy.stats.chi2.sf evaluates, without its per-call checks.
     p = np.where(np.isnan(chi2), np.nan, special.chdtrc(np.where(np.isnan(df), 1, df),
                                                          np.where(np.isnan(chi2), 0, chi2)))
