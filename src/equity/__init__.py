@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # what the names below resolve to, for type checkers and edit
     from equity.indicators.progression import band_transitions, progression
     from equity.indicators.retention import leaving_reasons, retention
     from equity.indicators.survival import survival_curves
+    from equity.indicators.trends import monthly_leavers
     from equity.io import Dataset, read_dataset
     from equity.narrative import narrative, sentence
     from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
@@ -83,6 +84,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "equity.indicators.progression": ("band_transitions", "progression"),
     "equity.indicators.retention": ("leaving_reasons", "retention"),
     "equity.indicators.survival": ("survival_curves",),
+    "equity.indicators.trends": ("monthly_leavers",),
     "equity.io": ("Dataset", "read_dataset"),
     "equity.narrative": ("narrative", "sentence"),
     "equity.registry": ("INDICATOR_IDS", "REGISTRY", "registry_table"),
@@ -157,6 +159,7 @@ __all__ = [
     # retention and progression
     "retention",
     "leaving_reasons",
+    "monthly_leavers",
     "survival_curves",
     "progression",
     "band_transitions",

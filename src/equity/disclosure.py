@@ -1108,6 +1108,25 @@ def _misleading_difference(val_in: np.ndarray, value: np.ndarray, out: pd.DataFr
     return both & ((d_in != d_pub) | ((e_in != e_pub) & (e_in >= 0) & (e_pub >= 0)))
 
 
+def table_note(mode: Mode) -> str:
+    """The one line under every published table saying how its figures were controlled.
+
+    >>> table_note("internal")
+    'Exact counts (internal use only).'
+    """
+    check_choice("mode", mode, MODES)
+    if mode == "internal":
+        return "Exact counts (internal use only)."
+    return ("* withheld to protect small numbers (see 'Disclosure control'); counts rounded "
+            f"to the nearest {ROUNDING}, rates worked out from the rounded counts.")
+
+
+def disclosure_banner(mode: Mode) -> str | None:
+    """The warning a page shows at its top in ``mode`` (internal mode only), else None."""
+    check_choice("mode", mode, MODES)
+    return disclosure_note(mode) if mode == "internal" else None
+
+
 def disclosure_note(
     mode: Mode,
     *,

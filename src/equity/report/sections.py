@@ -96,10 +96,9 @@ def _status(s: Any) -> str:
 
 
 def _disclosure_line(ctx: ReportContext) -> str:
-    if ctx.disclosure == "internal":
-        return "Exact counts (internal use only)."
-    return (f"{WITHHELD} withheld to protect small numbers (see 'Disclosure control'); counts "
-            "rounded to the nearest 5, rates worked out from the rounded counts.")
+    from equity.disclosure import table_note
+
+    return table_note(ctx.disclosure)
 
 
 def _not_computed(ctx: ReportContext, indicators: Sequence[str]) -> str | None:
@@ -175,12 +174,11 @@ def _section(ctx: ReportContext, key: str, *, rest: Sequence[str] = (),
 
 def title_block(ctx: ReportContext) -> Section:
     """Report title line: scope, period and disclosure mode (with a banner when internal)."""
-    from equity.disclosure import disclosure_note
+    from equity.disclosure import disclosure_banner
 
-    sec = Section().add(Note(f"Workforce equity report: {ctx.scope_label}."))
-    if ctx.disclosure == "internal":
-        sec.add(Note(disclosure_note("internal"), kind="warning"))
-    return sec
+    banner = disclosure_banner(ctx.disclosure)
+    return Section().add(Note(f"Workforce equity report: {ctx.scope_label}."),
+                         Note(banner, kind="warning") if banner else None)
 
 
 def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
@@ -733,10 +731,10 @@ def methods(ctx: ReportContext) -> Section:
 
 def disclosure(ctx: ReportContext) -> Section:
     """The disclosure note for the mode applied."""
-    from equity.disclosure import disclosure_note
+    from equity.disclosure import disclosure_banner, disclosure_note
 
     return Section().add(Note(disclosure_note(ctx.disclosure),
-                              kind="warning" if ctx.disclosure == "internal" else "note"))
+                              kind="warning" if disclosure_banner(ctx.disclosure) else "note"))
 
 
 def provenance(ctx: ReportContext) -> Section:
