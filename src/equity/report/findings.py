@@ -69,6 +69,10 @@ POOLABLE: frozenset[str] = frozenset({
     "early_career_leaver_rate", "stability_index", "promotion_rate",
 })
 
+#: Comparisons that are ratios of two rates (events over people in each group), for which
+#: :func:`detectable_ratio` says what the counts could have shown.
+RATE_RATIOS: frozenset[str] = POOLABLE | {"senior_representation"}
+
 #: The group a comparison is about (the other is the reference), by grouping.
 FOCUS: dict[str, str] = {"ethnicity": "BME", "disability": "Disabled", "sex": "Female"}
 
@@ -402,8 +406,8 @@ def could_have_shown(level: Level, row: dict[str, Any]) -> str:
     meta = REGISTRY[row["indicator"]]
     ref = row["reference_group"]
     rows = row.get("_ref_row")
-    if meta.unit == "percent" or rows is None:
-        return ""
+    if row["indicator"] not in RATE_RATIOS or rows is None:
+        return ""  # pay gaps and the pipeline's ratio of shares are not rate ratios
     n_g, n_ref = float(row["denominator"]), float(rows["denominator"])
     p_ref = float(rows["value"]) if _finite(rows["value"]) else math.nan
     if not (_finite(n_g) and _finite(n_ref) and _finite(p_ref)):
