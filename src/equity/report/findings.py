@@ -149,41 +149,24 @@ def _select(table: pd.DataFrame, indicator: str, group_var: str | None = None,
 
 def pool(parts: list[pd.DataFrame], indicator: str, *, period: str) -> pd.DataFrame:
     """Several years' rows of one indicator, grouping and variant added up into one result
-    table: numerators and denominators summed by group, the rate (Wilson interval) and the
-    relative likelihood against the reference group (Koopman interval, Fisher p-value, in the
-    standard's orientation) and its status recomputed from the sums."""
-    meta = REGISTRY[indicator]
+    table: numerators and denominators summed by group, then the rates and the relative
+    likelihoods against the reference group worked out from the sums as the indicators do
+    (:func:`equity.indicators._common.rate_rows`, in the standard's orientation)."""
+    from equity.indicators._common import as_groupings, rate_rows
+
     rows = concat_results(parts)
     if rows.empty:
         return rows
-    first = rows.drop_duplicates("group").set_index("group")
-    sums = rows.groupby("group", sort=False)[["numerator", "denominator"]].sum()
-    sums = sums.reindex(first.index)
-    num, den = sums["numerator"].to_numpy(float), sums["denominator"].to_numpy(float)
-    ci = stats.proportion(num, den)
-    ref = first["reference_group"].to_numpy(object)
-    at = {g: i for i, g in enumerate(first.index)}
-    j = np.array([at.get(r, -1) if isinstance(r, str) else -1 for r in ref])
-    comp = (j >= 0) & (np.arange(len(j)) != j)
-    jj = np.where(comp, j, 0)
-    a_num, a_den, b_num, b_den = num, den, num[jj], den[jj]
-    if meta.reference_on_top:
-        a_num, a_den, b_num, b_den = b_num, b_den, num, den
-    rl = stats.relative_likelihood(a_num, a_den, b_num, b_den)
-    status = np.where(comp, stats.classify(rl["ratio"], den, den[jj], harm=meta.harm),
-                      stats.share_status(den))
-    nan = np.full(len(j), np.nan)
-    return make_result(pd.DataFrame({
-        "variant": first["variant"].to_numpy(object),
-        "group_var": first["group_var"].to_numpy(object), "group": first.index.to_numpy(object),
-        "numerator": num, "denominator": den, "value": np.where(den > 0, num / np.where(
-            den > 0, den, 1), np.nan), "ci_low": ci["ci_low"].to_numpy(),
-        "ci_high": ci["ci_high"].to_numpy(), "reference_group": ref,
-        "ratio": np.where(comp, rl["ratio"], nan),
-        "ratio_ci_low": np.where(comp, rl["ratio_ci_low"], nan),
-        "ratio_ci_high": np.where(comp, rl["ratio_ci_high"], nan),
-        "p_value": np.where(comp, rl["p_value"], nan), "status": status,
-    }), indicator=indicator, period=period)
+    sums = rows.groupby("group", sort=False, as_index=False)[["numerator", "denominator"]].sum()
+    refs = rows["reference_group"].dropna()
+    variant = rows["variant"].iloc[0]
+    orientation = ("reference_over_group" if REGISTRY[indicator].reference_on_top
+                   else "group_over_reference")
+    return rate_rows(sums, indicator=indicator, period=period, numerator="numerator",
+                     denominator="denominator", gs=as_groupings(str(rows["group_var"].iloc[0])),
+                     variant=variant if isinstance(variant, str) else None,
+                     reference=str(refs.iloc[0]) if len(refs) else None,
+                     orientation=orientation)  # type: ignore[arg-type]
 
 
 def _family_at(ctx: ReportContext, level: Level, indicator: str, group_var: str,
