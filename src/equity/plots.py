@@ -37,6 +37,7 @@ import pandas as pd
 from equity import codes
 from equity.narrative import format_value
 from equity.registry import REGISTRY
+from equity.result import is_finite
 from equity.stats import NON_ADVERSE_RANGE
 
 if TYPE_CHECKING:
@@ -207,14 +208,14 @@ def results_table(result: pd.DataFrame, *, caption: str,
         if show_counts:
             rec["Number"] = _count(r["numerator"], sup)
             rec["Out of"] = _count(r["denominator"], sup)
-        if sup and not _finite(r["value"]):
+        if sup and not is_finite(r["value"]):
             rec["Figure"] = "*"
             rec["95% CI"] = ""
         else:
             rec["Figure"] = format_value(r["value"], unit)
             rec["95% CI"] = (f"{format_value(r['ci_low'], unit)} to {format_value(r['ci_high'], unit)}"
-                             if _finite(r["ci_low"]) else "")
-        if _finite(r["ratio"]):
+                             if is_finite(r["ci_low"]) else "")
+        if is_finite(r["ratio"]):
             rec["Ratio (95% CI)"] = (f"{r['ratio']:.2f} ({r['ratio_ci_low']:.2f} to "
                                      f"{r['ratio_ci_high']:.2f})")
         else:
@@ -226,13 +227,6 @@ def results_table(result: pd.DataFrame, *, caption: str,
         frame = frame.drop(columns="Ratio (95% CI)")
     notes = ["* suppressed: small numbers (counts 1-7, or a figure built from them)."]
     return Table(frame, caption=caption, notes=notes)
-
-
-def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
 
 
 # --------------------------------------------------------------------------- style
@@ -283,7 +277,7 @@ def _band_key(b: Any) -> float:
 def _summarise(df: pd.DataFrame, unit: str, label_col: str) -> str:
     parts = []
     for r in df.to_dict("records"):
-        v = SUPPRESSED_LABEL if r["suppressed"] and not _finite(r["value"]) else format_value(
+        v = SUPPRESSED_LABEL if r["suppressed"] and not is_finite(r["value"]) else format_value(
             r["value"], unit)
         parts.append(f"{r[label_col]} {r['group']}: {v}")
     return "; ".join(parts)
@@ -320,13 +314,13 @@ def band_ladder(result: pd.DataFrame, *, title: str = "Share of staff in each ba
                 continue
             r = sub.loc[b]
             r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
-            if bool(r["suppressed"]) and not _finite(r["value"]):
+            if bool(r["suppressed"]) and not is_finite(r["value"]):
                 ax.text(0.005, y, f"{g}: {SUPPRESSED_LABEL}", va="center", fontsize=8,
                         color="#425563", style="italic")
                 continue
             v = float(r["value"])
             lo, hi = r["ci_low"], r["ci_high"]
-            err = ([[v - lo], [hi - v]] if _finite(lo) and _finite(hi) else None)
+            err = ([[v - lo], [hi - v]] if is_finite(lo) and is_finite(hi) else None)
             ax.errorbar(v, y, xerr=err, fmt=style[g]["marker"], color=style[g]["color"],
                         ecolor=style[g]["color"], capsize=3, markersize=6,
                         label=g if bi == 0 or g not in ax.get_legend_handles_labels()[1] else None)
@@ -378,17 +372,17 @@ def forest(result: pd.DataFrame, *, title: str = "Relative likelihoods (95% CI)"
     for i, r in enumerate(df.to_dict("records")):
         status = str(r["status"])
         marker, colour = shapes.get(status, ("o", NHS_BLUE))
-        if bool(r["suppressed"]) and not _finite(r["ratio"]):
+        if bool(r["suppressed"]) and not is_finite(r["ratio"]):
             ax.text(1, i, SUPPRESSED_LABEL, va="center", ha="center", style="italic")
             text_alt.append(f"{labels[i]}: {SUPPRESSED_LABEL}")
             continue
-        if not _finite(r["ratio"]) or float(r["ratio"]) <= 0:
+        if not is_finite(r["ratio"]) or float(r["ratio"]) <= 0:
             ax.text(1, i, "too few to tell", va="center", ha="center", style="italic")
             text_alt.append(f"{labels[i]}: too few people to tell")
             continue
         v = float(r["ratio"])
-        lo = float(r["ratio_ci_low"]) if _finite(r["ratio_ci_low"]) else v
-        hi = float(r["ratio_ci_high"]) if _finite(r["ratio_ci_high"]) else v
+        lo = float(r["ratio_ci_low"]) if is_finite(r["ratio_ci_low"]) else v
+        hi = float(r["ratio_ci_high"]) if is_finite(r["ratio_ci_high"]) else v
         lo, hi = max(lo, lo_lim), min(hi, hi_lim)
         ax.errorbar(v, i, xerr=[[v - lo], [hi - v]], fmt=marker, color=colour, capsize=3,
                     markersize=7)
@@ -462,19 +456,19 @@ def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "di
         ax.plot(lim["denominator"], lim[lo], color="#425563", ls=styles[k % 3],
                 label=f"{lab}% limits")
         ax.plot(lim["denominator"], lim[hi], color="#425563", ls=styles[k % 3])
-    if _finite(target):
+    if is_finite(target):
         ax.axhline(target, color=NHS_BLUE, lw=1, label=f"overall {target:.1%}")
     grid = lim["denominator"].to_numpy(float)
     alt_parts, outside = [], 0
     for i, r in enumerate(df.to_dict("records")):
         name = str(r[unit_column])
-        if bool(r["suppressed"]) and not _finite(r["value"]):
+        if bool(r["suppressed"]) and not is_finite(r["value"]):
             alt_parts.append(f"{name}: {SUPPRESSED_LABEL}")
             continue
         v, n = float(r["value"]), float(r["denominator"])
         where = ""
         for lab, (lo, hi) in sorted(zip(names, pairs, strict=True),
-                                    key=lambda t: -float(t[0]) if _finite(t[0]) else 0):
+                                    key=lambda t: -float(t[0]) if is_finite(t[0]) else 0):
             low = float(np.interp(n, grid, lim[lo].to_numpy(float)))
             high = float(np.interp(n, grid, lim[hi].to_numpy(float)))
             if v > high or v < low:
@@ -491,7 +485,7 @@ def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "di
     ax.set_ylabel("Rate")
     ax.set_title(title)
     ax.legend(loc="best", fontsize=8)
-    overall = f"overall rate {format_value(target, 'proportion')}" if _finite(target) else ""
+    overall = f"overall rate {format_value(target, 'proportion')}" if is_finite(target) else ""
     caption = ". ".join(p[:1].upper() + p[1:] for p in (title, population or "", overall,
                                                          method or "") if p) + "."
     alt = (f"{caption} Funnel plot: each {unit_column}'s rate against its size, with control "

@@ -16,6 +16,7 @@ Table-level metadata lives in ``DataFrame.attrs``:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -55,6 +56,19 @@ WITHIN = "within_range"
 ADVERSE = "adverse"
 FAVOURABLE = "favourable"
 NOT_APPLICABLE = "not_applicable"
+
+
+def is_finite(value: object) -> bool:
+    """Whether a result cell holds a figure (a finite number): withheld and undefined
+    figures are NaN or None.
+
+    >>> is_finite(0.25), is_finite(float("nan")), is_finite(None)
+    (True, False, False)
+    """
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 class ResultSchemaError(EquityError):

@@ -40,6 +40,7 @@ from equity.result import (
     STRATA,
     WITHIN,
     concat_results,
+    is_finite,
     make_result,
 )
 
@@ -217,7 +218,7 @@ def _settled(row: dict[str, Any] | None) -> bool:
     if row is None or row["status"] not in _SETTLED:
         return False
     unit = REGISTRY[row["indicator"]].unit
-    return _finite(row["value"]) if unit == "percent" else True
+    return is_finite(row["value"]) if unit == "percent" else True
 
 
 # --------------------------------------------------------------------------- findings
@@ -280,7 +281,7 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
 
 
 def _has_figure(row: dict[str, Any]) -> bool:
-    return _finite(row["value"] if REGISTRY[row["indicator"]].unit == "percent"
+    return is_finite(row["value"] if REGISTRY[row["indicator"]].unit == "percent"
                    else row.get("ratio"))
 
 
@@ -308,7 +309,7 @@ def findings(ctx: ReportContext, headlines: tuple[tuple[str, str, str | None], .
 
 def _finding_text(row: dict[str, Any], level: Level, *, caveats: bool = True) -> str:
     meta = REGISTRY[row["indicator"]]
-    if meta.unit != "percent" and not _finite(row.get("ratio")):
+    if meta.unit != "percent" and not is_finite(row.get("ratio")):
         # Withheld because rounding would have changed its conclusion: the exact status,
         # without the distorted number (docs/methodology.md "Disclosure control").
         return (f"{level.label}: {_withheld_direction(row)} The figure itself is withheld: "
@@ -332,13 +333,6 @@ def _withheld_direction(row: dict[str, Any]) -> str:
     word = "more" if higher else "less"
     label = "an adverse" if st == ADVERSE else "a favourable"
     return f"{g} {who} were {word} likely {verb} than {ref} {who}: {label} finding."
-
-
-def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
 
 
 # --------------------------------------------------------------------------- what counts could show
@@ -392,8 +386,8 @@ def could_have_shown(level: Level, row: dict[str, Any]) -> str:
     if row["indicator"] not in RATE_RATIOS or rows is None:
         return ""  # pay gaps and the pipeline's ratio of shares are not rate ratios
     n_g, n_ref = float(row["denominator"]), float(rows["denominator"])
-    p_ref = float(rows["value"]) if _finite(rows["value"]) else math.nan
-    if not (_finite(n_g) and _finite(n_ref) and _finite(p_ref)):
+    p_ref = float(rows["value"]) if is_finite(rows["value"]) else math.nan
+    if not (is_finite(n_g) and is_finite(n_ref) and is_finite(p_ref)):
         return ""
     harm_higher = (meta.harm == "above") != meta.reference_on_top
     r = detectable_ratio(n_g, n_ref, p_ref, higher=harm_higher)
@@ -426,7 +420,7 @@ def rest_of_trust(ctx: ReportContext, indicator: str) -> dict[str, Any] | None:
     row = None
     for periods in tries:
         row = _rest_of_trust_at(ctx, indicator, periods)
-        if row is None or _finite(row["ratio"]):
+        if row is None or is_finite(row["ratio"]):
             return row
     return row
 
@@ -484,17 +478,17 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
     fig = _rate_text(row, "proportion")
     other = _rate_text(rest, "proportion")
     when = "" if row["period"] == ctx.period else f", {row['period']} together"
-    if not _finite(row["value"]):
+    if not is_finite(row["value"]):
         return (f"{RATE_TITLES.get(indicator, meta.title)}: too few {who} in {ctx.directorate} for a figure that can be "
                 "published, even over three years, so it is not compared with the rest of "
                 "the trust.")
     head = (f"{RATE_TITLES.get(indicator, meta.title)}{when}: {fig} among {who} in "
             f"{ctx.directorate} against {other} among {who} in the rest of the trust")
-    if not _finite(row["ratio"]):
+    if not is_finite(row["ratio"]):
         return f"{head}; too few people to compare."
     r, lo, hi = group_ratio(row, meta)
     d = 2
-    ci = f" (95% CI {lo:.{d}f} to {hi:.{d}f})" if _finite(lo) else ""
+    ci = f" (95% CI {lo:.{d}f} to {hi:.{d}f})" if is_finite(lo) else ""
     judged = {ADVERSE: "outside the non-adverse range, adverse",
               FAVOURABLE: "outside the non-adverse range, favourable",
               WITHIN: "within the non-adverse range 0.80-1.25"}.get(
@@ -505,10 +499,10 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
 def _rate_text(row: dict[str, Any], unit: str) -> str:
     from equity.narrative import format_value
 
-    if not _finite(row["value"]):
+    if not is_finite(row["value"]):
         return "a withheld figure"
     ci = ""
-    if _finite(row["ci_low"]) and _finite(row["ci_high"]):
+    if is_finite(row["ci_low"]) and is_finite(row["ci_high"]):
         ci = f" (95% CI {format_value(row['ci_low'], unit)} to {format_value(row['ci_high'], unit)})"
     return f"{format_value(row['value'], unit)}{ci}"
 

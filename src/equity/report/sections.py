@@ -15,7 +15,6 @@ whose every figure is withheld are rolled up into a note.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -33,7 +32,7 @@ from equity.report.findings import (
     findings,
     rest_of_trust_sentence,
 )
-from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN
+from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, is_finite
 
 #: What a withheld figure looks like in every table.
 WITHHELD = "*"
@@ -68,25 +67,18 @@ def _top(result: pd.DataFrame) -> pd.DataFrame:
     return result.loc[result[_TOP].isna().all(axis=1)]
 
 
-def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
-
-
 def _count(v: Any) -> str:
-    return f"{float(v):,.0f}" if _finite(v) else WITHHELD
+    return f"{float(v):,.0f}" if is_finite(v) else WITHHELD
 
 
 def _figure(row: dict[str, Any], unit: str | None = None) -> str:
     """A published figure with its interval (in ``unit``, else the indicator's), or ``*``."""
     if unit is None:
         unit = REGISTRY[row["indicator"]].unit if row["indicator"] in REGISTRY else "ratio"
-    if not _finite(row["value"]):
+    if not is_finite(row["value"]):
         return WITHHELD
     fig = format_value(row["value"], unit)
-    if _finite(row["ci_low"]) and _finite(row["ci_high"]):
+    if is_finite(row["ci_low"]) and is_finite(row["ci_high"]):
         fig += f" ({format_value(row['ci_low'], unit)} to {format_value(row['ci_high'], unit)})"
     return fig
 
@@ -135,7 +127,7 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
     res = res.loc[res["variant"].isna() & res["group_var"].isin(list(group_vars))]
     if res.empty:
         return None
-    shown = res.loc[res["value"].map(_finite)]
+    shown = res.loc[res["value"].map(is_finite)]
     hidden = len(res) - len(shown)
     if shown.empty:
         return Note(f"{caption}: every figure for {ctx.scope_label} is withheld (small "
@@ -250,11 +242,11 @@ def _headline_figure(row: dict[str, Any]) -> str:
 
     meta = REGISTRY[row["indicator"]]
     if meta.unit == "percent":
-        return format_value(row["value"], "percent") if _finite(row["value"]) else WITHHELD
+        return format_value(row["value"], "percent") if is_finite(row["value"]) else WITHHELD
     r, lo, hi = group_ratio(row, meta)
-    if not _finite(r):
+    if not is_finite(r):
         return WITHHELD
-    ci = f" ({lo:.2f} to {hi:.2f})" if _finite(lo) and _finite(hi) else ""
+    ci = f" ({lo:.2f} to {hi:.2f})" if is_finite(lo) and is_finite(hi) else ""
     return f"{r:.2f}{ci}"
 
 
@@ -290,7 +282,7 @@ def workforce_profile(ctx: ReportContext) -> Section:
     if block is not None:
         sec.add(block)
     bench = _top(_rows(ctx.results(), ["representation_vs_benchmark"]))
-    bench = bench.loc[(bench["group"] == "BME") & bench["ratio"].map(_finite)]
+    bench = bench.loc[(bench["group"] == "BME") & bench["ratio"].map(is_finite)]
     if len(bench):
         sec.add(Narrative(tuple(sentence(r) for r in bench.to_dict("records")),
                           heading="Against the local population"))
@@ -317,7 +309,7 @@ def workforce_profile(ctx: ReportContext) -> Section:
     for r in pub.to_dict("records"):
         cells[(r["band"], r["group"])] = (
             f"{_count(r['numerator'])} ({format_value(r['value'], 'proportion', digits=0)})"
-            if _finite(r["value"]) else WITHHELD if not _finite(r["numerator"])
+            if is_finite(r["value"]) else WITHHELD if not is_finite(r["numerator"])
             else _count(r["numerator"]))
     groups = [g for g in ("White", "BME", "Unknown") if any((c, g) in cells for c in order)]
     table = pd.DataFrame({"Bands": order, **{g: [cells.get((c, g), "0") for c in order]
@@ -390,7 +382,7 @@ def pay_gaps(ctx: ReportContext) -> Section:
     sec = _section(ctx, "pay")
     res = _top(_rows(ctx.results(), ["pay_gap_mean", "pay_gap_median"]))
     gaps = res.loc[res["reference_group"].notna() & (res["group"] != res["reference_group"])
-                   & res["value"].map(_finite)]
+                   & res["value"].map(is_finite)]
     if gaps.empty:
         return sec
     # The gender gap and the combined groups' gaps (each ethnic minority group's own gap
@@ -415,7 +407,7 @@ def pay_gaps(ctx: ReportContext) -> Section:
         "threshold). Gaps from fewer than 8 people are withheld.", _disclosure_line(ctx)]))
     q = _top(_rows(ctx.results(), ["pay_quartile"]))
     q = q.loc[q["group_var"] == "sex"]
-    if len(q) and q["value"].map(_finite).any():
+    if len(q) and q["value"].map(is_finite).any():
         sec.add(plots.pay_quarters(q, title="Women and men in each pay quarter"))
     return sec
 
@@ -539,12 +531,12 @@ def leaving_reasons(ctx: ReportContext) -> Section:
         "value": per["count"].to_numpy(float) / total, "status": "not_applicable"}),
         indicator="leaving_reasons", period=ctx.period)
     pub = apply_disclosure(table, mode=ctx.disclosure)
-    shown = pub.loc[pub["numerator"].map(_finite) & (pub["numerator"] > 0)].sort_values(
+    shown = pub.loc[pub["numerator"].map(is_finite) & (pub["numerator"] > 0)].sort_values(
         "numerator", ascending=False, kind="stable")
     if shown.empty:
         return sec.add(Note("Leaving reasons: every reason was given by fewer than 8 leavers "
                             "in this scope, so none can be published."))
-    rest = int((~pub["numerator"].map(_finite)).sum())
+    rest = int((~pub["numerator"].map(is_finite)).sum())
     frame = pd.DataFrame({"Leaving reason": shown["group"].to_numpy(),
                           "Leavers": [_count(v) for v in shown["numerator"]],
                           "Share of leavers": [format_value(v, "proportion", digits=0)
@@ -584,7 +576,7 @@ def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
             "value": q["value"].to_numpy(float), "status": "not_applicable"}),
             indicator="leaver_rate", period=ctx.period)
         pub = apply_disclosure(table, mode=ctx.disclosure)
-        pub = pub.loc[pub["value"].map(_finite)]
+        pub = pub.loc[pub["value"].map(is_finite)]
         ctx._cache[key] = pd.DataFrame({"label": pub["variant"].to_numpy(),
                                         "value": pub["value"].to_numpy(float)})
     return ctx._cache[key]
@@ -813,7 +805,7 @@ def profession_comparison(ctx: ReportContext) -> Section:
     res = ctx.results(families=("representation",), within=("profession",))
     rows = res.loc[(res["indicator"] == "representation") & (res["group_var"] == "ethnicity")
                    & res["profession"].notna() & (res["group"] == "BME")]
-    rows = rows.loc[rows["value"].map(_finite)]
+    rows = rows.loc[rows["value"].map(is_finite)]
     if rows.empty:
         return Section().add(Note("No profession's ethnic mix can be published for this "
                                   "scope (small numbers)."))
@@ -836,10 +828,10 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FU
     for ind in indicators:
         pub = by_directorate(ctx, ind)
         title = _rate_title(ind)
-        units = pub.loc[pub["directorate"].notna() & pub["value"].map(_finite)] if len(
+        units = pub.loc[pub["directorate"].notna() & pub["value"].map(is_finite)] if len(
             pub) else pub
         trust = pub.loc[pub["directorate"].isna()] if len(pub) else pub
-        if units.empty or trust.empty or not _finite(trust["value"].iloc[0]):
+        if units.empty or trust.empty or not is_finite(trust["value"].iloc[0]):
             sec.add(Note(f"{title}: no directorate's figure can be published (small numbers), "
                          "so there is no funnel plot."))
             continue
