@@ -241,6 +241,14 @@ class Finding:
     text: str
     row: dict[str, Any] | None = None
     short: str = ""
+    reference: str = ""
+
+    @property
+    def comparison(self) -> str:
+        """"BME vs White": the groups compared (from the published row when there is one)."""
+        if self.row is not None:
+            return f"{self.row['group']} vs {self.row['reference_group']}"
+        return f"{FOCUS.get(self.group_var, '')} vs {self.reference}"
 
     @property
     def title(self) -> str:
@@ -266,9 +274,9 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
                 more = _next_figure(ctx, levels[i + 1:], indicator, group_var, variant)
                 text, short = f"{text} {more}".rstrip(), f"{short} {more}".rstrip()
             return Finding(indicator, group_var, variant, level.label, level.key,
-                           str(row["status"]), text, row, short)
+                           str(row["status"]), text, row, short, str(row["reference_group"]))
         last = (level, row)
-    ref = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male"}.get(group_var, "")
+    ref = ctx.reference_groups.get(group_var, "")
     text = (f"{REGISTRY[indicator].title}{f' ({variant})' if variant else ''}, "
             f"{FOCUS.get(group_var, '')} vs {ref}: too few people to tell, even for "
             f"{levels[-1].label}.")
@@ -277,7 +285,7 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
         if could:
             text += " " + could
     return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
-                   None, text)
+                   None, text, ref)
 
 
 def _has_figure(row: dict[str, Any]) -> bool:

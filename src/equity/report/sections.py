@@ -27,7 +27,6 @@ from equity.registry import REGISTRY
 from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, load, people_of
 from equity.report.display import Note, Section
 from equity.report.findings import (
-    FOCUS,
     Finding,
     findings,
     rest_of_trust_sentence,
@@ -223,18 +222,10 @@ def headlines(ctx: ReportContext) -> pd.DataFrame:
     for f in findings(ctx):
         row = f.row
         fig = _headline_figure(row) if row is not None else WITHHELD
-        recs.append({"Indicator": f.title, "Comparison": _comparison(f),
+        recs.append({"Indicator": f.title, "Comparison": f.comparison,
                      "Level": f.level if row is not None else "no level",
                      "Figure": fig, "Status": _status(f.status)})
     return pd.DataFrame(recs, columns=["Indicator", "Comparison", "Level", "Figure", "Status"])
-
-
-def _comparison(f: Finding) -> str:
-    focus = FOCUS.get(f.group_var, "")
-    ref = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male"}.get(f.group_var, "")
-    if f.row is not None:
-        focus, ref = f.row["group"], f.row["reference_group"]
-    return f"{focus} vs {ref}"
 
 
 def _headline_figure(row: dict[str, Any]) -> str:
