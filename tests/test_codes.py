@@ -145,3 +145,11 @@ def test_bad_period_is_a_clear_error(bad):
 def test_periods_from_snapshots():
     dates = [dt.date(2023, 3, 31), dt.date(2024, 3, 31), dt.date(2024, 6, 30)]
     assert [str(p) for p in codes.periods_from_snapshots(dates)] == ["2022/23", "2023/24"]
+
+
+def test_wres_clusters_hold_every_afc_band_once_in_order():
+    # WRES technical guidance's clusters: 1-4, 5-7, 8a-8b, 8c to VSM.
+    bands = [b for _, members in codes.WRES_CLUSTERS for b in members]
+    assert bands == list(codes.AFC_BANDS)
+    assert [c for c, _ in codes.WRES_CLUSTERS] == ["Bands 1-4", "Bands 5-7", "Bands 8a-8b",
+                                                   "Bands 8c-VSM"]

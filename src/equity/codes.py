@@ -279,6 +279,15 @@ def band_rank(bands: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- professions, staff groups
 
 AHP_STAFF_GROUP = "Allied Health Professionals"
+
+#: Agenda for Change bands as the WRES groups them (cluster label, its bands): band tables
+#: that would withhold most bands one by one are shown by cluster.
+WRES_CLUSTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Bands 1-4", ("Band 1", "Band 2", "Band 3", "Band 4")),
+    ("Bands 5-7", ("Band 5", "Band 6", "Band 7")),
+    ("Bands 8a-8b", ("Band 8a", "Band 8b")),
+    ("Bands 8c-VSM", ("Band 8c", "Band 8d", "Band 9", "VSM")),
+)
 STAFF_GROUPS: tuple[str, ...] = (
     AHP_STAFF_GROUP,
     "Nursing and Midwifery",

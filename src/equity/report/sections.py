@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from equity import plots
+from equity import codes, plots
 from equity.errors import EquityError
 from equity.narrative import Narrative, format_value, sentence
 from equity.registry import REGISTRY
@@ -255,14 +255,6 @@ def scorecard(ctx: ReportContext) -> Section:
 # --------------------------------------------------------------------------- themes
 
 
-_CLUSTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Bands 1-4", ("Band 1", "Band 2", "Band 3", "Band 4")),
-    ("Bands 5-7", ("Band 5", "Band 6", "Band 7")),
-    ("Bands 8a-8b", ("Band 8a", "Band 8b")),
-    ("Bands 8c-VSM", ("Band 8c", "Band 8d", "Band 9", "VSM")),
-)
-
-
 def workforce_profile(ctx: ReportContext) -> Section:
     """Who works here: the staff group by WRES band cluster and ethnic group, the senior
     representation finding and the local-population comparison."""
@@ -283,7 +275,7 @@ def workforce_profile(ctx: ReportContext) -> Section:
     if rows.empty:
         return sec.add(Note(_not_computed(ctx, ["representation"]) or
                             "No staff in this scope at the 31 March snapshot."))
-    band_of = {b: c for c, bands in _CLUSTERS for b in bands}
+    band_of = {b: c for c, bands in codes.WRES_CLUSTERS for b in bands}
     rows = rows.assign(band=rows["band"].map(band_of)).dropna(subset=["band"])
     summed = rows.groupby(["band", "group"], as_index=False, sort=False)[
         ["numerator"]].sum()
@@ -295,7 +287,7 @@ def workforce_profile(ctx: ReportContext) -> Section:
             totals > 0), status="not_applicable"), indicator="representation",
         period=ctx.period)
     pub = apply_disclosure(clustered, mode=ctx.disclosure)
-    order = [c for c, _ in _CLUSTERS if c in set(pub["band"])]
+    order = [c for c, _ in codes.WRES_CLUSTERS if c in set(pub["band"])]
     cells = {}
     for r in pub.to_dict("records"):
         cells[(r["band"], r["group"])] = (
