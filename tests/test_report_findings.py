@@ -237,3 +237,25 @@ def test_the_batch_holds_every_family_a_report_reads(monkeypatch):
         for b in builders:
             getattr(sections, b)(ctx)
     assert asked and [k for k in asked if k not in keys] == []
+
+
+@pytest.mark.parametrize(("status", "said"), [
+    ("within_range", "within the non-adverse range 0.80-1.25 (the ratio itself is withheld"),
+    ("adverse", "outside the non-adverse range, adverse (the ratio itself is withheld"),
+    ("insufficient_evidence", "; too few people to compare."),
+])
+def test_rest_of_trust_says_a_withheld_ratios_exact_status(monkeypatch, status, said):
+    """A ratio withheld because rounding would change its conclusion keeps its exact status:
+    the sentence must not call it 'too few people'."""
+    from types import SimpleNamespace
+
+    row = {"indicator": "training_access", "period": "2024/25", "value": 0.455,
+           "ci_low": 0.33, "ci_high": 0.585, "ratio": math.nan, "ratio_ci_low": math.nan,
+           "ratio_ci_high": math.nan, "status": status,
+           "_ref_row": {"value": 0.379, "ci_low": 0.328, "ci_high": 0.432}}
+    monkeypatch.setattr(F, "rest_of_trust", lambda ctx, ind: row)
+    ctx = SimpleNamespace(people="AHPs", directorate="Mental Health Adults", period="2024/25")
+    text = F.rest_of_trust_sentence(ctx, "training_access")
+    assert text.startswith("Access to non-mandatory training and CPD: 45.5% (95% CI 33.0% to "
+                           "58.5%) among AHPs in Mental Health Adults against 37.9%")
+    assert said in text

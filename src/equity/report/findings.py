@@ -492,16 +492,20 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
                 "the trust.")
     head = (f"{RATE_TITLES.get(indicator, meta.title)}{when}: {fig} among {who} in "
             f"{ctx.directorate} against {other} among {who} in the rest of the trust")
+    judged = {ADVERSE: "outside the non-adverse range, adverse",
+              FAVOURABLE: "outside the non-adverse range, favourable",
+              WITHIN: "within the non-adverse range 0.80-1.25"}
     if not is_finite(row["ratio"]):
+        if row["status"] in judged:  # withheld because rounding would change its conclusion
+            return (f"{head}: {judged[str(row['status'])]} (the ratio itself is withheld: "
+                    "worked out from the rounded counts it would state a different "
+                    "conclusion).")
         return f"{head}; too few people to compare."
     r, lo, hi = group_ratio(row, meta)
     d = 2
     ci = f" (95% CI {lo:.{d}f} to {hi:.{d}f})" if is_finite(lo) else ""
-    judged = {ADVERSE: "outside the non-adverse range, adverse",
-              FAVOURABLE: "outside the non-adverse range, favourable",
-              WITHIN: "within the non-adverse range 0.80-1.25"}.get(
-        str(row["status"]), "too few people to judge")
-    return f"{head}: {r:.{d}f} times{ci}, {judged}."
+    said = judged.get(str(row["status"]), "too few people to judge")
+    return f"{head}: {r:.{d}f} times{ci}, {said}."
 
 
 def _rate_text(row: dict[str, Any], unit: str) -> str:
