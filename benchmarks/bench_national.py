@@ -11,7 +11,7 @@ million staff at the last of 6 snapshots, 200 organisations), ``--rows`` a staff
 rows. Then it runs, each in its own subprocess so that peak memory is its own:
 
 * ``equity[<engine>]``: :func:`equity.read_dataset` with that engine, then
-  :func:`equity.indicators.indicators` for period 2024/25, internal disclosure, split by
+  :func:`equity.measures.indicators` for period 2024/25, internal disclosure, split by
   profession (and organisation when the data has one);
 * ``naive pandas``: the same row-level counts written the way an analyst would in a notebook
   (``pd.read_parquet``, then a filter and a group-by per indicator and per group, merges
@@ -19,12 +19,12 @@ rows. Then it runs, each in its own subprocess so that peak memory is its own:
 * ``SQL floor``: the same counts as hand-written DuckDB SQL over the Parquet files, grouped
   by the raw codes and fetched as Arrow tables (the cheapest way to get them; the floor);
 * with ``--equality`` (issue 4's comparison): ``equality[<engine>]``, the equality-standard
-  family alone (:func:`equity.indicators.equality.equality_indicators`), against ``naive
+  family alone (:func:`equity.measures.equality.equality_indicators`), against ``naive
   pandas (equality)``, the naive notebook's equality part (staff in post by band at the
   closing and every snapshot, shortlisting and appointment, formal cases, training,
   declaration, survey and board counts);
 * with ``--retention`` (issue 5's comparison): ``retention[<engine>]``, the retention and
-  progression family alone (:func:`equity.indicators.careers.retention_indicators`: leaver,
+  progression family alone (:func:`equity.measures.careers.retention_indicators`: leaver,
   joiner, stability, early-career, promotion and training figures), against ``SQL floor
   (retention)``, the hand-written queries counting the same: leavers by their last snapshot,
   the start and end snapshots joined (stability, joiners, band rises, FTE), early-career
@@ -132,10 +132,10 @@ def run_equity(folder: Path, engine: str, family: str = "equity") -> dict[str, A
     equality-standard family alone (issue 4's comparison, against the naive notebook's
     equality part); ``"retention"``, the retention and progression family alone (issue 5's,
     against its own SQL floor)."""
-    from equity.indicators._all import indicators
-    from equity.indicators.careers import retention_indicators
-    from equity.indicators.equality import equality_indicators
     from equity.io import read_dataset
+    from equity.measures._all import indicators
+    from equity.measures.careers import retention_indicators
+    from equity.measures.equality import equality_indicators
 
     spark = None
     if engine == "spark":
@@ -389,7 +389,7 @@ def worker(method: str, folder: Path) -> None:
     if method.startswith(EQUITY_METHODS):
         import scipy.special  # noqa: F401
 
-        import equity.indicators._all
+        import equity.measures._all
 
         engine = method[:-1].split("[")[1]
         if engine in ("polars", "duckdb"):

@@ -24,7 +24,7 @@ machine). "x proportion" is the after CPU time over proportion's (0.005 s) in th
     logrank (G/2 strata x 2 groups)               0.409     0.417      1.643           89
     cumulative_incidence                          0.399     0.332      1.313           71
     pay_summary (G strata x 2 sexes)              0.283     0.169      0.617           36
-    pay_gap                                       0.411     0.280      0.835           60
+    mean_median_gap                               0.411     0.280      0.835           60
     pay_quartiles                                35.596     0.766      2.200          163
     funnel_limits exact                           1.053     0.090      0.254           19
     funnel_limits normal + overdispersion         0.052     0.060      0.243           13
@@ -82,7 +82,7 @@ cases: list[tuple[str, Callable[[], object]]] = [
     ("logrank (G/2 strata x 2 groups)", lambda: stats.logrank(surv_two, group="arm", by=["g"])),
     ("cumulative_incidence", lambda: stats.cumulative_incidence(cause, cause="cause", by=["g"])),
     ("pay_summary (G strata x 2 sexes)", lambda: stats.pay_summary(pay, by=["stratum"])),
-    ("pay_gap", lambda: stats.pay_gap(pay, reference="M", comparison="F", by=["stratum"])),
+    ("mean_median_gap", lambda: stats.mean_median_gap(pay, reference="M", comparison="F", by=["stratum"])),
     ("pay_quartiles", lambda: stats.pay_quartiles(pay, by=["stratum"])),
     ("funnel_limits exact", lambda: stats.funnel_limits(x1, n1)),
     ("funnel_limits normal + overdispersion", lambda: stats.funnel_limits(x1, n1, overdispersion="multiplicative")),

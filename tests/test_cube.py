@@ -265,8 +265,8 @@ def test_a_held_shared_frame_is_computed_once_and_counts_the_same(engine):
 
 
 def test_indicators_see_a_table_edited_in_place_after_a_run():
-    from equity.indicators.careers import retention_indicators
     from equity.io import Dataset
+    from equity.measures.careers import retention_indicators
 
     staff = pd.DataFrame({
         "staff_id": ["1", "2", "3", "1", "2", "3"],

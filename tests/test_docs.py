@@ -47,7 +47,7 @@ _UNITS = {"proportion": "proportion (0-1; reports show %)", "ratio": "ratio",
 
 
 def _adverse_when(meta) -> str:
-    from equity.indicators.pay import GAP_RANGE
+    from equity.measures.pay import GAP_RANGE
     from equity.stats import NON_ADVERSE_RANGE
 
     low, high = NON_ADVERSE_RANGE

@@ -29,11 +29,11 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 from equity.errors import ValidationError
-from equity.indicators._all import indicators
-from equity.indicators.careers import retention_indicators
-from equity.indicators.equality import equality_indicators
-from equity.indicators.pay import pay_indicators
 from equity.io import read_dataset
+from equity.measures._all import indicators
+from equity.measures.careers import retention_indicators
+from equity.measures.equality import equality_indicators
+from equity.measures.pay import pay_indicators
 from equity.result import concat_results
 from equity.synth import generate
 
@@ -309,7 +309,7 @@ def test_polars_runs_the_families_side_by_side_in_threads(
     import warnings
 
     from equity.cube import _core
-    from equity.indicators import _all as everything
+    from equity.measures import _all as everything
 
     monkeypatch.setattr(_core, "THREADS_FROM_ROWS", 0)
 
@@ -347,7 +347,7 @@ def test_small_polars_data_runs_the_families_one_after_another(
     # below a million rows threads only contend for the GIL: the families run in turn
     import threading
 
-    from equity.indicators import _all as everything
+    from equity.measures import _all as everything
 
     seen: set[str] = set()
     real = everything.pay_indicators

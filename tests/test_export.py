@@ -110,7 +110,7 @@ def test_atomic_write_to_a_folder_is_one_clear_error(tmp_path):
 
 def test_one_atomic_write_helper():
     assert eq.report.atomic_write is export.atomic_write
-    for module in ("report/_render.py", "export.py", "indicators/_all.py"):
+    for module in ("report/_render.py", "export.py", "measures/_all.py"):
         text = (ROOT / "src" / "equity" / module).read_text()
         assert text.count("mkstemp(") == (module == "export.py"), module
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 import equity as eq
 from equity import cube
 from equity.errors import ParameterError, PeriodError
-from equity.indicators.pay import QUARTERS, pay_gap, pay_indicators, statutory_summary
 from equity.io import Dataset
+from equity.measures.pay import QUARTERS, pay_gap, pay_indicators, statutory_summary
 from equity.result import RESULT_COLUMNS
 
 PERIOD = "2024/25"

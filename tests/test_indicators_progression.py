@@ -7,8 +7,8 @@ import pytest
 
 import equity as eq
 from _results import row
-from equity.indicators.progression import LEFT, STAYERS_VARIANT, training_access
 from equity.io import Dataset
+from equity.measures.progression import LEFT, STAYERS_VARIANT, training_access
 
 S23, S24, S25 = "2023-03-31", "2024-03-31", "2025-03-31"
 

@@ -13,8 +13,9 @@ import equity as eq
 from _results import row
 from equity.codes import LEAVING_REASONS
 from equity.errors import InputError, ParameterError, PeriodError
-from equity.indicators.progression import transition_counts
-from equity.indicators.retention import (
+from equity.io import Dataset
+from equity.measures.progression import transition_counts
+from equity.measures.retention import (
     _LEVEL_VARIANT,
     MOVERS_VARIANT,
     NATIONAL_AHP_FIRST_YEAR_LEAVER_RATE,
@@ -24,7 +25,6 @@ from equity.indicators.retention import (
     make_scope,
     start_counts,
 )
-from equity.io import Dataset
 
 S23, S24, S25 = "2023-03-31", "2024-03-31", "2025-03-31"
 
@@ -337,7 +337,7 @@ def test_rejoiner_band_transitions(rejoin_bands):
 
 
 def test_rejoiner_promotion_rate(rejoin_bands):
-    from equity.indicators.progression import STAYERS_VARIANT
+    from equity.measures.progression import STAYERS_VARIANT
 
     r = eq.progression(rejoin_bands, period="2024/25")
     assert row(r, "promotion_rate")[["numerator", "denominator"]].tolist() == [2.0, 4.0]
@@ -471,7 +471,7 @@ def test_recovers_synthetic_leaving_and_promotion_disparities():
     from pathlib import Path
 
     from equity import stats
-    from equity.indicators.progression import STAYERS_VARIANT
+    from equity.measures.progression import STAYERS_VARIANT
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     truth = {d["indicator"]: d for d in json.loads((sample / "truth.json").read_text())["disparities"]}

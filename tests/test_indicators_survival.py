@@ -14,8 +14,8 @@ from scipy import stats as sps
 
 import equity as eq
 from equity.errors import ParameterError, PeriodError
-from equity.indicators.survival import at_risk, survival_curves
 from equity.io import Dataset
+from equity.measures.survival import at_risk, survival_curves
 
 S23, S24, S25 = dt.date(2023, 3, 31), dt.date(2024, 3, 31), dt.date(2025, 3, 31)
 SNAPS = (S23, S24, S25)

@@ -8,8 +8,8 @@ import pytest
 import equity as eq
 from _results import row
 from equity.errors import ParameterError, PeriodError
-from equity.indicators import monthly_leavers
 from equity.io import Dataset
+from equity.measures import monthly_leavers
 
 S23, S24, S25 = "2023-03-31", "2024-03-31", "2025-03-31"
 

@@ -49,11 +49,18 @@ def test_unknown_name_is_an_attribute_error():
         raise AssertionError("equity.no_such_name resolved")
 
 
-def test_a_function_keeps_its_name_when_its_submodule_is_imported_later():
-    # ``equity.indicators``, ``validate`` and ``narrative`` are functions and submodules: an
-    # import of the submodule binds it on the package, which must not hide the function.
-    code = ("import equity\nimport equity.indicators.wres, equity.validate, equity.narrative\n"
+def test_each_public_name_means_one_thing():
+    # The functions indicators / validate / narrative and the modules holding them have
+    # different names (issue 23), so importing a module never rebinds a function's name, and
+    # no public function shares its name with a submodule of equity.
+    code = ("import equity\nimport equity.measures.wres, equity.validation, equity.narration\n"
             "print(callable(equity.indicators), callable(equity.validate), "
             "callable(equity.narrative))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True", "True"]
+    import pkgutil
+    modules = {m.name for m in pkgutil.walk_packages(equity.__path__)}
+    functions = {n for n in dir(equity) if callable(getattr(equity, n))
+                 and not isinstance(getattr(equity, n), (type, types.ModuleType))}
+    assert not (modules & functions)
+    assert {"measures", "validation", "narration"} <= modules

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from equity.narrative import (
+from equity.narration import (
     INSUFFICIENT_TEXT,
     SUPPRESSED_TEXT,
     describe,

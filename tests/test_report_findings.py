@@ -235,7 +235,7 @@ def test_the_batch_holds_every_family_a_report_reads(monkeypatch):
             builders += ["representation", "directorate_comparison", "funnels",
                          "profession_comparison"]
         for b in builders:
-            getattr(sections, b)(ctx)
+            getattr(sections, f"{b}_section")(ctx)
     assert asked and [k for k in asked if k not in keys] == []
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equity.indicators._all import indicators
 from equity.io import read_dataset
+from equity.measures._all import indicators
 from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
 from equity.result import (
     RESULT_COLUMNS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equity.stats import average_headcount, pay_gap, proportion
+from equity.stats import average_headcount, mean_median_gap, proportion
 
 
 def test_nhs_data_dictionary_fte_turnover() -> None:
@@ -27,5 +27,5 @@ def test_stability_index_90_of_100() -> None:
 
 def test_pay_gap_worked_example() -> None:
     t = pd.DataFrame({"group": ["M", "M", "M", "F", "F"], "value": [10, 20, 30, 10, 20], "n": 1})
-    out = pay_gap(t, reference="M", comparison="F").set_index("measure")["gap"]
+    out = mean_median_gap(t, reference="M", comparison="F").set_index("measure")["gap"]
     assert out.to_dict() == {"mean": 25.0, "median": 25.0}

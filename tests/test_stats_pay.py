@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equity.errors import InputError
-from equity.stats import pay_gap, pay_quartiles, pay_summary
+from equity.stats import mean_median_gap, pay_quartiles, pay_summary
 
 
 def people(**groups: list[float]) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def people(**groups: list[float]) -> pd.DataFrame:
     ([10, 11, 30], [10, 11, 12], 35.2941176471, 0.0),  # (17 - 11) / 17; medians 11 and 11
 ])
 def test_pay_gap_hand_examples(men: list[float], women: list[float], mean_gap: float, median_gap: float) -> None:
-    out = pay_gap(people(M=men, F=women), reference="M", comparison="F").set_index("measure")
+    out = mean_median_gap(people(M=men, F=women), reference="M", comparison="F").set_index("measure")
     exp_mean = (np.mean(men) - np.mean(women)) / np.mean(men) * 100
     assert out.loc["mean", "gap"] == pytest.approx(exp_mean, abs=1e-9)
     assert out.loc["mean", "gap"] == pytest.approx(mean_gap, abs=1e-9)
@@ -41,20 +41,20 @@ def test_median_of_even_count_averages_middle_values() -> None:
 
 def test_empty_group_gives_nan_and_insufficient() -> None:
     t = people(M=[10, 20], F=[5]).assign(n=lambda d: np.where(d["group"] == "F", 0, d["n"]))
-    out = pay_gap(t, reference="M", comparison="F")
+    out = mean_median_gap(t, reference="M", comparison="F")
     assert out["gap"].isna().all()
     assert (out["status"] == "insufficient_evidence").all()
-    missing = pay_gap(people(M=[10, 20]), reference="M", comparison="F")
+    missing = mean_median_gap(people(M=[10, 20]), reference="M", comparison="F")
     assert missing["gap"].isna().all()
 
 
 def test_gap_by_strata_and_min_n() -> None:
     t = pd.concat([people(M=[10, 20, 30], F=[10, 20]).assign(band="5"),
                    people(M=[40], F=[50]).assign(band="6")])
-    out = pay_gap(t, reference="M", comparison="F", by=["band"])
+    out = mean_median_gap(t, reference="M", comparison="F", by=["band"])
     assert out.loc[out["band"] == "5", "gap"].tolist() == [25.0, 25.0]
     assert out.loc[out["band"] == "6", "gap"].tolist() == [-25.0, -25.0]
-    out10 = pay_gap(t, reference="M", comparison="F", by=["band"], min_n=3)
+    out10 = mean_median_gap(t, reference="M", comparison="F", by=["band"], min_n=3)
     assert out10["gap"].isna().all()
 
 

@@ -13,7 +13,7 @@ import pytest
 from equity import read_dataset
 from equity.errors import DataQualityWarning, ValidationError
 from equity.io import Dataset
-from equity.validate import RULES, ValidationReport, validate
+from equity.validation import RULES, ValidationReport, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -408,7 +408,7 @@ def test_every_computing_entry_point_stops_on_validation_errors(name):
 def test_require_valid_checks_a_dataset_once_and_again_when_a_table_changes(monkeypatch):
     import equity as eq
 
-    v = sys.modules["equity.validate"]  # (equity.validate is also the function)
+    v = sys.modules["equity.validation"]  # (equity.validation is also the function)
     calls = []
     real = v.validate
     monkeypatch.setattr(v, "validate", lambda ds: calls.append(1) or real(ds))

@@ -12,14 +12,13 @@ This module only re-exports; the implementation lives in the modules named below
 imported when one of its names is first used (PEP 562), so that ``import equity`` costs
 little more than Python itself: pandas, narwhals, the engines, scipy and matplotlib load where
 they are used. ``dir(equity)`` and tab completion list every public name.
-``equity.indicators``, ``equity.validate`` and ``equity.narrative`` are both functions here and
-modules: import from the modules with ``from equity.validate import RULES``.
+Each name means one thing: the functions ``equity.indicators``, ``equity.validate`` and
+``equity.narrative`` live in the modules :mod:`equity.measures` (every indicator family),
+:mod:`equity.validation` (with its ``RULES``) and :mod:`equity.narration`.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -40,9 +39,10 @@ if TYPE_CHECKING:  # what the names below resolve to, for type checkers and edit
         ValidationError,
     )
     from equity.export import write_table
-    from equity.indicators._all import indicators
-    from equity.indicators.careers import trends
-    from equity.indicators.equality import (
+    from equity.io import Dataset, read_dataset
+    from equity.measures._all import indicators
+    from equity.measures.careers import trends
+    from equity.measures.equality import (
         declaration_rate,
         diversity_index,
         equality_indicators,
@@ -54,18 +54,17 @@ if TYPE_CHECKING:  # what the names below resolve to, for type checkers and edit
         wdes,
         wres,
     )
-    from equity.indicators.pay import pay_gap, statutory_summary
-    from equity.indicators.progression import band_transitions, progression
-    from equity.indicators.retention import leaving_reasons, retention
-    from equity.indicators.survival import survival_curves
-    from equity.indicators.trends import monthly_leavers
-    from equity.io import Dataset, read_dataset
-    from equity.narrative import narrative, sentence
+    from equity.measures.monthly import monthly_leavers
+    from equity.measures.pay import pay_gap, statutory_summary
+    from equity.measures.progression import band_transitions, progression
+    from equity.measures.retention import leaving_reasons, retention
+    from equity.measures.survival import survival_curves
+    from equity.narration import narrative, sentence
     from equity.registry import INDICATOR_IDS, REGISTRY, registry_table
     from equity.report import render_reports
     from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
     from equity.synth import write_sample
-    from equity.validate import ValidationReport, validate
+    from equity.validation import ValidationReport, validate
 
 #: The module each public name is defined in (under the same name), by module.
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -74,33 +73,29 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "equity.errors": ("DataQualityWarning", "EquityError", "InputError", "OutputError",
                       "ParameterError", "PeriodError", "ReportError", "ValidationError"),
     "equity.export": ("write_table",),
-    "equity.indicators._all": ("indicators",),
-    "equity.indicators.careers": ("trends",),
-    "equity.indicators.equality": (
+    "equity.measures._all": ("indicators",),
+    "equity.measures.careers": ("trends",),
+    "equity.measures.equality": (
         "declaration_rate", "diversity_index", "equality_indicators", "model_employer_gap",
         "pipeline_disparity", "representation", "representation_vs_benchmark",
         "senior_representation", "wdes", "wres"),
-    "equity.indicators.pay": ("pay_gap", "statutory_summary"),
-    "equity.indicators.progression": ("band_transitions", "progression"),
-    "equity.indicators.retention": ("leaving_reasons", "retention"),
-    "equity.indicators.survival": ("survival_curves",),
-    "equity.indicators.trends": ("monthly_leavers",),
+    "equity.measures.pay": ("pay_gap", "statutory_summary"),
+    "equity.measures.progression": ("band_transitions", "progression"),
+    "equity.measures.retention": ("leaving_reasons", "retention"),
+    "equity.measures.survival": ("survival_curves",),
+    "equity.measures.monthly": ("monthly_leavers",),
     "equity.io": ("Dataset", "read_dataset"),
-    "equity.narrative": ("narrative", "sentence"),
+    "equity.narration": ("narrative", "sentence"),
     "equity.registry": ("INDICATOR_IDS", "REGISTRY", "registry_table"),
     "equity.report": ("render_reports",),
     "equity.result": ("RESULT_COLUMNS", "STATUSES", "concat_results", "make_result"),
     "equity.synth": ("write_sample",),
-    "equity.validate": ("ValidationReport", "validate"),
+    "equity.validation": ("ValidationReport", "validate"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 #: Submodules reachable as attributes (``eq.codes.ethnicity_group``), imported on first use.
 _SUBMODULES = frozenset({"cli", "codes", "cube", "disclosure", "errors", "export", "io",
                          "plots", "registry", "report", "result", "schema", "stats", "synth"})
-#: Names that are a function here and a submodule of the package (see above).
-_SHADOWED = frozenset({"indicators", "narrative", "validate"})
-
-
 def __getattr__(name: str) -> Any:
     """Import a public name's module on first use and keep the name here (PEP 562)."""
     value: Any
@@ -119,19 +114,7 @@ def __dir__() -> list[str]:
     return sorted({*(n for n in globals() if n.startswith("__")), *_EXPORTS, *_SUBMODULES})
 
 
-class _Package(types.ModuleType):
-    """The package's module type: importing the submodule ``equity.indicators`` (or
-    ``validate``, ``narrative``) binds it on the package, as every import of a submodule does;
-    here the function of that name keeps the name (it did when every name was imported
-    eagerly, the function's import coming after its module's)."""
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SHADOWED and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     # data in

@@ -40,7 +40,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     from equity.errors import DataQualityWarning
     from equity.io import read_dataset
-    from equity.validate import validate
+    from equity.validation import validate
 
     with warnings.catch_warnings():
         # The report lists every data-quality warning itself; don't print them twice.

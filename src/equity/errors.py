@@ -62,7 +62,7 @@ class OutputError(ParameterError):
 
 
 class ValidationError(EquityError):
-    """Validation found errors; ``report`` holds the full :class:`~equity.validate.ValidationReport`."""
+    """Validation found errors; ``report`` holds the full :class:`~equity.validation.ValidationReport`."""
 
     def __init__(self, message: str, report: object = None) -> None:
         super().__init__(message)

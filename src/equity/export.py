@@ -484,8 +484,8 @@ def latest_period(dataset: Any, *, complete: bool = True) -> str:
     PeriodError
         The staff table holds no such snapshots.
     """
-    from equity.indicators._common import snapshot_dates
-    from equity.indicators.retention import periods_with_both
+    from equity.measures._common import snapshot_dates
+    from equity.measures.retention import periods_with_both
 
     periods = (periods_with_both(dataset) if complete else
                [codes.Period.ending_at(d) for d in snapshot_dates(dataset)
@@ -550,8 +550,8 @@ def write_indicators(
     from tqdm import tqdm
 
     from equity import __version__
-    from equity.indicators import indicators
     from equity.io import read_dataset
+    from equity.measures import indicators
     from equity.report.context import data_fingerprint
 
     _suffix(Path(out))
@@ -610,12 +610,12 @@ def gender_pay_gap(
     mapping: str | None = None,
 ) -> int:
     """The ``equity gpg`` command: the statutory gender pay gap figures with the GOV.UK
-    service's field names (:func:`equity.indicators.pay.statutory_summary`), one per line.
+    service's field names (:func:`equity.measures.pay.statutory_summary`), one per line.
 
     Returns the exit code (0).
     """
-    from equity.indicators.pay import statutory_summary
     from equity.io import read_dataset
+    from equity.measures.pay import statutory_summary
 
     dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
     chosen = period or latest_period(dataset, complete=False)

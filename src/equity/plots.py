@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from equity import codes
-from equity.narrative import format_value
+from equity.narration import format_value
 from equity.registry import REGISTRY
 from equity.result import is_finite
 from equity.stats import NON_ADVERSE_RANGE

@@ -1,7 +1,7 @@
 """The canonical tables and columns (docs/data-dictionary.md): names are the contract.
 
 Each table is a :class:`Table` of :class:`Column` specs. ``kind`` is the logical type that
-:mod:`equity.io` coerces to and :mod:`equity.validate` checks:
+:mod:`equity.io` coerces to and :mod:`equity.validation` checks:
 
 - ``"id"``: identifier, kept as a string;
 - ``"str"``: free text or a code (kept as given; groupings are derived by :mod:`equity.codes`);

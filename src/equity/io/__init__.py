@@ -7,7 +7,7 @@ holding tables of those names. In memory, :meth:`Dataset.from_frames` takes pand
 Types after reading (every engine): ids and codes are strings, dates are datetimes at
 midnight (``datetime64[ns]`` in pandas), numbers are float64, booleans are bool. Values that
 cannot be parsed become missing and are recorded in :attr:`Dataset.issues`, which
-:func:`equity.validate.validate` reports: nothing is altered silently.
+:func:`equity.validation.validate` reports: nothing is altered silently.
 """
 
 from equity.io._coerce import ReadIssue, coerce

@@ -182,7 +182,7 @@ def read_dataset(
     Dataset
         Tables with canonical column types; unparseable values are missing and listed in
         :attr:`Dataset.issues` (with files in the folder that are not tables), for
-        :func:`equity.validate.validate` to report.
+        :func:`equity.validation.validate` to report.
 
     Raises
     ------

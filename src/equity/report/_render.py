@@ -529,7 +529,7 @@ def render_reports(
         print(f"Period {period} (the latest complete financial year in the data; choose "
               "another with --period)")
     else:  # a period the data does not hold is an error here, as in `equity indicators`
-        from equity.indicators._common import resolve_period
+        from equity.measures._common import resolve_period
 
         resolve_period(ctx.dataset, period)
     ds = ctx.dataset

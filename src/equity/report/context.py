@@ -247,17 +247,17 @@ class ReportContext:
 
     def _run(self, name: str, *, period: str, directorate: str | None,
              within: tuple[str, ...]) -> pd.DataFrame:
-        from equity.indicators import equality_indicators, pay_indicators
-        from equity.indicators.pay import pay_gap
-        from equity.indicators.progression import progression
-        from equity.indicators.representation import (
+        from equity.measures import equality_indicators, pay_indicators
+        from equity.measures.pay import pay_gap
+        from equity.measures.progression import progression
+        from equity.measures.representation import (
             pipeline_disparity,
             representation,
             senior_representation,
         )
-        from equity.indicators.retention import retention
-        from equity.indicators.wdes import wdes
-        from equity.indicators.wres import wres
+        from equity.measures.retention import retention
+        from equity.measures.wdes import wdes
+        from equity.measures.wres import wres
 
         ds = self.dataset
         name, _, who = name.partition(ALL_STAFF)
@@ -308,7 +308,7 @@ class ReportContext:
     def earlier_periods(self, n: int) -> list[str]:
         """The ``n`` financial years before this report's (latest first), as far as the data
         hold both snapshots of each without a gap."""
-        from equity.indicators.retention import periods_with_both
+        from equity.measures.retention import periods_with_both
 
         have = set(periods_with_both(self.dataset))
         out: list[str] = []
@@ -406,7 +406,7 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     """
     from equity.errors import check_choice
     from equity.io import read_dataset
-    from equity.validate import require_valid
+    from equity.validation import require_valid
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
     codes.Period.parse(period)

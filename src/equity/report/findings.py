@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from equity import stats
-from equity.narrative import group_ratio, sentence
+from equity.narration import group_ratio, sentence
 from equity.registry import REGISTRY
 from equity.report.context import ReportContext, all_staff
 from equity.result import (
@@ -152,8 +152,8 @@ def pool(parts: list[pd.DataFrame], indicator: str, *, period: str) -> pd.DataFr
     """Several years' rows of one indicator, grouping and variant added up into one result
     table: numerators and denominators summed by group, then the rates and the relative
     likelihoods against the reference group worked out from the sums as the indicators do
-    (:func:`equity.indicators._common.rate_rows`, in the standard's orientation)."""
-    from equity.indicators._common import as_groupings, rate_rows
+    (:func:`equity.measures._common.rate_rows`, in the standard's orientation)."""
+    from equity.measures._common import as_groupings, rate_rows
 
     rows = concat_results(parts)
     if rows.empty:
@@ -327,7 +327,7 @@ def _finding_text(row: dict[str, Any], level: Level, *, caveats: bool = True) ->
 
 
 def _withheld_direction(row: dict[str, Any]) -> str:
-    from equity.narrative import _PHRASES
+    from equity.narration import _PHRASES
 
     meta = REGISTRY[row["indicator"]]
     who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
@@ -386,7 +386,7 @@ def detectable_ratio(n_group: float, n_ref: float, ref_rate: float, *, higher: b
 def could_have_shown(level: Level, row: dict[str, Any]) -> str:
     """A sentence saying which difference the published numbers of one rung could have
     shown (empty when they are withheld)."""
-    from equity.narrative import _PHRASES
+    from equity.narration import _PHRASES
 
     meta = REGISTRY[row["indicator"]]
     ref = row["reference_group"]
@@ -509,7 +509,7 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
 
 
 def _rate_text(row: dict[str, Any], unit: str) -> str:
-    from equity.narrative import format_value
+    from equity.narration import format_value
 
     if not is_finite(row["value"]):
         return "a withheld figure"

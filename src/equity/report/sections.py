@@ -11,6 +11,10 @@ builder decides anything about disclosure itself.
 A report opens with what it can say, then gives each theme a few sentences and at most one
 compact table and one chart; a table with nothing publishable becomes one sentence; rows
 whose every figure is withheld are rolled up into a note.
+
+Builders that return a :class:`~equity.report.display.Section` are named ``<topic>_section``
+(``retention_section``), so none shares its name with the indicator function whose figures
+it shows (:func:`equity.retention`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import pandas as pd
 
 from equity import codes, plots
 from equity.errors import EquityError
-from equity.narrative import Narrative, format_value, sentence
+from equity.narration import Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, load, people_of
 from equity.report.display import Note, Section
@@ -163,7 +167,7 @@ def _section(ctx: ReportContext, key: str, *, rest: Sequence[str] = (),
 # --------------------------------------------------------------------------- opening
 
 
-def title_block(ctx: ReportContext) -> Section:
+def title_section(ctx: ReportContext) -> Section:
     """Report title line: scope, period and disclosure mode (with a banner when internal)."""
     from equity.disclosure import disclosure_banner
 
@@ -179,7 +183,7 @@ def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
     return out
 
 
-def summary(ctx: ReportContext) -> Section:
+def summary_section(ctx: ReportContext) -> Section:
     """"What this report can say": every headline finding in plain English with its level
     and interval, adverse first; then what could not be settled."""
     found = findings(ctx)
@@ -229,7 +233,7 @@ def headlines(ctx: ReportContext) -> pd.DataFrame:
 
 
 def _headline_figure(row: dict[str, Any]) -> str:
-    from equity.narrative import group_ratio
+    from equity.narration import group_ratio
 
     meta = REGISTRY[row["indicator"]]
     if meta.unit == "percent":
@@ -241,7 +245,7 @@ def _headline_figure(row: dict[str, Any]) -> str:
     return f"{r:.2f}{ci}"
 
 
-def scorecard(ctx: ReportContext) -> Section:
+def scorecard_section(ctx: ReportContext) -> Section:
     """Headline scorecard: each comparison at its level, as the group's likelihood relative
     to the reference group (1 = equal) or the pay gap."""
     table = headlines(ctx)
@@ -255,7 +259,7 @@ def scorecard(ctx: ReportContext) -> Section:
 # --------------------------------------------------------------------------- themes
 
 
-def workforce_profile(ctx: ReportContext) -> Section:
+def workforce_profile_section(ctx: ReportContext) -> Section:
     """Who works here: the staff group by WRES band cluster and ethnic group, the senior
     representation finding and the local-population comparison."""
     from equity.disclosure import apply_disclosure
@@ -306,7 +310,7 @@ def workforce_profile(ctx: ReportContext) -> Section:
                _disclosure_line(ctx)]))
 
 
-def representation(ctx: ReportContext) -> Section:
+def representation_section(ctx: ReportContext) -> Section:
     """Board representation (WRES 9, WDES 10): a trust-level figure, shown in the trust
     overview only."""
     sec = Section()
@@ -321,18 +325,18 @@ def representation(ctx: ReportContext) -> Section:
     return sec.add(Narrative(tuple(said), heading="Board representation"))
 
 
-def recruitment(ctx: ReportContext) -> Section:
+def recruitment_section(ctx: ReportContext) -> Section:
     """Recruitment: WRES 2 and WDES 2 (appointment from shortlisting)."""
     return _section(ctx, "recruitment", rest=("wres_2",), table_indicators=("wres_2", "wdes_2"),
                     caption="Shortlisted applicants appointed, by group")
 
 
-def formal_processes(ctx: ReportContext) -> Section:
+def formal_processes_section(ctx: ReportContext) -> Section:
     """Formal processes: WRES 3 (disciplinary) and WDES 3 (capability)."""
     return _section(ctx, "formal_processes", rest=("wres_3",))
 
 
-def development(ctx: ReportContext) -> Section:
+def development_section(ctx: ReportContext) -> Section:
     """Development: WRES 4 and access to non-mandatory training against the rest of the
     trust."""
     return _section(ctx, "development", rest=("training_access",),
@@ -340,26 +344,26 @@ def development(ctx: ReportContext) -> Section:
                     caption="Staff accessing non-mandatory training or CPD, by group")
 
 
-def retention(ctx: ReportContext) -> Section:
+def retention_section(ctx: ReportContext) -> Section:
     """Retention: leaver rate, early-career leaving and stability (each at its level), the
     directorate against the rest of the trust, time to leaving and leaving reasons."""
     sec = _section(ctx, "retention", rest=("leaver_rate", "stability_index"),
                    table_indicators=("leaver_rate",), caption="Leavers by group")
-    sec.parts += survival(ctx, event="leaving").parts
-    sec.parts += leaving_reasons(ctx).parts
+    sec.parts += survival_section(ctx, event="leaving").parts
+    sec.parts += leaving_reasons_section(ctx).parts
     return sec
 
 
-def progression(ctx: ReportContext) -> Section:
+def progression_section(ctx: ReportContext) -> Section:
     """Progression: promotion and the pipeline up the band ladder (each at its level), the
     directorate against the rest of the trust, and time to first promotion."""
     sec = _section(ctx, "progression", rest=("promotion_rate",),
                    table_indicators=("promotion_rate",), caption="Promotions by group")
-    sec.parts += survival(ctx, event="promotion").parts
+    sec.parts += survival_section(ctx, event="promotion").parts
     return sec
 
 
-def pay_gaps(ctx: ReportContext) -> Section:
+def pay_gaps_section(ctx: ReportContext) -> Section:
     """Pay gaps: the gender pay gap (each at its level), its band-mix parts, the ethnicity
     and disability gaps, and women and men in each pay quarter."""
     sec = _section(ctx, "pay")
@@ -395,7 +399,7 @@ def pay_gaps(ctx: ReportContext) -> Section:
     return sec
 
 
-def survey(ctx: ReportContext) -> Section:
+def survey_section(ctx: ReportContext) -> Section:
     """Staff survey (WRES 5-8, WDES 4-9): the survey is reported for all staff of the
     directorate (it carries no staff group), and said so."""
     sec = Section()
@@ -456,12 +460,12 @@ def _medians_sentence(curves: pd.DataFrame, what: str) -> str | None:
     return f"Median time to {what}: " + "; ".join(parts) + "."
 
 
-def survival(ctx: ReportContext, *, event: Literal["leaving", "promotion"] = "leaving"
+def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion"] = "leaving"
              ) -> Section:
     """Kaplan-Meier curve of time to leaving (or to first promotion) by ethnic group, with the
     log-rank test in a sentence (:func:`equity.survival_curves`). With fewer than two groups
     to draw, the chart is left out and the sentence says why."""
-    from equity.indicators.survival import survival_curves
+    from equity.measures.survival import survival_curves
 
     what = "leaving" if event == "leaving" else "first promotion"
     key = ("survival", event, ctx.period, ctx.directorate)
@@ -491,11 +495,11 @@ def survival(ctx: ReportContext, *, event: Literal["leaving", "promotion"] = "le
     return sec.add(Narrative(tuple(said), heading=f"Time to {what}"))
 
 
-def leaving_reasons(ctx: ReportContext) -> Section:
+def leaving_reasons_section(ctx: ReportContext) -> Section:
     """The most common leaving reasons (every group together), counts disclosure-controlled;
     reasons whose count is withheld are rolled up into one line."""
     from equity.disclosure import apply_disclosure
-    from equity.indicators.retention import leaving_reasons as reasons_of
+    from equity.measures.retention import leaving_reasons as reasons_of
     from equity.result import make_result
 
     sec = Section()
@@ -538,7 +542,7 @@ def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
     (``YYYY-MM``, so labels sort in time order) and ``value``; a point whose count is
     withheld is left out. None when the data allow no series."""
     from equity.disclosure import apply_disclosure
-    from equity.indicators.trends import monthly_leavers
+    from equity.measures.monthly import monthly_leavers
     from equity.result import make_result
 
     key = ("leaver_series", window, tuple(months), directorate, staff_group)
@@ -598,7 +602,7 @@ def quarterly_leaver_rate(ctx: ReportContext, *, directorate: str | None,
     return s.rename(columns={"label": "quarter"})
 
 
-def trends(ctx: ReportContext) -> Section:
+def trends_section(ctx: ReportContext) -> Section:
     """The leaver rate over time: by quarter as a Making Data Count XmR chart (at the finest
     level whose every quarter can be published), and by year as a table."""
     from equity.stats import xmr
@@ -652,7 +656,7 @@ def validation_table(ctx: ReportContext) -> pd.DataFrame:
             ctx.shared["validation"], columns=["severity", "table", "column", "rule", "rows"])
     from equity.disclosure import apply_disclosure
     from equity.result import make_result
-    from equity.validate import validate
+    from equity.validation import validate
 
     frame = validate(ctx.dataset).to_frame().reset_index(drop=True)
     if frame.empty:
@@ -667,7 +671,7 @@ def validation_table(ctx: ReportContext) -> pd.DataFrame:
         rows=[_count(v) for v in shown])
 
 
-def data_quality(ctx: ReportContext) -> Section:
+def data_quality_section(ctx: ReportContext) -> Section:
     """Declaration rates (one sentence) and validation findings (counts only)."""
     sec = Section()
     decl = _top(_rows(ctx.results(), ["declaration_rate"]))
@@ -690,7 +694,7 @@ def data_quality(ctx: ReportContext) -> Section:
         + ("; ..." if len(table) > 6 else "") + ". Run `equity validate` for the full list."))
 
 
-def methods(ctx: ReportContext) -> Section:
+def methods_section(ctx: ReportContext) -> Section:
     """How the figures are worked out, in short, with where the full definitions are."""
     refs = ", ".join(f"{k}: {v}" for k, v in ctx.reference_groups.items())
     return Section().add(Note(
@@ -704,7 +708,7 @@ def methods(ctx: ReportContext) -> Section:
         "docs/methodology.md in the equity repository."))
 
 
-def disclosure(ctx: ReportContext) -> Section:
+def disclosure_section(ctx: ReportContext) -> Section:
     """The disclosure note for the mode applied."""
     from equity.disclosure import disclosure_banner, disclosure_note
 
@@ -712,7 +716,7 @@ def disclosure(ctx: ReportContext) -> Section:
                               kind="warning" if disclosure_banner(ctx.disclosure) else "note"))
 
 
-def provenance(ctx: ReportContext) -> Section:
+def provenance_section(ctx: ReportContext) -> Section:
     """Data fingerprint, parameters and library version of this report."""
     from equity import __version__
     from equity.report.context import data_fingerprint
@@ -757,7 +761,7 @@ def by_directorate(ctx: ReportContext, indicator: str) -> pd.DataFrame:
     return apply_disclosure(table, mode=ctx.disclosure)
 
 
-def directorate_comparison(ctx: ReportContext) -> Section:
+def directorate_comparison_section(ctx: ReportContext) -> Section:
     """Each directorate's rate (every group together) with its interval, against the trust."""
     sec = Section()
     recs = []
@@ -782,7 +786,7 @@ def _rate_title(indicator: str) -> str:
             "promotion_rate": "Promotion rate"}.get(indicator, REGISTRY[indicator].title)
 
 
-def profession_comparison(ctx: ReportContext) -> Section:
+def profession_comparison_section(ctx: ReportContext) -> Section:
     """Professions compared: the staff group's professions by ethnic group (published
     counts and shares)."""
     res = ctx.results(families=("representation",), within=("profession",))
@@ -801,7 +805,7 @@ def profession_comparison(ctx: ReportContext) -> Section:
                                      notes=[_disclosure_line(ctx)]))
 
 
-def funnels(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FUNCTIONS)
+def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FUNCTIONS)
             ) -> Section:
     """Funnel plots of each directorate's rate (every group together) against the trust's
     rate for the same indicator, population and period, from published counts."""
@@ -835,10 +839,12 @@ def funnels(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FU
 
 
 __all__ = [
-    "SECTION_INDICATORS", "WITHHELD", "by_directorate", "data_quality", "development",
-    "directorate_comparison", "disclosure", "formal_processes", "funnels", "groups_table",
-    "headlines", "leaving_reasons", "load", "methods", "pay_gaps", "profession_comparison",
-    "progression", "provenance", "recruitment", "representation", "retention", "scorecard",
-    "summary", "survey", "survival", "title_block", "trend_series", "trends",
-    "validation_table", "workforce_profile",
+    "by_directorate", "data_quality_section", "development_section",
+    "directorate_comparison_section", "disclosure_section", "formal_processes_section",
+    "funnels_section", "groups_table", "headlines", "leaving_reasons_section", "load",
+    "methods_section", "pay_gaps_section", "profession_comparison_section",
+    "progression_section", "provenance_section", "quarterly_leaver_rate",
+    "recruitment_section", "representation_section", "retention_section", "scorecard_section",
+    "summary_section", "survey_section", "survival_section", "title_section", "trend_series",
+    "trends_section", "validation_table", "workforce_profile_section",
 ]

@@ -5,11 +5,11 @@
   :func:`binomial_test_p`, :func:`z_value`;
 - survival: :func:`kaplan_meier`, :func:`median_survival`, :func:`at_risk_table`,
   :func:`logrank`, :func:`cumulative_incidence`;
-- pay: :func:`pay_summary`, :func:`pay_gap`, :func:`gap_percent`, :func:`pay_quartiles`;
+- pay: :func:`pay_summary`, :func:`mean_median_gap`, :func:`gap_percent`, :func:`pay_quartiles`;
 - SPC: :func:`funnel_limits`, :func:`funnel_curve`, :func:`xmr`, :func:`xmr_summary`.
 """
 
-from equity.stats._pay import gap_percent, pay_gap, pay_quartiles, pay_summary
+from equity.stats._pay import gap_percent, mean_median_gap, pay_quartiles, pay_summary
 from equity.stats._rates import (
     MIN_N,
     NON_ADVERSE_RANGE,
@@ -62,7 +62,7 @@ __all__ = [
     "kaplan_meier",
     "logrank",
     "median_survival",
-    "pay_gap",
+    "mean_median_gap",
     "pay_quartiles",
     "pay_summary",
     "proportion",

@@ -114,7 +114,7 @@ def gap_percent(reference: object, comparison: object) -> np.ndarray:
 
     The Equality Act 2010 (Specific Duties and Public Authorities) Regulations 2017, Sch. 1
     formula for the mean and median gaps (positive: the comparison group is paid less); the
-    one definition behind :func:`pay_gap` and the pay gap indicators. NaN where either figure
+    one definition behind :func:`mean_median_gap` and the pay gap indicators. NaN where either figure
     is missing or the reference is not positive.
 
     Examples
@@ -129,9 +129,9 @@ def gap_percent(reference: object, comparison: object) -> np.ndarray:
     return np.where((r > 0) & np.isfinite(gap), gap, np.nan)
 
 
-def pay_gap(counts: pd.DataFrame, *, reference: object, comparison: object,
-            by: Sequence[str] = (), group: str = "group", value: str = "value", n: str = "n",
-            min_n: int = 1) -> pd.DataFrame:
+def mean_median_gap(counts: pd.DataFrame, *, reference: object, comparison: object,
+                    by: Sequence[str] = (), group: str = "group", value: str = "value", n: str = "n",
+                    min_n: int = 1) -> pd.DataFrame:
     """Mean and median pay gap of ``comparison`` relative to ``reference`` per stratum.
 
     Parameters
@@ -162,7 +162,7 @@ def pay_gap(counts: pd.DataFrame, *, reference: object, comparison: object,
     --------
     >>> t = pd.DataFrame({"group": ["M", "M", "M", "F", "F"], "value": [10, 20, 30, 10, 20],
     ...                   "n": 1})
-    >>> pay_gap(t, reference="M", comparison="F")[["measure", "gap"]].to_dict("records")
+    >>> mean_median_gap(t, reference="M", comparison="F")[["measure", "gap"]].to_dict("records")
     [{'measure': 'mean', 'gap': 25.0}, {'measure': 'median', 'gap': 25.0}]
     """
     s = pay_summary(counts, by=by, group=group, value=value, n=n)

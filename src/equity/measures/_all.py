@@ -13,13 +13,13 @@ import pandas as pd
 from equity import cube
 from equity.disclosure import apply_disclosure
 from equity.errors import InputError, check_choice
-from equity.indicators._common import resolve_period
-from equity.indicators.careers import retention_indicators
-from equity.indicators.equality import equality_indicators
-from equity.indicators.pay import pay_indicators
 from equity.io import Dataset
+from equity.measures._common import resolve_period
+from equity.measures.careers import retention_indicators
+from equity.measures.equality import equality_indicators
+from equity.measures.pay import pay_indicators
 from equity.result import concat_results
-from equity.validate import gated
+from equity.validation import gated
 
 Disclosure = Literal["publication", "internal"]
 
@@ -64,7 +64,7 @@ def indicators(
     Raises
     ------
     ValidationError
-        The data has validation errors (:func:`equity.validate.require_valid`).
+        The data has validation errors (:func:`equity.validation.require_valid`).
     PeriodError
         The staff table has no snapshot closing ``period``.
     InputError

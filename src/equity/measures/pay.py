@@ -21,7 +21,8 @@ import pandas as pd
 from equity import codes, cube, stats
 from equity.codes import Period
 from equity.errors import check_choice
-from equity.indicators._common import (
+from equity.io import Dataset
+from equity.measures._common import (
     Grouping,
     and_all,
     at,
@@ -35,7 +36,6 @@ from equity.indicators._common import (
     scope_filter,
     with_reference,
 )
-from equity.io import Dataset
 from equity.result import (
     INSUFFICIENT,
     NOT_APPLICABLE,
@@ -44,7 +44,7 @@ from equity.result import (
     make_result,
     text_where,
 )
-from equity.validate import gated
+from equity.validation import gated
 
 PayBy = Literal["sex", "ethnicity", "disability"]
 
@@ -560,7 +560,7 @@ def pay_indicators(
 ) -> pd.DataFrame:
     """Every pay row: :func:`pay_gap` by sex, ethnicity and disability, concatenated.
 
-    The entry point :func:`equity.indicators.indicators` uses for the pay family. An
+    The entry point :func:`equity.measures.indicators` uses for the pay family. An
     equality column the staff table lacks (no ``disability``, say) leaves out that
     comparison's rows; an indicator with no rows at all is listed in
     ``attrs["not_computed"]`` with the reason.

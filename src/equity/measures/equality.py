@@ -1,9 +1,9 @@
 """The equality-standard family: representation, leadership, WRES and WDES in one place.
 
 :func:`equality_indicators` is the family entry point that
-:func:`equity.indicators._all.indicators` combines with retention and pay. The indicators
-themselves live in :mod:`~equity.indicators.representation`, :mod:`~equity.indicators.wres`
-and :mod:`~equity.indicators.wdes`; this module re-exports them.
+:func:`equity.measures._all.indicators` combines with retention and pay. The indicators
+themselves live in :mod:`~equity.measures.representation`, :mod:`~equity.measures.wres`
+and :mod:`~equity.measures.wdes`; this module re-exports them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pandas as pd
 
 from equity import cube, stats
 from equity.codes import Period
-from equity.indicators.representation import (
+from equity.io import Dataset
+from equity.measures.representation import (
     declaration_rate,
     diversity_index,
     model_employer_gap,
@@ -25,11 +26,10 @@ from equity.indicators.representation import (
     representation_vs_benchmark,
     senior_representation,
 )
-from equity.indicators.wdes import wdes
-from equity.indicators.wres import wres
-from equity.io import Dataset
+from equity.measures.wdes import wdes
+from equity.measures.wres import wres
 from equity.result import concat_results
-from equity.validate import gated
+from equity.validation import gated
 
 
 @gated
@@ -45,7 +45,7 @@ def equality_indicators(
     Parameters
     ----------
     dataset, period, within, staff_group, directorate
-        As :func:`equity.indicators.wres.wres`.
+        As :func:`equity.measures.wres.wres`.
     baseline_period, goal_period
         The Model Employer ladder (:func:`model_employer_gap`). Default baseline: the
         earliest 31 March snapshot in the staff table; default goal: five years after the
@@ -62,7 +62,7 @@ def equality_indicators(
         ``wdes_1`` ... ``wdes_10``. ``attrs["not_computed"]`` names every indicator the data
         did not allow and why; ``attrs["exclusions"]`` the rows left out of denominators.
     """
-    from equity.indicators._common import attempt, family_ids, not_computed, snapshot_dates
+    from equity.measures._common import attempt, family_ids, not_computed, snapshot_dates
 
     scope: dict[str, Any] = {"period": period, "within": tuple(within), "staff_group": staff_group,
              "directorate": directorate, "min_n": min_n}

@@ -2,7 +2,7 @@
 
 Definitions and directions follow NHS England, *Workforce Race Equality Standard: technical
 guidance* (2024), as summarised in docs/methodology.md "Indicators". The building blocks here are
-written once for any equality grouping, and :mod:`equity.indicators.wdes` reuses them for the
+written once for any equality grouping, and :mod:`equity.measures.wdes` reuses them for the
 Workforce Disability Equality Standard.
 """
 
@@ -18,7 +18,8 @@ import pandas as pd
 from equity import cube, stats
 from equity.codes import Period
 from equity.errors import PeriodError
-from equity.indicators._common import (
+from equity.io import Dataset
+from equity.measures._common import (
     Grouping,
     and_all,
     as_groupings,
@@ -36,7 +37,7 @@ from equity.indicators._common import (
     snapshot_dates,
     unknown_mask,
 )
-from equity.indicators.representation import (
+from equity.measures.representation import (
     By,
     _check_by,
     _context,
@@ -49,7 +50,6 @@ from equity.indicators.representation import (
     _shares,
     _with_totals,
 )
-from equity.io import Dataset
 from equity.registry import get as get_meta
 from equity.result import (
     NOT_APPLICABLE,
@@ -58,7 +58,7 @@ from equity.result import (
     empty_result,
     make_result,
 )
-from equity.validate import gated
+from equity.validation import gated
 
 Average = Literal["snapshot", "two_year"]
 

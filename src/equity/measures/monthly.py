@@ -14,9 +14,9 @@ import pandas as pd
 from equity import cube
 from equity.codes import Period
 from equity.errors import ParameterError, PeriodError
-from equity.indicators._common import and_all, is_bank, resolve_period, scope_filter, snapshot_dates
 from equity.io import Dataset
-from equity.validate import gated
+from equity.measures._common import and_all, is_bank, resolve_period, scope_filter, snapshot_dates
+from equity.validation import gated
 
 #: ``basis`` values: where a month's denominator comes from.
 BASIS_TEXT: dict[str, str] = {
@@ -73,7 +73,7 @@ def monthly_leavers(
     otherwise (31 March snapshots only) the mean of the two 31 March headcounts of the
     financial year holding m, so each March point equals the annual leaver rate. A leaver
     is placed by their last snapshot on or before the leave date (as
-    :func:`equity.indicators.retention.retention`).
+    :func:`equity.measures.retention.retention`).
 
     Making Data Count advises against SPC charts of rolling figures: consecutive 12-month
     windows share 11 months, so runs and trends appear by construction. Chart ``window=1``

@@ -4,7 +4,7 @@ reasons and time to leaving, by any equality grouping.
 Every figure comes from three engine queries over row-level joins built in
 :mod:`equity.cube._history` (start cohort against the end snapshot, end cohort against the
 start snapshot, leavers against their last snapshot), counted by raw equality codes in the
-engine and grouped on the small tables (:func:`equity.indicators._common.grouped_counts`).
+engine and grouped on the small tables (:func:`equity.measures._common.grouped_counts`).
 
 Period conventions (docs/methodology.md "Retention", NHS Data Dictionary turnover): for the
 financial year "2024/25" the start headcount is the 31 March 2024 snapshot, the end headcount
@@ -27,7 +27,8 @@ from equity import cube, stats
 from equity.codes import LEAVING_REASONS, Period
 from equity.cube._history import PAIR_CARRY
 from equity.errors import InputError, PeriodError, check_choice
-from equity.indicators._common import (
+from equity.io import Dataset
+from equity.measures._common import (
     Grouping,
     and_all,
     as_groupings,
@@ -43,9 +44,8 @@ from equity.indicators._common import (
     scope_filter,
     snapshot_dates,
 )
-from equity.io import Dataset
 from equity.result import concat_results
-from equity.validate import gated
+from equity.validation import gated
 
 Level = Literal["organisation", "nhs", "staff_group"]
 LEVELS: tuple[str, ...] = ("organisation", "nhs", "staff_group")
@@ -168,7 +168,7 @@ def start_counts(scope: Scope) -> pd.DataFrame:
     (their leaving is already a leavers row): ``moved_*`` need the same employment spell
     (no ``org_start_date`` within the year at the closing snapshot).
 
-    Promotion (:func:`equity.indicators.progression.progression`) comes from the same
+    Promotion (:func:`equity.measures.progression.progression`) comes from the same
     query: ``sum_on_ladder`` (opening band on the ladder), ``sum_stay_on_ladder`` (and in
     post at the end) and ``sum_promoted`` (a higher band at the end).
     """
@@ -353,7 +353,7 @@ def retention(
     Digital's stability index counts - stable; they are not a directorate or staff-group
     mover (the leaving is already counted).
     Early-career leaving (library method) is in :func:`early_career`. Intervals are Wilson,
-    relative likelihoods Koopman (see :func:`equity.indicators._common.rate_rows`).
+    relative likelihoods Koopman (see :func:`equity.measures._common.rate_rows`).
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 NHS England, *Workforce Disability Equality Standard: technical guidance* (2024), as
 summarised in docs/methodology.md "Indicators". Built from the same blocks as WRES
-(:mod:`equity.indicators.wres`), grouped by disability: Disabled ("Yes"), Non-disabled ("No"),
+(:mod:`equity.measures.wres`), grouped by disability: Disabled ("Yes"), Non-disabled ("No"),
 Unknown ("Not declared", "Unspecified", blank), which is excluded from ratios and reported as
 the declaration rate beside every WDES figure.
 """
@@ -15,24 +15,24 @@ import pandas as pd
 
 from equity import cube, stats
 from equity.codes import Period
-from equity.indicators._common import and_all, as_groupings
-from equity.indicators.representation import (
+from equity.io import Dataset
+from equity.measures._common import and_all, as_groupings
+from equity.measures.representation import (
     By,
     _check_by,
     _context,
     _flag,
     declaration_rate,
 )
-from equity.indicators.wres import (
+from equity.measures.wres import (
     appointment,
     board_gap,
     event_likelihood,
     survey_rows,
     workforce_by_band,
 )
-from equity.io import Dataset
 from equity.result import concat_results
-from equity.validate import gated
+from equity.validation import gated
 
 
 @gated
@@ -46,7 +46,7 @@ def wdes(
     Parameters
     ----------
     dataset, period, within, staff_group, directorate, profession, min_n
-        As :func:`equity.indicators.wres.wres`.
+        As :func:`equity.measures.wres.wres`.
     by
         ``"disability"`` or an intersection such as ``("disability", "sex")``; ratios then
         compare with "Non-disabled × Male".

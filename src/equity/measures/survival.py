@@ -2,7 +2,7 @@
 
 One engine query builds a per-person spell frame (:func:`equity.cube.tenure_spells` for
 leaving, :func:`equity.cube._history.promotion_spells` for promotion), two more count it into
-entries and exits by tenure in days (:func:`equity.indicators.retention.survival_counts`), and
+entries and exits by tenure in days (:func:`equity.measures.retention.survival_counts`), and
 :mod:`equity.stats` turns those small count tables into curves, log-rank tests, medians,
 at-risk tables and cumulative incidence. No row-level data leaves the engine.
 
@@ -26,7 +26,8 @@ from equity import cube, stats
 from equity.codes import Period
 from equity.cube._history import leaving_reason_of, promotion_spells
 from equity.errors import ParameterError, PeriodError, check_choice
-from equity.indicators._common import (
+from equity.io import Dataset
+from equity.measures._common import (
     and_all,
     band_rank_expr,
     group_var_name,
@@ -34,15 +35,14 @@ from equity.indicators._common import (
     snapshot_dates,
     unknown_mask,
 )
-from equity.indicators.retention import (
+from equity.measures.retention import (
     Scope,
     make_scope,
     reason_shown,
     survival_counts,
     valid_spell,
 )
-from equity.io import Dataset
-from equity.validate import gated
+from equity.validation import gated
 
 Event = Literal["leaving", "promotion"]
 TimeUnit = Literal["days", "months", "years"]
@@ -212,7 +212,7 @@ def survival_curves(
         Censoring date: a date, or a financial year (censoring at its 31 March). Default:
         the last snapshot in the data.
     by, within, staff_group, directorate, profession, exclude_bank
-        As :func:`equity.indicators.retention.retention`; ``within=("profession",)`` gives
+        As :func:`equity.measures.retention.retention`; ``within=("profession",)`` gives
         one curve per group and profession.
     event
         ``"leaving"`` (leaving the organisation) or ``"promotion"`` (first band rise seen

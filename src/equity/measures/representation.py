@@ -5,13 +5,13 @@ Indicators (ids and definitions in docs/methodology.md "Indicators",
 ``diversity_index``, ``declaration_rate``, ``model_employer_gap``, ``pipeline_disparity``.
 
 Every function reads the staff table through :mod:`equity.cube` (one or two count calls) and
-builds the shared result schema with :mod:`equity.indicators._common`. ``by`` names an
+builds the shared result schema with :mod:`equity.measures._common`. ``by`` names an
 equality grouping (``"ethnicity"``, ``"disability"``, ``"sex"``, ...) or a tuple of them for an
 intersection (``("ethnicity", "sex")``); small intersections are kept and marked
 ``insufficient_evidence``, never hidden.
 
-This module also holds the private scope helpers that :mod:`equity.indicators.wres` and
-:mod:`equity.indicators.wdes` share.
+This module also holds the private scope helpers that :mod:`equity.measures.wres` and
+:mod:`equity.measures.wdes` share.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ import pandas as pd
 from equity import codes, cube, stats
 from equity.codes import Period
 from equity.errors import InputError, ParameterError
-from equity.indicators._common import (
+from equity.io import Dataset
+from equity.measures._common import (
     Grouping,
     and_all,
     as_groupings,
@@ -45,9 +46,8 @@ from equity.indicators._common import (
     unknown_mask,
     with_reference,
 )
-from equity.io import Dataset
 from equity.result import NOT_APPLICABLE, concat_results, make_result
-from equity.validate import gated
+from equity.validation import gated
 
 By = str | Sequence[str]
 
@@ -711,7 +711,7 @@ def pipeline_disparity(
 
 
 def _known_levels(gs: Sequence[Grouping]) -> list[str]:
-    from equity.indicators._common import levels_of
+    from equity.measures._common import levels_of
 
     lv = pd.Series(levels_of(gs))
     return lv.loc[~unknown_mask(lv, gs).to_numpy()].tolist()

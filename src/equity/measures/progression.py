@@ -16,21 +16,21 @@ import pandas as pd
 
 from equity import codes, cube, stats
 from equity.codes import Period
-from equity.indicators._common import (
+from equity.io import Dataset
+from equity.measures._common import (
     group_var_name,
     grouped_counts,
     not_computed,
     rate_rows,
     record_exclusion,
 )
-from equity.indicators.retention import (
+from equity.measures.retention import (
     Scope,
     make_scope,
     start_counts,
 )
-from equity.io import Dataset
 from equity.result import concat_results
-from equity.validate import gated
+from equity.validation import gated
 
 #: Destination of a person not in post at the second snapshot.
 LEFT = "left"
@@ -64,7 +64,7 @@ def _promotion_table(scope: Scope) -> pd.DataFrame:
     """People in post at the opening snapshot on the band ladder (``at_start``), of them still
     in post at the closing one (``stayers``) and on a higher band there (``promoted``), and
     those whose opening band is off the ladder (``unknown_band``), by group (one engine query,
-    shared with :func:`~equity.indicators.retention.start_counts`)."""
+    shared with :func:`~equity.measures.retention.start_counts`)."""
     c = start_counts(scope)
     keys = [*scope.within, "group"]
     t = pd.DataFrame({k: c[k] for k in keys}).assign(
@@ -97,7 +97,7 @@ def progression(
     Parameters
     ----------
     dataset, period, by, within, staff_group, directorate, profession, reference, exclude_bank
-        As :func:`equity.indicators.retention.retention`. ``within=("band",)`` gives promotion
+        As :func:`equity.measures.retention.retention`. ``within=("band",)`` gives promotion
         by band of origin (the band at the opening snapshot).
 
     Returns

@@ -1,10 +1,10 @@
 """The retention and progression family: "train, work and stay" and "be the AHP you want to be".
 
 :func:`retention_indicators` is the family entry point that
-:func:`equity.indicators._all.indicators` combines with equality and pay; :func:`trends`
+:func:`equity.measures._all.indicators` combines with equality and pay; :func:`trends`
 follows its headline rates over every financial year the data hold. The indicators
-themselves live in :mod:`~equity.indicators.retention` (leavers, joiners, stability,
-early-career leaving, leaving reasons) and :mod:`~equity.indicators.progression` (promotion,
+themselves live in :mod:`~equity.measures.retention` (leavers, joiners, stability,
+early-career leaving, leaving reasons) and :mod:`~equity.measures.progression` (promotion,
 band transitions, training access).
 """
 
@@ -19,20 +19,20 @@ import pandas as pd
 from equity import cube
 from equity.codes import Period
 from equity.errors import ParameterError, PeriodError
-from equity.indicators._common import attempt, family_ids
-from equity.indicators.progression import progression
-from equity.indicators.retention import Level, periods_with_both, retention
 from equity.io import Dataset
+from equity.measures._common import attempt, family_ids
+from equity.measures.progression import progression
+from equity.measures.retention import Level, periods_with_both, retention
 from equity.result import concat_results
-from equity.validate import gated
+from equity.validation import gated
 
 #: Indicators :func:`trends` can follow, and the function computing each.
 TREND_INDICATORS: tuple[str, ...] = (
     "leaver_rate", "leaver_rate_fte", "joiner_rate", "stability_index",
     "early_career_leaver_rate", "promotion_rate", "training_access",
 )
-#: Those :func:`~equity.indicators.retention.retention` computes; the rest come from
-#: :func:`~equity.indicators.progression.progression`.
+#: Those :func:`~equity.measures.retention.retention` computes; the rest come from
+#: :func:`~equity.measures.progression.progression`.
 RETENTION_TRENDS: tuple[str, ...] = TREND_INDICATORS[:5]
 
 
@@ -82,7 +82,7 @@ def trends(
 
     A year is included when the staff table holds both its opening and closing 31 March
     snapshots. The ``period`` column orders the series (ready for SPC charts); everything
-    else is as :func:`~equity.indicators.retention.retention` and :func:`progression`.
+    else is as :func:`~equity.measures.retention.retention` and :func:`progression`.
     """
     bad = [i for i in indicators if i not in TREND_INDICATORS]
     if bad:
