@@ -12,14 +12,21 @@ method run ``--repeat`` times interleaved (median):
   (no batch, nothing precomputed), against executing the floor's notebook the same way
   (at most 2x).
 
+With ``--baseline-src DIR`` (another version's ``src/``, with its ``notebooks/`` beside it:
+``git archive <commit> src notebooks | tar -x -C /tmp/before`` then ``--baseline-src
+/tmp/before/src``) the three report methods of that version run too, interleaved, as
+``... (baseline)``: a before/after comparison in one run.
+
 Prints a table; not a test. Usage::
 
     .venv/bin/python benchmarks/bench_report.py [DATA] [--directorate NAME] [--repeat N]
+                                                [--baseline-src DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -71,9 +78,10 @@ NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": sys.ar
 """
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
     t = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
     return time.perf_counter() - t
@@ -84,6 +92,9 @@ def main() -> None:
     ap.add_argument("data", nargs="?", default=str(ROOT / "data" / "sample"))
     ap.add_argument("--directorate", default="Older People")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each method (median)")
+    ap.add_argument("--baseline-src", default="",
+                    help="another version's src/ folder (its notebooks/ beside it), timed "
+                         "too, interleaved, as '... (baseline)'")
     args = ap.parse_args()
     py, equity = sys.executable, str(Path(sys.executable).with_name("equity"))
     work = Path(tempfile.mkdtemp(prefix="equity-bench-"))
@@ -104,10 +115,21 @@ def main() -> None:
                 py, "-c", RUN_ALL_SCRIPT, str(nbdir / "directorate_report.ipynb"),
                 args.directorate, str(nbdir)],
         }
+        envs: dict[str, dict[str, str]] = {m: {} for m in methods}
+        if args.baseline_src:
+            src = Path(args.baseline_src).resolve()
+            env = {"PYTHONPATH": str(src)}
+            for name in [m for m in methods if not m.startswith(("floor", "Run All: stack"))]:
+                cmd = [str(src.parent / "notebooks" / "directorate_report.ipynb")
+                       if c.endswith("directorate_report.ipynb") else
+                       str(src.parent / "notebooks") if c == str(nbdir) else
+                       c.replace(str(work / "one"), str(work / "one-b")).replace(
+                           str(work / "all"), str(work / "all-b")) for c in methods[name]]
+                methods[f"{name} (baseline)"], envs[f"{name} (baseline)"] = cmd, env
         times: dict[str, list[float]] = {m: [] for m in methods}
         for _ in range(args.repeat):  # interleaved, so load changes hit every method alike
             for name, cmd in methods.items():
-                times[name].append(timed(cmd, ROOT))
+                times[name].append(timed(cmd, ROOT, envs[name]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     med = {m: statistics.median(t) for m, t in times.items()}
@@ -118,7 +140,7 @@ def main() -> None:
                "every directorate + overview, --jobs 2": (floor, "<= 4x floor"),
                "Run All: directorate_report.ipynb": (lab_floor, "<= 2x Run All stack")}
     for m, t in times.items():
-        base, target = targets.get(m, (None, ""))
+        base, target = targets.get(m.removesuffix(" (baseline)"), (None, ""))
         ratio = f"{med[m] / base:.2f}x" if base else ""
         print(f"{m:<48} {med[m]:>9.1f} {min(t):>7.1f}-{max(t):<7.1f} {ratio:>7}  {target}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import duckdb
 import narwhals as nw
@@ -170,6 +171,25 @@ def test_shared_counts_live_only_inside_a_sharing_block():
             assert cube.shared(frame, "k", compute) == 3
         assert cube.shared(frame, "k", compute) == 3
     assert cube.shared(frame, "k", compute) == 4  # forgotten when the outer block ends
+
+
+def test_kept_frames_answer_from_memory_in_every_later_block():
+    kept, other = pd.DataFrame({"g": ["a", "b"]}), pd.DataFrame({"g": ["a", "b"]})
+    cube.keep_shared([kept, None])
+    calls: list[str] = []
+
+    def compute(name: str) -> Callable[[], int]:
+        return lambda: calls.append(name) or len(calls)
+
+    for _ in range(2):
+        with cube.sharing():
+            first_kept = cube.shared(kept, "k", compute("kept"))
+            cube.shared(other, "k", compute("other"))
+    assert first_kept == 1 and calls == ["kept", "other", "other"]
+    assert cube.shared(kept, "k", compute("kept")) == 4  # outside a block: computed
+    kept.loc[2] = ["c"]  # a frame that changes shape is counted afresh
+    with cube.sharing():
+        assert cube.shared(kept, "k", compute("kept")) == 5
 
 
 def test_threads_asking_the_same_count_compute_it_once_and_share_the_block():

@@ -162,6 +162,7 @@ def _version(frame: Any) -> Any:
 
 def _forget(ident: int, _ref: object) -> None:
     _MEMO.pop(ident, None)
+    _KEPT.discard(ident)
 
 
 def _same(frame: Any) -> Any:
@@ -198,7 +199,8 @@ def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
                 ref = partial(_same, frame)
                 _STRONG.append(ident)
                 if len(_STRONG) > _STRONG_MAX:
-                    _MEMO.pop(_STRONG.pop(0), None)
+                    _KEPT.discard(gone := _STRONG.pop(0))
+                    _MEMO.pop(gone, None)
             entry = (ref, _version(frame), {})
             _MEMO[ident] = entry
         cache = entry[2]
@@ -226,6 +228,25 @@ def memo(frame: Any, key: Any, compute: Callable[[], Any]) -> Any:
 
 
 _SHARING = [0]  # depth of nested sharing() blocks
+#: Frames (by id) whose shared answers outlive a sharing() block (see :func:`keep_shared`).
+_KEPT: set[int] = set()
+
+
+def keep_shared(frames: Iterable[Any]) -> None:
+    """Keep the counts :func:`shared` remembers for ``frames`` after each :func:`sharing`
+    block ends (for as long as each frame lives), so the next block answers them from memory.
+
+    For frames nobody changes in place, read for one purpose: a report's own copy of the
+    dataset (:class:`equity.report.context.ReportContext`), whose indicator families run in
+    one block each and ask many of the same counts (a directorate report's families: about
+    a quarter less time). A frame whose shape or columns change is counted afresh anyway.
+    """
+    with _LOCK:
+        for f in frames:
+            if f is None:
+                continue
+            memo(f, "kept", lambda: True)  # an entry that forgets the id with the frame
+            _KEPT.add(id(f))
 
 
 @contextlib.contextmanager
@@ -245,7 +266,9 @@ def sharing() -> Iterator[None]:
         with _LOCK:
             _SHARING[0] -= 1
             if not _SHARING[0]:
-                for entry in list(_MEMO.values()):
+                for ident, entry in list(_MEMO.items()):
+                    if ident in _KEPT:
+                        continue
                     for k in [k for k in entry[2] if isinstance(k, tuple) and k[:1] == ("shared",)]:
                         del entry[2][k]
 

@@ -12,12 +12,10 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from equity import codes
 from equity.report.context import (
     HEADLINE_FAMILIES,
     MAIN_FAMILIES,
     OVERVIEW_FUNCTIONS,
-    Disclosure,
     ReportContext,
     _json_ready,
     _records,
@@ -28,12 +26,11 @@ from equity.report.context import (
 )
 
 
-def shared_figures(data_path: str | Path, *, period: str,
-                   staff_group: str | None = codes.AHP_STAFF_GROUP,
-                   disclosure: Disclosure = "publication",
-                   batch_dir: str | Path | None = None) -> dict[str, Any]:
-    """Figures every report of a batch shows, computed once: the validation findings (counts
-    only, disclosure-controlled) and the data fingerprint.
+def shared_figures(ctx: ReportContext, *, batch_dir: str | Path | None = None
+                   ) -> dict[str, Any]:
+    """Figures every report of a batch shows, computed once from the batch's own context
+    (the dataset it has read and validated): the validation findings (counts only,
+    disclosure-controlled) and the data fingerprint.
 
     :func:`equity.report.render_reports` writes them to a JSON file passed to each notebook
     as its ``shared_path`` parameter, with ``batch_dir``: the private folder of the
@@ -42,7 +39,6 @@ def shared_figures(data_path: str | Path, *, period: str,
     """
     from equity.report.sections import validation_table
 
-    ctx = load(data_path, period=period, staff_group=staff_group, disclosure=disclosure)
     return {"validation": _records(validation_table(ctx)),
             "fingerprint": data_fingerprint(ctx.data_path),
             **({"batch_dir": str(batch_dir)} if batch_dir is not None else {})}

@@ -141,6 +141,15 @@ class ReportContext:
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
     missing: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The context reads its own copy of the dataset and never changes it: the counts its
+        # families share (staff in post, starters, leavers by every code) are kept between
+        # families, so each is counted once per report (:func:`equity.cube.keep_shared`).
+        from equity import cube
+        from equity.schema import TABLE_NAMES
+
+        cube.keep_shared(getattr(self.dataset, t, None) for t in TABLE_NAMES)
+
     @property
     def scope_label(self) -> str:
         who = self.staff_group if self.staff_group not in (None, "all") else "All staff groups"
@@ -181,9 +190,12 @@ class ReportContext:
             if batch is not None:
                 self._cache[key] = batch
                 return batch
+            from equity import cube
+
             try:
-                self._cache[key] = self._run(name, period=per, directorate=d,
-                                             within=tuple(within))
+                with cube.sharing():
+                    self._cache[key] = self._run(name, period=per, directorate=d,
+                                                 within=tuple(within))
             except EquityError as err:
                 out = empty_result()
                 reason = f"{type(err).__name__}: {err}"

@@ -656,9 +656,10 @@ def validation_table(ctx: ReportContext) -> pd.DataFrame:
             ctx.shared["validation"], columns=["severity", "table", "column", "rule", "rows"])
     from equity.disclosure import apply_disclosure
     from equity.result import make_result
-    from equity.validation import validate
+    from equity.validation import require_valid
 
-    frame = validate(ctx.dataset).to_frame().reset_index(drop=True)
+    # The report the context's load already made (kept on the dataset), not a second run.
+    frame = require_valid(ctx.dataset).to_frame().reset_index(drop=True)
     if frame.empty:
         return pd.DataFrame(columns=["severity", "table", "column", "rule", "rows"])
     # Each finding its own one-row table (no totals link them), controlled as any count.
