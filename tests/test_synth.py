@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -371,6 +373,17 @@ def test_write_keeps_other_files_and_replaces_generated(tmp_path: Path) -> None:
     assert names == {f"{t}.csv" for t in GENERATED_TABLES} | {"truth.json", "README.md", "benchmarks.csv"}
     assert (out / "README.md").read_text() == "keep me"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # no temporary folders left
+
+
+@pytest.mark.parametrize(("umask", "folder", "file"), [(0o022, 0o755, 0o644), (0o027, 0o750, 0o640)])
+def test_the_sample_gets_the_users_umask(tmp_path: Path, umask: int, folder: int, file: int) -> None:
+    old = os.umask(umask)
+    try:
+        out = write_sample(tmp_path / "s", seed=5, scale_factor=0.05, years=1)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == folder
+    assert {stat.S_IMODE(f.stat().st_mode) for f in out.iterdir()} == {file}
 
 
 def test_write_parquet_round_trips(tmp_path: Path) -> None:

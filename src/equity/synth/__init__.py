@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any, Literal
 
@@ -176,8 +177,10 @@ def write_sample(
     tables, truth = generate(seed=seed, scale=scale, last_period=last_period, years=years,
                              scale_factor=scale_factor)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    tmp.chmod(0o755)  # mkdtemp makes the folder private (0700); the sample is meant to be shared
+    # A plain mkdir gets the permissions of any new folder under the user's umask (mkdtemp's
+    # would be private, 0700, and a fixed chmod would ignore a stricter umask).
+    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex}"
+    tmp.mkdir()
     old: Path | None = None
     try:
         for name, df in tables.items():
