@@ -367,6 +367,44 @@ def test_equity_error_becomes_a_note_but_a_bug_fails_loudly(ctx, monkeypatch):
         c.family("pay")
 
 
+def test_a_batch_hands_its_validated_dataset_to_its_processes(tmp_path, monkeypatch):
+    """Workers and kernels of a batch read the dataset the batch read and validated (no
+    second read or validation) while the input files are unchanged; a changed file (another
+    fingerprint) is read and validated afresh."""
+    import shutil
+
+    import equity.io
+    import equity.validation
+    from equity.report.context import keep_dataset
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "sample", data)
+    first = load(data, period="2024/25")
+    kept = keep_dataset(first, tmp_path / "batch")
+    assert set(kept) == {"dataset_file", "fingerprint"}
+    shared = tmp_path / "shared.json"
+    shared.write_text(json.dumps(kept))
+    with monkeypatch.context() as m:
+        m.setattr(equity.io, "read_dataset", lambda *a, **k: pytest.fail("read again"))
+        m.setattr(equity.validation, "validate", lambda *a, **k: pytest.fail("validated again"))
+        again = load(data, period="2024/25", shared_path=shared)
+    staff = first.dataset.staff
+    pd.testing.assert_frame_equal(again.dataset.staff, staff)
+    assert again.dataset.staff is not staff
+    with (data / "README.md").open("a") as fh:  # not an input table: same fingerprint
+        fh.write("\n")
+    with monkeypatch.context() as m:
+        m.setattr(equity.io, "read_dataset", lambda *a, **k: pytest.fail("read again"))
+        load(data, period="2024/25", shared_path=shared)
+    (data / "staff.csv").write_text((data / "staff.csv").read_text() + "\n")
+    validated = []
+    real = equity.validation.validate
+    monkeypatch.setattr(equity.validation, "validate",
+                        lambda ds: validated.append(1) or real(ds))
+    changed = load(data, period="2024/25", shared_path=shared)
+    assert validated == [1] and changed.dataset.staff is not again.dataset.staff
+
+
 def test_shared_figures_are_read_not_recomputed(ctx, monkeypatch):
     shared = {"validation": [
         {"severity": "warning", "table": "staff", "column": "band", "rule": "r", "rows": "*"}]}

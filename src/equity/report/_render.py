@@ -272,7 +272,7 @@ def _render_one(job: _Job) -> RenderResult:
 
 
 def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
-                   progress: bool) -> None:
+                   progress: bool, shared_path: str | None = None) -> None:
     """Compute the families every report needs once, in the worker pool, into ``folder``
     (:func:`equity.report.batch.batch_families`). A family that fails here is left out
     (and said so on stderr): each report then computes it itself, and fails (and is listed)
@@ -285,7 +285,7 @@ def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
 
     keys = batch_families(ctx, overview=overview)
     futures = {pool.submit(batch_family, str(ctx.data_path), task, report_period=ctx.period,
-                           staff_group=ctx.staff_group): task
+                           staff_group=ctx.staff_group, shared_path=shared_path): task
                for task in batch_tasks(keys)}
     tables = {}
     with tqdm(total=len(keys), desc="Computing indicators", unit="table",
@@ -511,6 +511,7 @@ def render_reports(
     from equity.report.context import (
         check_directorate,
         data_fingerprint,
+        keep_dataset,
         known_directorates,
         load,
         resolve_data_path,
@@ -591,11 +592,16 @@ def render_reports(
                                   mp_context=multiprocessing.get_context("spawn"))
     stop: BaseException | None = None
     try:
-        _compute_batch(pool, ctx, batch_dir, overview=overview, progress=progress)
+        # The dataset as read and validated here, for the workers and kernels (each would
+        # otherwise read and validate the files again).
+        kept = keep_dataset(ctx, batch_dir)
+        kept_file = atomic_write(Path(batch_dir, "kept.json"), json.dumps(kept))
+        _compute_batch(pool, ctx, batch_dir, overview=overview, progress=progress,
+                       shared_path=str(kept_file))
         # Figures every report shows (trust-wide headlines, validation findings): computed
         # once here, read by each notebook with the batch's families.
-        atomic_write(shared_file, json.dumps(shared_figures(ctx, batch_dir=batch_dir),
-                                             indent=1))
+        atomic_write(shared_file, json.dumps(shared_figures(ctx, batch_dir=batch_dir,
+                                                            kept=kept), indent=1))
         futures = {pool.submit(_render_one, j): j for j in job_list}
         with tqdm(total=len(futures), desc="Rendering reports", unit="report",
                   disable=not progress, file=sys.stderr) as bar:

@@ -26,8 +26,8 @@ from equity.report.context import (
 )
 
 
-def shared_figures(ctx: ReportContext, *, batch_dir: str | Path | None = None
-                   ) -> dict[str, Any]:
+def shared_figures(ctx: ReportContext, *, batch_dir: str | Path | None = None,
+                   kept: dict[str, str] | None = None) -> dict[str, Any]:
     """Figures every report of a batch shows, computed once from the batch's own context
     (the dataset it has read and validated): the validation findings (counts only,
     disclosure-controlled) and the data fingerprint.
@@ -35,12 +35,13 @@ def shared_figures(ctx: ReportContext, *, batch_dir: str | Path | None = None
     :func:`equity.report.render_reports` writes them to a JSON file passed to each notebook
     as its ``shared_path`` parameter, with ``batch_dir``: the private folder of the
     families the batch computed once for every report (:func:`write_batch`), which each
-    report reads instead of computing them (the trust-wide figures included).
+    report reads instead of computing them (the trust-wide figures included), and ``kept``:
+    where the batch keeps the dataset it read and validated (:func:`~equity.report.context.keep_dataset`).
     """
     from equity.report.sections import validation_table
 
     return {"validation": _records(validation_table(ctx)),
-            "fingerprint": data_fingerprint(ctx.data_path),
+            "fingerprint": data_fingerprint(ctx.data_path), **(kept or {}),
             **({"batch_dir": str(batch_dir)} if batch_dir is not None else {})}
 
 
@@ -111,10 +112,12 @@ def empty_directorates(ctx: ReportContext) -> list[str]:
 
 
 @functools.lru_cache(maxsize=2)
-def _batch_context(data_path: str, period: str, staff_group: str | None) -> ReportContext:
-    # One context (the dataset read once) per batch worker process; default reference
-    # groups, as the batch's notebooks use (a report with others computes its own).
-    return load(data_path, period=period, staff_group=staff_group)
+def _batch_context(data_path: str, period: str, staff_group: str | None,
+                   shared_path: str | None) -> ReportContext:
+    # One context (the dataset the batch read, or read here once) per batch worker process;
+    # default reference groups, as the batch's notebooks use (a report with others computes
+    # its own).
+    return load(data_path, period=period, staff_group=staff_group, shared_path=shared_path)
 
 
 def batch_tasks(keys: Sequence[BatchKey]) -> list[list[BatchKey]]:
@@ -128,12 +131,15 @@ def batch_tasks(keys: Sequence[BatchKey]) -> list[list[BatchKey]]:
 
 
 def batch_family(data_path: str | Path, keys: Sequence[BatchKey], *, report_period: str,
-                 staff_group: str | None) -> dict[BatchKey, pd.DataFrame]:
+                 staff_group: str | None, shared_path: str | Path | None = None
+                 ) -> dict[BatchKey, pd.DataFrame]:
     """One task of :func:`batch_tasks`: its families, before disclosure control (a batch
-    worker's task; the tables never leave the batch's private folder)."""
+    worker's task; the tables never leave the batch's private folder). ``shared_path``: the
+    batch's figures file naming the dataset it kept (:func:`~equity.report.context.keep_dataset`)."""
     from equity import cube
 
-    ctx = _batch_context(str(data_path), report_period, staff_group)
+    ctx = _batch_context(str(data_path), report_period, staff_group,
+                         None if shared_path is None else str(shared_path))
     with cube.sharing():
         return {k: ctx.family(k.family, period=k.period, directorate=k.directorate,
                               within=k.within) for k in keys}

@@ -84,6 +84,50 @@ def data_fingerprint(path: str | Path) -> str:
 
 
 
+#: The dataset a batch read and validated once, in its private folder, for its workers and
+#: report kernels (:func:`keep_dataset`).
+DATASET_FILE = "dataset.pickle"
+#: Largest dataset (rows over all tables) a batch hands to its processes this way; a larger
+#: one is read by each (copying it would cost more than reading it).
+KEEP_DATASET_ROWS = 2_000_000
+
+
+def keep_dataset(ctx: ReportContext, folder: str | Path) -> dict[str, str]:
+    """Write the context's dataset, as read and validated (its validation report travels
+    with it), into a batch's private ``folder``, so that the batch's workers and report
+    kernels read it in a few milliseconds instead of reading and validating the files again
+    (about 1.5 s each on the sample). Returns the entries of the batch's shared figures
+    that :func:`load` looks for (``dataset_file`` and the input files' ``fingerprint``):
+    a kernel uses the file only while the input files still have that fingerprint. Empty
+    (each process reads the files) for a dataset above :data:`KEEP_DATASET_ROWS` rows or
+    not held by pandas."""
+    import pickle
+
+    from equity.export import atomic_write
+
+    ds = ctx.dataset
+    tables = list(ds.tables().values())
+    if ds.engine != "pandas" or sum(len(t) for t in tables) > KEEP_DATASET_ROWS:
+        return {}
+    file = Path(folder, DATASET_FILE)
+    atomic_write(file, pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL))
+    return {"dataset_file": str(file), "fingerprint": data_fingerprint(ctx.data_path)}
+
+
+def _read(path: Path, shared: dict[str, Any]) -> Any:
+    """The dataset at ``path``: the batch's validated copy while the input files are the ones
+    it read (:func:`keep_dataset`), else read from the files."""
+    from equity.io import read_dataset
+
+    kept = shared.get("dataset_file")
+    if kept and Path(kept).is_file() and shared.get("fingerprint") == data_fingerprint(path):
+        import pickle
+
+        with open(kept, "rb") as fh:  # written by this batch, in its private (0700) folder
+            return pickle.load(fh)
+    return read_dataset(path)
+
+
 #: File types a dataset folder's tables are read from.
 _TABLE_SUFFIXES = frozenset({".csv", ".parquet", ".pq", ".xlsx", ".xlsm"})
 
@@ -417,13 +461,13 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
         or ``""``: computed here when needed.
     """
     from equity.errors import check_choice
-    from equity.io import read_dataset
     from equity.validation import require_valid
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
     codes.Period.parse(period)
     path = resolve_data_path(data_path)
-    ds = read_dataset(path)
+    shared = json.loads(Path(shared_path).read_text(encoding="utf-8")) if shared_path else {}
+    ds = _read(path, shared)
     # The gate: a dataset with errors stops here with the validation report (the families
     # check it too; this says it once, before anything is computed).
     require_valid(ds)
@@ -431,7 +475,6 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     check_directorate(ds, d)
     refs = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male",
             **{k: v for k, v in (reference_groups or {}).items() if v}}
-    shared = json.loads(Path(shared_path).read_text(encoding="utf-8")) if shared_path else {}
     return ReportContext(ds, path, str(period), d, None if staff_group in (None, "", "all")
                          else staff_group, disclosure, refs, shared)
 
