@@ -390,7 +390,8 @@ def _computing_functions() -> list[str]:
 
     skip = {"validate", "read_dataset", "write_sample", "narrative", "sentence", "render_reports",
             "registry_table", "make_result", "concat_results", "apply_disclosure",
-            "disclosure_note", "publish_counts", "write_table"}
+            "disclosure_note", "publish_counts", "write_table",
+            "standard_template", "write_template"}  # these lay out a computed table
     return [n for n in eq.__all__ if callable(getattr(eq, n)) and not isinstance(getattr(eq, n), type)
             and n.islower() and n not in skip]
 

@@ -64,6 +64,7 @@ if TYPE_CHECKING:  # what the names below resolve to, for type checkers and edit
     from equity.report import render_reports
     from equity.result import RESULT_COLUMNS, STATUSES, concat_results, make_result
     from equity.synth import write_sample
+    from equity.templates import standard_template, write_template
     from equity.validation import ValidationReport, validate
 
 #: The module each public name is defined in (under the same name), by module.
@@ -90,12 +91,16 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "equity.report": ("render_reports",),
     "equity.result": ("RESULT_COLUMNS", "STATUSES", "concat_results", "make_result"),
     "equity.synth": ("write_sample",),
+    "equity.templates": ("standard_template", "write_template"),
     "equity.validation": ("ValidationReport", "validate"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 #: Submodules reachable as attributes (``eq.codes.ethnicity_group``), imported on first use.
 _SUBMODULES = frozenset({"cli", "codes", "cube", "disclosure", "errors", "export", "io",
-                         "plots", "registry", "report", "result", "schema", "stats", "synth"})
+                         "plots", "registry", "report", "result", "schema", "stats", "synth",
+                         "templates"})
+
+
 def __getattr__(name: str) -> Any:
     """Import a public name's module on first use and keep the name here (PEP 562)."""
     value: Any
@@ -128,6 +133,8 @@ __all__ = [
     # every indicator at once
     "indicators",
     "write_table",
+    "standard_template",
+    "write_template",
     # representation, WRES, WDES
     "equality_indicators",
     "representation",

@@ -1,4 +1,5 @@
-"""Command line: ``equity sample / validate / indicators / report / gpg`` (docs/cli.md).
+"""Command line: ``equity sample / validate / indicators / report / gpg / template``
+(docs/cli.md).
 
 Expected errors (any :class:`~equity.errors.EquityError`) print one paragraph to stderr and exit
 with status 1 (2 for usage errors); a traceback means a bug. Ctrl-C (SIGINT) exits 130 and
@@ -76,6 +77,15 @@ def _gpg(args: argparse.Namespace) -> int:
 
     return gender_pay_gap(args.data, period=args.period, engine=args.engine,
                           mapping=args.mapping)
+
+
+def _template(args: argparse.Namespace) -> int:
+    from equity.templates import template_command
+
+    return template_command(
+        args.data, out=args.out, standard=args.standard, period=args.period,
+        disclosure=args.disclosure, engine=args.engine, mapping=args.mapping, force=args.force,
+    )
 
 
 # --------------------------------------------------------------------------- the parser
@@ -191,6 +201,31 @@ def build_parser() -> argparse.ArgumentParser:
     _engine(g)
     _mapping(g)
     g.set_defaults(func=_gpg)
+
+    t = sub.add_parser(
+        "template", help="write WRES or WDES figures laid out like NHS England's data collection",
+        description="Compute the WRES indicators or WDES metrics for the whole organisation "
+                    "(every staff group, as the standards define them), apply disclosure "
+                    "control and write them as a workbook laid out like NHS England's annual "
+                    "data collection: one sheet per group of indicators under their published "
+                    "wording, withheld figures as *. The About sheet names each heading's "
+                    "source (docs/methodology.md, 'WRES and WDES data-collection layout'). "
+                    "An existing --out file is replaced only if equity wrote it, or with "
+                    "--force.")
+    _data(t)
+    t.add_argument("--standard", required=True, choices=["wres", "wdes"],
+                   help="which standard to lay out: wres (race) or wdes (disability); "
+                        "required, no default")
+    t.add_argument("--out", required=True, metavar="FILE",
+                   help="output workbook, ending in .xlsx; required, no default")
+    t.add_argument("--period", default=None, help=_PERIOD_HELP)
+    t.add_argument("--disclosure", choices=["publication", "internal"], default="publication",
+                   help=_DISCLOSURE_HELP)
+    _engine(t)
+    _mapping(t)
+    t.add_argument("--force", action="store_true",
+                   help="replace an existing --out file equity did not write (default: refuse)")
+    t.set_defaults(func=_template)
     return p
 
 

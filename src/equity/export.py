@@ -595,11 +595,17 @@ def write_indicators(
         elif row.kind == "excluded rows":
             count = "1 to 7, suppressed" if pd.isna(row.count) else f"{row.count:,.0f}"
             print(f"  excluded from {row.indicator}: {row.detail} ({count})")
+    print_warnings(table, command="indicators")
+    return 0
+
+
+def print_warnings(table: pd.DataFrame, *, command: str) -> None:
+    """Print the validation warnings a computed table carries (``attrs["warnings"]``) to
+    stderr, one line each: ``equity COMMAND: warning: table.column [rule] count: message``."""
     for w in table.attrs.get("warnings", []):
         where = w["table"] + (f".{w['column']}" if w["column"] else "")
-        print(f"equity indicators: warning: {where} [{w['rule']}] {w['count']:,}: "
+        print(f"equity {command}: warning: {where} [{w['rule']}] {w['count']:,}: "
               f"{w['message']}", file=sys.stderr)
-    return 0
 
 
 def gender_pay_gap(
@@ -633,6 +639,6 @@ def gender_pay_gap(
 __all__ = [
     "EXCEL_MAX_ROWS", "FORMULA_TRIGGERS", "MANIFEST", "atomic_write", "check_out",
     "gender_pay_gap", "guard_outputs", "latest_period", "metadata_table", "neutralise",
-    "neutralise_text", "parameters_table", "record_outputs", "with_scope", "withheld",
+    "neutralise_text", "parameters_table", "print_warnings", "record_outputs", "with_scope", "withheld",
     "write_indicators", "write_table",
 ]
