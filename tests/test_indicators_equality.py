@@ -700,3 +700,17 @@ def test_equality_indicators_has_one_row_per_figure():
     assert not table.duplicated(key).any()
     assert {"ethnicity", "disability", "sexual_orientation"} <= set(
         table.loc[table["indicator"] == "declaration_rate", "group_var"])
+
+
+@pytest.mark.parametrize(("fn", "asked"), [
+    (eq.wres, ("wres_3",)), (eq.wres, ("wres_2", "wres_6")),
+    (eq.wdes, ("wdes_2", "wdes_3")), (eq.wdes, ("declaration_rate", "wdes_5"))])
+def test_a_subset_of_the_standard_is_the_same_rows_as_the_whole(fn, asked):
+    ds = eq.read_dataset(Path(__file__).resolve().parents[1] / "data" / "sample")
+    whole = fn(ds, period="2024/25", within=("directorate",))
+    some = fn(ds, period="2024/25", within=("directorate",), indicators=asked)
+    want = whole.loc[whole["indicator"].isin(asked)].reset_index(drop=True)
+    assert sorted(set(some["indicator"])) == sorted(asked)
+    pd.testing.assert_frame_equal(some.reset_index(drop=True), want)
+    with pytest.raises(ParameterError, match="wres_99"):
+        fn(ds, period="2024/25", indicators=["wres_99"])

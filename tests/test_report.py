@@ -430,7 +430,7 @@ def test_batch_families_equal_each_report_computing_its_own(sample, tmp_path):
     assert ("equality", "2024/25", None, ("directorate",)) in keys
     # Trends come from one monthly series (monthly_leavers), not a family per year.
     assert not [k for k in keys if k.period in ("2020/21", "2021/22")]
-    assert ("headline_equality", "2022/23", None, ("directorate",)) in keys  # pooled years
+    assert ("pooled_equality", "2022/23", None, ("directorate",)) in keys  # pooled years
     assert ("retention:ethnicity@all", "2024/25", None, ("directorate",)) in keys  # all staff
     assert not [k for k in keys if k.directorate is not None]  # no report, nothing computed
     tasks = batch.batch_tasks(keys)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,11 +19,25 @@ import pandas as pd
 
 from equity import codes, cube, stats
 from equity.codes import Period
-from equity.errors import EquityError, InputError, ParameterError, PeriodError, ValidationError
+from equity.errors import (
+    EquityError,
+    InputError,
+    ParameterError,
+    PeriodError,
+    ValidationError,
+    check_choice,
+)
 from equity.io import Dataset
 from equity.registry import REGISTRY
 from equity.registry import get as get_meta
-from equity.result import NOT_APPLICABLE, SPLITTABLE, add_exclusion, make_result, text_where
+from equity.result import (
+    NOT_APPLICABLE,
+    SPLITTABLE,
+    add_exclusion,
+    concat_results,
+    make_result,
+    text_where,
+)
 
 # --------------------------------------------------------------------------- groupings
 
@@ -501,6 +515,27 @@ def attempt(compute: Callable[[], pd.DataFrame], *indicators: str) -> pd.DataFra
         return out
 
 
+def selected(parts: Sequence[tuple[tuple[str, ...], Callable[[tuple[str, ...]], pd.DataFrame]]],
+             indicators: Collection[str] | None, *, family: str) -> pd.DataFrame:
+    """A family's result from its parts, each ``(ids, compute)`` run only when one of its
+    indicator ``ids`` is asked for (``indicators=None``: every part); ``compute`` gets the
+    ids asked for. An id outside the family is a :class:`~equity.errors.ParameterError`.
+
+    Examples
+    --------
+    >>> parts = [(("a",), lambda ids: not_computed("wres_1", "x")),
+    ...          (("b", "c"), lambda ids: not_computed("wres_2", ",".join(ids)))]
+    >>> selected(parts, ["c"], family="test").attrs["not_computed"]
+    {'wres_2': 'c'}
+    """
+    known = [i for ids, _ in parts for i in ids]
+    wanted = known if indicators is None else list(indicators)
+    for i in wanted:
+        check_choice(f"indicators ({family})", i, known)
+    return concat_results([compute(tuple(i for i in ids if i in wanted))
+                           for ids, compute in parts if set(ids) & set(wanted)])
+
+
 def record_exclusion(result: pd.DataFrame, *, indicator: str, table: str, reason: str,
                      count: float) -> pd.DataFrame:
     """Note rows left out of a denominator (e.g. unknown ethnicity in WRES 2); returns result."""
@@ -512,5 +547,5 @@ __all__ = [
     "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
     "as_groupings", "at", "attempt", "family_ids", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
-    "resolve_period", "scope_filter", "snapshot_dates", "unknown_mask",
+    "resolve_period", "scope_filter", "selected", "snapshot_dates", "unknown_mask",
 ]

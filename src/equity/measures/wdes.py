@@ -9,14 +9,14 @@ the declaration rate beside every WDES figure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 
 from equity import cube, stats
 from equity.codes import Period
 from equity.io import Dataset
-from equity.measures._common import and_all, as_groupings
+from equity.measures._common import and_all, as_groupings, selected
 from equity.measures.representation import (
     By,
     _check_by,
@@ -31,7 +31,6 @@ from equity.measures.wres import (
     survey_rows,
     workforce_by_band,
 )
-from equity.result import concat_results
 from equity.validation import gated
 
 
@@ -40,6 +39,7 @@ def wdes(
     dataset: Dataset, *, period: str | Period, by: By = "disability", within: Sequence[str] = (),
     staff_group: str | None = None, directorate: str | None = None,
     profession: str | None = None, min_n: int = stats.MIN_N,
+    indicators: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The Workforce Disability Equality Standard metrics for one financial year.
 
@@ -47,6 +47,9 @@ def wdes(
     ----------
     dataset, period, within, staff_group, directorate, profession, min_n
         As :func:`equity.measures.wres.wres`.
+    indicators
+        Only these metrics (``("wdes_2", "wdes_3")``; ``declaration_rate`` is one too);
+        default every one.
     by
         ``"disability"`` or an intersection such as ``("disability", "sex")``; ratios then
         compare with "Non-disabled × Male".
@@ -86,21 +89,22 @@ def wdes(
         ~cube.text_is("capability_reason", "ill health") if _has(dataset.casework, "capability_reason")
         else None,
     )
-    parts = [
-        workforce_by_band(ctx, gs, indicator="wdes_1"),
-        declaration_rate(dataset, period=ctx.period, fields=("disability",), within=ctx.within,
-                         staff_group=staff_group, directorate=directorate,
-                         profession=profession, min_n=min_n),
-        appointment(ctx, gs, indicator="wdes_2", orientation="reference_over_group"),
-        event_likelihood(ctx, gs, indicator="wdes_3", table="casework", events_where=capability,
-                         date_column="start_date",
-                         describe="formal capability cases (performance)",
-                         orientation="group_over_reference"),
-        survey_rows(ctx, as_groupings("disability"),
-                    ids=tuple(f"wdes_{i}" for i in range(4, 10)), group_var="disability"),
-        board_gap(ctx, gs, indicator="wdes_10"),
-    ]
-    return concat_results(parts)
+    return selected([
+        (("wdes_1",), lambda _: workforce_by_band(ctx, gs, indicator="wdes_1")),
+        (("declaration_rate",), lambda _: declaration_rate(
+            dataset, period=ctx.period, fields=("disability",), within=ctx.within,
+            staff_group=staff_group, directorate=directorate, profession=profession,
+            min_n=min_n)),
+        (("wdes_2",), lambda _: appointment(ctx, gs, indicator="wdes_2",
+                                            orientation="reference_over_group")),
+        (("wdes_3",), lambda _: event_likelihood(
+            ctx, gs, indicator="wdes_3", table="casework", events_where=capability,
+            date_column="start_date", describe="formal capability cases (performance)",
+            orientation="group_over_reference")),
+        (tuple(f"wdes_{i}" for i in range(4, 10)), lambda ids: survey_rows(
+            ctx, as_groupings("disability"), ids=ids, group_var="disability")),
+        (("wdes_10",), lambda _: board_gap(ctx, gs, indicator="wdes_10")),
+    ], indicators, family="wdes")
 
 
 def _has(frame: object, column: str) -> bool:

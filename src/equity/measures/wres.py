@@ -8,7 +8,7 @@ Workforce Disability Equality Standard.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Literal
 
 import narwhals as nw
@@ -34,6 +34,7 @@ from equity.measures._common import (
     record_exclusion,
     reference_of,
     scope_filter,
+    selected,
     snapshot_dates,
     unknown_mask,
 )
@@ -380,7 +381,7 @@ def wres(
     dataset: Dataset, *, period: str | Period, by: By = "ethnicity", within: Sequence[str] = (),
     staff_group: str | None = None, directorate: str | None = None,
     profession: str | None = None, wres3_average: Average = "snapshot",
-    min_n: int = stats.MIN_N,
+    min_n: int = stats.MIN_N, indicators: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The Workforce Race Equality Standard indicators 1-9 for one financial year.
 
@@ -406,6 +407,8 @@ def wres(
         average of cases and headcounts (this year and the previous one).
     min_n
         Fewer people than this in either group: ``insufficient_evidence``.
+    indicators
+        Only these indicators (``("wres_2", "wres_3")``); default every one.
 
     Returns
     -------
@@ -443,25 +446,25 @@ def wres(
                    directorate=directorate, profession=profession, min_n=min_n)
     gs = as_groupings(by)
     _check_by(dataset, "staff", dataset.staff, gs)
-    parts = [
-        workforce_by_band(ctx, gs, indicator="wres_1"),
-        appointment(ctx, gs, indicator="wres_2", orientation="reference_over_group"),
-        appointment(ctx, gs, indicator="wres_2", orientation="reference_over_group",
-                    exclude_international=True),
-        event_likelihood(
+    return selected([
+        (("wres_1",), lambda _: workforce_by_band(ctx, gs, indicator="wres_1")),
+        (("wres_2",), lambda _: concat_results([
+            appointment(ctx, gs, indicator="wres_2", orientation="reference_over_group"),
+            appointment(ctx, gs, indicator="wres_2", orientation="reference_over_group",
+                        exclude_international=True)])),
+        (("wres_3",), lambda _: event_likelihood(
             ctx, gs, indicator="wres_3", table="casework",
             events_where=and_all(cube.text_is("process", "disciplinary"), _flag("formal")),
             date_column="start_date", describe="formal disciplinary cases",
-            orientation="group_over_reference", average=wres3_average),
-        event_likelihood(
+            orientation="group_over_reference", average=wres3_average)),
+        (("wres_4",), lambda _: event_likelihood(
             ctx, gs, indicator="wres_4", table="training", events_where=(~nw.col("mandatory")).fill_null(False),
             date_column="date", describe="non-mandatory training records",
-            orientation="reference_over_group"),
-        survey_rows(ctx, as_groupings("ethnicity"), ids=("wres_5", "wres_6", "wres_7", "wres_8"),
-                    group_var="ethnicity"),
-        board_gap(ctx, gs, indicator="wres_9"),
-    ]
-    return concat_results(parts)
+            orientation="reference_over_group")),
+        (("wres_5", "wres_6", "wres_7", "wres_8"), lambda ids: survey_rows(
+            ctx, as_groupings("ethnicity"), ids=ids, group_var="ethnicity")),
+        (("wres_9",), lambda _: board_gap(ctx, gs, indicator="wres_9")),
+    ], indicators, family="wres")
 
 
 __all__ = ["EXCLUDING_INTERNATIONAL", "wres"]

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from equity.report.context import (
+    EARLIER_FAMILIES,
     HEADLINE_FAMILIES,
     MAIN_FAMILIES,
     OVERVIEW_FUNCTIONS,
@@ -68,13 +69,13 @@ def _batch_key(key: BatchKey) -> str:
 
 def report_families(ctx: ReportContext) -> list[tuple[str, str, tuple[str, ...]]]:
     """(family, period, split) triples one report of ``ctx``'s scope reads: the main
-    families for the period; the headline families for the two years before (last year's
-    figures and the ladder's three pooled years); the headline families for every staff
-    group (the ladder's "all staff" rung); representation by band (the workforce table)."""
+    families for the period; the rate figures of the two years before (the ladder's three
+    pooled years); the headline families for every staff group (the ladder's "all staff"
+    rung); representation by band (the workforce table)."""
     per = ctx.period
     earlier = ctx.earlier_periods(2)
     names = [(f, per) for f in MAIN_FAMILIES]
-    names += [(f, p) for p in earlier for f in HEADLINE_FAMILIES]
+    names += [(f, p) for p in earlier for f in EARLIER_FAMILIES]
     if ctx.staff_group is not None:
         names += [(all_staff(f), per) for f in HEADLINE_FAMILIES]
     out = [(f, p, ()) for f, p in dict.fromkeys(names)]

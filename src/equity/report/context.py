@@ -149,6 +149,13 @@ HEADLINE_FAMILIES: tuple[str, ...] = (
 )
 
 
+#: The families of the years before the report's, read only to pool three years of the rate
+#: figures (:data:`equity.report.findings.POOLABLE`): ``pooled_equality`` is WRES 2-4 and
+#: WDES 2-3 alone.
+EARLIER_FAMILIES: tuple[str, ...] = (
+    "pooled_equality", "retention:ethnicity", "retention:disability", "progression:ethnicity",
+)
+
 #: Suffix of a family name computed for every staff group (the ladder's "all staff of the
 #: directorate" rung), e.g. ``"retention:ethnicity@all"``.
 ALL_STAFF = "@"
@@ -324,6 +331,9 @@ class ReportContext:
             # Model Employer ladder: baseline = earliest 31 March snapshot, goal = 5 years
             # later (equality_indicators' defaults).
             return equality_indicators(ds, **scope)
+        if kind == "pooled_equality":
+            return concat_results([wres(ds, indicators=("wres_2", "wres_3", "wres_4"), **scope),
+                                   wdes(ds, indicators=("wdes_2", "wdes_3"), **scope)])
         if kind == "headline_equality":
             return concat_results([f(ds, **scope) for f in (
                 senior_representation, pipeline_disparity, wres, wdes)])
@@ -338,7 +348,8 @@ class ReportContext:
             return (pay_gap(ds, by=by, **scope)  # type: ignore[arg-type]
                     if by else pay_indicators(ds, **scope))
         raise ParameterError(f"Unknown indicator family {name!r}; known: "
-                             f"{', '.join(MAIN_FAMILIES + HEADLINE_FAMILIES)}, representation.")
+                             f"{', '.join(MAIN_FAMILIES + HEADLINE_FAMILIES + EARLIER_FAMILIES)}, "
+                             "representation.")
 
     def results(self, *, period: str | None = None,
                 directorate: str | None | Literal["self"] = "self",

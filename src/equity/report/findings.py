@@ -91,9 +91,10 @@ _SETTLED = (ADVERSE, FAVOURABLE, WITHIN)
 _TOP = [c for c in STRATA if c != "variant"]
 
 
-def family_of(indicator: str, group_var: str, *, main: bool) -> str:
+def family_of(indicator: str, group_var: str, *, main: bool, earlier: bool = False) -> str:
     """The report family an indicator comes from: the report's main families at its own
-    period and staff group (``main``), else the smaller headline families."""
+    period and staff group (``main``), else the smaller headline families; for a year
+    before the report's (``earlier``, pooled), the rate figures alone."""
     fam = REGISTRY[indicator].family
     if indicator == "training_access" or fam == "progression":
         return f"progression:{group_var}"
@@ -101,6 +102,8 @@ def family_of(indicator: str, group_var: str, *, main: bool) -> str:
         return f"retention:{group_var}"
     if fam == "pay":
         return "pay" if main else "pay:sex"
+    if earlier:
+        return "pooled_equality"
     return "equality" if main else "headline_equality"
 
 
@@ -177,7 +180,8 @@ def _family_at(ctx: ReportContext, level: Level, indicator: str, group_var: str,
     (for every staff group on the "all staff" rung)."""
     if level.every_group:
         return all_staff(family_of(indicator, group_var, main=False))
-    return family_of(indicator, group_var, main=period == ctx.period)
+    return family_of(indicator, group_var, main=period == ctx.period,
+                     earlier=period != ctx.period)
 
 
 def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
@@ -441,7 +445,7 @@ def _rest_of_trust_at(ctx: ReportContext, indicator: str, periods: tuple[str, ..
     meta = REGISTRY[indicator]
     num, den = np.zeros(2), np.zeros(2)
     for p in periods:
-        fam = family_of(indicator, "ethnicity", main=p == ctx.period)
+        fam = family_of(indicator, "ethnicity", main=p == ctx.period, earlier=p != ctx.period)
         split = ctx.family(fam, period=p, directorate=None, within=("directorate",))
         rows = split.loc[(split["indicator"] == indicator) & split["variant"].isna()
                          & (split["group_var"] == "ethnicity") & split["directorate"].notna()]
