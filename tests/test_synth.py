@@ -25,7 +25,7 @@ from equity.synth import GENERATED_TABLES, generate, write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
-SAMPLE_FILES = [f"{t}.csv" for t in GENERATED_TABLES] + ["truth.json"]
+SAMPLE_FILES = [f"{t}.csv" for t in GENERATED_TABLES] + ["truth.json", "benchmarks.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_committed_sample_regenerates_byte_for_byte(regenerated: Path, name: str
 
 def test_sample_folder_holds_only_known_files() -> None:
     names = {p.name for p in SAMPLE.iterdir()}
-    assert names == set(SAMPLE_FILES) | {"benchmarks.csv", "README.md"}
+    assert names == set(SAMPLE_FILES) | {"README.md"}
 
 
 def test_different_seeds_differ() -> None:
@@ -384,6 +384,27 @@ def test_the_sample_gets_the_users_umask(tmp_path: Path, umask: int, folder: int
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == folder
     assert {stat.S_IMODE(f.stat().st_mode) for f in out.iterdir()} == {file}
+
+
+def test_a_new_sample_gets_the_census_benchmarks_and_a_kept_one_stays(tmp_path: Path) -> None:
+    from equity import read_dataset, representation_vs_benchmark
+    from equity.synth import BENCHMARKS
+
+    csv = write_sample(tmp_path / "csv", seed=5, scale_factor=0.05, years=1)
+    pq = write_sample(tmp_path / "pq", seed=5, scale_factor=0.05, years=1, fmt="parquet")
+    assert (csv / "benchmarks.csv").read_bytes() == BENCHMARKS.read_bytes()
+    census = pd.read_csv(BENCHMARKS)
+    pd.testing.assert_frame_equal(pd.read_parquet(pq / "benchmarks.parquet"), census)
+    # the local-population comparison runs on freshly generated data: Swindon's BME share
+    # is the published 43,306 of 233,439 usual residents
+    got = representation_vs_benchmark(read_dataset(csv), period="2024/25", area="Swindon")
+    bme = got.loc[got["group"] == "BME"].iloc[0]
+    assert bme["ratio"] == pytest.approx(bme["value"] / (43306 / (190133 + 43306)), rel=1e-9)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "benchmarks.parquet").write_bytes((pq / "benchmarks.parquet").read_bytes())
+    write_sample(mine, seed=5, scale_factor=0.05, years=1)
+    assert not (mine / "benchmarks.csv").exists()  # the folder's own table is kept
 
 
 def test_write_parquet_round_trips(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -36,7 +37,11 @@ from equity.synth._generate import Config, Simulation
 from equity.synth._tables import Builder
 from equity.synth._truth import build_truth
 
-__all__ = ["GENERATED_TABLES", "generate", "write_sample"]
+__all__ = ["BENCHMARKS", "GENERATED_TABLES", "generate", "write_sample"]
+
+#: The real published Census 2021 benchmarks the sample ships with (never generated; its
+#: sources are in ``data/sample/README.md`` and in its ``source`` column).
+BENCHMARKS = Path(__file__).with_name("benchmarks.csv")
 
 #: Tables the generator writes (``benchmarks`` is real published data, never generated).
 GENERATED_TABLES: tuple[str, ...] = ("staff", "leavers", "recruitment", "casework", "training", "board", "survey")
@@ -151,7 +156,10 @@ def write_sample(
     ``YYYY-MM-DD`` and booleans ``true`` / ``false``. Everything is written to a temporary
     folder beside ``out_dir`` which then replaces it, so a failure leaves the old folder as it
     was. Files in an existing ``out_dir`` that the generator does not produce (``README.md``,
-    ``benchmarks.csv``) are kept; older generated tables in any format are replaced.
+    a ``benchmarks`` table) are kept; older generated tables in any format are replaced.
+    A folder without a ``benchmarks`` table gets :data:`BENCHMARKS`, the real Census 2021
+    figures for the areas the sample trust is imagined to serve (``data/sample/README.md``),
+    so the comparison with the local population runs on freshly generated data.
 
     Parameters
     ----------
@@ -186,6 +194,12 @@ def write_sample(
         for name, df in tables.items():
             _write_table(df, tmp / f"{name}.{fmt}", fmt)
         (tmp / "truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
+        if not (out.is_dir() and any(f.stem == "benchmarks" for f in out.iterdir())):
+            census = BENCHMARKS.read_bytes()
+            if fmt == "csv":
+                (tmp / "benchmarks.csv").write_bytes(census)
+            else:
+                _write_table(pd.read_csv(io.BytesIO(census)), tmp / "benchmarks.parquet", fmt)
         if out.exists():
             generated = set(GENERATED_TABLES) | {"truth"}
             for item in out.iterdir():
