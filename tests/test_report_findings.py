@@ -111,6 +111,16 @@ def test_ladder_rungs_for_a_directorate_and_the_trust(contexts):
     assert [lv.key for lv in t] == ["year", "pooled", "all_staff"]
 
 
+def test_the_scorecard_names_each_rows_level_in_words(contexts):
+    from equity.report import sections
+
+    table = sections.headlines(contexts[("Older People", "publication")])
+    unsettled = table["Status"] == "too few people to tell"
+    assert unsettled.any() and (~unsettled).any()
+    assert set(table.loc[unsettled, "Level"]) == {"none: too few people at every level"}
+    assert table.loc[~unsettled, "Level"].str.contains(r"20\d\d/\d\d").all()
+
+
 def _direction(row):
     r = float(row["ratio"])
     return np.sign(math.log(r)) if r > 0 else -1.0

@@ -227,7 +227,7 @@ def headlines(ctx: ReportContext) -> pd.DataFrame:
         row = f.row
         fig = _headline_figure(row) if row is not None else WITHHELD
         recs.append({"Indicator": f.title, "Comparison": f.comparison,
-                     "Level": f.level if row is not None else "no level",
+                     "Level": f.level if row is not None else "none: too few people at every level",
                      "Figure": fig, "Status": _status(f.status)})
     return pd.DataFrame(recs, columns=["Indicator", "Comparison", "Level", "Figure", "Status"])
 
