@@ -121,6 +121,17 @@ def test_the_scorecard_names_each_rows_level_in_words(contexts):
     assert table.loc[~unsettled, "Level"].str.contains(r"20\d\d/\d\d").all()
 
 
+def test_a_group_label_two_groupings_share_names_its_grouping(contexts):
+    from equity.report import sections
+
+    table = sections.groups_table(contexts[("Older People", "internal")], ["promotion_rate"],
+                                  caption="Promotions by group")
+    groups = table.frame["Group"].tolist()
+    assert "Unknown" not in groups
+    assert {"Unknown (ethnicity)", "Unknown (disability)"} <= set(groups)
+    assert {"White", "BME", "Disabled", "Non-disabled"} <= set(groups)
+
+
 def _direction(row):
     r = float(row["ratio"])
     return np.sign(math.log(r)) if r > 0 else -1.0

@@ -135,9 +135,13 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
     if shown.empty:
         return Note(f"{caption}: every figure for {ctx.scope_label} is withheld (small "
                     "numbers); the findings above give each at the level it can be published.")
+    # A label two groupings share ("Unknown" ethnicity and disability) names its grouping.
+    kinds = res.groupby("group", sort=False)["group_var"].nunique()
+    shared = set(kinds[kinds > 1].index)
     table = pd.DataFrame({
         "Measure": [REGISTRY[i].title.split(":")[0] for i in shown["indicator"]],
-        "Group": shown["group"].to_numpy(),
+        "Group": [f"{g} ({v})" if g in shared else g
+                  for g, v in zip(shown["group"], shown["group_var"], strict=True)],
         "Number": [_count(v) for v in shown["numerator"]],
         "Out of": [_count(v) for v in shown["denominator"]],
         "Rate (95% CI)": [_figure(r, "proportion") for r in shown.to_dict("records")],
