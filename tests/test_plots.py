@@ -82,6 +82,20 @@ def test_funnel_spc_survival_pay():
     _check(plots.pay_quarters(q), "Female: Q1 80.0%, Q2 60.0%")
 
 
+def test_pay_quarters_show_withheld_shares_as_such_and_leave_out_nobody():
+    # Q2's Male share is withheld (and so Female's, which would reveal it); Unknown has
+    # nobody anywhere: no bar for it, and Q2 is a grey "withheld" block, not an empty row.
+    q = make_result(pd.DataFrame({
+        "variant": [f"Q{i}" for i in (1, 2) for _ in range(3)],
+        "group": ["Female", "Male", "Unknown"] * 2,
+        "value": [0.8, 0.2, 0.0, np.nan, np.nan, 0.0],
+        "suppressed": [False, False, False, True, True, False]}), indicator="pay_quartile")
+    chart = plots.pay_quarters(q)
+    assert "Female: Q1 80.0%, Q2 suppressed" in chart.alt
+    assert "grey block" in chart.alt and "Nobody in Unknown in any quarter" in chart.alt
+    assert "Unknown:" not in chart.alt
+
+
 def test_empty_inputs_give_a_chart_saying_so(ladder):
     _check(plots.band_ladder(ladder.iloc[:0]), "No band-level figures")
 

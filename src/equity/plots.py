@@ -668,34 +668,51 @@ def pay_quarters(result: pd.DataFrame, *, title: str = "Pay quarters by group") 
         return _empty(title, "Pay quarters are not available.")
     _setup()
     quarters = list(pd.unique(df["variant"].astype(object)))
-    groups = _groups(df)
+    # A group with nobody in any quarter (often Unknown) gets no bar, only a word in the alt.
+    nobody = [g for g in _groups(df) if df.loc[df["group"] == g, "value"].eq(0).all()]
+    groups = [g for g in _groups(df) if g not in nobody]
     style = _style(groups)
     fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(quarters) + 1.5))
     left = np.zeros(len(quarters))
+    withheld = np.zeros(len(quarters), dtype=bool)
     parts = []
     for g in groups:
         sub = df.loc[df["group"] == g].set_index("variant").reindex(quarters)
         vals = sub["value"].to_numpy(dtype=float)
         sup = sub["suppressed"].fillna(False).to_numpy(dtype=bool)
         shown = np.where(np.isfinite(vals), vals, 0.0)
+        withheld |= ~np.isfinite(vals)
         ax.barh(range(len(quarters)), shown, left=left, color=style[g]["color"],
                 hatch=style[g]["hatch"], edgecolor="white", label=g)
-        for qi, (v, s) in enumerate(zip(vals, sup, strict=False)):
-            text = SUPPRESSED_LABEL if s and not np.isfinite(v) else f"{g} {v:.0%}"
-            ax.text(left[qi] + (shown[qi] / 2 if shown[qi] else 0.02), qi, text, ha="center",
-                    va="center", fontsize=8, color="white" if shown[qi] > 0.15 else "black",
-                    bbox={"facecolor": "#425563", "alpha": 0.6, "pad": 1, "lw": 0})
+        for qi, v in enumerate(vals):
+            if shown[qi] > 0:  # withheld shares are the grey block below; 0% has no bar
+                ax.text(left[qi] + shown[qi] / 2, qi, f"{g} {v:.0%}", ha="center",
+                        va="center", fontsize=8, color="white" if shown[qi] > 0.15 else "black",
+                        bbox={"facecolor": "#425563", "alpha": 0.6, "pad": 1, "lw": 0})
         left += shown
         parts.append(f"{g}: " + ", ".join(
             f"{q} {SUPPRESSED_LABEL if s and not np.isfinite(v) else format_value(v, 'proportion')}"
             for q, v, s in zip(quarters, vals, sup, strict=False)))
+    # The part of each quarter whose groups are withheld, shown as such (not as empty space,
+    # which would read as nobody).
+    rest = np.where(withheld, np.clip(1.0 - left, 0.0, 1.0), 0.0)
+    if rest.any():
+        ax.barh(range(len(quarters)), rest, left=left, color="#E8EDEE", hatch="..",
+                edgecolor="#768692", label="withheld (small numbers)")
+        for row in np.flatnonzero(rest > 0.1).tolist():
+            ax.text(left[row] + rest[row] / 2, row, "withheld", ha="center", va="center",
+                    fontsize=8, color="#231F20")
     ax.set_yticks(range(len(quarters)), quarters)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel("Share of the quarter")
     ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=len(groups))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=len(groups) + 1)
     alt = f"{title}. Stacked bars, one per pay quarter. " + "; ".join(parts) + "."
+    if rest.any():
+        alt += " Shares withheld to protect small numbers are shown together as a grey block."
+    if nobody:
+        alt += f" Nobody in {', '.join(nobody)} in any quarter."
     return Chart.from_figure(fig, alt=alt, caption=title)
 
 
