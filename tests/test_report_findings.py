@@ -132,6 +132,29 @@ def test_a_group_label_two_groupings_share_names_its_grouping(contexts):
     assert {"White", "BME", "Disabled", "Non-disabled"} <= set(groups)
 
 
+def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
+    from equity import plots
+    from equity.report import sections
+
+    ctx = contexts[(None, "publication")]
+    charts = [p for p in sections.funnels_section(ctx).parts if isinstance(p, plots.Chart)]
+    assert charts
+    for ind in ("leaver_rate", "wres_2", "promotion_rate"):
+        title = sections._rate_title(ind)
+        chart = next((c for c in charts if c.caption.startswith(title)), None)
+        if chart is None:
+            continue
+        pub = sections.by_directorate(ctx, ind)
+        named = set(pub["directorate"].dropna())
+        hidden = {d for d in named if not pd.notna(pub.loc[pub["directorate"] == d,
+                                                            "value"]).all()}
+        for d in named:  # each directorate is plotted (in the alt text) or named as left out
+            assert d in chart.alt
+        if hidden:
+            assert "not shown, their figures withheld (small numbers)" in chart.caption
+            assert all(d in chart.caption for d in hidden)
+
+
 def _direction(row):
     r = float(row["ratio"])
     return np.sign(math.log(r)) if r > 0 else -1.0

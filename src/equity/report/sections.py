@@ -828,6 +828,10 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
                          "so there is no funnel plot."))
             continue
         target = float(trust["value"].iloc[0])
+        named = pub.loc[pub["directorate"].notna(), "directorate"]
+        hidden = sorted(set(named) - set(units["directorate"]))
+        left_out = (f"; not shown, their figures withheld (small numbers): {', '.join(hidden)}"
+                    if hidden else "")
         grid = pd.Series(range(1, int(units["denominator"].max() * 1.1) + 2), dtype=float)
         # OHID Fingertips' method; an over-dispersion adjustment only where many units can
         # estimate it.
@@ -838,7 +842,7 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
             units.assign(suppressed=False), funnel_curve(unit_limits, grid),
             title=f"{title} by directorate, {ctx.group_label} ({ctx.period})", target=target,
             population=f"{ctx.group_label} staff in each directorate, {ctx.period}, from "
-                       "published (rounded) counts",
+                       f"published (rounded) counts{left_out}",
             method="Wilson score 95% and 99.8% limits (OHID Fingertips)"))
     return sec
 
