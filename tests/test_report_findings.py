@@ -139,11 +139,13 @@ def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
     ctx = contexts[(None, "publication")]
     charts = [p for p in sections.funnels_section(ctx).parts if isinstance(p, plots.Chart)]
     assert charts
+    checked = 0
     for ind in ("leaver_rate", "wres_2", "promotion_rate"):
         title = sections._rate_title(ind)
         chart = next((c for c in charts if c.caption.startswith(title)), None)
         if chart is None:
             continue
+        checked += 1
         pub = sections.by_directorate(ctx, ind)
         named = set(pub["directorate"].dropna())
         hidden = {d for d in named if not pd.notna(pub.loc[pub["directorate"] == d,
@@ -153,6 +155,7 @@ def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
         if hidden:
             assert "not shown, their figures withheld (small numbers)" in chart.caption
             assert all(d in chart.caption for d in hidden)
+    assert checked == len(charts) == 3
 
 
 def _direction(row):
