@@ -96,6 +96,15 @@ def test_pay_quarters_show_withheld_shares_as_such_and_leave_out_nobody():
     assert "Unknown:" not in chart.alt
 
 
+def test_a_survival_curve_of_one_point_is_not_drawn_and_the_alt_says_so():
+    km = pd.DataFrame({"group": ["White"] * 2 + ["BME"] * 2 + ["Unknown"],
+                       "time": [0, 12, 0, 12, 6], "survival": [1, 0.9, 1, 0.8, 1.0],
+                       "ci_low": [1, 0.85, 1, 0.7, np.nan], "ci_high": [1, 0.95, 1, 0.9, np.nan]})
+    chart = plots.survival(km)
+    assert "Unknown:" not in chart.alt
+    assert chart.alt.endswith("Not drawn (too few people at risk): Unknown.")
+
+
 def test_empty_inputs_give_a_chart_saying_so(ladder):
     _check(plots.band_ladder(ladder.iloc[:0]), "No band-level figures")
 

@@ -632,10 +632,14 @@ def survival(curves: pd.DataFrame, *, title: str = "Staying in post over time (K
     _setup()
     groups = _groups(curves)
     style = _style(groups)
+    # A curve needs two points to be a step: a group with fewer (its risk set reached the
+    # minimum once, or never) is not drawn, and is not in the legend; the alt text says so.
+    points = curves.groupby("group", sort=False)[estimate].count()
+    drawn = [g for g in groups if points.get(g, 0) >= 2]
     lines = ["-", "--", "-.", ":"]
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     summary = []
-    for i, g in enumerate(groups):
+    for i, g in enumerate(drawn):
         c = curves.loc[curves["group"] == g].sort_values(time)
         ax.step(c[time], c[estimate], where="post", color=style[g]["color"],
                 ls=lines[i % len(lines)], label=g)
@@ -653,6 +657,9 @@ def survival(curves: pd.DataFrame, *, title: str = "Staying in post over time (K
     ax.set_title(title)
     ax.legend(title="Group", loc="lower left")
     alt = (f"{title}. Step curves per group with shaded 95% bands. " + "; ".join(summary) + ".")
+    if len(drawn) < len(groups):
+        alt += (" Not drawn (too few people at risk): "
+                + ", ".join(g for g in groups if g not in drawn) + ".")
     return Chart.from_figure(fig, alt=alt, caption=title)
 
 

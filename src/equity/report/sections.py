@@ -484,7 +484,8 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
     sec = Section()
     if isinstance(curves, EquityError):
         return sec.add(Note(f"Time to {what}: not computed ({curves})."))
-    if curves.empty or curves["group"].nunique() < 2:
+    # groups with a curve to draw (two points at least: see plots.survival)
+    if curves.empty or (curves.groupby("group")["survival"].count() >= 2).sum() < 2:
         return sec.add(Note(
             f"Time to {what}: fewer than two ethnic groups had 8 or more people at risk in "
             f"{ctx.scope_label}, so no curves can be compared here."))
