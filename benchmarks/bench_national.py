@@ -11,7 +11,7 @@ million staff at the last of 6 snapshots, 200 organisations), ``--rows`` a staff
 rows. Then it runs, each in its own subprocess so that peak memory is its own:
 
 * ``equity[<engine>]``: :func:`equity.read_dataset` with that engine, then
-  :func:`equity.measures.indicators` for period 2024/25, internal disclosure, split by
+  :func:`equity.indicators` for period 2024/25, internal disclosure, split by
   profession (and organisation when the data has one);
 * ``naive pandas``: the same row-level counts written the way an analyst would in a notebook
   (``pd.read_parquet``, then a filter and a group-by per indicator and per group, merges
@@ -132,10 +132,16 @@ def run_equity(folder: Path, engine: str, family: str = "equity") -> dict[str, A
     equality-standard family alone (issue 4's comparison, against the naive notebook's
     equality part); ``"retention"``, the retention and progression family alone (issue 5's,
     against its own SQL floor)."""
+    import equity
     from equity.io import read_dataset
-    from equity.measures._all import indicators
-    from equity.measures.careers import retention_indicators
-    from equity.measures.equality import equality_indicators
+
+    indicators, equality_indicators = equity.indicators, equity.equality_indicators
+    try:
+        from equity.measures.careers import retention_indicators
+    except ModuleNotFoundError:  # a --baseline-src version from before equity.measures
+        from equity.indicators.careers import (  # type: ignore[no-redef]
+            retention_indicators,
+        )
 
     spark = None
     if engine == "spark":
@@ -389,13 +395,17 @@ def worker(method: str, folder: Path) -> None:
     if method.startswith(EQUITY_METHODS):
         import scipy.special  # noqa: F401
 
-        import equity.measures._all
+        import equity
+
+        # the indicators' modules, through the public name (a --baseline-src version may
+        # keep them under another module name)
+        equity.indicators  # noqa: B018
 
         engine = method[:-1].split("[")[1]
         if engine in ("polars", "duckdb"):
             __import__(engine)
     elif method.startswith("naive pandas"):
-        import equity.codes  # noqa: F401
+        import equity.codes
     else:
         import duckdb  # noqa: F401
     base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
