@@ -380,6 +380,7 @@ def test_a_batch_hands_its_validated_dataset_to_its_processes(tmp_path, monkeypa
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "sample", data)
     first = load(data, period="2024/25")
+    (tmp_path / "batch").mkdir(mode=0o700)
     kept = keep_dataset(first, tmp_path / "batch")
     assert set(kept) == {"dataset_file", "fingerprint"}
     shared = tmp_path / "shared.json"
@@ -396,6 +397,15 @@ def test_a_batch_hands_its_validated_dataset_to_its_processes(tmp_path, monkeypa
     with monkeypatch.context() as m:
         m.setattr(equity.io, "read_dataset", lambda *a, **k: pytest.fail("read again"))
         load(data, period="2024/25", shared_path=shared)
+    # a folder others can open (the file could be someone else's): never unpickled
+    (tmp_path / "batch").chmod(0o755)
+    read = []
+    real_read = equity.io.read_dataset
+    with monkeypatch.context() as m:
+        m.setattr(equity.io, "read_dataset", lambda *a, **k: read.append(1) or real_read(*a, **k))
+        load(data, period="2024/25", shared_path=shared)
+    assert read == [1]
+    (tmp_path / "batch").chmod(0o700)
     (data / "staff.csv").write_text((data / "staff.csv").read_text() + "\n")
     validated = []
     real = equity.validation.validate

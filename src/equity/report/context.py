@@ -120,12 +120,30 @@ def _read(path: Path, shared: dict[str, Any]) -> Any:
     from equity.io import read_dataset
 
     kept = shared.get("dataset_file")
-    if kept and Path(kept).is_file() and shared.get("fingerprint") == data_fingerprint(path):
+    if (kept and _private(Path(kept))
+            and shared.get("fingerprint") == data_fingerprint(path)):
         import pickle
 
         with open(kept, "rb") as fh:  # written by this batch, in its private (0700) folder
             return pickle.load(fh)
     return read_dataset(path)
+
+
+def _private(file: Path) -> bool:
+    """True when ``file`` is this user's, in a folder only this user can open (a batch's
+    ``mkdtemp`` folder): only such a file is unpickled, since the shared-figures file naming
+    it sits in the (possibly shared) output folder. False where ownership cannot be told."""
+    import os
+    import stat
+
+    if not hasattr(os, "getuid"):
+        return False
+    try:
+        folder, own = file.parent.stat(), file.stat()
+    except OSError:
+        return False
+    return (stat.S_ISREG(own.st_mode) and own.st_uid == folder.st_uid == os.getuid()
+            and not folder.st_mode & 0o077)
 
 
 #: File types a dataset folder's tables are read from.
