@@ -385,11 +385,6 @@ class ReportContext:
             self._cache[key] = out
         return self._cache[key]
 
-    def previous_period(self) -> str | None:
-        """The previous financial year when the data hold both its snapshots, else None."""
-        earlier = self.earlier_periods(1)
-        return earlier[0] if earlier else None
-
     def earlier_periods(self, n: int) -> list[str]:
         """The ``n`` financial years before this report's (latest first), as far as the data
         hold both snapshots of each without a gap."""
