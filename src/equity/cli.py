@@ -37,17 +37,11 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    import warnings
-
-    from equity.errors import DataQualityWarning
-    from equity.io import read_dataset
+    from equity.export import read_input
     from equity.validation import validate
 
-    with warnings.catch_warnings():
-        # The report lists every data-quality warning itself; don't print them twice.
-        warnings.simplefilter("ignore", DataQualityWarning)
-        dataset = read_dataset(args.data, mapping=args.mapping, engine=args.engine)
-    report = validate(dataset)
+    # the report lists every data-quality warning itself
+    report = validate(read_input(args.data, mapping=args.mapping, engine=args.engine))
     print(report.format())
     return 1 if report.errors else 0
 
@@ -114,11 +108,20 @@ def _mapping(p: argparse.ArgumentParser) -> None:
                         "canonical column names)")
 
 
+def _disclosure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--disclosure", choices=["publication", "internal"], default="publication",
+                   help=_DISCLOSURE_HELP)
+
+
+def _force(p: argparse.ArgumentParser, what: str = "an existing --out file") -> None:
+    p.add_argument("--force", action="store_true",
+                   help=f"replace {what} equity did not write (default: refuse)")
+
+
 def _scope(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", default=None, help=_PERIOD_HELP)
     p.add_argument("--staff-group", default=codes.AHP_STAFF_GROUP, help=_STAFF_GROUP_HELP)
-    p.add_argument("--disclosure", choices=["publication", "internal"], default="publication",
-                   help=_DISCLOSURE_HELP)
+    _disclosure(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,8 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--out", required=True, metavar="FILE",
                    help="output file: .csv, .parquet or .xlsx (a formatted workbook with "
                         "parameters and methods sheets); required, no default")
-    i.add_argument("--force", action="store_true",
-                   help="replace an existing --out file equity did not write (default: refuse)")
+    _force(i)
     i.set_defaults(func=_indicators)
 
     r = sub.add_parser(
@@ -183,8 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: reports)")
     r.add_argument("--jobs", type=int, default=None,
                    help="parallel worker processes (default: the number of CPU cores)")
-    r.add_argument("--force", action="store_true",
-                   help="replace files in --out that equity did not write (default: refuse)")
+    _force(r, "files in --out")
     r.set_defaults(func=_report)
 
     g = sub.add_parser(
@@ -219,12 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, metavar="FILE",
                    help="output workbook, ending in .xlsx; required, no default")
     t.add_argument("--period", default=None, help=_PERIOD_HELP)
-    t.add_argument("--disclosure", choices=["publication", "internal"], default="publication",
-                   help=_DISCLOSURE_HELP)
+    _disclosure(t)
     _engine(t)
     _mapping(t)
-    t.add_argument("--force", action="store_true",
-                   help="replace an existing --out file equity did not write (default: refuse)")
+    _force(t)
     t.set_defaults(func=_template)
     return p
 

@@ -474,6 +474,17 @@ def write_table(table: pd.DataFrame, out: str | os.PathLike[str], *,
 # --------------------------------------------------------------------------- the command
 
 
+def read_input(data: str | os.PathLike[str], *, mapping: str | None = None,
+               engine: str = "pandas") -> Any:
+    """A command's dataset, read without printing its data-quality warnings (the command's
+    validation lists every one of them once; see :func:`print_warnings`)."""
+    from equity.io import read_dataset
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return read_dataset(Path(data), mapping=mapping, engine=engine)  # type: ignore[arg-type]
+
+
 def latest_period(dataset: Any, *, complete: bool = True) -> str:
     """The default ``--period``: the latest financial year whose opening and closing 31 March
     snapshots the staff table both holds (``complete=False``: whose closing snapshot it
@@ -550,7 +561,6 @@ def write_indicators(
     from tqdm import tqdm
 
     from equity import __version__
-    from equity.io import read_dataset
     from equity.measures import indicators
     from equity.report.context import data_fingerprint
 
@@ -561,10 +571,7 @@ def write_indicators(
     with tqdm(total=len(steps), desc="equity indicators", unit="step", disable=not progress,
               file=sys.stderr, bar_format="{desc}: {n}/{total} {postfix}") as bar:
         bar.set_postfix_str(steps[0])
-        with warnings.catch_warnings():
-            # validation lists every data-quality warning (printed below): not twice
-            warnings.simplefilter("ignore", DataQualityWarning)
-            dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
+        dataset = read_input(data, mapping=mapping, engine=engine)
         bar.update(1)
         bar.set_postfix_str(steps[1])
         chosen = period or latest_period(dataset)

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +52,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from equity import codes
-from equity.errors import DataQualityWarning, InputError, OutputError, check_choice
+from equity.errors import InputError, OutputError, check_choice
 from equity.export import (
     WITHHELD,
     atomic_write,
@@ -62,6 +61,7 @@ from equity.export import (
     latest_period,
     neutralise,
     print_warnings,
+    read_input,
     record_outputs,
     withheld,
 )
@@ -625,24 +625,22 @@ def template_command(
     """
     from equity import __version__
     from equity.disclosure import apply_disclosure
-    from equity.io import read_dataset
     from equity.measures.wdes import wdes
     from equity.measures.wres import wres
+    from equity.report.context import data_fingerprint
 
     check_choice("standard", standard, list(STANDARDS))
     check_choice("disclosure", disclosure, ["publication", "internal"])
     _xlsx(out)
     target = check_out(out, inputs=[data, mapping], folder=False)
     guard_outputs(target.parent, [target.name], force=force)
-    with warnings.catch_warnings():
-        # validation lists every data-quality warning (printed below): not twice
-        warnings.simplefilter("ignore", DataQualityWarning)
-        dataset = read_dataset(Path(data), mapping=mapping, engine=engine)
+    dataset = read_input(data, mapping=mapping, engine=engine)
     chosen = period or latest_period(dataset)
     compute = wres if standard == "wres" else wdes
     table = apply_disclosure(compute(dataset, period=chosen), mode=disclosure)
     params = {"data": str(Path(data).resolve()), "scope": "whole organisation, every staff group",
-              "engine": engine, "mapping": mapping or "", "equity version": __version__}
+              "engine": engine, "mapping": mapping or "", "equity version": __version__,
+              "data fingerprint (SHA-256 of input files)": data_fingerprint(Path(data))}
     written = write_template(table, target, standard=standard, period=chosen,
                              parameters=params, force=force)
     how = "" if period else " (the latest complete financial year in the data)"
