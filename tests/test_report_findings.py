@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from equity.registry import REGISTRY
 from equity.report import findings as F
 from equity.report.context import load
+from equity.report.display import Note
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, make_result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,6 +157,28 @@ def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
             assert "not shown, their figures withheld (small numbers)" in chart.caption
             assert all(d in chart.caption for d in hidden)
     assert checked == len(charts) == 3
+
+
+@pytest.mark.parametrize(("directorate", "scope"), [
+    ("Mental Health Adults", "AHPs in Mental Health Adults, 2024/25: "),
+    (None, "AHPs trust-wide, 2024/25: ")])
+def test_the_local_population_sentences_say_whose_share_it_is(directorate, scope):
+    from equity.report import sections
+
+    ctx = load(SAMPLE, period="2024/25", directorate=directorate)
+    parts = sections.workforce_profile_section(ctx).parts
+    said = next(p for p in parts if getattr(p, "heading", None) == "Against the local population")
+    assert said.sentences and all(s.startswith(scope + "BME staff were ") for s in said.sentences)
+
+
+def test_a_withheld_local_population_comparison_is_one_line_not_a_silence(contexts):
+    from equity.report import sections
+
+    parts = sections.workforce_profile_section(contexts[("Older People", "publication")]).parts
+    assert not any(getattr(p, "heading", None) == "Against the local population" for p in parts)
+    notes = [p.text for p in parts if isinstance(p, Note)]
+    assert any(t.startswith("Against the local population: the BME share of AHPs in Older "
+                            "People is withheld") for t in notes)
 
 
 def _direction(row):

@@ -33,6 +33,7 @@ from equity.report.display import Note, Section
 from equity.report.findings import (
     Finding,
     findings,
+    ladder,
     rest_of_trust_sentence,
 )
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, is_finite
@@ -273,9 +274,17 @@ def workforce_profile_section(ctx: ReportContext) -> Section:
     if block is not None:
         sec.add(block)
     bench = _top(_rows(ctx.results(), ["representation_vs_benchmark"]))
-    bench = bench.loc[(bench["group"] == "BME") & bench["ratio"].map(is_finite)]
+    bench = bench.loc[bench["group"] == "BME"]
+    if len(bench) and not bench["ratio"].map(is_finite).any():
+        sec.add(Note(f"Against the local population: the BME share of {ctx.people} in "
+                     f"{ctx.directorate or 'the trust'} is withheld (small numbers), so it is "
+                     "not compared with the Census; the trust overview compares the trust's "
+                     f"{ctx.people} with it."))
+    bench = bench.loc[bench["ratio"].map(is_finite)]
     if len(bench):
-        sec.add(Narrative(tuple(sentence(r) for r in bench.to_dict("records")),
+        # whose share it is, as every finding says it ("AHPs in Older People, 2024/25: ...")
+        scope = ladder(ctx, "representation_vs_benchmark")[0].label
+        sec.add(Narrative(tuple(f"{scope}: {sentence(r)}" for r in bench.to_dict("records")),
                           heading="Against the local population"))
     raw = ctx.family("representation", within=("band",))
     rows = raw.loc[(raw["indicator"] == "representation") & (raw["group_var"] == "ethnicity")
