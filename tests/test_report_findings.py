@@ -181,6 +181,22 @@ def test_a_withheld_local_population_comparison_is_one_line_not_a_silence(contex
                             "People is withheld") for t in notes)
 
 
+@pytest.mark.parametrize(("directorate", "chart"), [("Mental Health Adults", False),
+                                                     ("Older People", True)])
+def test_a_pay_quarter_chart_only_where_most_quarters_can_be_shown(directorate, chart):
+    # Mental Health Adults' AHPs: three of four quarters withheld; Older People: one.
+    from equity import plots
+    from equity.report import sections
+
+    ctx = load(SAMPLE, period="2024/25", directorate=directorate)
+    parts = sections.pay_gaps_section(ctx).parts
+    charts = [p for p in parts if isinstance(p, plots.Chart) and "pay quarter" in p.caption]
+    notes = [p.text for p in parts if isinstance(p, Note) and "pay quarter" in p.text]
+    assert (len(charts), len(notes)) == ((1, 0) if chart else (0, 1))
+    if not chart:
+        assert "the shares in 3 of the 4 quarters" in notes[0]
+
+
 def _direction(row):
     r = float(row["ratio"])
     return np.sign(math.log(r)) if r > 0 else -1.0

@@ -407,8 +407,18 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
         "threshold). Gaps from fewer than 8 people are withheld.", _disclosure_line(ctx)]))
     q = _top(_rows(ctx.results(), ["pay_quartile"]))
     q = q.loc[q["group_var"] == "sex"]
-    if len(q) and q["value"].map(is_finite).any():
+    # A quarter says something when some group's published share in it is above 0 (a group
+    # with nobody anywhere, often Unknown, publishes 0% in every quarter).
+    said = q.groupby("variant")["value"].agg(lambda v: bool(v.fillna(0).gt(0).any())) if len(
+        q) else q
+    if len(said) and 2 * int(said.sum()) > len(said):
         sec.add(plots.pay_quarters(q, title="Women and men in each pay quarter"))
+    elif len(said):
+        hidden = len(said) - int(said.sum())
+        sec.add(Note(f"Women and men in each pay quarter: the shares in {hidden} of the "
+                     f"{len(said)} quarters for {ctx.scope_label} are withheld (small numbers), "
+                     "so there is no chart; the findings above give each gap at the level it "
+                     "can be published."))
     return sec
 
 
