@@ -197,6 +197,14 @@ def test_a_pay_quarter_chart_only_where_most_quarters_can_be_shown(directorate, 
         assert "the shares in 3 of the 4 quarters" in notes[0]
 
 
+def test_declaration_rates_say_whose_they_are(contexts):
+    from equity.report import sections
+
+    said = sections.data_quality_section(contexts[("Older People", "publication")]).parts[0]
+    assert said.heading == "Declaration rates" and len(said.sentences) == 3
+    assert all(s.endswith(" of AHPs in Older People, 2024/25.") for s in said.sentences)
+
+
 def _direction(row):
     r = float(row["ratio"])
     return np.sign(math.log(r)) if r > 0 else -1.0

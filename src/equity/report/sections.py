@@ -658,7 +658,8 @@ def trends_section(ctx: ReportContext) -> Section:
     series = trend_series(ctx)
     scope = ctx.scope_label.rsplit(",", 1)[0]
     if len(series) < 3 and ctx.directorate is not None:
-        sec.add(Note(f"Only {len(series)} year(s) of the leaver rate can be published for "
+        years = "1 year" if len(series) == 1 else f"{len(series)} years"
+        sec.add(Note(f"Only {years} of the leaver rate can be published for "
                      f"{scope} (small numbers), so the yearly table is the trust's "
                      f"{ctx.group_label} staff as a whole."))
         series = trend_series(ctx, directorate=None)
@@ -705,7 +706,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
     for gv, rows in decl.groupby("group_var", sort=False):
         r = rows.iloc[0].to_dict()
         said.append(f"{str(gv).replace('_', ' ').capitalize()} recorded for {_figure(r)} of "
-                    "staff.")
+                    f"{ctx.people} in {ctx.directorate or 'the trust'}, {ctx.period}.")
     if said:
         sec.add(Narrative(tuple(said), heading="Declaration rates"))
     table = validation_table(ctx)
@@ -728,7 +729,8 @@ def methods_section(ctx: ReportContext) -> Section:
         "non-adverse range 0.80-1.25 (the four-fifths rule), in the direction of harm each "
         "standard defines; a pay gap above 5% of the reference group's pay is called adverse "
         "(a library threshold: the regulations set none). 'Too few people to tell' means fewer "
-        "than 10 people in a group. Figures pooled over three years add up each year's events "
+        "than 10 people in a group, or counts so small that no figure could be published at "
+        "any level of the ladder. Figures pooled over three years add up each year's events "
         f"and people. Reference groups: {refs}. Every indicator's definition and source: "
         "docs/methodology.md in the equity repository."))
 
