@@ -217,3 +217,19 @@ def test_table_styles_leave_the_values_alone():
     assert "&lt;td&gt;&quot;x&quot;&lt;/td&gt;" in markup and "* &lt;td&gt; note" in markup
     assert re.sub(r' style="[^"]*"', "", markup) == plots.html_table(
         frame, caption="c", notes=["* <td> note"])
+
+
+def test_labels_of_points_close_together_are_stacked_not_overlaid():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 1)
+    plots._label_points(ax, [(50, 0.0, "A"), (52, 0.0, "B"), (40, 0.0, "C"), (90, 0.8, "D")])
+    offsets = {a.get_text(): a.xyann[1] for a in ax.texts}
+    plt.close(fig)
+    # A, B, C within 0.3 of the x range and at the same rate: one above the other; D alone
+    assert sorted(offsets[k] for k in "ABC") == [3, 14, 25] and offsets["D"] == 3

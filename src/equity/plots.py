@@ -460,6 +460,7 @@ def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "di
         ax.axhline(target, color=NHS_BLUE, lw=1, label=f"overall {target:.1%}")
     grid = lim["denominator"].to_numpy(float)
     alt_parts, outside = [], 0
+    labels: list[tuple[float, float, str]] = []
     for i, r in enumerate(df.to_dict("records")):
         name = str(r[unit_column])
         if bool(r["suppressed"]) and not is_finite(r["value"]):
@@ -476,10 +477,10 @@ def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "di
                 break
         outside += bool(where)
         ax.plot(n, v, MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)], markersize=8)
-        ax.annotate(name + (f" ({where})" if where else ""), (n, v), xytext=(5, 3),
-                    textcoords="offset points", fontsize=8)
+        labels.append((n, v, name + (f" ({where})" if where else "")))
         alt_parts.append(f"{name}: {format_value(v, 'proportion')} of {_count(n, False)}"
                          + (f", {where}" if where else ", within the limits"))
+    _label_points(ax, labels)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
     ax.set_xlabel("Number of people (denominator)")
     ax.set_ylabel("Rate")
@@ -493,6 +494,20 @@ def funnel(result: pd.DataFrame, limits: pd.DataFrame, *, unit_column: str = "di
            f"rate by more than chance would explain ({outside} of {len(df)} outside). "
            + "; ".join(alt_parts) + ".")
     return Chart.from_figure(fig, alt=alt, caption=caption)
+
+
+def _label_points(ax: Any, labels: Sequence[tuple[float, float, str]]) -> None:
+    """Name each point beside it; a label that would sit on an earlier one (points close
+    together, e.g. several directorates at 0%) is stacked above it instead."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    placed: list[tuple[float, float, int]] = []
+    for x, y, text in sorted(labels, key=lambda t: (t[1], t[0])):
+        fx, fy = (x - x0) / ((x1 - x0) or 1), (y - y0) / ((y1 - y0) or 1)
+        level = sum(1 for px, py, _ in placed if abs(px - fx) < 0.3 and abs(py - fy) < 0.05)
+        placed.append((fx, fy, level))
+        ax.annotate(text, (x, y), xytext=(5, 3 + 11 * level), textcoords="offset points",
+                    fontsize=8, arrowprops={"arrowstyle": "-", "color": "#768692", "lw": 0.6}
+                    if level else None)
 
 
 #: How each Making Data Count variation type is drawn: colour, marker and legend text

@@ -817,19 +817,23 @@ def profession_comparison_section(ctx: ReportContext) -> Section:
     """Professions compared: the staff group's professions by ethnic group (published
     counts and shares)."""
     res = ctx.results(families=("representation",), within=("profession",))
-    rows = res.loc[(res["indicator"] == "representation") & (res["group_var"] == "ethnicity")
-                   & res["profession"].notna() & (res["group"] == "BME")]
-    rows = rows.loc[rows["value"].map(is_finite)]
+    every = res.loc[(res["indicator"] == "representation") & (res["group_var"] == "ethnicity")
+                    & res["profession"].notna() & (res["group"] == "BME")]
+    rows = every.loc[every["value"].map(is_finite)]
     if rows.empty:
         return Section().add(Note("No profession's ethnic mix can be published for this "
                                   "scope (small numbers)."))
+    hidden = sorted(set(every["profession"]) - set(rows["profession"]))
+    notes = [_disclosure_line(ctx)]
+    if hidden:
+        notes.append(f"Not listed, their BME share withheld (small numbers): "
+                     f"{', '.join(hidden)}.")
     frame = pd.DataFrame({"Profession": rows["profession"].to_numpy(),
                           "BME staff": [_count(v) for v in rows["numerator"]],
                           "All staff": [_count(v) for v in rows["denominator"]],
                           "BME share (95% CI)": [_figure(r) for r in rows.to_dict("records")]})
     return Section().add(plots.Table(frame, caption=f"BME share by profession "
-                                                    f"({ctx.scope_label})",
-                                     notes=[_disclosure_line(ctx)]))
+                                                    f"({ctx.scope_label})", notes=notes))
 
 
 def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FUNCTIONS)
