@@ -205,6 +205,20 @@ def test_declaration_rates_say_whose_they_are(contexts):
     assert all(s.endswith(" of AHPs in Older People, 2024/25.") for s in said.sentences)
 
 
+def test_professions_left_out_of_the_table_are_named(contexts):
+    from equity.report import sections
+
+    ctx = contexts[(None, "publication")]
+    table = sections.profession_comparison_section(ctx).parts[0]
+    staff = pd.read_csv(SAMPLE / "staff.csv", usecols=["staff_group", "profession"])
+    every = set(staff.loc[staff["staff_group"] == "Allied Health Professionals", "profession"])
+    named = set(table.frame["Profession"])
+    left_out = every - named
+    assert named and left_out  # the sample has both
+    note = next(n for n in table.notes if n.startswith("Not listed"))
+    assert all(p in note for p in left_out)
+
+
 def _direction(row):
     r = float(row["ratio"])
     return np.sign(math.log(r)) if r > 0 else -1.0
