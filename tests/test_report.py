@@ -342,7 +342,7 @@ def test_family_is_computed_once_and_cached(ctx, monkeypatch):
         return real(self, name, **kw)
 
     monkeypatch.setattr(ReportContext, "_run", counting)
-    c = ReportContext(**{**ctx.__dict__, "_cache": {}})
+    c = ReportContext(**{**ctx.__dict__, "_cache": {}, "_families": {}})
     first = c.family("pay:sex")
     assert c.family("pay:sex") is first and calls == ["pay:sex"]
 
@@ -350,7 +350,7 @@ def test_family_is_computed_once_and_cached(ctx, monkeypatch):
 def test_equity_error_becomes_a_note_but_a_bug_fails_loudly(ctx, monkeypatch):
     from equity.errors import InputError
 
-    c = ReportContext(**{**ctx.__dict__, "_cache": {}, "missing": {}})
+    c = ReportContext(**{**ctx.__dict__, "_cache": {}, "_families": {}, "missing": {}})
 
     def no_table(self, name, **kw):
         raise InputError("no casework table")
@@ -415,10 +415,57 @@ def test_a_batch_hands_its_validated_dataset_to_its_processes(tmp_path, monkeypa
     assert validated == [1] and changed.dataset.staff is not again.dataset.staff
 
 
+def test_loading_the_same_files_again_reuses_what_was_read_and_computed(tmp_path, monkeypatch):
+    """A notebook run again in the same process (JupyterLab: Run All for another directorate)
+    reuses the dataset read and validated and the families computed, for the same staff
+    group and reference groups, while the input files keep their fingerprint; a changed
+    input table is read, validated and computed afresh."""
+    import shutil
+
+    import equity.io
+    from equity.report import context
+
+    monkeypatch.setattr(context, "_SESSION", {})
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "sample", data)
+    computed = []
+    real = ReportContext._run
+
+    def counting(self, name, **kw):
+        computed.append((name, self.staff_group))
+        return real(self, name, **kw)
+
+    monkeypatch.setattr(ReportContext, "_run", counting)
+    first = load(data, period="2024/25", directorate="Older People")
+    table = first.family("retention:ethnicity")
+    assert computed == [("retention:ethnicity", "Allied Health Professionals")]
+    with monkeypatch.context() as m:
+        m.setattr(equity.io, "read_dataset", lambda *a, **k: pytest.fail("read again"))
+        again = load(data, period="2024/25", directorate="Mental Health Adults")
+        assert again.dataset is first.dataset
+        split = again.family("retention:ethnicity", directorate=None, within=("directorate",))
+        assert again.family("retention:ethnicity", directorate=None, within=("directorate",)) \
+            is split
+    assert first.family("retention:ethnicity", directorate=None, within=("directorate",)) \
+        is split
+    assert len(computed) == 1  # Older People's table is a slice of the split, computed once
+    # other reference groups or another staff group: their own families
+    other = load(data, period="2024/25", directorate="Older People", staff_group="all")
+    other.family("retention:ethnicity")
+    assert computed[-1] == ("retention:ethnicity", None)
+    # a changed input table: read and computed again
+    (data / "staff.csv").write_text((data / "staff.csv").read_text() + "\n")
+    changed = load(data, period="2024/25", directorate="Older People")
+    assert changed.dataset is not first.dataset
+    pd.testing.assert_frame_equal(changed.family("retention:ethnicity"), table)
+    assert computed[-1] == ("retention:ethnicity", "Allied Health Professionals")
+    assert len(computed) == 3
+
+
 def test_shared_figures_are_read_not_recomputed(ctx, monkeypatch):
     shared = {"validation": [
         {"severity": "warning", "table": "staff", "column": "band", "rule": "r", "rows": "*"}]}
-    c = ReportContext(**{**ctx.__dict__, "_cache": {}, "shared": shared})
+    c = ReportContext(**{**ctx.__dict__, "_cache": {}, "_families": {}, "shared": shared})
     monkeypatch.setattr(ReportContext, "_run", lambda *a, **k: pytest.fail("computed"))
     assert sections.validation_table(c)["rows"].tolist() == ["*"]
 

@@ -322,7 +322,7 @@ def test_rest_of_trust_against_plain_pandas(contexts):
 def test_the_batch_holds_every_family_a_report_reads(monkeypatch):
     """A report rendered in a batch computes nothing itself: every family its sections ask
     for (recorded on a report computing alone) is one the batch computes once."""
-    from equity.report import batch, sections
+    from equity.report import batch, context, sections
     from equity.report.context import ReportContext
 
     asked = []
@@ -333,6 +333,7 @@ def test_the_batch_holds_every_family_a_report_reads(monkeypatch):
         return real(self, name, period=period, directorate=directorate, within=within)
 
     monkeypatch.setattr(ReportContext, "_run", record)
+    monkeypatch.setattr(context, "_SESSION", {})  # nothing computed earlier in this process
     keys = set(batch.batch_families(load(SAMPLE, period="2024/25")))
     for d in ("Mental Health Adults", None):
         ctx = load(SAMPLE, period="2024/25", directorate=d)

@@ -209,6 +209,11 @@ class ReportContext:
     shared: dict[str, Any] = field(default_factory=dict, repr=False)
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
     missing: dict[str, str] = field(default_factory=dict)
+    #: Families computed for this scope's data, staff group and reference groups: (table,
+    #: the reason the family could not be computed or None); shared with later contexts of
+    #: the same files in this process (:func:`load`).
+    _families: dict[tuple[Any, ...], tuple[pd.DataFrame, str | None]] = field(
+        default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # The context reads its own copy of the dataset and never changes it: the counts its
@@ -251,27 +256,29 @@ class ReportContext:
         ``attrs["not_computed"]`` says why; any other error propagates, so a bug fails the
         render loudly."""
         per, d = self._scope(period, directorate)
-        key = ("family", name, per, d, tuple(within))
-        if key not in self._cache:
+        key = (name, per, d, tuple(within))
+        if key not in self._families:
             batch = self._from_batch(name, per, d, tuple(within))
             if batch is None and d is not None and "directorate" not in within:
                 batch = self._slice(name, per, d, tuple(within))
             if batch is not None:
-                self._cache[key] = batch
+                self._families[key] = (batch, None)
                 return batch
             from equity import cube
 
             try:
                 with cube.sharing():
-                    self._cache[key] = self._run(name, period=per, directorate=d,
-                                                 within=tuple(within))
+                    self._families[key] = (self._run(name, period=per, directorate=d,
+                                                     within=tuple(within)), None)
             except EquityError as err:
                 out = empty_result()
-                reason = f"{type(err).__name__}: {err}"
-                out.attrs["not_computed"] = {name: reason}
-                self.missing[name] = reason
-                self._cache[key] = out
-        return self._cache[key]
+                why = f"{type(err).__name__}: {err}"
+                out.attrs["not_computed"] = {name: why}
+                self._families[key] = (out, why)
+        table, reason = self._families[key]
+        if reason is not None:
+            self.missing[name] = reason
+        return table
 
     def _slice(self, name: str, period: str, directorate: str,
                within: tuple[str, ...]) -> pd.DataFrame | None:
@@ -491,15 +498,49 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     codes.Period.parse(period)
     path = resolve_data_path(data_path)
     shared = json.loads(Path(shared_path).read_text(encoding="utf-8")) if shared_path else {}
-    ds = _read(path, shared)
+    sg = None if staff_group in (None, "", "all") else staff_group
+    refs = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male",
+            **{k: v for k, v in (reference_groups or {}).items() if v}}
+    families: dict[Any, Any] = {}
+    if shared:  # a batch's report: its dataset and families come from the batch
+        ds = _read(path, shared)
+    else:
+        ds, families = _session(path, (sg, tuple(sorted(refs.items()))))
     # The gate: a dataset with errors stops here with the validation report (the families
     # check it too; this says it once, before anything is computed).
     require_valid(ds)
     d = directorate or None
     check_directorate(ds, d)
-    refs = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male",
-            **{k: v for k, v in (reference_groups or {}).items() if v}}
-    return ReportContext(ds, path, str(period), d, None if staff_group in (None, "", "all")
-                         else staff_group, disclosure, refs, shared)
+    return ReportContext(ds, path, str(period), d, sg, disclosure, refs, shared,
+                         _families=families)
+
+
+#: What this process last read for a report outside a batch (:func:`_session`).
+_SESSION: dict[str, Any] = {}
+
+
+def _session(path: Path, scope: tuple[Any, ...]) -> tuple[Any, dict[Any, Any]]:
+    """The dataset at ``path`` and the families computed from it for ``scope`` (staff group
+    and reference groups) in this process.
+
+    A notebook run again (another directorate, another period, the same files) reuses the
+    dataset read and validated before and every family already computed from it, while the
+    input files keep the fingerprint they were read with (:func:`data_fingerprint`): in
+    JupyterLab, Run All for a second directorate computes only what the first did not. Only
+    the last dataset is kept, and only one held by pandas of at most
+    :data:`KEEP_DATASET_ROWS` rows. The families are computed before disclosure control
+    and stay in this process's memory, as each context's own do.
+    """
+    from equity.io import read_dataset
+
+    fingerprint = data_fingerprint(path)
+    if _SESSION.get("key") != (str(path), fingerprint):
+        _SESSION.clear()
+        ds = read_dataset(path)
+        tables = list(ds.tables().values())
+        if ds.engine != "pandas" or sum(len(t) for t in tables) > KEEP_DATASET_ROWS:
+            return ds, {}
+        _SESSION.update(key=(str(path), fingerprint), dataset=ds, families={})
+    return _SESSION["dataset"], _SESSION["families"].setdefault(scope, {})
 
 
