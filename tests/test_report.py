@@ -309,6 +309,38 @@ def test_rendering_prints_no_kernel_log(all_reports, tmp_path, capfd):
     assert "IPKernelApp" not in err and "KeyboardInterrupt" not in err, err
 
 
+@pytest.mark.slow
+def test_a_report_from_a_reused_kernel_is_the_one_its_own_kernel_renders(all_reports, tmp_path):
+    """A batch worker renders its reports in one kernel, cleared between them (the stack is
+    imported once per worker): a report rendered after another in the same kernel reads as
+    the same report rendered alone in a kernel of its own."""
+    data, out, _, log = all_reports
+
+    def first_count(name):
+        nb = json.loads((out / "notebooks" / safe_filename(name).replace(".html", ".ipynb"))
+                        .read_text(encoding="utf-8"))
+        return next(c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code")
+
+    later = [r["name"] for r in log if r["name"] != "Trust overview" and first_count(r["name"]) > 1]
+    assert later, "no report of the batch ran in a kernel that had rendered another"
+    name = later[0]
+    code = render_reports(data, directorates=[name], out_dir=tmp_path, jobs=1, overview=False,
+                          progress=False)
+    assert code == 0
+    alone = json.loads((tmp_path / "notebooks" / safe_filename(name).replace(".html", ".ipynb"))
+                       .read_text(encoding="utf-8"))
+    assert next(c["execution_count"] for c in alone["cells"] if c["cell_type"] == "code") == 1
+
+    def visible(path):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        main = page.find("main")
+        for img in main.find_all("img"):
+            img.replace_with(img.get("alt", ""))
+        return main.get_text(" ", strip=True)
+
+    assert visible(tmp_path / safe_filename(name)) == visible(out / safe_filename(name))
+
+
 # --------------------------------------------------------------------------- context, sections
 
 
