@@ -449,7 +449,7 @@ def _halt(pool: cf.ProcessPoolExecutor) -> None:
             pass
     for w in workers:
         w.terminate()
-    _, alive = psutil.wait_procs(kernels, timeout=5)
+    alive = _still_running(kernels, timeout=5)
     for k in alive:
         try:
             k.kill()
@@ -460,6 +460,27 @@ def _halt(pool: cf.ProcessPoolExecutor) -> None:
         if w.is_alive():
             w.kill()
             w.join(5)
+
+
+def _still_running(procs: list[Any], *, timeout: float) -> list[Any]:
+    """Wait up to ``timeout`` seconds for ``procs`` (psutil processes, not this process's
+    children) to stop; those still running then. A process that has exited but is not yet
+    reaped (a zombie: its parent, a worker, stopped too, so it waits for init) counts as
+    stopped: waiting for init to reap a kernel took about 2 s."""
+    import psutil
+
+    def running(p: Any) -> bool:
+        try:
+            return bool(p.is_running() and p.status() != psutil.STATUS_ZOMBIE)
+        except psutil.NoSuchProcess:
+            return False
+
+    end = time.monotonic() + timeout
+    left = [p for p in procs if running(p)]
+    while left and time.monotonic() < end:
+        time.sleep(0.01)
+        left = [p for p in left if running(p)]
+    return left
 
 
 def _written_since(path: Path, t: float) -> bool:
