@@ -56,6 +56,14 @@ def test_every_command_has_a_staff_group_default_and_period_optional():
         assert period.default is None and not period.required
 
 
+def test_report_renders_the_overview_with_all_or_when_asked():
+    parse = build_parser().parse_args
+    assert parse(["report", "d", "--all"]).overview is None  # render_reports: with --all
+    assert parse(["report", "d", "--directorate", "X"]).overview is None  # ... not here
+    assert parse(["report", "d", "--directorate", "X", "--overview"]).overview is True
+    assert parse(["report", "d", "--all", "--no-overview"]).overview is False
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--version"])

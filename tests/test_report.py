@@ -302,11 +302,13 @@ def test_rendering_prints_no_kernel_log(all_reports, tmp_path, capfd):
     data, _, _, log = all_reports
     name = next(r["name"] for r in log if r["name"] not in ("Trust overview", TRICKY))
     capfd.readouterr()
-    code = render_reports(data, directorates=[name], out_dir=tmp_path, jobs=1, overview=False,
-                          progress=False)
+    code = render_reports(data, directorates=[name], out_dir=tmp_path, jobs=1, progress=False)
     err = capfd.readouterr().err
     assert code == 0
     assert "IPKernelApp" not in err and "KeyboardInterrupt" not in err, err
+    # chosen directorates: their reports and the index, no trust overview unless asked
+    assert sorted(p.name for p in tmp_path.glob("*.html")) == ["index.html", safe_filename(name)]
+    assert "Trust overview" not in (tmp_path / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

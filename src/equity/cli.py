@@ -61,7 +61,7 @@ def _report(args: argparse.Namespace) -> int:
 
     return render_reports(
         args.data, period=args.period, directorates=args.directorate, all_directorates=args.all,
-        out_dir=args.out, jobs=args.jobs, disclosure=args.disclosure,
+        overview=args.overview, out_dir=args.out, jobs=args.jobs, disclosure=args.disclosure,
         staff_group=args.staff_group, force=args.force, progress=_progress(),
     )
 
@@ -171,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "report", help="render the HTML reports",
-        description="Render one HTML report per directorate, the trust overview and an index. "
+        description="Render one HTML report per directorate, the trust overview (with --all, "
+                    "or --overview) and an index. "
                     "Files in --out that equity did not write (not listed in its "
                     ".equity-manifest.json, or changed since) are never replaced without "
                     "--force; --out may not be inside the data folder.")
@@ -181,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="directorates to report on (default: none; give these or --all)")
     r.add_argument("--all", action="store_true",
                    help="report on every directorate (default: only those given)")
+    r.add_argument("--overview", action=argparse.BooleanOptionalAction, default=None,
+                   help="also render the trust overview, which compares the directorates "
+                        "(default: with --all, not with --directorate)")
     r.add_argument("--out", default="reports", metavar="DIR",
                    help="output folder (default: reports)")
     r.add_argument("--jobs", type=int, default=None,

@@ -523,7 +523,7 @@ def render_reports(
     jobs: int | None = None,
     disclosure: Disclosure = "publication",
     staff_group: str | None = codes.AHP_STAFF_GROUP,
-    overview: bool = True,
+    overview: bool | None = None,
     progress: bool = True,
     force: bool = False,
 ) -> int:
@@ -548,7 +548,8 @@ def render_reports(
     staff_group
         Staff group the reports cover (default Allied Health Professionals; ``"all"``).
     overview
-        Also render the trust overview notebook.
+        Also render the trust overview notebook (default: with ``all_directorates``; a
+        report for chosen directorates is rendered without it unless asked).
     progress
         Show a tqdm progress bar on stderr.
     force
@@ -613,6 +614,8 @@ def render_reports(
     else:
         raise ParameterError("Choose the reports to render: --all for every directorate, or "
                              f"--directorate NAME ... (known: {', '.join(map(repr, known))}).")
+    if overview is None:
+        overview = all_directorates
     # A directorate with nobody in the staff group gets a line in the index, not a report.
     nobody = set(empty_directorates(ctx))
     without = [d for d in chosen if d in nobody]

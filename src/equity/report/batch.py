@@ -86,18 +86,22 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
     """The families a batch of reports computes once.
 
     What every directorate report reads (:func:`report_families`) is computed once split by
-    directorate (one pass over the data instead of one per report) and sliced per report;
-    and the same for the whole trust (the ladder's last rung and the trust overview). A
-    directorate with nobody in the staff group gets no report (:func:`empty_directorates`).
-    With ``overview``, also the trust overview's comparisons by directorate and profession.
+    directorate (one pass over the data instead of one per report) and sliced per report.
+    A directorate with nobody in the staff group gets no report (:func:`empty_directorates`).
+    With ``overview``, also the same for the whole trust (the trust overview's own table)
+    and the overview's comparisons by directorate and profession; without it, of the whole
+    trust's figures only the main families of the report's year, which a directorate
+    report's last rung reads.
     """
     names = report_families(ctx)
     keys = [BatchKey(f, p, None, ("directorate", *w)) for f, p, w in names]
-    keys += [BatchKey(f, p, None, w) for f, p, w in names]
     if overview:
+        keys += [BatchKey(f, p, None, w) for f, p, w in names]
         keys += [BatchKey(f, ctx.period, None, ("directorate",))
                  for f in OVERVIEW_FUNCTIONS.values()]
         keys.append(BatchKey("representation", ctx.period, None, ("profession",)))
+    else:
+        keys += [BatchKey(f, ctx.period, None, ()) for f in MAIN_FAMILIES]
     return list(dict.fromkeys(keys))
 
 
