@@ -651,7 +651,8 @@ def render_reports(
     guard_outputs(out, written, force=force)
     record_outputs(out, written, pending=True)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
+    # The batch's families are a dozen tasks or more: one report still gets two workers.
+    workers = max(1, min(jobs or os.cpu_count() or 1, max(len(job_list), 2)))
     results: list[RenderResult] = []
     # spawn: papermill drives kernels over zmq/asyncio, which must not be inherited by fork.
     # The batch's families (pre-disclosure counts) live in a private temporary folder that
