@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -391,6 +391,29 @@ class ReportContext:
             out.attrs["disclosure"] = self.disclosure
             self._cache[key] = out
         return self._cache[key]
+
+    def measure(self, function: Callable[..., Any], /, **options: Any) -> Any:
+        """``function(dataset, **options)`` (an indicator function the sections call
+        directly: monthly leaver series, survival curves, leaving reasons), computed once per
+        report and cached; an :class:`~equity.errors.EquityError` it raises is cached too
+        and raised again. Each runs inside one :func:`equity.cube.sharing` block, so the
+        counts these calls share (the leaver spells behind every monthly series: five of them
+        in a directorate report) are counted once per report (the dataset's counts are kept
+        between blocks, see ``__post_init__``)."""
+        from equity import cube
+
+        key = ("measure", function.__module__, function.__qualname__,
+               tuple(sorted(options.items())))
+        if key not in self._cache:
+            try:
+                with cube.sharing():
+                    self._cache[key] = function(self.dataset, **options)
+            except EquityError as err:
+                self._cache[key] = err
+        out = self._cache[key]
+        if isinstance(out, EquityError):
+            raise out
+        return out
 
     def earlier_periods(self, n: int) -> list[str]:
         """The ``n`` financial years before this report's (latest first), as far as the data

@@ -491,18 +491,13 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
     from equity.measures.survival import survival_curves
 
     what = "leaving" if event == "leaving" else "first promotion"
-    key = ("survival", event, ctx.period, ctx.directorate)
-    if key not in ctx._cache:
-        try:
-            ctx._cache[key] = survival_curves(
-                ctx.dataset, period=ctx.period, by="ethnicity", directorate=ctx.directorate,
-                staff_group=ctx.staff_group, event=event, time_unit="months", min_at_risk=8)
-        except EquityError as err:
-            ctx._cache[key] = err
-    curves = ctx._cache[key]
     sec = Section()
-    if isinstance(curves, EquityError):
-        return sec.add(Note(f"Time to {what}: not computed ({curves})."))
+    try:
+        curves = ctx.measure(survival_curves, period=ctx.period, by="ethnicity",
+                             directorate=ctx.directorate, staff_group=ctx.staff_group,
+                             event=event, time_unit="months", min_at_risk=8)
+    except EquityError as err:
+        return sec.add(Note(f"Time to {what}: not computed ({err})."))
     # groups with a curve to draw (two points at least: see plots.survival)
     if curves.empty or (curves.groupby("group")["survival"].count() >= 2).sum() < 2:
         return sec.add(Note(
@@ -528,8 +523,8 @@ def leaving_reasons_section(ctx: ReportContext) -> Section:
 
     sec = Section()
     try:
-        r = reasons_of(ctx.dataset, period=ctx.period, by="ethnicity",
-                       staff_group=ctx.staff_group, directorate=ctx.directorate)
+        r = ctx.measure(reasons_of, period=ctx.period, by="ethnicity",
+                        staff_group=ctx.staff_group, directorate=ctx.directorate)
     except EquityError as err:
         return sec.add(Note(f"Leaving reasons: not computed ({err})."))
     per = r.groupby("leaving_reason", as_index=False, sort=False)["count"].sum()
@@ -572,8 +567,8 @@ def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
     key = ("leaver_series", window, tuple(months), directorate, staff_group)
     if key not in ctx._cache:
         try:
-            m = monthly_leavers(ctx.dataset, period=ctx.period, window=window,
-                                staff_group=staff_group, directorate=directorate)
+            m = ctx.measure(monthly_leavers, period=ctx.period, window=window,
+                            staff_group=staff_group, directorate=directorate)
         except EquityError:
             ctx._cache[key] = None
             return None

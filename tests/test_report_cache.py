@@ -1,0 +1,76 @@
+"""A report's own work is done once: what its sections compute beside the indicator families
+(monthly leaver series, survival curves, findings at each rung) is cached on the report's
+context or shares its counts, and the figures are those of a fresh computation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+from equity.errors import InputError
+from equity.report import sections
+from equity.report.context import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture()
+def ctx():
+    """A fresh context (nothing cached) for one directorate of the sample."""
+    return load(SAMPLE, period="2024/25", directorate="Older People")
+
+
+def test_measure_computes_once_and_returns_the_same_table(ctx):
+    calls = []
+
+    def fn(dataset, *, x):
+        calls.append(x)
+        return {"x": x}
+
+    first = ctx.measure(fn, x=1)
+    assert ctx.measure(fn, x=1) is first and calls == [1]
+    assert ctx.measure(fn, x=2) == {"x": 2} and calls == [1, 2]
+
+
+def test_measure_raises_a_cached_equity_error_each_time(ctx):
+    calls = []
+
+    def fails(dataset):
+        calls.append(1)
+        raise InputError("no leavers table")
+
+    for _ in range(2):
+        with pytest.raises(InputError, match="no leavers table"):
+            ctx.measure(fails)
+    assert calls == [1]
+
+
+def test_the_trend_series_count_the_leaver_spells_once(ctx, monkeypatch):
+    """Every monthly series of the trends section (three quarterly, two yearly for a
+    directorate whose quarters are withheld) reads the same leavers: joined to their last
+    snapshot once per report, not once per series."""
+    from equity.cube import _history
+    from equity.measures import monthly
+
+    joins, series = [], []
+    join, monthly_leavers = _history._leaver_spells, monthly.monthly_leavers
+
+    def counting_join(*args, **kwargs):
+        joins.append(kwargs.get("start"))
+        return join(*args, **kwargs)
+
+    def counting_series(*args, **kwargs):
+        series.append(kwargs.get("window"))
+        return monthly_leavers(*args, **kwargs)
+
+    monkeypatch.setattr(_history, "_leaver_spells", counting_join)
+    monkeypatch.setattr(monthly, "monthly_leavers", counting_series)
+    sections.trends_section(ctx)
+    assert sorted(set(series)) == [3, 12] and len(series) >= 3
+    assert len(joins) == 1
