@@ -74,3 +74,19 @@ def test_the_trend_series_count_the_leaver_spells_once(ctx, monkeypatch):
     sections.trends_section(ctx)
     assert sorted(set(series)) == [3, 12] and len(series) >= 3
     assert len(joins) == 1
+
+
+def test_selections_leave_the_tables_attrs_behind(ctx):
+    """A family's attrs (exclusions, validation warnings) describe the whole table; the rows
+    the findings select carry none (pandas would deep-copy them into every frame and column
+    derived from the rows), and the family keeps its own."""
+    from equity.report import findings as F
+    from equity.report.context import bare
+
+    fam = ctx.family("retention:ethnicity", directorate=None)
+    before = dict(fam.attrs)
+    assert before.get("exclusions") is not None
+    rows = F._select(fam, "leaver_rate", "ethnicity")
+    assert len(rows) and rows.attrs == {}
+    assert bare(fam).attrs == {} and bare(fam).equals(fam)
+    assert fam.attrs == before

@@ -290,8 +290,9 @@ class ReportContext:
                             within=("directorate", *within))
         if directorate not in covered_directorates(split):
             return None
-        rows = split["directorate"].isna() | (split["directorate"] == directorate)
-        out = split.loc[rows].reset_index(drop=True)
+        rows = bare(split)
+        rows = rows.loc[rows["directorate"].isna() | (rows["directorate"] == directorate)]
+        out = rows.reset_index(drop=True)
         out["directorate"] = pd.Series([None] * len(out), dtype=object)
         out.attrs = {"not_computed": dict(split.attrs.get("not_computed", {}))}
         return out
@@ -439,12 +440,27 @@ def people_of(staff_group: str | None) -> str:
     return "AHPs" if staff_group == codes.AHP_STAFF_GROUP else f"{staff_group} staff"
 
 
+def bare(table: pd.DataFrame) -> pd.DataFrame:
+    """The table's rows and columns without its ``attrs`` (a shallow copy: the data are
+    shared, copy-on-write), for reading many columns and selections of a table.
+
+    pandas deep-copies a frame's ``attrs`` into every frame and column it derives from it; a
+    family's attrs (its exclusions and validation warnings, a few dozen objects) made that
+    copying a third of a report's findings. Use it where the result is read for its rows
+    alone; the table's own attrs stay as they are.
+    """
+    out = table.copy(deep=False)
+    out.attrs = {}
+    return out
+
+
 def covered_directorates(table: pd.DataFrame) -> list[str]:
     """Directorates of a table split by directorate whose rows (with the trust-level rows,
     such as the board's, which carry no directorate) hold every indicator, variant and
     grouping the table holds: their slice is the table computed for them alone."""
     if table.empty or "directorate" not in table:
         return []
+    table = bare(table)
     what = (table["indicator"] + "|" + table["variant"].fillna("") + "|"
             + table["group_var"].fillna(""))
     shared = table["directorate"].isna()

@@ -32,7 +32,7 @@ import pandas as pd
 from equity import stats
 from equity.narration import group_ratio, sentence
 from equity.registry import REGISTRY
-from equity.report.context import ReportContext, all_staff
+from equity.report.context import ReportContext, all_staff, bare
 from equity.result import (
     ADVERSE,
     FAVOURABLE,
@@ -142,12 +142,19 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
 
 def _select(table: pd.DataFrame, indicator: str, group_var: str | None = None,
             variant: str | None | bool = False) -> pd.DataFrame:
-    """Rows of one indicator with no stratum (optionally one grouping / variant)."""
-    keep = (table["indicator"] == indicator) & table[_TOP].isna().all(axis=1)
+    """Rows of one indicator with no stratum (optionally one grouping / variant), without
+    the table's attrs (:func:`~equity.report.context.bare`: they describe the whole table)."""
+    # Masks on the columns' arrays: a report selects rows about a hundred times, mostly from
+    # small tables, where building a frame of the strata columns cost more than the rows.
+    table = bare(table)
+    keep = table["indicator"].to_numpy() == indicator
+    for c in _TOP:
+        keep &= table[c].isna().to_numpy()
     if group_var is not None:
-        keep &= table["group_var"] == group_var
+        keep &= table["group_var"].to_numpy() == group_var
     if variant is not False:
-        keep &= table["variant"].isna() if variant is None else table["variant"] == variant
+        keep &= (table["variant"].isna().to_numpy() if variant is None
+                 else table["variant"].to_numpy() == variant)
     return table.loc[keep]
 
 
@@ -209,13 +216,16 @@ def comparison_row(rows: pd.DataFrame, group_var: str, variant: str | None
                    ) -> dict[str, Any] | None:
     """The row comparing the focus group (BME, Disabled, Female) with its reference, with
     the reference group's own row under ``"_ref_row"``."""
-    rows = rows.loc[rows["variant"].isna() if variant is None else rows["variant"] == variant]
-    comp = rows.loc[(rows["group"] == FOCUS.get(group_var, "")) & rows["reference_group"].notna()]
-    if comp.empty:
+    # A few rows: picked as records, not by masks on the frame.
+    recs = [r for r in rows.to_dict("records")
+            if (pd.isna(r["variant"]) if variant is None else r["variant"] == variant)]
+    focus = FOCUS.get(group_var, "")
+    row = next((r for r in recs if r["group"] == focus and pd.notna(r["reference_group"])),
+               None)
+    if row is None:
         return None
-    row = comp.iloc[0].to_dict()
-    ref = rows.loc[rows["group"] == row["reference_group"]]
-    return {**row, "_ref_row": ref.iloc[0].to_dict() if len(ref) else None}
+    ref = next((r for r in recs if r["group"] == row["reference_group"]), None)
+    return {**row, "_ref_row": ref}
 
 
 def _settled(row: dict[str, Any] | None) -> bool:
@@ -446,7 +456,7 @@ def _rest_of_trust_at(ctx: ReportContext, indicator: str, periods: tuple[str, ..
     num, den = np.zeros(2), np.zeros(2)
     for p in periods:
         fam = family_of(indicator, "ethnicity", main=p == ctx.period, earlier=p != ctx.period)
-        split = ctx.family(fam, period=p, directorate=None, within=("directorate",))
+        split = bare(ctx.family(fam, period=p, directorate=None, within=("directorate",)))
         rows = split.loc[(split["indicator"] == indicator) & split["variant"].isna()
                          & (split["group_var"] == "ethnicity") & split["directorate"].notna()]
         mine = rows["directorate"] == d

@@ -28,7 +28,7 @@ from equity import codes, plots
 from equity.errors import EquityError
 from equity.narration import Narrative, format_value, sentence
 from equity.registry import REGISTRY
-from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, load, people_of
+from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, bare, load, people_of
 from equity.report.display import Note, Section
 from equity.report.findings import (
     Finding,
@@ -63,6 +63,8 @@ SECTION_INDICATORS: dict[str, tuple[str, ...]] = {
 
 
 def _rows(result: pd.DataFrame, indicators: Iterable[str]) -> pd.DataFrame:
+    """The indicators' rows, without the table's attrs (:func:`bare`)."""
+    result = bare(result)
     return result.loc[result["indicator"].isin(list(indicators))]
 
 
