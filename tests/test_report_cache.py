@@ -90,3 +90,23 @@ def test_selections_leave_the_tables_attrs_behind(ctx):
     assert len(rows) and rows.attrs == {}
     assert bare(fam).attrs == {} and bare(fam).equals(fam)
     assert fam.attrs == before
+
+
+def test_findings_control_each_table_once(ctx, monkeypatch):
+    """Disclosure control of a rung's rows is done once per table: the pipeline's two steps
+    (lower to middle, middle to upper) read the same published rows at each rung."""
+    import equity.disclosure
+    from equity.report import findings as F
+
+    seen = []
+    real = equity.disclosure.apply_disclosure
+
+    def recording(result, **kwargs):
+        seen.append(result.to_csv())
+        return real(result, **kwargs)
+
+    monkeypatch.setattr(equity.disclosure, "apply_disclosure", recording)
+    said = F.findings(ctx)
+    assert [f.variant for f in said if f.indicator == "pipeline_disparity"] == [
+        "lower to middle", "middle to upper"]
+    assert len(seen) > 10 and len(set(seen)) == len(seen)

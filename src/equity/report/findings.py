@@ -199,14 +199,23 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
 
     if level.key == "year" and level.directorate == ctx.directorate:
         return _select(ctx.results(), indicator, group_var)
-    tables = [ctx.family(_family_at(ctx, level, indicator, group_var, p), period=p,
-                         directorate=level.directorate) for p in level.periods]
-    if len(tables) == 1:
-        rows = _select(tables[0], indicator)
-    else:
-        label = f"{level.periods[-1]} to {level.periods[0]}"
-        rows = pool([_select(t, indicator, group_var, variant) for t in tables], indicator,
-                    period=label)
+    families = [_family_at(ctx, level, indicator, group_var, p) for p in level.periods]
+    if len(families) == 1:
+        # The indicator's rows of one family (every grouping and variant), controlled once
+        # per rung however many headlines read them (the pipeline's two steps).
+        key = ("rung rows", families[0], level.periods[0], level.directorate, indicator)
+        if key not in ctx._cache:
+            rows = _select(ctx.family(families[0], period=level.periods[0],
+                                      directorate=level.directorate), indicator)
+            ctx._cache[key] = rows if rows.empty else apply_disclosure(rows,
+                                                                       mode=ctx.disclosure)
+        published = ctx._cache[key]
+        return published if published.empty else _select(published, indicator, group_var)
+    tables = [ctx.family(f, period=p, directorate=level.directorate)
+              for f, p in zip(families, level.periods, strict=True)]
+    label = f"{level.periods[-1]} to {level.periods[0]}"
+    rows = pool([_select(t, indicator, group_var, variant) for t in tables], indicator,
+                period=label)
     if rows.empty:
         return rows
     return _select(apply_disclosure(rows, mode=ctx.disclosure), indicator, group_var)
