@@ -73,7 +73,7 @@ def test_the_trend_series_count_the_leaver_spells_once(ctx, monkeypatch):
     monkeypatch.setattr(monthly, "monthly_leavers", counting_series)
     sections.trends_section(ctx)
     assert sorted(set(series)) == [3, 12] and len(series) >= 3
-    assert len(joins) == 1
+    assert len(joins) <= 1  # none when this process joined them for an earlier report
 
 
 def test_selections_leave_the_tables_attrs_behind(ctx):
