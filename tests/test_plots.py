@@ -233,3 +233,32 @@ def test_labels_of_points_close_together_are_stacked_not_overlaid():
     plt.close(fig)
     # A, B, C within 0.3 of the x range and at the same rate: one above the other; D alone
     assert sorted(offsets[k] for k in "ABC") == [3, 14, 25] and offsets["D"] == 3
+
+
+def test_the_theme_is_seaborns_whitegrid_without_importing_seaborn():
+    """Oracle: seaborn's own ``set_theme`` with the palette and the house touches gives the
+    same matplotlib settings (its colour map aside: no chart draws an image); and a chart is
+    drawn without importing seaborn, scipy.stats or statsmodels."""
+    import subprocess
+    import sys
+
+    import seaborn as sns
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        plots._setup()
+        ours = dict(matplotlib.rcParams)
+        matplotlib.rcdefaults()
+        sns.set_theme(context="notebook", style="whitegrid", palette=list(plots.PALETTE),
+                      rc={"axes.edgecolor": "#425563", "font.family": "sans-serif",
+                          "axes.titleweight": "bold", "hatch.linewidth": 0.8})
+        theirs = dict(matplotlib.rcParams)
+    assert {k for k in theirs if repr(ours[k]) != repr(theirs[k])} == {"image.cmap"}
+    code = ("import sys, pandas as pd\nfrom equity import plots\n"
+            "plots.spc(pd.DataFrame({'period': ['a', 'b'], 'value': [0.1, 0.2]}))\n"
+            "print(' '.join(sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    loaded = set(out.stdout.split())
+    assert "matplotlib.pyplot" in loaded
+    assert not loaded & {"seaborn", "scipy.stats", "statsmodels"}
