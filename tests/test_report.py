@@ -18,6 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from _render_once import TRICKY, render_all_once
+from equity import plots
 from equity.errors import ParameterError
 from equity.report import (
     RenderResult,
@@ -361,6 +362,63 @@ def test_logrank_sentence(p, text):
     assert text in said and "chi-squared 5.83 on 1 df" in said
     # One curve drawn, two groups tested: the sentence says so (issue 20).
     assert "Only 1 of the 2 groups' curves are drawn" in said
+
+
+def _section_text(sec) -> str:
+    return BeautifulSoup(sec.to_html(), "html.parser").get_text(" ", strip=True)
+
+
+def test_sections_climb_to_the_finest_scope_with_something_to_publish(sample):
+    """Kaplan-Meier curves, leaving reasons and the quarterly chart climb (directorate's
+    staff group, all staff of the directorate, the trust's staff group, all staff) to the
+    first scope with something publishable, and say so, instead of withholding: AHPs in
+    Older People have fewer than two ethnic groups with 8 at risk, and every leaving reason
+    given by fewer than 8 of them (counted in internal mode below)."""
+    from equity.measures.retention import leaving_reasons
+    from equity.measures.survival import survival_curves
+
+    ctx = load(sample, period="2024/25", directorate="Older People")
+    ahp = survival_curves(ctx.dataset, period="2024/25", directorate="Older People",
+                          staff_group=ctx.staff_group, min_at_risk=8)
+    assert (ahp.groupby("group")["survival"].count() >= 2).sum() < 2  # nothing to draw
+    km = sections.survival_section(ctx)
+    text = _section_text(km)
+    assert ("fewer than two ethnic groups had 8 or more people at risk among AHPs in Older "
+            "People, so the curves are for all staff in Older People, 2024/25") in text
+    chart = next(p for p in km.parts if isinstance(p, plots.Chart))
+    assert chart.alt.startswith("Staying in post over time (Kaplan-Meier), all staff in "
+                                "Older People, 2024/25")
+    assert "Log-rank test of time to leaving (all staff in Older People, 2024/25)" in text
+
+    reasons = leaving_reasons(ctx.dataset, period="2024/25", staff_group=ctx.staff_group,
+                              directorate="Older People")
+    assert reasons.groupby("leaving_reason")["count"].sum().max() < 8
+    text = _section_text(sections.leaving_reasons_section(ctx))
+    assert ("every reason was given by fewer than 8 leavers among AHPs in Older People, so "
+            "the table is for AHPs trust-wide, 2024/25") in text  # all staff there: too few
+    assert "Leaving reasons, all leavers (AHPs trust-wide, 2024/25)" in text
+
+    text = _section_text(sections.trends_section(ctx))
+    assert "No year of the leaver rate can be published for" in text  # was "Only 0 years"
+
+
+def test_a_withheld_board_share_says_what_the_published_figures_can(sample):
+    """WRES 9 / WDES 10 for the sample's board of 11 voting members (4 BME, 1 Disabled:
+    withheld in publication): the sentence gives the board's published size and what one
+    member weighs, beside the workforce share (495 of 2,285 BME, rounded counts); exact
+    figures (internal mode) need no such sentence."""
+    board = pd.read_csv(sample / "board.csv")
+    now = board.loc[(board["snapshot_date"] == "2025-03-31") & board["voting"]]
+    assert len(now) == 11
+    text = _section_text(sections.representation_section(load(sample, period="2024/25")))
+    assert ("WRES 9: board representation, BME: figure suppressed to protect confidentiality "
+            "(small numbers). The board has about 10 voting members, so each member is about "
+            "10 percentage points of its composition; BME staff are 21.7% of the whole "
+            "workforce.") in text
+    assert "Disabled staff are 5.3% of the whole workforce." in text
+    internal = load(sample, period="2024/25", disclosure="internal")
+    assert "voting members, so each member" not in _section_text(
+        sections.representation_section(internal))
 
 
 def test_logrank_sentence_without_a_test():

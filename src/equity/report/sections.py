@@ -99,6 +99,21 @@ def _disclosure_line(ctx: ReportContext) -> str:
     return table_note(ctx.disclosure)
 
 
+def _scopes(ctx: ReportContext) -> list[tuple[str | None, str | None]]:
+    """(directorate, staff group) a section's own chart or table climbs, finest first, where
+    too few people at the report's scope leave nothing to publish: the report's scope, all
+    staff of the directorate, the trust's staff group, all staff trust-wide (the ladder of
+    :mod:`equity.report.findings` without its pooled years)."""
+    d, sg = ctx.directorate, ctx.staff_group
+    return list(dict.fromkeys([(d, sg), (d, None), (None, sg), (None, None)]))
+
+
+def _scope_name(directorate: str | None, staff_group: str | None) -> str:
+    """"AHPs in Older People", "all staff trust-wide"."""
+    who = "all staff" if staff_group is None else people_of(staff_group)
+    return f"{who} {f'in {directorate}' if directorate else 'trust-wide'}"
+
+
 def _not_computed(ctx: ReportContext, indicators: Sequence[str]) -> str | None:
     reasons = ctx.results().attrs.get("not_computed", {})
     said = [f"{REGISTRY[i].title}: {reasons[i]}" for i in indicators if i in reasons]
@@ -331,13 +346,28 @@ def representation_section(ctx: ReportContext) -> Section:
     sec = Section()
     if ctx.directorate is not None:
         return sec
-    rows = _top(_rows(ctx.results(), ["wres_9", "wdes_10"]))
-    rows = rows.loc[rows["group"].isin(["BME", "Disabled"]) & rows["variant"].isna()]
+    every = _top(_rows(ctx.results(), ["wres_9", "wdes_10"]))
+    rows = every.loc[every["group"].isin(["BME", "Disabled"]) & every["variant"].isna()]
     if rows.empty:
         return sec.add(Note(_not_computed(ctx, ["wres_9", "wdes_10"]) or
                             "The data hold no board table."))
-    said = [sentence(r) for r in rows.to_dict("records")]
+    said = [sentence(r) + _board_scale(r, every) for r in rows.to_dict("records")]
     return sec.add(Narrative(tuple(said), heading="Board representation"))
+
+
+def _board_scale(row: dict[str, Any], rows: pd.DataFrame) -> str:
+    """For a board share withheld (small numbers), what the published figures can say: the
+    board's size (rounded, as published) and what one member weighs in its composition,
+    beside the workforce share it is compared with; empty when the figure is published."""
+    board = row["denominator"]
+    workforce = rows.loc[(rows["indicator"] == row["indicator"])
+                         & (rows["group"] == row["group"]) & (rows["variant"] == "workforce")]
+    if is_finite(row["value"]) or not is_finite(board) or board <= 0 or workforce.empty \
+            or not is_finite(workforce["value"].iloc[0]):
+        return ""
+    return (f" The board has about {_count(board)} voting members, so each member is about "
+            f"{100 / board:.0f} percentage points of its composition; {row['group']} staff "
+            f"are {float(workforce['value'].iloc[0]):.1f}% of the whole workforce.")
 
 
 def recruitment_section(ctx: ReportContext) -> Section:
@@ -494,22 +524,30 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
 
     what = "leaving" if event == "leaving" else "first promotion"
     sec = Section()
-    try:
-        curves = ctx.measure(survival_curves, period=ctx.period, by="ethnicity",
-                             directorate=ctx.directorate, staff_group=ctx.staff_group,
-                             event=event, time_unit="months", min_at_risk=8)
-    except EquityError as err:
-        return sec.add(Note(f"Time to {what}: not computed ({err})."))
-    # groups with a curve to draw (two points at least: see plots.survival)
-    if curves.empty or (curves.groupby("group")["survival"].count() >= 2).sum() < 2:
+    scopes = _scopes(ctx)
+    for d, sg in scopes:
+        try:
+            curves = ctx.measure(survival_curves, period=ctx.period, by="ethnicity",
+                                 directorate=d, staff_group=sg, event=event,
+                                 time_unit="months", min_at_risk=8)
+        except EquityError as err:
+            return sec.add(Note(f"Time to {what}: not computed ({err})."))
+        # groups with a curve to draw (two points at least: see plots.survival)
+        if not curves.empty and (curves.groupby("group")["survival"].count() >= 2).sum() >= 2:
+            break
+    else:
         return sec.add(Note(
-            f"Time to {what}: fewer than two ethnic groups had 8 or more people at risk in "
-            f"{ctx.scope_label}, so no curves can be compared here."))
+            f"Time to {what}: fewer than two ethnic groups had 8 or more people at risk, even "
+            f"for {_scope_name(*scopes[-1])}, so no curves can be compared."))
+    where = f"{_scope_name(d, sg)}, {ctx.period}"
+    if (d, sg) != scopes[0]:
+        sec.add(Note(f"Time to {what}: fewer than two ethnic groups had 8 or more people at "
+                     f"risk among {_scope_name(*scopes[0])}, so the curves are for {where}."))
     title = ("Staying in post over time (Kaplan-Meier)" if event == "leaving"
              else "Not yet promoted over time (Kaplan-Meier)")
-    sec.add(plots.survival(curves, title=f"{title}, {ctx.scope_label}",
+    sec.add(plots.survival(curves, title=f"{title}, {where}",
                            state="still in post" if event == "leaving" else "not yet promoted"))
-    said = [_logrank_sentence(curves, f"time to {what}")]
+    said = [_logrank_sentence(curves, f"time to {what} ({where})")]
     med = _medians_sentence(curves, what)
     if med:
         said.append(med)
@@ -524,26 +562,37 @@ def leaving_reasons_section(ctx: ReportContext) -> Section:
     from equity.result import make_result
 
     sec = Section()
-    try:
-        r = ctx.measure(reasons_of, period=ctx.period, by="ethnicity",
-                        staff_group=ctx.staff_group, directorate=ctx.directorate)
-    except EquityError as err:
-        return sec.add(Note(f"Leaving reasons: not computed ({err})."))
-    per = r.groupby("leaving_reason", as_index=False, sort=False)["count"].sum()
-    total = float(per["count"].sum())
-    if total == 0:
-        return sec.add(Note("Leaving reasons: nobody in this scope left during the year."))
-    table = make_result(pd.DataFrame({
-        "group_var": "leaving_reason", "group": per["leaving_reason"].to_numpy(),
-        "numerator": per["count"].to_numpy(float), "denominator": total,
-        "value": per["count"].to_numpy(float) / total, "status": "not_applicable"}),
-        indicator="leaving_reasons", period=ctx.period)
-    pub = apply_disclosure(table, mode=ctx.disclosure)
-    shown = pub.loc[pub["numerator"].map(is_finite) & (pub["numerator"] > 0)].sort_values(
-        "numerator", ascending=False, kind="stable")
-    if shown.empty:
-        return sec.add(Note("Leaving reasons: every reason was given by fewer than 8 leavers "
-                            "in this scope, so none can be published."))
+    scopes = _scopes(ctx)
+    for d, sg in scopes:
+        try:
+            r = ctx.measure(reasons_of, period=ctx.period, by="ethnicity", staff_group=sg,
+                            directorate=d)
+        except EquityError as err:
+            return sec.add(Note(f"Leaving reasons: not computed ({err})."))
+        per = r.groupby("leaving_reason", as_index=False, sort=False)["count"].sum()
+        total = float(per["count"].sum())
+        if total == 0 and (d, sg) == scopes[0]:
+            return sec.add(Note(f"Leaving reasons: none of the {_scope_name(d, sg)} left "
+                                f"during {ctx.period}."))
+        if total == 0:
+            continue
+        table = make_result(pd.DataFrame({
+            "group_var": "leaving_reason", "group": per["leaving_reason"].to_numpy(),
+            "numerator": per["count"].to_numpy(float), "denominator": total,
+            "value": per["count"].to_numpy(float) / total, "status": "not_applicable"}),
+            indicator="leaving_reasons", period=ctx.period)
+        pub = apply_disclosure(table, mode=ctx.disclosure)
+        shown = pub.loc[pub["numerator"].map(is_finite) & (pub["numerator"] > 0)].sort_values(
+            "numerator", ascending=False, kind="stable")
+        if not shown.empty:
+            break
+    else:
+        return sec.add(Note(f"Leaving reasons: every reason was given by fewer than 8 leavers, "
+                            f"even among {_scope_name(*scopes[-1])}, so none can be published."))
+    where = f"{_scope_name(d, sg)}, {ctx.period}"
+    if (d, sg) != scopes[0]:
+        sec.add(Note(f"Leaving reasons: every reason was given by fewer than 8 leavers among "
+                     f"{_scope_name(*scopes[0])}, so the table is for {where}."))
     rest = int((~pub["numerator"].map(is_finite)).sum())
     frame = pd.DataFrame({"Leaving reason": shown["group"].to_numpy(),
                           "Leavers": [_count(v) for v in shown["numerator"]],
@@ -552,8 +601,8 @@ def leaving_reasons_section(ctx: ReportContext) -> Section:
     notes = [_disclosure_line(ctx)]
     if rest:
         notes.append(f"{rest} other reason(s), each given by fewer than 8 leavers, not listed.")
-    return sec.add(plots.Table(frame, caption=f"Leaving reasons, all leavers "
-                                              f"({ctx.scope_label})", notes=notes))
+    return sec.add(plots.Table(frame, caption=f"Leaving reasons, all leavers ({where})",
+                               notes=notes))
 
 
 def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
@@ -630,24 +679,19 @@ def trends_section(ctx: ReportContext) -> Section:
 
     sec = Section()
     meta = REGISTRY["leaver_rate"]
-    scopes = [(ctx.directorate, ctx.staff_group)]
-    if ctx.directorate is not None:
-        scopes.append((None, ctx.staff_group))
-    if ctx.staff_group is not None:
-        scopes.append((None, None))
-    for d, sg in dict.fromkeys(scopes):
+    scopes = _scopes(ctx)
+    for d, sg in scopes:
         series = quarterly_leaver_rate(ctx, directorate=d, staff_group=sg)
         if series is None:
             continue
-        who = "all staff" if sg is None else people_of(sg)
-        where = f"in {d}" if d else "trust-wide"
         if (d, sg) != scopes[0]:
-            sec.add(Note(f"Some quarters' leavers in {ctx.scope_label.rsplit(',', 1)[0]} are "
-                         f"too few to publish, so the quarterly chart shows {who} {where}."))
+            sec.add(Note(f"Some quarters' leavers among {_scope_name(*scopes[0])} are too few "
+                         f"to publish, so the quarterly chart shows {_scope_name(d, sg)}."))
         frame = xmr(series, value="value", x="quarter", improvement="decrease")
-        sec.add(plots.spc(frame, x="quarter", title=f"Leaver rate by quarter, {who} {where} "
-                                                     "(quarters ending in the month shown; "
-                                                     "bank staff excluded)"))
+        sec.add(plots.spc(frame, x="quarter", title=f"Leaver rate by quarter, "
+                                                     f"{_scope_name(d, sg)} (quarters ending "
+                                                     "in the month shown; bank staff "
+                                                     "excluded)"))
         break
     else:
         sec.add(Note("Leaver rate by quarter: some quarters' leavers are too few to publish at "
@@ -655,8 +699,9 @@ def trends_section(ctx: ReportContext) -> Section:
     series = trend_series(ctx)
     scope = ctx.scope_label.rsplit(",", 1)[0]
     if len(series) < 3 and ctx.directorate is not None:
-        years = "1 year" if len(series) == 1 else f"{len(series)} years"
-        sec.add(Note(f"Only {years} of the leaver rate can be published for "
+        years = ("No year" if series.empty else "Only 1 year" if len(series) == 1
+                 else f"Only {len(series)} years")
+        sec.add(Note(f"{years} of the leaver rate can be published for "
                      f"{scope} (small numbers), so the yearly table is the trust's "
                      f"{ctx.group_label} staff as a whole."))
         series = trend_series(ctx, directorate=None)
