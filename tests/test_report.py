@@ -421,6 +421,23 @@ def test_a_withheld_board_share_says_what_the_published_figures_can(sample):
         sections.representation_section(internal))
 
 
+def test_the_survey_table_sets_the_whole_trust_beside_a_directorate(sample):
+    """A directorate's survey answers withheld for a group (Disabled respondents in Older
+    People: 5 of 13) have the whole trust's beside them (survey.csv's trust rows, 25 of 68
+    Disabled and 208 of 816 Non-disabled, published as 25 of 70 and 210 of 815 with
+    statsmodels' Wilson intervals: 0.2550-0.4741, 0.2288-0.2888); the trust's own report
+    needs no such column."""
+    ctx = load(sample, period="2024/25", directorate="Older People")
+    table = next(p for p in sections.survey_section(ctx).parts if isinstance(p, plots.Table))
+    rows = table.frame.set_index("Question")
+    wdes4 = rows.loc["WDES 4: harassment, bullying or abuse"]
+    assert wdes4["Share answering (Older People)"].startswith("* / ")
+    assert wdes4["Whole trust"] == "35.7% (25.5% to 47.4%) / 25.8% (22.9% to 28.9%)"
+    trust = load(sample, period="2024/25")
+    table = next(p for p in sections.survey_section(trust).parts if isinstance(p, plots.Table))
+    assert "Whole trust" not in table.frame.columns
+
+
 def test_logrank_sentence_without_a_test():
     assert "Too few people" in sections._logrank_sentence(pd.DataFrame(), "time to leaving")
 

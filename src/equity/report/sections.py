@@ -466,19 +466,32 @@ def survey_section(ctx: ReportContext) -> Section:
     who = f"all staff in {ctx.directorate}" if ctx.directorate else "all staff of the trust"
     if res.empty:
         return sec.add(Note(_not_computed(ctx, ids) or f"No survey results for {who}."))
+    # A directorate's answers beside the whole trust's: the level above, where a group's
+    # share is withheld here (small numbers), and the comparison a reader looks for.
+    trust = (_top(_rows(ctx.results(directorate=None, families=("equality",)), ids))
+             if ctx.directorate is not None else res.iloc[:0])
+    here = f"Share answering ({ctx.directorate})" if ctx.directorate else "Share answering"
     recs = []
     for ind, rows in res.groupby("indicator", sort=False):
         by = {r["group"]: r for r in rows.to_dict("records")}
         a, b = ("BME", "White") if ind.startswith("wres") else ("Disabled", "Non-disabled")
         if a not in by and b not in by:
             continue
-        shares = [_figure(by[g]) if g in by else "" for g in (a, b)]
-        recs.append({"Question": REGISTRY[ind].title, "Group": f"{a} / {b}",
-                     "Share answering": " / ".join(shares)})
-    published = sum(1 for r in recs if WITHHELD not in r["Share answering"])
-    sec.add(Note(f"The staff survey is reported for {who}, not for one staff group (the "
-                 f"survey table carries no staff group). {published} of {len(recs)} questions "
-                 "can be published for both groups."))
+        rec = {"Question": REGISTRY[ind].title, "Group": f"{a} / {b}",
+               here: " / ".join(_figure(by[g]) if g in by else "" for g in (a, b))}
+        if ctx.directorate is not None:
+            whole = {r["group"]: r for r in trust.loc[trust["indicator"] == ind]
+                     .to_dict("records")}
+            rec["Whole trust"] = " / ".join(_figure(whole[g]) if g in whole else ""
+                                            for g in (a, b))
+        recs.append(rec)
+    published = sum(1 for r in recs if WITHHELD not in r[here])
+    said = (f"The staff survey is reported for {who}, not for one staff group (the survey "
+            f"table carries no staff group). {published} of {len(recs)} questions can be "
+            "published for both groups")
+    said += ("; the whole trust's answers are beside them." if ctx.directorate is not None
+             else ".")
+    sec.add(Note(said))
     return sec.add(plots.Table(pd.DataFrame(recs), caption=f"Staff survey, {who}, {ctx.period}",
                                notes=["Share of respondents answering positively (for WRES 5, 6 "
                                       "and 8 and WDES 4 and 6, experiencing the harm asked about)"
