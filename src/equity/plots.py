@@ -266,9 +266,9 @@ def _setup() -> None:
     if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
         # Reports render headless; only switch when no GUI backend was chosen on purpose.
         matplotlib.use("Agg", force=False)
-    from cycler import cycler
     from matplotlib import style
     from matplotlib.colors import to_rgb
+    from matplotlib.rcsetup import cycler
 
     style.use({**THEME, "axes.prop_cycle": cycler(color=[to_rgb(c) for c in PALETTE])})
 
