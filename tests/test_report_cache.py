@@ -110,3 +110,24 @@ def test_findings_control_each_table_once(ctx, monkeypatch):
     assert [f.variant for f in said if f.indicator == "pipeline_disparity"] == [
         "lower to middle", "middle to upper"]
     assert len(seen) > 10 and len(set(seen)) == len(seen)
+
+
+def test_the_overview_controls_each_directorate_table_once(monkeypatch):
+    """The directorates compared (table) and their funnel plots show the same published
+    figures: each indicator's table by directorate is built and controlled once."""
+    import equity.disclosure
+
+    trust = load(SAMPLE, period="2024/25")
+    seen = []
+    real = equity.disclosure.apply_disclosure
+
+    def recording(result, **kwargs):
+        seen.append(str(result["indicator"].iloc[0]))
+        return real(result, **kwargs)
+
+    monkeypatch.setattr(equity.disclosure, "apply_disclosure", recording)
+    sections.directorate_comparison_section(trust)
+    sections.funnels_section(trust)
+    assert sorted(seen) == sorted(sections.OVERVIEW_FUNCTIONS)
+    assert sections.by_directorate(trust, "leaver_rate") is sections.by_directorate(
+        trust, "leaver_rate")

@@ -817,12 +817,20 @@ def provenance_section(ctx: ReportContext) -> Section:
 def by_directorate(ctx: ReportContext, indicator: str) -> pd.DataFrame:
     """One published row per directorate for an indicator: every group together (the
     staff group's rate in that directorate), plus the trust's own row (``directorate``
-    None), disclosure-controlled as one table."""
+    None), disclosure-controlled as one table; built once per report (the comparison table
+    and the funnel plots both show it)."""
+    key = ("by_directorate", indicator)
+    if key not in ctx._cache:
+        ctx._cache[key] = _by_directorate(ctx, indicator)
+    return ctx._cache[key]
+
+
+def _by_directorate(ctx: ReportContext, indicator: str) -> pd.DataFrame:
     from equity.disclosure import apply_disclosure
     from equity.result import make_result
 
     fam = OVERVIEW_FUNCTIONS[indicator]
-    split = ctx.family(fam, directorate=None, within=("directorate",))
+    split = bare(ctx.family(fam, directorate=None, within=("directorate",)))
     rows = split.loc[(split["indicator"] == indicator) & split["variant"].isna()
                      & (split["group_var"] == "ethnicity") & split["directorate"].notna()]
     if indicator == "wres_2":  # appointment rate: appointed / shortlisted
