@@ -122,12 +122,14 @@ def test_the_overview_controls_each_directorate_table_once(monkeypatch):
     real = equity.disclosure.apply_disclosure
 
     def recording(result, **kwargs):
-        seen.append(str(result["indicator"].iloc[0]))
+        seen.append((str(result["indicator"].iloc[0]), str(result["period"].iloc[0])))
         return real(result, **kwargs)
 
     monkeypatch.setattr(equity.disclosure, "apply_disclosure", recording)
     sections.directorate_comparison_section(trust)
     sections.funnels_section(trust)
-    assert sorted(seen) == sorted(sections.OVERVIEW_FUNCTIONS)
+    # this year's table (the comparison and the funnels) and the three years' (the comparison)
+    assert sorted(seen) == sorted((i, p) for i in sections.OVERVIEW_FUNCTIONS
+                                  for p in ("2024/25", "2022/23 to 2024/25"))
     assert sections.by_directorate(trust, "leaver_rate") is sections.by_directorate(
         trust, "leaver_rate")

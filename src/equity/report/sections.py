@@ -814,32 +814,50 @@ def provenance_section(ctx: ReportContext) -> Section:
 # --------------------------------------------------------------------------- trust overview
 
 
-def by_directorate(ctx: ReportContext, indicator: str) -> pd.DataFrame:
+def by_directorate(ctx: ReportContext, indicator: str, *, pooled: bool = False
+                   ) -> pd.DataFrame:
     """One published row per directorate for an indicator: every group together (the
     staff group's rate in that directorate), plus the trust's own row (``directorate``
     None), disclosure-controlled as one table; built once per report (the comparison table
-    and the funnel plots both show it)."""
-    key = ("by_directorate", indicator)
+    and the funnel plots both show it). ``pooled``: the report's year and the two before it
+    added up (events and people), as the findings pool them; empty without both earlier
+    years."""
+    key = ("by_directorate", indicator, pooled)
     if key not in ctx._cache:
-        ctx._cache[key] = _by_directorate(ctx, indicator)
+        periods = [ctx.period]
+        if pooled:
+            earlier = ctx.earlier_periods(2)
+            periods = [ctx.period, *earlier] if len(earlier) == 2 else []
+        ctx._cache[key] = _by_directorate(ctx, indicator, periods)
     return ctx._cache[key]
 
 
-def _by_directorate(ctx: ReportContext, indicator: str) -> pd.DataFrame:
+def _by_directorate(ctx: ReportContext, indicator: str, periods: Sequence[str]
+                    ) -> pd.DataFrame:
     from equity.disclosure import apply_disclosure
+    from equity.report.context import EARLIER_FAMILIES
     from equity.result import make_result
 
-    fam = OVERVIEW_FUNCTIONS[indicator]
-    split = bare(ctx.family(fam, directorate=None, within=("directorate",)))
-    rows = split.loc[(split["indicator"] == indicator) & split["variant"].isna()
-                     & (split["group_var"] == "ethnicity") & split["directorate"].notna()]
-    if indicator == "wres_2":  # appointment rate: appointed / shortlisted
-        rows = rows.loc[rows["group"].isin(["White", "BME", "Unknown"])]
+    parts = []
+    for p in periods:
+        fam = OVERVIEW_FUNCTIONS[indicator]
+        if p != ctx.period and fam not in EARLIER_FAMILIES:
+            fam = "pooled_equality"  # the years before: WRES 2-4 and WDES 2-3 alone
+        split = bare(ctx.family(fam, period=p, directorate=None, within=("directorate",)))
+        rows = split.loc[(split["indicator"] == indicator) & split["variant"].isna()
+                         & (split["group_var"] == "ethnicity") & split["directorate"].notna()]
+        if indicator == "wres_2":  # appointment rate: appointed / shortlisted
+            rows = rows.loc[rows["group"].isin(["White", "BME", "Unknown"])]
+        parts.append(rows)
+    if not parts:
+        return pd.DataFrame()
+    rows = pd.concat(parts, ignore_index=True)
     per = rows.groupby("directorate", as_index=False)[["numerator", "denominator"]].sum()
     per = per.loc[per["denominator"] > 0]
     if per.empty:
         return per
     total = per[["numerator", "denominator"]].sum()
+    label = periods[0] if len(periods) == 1 else f"{periods[-1]} to {periods[0]}"
     table = make_result(pd.DataFrame({
         "directorate": [*per["directorate"], None],
         "group_var": "all", "group": "all",
@@ -847,27 +865,43 @@ def _by_directorate(ctx: ReportContext, indicator: str) -> pd.DataFrame:
         "denominator": [*per["denominator"], total["denominator"]],
         "value": [*(per["numerator"] / per["denominator"]),
                   total["numerator"] / total["denominator"]],
-        "status": "not_applicable"}), indicator=indicator, period=ctx.period)
+        "status": "not_applicable"}), indicator=indicator, period=label)
     return apply_disclosure(table, mode=ctx.disclosure)
 
 
 def directorate_comparison_section(ctx: ReportContext) -> Section:
-    """Each directorate's rate (every group together) with its interval, against the trust."""
+    """Each directorate's rate (every group together) with its interval, against the trust;
+    beside it the same over three years together, which a directorate too small for this
+    year's rate can often publish."""
     sec = Section()
     recs = []
+    three = ""
     for ind in OVERVIEW_FUNCTIONS:
         pub = by_directorate(ctx, ind)
+        pooled = by_directorate(ctx, ind, pooled=True)
+        if len(pooled):
+            three = f"{pooled['period'].iloc[0]} together: rate (95% CI)"
+        over = {r["directorate"]: r for r in pooled.to_dict("records")}
         for r in pub.to_dict("records"):
-            recs.append({"Measure": _rate_title(ind),
-                         "Directorate": r["directorate"] or "Whole trust",
-                         "Number": _count(r["numerator"]), "Out of": _count(r["denominator"]),
-                         "Rate (95% CI)": _figure(r, "proportion")})
+            rec = {"Measure": _rate_title(ind),
+                   "Directorate": r["directorate"] or "Whole trust",
+                   "Number": _count(r["numerator"]), "Out of": _count(r["denominator"]),
+                   "Rate (95% CI)": _figure(r, "proportion")}
+            if three:
+                o = over.get(r["directorate"])
+                rec[three] = _figure(o, "proportion") if o is not None else ""
+            recs.append(rec)
     if not recs:
         return sec.add(Note(_not_computed(ctx, list(OVERVIEW_FUNCTIONS)) or
                             "No directorate figures for this scope."))
-    return sec.add(plots.Table(pd.DataFrame(recs), caption=f"Directorates compared "
-                                                         f"({ctx.scope_label})",
-                               notes=[_disclosure_line(ctx)]))
+    notes = [_disclosure_line(ctx)]
+    if three:
+        notes.insert(0, "Three years together: each year's events and people added up, so a "
+                        "directorate whose rate this year is withheld (small numbers) can "
+                        "often be compared over three.")
+    return sec.add(plots.Table(pd.DataFrame(recs).fillna(""),
+                               caption=f"Directorates compared ({ctx.scope_label})",
+                               notes=notes))
 
 
 def _rate_title(indicator: str) -> str:
