@@ -283,7 +283,18 @@ def tenure_spells(staff: Any, leavers: Any | None, *, window_start: dt.date, end
     unrecorded date, so it is censored at its last snapshot, the last day it is known to be
     in post. A re-joiner whose ``org_start_date`` was not reset is one spell (their leaving
     between snapshots is then not seen).
+
+    Built once per window inside a :func:`~equity.cube.sharing` block (the frame does not
+    depend on the scope counted from it: a report's curves at two levels of its ladder read
+    the same spells).
     """
+    return shared(staff, ("tenure_spells", id(leavers), window_start, end),
+                  lambda: _tenure_spells(staff, leavers, window_start=window_start, end=end),
+                  hold=True)
+
+
+def _tenure_spells(staff: Any, leavers: Any | None, *, window_start: dt.date, end: dt.date
+                   ) -> nw.LazyFrame:
     key = person_key(staff) if leavers is None else person_key(staff, leavers)
     # Null start dates still form a spell (their days are null, counted as excluded):
     # engines do not match null join keys alike, so join on a filled copy.

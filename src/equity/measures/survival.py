@@ -110,8 +110,11 @@ def _count_tables(scope: Scope, *, start: dt.date, end: dt.date, event: str, com
             frame = leaving_reason_of(frame, ds.leavers)
         off_ladder = None
     else:
-        frame = promotion_spells(ds.staff, window_start=start, end=end,
-                                 rank=band_rank_expr(ds.staff))
+        # the spells do not depend on the scope counted from them: joined once per window
+        # inside a sharing() block (the band ladder is the staff table's own)
+        frame = cube.shared(ds.staff, ("promotion_spells", start, end),
+                            lambda: promotion_spells(ds.staff, window_start=start, end=end,
+                                                     rank=band_rank_expr(ds.staff)), hold=True)
         off_ladder = nw.col("entry_rank").is_null()
         n = cube.count(frame, [], where=and_all(scope.where, off_ladder))["n"].sum()
         scope = dataclasses.replace(scope, where=and_all(scope.where, ~off_ladder))
