@@ -757,6 +757,11 @@ def apply_disclosure(
         attrs["disclosure"] = "internal"
         out.attrs = attrs
         return out
+    # The work is done on the rows alone: pandas deep-copies a table's attrs (its
+    # exclusions, warnings) into every frame and column derived from it (about a third of
+    # a small table's control); they are published once, below.
+    result = result.copy(deep=False)
+    result.attrs = {}
     # An exact repeat of a row (the same figure reached twice, e.g. a declaration rate
     # returned by two indicator families) is one cell: control it once, copy the result.
     first = ~result.duplicated(keep="first").to_numpy()
