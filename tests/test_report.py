@@ -344,6 +344,39 @@ def test_a_report_from_a_reused_kernel_is_the_one_its_own_kernel_renders(all_rep
     assert visible(tmp_path / safe_filename(name)) == visible(out / safe_filename(name))
 
 
+def test_a_worker_replaces_a_kernel_that_died_and_clears_a_live_one(monkeypatch):
+    """A batch worker reuses its report kernel only while it answers, with its namespace
+    cleared; a kernel that died is replaced by a new one."""
+    from equity.report import _render
+
+    monkeypatch.setattr(_render, "_KERNEL", {})
+    km = _render._worker_kernel()
+    km.start_kernel(extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+    try:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        kc.execute_interactive("secret = 1", timeout=60)
+        kc.stop_channels()
+        assert _render._worker_kernel() is km  # alive: kept, and cleared
+        seen: list[dict] = []
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive("'secret' in globals()", timeout=60,
+                                       output_hook=lambda msg: seen.append(msg))
+        kc.stop_channels()
+        assert reply["content"]["status"] == "ok"
+        assert any("False" in str(m.get("content", {}).get("data", {})) for m in seen)
+        km.provisioner.process.kill()  # the kernel dies between two reports
+        km.provisioner.process.wait()
+        fresh = _render._worker_kernel()
+        assert fresh is not km and not fresh.has_kernel
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+
+
 # --------------------------------------------------------------------------- context, sections
 
 

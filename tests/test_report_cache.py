@@ -81,7 +81,7 @@ def test_selections_leave_the_tables_attrs_behind(ctx):
     the findings select carry none (pandas would deep-copy them into every frame and column
     derived from the rows), and the family keeps its own."""
     from equity.report import findings as F
-    from equity.report.context import bare
+    from equity.result import bare
 
     fam = ctx.family("retention:ethnicity", directorate=None)
     before = dict(fam.attrs)

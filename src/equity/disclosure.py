@@ -129,6 +129,7 @@ from equity.result import (
     WITHIN,
     WORKFORCE_VARIANT,
     ResultSchemaError,
+    bare,
     check_result,
 )
 
@@ -757,11 +758,8 @@ def apply_disclosure(
         attrs["disclosure"] = "internal"
         out.attrs = attrs
         return out
-    # The work is done on the rows alone: pandas deep-copies a table's attrs (its
-    # exclusions, warnings) into every frame and column derived from it (about a third of
-    # a small table's control); they are published once, below.
-    result = result.copy(deep=False)
-    result.attrs = {}
+    # The work is done on the rows alone (their attrs are published once, below).
+    result = bare(result)
     # An exact repeat of a row (the same figure reached twice, e.g. a declaration rate
     # returned by two indicator families) is one cell: control it once, copy the result.
     first = ~result.duplicated(keep="first").to_numpy()

@@ -286,3 +286,17 @@ def add_exclusion(df: pd.DataFrame, *, indicator: str, table: str, reason: str, 
         df.attrs.setdefault("exclusions", []).append(
             {"indicator": indicator, "table": table, "reason": reason, "count": int(count)}
         )
+
+
+def bare(table: pd.DataFrame) -> pd.DataFrame:
+    """The table's rows and columns without its ``attrs`` (a shallow copy: the data are
+    shared, copy-on-write), for reading many columns and selections of a table.
+
+    pandas deep-copies a frame's ``attrs`` into every frame and column it derives from it; a
+    family's attrs (its exclusions and validation warnings, a few dozen objects) made that
+    copying a third of a report's findings and of a small table's disclosure control. Use
+    it where the result is read for its rows alone; the table's own attrs stay as they are.
+    """
+    out = table.copy(deep=False)
+    out.attrs = {}
+    return out

@@ -17,6 +17,7 @@ folder (pre-disclosure counts) and still writes ``index.html``, listing what did
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import hashlib
 import html
@@ -271,7 +272,8 @@ def _worker_kernel() -> Any:
                 return km
         except Exception:  # a kernel that does not answer is replaced, never reused
             pass
-        km.shutdown_kernel(now=True)
+        with contextlib.suppress(Exception):  # (a dead kernel may fail to shut down)
+            km.shutdown_kernel(now=True)
     km = KernelManager(kernel_name="python3", config=_kernel_options().get("config"))
     _KERNEL["km"] = km
     return km

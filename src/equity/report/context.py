@@ -19,7 +19,7 @@ import pandas as pd
 
 from equity import codes
 from equity.errors import EquityError, ParameterError
-from equity.result import concat_results, empty_result
+from equity.result import bare, concat_results, empty_result
 
 Disclosure = Literal["publication", "internal"]
 
@@ -438,20 +438,6 @@ def people_of(staff_group: str | None) -> str:
     if staff_group in (None, "all"):
         return "staff"
     return "AHPs" if staff_group == codes.AHP_STAFF_GROUP else f"{staff_group} staff"
-
-
-def bare(table: pd.DataFrame) -> pd.DataFrame:
-    """The table's rows and columns without its ``attrs`` (a shallow copy: the data are
-    shared, copy-on-write), for reading many columns and selections of a table.
-
-    pandas deep-copies a frame's ``attrs`` into every frame and column it derives from it; a
-    family's attrs (its exclusions and validation warnings, a few dozen objects) made that
-    copying a third of a report's findings. Use it where the result is read for its rows
-    alone; the table's own attrs stay as they are.
-    """
-    out = table.copy(deep=False)
-    out.attrs = {}
-    return out
 
 
 def covered_directorates(table: pd.DataFrame) -> list[str]:

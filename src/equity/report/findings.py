@@ -32,13 +32,14 @@ import pandas as pd
 from equity import stats
 from equity.narration import group_ratio, sentence
 from equity.registry import REGISTRY
-from equity.report.context import ReportContext, all_staff, bare
+from equity.report.context import ReportContext, all_staff
 from equity.result import (
     ADVERSE,
     FAVOURABLE,
     INSUFFICIENT,
     STRATA,
     WITHIN,
+    bare,
     concat_results,
     is_finite,
     make_result,
@@ -143,7 +144,7 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
 def _select(table: pd.DataFrame, indicator: str, group_var: str | None = None,
             variant: str | None | bool = False) -> pd.DataFrame:
     """Rows of one indicator with no stratum (optionally one grouping / variant), without
-    the table's attrs (:func:`~equity.report.context.bare`: they describe the whole table)."""
+    the table's attrs (:func:`~equity.result.bare`: they describe the whole table)."""
     # Masks on the columns' arrays: a report selects rows about a hundred times, mostly from
     # small tables, where building a frame of the strata columns cost more than the rows.
     table = bare(table)

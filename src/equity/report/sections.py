@@ -28,7 +28,7 @@ from equity import codes, plots
 from equity.errors import EquityError
 from equity.narration import Narrative, format_value, sentence
 from equity.registry import REGISTRY
-from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, bare, load, people_of
+from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, load, people_of
 from equity.report.display import Note, Section
 from equity.report.findings import (
     Finding,
@@ -36,7 +36,7 @@ from equity.report.findings import (
     ladder,
     rest_of_trust_sentence,
 )
-from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, is_finite
+from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, bare, is_finite
 
 #: What a withheld figure looks like in every table.
 WITHHELD = "*"
