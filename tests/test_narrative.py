@@ -33,6 +33,22 @@ def test_issue_example_wres_2():
     assert text.endswith("By the NHS convention this is an adverse finding.")
 
 
+def test_a_favourable_finding_is_named_as_the_convention_names_it():
+    """A favourable status, like an adverse one, is judged on the point estimate against the
+    non-adverse range (NHS England's convention): the sentence says so, whatever the interval
+    (0 Disabled leavers: 0.00, 95% CI 0.00 to 2.34, includes 1)."""
+    row = _row(indicator="leaver_rate", group_var="disability", group="Disabled",
+               reference_group="Non-disabled", ratio=0.0, ratio_ci_low=0.0, ratio_ci_high=2.34,
+               status="favourable")
+    text = sentence(row, caveats=False)
+    assert text.endswith("outside the non-adverse range 0.80-1.25. By the NHS convention this "
+                         "is a favourable finding.")
+    within = sentence(_row(indicator="leaver_rate", group_var="disability", group="Disabled",
+                           reference_group="Non-disabled", ratio=1.1, ratio_ci_low=0.7,
+                           ratio_ci_high=1.6, status="within_range"), caveats=False)
+    assert "NHS convention" not in within
+
+
 # Every ratio template, both orientations (the standard's ratio group / reference, or
 # reference / group as WRES 2, WRES 4, WDES 2 and the pipeline ratio), both directions and
 # within the range. Expected text worked out by hand from each standard's definition.

@@ -241,8 +241,9 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
         return f"{label}: {format_value(r.get('value'), 'ratio')}."
     if status in (ADVERSE, FAVOURABLE, WITHIN) and _ok(r.get("ratio")):
         text = _ratio_sentence(r, meta, non_adverse_range)
-        if status == ADVERSE:
-            text += " By the NHS convention this is an adverse finding."
+        if status in (ADVERSE, FAVOURABLE):  # judged on the point estimate, as NHS England do
+            verdict = "an adverse" if status == ADVERSE else "a favourable"
+            text += f" By the NHS convention this is {verdict} finding."
         if caveats:
             text += " " + _caveat(r)
         return text
