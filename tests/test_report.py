@@ -485,6 +485,25 @@ def test_directorates_compared_over_three_years_where_this_year_is_withheld(samp
     assert older["2022/23 to 2024/25 together: rate (95% CI)"] == "9.4% (5.8% to 14.9%)"
 
 
+def test_professions_too_small_alone_are_counted_together(sample):
+    """The overview's professions table: six professions whose BME share is withheld alone
+    are one row together (plain pandas on staff.csv: 166 AHPs in post at 31 March 2025 in
+    them, bank staff included as the representation indicator counts them, 25 BME, published
+    as 25 of 165: 15.2%, statsmodels' Wilson interval 10.48%-21.41%), and named."""
+    staff = pd.read_csv(sample / "staff.csv", dtype=str)
+    staff = staff.loc[(staff["snapshot_date"] == "2025-03-31")
+                      & (staff["staff_group"] == "Allied Health Professionals")]
+    small = ["Dietitian", "Dramatherapist", "Music therapist", "Paramedic", "Podiatrist",
+             "Speech and language therapist"]
+    them = staff.loc[staff["profession"].isin(small), "ethnic_category"]
+    white, unknown = them.isin(["A", "B", "C"]), them.isna() | them.isin(["Z", "99"])
+    assert (len(them), int((~white & ~unknown).sum())) == (166, 25)
+    table = sections.profession_comparison_section(load(sample, period="2024/25")).parts[0]
+    row = table.frame.set_index("Profession").loc["6 smaller professions together"]
+    assert row.tolist() == ["25", "165", "15.2% (10.5% to 21.4%)"]
+    assert f"Too small to publish alone, so counted together: {', '.join(small)}." in table.notes
+
+
 def test_logrank_sentence_without_a_test():
     assert "Too few people" in sections._logrank_sentence(pd.DataFrame(), "time to leaving")
 

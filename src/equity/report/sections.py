@@ -912,17 +912,22 @@ def _rate_title(indicator: str) -> str:
 
 def profession_comparison_section(ctx: ReportContext) -> Section:
     """Professions compared: the staff group's professions by ethnic group (published
-    counts and shares)."""
+    counts and shares); the professions too small to publish alone rolled up into one row."""
     res = ctx.results(families=("representation",), within=("profession",))
     every = res.loc[(res["indicator"] == "representation") & (res["group_var"] == "ethnicity")
                     & res["profession"].notna() & (res["group"] == "BME")]
     rows = every.loc[every["value"].map(is_finite)]
+    hidden = sorted(set(every["profession"]) - set(rows["profession"]))
+    together = _professions_together(ctx, hidden) if len(hidden) > 1 else None
+    if together is not None:
+        rows = pd.concat([rows, together], ignore_index=True)
     if rows.empty:
         return Section().add(Note("No profession's ethnic mix can be published for this "
                                   "scope (small numbers)."))
-    hidden = sorted(set(every["profession"]) - set(rows["profession"]))
     notes = [_disclosure_line(ctx)]
-    if hidden:
+    if together is not None:
+        notes.append(f"Too small to publish alone, so counted together: {', '.join(hidden)}.")
+    elif hidden:
         notes.append(f"Not listed, their BME share withheld (small numbers): "
                      f"{', '.join(hidden)}.")
     frame = pd.DataFrame({"Profession": rows["profession"].to_numpy(),
@@ -931,6 +936,29 @@ def profession_comparison_section(ctx: ReportContext) -> Section:
                           "BME share (95% CI)": [_figure(r) for r in rows.to_dict("records")]})
     return Section().add(plots.Table(frame, caption=f"BME share by profession "
                                                     f"({ctx.scope_label})", notes=notes))
+
+
+def _professions_together(ctx: ReportContext, professions: Sequence[str]
+                          ) -> pd.DataFrame | None:
+    """The BME row of ``professions`` counted as one (each group's staff and all staff added
+    up, share and interval as the representation indicator works them out),
+    disclosure-controlled; None when it cannot be published either."""
+    from equity.disclosure import apply_disclosure
+    from equity.measures._common import as_groupings, rate_rows
+
+    raw = bare(ctx.family("representation", within=("profession",)))
+    sel = raw.loc[(raw["indicator"] == "representation") & (raw["group_var"] == "ethnicity")
+                  & raw["variant"].isna() & raw["profession"].isin(list(professions))]
+    if sel.empty:
+        return None
+    sums = sel.groupby("group", sort=False, as_index=False)[["numerator", "denominator"]].sum()
+    label = f"{len(professions)} smaller professions together"
+    rows = rate_rows(sums.assign(profession=label), indicator="representation",
+                     period=ctx.period, numerator="numerator", denominator="denominator",
+                     gs=as_groupings("ethnicity"), within=["profession"], compare=False)
+    pub = apply_disclosure(rows, mode=ctx.disclosure)
+    bme = pub.loc[(pub["group"] == "BME") & pub["value"].map(is_finite)]
+    return bme if len(bme) else None
 
 
 def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FUNCTIONS)
