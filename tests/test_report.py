@@ -309,7 +309,9 @@ def test_rendering_prints_no_kernel_log(all_reports, tmp_path, capfd):
     assert "IPKernelApp" not in err and "KeyboardInterrupt" not in err, err
     # chosen directorates: their reports and the index, no trust overview unless asked
     assert sorted(p.name for p in tmp_path.glob("*.html")) == ["index.html", safe_filename(name)]
-    assert "Trust overview" not in (tmp_path / "index.html").read_text(encoding="utf-8")
+    index = BeautifulSoup((tmp_path / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert not index.find("a", string="Trust overview")
+    assert "render it with equity report --overview" in index.get_text()
 
 
 @pytest.mark.slow

@@ -381,7 +381,9 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
         empty = f"<ul>{items}</ul>"
     fail_items = "".join(
         f"<li><strong>{esc(r.name)}</strong>: <pre>{esc(r.error)}</pre></li>" for r in failed)
-    ov = ""
+    ov = ("<p>The trust overview (all directorates and professions compared) was not "
+          "rendered with these reports: render it with <code>equity report --overview</code> "
+          "(or every directorate with <code>--all</code>).</p>")
     if overview is not None:
         ov = (f'<p><a href="{esc(overview.file, quote=True)}">Trust overview</a>: all '
               "directorates and professions compared, funnel plots and trends.</p>"
