@@ -391,16 +391,49 @@ def ctx(sample):
 @pytest.mark.parametrize(("p", "text"), [(0.01577, "p = 0.016"), (0.0004, "p < 0.001"),
                                          (0.3695, "consistent with no difference")])
 def test_logrank_sentence(p, text):
-    curves = pd.DataFrame({"group": ["White"]})
+    curves = pd.DataFrame({"group": ["White", "White", "Unknown", "Unknown"],
+                           "survival": [1.0, 0.9, 1.0, 0.8]})
     curves.attrs["logrank"] = [{"groups": 2.0, "chi2": 5.83, "df": 1.0, "p_value": p}]
     said = sections._logrank_sentence(curves, "time to leaving")
     assert text in said and "chi-squared 5.83 on 1 df" in said
     # One curve drawn, two groups tested: the sentence says so (issue 20).
     assert "Only 1 of the 2 groups' curves are drawn" in said
+    # the Unknown curve is drawn but compares nothing
+    assert "The Unknown curve (ethnicity not recorded) is shown for completeness" in said
+    assert "between the groups" in said or "curves of the groups" in said
 
 
 def _section_text(sec) -> str:
     return BeautifulSoup(sec.to_html(), "html.parser").get_text(" ", strip=True)
+
+
+def test_survival_climbs_past_a_scope_where_only_unknown_and_white_are_drawn(sample):
+    """Time to first promotion among AHPs in Learning Disability and Autism climbs to AHPs
+    trust-wide in the old rule, where only the Unknown and White curves have 8 at risk (BME
+    has one point): the log-rank test there compares BME with White (Unknown is never
+    tested), so a sentence under an Unknown and a White curve saying "the groups' curves
+    differ" (p = 0.007) read as Unknown against White. The section now climbs to the first
+    scope where two compared groups are drawn, names them, and says the Unknown curve is not
+    tested."""
+    from equity.measures.survival import survival_curves
+
+    ctx = load(sample, period="2024/25", directorate="Learning Disability and Autism")
+    trust_ahp = survival_curves(ctx.dataset, period="2024/25", staff_group=ctx.staff_group,
+                                event="promotion", min_at_risk=8)
+    points = trust_ahp.groupby("group")["survival"].count()
+    assert points["BME"] < 2 and points["Unknown"] >= 2 and points["White"] >= 2
+    assert trust_ahp.attrs["logrank"][0]["groups"] == 2  # BME and White, not Unknown
+
+    text = _section_text(sections.survival_section(ctx, event="promotion"))
+    assert "so the curves are for all staff trust-wide, 2024/25" in text
+    assert "Log-rank test of time to first promotion (all staff trust-wide, 2024/25)" in text
+    everyone = survival_curves(ctx.dataset, period="2024/25", event="promotion",
+                               min_at_risk=8)
+    p = everyone.attrs["logrank"][0]["p_value"]
+    verdict = ("the curves of BME and White staff differ by more than chance" if p < 0.05
+               else "the data are consistent with no difference between BME and White staff")
+    assert verdict in text
+    assert "The Unknown curve (ethnicity not recorded) is shown for completeness" in text
 
 
 def test_sections_climb_to_the_finest_scope_with_something_to_publish(sample):
@@ -418,8 +451,9 @@ def test_sections_climb_to_the_finest_scope_with_something_to_publish(sample):
     assert (ahp.groupby("group")["survival"].count() >= 2).sum() < 2  # nothing to draw
     km = sections.survival_section(ctx)
     text = _section_text(km)
-    assert ("fewer than two ethnic groups had 8 or more people at risk among AHPs in Older "
-            "People, so the curves are for all staff in Older People, 2024/25") in text
+    assert ("fewer than two ethnic groups (not counting Unknown) had 8 or more people at risk "
+            "among AHPs in Older People, so the curves are for all staff in Older People, "
+            "2024/25") in text
     chart = next(p for p in km.parts if isinstance(p, plots.Chart))
     assert chart.alt.startswith("Staying in post over time (Kaplan-Meier), all staff in "
                                 "Older People, 2024/25")

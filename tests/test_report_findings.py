@@ -377,3 +377,24 @@ def test_rest_of_trust_says_a_withheld_ratios_exact_status(monkeypatch, status, 
     assert text.startswith("Access to non-mandatory training and CPD: 45.5% (95% CI 33.0% to "
                            "58.5%) among AHPs in Mental Health Adults against 37.9%")
     assert said in text
+
+
+def test_the_summary_says_when_an_adverse_or_favourable_finding_could_be_chance(contexts):
+    """The summary ("What this report can say") shows each finding without the sections'
+    caveats; an adverse or favourable status judged on the point estimate whose 95% interval
+    includes 1 says so there too (Learning Disability and Autism: promotion 0.00, 95% CI 0.00
+    to 2.45, adverse), and a finding whose interval excludes 1 does not (the trust's
+    senior leadership likelihood 0.71, 0.52 to 0.96)."""
+    seen = {True: 0, False: 0}
+    for ctx in [*contexts.values(),
+                load(SAMPLE, period="2024/25", directorate="Learning Disability and Autism")]:
+        for f in F.findings(ctx):
+            if f.status not in (ADVERSE, FAVOURABLE) or f.row is None:
+                continue
+            lo, hi, ratio = (f.row.get(k) for k in ("ratio_ci_low", "ratio_ci_high", "ratio"))
+            if not all(isinstance(v, float) and math.isfinite(v) for v in (lo, hi, ratio)):
+                continue
+            includes = lo <= 1 <= hi
+            seen[includes] += 1
+            assert ("The 95% interval includes 1, so this could be chance." in f.short) is includes
+    assert seen[True] >= 2 and seen[False] >= 2

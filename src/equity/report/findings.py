@@ -291,7 +291,8 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
         if row is None:
             continue
         if _settled(row):
-            text, short = _finding_text(row, level), _finding_text(row, level, caveats=False)
+            text = _finding_text(row, level)
+            short = _finding_text(row, level, caveats=False) + _could_be_chance(row)
             if not _has_figure(row):
                 # The status stands, its number is withheld: give the figure of the next
                 # rung that can publish one beside it.
@@ -310,6 +311,18 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             text += " " + could
     return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
                    None, text, ref)
+
+
+def _could_be_chance(row: dict[str, Any]) -> str:
+    """Beside an adverse or favourable status in a report's summary (which leaves out the
+    sections' longer caveats): that its 95% interval includes 1. The NHS convention judges
+    the point estimate, so "BME staff were less likely to be promoted: 0.00 times as likely
+    (95% CI 0.00 to 2.45), ... an adverse finding" must not read as settled beyond chance."""
+    lo, hi = row.get("ratio_ci_low", np.nan), row.get("ratio_ci_high", np.nan)
+    if (row["status"] in (ADVERSE, FAVOURABLE) and is_finite(row.get("ratio"))
+            and is_finite(lo) and is_finite(hi) and lo <= 1 <= hi):
+        return " The 95% interval includes 1, so this could be chance."
+    return ""
 
 
 def _has_figure(row: dict[str, Any]) -> bool:

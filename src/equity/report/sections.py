@@ -498,6 +498,19 @@ def survey_section(ctx: ReportContext) -> Section:
                                       ", with 95% interval.", _disclosure_line(ctx)]))
 
 
+def _drawn(curves: pd.DataFrame) -> list[str]:
+    """The groups whose curve is drawn (two points at least: see :func:`equity.plots.survival`)
+    and that the log-rank test compares (an unknown ethnic group is drawn, never compared)."""
+    if curves.empty:
+        return []
+    points = curves.groupby("group", sort=False)["survival"].count()
+    return [str(g) for g, n in points.items() if n >= 2 and g != _UNKNOWN]
+
+
+#: The ethnic group of staff whose ethnicity is not known: drawn, but not compared.
+_UNKNOWN = codes.WRES_GROUPS[-1]
+
+
 def _logrank_sentence(curves: pd.DataFrame, what: str) -> str:
     tests = curves.attrs.get("logrank") or []
     if not tests or tests[0].get("p_value") is None:
@@ -506,18 +519,22 @@ def _logrank_sentence(curves: pd.DataFrame, what: str) -> str:
     t = tests[0]
     p = float(t["p_value"])
     ptxt = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-    verdict = ("the groups' curves differ by more than chance would readily explain"
-               if p < 0.05 else "the data are consistent with no difference between the groups")
+    drawn = _drawn(curves)
     n = int(t.get("groups") or 0)
-    drawn = int(curves["group"].nunique()) if "group" in curves else n
-    hidden = ""
-    if drawn < n:
-        hidden = (f" Only {drawn} of the {n} groups' curves are drawn: the others never had 8 "
-                  "or more people at risk, so their curves cannot be published, though the "
-                  "test uses them.")
+    who = f"{' and '.join(drawn)} staff" if len(drawn) == n == 2 else "the groups"
+    verdict = (f"the curves of {who} differ by more than chance would readily explain"
+               if p < 0.05 else f"the data are consistent with no difference between {who}")
+    notes = ""
+    if len(drawn) < n:
+        notes += (f" Only {len(drawn)} of the {n} groups' curves are drawn: the others never "
+                  "had 8 or more people at risk, so their curves cannot be published, though "
+                  "the test uses them.")
+    if _UNKNOWN in set(curves["group"].astype(str)):
+        notes += (f" The {_UNKNOWN} curve (ethnicity not recorded) is shown for completeness "
+                  "and is not part of the test.")
     return (f"Log-rank test of {what} across {n} groups: chi-squared {float(t['chi2']):.2f} "
             f"on {int(t['df'])} df, {ptxt}: {verdict}. It does not show why any difference "
-            f"arises.{hidden}")
+            f"arises.{notes}")
 
 
 def _medians_sentence(curves: pd.DataFrame, what: str) -> str | None:
@@ -545,17 +562,19 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
                                  time_unit="months", min_at_risk=8)
         except EquityError as err:
             return sec.add(Note(f"Time to {what}: not computed ({err})."))
-        # groups with a curve to draw (two points at least: see plots.survival)
-        if not curves.empty and (curves.groupby("group")["survival"].count() >= 2).sum() >= 2:
+        # two compared groups with a curve to draw (an Unknown curve compares nothing)
+        if len(_drawn(curves)) >= 2:
             break
     else:
         return sec.add(Note(
-            f"Time to {what}: fewer than two ethnic groups had 8 or more people at risk, even "
-            f"for {_scope_name(*scopes[-1])}, so no curves can be compared."))
+            f"Time to {what}: fewer than two ethnic groups (not counting {_UNKNOWN}) had 8 or "
+            f"more people at risk, even for {_scope_name(*scopes[-1])}, so no curves can be "
+            "compared."))
     where = f"{_scope_name(d, sg)}, {ctx.period}"
     if (d, sg) != scopes[0]:
-        sec.add(Note(f"Time to {what}: fewer than two ethnic groups had 8 or more people at "
-                     f"risk among {_scope_name(*scopes[0])}, so the curves are for {where}."))
+        sec.add(Note(f"Time to {what}: fewer than two ethnic groups (not counting {_UNKNOWN}) "
+                     f"had 8 or more people at risk among {_scope_name(*scopes[0])}, so the "
+                     f"curves are for {where}."))
     title = ("Staying in post over time (Kaplan-Meier)" if event == "leaving"
              else "Not yet promoted over time (Kaplan-Meier)")
     sec.add(plots.survival(curves, title=f"{title}, {where}",
