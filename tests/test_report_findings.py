@@ -398,3 +398,34 @@ def test_the_summary_says_when_an_adverse_or_favourable_finding_could_be_chance(
             seen[includes] += 1
             assert ("The 95% interval includes 1, so this could be chance." in f.short) is includes
     assert seen[True] >= 2 and seen[False] >= 2
+
+
+def test_the_ethnicity_pay_gap_is_a_headline_finding():
+    """The trust's anti-racist commitment: the ethnicity pay gap (every ethnic minority group
+    together against White British, as the pay section's table gives it) is a headline
+    comparison, in the scorecard and the summary, not only in the pay table. Oracle: plain
+    pandas on the sample's staff.csv (AHPs in Learning Disability and Autism at 31 March
+    2025, full-pay staff: mean gap 11.17%, median 16.92%)."""
+    from equity.report import sections
+
+    staff = pd.read_csv(SAMPLE / "staff.csv")
+    x = staff.loc[(staff["snapshot_date"] == "2025-03-31") & staff["full_pay"]
+                  & (staff["staff_group"] == "Allied Health Professionals")
+                  & (staff["directorate"] == "Learning Disability and Autism")]
+    wb = x["ethnic_category"] == "A"
+    em = ~wb & x["ethnic_category"].notna() & ~x["ethnic_category"].isin(["Z", "99"])
+    a, b = x.loc[wb, "hourly_pay"], x.loc[em, "hourly_pay"]
+    mean_gap = (a.mean() - b.mean()) / a.mean() * 100
+    median_gap = (a.median() - b.median()) / a.median() * 100
+    assert (round(mean_gap, 1), round(median_gap, 1)) == (11.2, 16.9)
+
+    ctx = load(SAMPLE, period="2024/25", directorate="Learning Disability and Autism")
+    card = sections.headlines(ctx).set_index(["Indicator", "Comparison"])
+    for title, gap in (("Mean hourly pay gap", mean_gap), ("Median hourly pay gap", median_gap)):
+        row = card.loc[(title, "Ethnic minority vs White British")]
+        assert row["Figure"] == f"{gap:.1f}%"
+        assert row["Level"] == "AHPs in Learning Disability and Autism, 2024/25"
+        assert row["Status"] == "adverse"  # above the 5% threshold
+    adverse = [f.short for f in F.findings(ctx) if f.status == ADVERSE]
+    assert any(f"Ethnic minority median hourly pay was {median_gap:.1f}% lower than White "
+               "British median hourly pay" in s for s in adverse)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from equity import stats
+from equity.measures._common import grouping
 from equity.narration import group_ratio, sentence
 from equity.registry import REGISTRY
 from equity.report.context import ReportContext, all_staff
@@ -63,6 +64,8 @@ HEADLINES: tuple[tuple[str, str, str | None], ...] = (
     ("promotion_rate", "ethnicity", None),
     ("pay_gap_median", "sex", None),
     ("pay_gap_mean", "sex", None),
+    ("pay_gap_median", "white_british", None),
+    ("pay_gap_mean", "white_british", None),
 )
 
 #: Figures counted afresh each year, which three years can pool (events and people added).
@@ -76,7 +79,8 @@ POOLABLE: frozenset[str] = frozenset({
 RATE_RATIOS: frozenset[str] = POOLABLE | {"senior_representation"}
 
 #: The group a comparison is about (the other is the reference), by grouping.
-FOCUS: dict[str, str] = {"ethnicity": "BME", "disability": "Disabled", "sex": "Female"}
+FOCUS: dict[str, str] = {"ethnicity": "BME", "disability": "Disabled", "sex": "Female",
+                         "white_british": "Ethnic minority"}
 
 #: Rates a directorate report compares with the rest of the trust's staff group (every
 #: group together), with the rate's name where the indicator's title names a ratio.
@@ -102,7 +106,9 @@ def family_of(indicator: str, group_var: str, *, main: bool, earlier: bool = Fal
     if fam == "retention":
         return f"retention:{group_var}"
     if fam == "pay":
-        return "pay" if main else "pay:sex"
+        # pay_gap(by="ethnicity") gives the white_british rows (every ethnic minority group
+        # together against White British) and the detailed groups'
+        return "pay" if main else f"pay:{'ethnicity' if group_var == 'white_british' else group_var}"
     if earlier:
         return "pooled_equality"
     return "equality" if main else "headline_equality"
@@ -301,7 +307,7 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             return Finding(indicator, group_var, variant, level.label, level.key,
                            str(row["status"]), text, row, short, str(row["reference_group"]))
         last = (level, row)
-    ref = ctx.reference_groups.get(group_var, "")
+    ref = ctx.reference_groups.get(group_var) or str(grouping(group_var).reference or "")
     text = (f"{REGISTRY[indicator].title}{f' ({variant})' if variant else ''}, "
             f"{FOCUS.get(group_var, '')} vs {ref}: too few people to tell, even for "
             f"{levels[-1].label}.")
