@@ -147,7 +147,8 @@ def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
         if chart is None:
             continue
         checked += 1
-        pub = sections.by_directorate(ctx, ind)
+        pub, when = sections._funnel_rows(ctx, ind)
+        assert f"({when})" in chart.caption
         named = set(pub["directorate"].dropna())
         hidden = {d for d in named if not pd.notna(pub.loc[pub["directorate"] == d,
                                                             "value"]).all()}
@@ -157,6 +158,28 @@ def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
             assert "not shown, their figures withheld (small numbers)" in chart.caption
             assert all(d in chart.caption for d in hidden)
     assert checked == len(charts) == 3
+
+
+def test_a_funnel_plots_three_years_together_when_they_publish_more_directorates(contexts):
+    """This year's AHP leaver rate is withheld for three of the five directorates (a funnel
+    of two); the three years together publish all five, as the directorates table's
+    three-year column does: the funnel plots those, and says so in its title. Promotion,
+    whose three years publish no more directorates than this year, stays this year's."""
+    from equity import plots
+    from equity.report import sections
+
+    ctx = contexts[(None, "publication")]
+    year = sections.by_directorate(ctx, "leaver_rate")
+    pooled = sections.by_directorate(ctx, "leaver_rate", pooled=True)
+    assert (sections._published(year), sections._published(pooled)) == (2, 5)
+    charts = [p for p in sections.funnels_section(ctx).parts if isinstance(p, plots.Chart)]
+    leavers = next(c for c in charts if c.caption.startswith("Leaver rate (headcount)"))
+    assert "by directorate, AHP (2022/23 to 2024/25 together)" in leavers.caption
+    assert "not shown" not in leavers.caption and "(0 of 5 outside)" in leavers.alt
+    for r in pooled.loc[pooled["directorate"].notna()].to_dict("records"):
+        assert f"{r['directorate']}: {r['value']:.1%} of {r['denominator']:,.0f}" in leavers.alt
+    promotion = next(c for c in charts if c.caption.startswith("Promotion rate"))
+    assert "by directorate, AHP (2024/25)" in promotion.caption
 
 
 @pytest.mark.parametrize(("directorate", "scope"), [

@@ -980,6 +980,26 @@ def _professions_together(ctx: ReportContext, professions: Sequence[str]
     return bme if len(bme) else None
 
 
+def _published(table: pd.DataFrame) -> int:
+    """How many directorates' rates ``table`` (:func:`by_directorate`) publishes."""
+    if table.empty:
+        return 0
+    return int((table["directorate"].notna() & table["value"].map(is_finite)).sum())
+
+
+def _funnel_rows(ctx: ReportContext, indicator: str) -> tuple[pd.DataFrame, str]:
+    """The rows a funnel plot shows, and their period: this year's, unless small numbers
+    withhold some directorate's rate and the three years together publish more of them (a
+    funnel of two directorates out of five says little)."""
+    year = by_directorate(ctx, indicator)
+    hidden = (int(year["directorate"].notna().sum()) - _published(year)) if len(year) else 0
+    if hidden:
+        pooled = by_directorate(ctx, indicator, pooled=True)
+        if _published(pooled) > _published(year):
+            return pooled, f"{pooled['period'].iloc[0]} together"
+    return year, ctx.period
+
+
 def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FUNCTIONS)
             ) -> Section:
     """Funnel plots of each directorate's rate (every group together) against the trust's
@@ -988,7 +1008,7 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
 
     sec = Section()
     for ind in indicators:
-        pub = by_directorate(ctx, ind)
+        pub, when = _funnel_rows(ctx, ind)
         title = _rate_title(ind)
         units = pub.loc[pub["directorate"].notna() & pub["value"].map(is_finite)] if len(
             pub) else pub
@@ -1010,8 +1030,8 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
                                     overdispersion="additive" if len(units) >= 10 else False)
         sec.add(plots.funnel(
             units.assign(suppressed=False), funnel_curve(unit_limits, grid),
-            title=f"{title} by directorate, {ctx.group_label} ({ctx.period})", target=target,
-            population=f"{ctx.group_label} staff in each directorate, {ctx.period}, from "
+            title=f"{title} by directorate, {ctx.group_label} ({when})", target=target,
+            population=f"{ctx.group_label} staff in each directorate, {when}, from "
                        f"published (rounded) counts{left_out}",
             method="Wilson score 95% and 99.8% limits (OHID Fingertips)"))
     return sec
