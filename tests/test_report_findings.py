@@ -102,7 +102,9 @@ def contexts():
 
 def test_ladder_rungs_for_a_directorate_and_the_trust(contexts):
     d = F.ladder(contexts[("Older People", "publication")], "leaver_rate")
-    assert [lv.key for lv in d] == ["year", "pooled", "all_staff", "trust"]
+    assert [lv.key for lv in d] == ["year", "pooled", "all_staff", "trust", "trust_all_staff"]
+    assert d[-1].label == "all staff trust-wide, 2024/25"
+    assert (d[-1].directorate, d[-1].every_group) == (None, True)
     assert d[1].periods == ("2024/25", "2023/24", "2022/23")
     assert d[1].label == "AHPs in Older People, 2022/23 to 2024/25 together"
     # Snapshots of the same people are never pooled.
@@ -452,3 +454,30 @@ def test_the_ethnicity_pay_gap_is_a_headline_finding():
     adverse = [f.short for f in F.findings(ctx) if f.status == ADVERSE]
     assert any(f"Ethnic minority median hourly pay was {median_gap:.1f}% lower than White "
                "British median hourly pay" in s for s in adverse)
+
+
+def test_a_directorate_finding_climbs_to_all_staff_trust_wide():
+    """A comparison the trust's AHPs cannot settle (WRES 3: too few BME AHPs entered the
+    disciplinary process) is given for all staff trust-wide, the trust's own WRES 3, rather
+    than "too few people to tell"; oracle: :func:`equity.wres` for every staff group,
+    disclosure-controlled on its own."""
+    from equity.disclosure import apply_disclosure
+    from equity.measures.wres import wres
+
+    ctx = load(SAMPLE, period="2024/25", directorate="Learning Disability and Autism")
+    f = F.finding(ctx, "wres_3", "ethnicity")
+    assert f.level_key == "trust_all_staff" and f.status == ADVERSE
+    assert f.text.startswith("all staff trust-wide, 2024/25: BME staff were more likely to "
+                             "enter the formal disciplinary process than White staff")
+    own = apply_disclosure(wres(ctx.dataset, period="2024/25", indicators=("wres_3",)),
+                           mode="publication")
+    bme = own.loc[(own["indicator"] == "wres_3") & (own["group"] == "BME")
+                  & own["variant"].isna()].iloc[0]
+    assert f.row is not None
+    for c in ("ratio", "ratio_ci_low", "ratio_ci_high", "numerator", "denominator"):
+        assert f.row[c] == pytest.approx(bme[c], rel=1e-12)
+    # the AHP rungs below it could not settle it
+    for level in F.ladder(ctx, "wres_3")[:-1]:
+        row = F.comparison_row(F.level_rows(ctx, level, "wres_3", "ethnicity", None),
+                               "ethnicity", None)
+        assert row is None or row["status"] not in (ADVERSE, FAVOURABLE, WITHIN)

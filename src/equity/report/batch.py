@@ -90,8 +90,8 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
     A directorate with nobody in the staff group gets no report (:func:`empty_directorates`).
     With ``overview``, also the same for the whole trust (the trust overview's own table)
     and the overview's comparisons by directorate and profession; without it, of the whole
-    trust's figures only the main families of the report's year, which a directorate
-    report's last rung reads.
+    trust's figures only what a directorate report's last two rungs read: the main families
+    of the report's year, and its headline families for every staff group.
     """
     names = report_families(ctx)
     keys = [BatchKey(f, p, None, ("directorate", *w)) for f, p, w in names]
@@ -102,6 +102,8 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
         keys.append(BatchKey("representation", ctx.period, None, ("profession",)))
     else:
         keys += [BatchKey(f, ctx.period, None, ()) for f in MAIN_FAMILIES]
+        if ctx.staff_group is not None:
+            keys += [BatchKey(all_staff(f), ctx.period, None, ()) for f in HEADLINE_FAMILIES]
     return list(dict.fromkeys(keys))
 
 

@@ -10,7 +10,8 @@ can be published and judged:
    only for figures counted afresh each year, such as leaving, appointment or promotion;
    never for snapshots of the same people, which pooling would count three times);
 3. all staff of the directorate, this year;
-4. the trust's staff group, this year.
+4. the trust's staff group, this year;
+5. all staff trust-wide, this year (the trust's own WRES and WDES figures).
 
 The trust overview climbs the trust's rungs (this year, three years pooled, all staff).
 Every figure is disclosure-controlled by :func:`equity.disclosure.apply_disclosure` at its own
@@ -141,6 +142,9 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
         out.append(Level("all_staff", f"all staff {where}, {per}", d, True, (per,)))
     if d is not None:
         out.append(Level("trust", f"{who} trust-wide, {per}", None, False, (per,)))
+        if ctx.staff_group is not None:
+            out.append(Level("trust_all_staff", f"all staff trust-wide, {per}", None, True,
+                             (per,)))
     return out
 
 
