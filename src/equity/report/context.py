@@ -160,7 +160,8 @@ MAIN_FAMILIES: tuple[str, ...] = (
 )
 
 #: The families behind the headline scorecard alone: last year's figures and the trust-wide
-#: comparison need only these (a fraction of the main table's cost).
+#: comparison need only these (a fraction of the main table's cost). ``headline_equality``
+#: is senior representation, the pipeline, WRES 2-4 and WDES 2-3.
 HEADLINE_FAMILIES: tuple[str, ...] = (
     "headline_equality", "retention:ethnicity", "retention:disability",
     "progression:ethnicity", "pay:sex", "pay:ethnicity",
@@ -357,12 +358,13 @@ class ReportContext:
             # Model Employer ladder: baseline = earliest 31 March snapshot, goal = 5 years
             # later (equality_indicators' defaults).
             return equality_indicators(ds, **scope)
-        if kind == "pooled_equality":
-            return concat_results([wres(ds, indicators=("wres_2", "wres_3", "wres_4"), **scope),
-                                   wdes(ds, indicators=("wdes_2", "wdes_3"), **scope)])
-        if kind == "headline_equality":
-            return concat_results([f(ds, **scope) for f in (
-                senior_representation, pipeline_disparity, wres, wdes)])
+        if kind in ("pooled_equality", "headline_equality"):
+            # the WRES and WDES figures the findings' ladder reads (findings.HEADLINES)
+            parts = [wres(ds, indicators=("wres_2", "wres_3", "wres_4"), **scope),
+                     wdes(ds, indicators=("wdes_2", "wdes_3"), **scope)]
+            if kind == "headline_equality":
+                parts += [senior_representation(ds, **scope), pipeline_disparity(ds, **scope)]
+            return concat_results(parts)
         if kind == "representation":
             return representation(ds, **scope)
         if kind == "wres":
