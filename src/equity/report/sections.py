@@ -302,7 +302,8 @@ def workforce_profile_section(ctx: ReportContext) -> Section:
     if len(bench):
         # whose share it is, as every finding says it ("AHPs in Older People, 2024/25: ...")
         scope = ladder(ctx, "representation_vs_benchmark")[0].label
-        sec.add(Narrative(tuple(f"{scope}: {sentence(r)}" for r in bench.to_dict("records")),
+        sec.add(Narrative(tuple(f"{scope}: {sentence(r, caveats=True)}"
+                                for r in bench.to_dict("records")),
                           heading="Against the local population"))
     raw = ctx.family("representation", within=("band",))
     rows = raw.loc[(raw["indicator"] == "representation") & (raw["group_var"] == "ethnicity")
