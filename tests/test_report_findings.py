@@ -490,3 +490,21 @@ def test_a_directorate_finding_climbs_to_all_staff_trust_wide():
         row = F.comparison_row(F.level_rows(ctx, level, "wres_3", "ethnicity", None),
                                "ethnicity", None)
         assert row is None or row["status"] not in (ADVERSE, FAVOURABLE, WITHIN)
+
+
+def test_the_summary_gives_the_directorates_own_findings_first():
+    """Within each status, the summary lists the finest rung first: Oxfordshire Community
+    Services' adverse findings open with its own AHPs' (leaving, pay), not the trust's."""
+    from equity.report import sections
+
+    ctx = load(SAMPLE, period="2024/25", directorate="Oxfordshire Community Services")
+    found = F.findings(ctx)
+    rungs = [lv.key for lv in F.ladder(ctx, "leaver_rate")]
+    adverse = [f for f in found if f.status == ADVERSE]
+    assert {f.level_key for f in adverse} >= {"pooled", "year", "trust_all_staff"}
+    said = next(p for p in sections.summary_section(ctx).parts
+                if getattr(p, "heading", None) == "Adverse findings").sentences
+    order = [next(f for f in adverse if f.short == s).level_key for s in said]
+    assert sorted(said) == sorted(f.short for f in adverse)
+    assert order == sorted(order, key=rungs.index)
+    assert said[0].startswith("AHPs in Oxfordshire Community Services")

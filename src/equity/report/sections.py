@@ -198,9 +198,16 @@ def title_section(ctx: ReportContext) -> Section:
                          Note(banner, kind="warning") if banner else None)
 
 
+#: The ladder's rungs, finest first (:func:`equity.report.findings.ladder`).
+_RUNGS = ("year", "pooled", "all_staff", "trust", "trust_all_staff")
+
+
 def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
+    """Findings by status; within a status the finest rung first (the directorate's own
+    figures before the trust's), in the headline order within a rung."""
     out: dict[str, list[Finding]] = {ADVERSE: [], FAVOURABLE: [], WITHIN: [], INSUFFICIENT: []}
-    for f in found:
+    rank = {k: i for i, k in enumerate(_RUNGS)}
+    for f in sorted(found, key=lambda f: rank.get(f.level_key, len(rank))):
         out.setdefault(f.status, []).append(f)
     return out
 
