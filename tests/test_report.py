@@ -779,3 +779,28 @@ def test_fingerprint_covers_the_input_tables_only(tmp_path):
     assert data_fingerprint(tmp_path) == before
     (tmp_path / "staff.csv").write_text("staff_id\n2\n")
     assert data_fingerprint(tmp_path) != before
+
+
+def test_pay_quarters_climb_the_ladder(sample):
+    """Every quarter's shares for AHPs in Learning Disability and Autism are withheld (about
+    ten AHPs a quarter): the chart climbs to all staff in the directorate and says so;
+    its shares are :func:`equity.measures.pay.pay_gap`'s for that scope, disclosure-controlled
+    on their own."""
+    from equity.disclosure import apply_disclosure
+    from equity.measures.pay import pay_gap
+
+    ctx = load(sample, period="2024/25", directorate="Learning Disability and Autism")
+    text = _section_text(sections.pay_gaps_section(ctx))
+    assert ("the shares in 4 of the 4 quarters for AHPs in Learning Disability and Autism are "
+            "withheld (small numbers), so the chart is for all staff in Learning Disability "
+            "and Autism, 2024/25") in text
+    chart = next(p for p in sections.pay_gaps_section(ctx).parts if isinstance(p, plots.Chart))
+    assert chart.alt.startswith("Women and men in each pay quarter, all staff in Learning "
+                                "Disability and Autism, 2024/25.")
+    own = apply_disclosure(pay_gap(ctx.dataset, period="2024/25", by="sex",
+                                   directorate="Learning Disability and Autism"),
+                           mode="publication")
+    q = own.loc[(own["indicator"] == "pay_quartile") & (own["group"] == "Female")]
+    assert len(q) == 4 and q["value"].notna().all()
+    said = ", ".join(f"{v} {x:.1%}" for v, x in zip(q["variant"], q["value"], strict=True))
+    assert f"Female: {said};" in chart.alt

@@ -218,7 +218,8 @@ def test_a_withheld_local_population_comparison_is_one_line_not_a_silence(contex
 @pytest.mark.parametrize(("directorate", "chart"), [("Mental Health Adults", False),
                                                      ("Older People", True)])
 def test_a_pay_quarter_chart_only_where_most_quarters_can_be_shown(directorate, chart):
-    # Mental Health Adults' AHPs: three of four quarters withheld; Older People: one.
+    # Mental Health Adults' AHPs: three of four quarters withheld, so the chart climbs to
+    # all staff of the directorate and says so; Older People: one, so the AHPs' chart.
     from equity import plots
     from equity.report import sections
 
@@ -226,9 +227,13 @@ def test_a_pay_quarter_chart_only_where_most_quarters_can_be_shown(directorate, 
     parts = sections.pay_gaps_section(ctx).parts
     charts = [p for p in parts if isinstance(p, plots.Chart) and "pay quarter" in p.caption]
     notes = [p.text for p in parts if isinstance(p, Note) and "pay quarter" in p.text]
-    assert (len(charts), len(notes)) == ((1, 0) if chart else (0, 1))
+    assert (len(charts), len(notes)) == ((1, 0) if chart else (1, 1))
     if not chart:
         assert "the shares in 3 of the 4 quarters" in notes[0]
+        assert notes[0].endswith(f"so the chart is for all staff in {directorate}, 2024/25.")
+        assert charts[0].caption.endswith(f", all staff in {directorate}, 2024/25")
+    else:
+        assert charts[0].caption == "Women and men in each pay quarter"
 
 
 def test_declaration_rates_say_whose_they_are(contexts):

@@ -28,7 +28,13 @@ from equity import codes, plots
 from equity.errors import EquityError
 from equity.narration import Narrative, format_value, sentence
 from equity.registry import REGISTRY
-from equity.report.context import OVERVIEW_FUNCTIONS, ReportContext, load, people_of
+from equity.report.context import (
+    OVERVIEW_FUNCTIONS,
+    ReportContext,
+    all_staff,
+    load,
+    people_of,
+)
 from equity.report.display import Note, Section
 from equity.report.findings import (
     Finding,
@@ -446,21 +452,46 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
         "Gap: (second group's mean or median hourly pay - first group's) / second group's x "
         "100; positive: the first group is paid less. Adverse: a gap above 5% (a library "
         "threshold). Gaps from fewer than 8 people are withheld.", _disclosure_line(ctx)]))
-    q = _top(_rows(ctx.results(), ["pay_quartile"]))
-    q = q.loc[q["group_var"] == "sex"]
-    # A quarter says something when some group's published share in it is above 0 (a group
-    # with nobody anywhere, often Unknown, publishes 0% in every quarter).
-    said = q.groupby("variant")["value"].agg(lambda v: bool(v.fillna(0).gt(0).any())) if len(
-        q) else q
-    if len(said) and 2 * int(said.sum()) > len(said):
-        sec.add(plots.pay_quarters(q, title="Women and men in each pay quarter"))
-    elif len(said):
-        hidden = len(said) - int(said.sum())
-        sec.add(Note(f"Women and men in each pay quarter: the shares in {hidden} of the "
-                     f"{len(said)} quarters for {ctx.scope_label} are withheld (small numbers), "
-                     "so there is no chart; the findings above give each gap at the level it "
-                     "can be published."))
+    first: tuple[int, int] | None = None  # (quarters withheld, quarters) at the report's scope
+    for d, sg in _scopes(ctx):
+        q = _pay_quarters(ctx, d, sg)
+        # A quarter says something when some group's published share in it is above 0 (a
+        # group with nobody anywhere, often Unknown, publishes 0% in every quarter).
+        said = q.groupby("variant")["value"].agg(lambda v: bool(v.fillna(0).gt(0).any()))
+        if not len(said):
+            continue
+        if 2 * int(said.sum()) > len(said):
+            where = _scope_name(d, sg)
+            title = "Women and men in each pay quarter"
+            if first is not None:
+                sec.add(Note(f"Women and men in each pay quarter: the shares in {first[0]} of "
+                             f"the {first[1]} quarters for {_scope_name(*_scopes(ctx)[0])} are "
+                             f"withheld (small numbers), so the chart is for {where}, "
+                             f"{ctx.period}."))
+                title += f", {where}, {ctx.period}"
+            return sec.add(plots.pay_quarters(q, title=title))
+        if first is None:
+            first = (len(said) - int(said.sum()), len(said))
+    if first is not None:
+        sec.add(Note(f"Women and men in each pay quarter: the shares in {first[0]} of the "
+                     f"{first[1]} quarters for {ctx.scope_label} are withheld (small numbers), "
+                     f"even for {_scope_name(*_scopes(ctx)[-1])}, so there is no chart; the "
+                     "findings above give each gap at the level it can be published."))
     return sec
+
+
+def _pay_quarters(ctx: ReportContext, directorate: str | None, staff_group: str | None
+                  ) -> pd.DataFrame:
+    """The published shares of women and men in each pay quarter for one scope of
+    :func:`_scopes`: the report's own table at its scope, else the pay family of that
+    scope, disclosure-controlled on its own."""
+    if (directorate, staff_group) == _scopes(ctx)[0]:
+        res = ctx.results()
+    else:
+        fam = "pay" if staff_group == ctx.staff_group else all_staff("pay:sex")
+        res = ctx.results(directorate=directorate, families=(fam,))
+    q = _top(_rows(res, ["pay_quartile"]))
+    return q.loc[q["group_var"] == "sex"]
 
 
 def survey_section(ctx: ReportContext) -> Section:
