@@ -32,6 +32,7 @@ from equity.report import (
     sections,
 )
 from equity.report.context import ReportContext, known_directorates, load
+from equity.report.display import Note
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("def ", "class ", "groupby", "merge")
@@ -804,3 +805,28 @@ def test_pay_quarters_climb_the_ladder(sample):
     assert len(q) == 4 and q["value"].notna().all()
     said = ", ".join(f"{v} {x:.1%}" for v, x in zip(q["variant"], q["value"], strict=True))
     assert f"Female: {said};" in chart.alt
+
+
+def test_the_yearly_leaver_table_keeps_the_directorates_years_beside_the_next_scope(sample):
+    """Learning Disability and Autism's AHPs publish one year of five: the yearly table keeps
+    that year (25.0%, the same figure the rest-of-the-trust comparison gives from the
+    retention family) with the withheld years as *, beside all staff of the directorate
+    (the next step of the ladder, every year published), instead of replacing it with the
+    trust's AHPs."""
+    from equity.report.findings import rest_of_trust
+
+    ctx = load(sample, period="2024/25", directorate="Learning Disability and Autism")
+    parts = sections.trends_section(ctx).parts
+    note = next(p for p in parts if isinstance(p, Note) and "of the leaver rate" in p.text)
+    assert note.text == ("Only 1 year of the leaver rate can be published for AHPs in Learning "
+                         "Disability and Autism (small numbers), so the table sets all staff "
+                         "in Learning Disability and Autism beside them.")
+    table = next(p for p in parts if isinstance(p, plots.Table)).frame
+    ahp, everyone = ("AHPs in Learning Disability and Autism",
+                     "all staff in Learning Disability and Autism")
+    assert list(table.columns) == ["Year", ahp, everyone]
+    assert table["Year"].tolist() == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
+    row = rest_of_trust(ctx, "leaver_rate")
+    assert row is not None and row["period"] == "2024/25"
+    assert table[ahp].tolist() == ["*"] * 4 + [f"{row['value']:.1%}"]
+    assert all(v.endswith("%") for v in table[everyone])

@@ -681,8 +681,9 @@ def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
                    directorate: str | None, staff_group: str | None) -> pd.DataFrame | None:
     """Leaver rates over ``window`` months to the month ends of the given calendar
     ``months`` (:func:`equity.monthly_leavers`), from disclosure-controlled counts: ``label``
-    (``YYYY-MM``, so labels sort in time order) and ``value``; a point whose count is
-    withheld is left out. None when the data allow no series."""
+    (``YYYY-MM``, so labels sort in time order) and ``value``, NaN where the count is
+    withheld (a point with nobody in post is left out). None when the data allow no
+    series."""
     from equity.disclosure import apply_disclosure
     from equity.measures.monthly import monthly_leavers
     from equity.result import make_result
@@ -705,21 +706,22 @@ def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
             "value": q["value"].to_numpy(float), "status": "not_applicable"}),
             indicator="leaver_rate", period=ctx.period)
         pub = apply_disclosure(table, mode=ctx.disclosure)
-        pub = pub.loc[pub["value"].map(is_finite)]
+        pub = pub.loc[pub["value"].map(is_finite) | pub["suppressed"].astype(bool)]
         ctx._cache[key] = pd.DataFrame({"label": pub["variant"].to_numpy(),
                                         "value": pub["value"].to_numpy(float)})
     return ctx._cache[key]
 
 
-def trend_series(ctx: ReportContext, *, directorate: str | None | Literal["self"] = "self"
-                 ) -> pd.DataFrame:
+def trend_series(ctx: ReportContext, *, directorate: str | None | Literal["self"] = "self",
+                 staff_group: str | None | Literal["self"] = "self") -> pd.DataFrame:
     """The leaver rate (headcount, bank staff excluded) of each financial year the data hold
-    up to the report's, from disclosure-controlled counts (a year whose leavers are withheld
-    is left out): ``period`` and ``value``. The same figures as :func:`equity.retention`'s
-    (the rolling 12 months to each 31 March)."""
+    up to the report's, from disclosure-controlled counts (NaN for a year whose leavers are
+    withheld): ``period`` and ``value``. The same figures as :func:`equity.retention`'s
+    (the rolling 12 months to each 31 March). ``directorate`` and ``staff_group`` default to
+    the report's."""
     d = ctx.directorate if directorate == "self" else directorate
-    s = _leaver_series(ctx, window=12, months=(3,), directorate=d,
-                       staff_group=ctx.staff_group)
+    sg = ctx.staff_group if staff_group == "self" else staff_group
+    s = _leaver_series(ctx, window=12, months=(3,), directorate=d, staff_group=sg)
     if s is None or s.empty:
         return pd.DataFrame({"period": [], "value": []})
     years = s["label"].str[:4].astype(int)
@@ -739,9 +741,12 @@ def quarterly_leaver_rate(ctx: ReportContext, *, directorate: str | None,
                        staff_group=staff_group)
     full = _leaver_series(ctx, window=3, months=(3, 6, 9, 12), directorate=None,
                           staff_group=None)
-    if s is None or full is None or len(s) < len(full):
+    if s is None or full is None:
         return None
-    return s.rename(columns={"label": "quarter"})
+    s, full = s.dropna(subset=["value"]), full.dropna(subset=["value"])
+    if len(s) < len(full):
+        return None
+    return s.rename(columns={"label": "quarter"}).reset_index(drop=True)
 
 
 def trends_section(ctx: ReportContext) -> Section:
@@ -750,7 +755,6 @@ def trends_section(ctx: ReportContext) -> Section:
     from equity.stats import xmr
 
     sec = Section()
-    meta = REGISTRY["leaver_rate"]
     scopes = _scopes(ctx)
     for d, sg in scopes:
         series = quarterly_leaver_rate(ctx, directorate=d, staff_group=sg)
@@ -768,22 +772,43 @@ def trends_section(ctx: ReportContext) -> Section:
     else:
         sec.add(Note("Leaver rate by quarter: some quarters' leavers are too few to publish at "
                      "every level, so there is no quarterly chart."))
-    series = trend_series(ctx)
-    scope = ctx.scope_label.rsplit(",", 1)[0]
-    if len(series) < 3 and ctx.directorate is not None:
-        years = ("No year" if series.empty else "Only 1 year" if len(series) == 1
-                 else f"Only {len(series)} years")
-        sec.add(Note(f"{years} of the leaver rate can be published for "
-                     f"{scope} (small numbers), so the yearly table is the trust's "
-                     f"{ctx.group_label} staff as a whole."))
-        series = trend_series(ctx, directorate=None)
-        scope = f"{ctx.group_label} staff, whole trust"
-    if series.empty:
-        return sec.add(Note(f"{meta.title}: no year's figure can be published for this scope."))
-    return sec.add(plots.Table(pd.DataFrame({
-        "Year": series["period"].to_numpy(),
-        meta.title: [format_value(v, meta.unit) for v in series["value"]]}),
-        caption=f"{meta.title} by year ({scope})", notes=[_disclosure_line(ctx)]))
+    return sec.add(*_yearly_leaver_rate(ctx))
+
+
+def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
+    """The leaver rate by year for the report's scope; where fewer than three of its years
+    can be published, beside it the first scope up the ladder (:func:`_scopes`) with three
+    or more, and a note saying so. Withheld years are shown as withheld, not dropped."""
+    meta = REGISTRY["leaver_rate"]
+    scopes = _scopes(ctx)
+    columns = {_scope_name(*scopes[0]): trend_series(ctx)}
+    shown = int(columns[_scope_name(*scopes[0])]["value"].map(is_finite).sum())
+    parts: list[Any] = []
+    if shown < 3:
+        years = ("No year" if not shown else "Only 1 year" if shown == 1
+                 else f"Only {shown} years")
+        for d, sg in scopes[1:]:
+            other = trend_series(ctx, directorate=d, staff_group=sg)
+            if int(other["value"].map(is_finite).sum()) >= 3:
+                columns[_scope_name(d, sg)] = other
+                parts.append(Note(f"{years} of the leaver rate can be published for "
+                                  f"{_scope_name(*scopes[0])} (small numbers), so the table "
+                                  f"sets {_scope_name(d, sg)} beside them."))
+                break
+    periods = sorted({p for t in columns.values() for p in t["period"]})
+    if not any(t["value"].map(is_finite).any() for t in columns.values()):
+        return [Note(f"{meta.title}: no year's figure can be published for this scope.")]
+
+    def cell(t: pd.DataFrame, period: str) -> str:
+        v = t.loc[t["period"] == period, "value"]
+        if v.empty:
+            return ""
+        return format_value(v.iloc[0], meta.unit) if is_finite(v.iloc[0]) else WITHHELD
+
+    frame = pd.DataFrame({"Year": periods, **{name: [cell(t, p) for p in periods]
+                                              for name, t in columns.items()}})
+    return [*parts, plots.Table(frame, caption=f"{meta.title} by year, {ctx.period} and before",
+                                notes=[_disclosure_line(ctx)])]
 
 
 def validation_table(ctx: ReportContext) -> pd.DataFrame:
