@@ -401,6 +401,10 @@ def test_logrank_sentence(p, text):
     assert "Only 1 of the 2 groups' curves are drawn" in said
     # the Unknown curve is drawn but compares nothing
     assert "The Unknown curve (ethnicity not recorded) is shown for completeness" in said
+    # ... and is not mentioned when it is not drawn (one point)
+    undrawn = curves.iloc[:3].copy()
+    undrawn.attrs = curves.attrs
+    assert "Unknown curve" not in sections._logrank_sentence(undrawn, "time to leaving")
     assert "between the groups" in said or "curves of the groups" in said
 
 

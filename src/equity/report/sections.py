@@ -538,13 +538,15 @@ def survey_section(ctx: ReportContext) -> Section:
                                       ", with 95% interval.", _disclosure_line(ctx)]))
 
 
-def _drawn(curves: pd.DataFrame) -> list[str]:
-    """The groups whose curve is drawn (two points at least: see :func:`equity.plots.survival`)
-    and that the log-rank test compares (an unknown ethnic group is drawn, never compared)."""
+def _drawn(curves: pd.DataFrame, *, compared: bool = True) -> list[str]:
+    """The groups whose curve is drawn (two points at least: see :func:`equity.plots.survival`);
+    with ``compared``, only those the log-rank test compares (an unknown ethnic group is
+    drawn, never compared)."""
     if curves.empty:
         return []
     points = curves.groupby("group", sort=False)["survival"].count()
-    return [str(g) for g, n in points.items() if n >= 2 and g != _UNKNOWN]
+    return [str(g) for g, n in points.items()
+            if n >= 2 and not (compared and g == _UNKNOWN)]
 
 
 #: The ethnic group of staff whose ethnicity is not known: drawn, but not compared.
@@ -569,7 +571,7 @@ def _logrank_sentence(curves: pd.DataFrame, what: str) -> str:
         notes += (f" Only {len(drawn)} of the {n} groups' curves are drawn: the others never "
                   "had 8 or more people at risk, so their curves cannot be published, though "
                   "the test uses them.")
-    if _UNKNOWN in set(curves["group"].astype(str)):
+    if _UNKNOWN in _drawn(curves, compared=False):
         notes += (f" The {_UNKNOWN} curve (ethnicity not recorded) is shown for completeness "
                   "and is not part of the test.")
     return (f"Log-rank test of {what} across {n} groups: chi-squared {float(t['chi2']):.2f} "
