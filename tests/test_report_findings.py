@@ -513,3 +513,21 @@ def test_the_summary_gives_the_directorates_own_findings_first():
     assert sorted(said) == sorted(f.short for f in adverse)
     assert order == sorted(order, key=rungs.index)
     assert said[0].startswith("AHPs in Oxfordshire Community Services")
+
+
+def test_the_rest_of_the_trust_sentence_says_when_its_interval_includes_one():
+    """Learning Disability and Autism's AHPs against the rest of the trust: promotion 0.00
+    times (95% CI 0.00 to 2.96), adverse by the convention, could be chance; leaving 2.83
+    times (1.47 to 5.14) could not."""
+    ctx = load(SAMPLE, period="2024/25", directorate="Learning Disability and Autism")
+    for indicator in F.REST_OF_TRUST:
+        row = F.rest_of_trust(ctx, indicator)
+        said = F.rest_of_trust_sentence(ctx, indicator)
+        if row is None or said is None or not math.isfinite(row["ratio"]):
+            continue
+        includes = row["ratio_ci_low"] <= 1 <= row["ratio_ci_high"]
+        judged = row["status"] in (ADVERSE, FAVOURABLE)
+        assert said.endswith("The 95% interval includes 1, so this could be chance.") is (
+            includes and judged), said
+    assert F.rest_of_trust_sentence(ctx, "promotion_rate").endswith("could be chance.")
+    assert F.rest_of_trust_sentence(ctx, "leaver_rate").endswith("adverse.")

@@ -552,7 +552,7 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
     d = 2
     ci = f" (95% CI {lo:.{d}f} to {hi:.{d}f})" if is_finite(lo) else ""
     said = judged.get(str(row["status"]), "too few people to judge")
-    return f"{head}: {r:.{d}f} times{ci}, {said}."
+    return f"{head}: {r:.{d}f} times{ci}, {said}.{_could_be_chance(row)}"
 
 
 def _rate_text(row: dict[str, Any], unit: str) -> str:
