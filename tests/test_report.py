@@ -102,7 +102,8 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path):
 
 def test_index_escapes_names_and_lists_failures():
     ok = RenderResult(TRICKY, safe_filename(TRICKY), True, summary={
-        "headlines": [], "adverse": 3, "favourable": 0, "within_range": 5, "unsettled": 7})
+        "headlines": [], "adverse": 3, "favourable": 0, "within_range": 5, "trust_wide": 2,
+        "unsettled": 7})
     bad = RenderResult("Bad <i>dir</i>", safe_filename("Bad <i>dir</i>"), False,
                        error="ValueError: <boom>")
     text = index_html([ok, bad], overview=None, footer_items={"Period": "2024/25"}, title="T",
@@ -113,7 +114,7 @@ def test_index_escapes_names_and_lists_failures():
     assert soup.find("a", string=TRICKY)["href"] == safe_filename(TRICKY)
     assert "ValueError: <boom>" in soup.get_text()
     row = soup.find("a", string=TRICKY).find_parent("tr")
-    assert [td.get_text() for td in row.find_all("td")] == ["3", "0", "5", "7"]
+    assert [td.get_text() for td in row.find_all("td")] == ["3", "0", "5", "2", "7"]
     assert "<b>Corporate</b>: no AHP staff in this directorate, so no report." in soup.get_text()
 
 
@@ -263,9 +264,13 @@ def test_reports_are_short_and_every_section_says_something(all_reports):
             assert re.search(rf"in {re.escape(name)}[^.]*?(\d+(\.\d+)?%|times)", said), (
                 name, theme, said[:300])
         summary = r["summary"]
-        assert {"adverse", "favourable", "within_range", "unsettled"} <= set(summary)
-        assert sum(summary[k] for k in ("adverse", "favourable", "within_range",
+        assert {"adverse", "favourable", "within_range", "trust_wide", "unsettled"} <= set(
+            summary)
+        assert sum(summary[k] for k in ("adverse", "favourable", "within_range", "trust_wide",
                                         "unsettled")) == len(summary["headlines"])
+        # the directorate's own counts leave out what only the trust's figures settle
+        trust_rungs = [h for h in summary["headlines"] if "trust-wide" in h["Level"]]
+        assert summary["trust_wide"] == len(trust_rungs)
 
 
 @pytest.mark.slow
@@ -277,7 +282,7 @@ def test_index_lists_each_reports_findings(all_reports):
     cells = [td.get_text(strip=True) for td in row.find_all("td")]
     s = first["summary"]
     assert cells == [str(s["adverse"]), str(s["favourable"]), str(s["within_range"]),
-                     str(s["unsettled"])]
+                     str(s["trust_wide"]), str(s["unsettled"])]
 
 
 @pytest.mark.slow

@@ -223,10 +223,16 @@ def summary_section(ctx: ReportContext) -> Section:
     and interval, adverse first; then what could not be settled."""
     found = findings(ctx)
     by = _grouped(found)
+    # For the index: the findings settled within the report's own scope (a directorate's
+    # first three rungs) apart from those only the trust's figures settle, which every
+    # directorate report shares.
+    own = _grouped([f for f in found if f.level_key in _RUNGS[:3] or f.status == INSUFFICIENT])
     sec = Section(summary={
         "scope": ctx.scope_label,
-        "adverse": len(by[ADVERSE]), "favourable": len(by[FAVOURABLE]),
-        "within_range": len(by[WITHIN]), "unsettled": len(by[INSUFFICIENT]),
+        "adverse": len(own[ADVERSE]), "favourable": len(own[FAVOURABLE]),
+        "within_range": len(own[WITHIN]),
+        "trust_wide": sum(len(by[s]) - len(own[s]) for s in (ADVERSE, FAVOURABLE, WITHIN)),
+        "unsettled": len(by[INSUFFICIENT]),
         "headlines": headlines(ctx)[["Indicator", "Level", "Figure", "Status"]].to_dict(
             "records"),
     })
