@@ -102,7 +102,9 @@ def contexts():
 
 def test_ladder_rungs_for_a_directorate_and_the_trust(contexts):
     d = F.ladder(contexts[("Older People", "publication")], "leaver_rate")
-    assert [lv.key for lv in d] == ["year", "pooled", "all_staff", "trust", "trust_all_staff"]
+    assert [lv.key for lv in d] == ["year", "pooled", "all_staff", "trust", "trust_pooled",
+                                    "trust_all_staff"]
+    assert d[4].label == "AHPs trust-wide, 2022/23 to 2024/25 together"
     assert d[-1].label == "all staff trust-wide, 2024/25"
     assert (d[-1].directorate, d[-1].every_group) == (None, True)
     assert d[1].periods == ("2024/25", "2023/24", "2022/23")
@@ -531,3 +533,36 @@ def test_the_rest_of_the_trust_sentence_says_when_its_interval_includes_one():
             includes and judged), said
     assert F.rest_of_trust_sentence(ctx, "promotion_rate").endswith("could be chance.")
     assert F.rest_of_trust_sentence(ctx, "leaver_rate").endswith("adverse.")
+
+
+@pytest.mark.parametrize("directorate", ["Learning Disability and Autism", "Older People"])
+def test_a_directorate_states_a_trust_wide_figure_as_the_overview_does(directorate):
+    """A directorate report's trust-wide rungs are the overview's own (the trust's staff
+    group this year, over three years, all staff): every finding a directorate gives at one
+    of them is the overview's at the same rung, to the last digit, though the directorate
+    report adds up the trust's earlier years from the families split by directorate and the
+    overview computes the trust's own."""
+    ctx = load(SAMPLE, period="2024/25", directorate=directorate)
+    trust = load(SAMPLE, period="2024/25")
+    overview_key = {"trust": "year", "trust_pooled": "pooled", "trust_all_staff": "all_staff"}
+    compared = set()
+    for ind, gv, variant in F.HEADLINES:
+        for level in F.ladder(ctx, ind):
+            if level.key not in overview_key:
+                continue
+            mine = F.comparison_row(F.level_rows(ctx, level, ind, gv, variant), gv, variant)
+            theirs_level = next(lv for lv in F.ladder(trust, ind)
+                                if lv.key == overview_key[level.key])
+            assert theirs_level.label == level.label
+            theirs = F.comparison_row(F.level_rows(trust, theirs_level, ind, gv, variant),
+                                      gv, variant)
+            assert (mine is None) == (theirs is None), (ind, level.key)
+            if mine is None:
+                continue
+            for c in ("numerator", "denominator", "value", "ratio", "ratio_ci_low",
+                      "ratio_ci_high", "status"):
+                a, b = mine[c], theirs[c]
+                assert a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b)), (
+                    ind, level.key, c, a, b)
+            compared.add(level.key)
+    assert compared == set(overview_key)

@@ -11,7 +11,11 @@ can be published and judged:
    never for snapshots of the same people, which pooling would count three times);
 3. all staff of the directorate, this year;
 4. the trust's staff group, this year;
-5. all staff trust-wide, this year (the trust's own WRES and WDES figures).
+5. the same pooled over three years;
+6. all staff trust-wide, this year (the trust's own WRES and WDES figures).
+
+Rungs 4-6 are the trust overview's own, so a directorate report states a trust-wide figure
+as the overview does.
 
 The trust overview climbs the trust's rungs (this year, three years pooled, all staff).
 Every figure is disclosure-controlled by :func:`equity.disclosure.apply_disclosure` at its own
@@ -141,7 +145,12 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
     if ctx.staff_group is not None:
         out.append(Level("all_staff", f"all staff {where}, {per}", d, True, (per,)))
     if d is not None:
+        # the trust overview's own rungs (so a directorate report gives a trust-wide figure
+        # as the overview does)
         out.append(Level("trust", f"{who} trust-wide, {per}", None, False, (per,)))
+        if indicator in POOLABLE and len(earlier) == 2:
+            out.append(Level("trust_pooled", f"{who} trust-wide, {earlier[-1]} to {per} "
+                             "together", None, False, (per, *earlier)))
         if ctx.staff_group is not None:
             out.append(Level("trust_all_staff", f"all staff trust-wide, {per}", None, True,
                              (per,)))
@@ -222,8 +231,16 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
                                                                        mode=ctx.disclosure)
         published = ctx._cache[key]
         return published if published.empty else _select(published, indicator, group_var)
-    tables = [ctx.family(f, period=p, directorate=level.directorate)
-              for f, p in zip(families, level.periods, strict=True)]
+    if level.directorate is None and ctx.directorate is not None:
+        # The trust's years, added up from the families split by directorate that a
+        # directorate report reads anyway (events and people add up across directorates as
+        # across years), rather than computing the trust's own for the years before.
+        tables = [bare(ctx.family(f, period=p, directorate=None, within=("directorate",)))
+                  .assign(directorate=None)
+                  for f, p in zip(families, level.periods, strict=True)]
+    else:
+        tables = [ctx.family(f, period=p, directorate=level.directorate)
+                  for f, p in zip(families, level.periods, strict=True)]
     label = f"{level.periods[-1]} to {level.periods[0]}"
     rows = pool([_select(t, indicator, group_var, variant) for t in tables], indicator,
                 period=label)

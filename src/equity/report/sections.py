@@ -205,7 +205,7 @@ def title_section(ctx: ReportContext) -> Section:
 
 
 #: The ladder's rungs, finest first (:func:`equity.report.findings.ladder`).
-_RUNGS = ("year", "pooled", "all_staff", "trust", "trust_all_staff")
+_RUNGS = ("year", "pooled", "all_staff", "trust", "trust_pooled", "trust_all_staff")
 
 
 def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
