@@ -395,7 +395,7 @@ def test_the_batch_holds_every_family_a_report_reads(monkeypatch):
     assert asked["Mental Health Adults"] and asked[None]
     assert [k for k in asked["Mental Health Adults"] + asked[None] if k not in keys] == []
     assert [k for k in asked["Mental Health Adults"] if k not in without] == []
-    assert len(without) < len(keys) - 10
+    assert set(without) < set(keys)  # the directorate reports need less than the overview
 
 
 @pytest.mark.parametrize(("status", "said"), [

@@ -88,15 +88,18 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
     What every directorate report reads (:func:`report_families`) is computed once split by
     directorate (one pass over the data instead of one per report) and sliced per report.
     A directorate with nobody in the staff group gets no report (:func:`empty_directorates`).
-    With ``overview``, also the same for the whole trust (the trust overview's own table)
-    and the overview's comparisons by directorate and profession; without it, of the whole
-    trust's figures only what a directorate report's last two rungs read: the main families
-    of the report's year, and its headline families for every staff group.
+    With ``overview``, also the report year's for the whole trust (the trust overview's own
+    table) and the overview's comparisons by directorate and profession; without it, of the
+    whole trust's figures only what a directorate report's trust-wide rungs read: the main
+    families of the report's year, and its headline families for every staff group. The
+    trust's years before are added up from the families split by directorate.
     """
     names = report_families(ctx)
     keys = [BatchKey(f, p, None, ("directorate", *w)) for f, p, w in names]
     if overview:
-        keys += [BatchKey(f, p, None, w) for f, p, w in names]
+        # the trust's own table; its years before are added up from the split families
+        # (:func:`equity.report.findings.level_rows`)
+        keys += [BatchKey(f, p, None, w) for f, p, w in names if p == ctx.period]
         keys += [BatchKey(f, ctx.period, None, ("directorate",))
                  for f in OVERVIEW_FUNCTIONS.values()]
         keys.append(BatchKey("representation", ctx.period, None, ("profession",)))

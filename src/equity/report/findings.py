@@ -231,10 +231,11 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
                                                                        mode=ctx.disclosure)
         published = ctx._cache[key]
         return published if published.empty else _select(published, indicator, group_var)
-    if level.directorate is None and ctx.directorate is not None:
-        # The trust's years, added up from the families split by directorate that a
-        # directorate report reads anyway (events and people add up across directorates as
-        # across years), rather than computing the trust's own for the years before.
+    if level.directorate is None:
+        # The trust's years, added up from the families split by directorate that every
+        # report reads anyway (a directorate's against the rest of the trust, the overview's
+        # directorates over three years): events and people add up across directorates as
+        # across years, so the trust's own families of the years before are never needed.
         tables = [bare(ctx.family(f, period=p, directorate=None, within=("directorate",)))
                   .assign(directorate=None)
                   for f, p in zip(families, level.periods, strict=True)]
