@@ -96,18 +96,25 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
     """
     names = report_families(ctx)
     keys = [BatchKey(f, p, None, ("directorate", *w)) for f, p, w in names]
+    # The trust's rate figures (leaving, promotion, WRES 2-4...) are added up from the
+    # split families (:func:`equity.report.findings.level_rows`): of the whole trust's own
+    # families, the overview's table needs the main ones of the report's year, and the
+    # trust-wide rungs the others' (representation, the pipeline, pay).
+    trust = [f for f in MAIN_FAMILIES if overview or not f.startswith(_RATES)]
+    if ctx.staff_group is not None:
+        trust += [all_staff(f) for f in HEADLINE_FAMILIES if not f.startswith(_RATES)]
+    keys += [BatchKey(f, ctx.period, None, ()) for f in trust]
     if overview:
-        # the trust's own table; its years before are added up from the split families
-        # (:func:`equity.report.findings.level_rows`)
-        keys += [BatchKey(f, p, None, w) for f, p, w in names if p == ctx.period]
         keys += [BatchKey(f, ctx.period, None, ("directorate",))
                  for f in OVERVIEW_FUNCTIONS.values()]
         keys.append(BatchKey("representation", ctx.period, None, ("profession",)))
-    else:
-        keys += [BatchKey(f, ctx.period, None, ()) for f in MAIN_FAMILIES]
-        if ctx.staff_group is not None:
-            keys += [BatchKey(all_staff(f), ctx.period, None, ()) for f in HEADLINE_FAMILIES]
+        keys.append(BatchKey("representation", ctx.period, None, ("band",)))
     return list(dict.fromkeys(keys))
+
+
+#: Families of rate figures only, which a batch never computes for the whole trust but for
+#: the overview's own table.
+_RATES = ("retention", "progression")
 
 
 def empty_directorates(ctx: ReportContext) -> list[str]:

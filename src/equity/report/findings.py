@@ -220,7 +220,13 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
     if level.key == "year" and level.directorate == ctx.directorate:
         return _select(ctx.results(), indicator, group_var)
     families = [_family_at(ctx, level, indicator, group_var, p) for p in level.periods]
-    if len(families) == 1:
+    # A trust-wide rung's rate figures are added up from the families split by directorate
+    # that every report reads anyway (a directorate against the rest of the trust, the
+    # overview's directorates over three years): events and people add up across
+    # directorates as across years, exactly, so the trust's own families of those rates
+    # are never computed for them (tested against them).
+    summed = level.directorate is None and indicator in POOLABLE
+    if len(families) == 1 and not summed:
         # The indicator's rows of one family (every grouping and variant), controlled once
         # per rung however many headlines read them (the pipeline's two steps).
         key = ("rung rows", families[0], level.periods[0], level.directorate, indicator)
@@ -231,18 +237,15 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
                                                                        mode=ctx.disclosure)
         published = ctx._cache[key]
         return published if published.empty else _select(published, indicator, group_var)
-    if level.directorate is None:
-        # The trust's years, added up from the families split by directorate that every
-        # report reads anyway (a directorate's against the rest of the trust, the overview's
-        # directorates over three years): events and people add up across directorates as
-        # across years, so the trust's own families of the years before are never needed.
+    if summed:
         tables = [bare(ctx.family(f, period=p, directorate=None, within=("directorate",)))
                   .assign(directorate=None)
                   for f, p in zip(families, level.periods, strict=True)]
     else:
         tables = [ctx.family(f, period=p, directorate=level.directorate)
                   for f, p in zip(families, level.periods, strict=True)]
-    label = f"{level.periods[-1]} to {level.periods[0]}"
+    label = (level.periods[0] if len(level.periods) == 1
+             else f"{level.periods[-1]} to {level.periods[0]}")
     rows = pool([_select(t, indicator, group_var, variant) for t in tables], indicator,
                 period=label)
     if rows.empty:
