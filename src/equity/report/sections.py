@@ -240,8 +240,9 @@ def summary_section(ctx: ReportContext) -> Section:
         "Each figure is given at the finest level that can be published: this directorate's "
         "staff group this year, else the same over three years, else all staff of the "
         "directorate, else the trust's staff group (this year, then over three years), else "
-        "all staff trust-wide. The level is named in each sentence. Relative likelihoods are judged against NHS England's non-adverse range 0.80-1.25; "
-        "pay gaps above 5% are called adverse (a library threshold)."
+        "all staff trust-wide. The level is named in each sentence. Relative likelihoods "
+        "are judged against NHS England's non-adverse range 0.80-1.25; pay gaps above 5% are "
+        "called adverse (a library threshold)."
         if ctx.directorate else
         "Each figure is given for the trust's staff group this year where it can be published "
         "and judged, else over three years, else for all staff; the level is named in each "
