@@ -839,3 +839,12 @@ def test_the_yearly_leaver_table_keeps_the_directorates_years_beside_the_next_sc
     assert row is not None and row["period"] == "2024/25"
     assert table[ahp].tolist() == ["*"] * 4 + [f"{row['value']:.1%}"]
     assert all(v.endswith("%") for v in table[everyone])
+
+
+def test_an_unknown_directorate_is_said_before_anything_else(sample, tmp_path, capsys):
+    """A mistyped directorate is the only thing `equity report` says: not first the period
+    it would have chosen."""
+    with pytest.raises(ParameterError, match="Unknown directorate 'Older Peple'"):
+        render_reports(sample, directorates=["Older Peple"], out_dir=tmp_path / "out",
+                       progress=False)
+    assert "Period" not in capsys.readouterr().out

@@ -601,15 +601,6 @@ def render_reports(
     check_out(out_dir, inputs=[path], folder=True)
     sg = None if staff_group in (None, "", "all") else staff_group
     ctx = load(path, period=period or "2024/25", staff_group=sg, disclosure=disclosure)
-    if period is None:  # the context computes nothing until asked: only its label changes
-        period = latest_period(ctx.dataset)
-        ctx = replace(ctx, period=period)
-        print(f"Period {period} (the latest complete financial year in the data; choose "
-              "another with --period)")
-    else:  # a period the data does not hold is an error here, as in `equity indicators`
-        from equity.measures._common import resolve_period
-
-        resolve_period(ctx.dataset, period)
     ds = ctx.dataset
     known = known_directorates(ds)
     if all_directorates:
@@ -621,6 +612,15 @@ def render_reports(
     else:
         raise ParameterError("Choose the reports to render: --all for every directorate, or "
                              f"--directorate NAME ... (known: {', '.join(map(repr, known))}).")
+    if period is None:  # the context computes nothing until asked: only its label changes
+        period = latest_period(ds)
+        ctx = replace(ctx, period=period)
+        print(f"Period {period} (the latest complete financial year in the data; choose "
+              "another with --period)")
+    else:  # a period the data does not hold is an error here, as in `equity indicators`
+        from equity.measures._common import resolve_period
+
+        resolve_period(ds, period)
     if overview is None:
         overview = all_directorates
     # A directorate with nobody in the staff group gets a line in the index, not a report.
