@@ -82,6 +82,11 @@ def report_families(ctx: ReportContext) -> list[tuple[str, str, tuple[str, ...]]
     return [*out, ("representation", per, ("band",))]
 
 
+#: Families of rate figures only, which a batch computes for the whole trust only for the
+#: overview's own table (trust-wide rungs add them up from the families split by directorate).
+_RATES = ("retention", "progression")
+
+
 def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKey]:
     """The families a batch of reports computes once.
 
@@ -110,11 +115,6 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
         keys.append(BatchKey("representation", ctx.period, None, ("profession",)))
         keys.append(BatchKey("representation", ctx.period, None, ("band",)))
     return list(dict.fromkeys(keys))
-
-
-#: Families of rate figures only, which a batch never computes for the whole trust but for
-#: the overview's own table.
-_RATES = ("retention", "progression")
 
 
 def empty_directorates(ctx: ReportContext) -> list[str]:

@@ -113,10 +113,17 @@ def family_of(indicator: str, group_var: str, *, main: bool, earlier: bool = Fal
     if fam == "pay":
         # pay_gap(by="ethnicity") gives the white_british rows (every ethnic minority group
         # together against White British) and the detailed groups'
-        return "pay" if main else f"pay:{'ethnicity' if group_var == 'white_british' else group_var}"
+        by = "ethnicity" if group_var == "white_british" else group_var
+        return "pay" if main else f"pay:{by}"
     if earlier:
         return "pooled_equality"
     return "equality" if main else "headline_equality"
+
+
+#: The ladder's rungs (:attr:`Level.key`), finest first: a directorate's own three, then the
+#: trust's (the overview's own rungs are the first three for the whole trust).
+RUNGS: tuple[str, ...] = ("year", "pooled", "all_staff", "trust", "trust_pooled",
+                          "trust_all_staff")
 
 
 @dataclass(frozen=True)
@@ -588,7 +595,7 @@ def _rate_text(row: dict[str, Any], unit: str) -> str:
 
 
 __all__ = [
-    "FOCUS", "HEADLINES", "POOLABLE", "REST_OF_TRUST", "Finding", "Level", "comparison_row",
-    "could_have_shown", "detectable_ratio", "family_of", "finding", "findings", "ladder",
+    "FOCUS", "HEADLINES", "POOLABLE", "REST_OF_TRUST", "RUNGS", "Finding", "Level",
+    "comparison_row", "could_have_shown", "detectable_ratio", "family_of", "finding", "findings", "ladder",
     "level_rows", "pool", "rest_of_trust", "rest_of_trust_sentence",
 ]

@@ -37,6 +37,7 @@ from equity.report.context import (
 )
 from equity.report.display import Note, Section
 from equity.report.findings import (
+    RUNGS,
     Finding,
     findings,
     ladder,
@@ -204,15 +205,11 @@ def title_section(ctx: ReportContext) -> Section:
                          Note(banner, kind="warning") if banner else None)
 
 
-#: The ladder's rungs, finest first (:func:`equity.report.findings.ladder`).
-_RUNGS = ("year", "pooled", "all_staff", "trust", "trust_pooled", "trust_all_staff")
-
-
 def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
     """Findings by status; within a status the finest rung first (the directorate's own
     figures before the trust's), in the headline order within a rung."""
     out: dict[str, list[Finding]] = {ADVERSE: [], FAVOURABLE: [], WITHIN: [], INSUFFICIENT: []}
-    rank = {k: i for i, k in enumerate(_RUNGS)}
+    rank = {k: i for i, k in enumerate(RUNGS)}
     for f in sorted(found, key=lambda f: rank.get(f.level_key, len(rank))):
         out.setdefault(f.status, []).append(f)
     return out
@@ -226,7 +223,7 @@ def summary_section(ctx: ReportContext) -> Section:
     # For the index: the findings settled within the report's own scope (a directorate's
     # first three rungs) apart from those only the trust's figures settle, which every
     # directorate report shares.
-    own = _grouped([f for f in found if f.level_key in _RUNGS[:3] or f.status == INSUFFICIENT])
+    own = _grouped([f for f in found if f.level_key in RUNGS[:3] or f.status == INSUFFICIENT])
     sec = Section(summary={
         "scope": ctx.scope_label,
         "adverse": len(own[ADVERSE]), "favourable": len(own[FAVOURABLE]),
