@@ -848,3 +848,24 @@ def test_an_unknown_directorate_is_said_before_anything_else(sample, tmp_path, c
         render_reports(sample, directorates=["Older Peple"], out_dir=tmp_path / "out",
                        progress=False)
     assert "Period" not in capsys.readouterr().out
+
+
+def test_funnel_limits_are_drawn_over_the_units_sizes(sample):
+    """The funnel's limits start at half the smallest directorate's size, not at one person
+    (where they span 0-100%): on the sample the leaver funnel's 99.8% limits then stay under
+    25%, around points between 8% and 13%."""
+    from equity.stats import funnel_curve, funnel_limits
+
+    grid = sections._funnel_grid(pd.Series([40.0, 55.0, 150.0]))
+    assert (grid.iloc[0], grid.iloc[-1]) == (20.0, 166.0)
+    assert sections._funnel_grid(pd.Series([1.0, 3.0])).iloc[0] == 1.0
+    ctx = load(sample, period="2024/25")
+    rows, _ = sections._funnel_rows(ctx, "leaver_rate")
+    units = rows.loc[rows["directorate"].notna()]
+    target = float(rows.loc[rows["directorate"].isna(), "value"].iloc[0])
+    limits = funnel_limits(units["numerator"], units["denominator"], target=target,
+                           method="wilson")
+    curve = funnel_curve(limits, sections._funnel_grid(units["denominator"]))
+    upper = [c for c in curve.columns if "upper" in c]
+    assert upper and float(curve[upper].max().max()) < 0.25
+    assert units["value"].between(0.08, 0.13).all()

@@ -1070,6 +1070,14 @@ def _funnel_rows(ctx: ReportContext, indicator: str) -> tuple[pd.DataFrame, str]
     return year, ctx.period
 
 
+def _funnel_grid(sizes: pd.Series) -> pd.Series:
+    """The sizes a funnel plot draws its limits over: from half the smallest unit's to a
+    tenth past the largest. From one person up, the limits span 0-100% and squash the
+    points into a strip."""
+    lo = max(1, int(sizes.min() * 0.5))
+    return pd.Series(range(lo, int(sizes.max() * 1.1) + 2), dtype=float)
+
+
 def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVERVIEW_FUNCTIONS)
             ) -> Section:
     """Funnel plots of each directorate's rate (every group together) against the trust's
@@ -1092,7 +1100,7 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
         hidden = sorted(set(named) - set(units["directorate"]))
         left_out = (f"; not shown, their figures withheld (small numbers): {', '.join(hidden)}"
                     if hidden else "")
-        grid = pd.Series(range(1, int(units["denominator"].max() * 1.1) + 2), dtype=float)
+        grid = _funnel_grid(units["denominator"])
         # OHID Fingertips' method; an over-dispersion adjustment only where many units can
         # estimate it.
         unit_limits = funnel_limits(units["numerator"], units["denominator"], target=target,
