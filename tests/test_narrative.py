@@ -173,3 +173,17 @@ def test_describe_skips_reference_rows_and_orders_adverse_first():
     n = narrative(res)
     assert n.sentences[0].startswith("BME shortlisted")
     assert "<ul" in n._repr_html_()
+
+
+@pytest.mark.parametrize(("status", "lo", "hi", "said"), [
+    ("adverse", 0.20, 1.30, True), ("favourable", 1.00, 2.40, True),
+    ("adverse", 0.20, 0.90, False), ("within_range", 0.85, 1.10, False),
+    ("adverse", float("nan"), float("nan"), False),
+])
+def test_chance_clause_only_beside_a_judged_ratio_whose_interval_includes_one(status, lo, hi,
+                                                                               said):
+    from equity.narration import chance_clause
+
+    row = {"status": status, "ratio": 0.5, "ratio_ci_low": lo, "ratio_ci_high": hi}
+    assert chance_clause(row) == (" The 95% interval includes 1, so this could be chance."
+                                  if said else "")

@@ -262,15 +262,35 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
     return text
 
 
-def _caveat(r: Mapping[str, Any]) -> str:
+def _includes_one(r: Mapping[str, Any]) -> bool | None:
+    """Whether the ratio's 95% interval includes 1 (None when it has none)."""
     lo, hi = _num(r.get("ratio_ci_low")), _num(r.get("ratio_ci_high"))
     if math.isnan(lo) or math.isnan(hi):
+        return None
+    return lo <= 1 <= hi
+
+
+def _caveat(r: Mapping[str, Any]) -> str:
+    includes = _includes_one(r)
+    if includes is None:
         return "It does not show why the difference arises."
-    if lo > 1 or hi < 1:
+    if not includes:
         sig = "The 95% interval excludes 1, so chance alone is an unlikely explanation"
     else:
         sig = "The 95% interval includes 1, so the data are also consistent with no difference"
     return f"{sig}; the figure does not show why the difference arises."
+
+
+def chance_clause(row: Mapping[str, Any] | pd.Series) -> str:
+    """" The 95% interval includes 1, so this could be chance." beside an adverse or
+    favourable status stated without :func:`sentence`'s longer caveats (a report's summary,
+    a comparison with the rest of the trust): the NHS convention judges the point estimate,
+    so "0.00 times as likely (95% CI 0.00 to 2.45) ... an adverse finding" must not read as
+    settled beyond chance. Empty otherwise."""
+    r = dict(row)
+    if r.get("status") in (ADVERSE, FAVOURABLE) and _ok(r.get("ratio")) and _includes_one(r):
+        return " The 95% interval includes 1, so this could be chance."
+    return ""
 
 
 def describe(result: pd.DataFrame, *, indicator: str | None = None,
@@ -339,6 +359,6 @@ def not_available(section: str, reason: str | None = None) -> Narrative:
 
 
 __all__ = [
-    "INSUFFICIENT_TEXT", "SUPPRESSED_TEXT", "Narrative", "describe",
+    "INSUFFICIENT_TEXT", "SUPPRESSED_TEXT", "Narrative", "chance_clause", "describe",
     "format_value", "narrative", "not_available", "sentence",
 ]

@@ -36,7 +36,7 @@ import pandas as pd
 
 from equity import stats
 from equity.measures._common import grouping
-from equity.narration import group_ratio, sentence
+from equity.narration import chance_clause, group_ratio, sentence
 from equity.registry import REGISTRY
 from equity.report.context import ReportContext, all_staff
 from equity.result import (
@@ -330,7 +330,7 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             continue
         if _settled(row):
             text = _finding_text(row, level)
-            short = _finding_text(row, level, caveats=False) + _could_be_chance(row)
+            short = _finding_text(row, level, caveats=False) + chance_clause(row)
             if not _has_figure(row):
                 # The status stands, its number is withheld: give the figure of the next
                 # rung that can publish one beside it.
@@ -349,18 +349,6 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             text += " " + could
     return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
                    None, text, ref)
-
-
-def _could_be_chance(row: dict[str, Any]) -> str:
-    """Beside an adverse or favourable status in a report's summary (which leaves out the
-    sections' longer caveats): that its 95% interval includes 1. The NHS convention judges
-    the point estimate, so "BME staff were less likely to be promoted: 0.00 times as likely
-    (95% CI 0.00 to 2.45), ... an adverse finding" must not read as settled beyond chance."""
-    lo, hi = row.get("ratio_ci_low", np.nan), row.get("ratio_ci_high", np.nan)
-    if (row["status"] in (ADVERSE, FAVOURABLE) and is_finite(row.get("ratio"))
-            and is_finite(lo) and is_finite(hi) and lo <= 1 <= hi):
-        return " The 95% interval includes 1, so this could be chance."
-    return ""
 
 
 def _has_figure(row: dict[str, Any]) -> bool:
@@ -580,7 +568,7 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
     d = 2
     ci = f" (95% CI {lo:.{d}f} to {hi:.{d}f})" if is_finite(lo) else ""
     said = judged.get(str(row["status"]), "too few people to judge")
-    return f"{head}: {r:.{d}f} times{ci}, {said}.{_could_be_chance(row)}"
+    return f"{head}: {r:.{d}f} times{ci}, {said}.{chance_clause(row)}"
 
 
 def _rate_text(row: dict[str, Any], unit: str) -> str:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from equity import codes, plots
 from equity.errors import EquityError
+from equity.measures._common import grouping
 from equity.narration import Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import (
@@ -553,7 +554,7 @@ def _drawn(curves: pd.DataFrame, *, compared: bool = True) -> list[str]:
 
 
 #: The ethnic group of staff whose ethnicity is not known: drawn, but not compared.
-_UNKNOWN = codes.WRES_GROUPS[-1]
+_UNKNOWN = str(grouping("ethnicity").unknown)
 
 
 def _logrank_sentence(curves: pd.DataFrame, what: str) -> str:
