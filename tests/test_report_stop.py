@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -30,10 +33,12 @@ def _wait_for(condition, timeout: float, what: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)],
                          ids=["SIGTERM", "SIGINT"])
-def test_a_signal_stops_the_batch_cleanly(tmp_path, sig, code):
+def test_a_signal_stops_the_batch_cleanly(tmp_path, request, sig, code):
     data = sample_dir(tmp_path)
-    tmp = tmp_path / "tmp"  # the batch's TMPDIR: its temporary folder, and nothing else's
-    tmp.mkdir()
+    # the batch's TMPDIR: its temporary folder, and nothing else's; a short path, as the
+    # workers' process server's socket needs (else the batch falls back to spawn)
+    tmp = Path(tempfile.mkdtemp(prefix="eq-stop-"))
+    request.addfinalizer(lambda: shutil.rmtree(tmp, ignore_errors=True))
     out = tmp_path / "reports"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(tmp)}
     proc = subprocess.Popen(
@@ -41,7 +46,10 @@ def test_a_signal_stops_the_batch_cleanly(tmp_path, sig, code):
          "--jobs", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     parent = psutil.Process(proc.pid)
     try:
-        _wait_for(lambda: any(tmp.glob("equity-batch-*")), 120, "the batch's temporary folder")
+        _wait_for(lambda: any(tmp.glob("equity-batch-*")) or proc.poll() is not None, 120,
+                  "the batch's temporary folder")
+        assert proc.poll() is None, proc.communicate()
+        assert any(tmp.glob("pymp-*")), "the workers' process server (forkserver) runs"
         # the first report written, and a kernel running for another one
         children: dict[psutil.Process, str] = {}
 
@@ -90,3 +98,36 @@ def test_a_signal_stops_the_batch_cleanly(tmp_path, sig, code):
         f" ({stopped})" in index
     assert (out / MANIFEST).exists()
     assert "before the batch was" in err and stopped in err
+
+
+def test_the_batch_falls_back_to_spawn_where_its_process_server_cannot_start(monkeypatch):
+    """The workers start from a process server (forkserver) that has imported what they
+    need; where its socket cannot be made (on Linux a path of at most 107 bytes, in TMPDIR),
+    the batch starts them the slower way (spawn) instead of failing."""
+    from multiprocessing import forkserver
+
+    from equity.report import _render
+
+    assert _render._pool_context().get_start_method() == "forkserver"
+
+    def too_long() -> None:
+        raise OSError("AF_UNIX path too long")
+
+    monkeypatch.setattr(forkserver, "ensure_running", too_long)
+    assert _render._pool_context().get_start_method() == "spawn"
+
+
+@pytest.mark.slow
+def test_a_report_renders_with_a_temporary_folder_too_long_for_a_socket(tmp_path):
+    data = sample_dir(tmp_path)
+    tmp = tmp_path / ("t" * (120 - len(str(tmp_path))))
+    tmp.mkdir()
+    out = tmp_path / "reports"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(tmp)}
+    run = subprocess.run(
+        [sys.executable, "-m", "equity", "report", str(data), "--directorate", "Older People",
+         "--out", str(out)], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert (out / "index.html").exists() and len(list(out.glob("*.html"))) == 2
+    assert list(tmp.iterdir()) == []
