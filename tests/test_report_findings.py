@@ -399,8 +399,8 @@ def test_the_batch_holds_every_family_a_report_reads(monkeypatch):
 
 
 @pytest.mark.parametrize(("status", "said"), [
-    ("within_range", "within the non-adverse range 0.80-1.25 (the ratio itself is withheld"),
-    ("adverse", "outside the non-adverse range, adverse (the ratio itself is withheld"),
+    ("within_range", "within the non-adverse range 0.80-1.25, from the exact counts (the ratio itself is withheld"),
+    ("adverse", "outside the non-adverse range, adverse, from the exact counts (the ratio itself is withheld"),
     ("insufficient_evidence", "; too few people to compare."),
 ])
 def test_rest_of_trust_says_a_withheld_ratios_exact_status(monkeypatch, status, said):
@@ -418,6 +418,28 @@ def test_rest_of_trust_says_a_withheld_ratios_exact_status(monkeypatch, status, 
     assert text.startswith("Access to non-mandatory training and CPD: 45.5% (95% CI 33.0% to "
                            "58.5%) among AHPs in Mental Health Adults against 37.9%")
     assert said in text
+
+
+def test_a_withheld_rest_of_trust_ratio_is_judged_on_the_exact_counts():
+    """Learning Disability and Autism, 2020/21, stability: the exact counts (32 of 35 AHPs
+    stayed, against 267 of 293 in the rest of the trust: plain arithmetic, 1.003 times) are
+    within the range, while the rounded rates shown (30/35 = 85.7% against 265/295 = 89.8%)
+    point the other way: the ratio is withheld and the sentence says the judgement is the
+    exact counts', not the rates'."""
+    d = "Learning Disability and Autism"
+    exact = F.rest_of_trust(load(SAMPLE, period="2020/21", directorate=d,
+                                 disclosure="internal"), "stability_index")
+    assert (exact["numerator"], exact["denominator"]) == (32, 35)
+    assert (exact["_ref_row"]["numerator"], exact["_ref_row"]["denominator"]) == (267, 293)
+    assert exact["ratio"] == pytest.approx((32 / 35) / (267 / 293), rel=1e-12)
+    assert exact["status"] == WITHIN
+    text = F.rest_of_trust_sentence(load(SAMPLE, period="2020/21", directorate=d),
+                                    "stability_index")
+    assert text.startswith("Stability index: 85.7% (95% CI ")
+    assert "against 89.8% (95% CI " in text
+    assert ("within the non-adverse range 0.80-1.25, from the exact counts (the ratio itself "
+            "is withheld: worked out from the rounded rates shown") in text
+    assert " times" not in text
 
 
 def test_the_summary_says_when_an_adverse_or_favourable_finding_could_be_chance(contexts):

@@ -560,9 +560,9 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
               WITHIN: "within the non-adverse range 0.80-1.25"}
     if not is_finite(row["ratio"]):
         if row["status"] in judged:  # withheld because rounding would change its conclusion
-            return (f"{head}: {judged[str(row['status'])]} (the ratio itself is withheld: "
-                    "worked out from the rounded counts it would state a different "
-                    "conclusion).")
+            return (f"{head}: {judged[str(row['status'])]}, from the exact counts (the ratio "
+                    "itself is withheld: worked out from the rounded rates shown, it would "
+                    "state a different conclusion, so read the judgement, not the two rates).")
         return f"{head}; too few people to compare."
     r, lo, hi = group_ratio(row, meta)
     d = 2
