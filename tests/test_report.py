@@ -841,6 +841,48 @@ def test_the_yearly_leaver_table_keeps_the_directorates_years_beside_the_next_sc
     assert all(v.endswith("%") for v in table[everyone])
 
 
+def test_the_yearly_leaver_table_of_the_first_year_climbs_to_a_published_year(sample):
+    """2020/21 is the first year the sample holds both snapshots of: no scope has three
+    years, so the table climbs to the first scope whose one year can be published (all
+    staff of the directorate), and says the data hold one year, instead of "no year's
+    figure can be published" while the next step publishes it."""
+    ctx = load(sample, period="2020/21", directorate="Learning Disability and Autism")
+    parts = sections.trends_section(ctx).parts
+    note = next(p for p in parts if isinstance(p, Note) and "of the leaver rate" in p.text)
+    assert note.text == ("No year of the leaver rate can be published for AHPs in Learning "
+                         "Disability and Autism (small numbers; the data hold 1 year to "
+                         "2020/21), so the table sets all staff in Learning Disability and "
+                         "Autism beside them.")
+    table = next(p for p in parts if isinstance(p, plots.Table)).frame
+    assert table["Year"].tolist() == ["2020/21"]
+    everyone = sections.trend_series(ctx, staff_group=None)
+    assert table["all staff in Learning Disability and Autism"].tolist() == [
+        f"{everyone['value'].iloc[0]:.1%}"]
+    assert table["AHPs in Learning Disability and Autism"].tolist() == ["*"]
+
+
+def test_a_declaration_rate_that_would_read_100_percent_says_almost_all(sample):
+    """Learning Disability and Autism, 2020/21: ethnicity recorded for 36 of 37 AHPs (plain
+    pandas on staff.csv); rounded, 35 of 35 would read 100%, so the share is withheld and
+    the sentence says the exact conclusion: almost all, not every one."""
+    staff = pd.read_csv(sample / "staff.csv")
+    me = staff.loc[(staff["snapshot_date"] == "2021-03-31")
+                   & (staff["directorate"] == "Learning Disability and Autism")
+                   & (staff["staff_group"] == "Allied Health Professionals")]
+    declared = me["ethnic_category"].notna() & ~me["ethnic_category"].isin(["Z", "99"])
+    assert (int(declared.sum()), len(me)) == (36, 37)
+    ctx = load(sample, period="2020/21", directorate="Learning Disability and Autism")
+    text = _section_text(sections.data_quality_section(ctx))
+    assert ("Ethnicity recorded for almost all AHPs in Learning Disability and Autism, "
+            "2020/21, but not every one (the share is withheld: worked out from the rounded "
+            "counts it would read 100%).") in text
+    assert "recorded for * of" not in text
+    internal = load(sample, period="2020/21", directorate="Learning Disability and Autism",
+                    disclosure="internal")
+    assert "Ethnicity recorded for 97.3% (" in _section_text(
+        sections.data_quality_section(internal))
+
+
 def test_an_unknown_directorate_is_said_before_anything_else(sample, tmp_path, capsys):
     """A mistyped directorate is the only thing `equity report` says: not first the period
     it would have chosen."""

@@ -788,22 +788,29 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
     meta = REGISTRY["leaver_rate"]
     scopes = _scopes(ctx)
     columns = {_scope_name(*scopes[0]): trend_series(ctx)}
+    held = len(columns[_scope_name(*scopes[0])])
+    # the data may hold fewer than three years (each needs both its 31 March snapshots)
+    held_note = (f"the data hold {held} year{'s' if held != 1 else ''} to {ctx.period}"
+                 if held < 3 else "")
+    need = min(3, held)
     shown = int(columns[_scope_name(*scopes[0])]["value"].map(is_finite).sum())
     parts: list[Any] = []
-    if shown < 3:
+    if shown < need:
         years = ("No year" if not shown else "Only 1 year" if shown == 1
                  else f"Only {shown} years")
         for d, sg in scopes[1:]:
             other = trend_series(ctx, directorate=d, staff_group=sg)
-            if int(other["value"].map(is_finite).sum()) >= 3:
+            if int(other["value"].map(is_finite).sum()) >= need:
                 columns[_scope_name(d, sg)] = other
                 parts.append(Note(f"{years} of the leaver rate can be published for "
-                                  f"{_scope_name(*scopes[0])} (small numbers), so the table "
-                                  f"sets {_scope_name(d, sg)} beside them."))
+                                  f"{_scope_name(*scopes[0])} (small numbers{'; ' + held_note if held_note else ''}), so "
+                                  f"the table sets {_scope_name(d, sg)} beside them."))
                 break
     periods = sorted({p for t in columns.values() for p in t["period"]})
     if not any(t["value"].map(is_finite).any() for t in columns.values()):
-        return [Note(f"{meta.title}: no year's figure can be published for this scope.")]
+        return [Note(f"{meta.title} by year: no year's figure can be published for "
+                     f"{_scope_name(*scopes[0])} or any level above it"
+                     f"{' (' + held_note + ')' if held_note else ''}.")]
 
     def cell(t: pd.DataFrame, period: str) -> str:
         v = t.loc[t["period"] == period, "value"]
@@ -842,6 +849,25 @@ def validation_table(ctx: ReportContext) -> pd.DataFrame:
         rows=[_count(v) for v in shown])
 
 
+def _declaration_sentence(ctx: ReportContext, grouping: str, row: dict[str, Any]) -> str:
+    """"Ethnicity recorded for 85.7% (...) of AHPs in ...". A share withheld because,
+    worked out from the rounded counts, it would read 100% (or 0%) says the exact
+    conclusion instead: almost all (almost none), not every one."""
+    what = f"{grouping.replace('_', ' ').capitalize()} recorded for"
+    whom = f"{ctx.people} in {ctx.directorate or 'the trust'}, {ctx.period}"
+    if not is_finite(row["value"]) and is_finite(row["numerator"]) and is_finite(
+            row["denominator"]) and row["denominator"] > 0:
+        if row["numerator"] == row["denominator"]:
+            return (f"{what} almost all {whom}, but not every one (the share is withheld: "
+                    "worked out from the rounded counts it would read 100%).")
+        if row["numerator"] == 0:
+            return (f"{what} a few {whom}, not none (the share is withheld: worked out "
+                    "from the rounded counts it would read 0%).")
+    if not is_finite(row["value"]):
+        return f"{what} {whom}: the share is withheld (small numbers)."
+    return f"{what} {_figure(row)} of {whom}."
+
+
 def data_quality_section(ctx: ReportContext) -> Section:
     """Declaration rates (one sentence) and validation findings (counts only)."""
     sec = Section()
@@ -849,9 +875,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
     decl = decl.loc[decl["group"].isin(["Declared", "declared"]) | decl["group"].notna()]
     said = []
     for gv, rows in decl.groupby("group_var", sort=False):
-        r = rows.iloc[0].to_dict()
-        said.append(f"{str(gv).replace('_', ' ').capitalize()} recorded for {_figure(r)} of "
-                    f"{ctx.people} in {ctx.directorate or 'the trust'}, {ctx.period}.")
+        said.append(_declaration_sentence(ctx, str(gv), rows.iloc[0].to_dict()))
     if said:
         sec.add(Narrative(tuple(said), heading="Declaration rates"))
     table = validation_table(ctx)
