@@ -618,3 +618,30 @@ def test_the_trusts_rates_added_up_from_the_split_families_equal_the_trusts_own(
                                       expected[cols].reset_index(drop=True), check_exact=True)
         checked += 1
     assert checked >= 8
+
+
+@pytest.mark.parametrize(("period", "directorate", "staff_group", "said", "rungs"), [
+    ("2024/25", "Older People", None,
+     "this directorate's staff this year, else the same over three years, else the trust's "
+     "staff (this year, then over three years).", ["year", "pooled", "trust", "trust_pooled"]),
+    ("2021/22", "Older People", "Allied Health Professionals",
+     "this directorate's staff group this year, else all staff of the directorate, else the "
+     "trust's staff group this year, else all staff trust-wide. No figure is pooled over "
+     "three years: the data hold fewer than two years before 2021/22.",
+     ["year", "all_staff", "trust", "trust_all_staff"]),
+    ("2024/25", None, "Allied Health Professionals",
+     "the trust's staff group (this year, then over three years), else all staff trust-wide.",
+     ["year", "pooled", "all_staff"]),
+])
+def test_the_summary_describes_the_ladder_its_figures_climb(period, directorate, staff_group,
+                                                            said, rungs):
+    """The summary's first sentence names the levels this report's ladder has: none for a
+    staff group in a report on every staff group, and no pooling where the data hold fewer
+    than two years before the report's (it said both, whatever the ladder)."""
+    from equity.report.sections import summary_section
+
+    ctx = load(SAMPLE, period=period, directorate=directorate, staff_group=staff_group)
+    assert [lv.key for lv in F.ladder(ctx, "leaver_rate")] == rungs
+    intro = next(p for p in summary_section(ctx).parts if isinstance(p, Note)).text
+    assert intro.startswith("Each figure is given at the finest level that can be published: "
+                            + said + " The level is named in each sentence.")

@@ -216,6 +216,30 @@ def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
     return out
 
 
+def _ladder_words(ctx: ReportContext) -> str:
+    """The ladder of levels (:func:`equity.report.findings.ladder`) this report's figures
+    climb, in words: without the staff-group steps for a report on every staff group, and
+    without pooling where the data hold fewer than two years before the report's."""
+    pooled = len(ctx.earlier_periods(2)) == 2
+    group = "staff group" if ctx.staff_group else "staff"
+    steps = []
+    if ctx.directorate:
+        steps.append(f"this directorate's {group} this year")
+        if pooled:
+            steps.append("the same over three years")
+        if ctx.staff_group:
+            steps.append("all staff of the directorate")
+    steps.append(f"the trust's {group} " + ("(this year, then over three years)" if pooled
+                                            else "this year"))
+    if ctx.staff_group:
+        steps.append("all staff trust-wide")
+    said = f"Each figure is given at the finest level that can be published: {', else '.join(steps)}."
+    if not pooled:
+        said += (" No figure is pooled over three years: the data hold fewer than two years "
+                 f"before {ctx.period}.")
+    return said
+
+
 def summary_section(ctx: ReportContext) -> Section:
     """"What this report can say": every headline finding in plain English with its level
     and interval, adverse first; then what could not be settled."""
@@ -235,17 +259,9 @@ def summary_section(ctx: ReportContext) -> Section:
             "records"),
     })
     sec.add(Note(
-        "Each figure is given at the finest level that can be published: this directorate's "
-        "staff group this year, else the same over three years, else all staff of the "
-        "directorate, else the trust's staff group (this year, then over three years), else "
-        "all staff trust-wide. The level is named in each sentence. Relative likelihoods "
-        "are judged against NHS England's non-adverse range 0.80-1.25; pay gaps above 5% are "
-        "called adverse (a library threshold)."
-        if ctx.directorate else
-        "Each figure is given for the trust's staff group this year where it can be published "
-        "and judged, else over three years, else for all staff; the level is named in each "
-        "sentence. Relative likelihoods are judged against NHS England's non-adverse range "
-        "0.80-1.25; pay gaps above 5% are called adverse (a library threshold)."))
+        f"{_ladder_words(ctx)} The level is named in each sentence. Relative likelihoods are "
+        "judged against NHS England's non-adverse range 0.80-1.25; pay gaps above 5% are "
+        "called adverse (a library threshold)."))
     labels = {ADVERSE: "Adverse findings", FAVOURABLE: "Favourable findings",
               WITHIN: "Within the non-adverse range"}
     for status, heading in labels.items():
