@@ -154,15 +154,17 @@ def main() -> None:
         if args.baseline_src:
             src = Path(args.baseline_src).resolve()
             env = {"PYTHONPATH": str(src)}
-            # (a version without --overview renders the overview with --directorate anyway)
+            # A version without --overview renders the overview with --directorate anyway:
+            # its one-directorate row is then compared with the --overview row only.
+            has_overview = "--overview" in (src / "equity" / "cli.py").read_text()
             for name in [m for m in methods if not m.startswith(("floor", "Run All: stack"))
-                         and m != "one directorate report (equity report)"]:
+                         and (has_overview or m != "one directorate report (equity report)")]:
                 cmd = [str(src.parent / "notebooks" / "directorate_report.ipynb")
                        if c.endswith("directorate_report.ipynb") else
                        str(src.parent / "notebooks") if c == str(nbdir) else
                        c.replace(str(work / "one"), str(work / "one-b")).replace(
                            str(work / "all"), str(work / "all-b")) for c in methods[name]
-                       if c != "--overview"]
+                       if has_overview or c != "--overview"]
                 methods[f"{name} (baseline)"], envs[f"{name} (baseline)"] = cmd, env
         times: dict[str, list[float]] = {m: [] for m in methods}
         for _ in range(args.repeat):  # interleaved, so load changes hit every method alike
