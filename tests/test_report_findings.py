@@ -623,14 +623,16 @@ def test_the_trusts_rates_added_up_from_the_split_families_equal_the_trusts_own(
 @pytest.mark.parametrize(("period", "directorate", "staff_group", "said", "rungs"), [
     ("2024/25", "Older People", None,
      "this directorate's staff this year, else the same over three years, else the trust's "
-     "staff (this year, then over three years).", ["year", "pooled", "trust", "trust_pooled"]),
+     "staff this year, else the same over three years.",
+     ["year", "pooled", "trust", "trust_pooled"]),
     ("2021/22", "Older People", "Allied Health Professionals",
      "this directorate's staff group this year, else all staff of the directorate, else the "
      "trust's staff group this year, else all staff trust-wide. No figure is pooled over "
      "three years: the data hold fewer than two years before 2021/22.",
      ["year", "all_staff", "trust", "trust_all_staff"]),
     ("2024/25", None, "Allied Health Professionals",
-     "the trust's staff group (this year, then over three years), else all staff trust-wide.",
+     "the trust's staff group this year, else the same over three years, else all staff "
+     "trust-wide.",
      ["year", "pooled", "all_staff"]),
 ])
 def test_the_summary_describes_the_ladder_its_figures_climb(period, directorate, staff_group,

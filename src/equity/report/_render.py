@@ -441,11 +441,11 @@ _PRELOAD = ["equity.report.batch", "equity.report._render", "papermill", "nbconv
 def _pool_context() -> Any:
     """The batch's process start method: ``forkserver`` with :data:`_PRELOAD` imported once,
     where the platform has it (Linux, macOS): each worker starts as a fork of that process,
-    without importing anything again (about 1 s of CPU each on two cores); ``spawn``
-    elsewhere, or where the server cannot start. Never a fork of this process: papermill drives kernels over zmq/asyncio,
-    and the caller may be a kernel itself. The server is started here, so it imports while
-    the caller reads the data; it stays for the next batch of the same process (a second
-    batch in JupyterLab starts its workers at once) and stops with it."""
+    without importing anything again (about 0.6 s of CPU each); ``spawn`` elsewhere, or
+    where the server cannot start. Never a fork of this process: papermill drives kernels
+    over zmq/asyncio, and the caller may be a kernel itself. The server is started here, so
+    it imports while the caller reads the data; it stays for the next batch of the same
+    process (a second batch in JupyterLab starts its workers at once) and stops with it."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         from multiprocessing import forkserver
 

@@ -217,24 +217,22 @@ def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
 
 
 def _ladder_words(ctx: ReportContext) -> str:
-    """The ladder of levels (:func:`equity.report.findings.ladder`) this report's figures
-    climb, in words: without the staff-group steps for a report on every staff group, and
-    without pooling where the data hold fewer than two years before the report's."""
-    pooled = len(ctx.earlier_periods(2)) == 2
+    """The ladder of levels this report's figures climb (:func:`equity.report.findings.ladder`
+    of a poolable indicator), in words, and why nothing is pooled where it cannot be."""
+    from equity.report.findings import ladder
+
     group = "staff group" if ctx.staff_group else "staff"
-    steps = []
-    if ctx.directorate:
-        steps.append(f"this directorate's {group} this year")
-        if pooled:
-            steps.append("the same over three years")
-        if ctx.staff_group:
-            steps.append("all staff of the directorate")
-    steps.append(f"the trust's {group} " + ("(this year, then over three years)" if pooled
-                                            else "this year"))
-    if ctx.staff_group:
-        steps.append("all staff trust-wide")
-    said = f"Each figure is given at the finest level that can be published: {', else '.join(steps)}."
-    if not pooled:
+    own = "this directorate's" if ctx.directorate else "the trust's"
+    words = {"year": f"{own} {group} this year", "pooled": "the same over three years",
+             "all_staff": ("all staff of the directorate" if ctx.directorate
+                           else "all staff trust-wide"),
+             "trust": f"the trust's {group} this year",
+             "trust_pooled": "the same over three years",
+             "trust_all_staff": "all staff trust-wide"}
+    rungs = [lv.key for lv in ladder(ctx, "leaver_rate")]
+    said = ("Each figure is given at the finest level that can be published: "
+            f"{', else '.join(words[k] for k in rungs)}.")
+    if "pooled" not in rungs:
         said += (" No figure is pooled over three years: the data hold fewer than two years "
                  f"before {ctx.period}.")
     return said
@@ -818,9 +816,10 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
             other = trend_series(ctx, directorate=d, staff_group=sg)
             if int(other["value"].map(is_finite).sum()) >= need:
                 columns[_scope_name(d, sg)] = other
+                why = f"small numbers; {held_note}" if held_note else "small numbers"
                 parts.append(Note(f"{years} of the leaver rate can be published for "
-                                  f"{_scope_name(*scopes[0])} (small numbers{'; ' + held_note if held_note else ''}), so "
-                                  f"the table sets {_scope_name(d, sg)} beside them."))
+                                  f"{_scope_name(*scopes[0])} ({why}), so the table sets "
+                                  f"{_scope_name(d, sg)} beside them."))
                 break
     periods = sorted({p for t in columns.values() for p in t["period"]})
     if not any(t["value"].map(is_finite).any() for t in columns.values()):
@@ -867,8 +866,9 @@ def validation_table(ctx: ReportContext) -> pd.DataFrame:
 
 def _declaration_sentence(ctx: ReportContext, grouping: str, row: dict[str, Any]) -> str:
     """"Ethnicity recorded for 85.7% (...) of AHPs in ...". A share withheld because,
-    worked out from the rounded counts, it would read 100% (or 0%) says the exact
-    conclusion instead: almost all (almost none), not every one."""
+    worked out from the rounded counts, it would read 100% says the exact conclusion
+    instead: almost all, not every one. (None can read 0% falsely: a count of 1-7 is
+    withheld, not rounded to 0.)"""
     what = f"{grouping.replace('_', ' ').capitalize()} recorded for"
     whom = f"{ctx.people} in {ctx.directorate or 'the trust'}, {ctx.period}"
     if not is_finite(row["value"]) and is_finite(row["numerator"]) and is_finite(
@@ -876,9 +876,6 @@ def _declaration_sentence(ctx: ReportContext, grouping: str, row: dict[str, Any]
         if row["numerator"] == row["denominator"]:
             return (f"{what} almost all {whom}, but not every one (the share is withheld: "
                     "worked out from the rounded counts it would read 100%).")
-        if row["numerator"] == 0:
-            return (f"{what} a few {whom}, not none (the share is withheld: worked out "
-                    "from the rounded counts it would read 0%).")
     if not is_finite(row["value"]):
         return f"{what} {whom}: the share is withheld (small numbers)."
     return f"{what} {_figure(row)} of {whom}."
