@@ -122,6 +122,28 @@ def test_decomposition_parts_are_named_as_parts():
     assert "15.2 points of the whole gap" in text and "lower than" not in text
 
 
+@pytest.mark.parametrize(("variant", "value", "meaning"), [
+    ("explained by band mix", 13.5, ": Female staff are more often in lower-paid bands ("),
+    ("explained by band mix", -3.0, ": Female staff are more often in higher-paid bands ("),
+    ("within bands", -0.4, ": within the same band, Female staff are paid slightly more than "
+                           "Male staff on average ("),
+    ("explained by band mix", 0.1, ": Female staff are slightly more often in lower-paid "
+                                   "bands ("),
+    ("within bands", 2.2, ": within the same band, Female staff are paid less than Male staff "
+                          "on average ("),
+    ("within bands", 0.04, ": within the same band they are paid about the same ("),
+])
+def test_a_part_of_the_gap_says_what_its_sign_means(variant, value, meaning):
+    """A part of the mean gap is (reference's pay - group's pay) in % of the reference's:
+    band mix sum_b (W_b - w_b) m_b / M is positive when the group is more often in
+    lower-paid bands; within bands sum_b W_b (M_b - m_b) / M when the group is paid less in
+    the same band (pay_gap's Notes). Oxfordshire Community Services' AHPs, 2024/25: 13.5
+    and -0.4 points of a 13.1% gap."""
+    row = _row(indicator="pay_gap_mean", group_var="sex", group="Female", reference_group="Male",
+               variant=variant, value=value, status="within_range")
+    assert f"{value:.1f} points of the whole gap{meaning}" in sentence(row)
+
+
 def test_insufficient_and_suppressed_are_said_as_such():
     ins = _row(indicator="wres_2", group_var="ethnicity", group="BME", reference_group="White",
                status="insufficient_evidence")

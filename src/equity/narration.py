@@ -176,6 +176,22 @@ GAP_PARTS: dict[str, str] = {
 }
 
 
+def _part_meaning(variant: str, v: float, group: Any, ref: Any) -> str:
+    """What the sign of a part of the mean gap says (the band-mix split of
+    :func:`equity.pay_gap`): a positive band-mix part, that the group is more often in
+    lower-paid bands; a positive within-bands part, that the group is paid less within the
+    same band (weighted by the reference group's bands); "slightly" under one point."""
+    if round(v, 1) == 0:
+        return (": band mix makes no difference" if variant == "explained by band mix"
+                else ": within the same band they are paid about the same")
+    little = "slightly " if abs(v) < 1 else ""  # under a point of the reference's pay
+    if variant == "explained by band mix":
+        return (f": {group} staff are {little}more often in "
+                f"{'lower' if v > 0 else 'higher'}-paid bands")
+    return (f": within the same band, {group} staff are paid {little}"
+            f"{'less' if v > 0 else 'more'} than {ref} staff on average")
+
+
 def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
     v = _num(row["value"])
     group, ref = row.get("group"), row.get("reference_group")
@@ -186,8 +202,9 @@ def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
         what = "bonus pay" if "bonus" in meta.id else "hourly pay"
         if isinstance(variant, str) and variant in GAP_PARTS:
             part = GAP_PARTS[variant].format(group=group, ref=ref)
-            return (f"{meta.title}, {part}: {v:.1f} points of the whole gap (the two parts "
-                    "add up to the whole gap, in % of the reference group's pay).")
+            return (f"{meta.title}, {part}: {v:.1f} points of the whole gap"
+                    f"{_part_meaning(variant, v, group, ref)} (the two parts add up to the "
+                    "whole gap, in % of the reference group's pay).")
         if v == 0:
             return f"{meta.title}{_where(row)}: 0.0%: {group} and {ref} {kind} {what} were the same."
         direction = "lower" if v > 0 else "higher"
