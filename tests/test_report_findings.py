@@ -640,10 +640,12 @@ def test_the_summary_describes_the_ladder_its_figures_climb(period, directorate,
     """The summary's first sentence names the levels this report's ladder has: none for a
     staff group in a report on every staff group, and no pooling where the data hold fewer
     than two years before the report's (it said both, whatever the ladder)."""
-    from equity.report.sections import summary_section
+    from equity.report.sections import methods_section, summary_section
 
     ctx = load(SAMPLE, period=period, directorate=directorate, staff_group=staff_group)
     assert [lv.key for lv in F.ladder(ctx, "leaver_rate")] == rungs
     intro = next(p for p in summary_section(ctx).parts if isinstance(p, Note)).text
     assert intro.startswith("Each figure is given at the finest level that can be published: "
                             + said + " The level is named in each sentence.")
+    methods = next(p for p in methods_section(ctx).parts if isinstance(p, Note)).text
+    assert ("Figures pooled over three years add up" in methods) == ("pooled" in rungs)

@@ -216,11 +216,17 @@ def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
     return out
 
 
-def _ladder_words(ctx: ReportContext) -> str:
-    """The ladder of levels this report's figures climb (:func:`equity.report.findings.ladder`
-    of a poolable indicator), in words, and why nothing is pooled where it cannot be."""
+def _rungs(ctx: ReportContext) -> list[str]:
+    """The rungs of the ladder this report's poolable figures climb
+    (:func:`equity.report.findings.ladder`)."""
     from equity.report.findings import ladder
 
+    return [lv.key for lv in ladder(ctx, "leaver_rate")]
+
+
+def _ladder_words(ctx: ReportContext) -> str:
+    """The ladder of levels this report's figures climb (:func:`_rungs`), in words, and why
+    nothing is pooled where it cannot be."""
     group = "staff group" if ctx.staff_group else "staff"
     own = "this directorate's" if ctx.directorate else "the trust's"
     words = {"year": f"{own} {group} this year", "pooled": "the same over three years",
@@ -229,7 +235,7 @@ def _ladder_words(ctx: ReportContext) -> str:
              "trust": f"the trust's {group} this year",
              "trust_pooled": "the same over three years",
              "trust_all_staff": "all staff trust-wide"}
-    rungs = [lv.key for lv in ladder(ctx, "leaver_rate")]
+    rungs = _rungs(ctx)
     said = ("Each figure is given at the finest level that can be published: "
             f"{', else '.join(words[k] for k in rungs)}.")
     if "pooled" not in rungs:
@@ -912,8 +918,10 @@ def methods_section(ctx: ReportContext) -> Section:
         "standard defines; a pay gap above 5% of the reference group's pay is called adverse "
         "(a library threshold: the regulations set none). 'Too few people to tell' means fewer "
         "than 10 people in a group, or counts so small that no figure could be published at "
-        "any level of the ladder. Figures pooled over three years add up each year's events "
-        f"and people. Reference groups: {refs}. Every indicator's definition and source: "
+        "any level of the ladder. "
+        + ("Figures pooled over three years add up each year's events and people. "
+           if "pooled" in _rungs(ctx) else "")
+        + f"Reference groups: {refs}. Every indicator's definition and source: "
         "docs/methodology.md in the equity repository."))
 
 
