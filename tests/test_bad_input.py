@@ -390,6 +390,9 @@ CASES: list[Case] = [
          "error", ("survey", "positive", "formula_cell", "sheet 'survey'")),
     Case("xlsx-title-row", as_xlsx("board", lambda d: {"board": numbers(d)}, title_row),
          "error", ("board", "member_id", "missing_column", "title")),
+    # ---- names written two ways
+    Case("directorate-in-lower-case", staff_latest("directorate", "older people"), "warning",
+         ("label_variants",), same=""),
     # ---- headers and columns
     Case("title-case-headers", rename("staff", lambda c: c.replace("_", " ").title()),
          "warning", ("header_renamed",), engines=("polars", "duckdb")),
@@ -574,7 +577,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
     for rule in ("time_of_day", "future_date", "no_matching_ids", "duplicate_key",
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
-                 "empty_table", "unparseable_date"):
+                 "empty_table", "unparseable_date", "label_variants"):
         assert rule in named, rule
 
 

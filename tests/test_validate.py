@@ -136,6 +136,8 @@ CASES = [
     ("empty_table", empty("staff"), "staff", "", "error", 0, None),
     ("empty_table", empty("training"), "training", "", "warning", 0, None),
     ("snapshot_not_31_march", setv("board", 0, "snapshot_date", "2025-04-01"), "board", "snapshot_date", "warning", 1, "2025-04-01 (1 row)"),
+    ("label_variants", setv("staff", 0, "directorate", "adult "), "staff", "directorate", "warning", 1, "row 2 (staff_id=P1)"),
+    ("label_variants", setv("staff", 5, "staff_group", "Allied health  professionals"), "staff", "staff_group", "warning", 1, "row 7 (staff_id=P3)"),
 ]
 
 
@@ -178,6 +180,25 @@ def test_missing_column_names_a_near_miss():
     assert (f.rule, f.column) == ("missing_column", "band") and "'Band '; rename it" in f.message
 
 
+def test_label_variants_name_each_spelling_and_the_nhs_staff_group():
+    """Two spellings of a directorate are two directorates to equity: the warning names each
+    with its rows. A staff group written only in another case ('Allied health
+    professionals' in every row) has nothing to sit beside in the data: it is compared with
+    the NHS name, which it would leave with nobody (every AHP report empty)."""
+    frames = base()
+    frames["staff"].loc[[0], "directorate"] = "ADULT"
+    frames["staff"]["staff_group"] = "Allied health professionals"
+    found = {f.column: f for f in run(frames).findings}
+    assert set(found) == {"directorate", "staff_group"}
+    d, g = found["directorate"], found["staff_group"]
+    assert (d.rule, d.severity, d.count) == ("label_variants", "warning", 1)
+    assert "'ADULT' (1 rows) beside 'Adult' (3 rows)" in d.message
+    assert (g.rule, g.count) == ("label_variants", 6)
+    assert ("'Allied health professionals' (6 rows) beside 'Allied Health Professionals' "
+            "(the NHS name, no rows)") in g.message
+    assert "under values: in the mapping file" in g.message
+
+
 def test_examples_are_capped_at_five_and_counted_in_full():
     frames = base()
     frames["staff"] = pd.concat([frames["staff"]] * 4, ignore_index=True)
@@ -202,7 +223,8 @@ def test_broken_folder_names_every_problem_in_one_report():
     # every rule but the DuckDB-file one (tests/test_io.py::test_duckdb_file) and those of
     # the bad-input corpus (tests/test_bad_input.py), one fault per case
     corpus = {"time_of_day", "header_renamed", "sheet_chosen", "formula_cell", "future_date",
-              "blank_column", "pay_out_of_range", "survey_inconsistent", "no_matching_ids"}
+              "blank_column", "pay_out_of_range", "survey_inconsistent", "no_matching_ids",
+              "label_variants"}
     assert {f.rule for f in report.findings} == set(RULES) - {"unknown_table"} - corpus
     expected = {
         ("dataset", "", "unknown_file"),

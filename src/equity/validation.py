@@ -62,6 +62,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "pay_out_of_range": ("error", "hourly_pay above 1,000 or bonus_pay above 5,000,000 (or infinite)"),
     "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a negative count"),
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
+    "label_variants": ("warning", "one directorate, staff group, profession, organisation or leaving reason written in more than one case or spacing (counted as different ones)"),
 }
 
 #: Optional columns an indicator needs: blank in every row is an error (required ones too).
@@ -391,6 +392,60 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
     return out
 
 
+#: Free-text columns whose values name the groups reports are split by: a name written two
+#: ways is two directorates (two reports), two professions or two staff groups.
+_LABEL_COLUMNS = ("organisation", "directorate", "staff_group", "profession", "leaving_reason")
+
+
+def _label_key(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _label_variant_findings(name: str, frame: Any, cols: set[str],
+                            id_col: str | None) -> list[Finding]:
+    """Names that differ only in case or spacing ('mental health adults' beside 'Mental
+    Health Adults'): equity counts each spelling as a group of its own, so a report would
+    leave the other spelling's rows out. A staff group is also compared with the NHS staff
+    group names (:data:`equity.codes.STAFF_GROUPS`): 'Allied health professionals' alone
+    would leave every AHP report empty."""
+    out = []
+    for col in _LABEL_COLUMNS:
+        if col not in cols:
+            continue
+        counts = cube.count(frame, [col])
+        counts = counts[counts[col].notna().to_numpy()]
+        spellings: dict[str, dict[str, int]] = {}
+        for v, n in zip(counts[col].astype(str), counts["n"], strict=True):
+            spellings.setdefault(_label_key(v), {})[v] = int(n)
+        standard = set(codes.STAFF_GROUPS) if col == "staff_group" else set()
+        for known in standard:
+            spellings.get(_label_key(known), {}).setdefault(known, 0)
+        groups = [g for g in spellings.values() if len(g) > 1]
+        if not groups:
+            continue
+        others: list[str] = []
+        said = []
+        for g in sorted(groups, key=lambda g: -sum(g.values())):
+            # the NHS name where there is one, else the most common spelling
+            main = next((v for v in g if v in standard), max(g, key=lambda v: (g[v], v)))
+            rest = sorted((v for v in g if v != main), key=lambda v: -g[v])
+            others += rest
+            said.append(" beside ".join(
+                [*(f"{v!r} ({g[v]:,} rows)" for v in rest),
+                 f"{main!r} ({f'{g[main]:,} rows' if g[main] else 'the NHS name, no rows'})"]))
+        n, ex = _rows_where(frame, nw.col(col).is_in(others), id_col,
+                            sum(n for g in groups for v, n in g.items() if v in others))
+        what = col.replace("_", " ")
+        out.append(_finding(
+            name, col, "label_variants", n, ex,
+            f"{len(groups)} {what} name(s) are written in more than one case or spacing, and "
+            f"each spelling is counted as a different {what}: {'; '.join(said[:5])}"
+            f"{' ...' if len(said) > 5 else ''}. Write each name one way in the source, or map "
+            "the other spellings to it under values: in the mapping file.",
+        ))
+    return out
+
+
 def _duplicate_findings(name: str, table: Table, frame: Any, cols: set[str]) -> list[Finding]:
     key = list(table.key)
     if not key or not set(key) <= cols:
@@ -681,6 +736,7 @@ def validate(dataset: Dataset) -> ValidationReport:
         found = _row_rule_findings(name, frame, row_rules, id_col)
         findings += [f for f in found if f.rule == "missing_value"]
         findings += _code_findings(name, frame, cols, id_col)
+        findings += _label_variant_findings(name, frame, cols, id_col)
         findings += _duplicate_findings(name, table, frame, cols)
         findings += [f for f in found if f.rule != "missing_value"]
         if name == "leavers" and "staff_id" in cols and {"staff_id", "org_start_date"} <= staff_cols \
