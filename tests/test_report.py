@@ -911,3 +911,30 @@ def test_funnel_limits_are_drawn_over_the_units_sizes(sample):
     upper = [c for c in curve.columns if "upper" in c]
     assert upper and float(curve[upper].max().max()) < 0.25
     assert units["value"].between(0.08, 0.13).all()
+
+
+def test_a_staff_group_the_data_do_not_hold_is_an_error_not_empty_reports(sample, tmp_path):
+    """The staff group asked for in another case than the data's ('Allied health
+    professionals'): every directorate had nobody in it, and `equity report` wrote an index of
+    empty directorates and exited 0. It is now an error naming the data's spelling."""
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError) as err:
+        render_reports(sample, directorates=["Older People"], out_dir=out,
+                       staff_group="Allied health professionals", progress=False)
+    assert "No staff group 'Allied health professionals' in the staff table" in str(err.value)
+    assert ("The data hold 'Allied Health Professionals', the same name in another case or "
+            "spacing") in str(err.value)
+    assert not (out / "index.html").exists()
+
+
+def test_nothing_computed_says_each_reason_once(sample):
+    """One reason that stops all 39 indicators is said once, with how many it stops."""
+    import equity as eq
+    from equity.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        eq.indicators(eq.read_dataset(sample), period="2024/25",
+                      staff_group="Allied health professionals")
+    text = str(err.value)
+    assert text.count("No staff group 'Allied health professionals'") == 1
+    assert f"{len(eq.registry_table())} indicators: No staff group" in text

@@ -95,7 +95,12 @@ def indicators(
         parts = [family() for family in families]
     table = concat_results(parts)
     if not len(table):
-        reasons = "; ".join(f"{k}: {v}" for k, v in table.attrs["not_computed"].items())
+        # one line per reason, naming its indicators (one reason can stop all of them)
+        by_reason: dict[str, list[str]] = {}
+        for k, v in table.attrs["not_computed"].items():
+            by_reason.setdefault(str(v), []).append(k)
+        reasons = "; ".join(f"{', '.join(ks) if len(ks) <= 3 else f'{len(ks)} indicators'}: "
+                            f"{v}" for v, ks in by_reason.items())
         raise InputError(f"Nothing could be computed from {dataset.source} for {period}: "
                          f"{reasons}")
     return apply_disclosure(table, mode=disclosure)

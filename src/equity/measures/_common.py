@@ -378,9 +378,14 @@ def scope_filter(
             )
         values = _column_values(frame, col) if check_values else []
         if check_values and value not in values:
+            key = " ".join(str(value).split()).casefold()
+            near = [str(v) for v in values if " ".join(str(v).split()).casefold() == key]
+            hint = (f" The data hold {near[0]!r}, the same name in another case or spacing: "
+                    "write it one way in the data and in what you ask for (or map the data's "
+                    "spelling under values: in the mapping file)." if near else "")
             raise ParameterError(
                 f"No {col.replace('_', ' ')} {value!r} in the {table} table. It holds: "
-                f"{', '.join(sorted(map(str, values)))}."
+                f"{', '.join(sorted(map(str, values)))}.{hint}"
             )
         exprs.append(nw.col(col) == value)
     return and_all(*exprs)

@@ -632,6 +632,10 @@ def render_reports(
     sg = None if staff_group in (None, "", "all") else staff_group
     ctx = load(path, period=period or "2024/25", staff_group=sg, disclosure=disclosure)
     ds = ctx.dataset
+    if sg is not None:  # a staff group the data do not hold is an error, not empty reports
+        from equity.measures._common import scope_filter
+
+        scope_filter(ds.staff, table="staff", staff_group=sg)
     known = known_directorates(ds)
     if all_directorates:
         chosen = known
