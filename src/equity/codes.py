@@ -258,6 +258,12 @@ def per_value(s: pd.Series, fn: Callable[[Any], Any], dtype: Any = object) -> pd
     return pd.Series(mapped[codes_], index=s.index, dtype=dtype, copy=False)
 
 
+def name_key(value: Any) -> str:
+    """A free-text name (directorate, staff group, profession...) as compared when looking
+    for the same name written two ways: without case or repeated spaces."""
+    return " ".join(str(value).split()).casefold()
+
+
 def normalise_band(values: pd.Series) -> pd.Series:
     """Accept "5", "Band 5", "band 8A", "8a" -> canonical labels; unknown strings are kept as given."""
     return per_value(pd.Series(values, dtype=object), _normalise_band_value)

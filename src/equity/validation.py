@@ -397,10 +397,6 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
 _LABEL_COLUMNS = ("organisation", "directorate", "staff_group", "profession", "leaving_reason")
 
 
-def _label_key(value: str) -> str:
-    return " ".join(value.split()).casefold()
-
-
 def _label_variant_findings(name: str, frame: Any, cols: set[str],
                             id_col: str | None) -> list[Finding]:
     """Names that differ only in case or spacing ('mental health adults' beside 'Mental
@@ -416,10 +412,10 @@ def _label_variant_findings(name: str, frame: Any, cols: set[str],
         counts = counts[counts[col].notna().to_numpy()]
         spellings: dict[str, dict[str, int]] = {}
         for v, n in zip(counts[col].astype(str), counts["n"], strict=True):
-            spellings.setdefault(_label_key(v), {})[v] = int(n)
+            spellings.setdefault(codes.name_key(v), {})[v] = int(n)
         standard = set(codes.STAFF_GROUPS) if col == "staff_group" else set()
         for known in standard:
-            spellings.get(_label_key(known), {}).setdefault(known, 0)
+            spellings.get(codes.name_key(known), {}).setdefault(known, 0)
         groups = [g for g in spellings.values() if len(g) > 1]
         if not groups:
             continue

@@ -378,8 +378,7 @@ def scope_filter(
             )
         values = _column_values(frame, col) if check_values else []
         if check_values and value not in values:
-            key = " ".join(str(value).split()).casefold()
-            near = [str(v) for v in values if " ".join(str(v).split()).casefold() == key]
+            near = [str(v) for v in values if codes.name_key(v) == codes.name_key(value)]
             hint = (f" The data hold {near[0]!r}, the same name in another case or spacing: "
                     "write it one way in the data and in what you ask for (or map the data's "
                     "spelling under values: in the mapping file)." if near else "")
