@@ -938,3 +938,35 @@ def test_nothing_computed_says_each_reason_once(sample):
     text = str(err.value)
     assert text.count("No staff group 'Allied health professionals'") == 1
     assert f"{len(eq.registry_table())} indicators: No staff group" in text
+
+
+def test_equity_report_says_the_datas_warnings_on_the_console(sample, tmp_path, monkeypatch,
+                                                              capsys):
+    """A warning (here a directorate written in two cases) is said on the console, as
+    `equity indicators` says it, not only in each report's data-quality section: printed
+    once the command's own choices are checked, before anything is computed."""
+    import shutil
+
+    from equity.report import _render
+
+    data = tmp_path / "data"
+    shutil.copytree(sample, data)
+    staff = pd.read_csv(data / "staff.csv", dtype=str, keep_default_na=False)
+    rows = staff.index[staff["directorate"] == "Older People"][:3]
+    staff.loc[rows, "directorate"] = "older people"
+    staff.to_csv(data / "staff.csv", index=False)
+
+    class Stop(Exception):
+        pass
+
+    def stop(_ds):
+        raise Stop
+
+    monkeypatch.setattr(_render, "latest_period", stop)  # what comes next: computing
+    with pytest.raises(Stop):
+        render_reports(data, directorates=["Older People"], out_dir=tmp_path / "out",
+                       progress=False)
+    err = capsys.readouterr().err
+    assert ("equity report: warning: staff.directorate [label_variants] 3: 1 directorate "
+            "name(s) are written in more than one case or spacing") in err
+    assert "'older people' (3 rows) beside 'Older People' (" in err

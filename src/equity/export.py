@@ -606,10 +606,13 @@ def write_indicators(
     return 0
 
 
-def print_warnings(table: pd.DataFrame, *, command: str) -> None:
-    """Print the validation warnings a computed table carries (``attrs["warnings"]``) to
-    stderr, one line each: ``equity COMMAND: warning: table.column [rule] count: message``."""
-    for w in table.attrs.get("warnings", []):
+def print_warnings(table: pd.DataFrame | Sequence[Mapping[str, Any]], *, command: str) -> None:
+    """Print validation warnings to stderr, one line each: ``equity COMMAND: warning:
+    table.column [rule] count: message``; those a computed table carries
+    (``attrs["warnings"]``), or the records of
+    :meth:`~equity.validation.ValidationReport.warning_records`."""
+    records = table.attrs.get("warnings", []) if isinstance(table, pd.DataFrame) else table
+    for w in records:
         where = w["table"] + (f".{w['column']}" if w["column"] else "")
         print(f"equity {command}: warning: {where} [{w['rule']}] {w['count']:,}: "
               f"{w['message']}", file=sys.stderr)

@@ -40,7 +40,14 @@ from typing import Any, Literal
 
 from equity import codes
 from equity.errors import ParameterError, ReportError, check_choice
-from equity.export import atomic_write, check_out, guard_outputs, latest_period, record_outputs
+from equity.export import (
+    atomic_write,
+    check_out,
+    guard_outputs,
+    latest_period,
+    print_warnings,
+    record_outputs,
+)
 
 Disclosure = Literal["publication", "internal"]
 DIRECTORATE_NOTEBOOK = "directorate_report.ipynb"
@@ -621,6 +628,7 @@ def render_reports(
         load,
         resolve_data_path,
     )
+    from equity.validation import require_valid
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
     if period is not None:
@@ -646,6 +654,10 @@ def render_reports(
     else:
         raise ParameterError("Choose the reports to render: --all for every directorate, or "
                              f"--directorate NAME ... (known: {', '.join(map(repr, known))}).")
+    # The data's warnings (after any mistake in what was asked) on the console, as `equity
+    # indicators` gives them (each report lists them in its data-quality section): from the
+    # validation load() made, not a second run.
+    print_warnings(require_valid(ds).warning_records(), command="report")
     if period is None:  # the context computes nothing until asked: only its label changes
         period = latest_period(ds)
         ctx = replace(ctx, period=period)
