@@ -602,16 +602,14 @@ def write_indicators(
         elif row.kind == "excluded rows":
             count = "1 to 7, suppressed" if pd.isna(row.count) else f"{row.count:,.0f}"
             print(f"  excluded from {row.indicator}: {row.detail} ({count})")
-    print_warnings(table, command="indicators")
+    print_warnings(table.attrs.get("warnings", []), command="indicators")
     return 0
 
 
-def print_warnings(table: pd.DataFrame | Sequence[Mapping[str, Any]], *, command: str) -> None:
-    """Print validation warnings to stderr, one line each: ``equity COMMAND: warning:
-    table.column [rule] count: message``; those a computed table carries
-    (``attrs["warnings"]``), or the records of
-    :meth:`~equity.validation.ValidationReport.warning_records`."""
-    records = table.attrs.get("warnings", []) if isinstance(table, pd.DataFrame) else table
+def print_warnings(records: Sequence[Mapping[str, Any]], *, command: str) -> None:
+    """Print validation warnings (:meth:`~equity.validation.ValidationReport.warning_records`,
+    as a computed table carries them in ``attrs["warnings"]``) to stderr, one line each:
+    ``equity COMMAND: warning: table.column [rule] count: message``."""
     for w in records:
         where = w["table"] + (f".{w['column']}" if w["column"] else "")
         print(f"equity {command}: warning: {where} [{w['rule']}] {w['count']:,}: "

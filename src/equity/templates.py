@@ -649,7 +649,7 @@ def template_command(
     print(f"Wrote the {standard.upper()} data-collection layout to {written}")
     for k, v in table.attrs.get("not_computed", {}).items():
         print(f"  not computed: {k}: {v}")
-    print_warnings(table, command="template")
+    print_warnings(table.attrs.get("warnings", []), command="template")
     return 0
 
 

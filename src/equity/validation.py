@@ -420,17 +420,18 @@ def _label_variant_findings(name: str, frame: Any, cols: set[str],
         if not groups:
             continue
         others: list[str] = []
+        n_others = 0
         said = []
         for g in sorted(groups, key=lambda g: -sum(g.values())):
             # the NHS name where there is one, else the most common spelling
             main = next((v for v in g if v in standard), max(g, key=lambda v: (g[v], v)))
             rest = sorted((v for v in g if v != main), key=lambda v: -g[v])
             others += rest
+            n_others += sum(g[v] for v in rest)
             said.append(" beside ".join(
                 [*(f"{v!r} ({g[v]:,} rows)" for v in rest),
                  f"{main!r} ({f'{g[main]:,} rows' if g[main] else 'the NHS name, no rows'})"]))
-        n, ex = _rows_where(frame, nw.col(col).is_in(others), id_col,
-                            sum(n for g in groups for v, n in g.items() if v in others))
+        n, ex = _rows_where(frame, nw.col(col).is_in(others), id_col, n_others)
         what = col.replace("_", " ")
         out.append(_finding(
             name, col, "label_variants", n, ex,
