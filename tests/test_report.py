@@ -976,3 +976,21 @@ def test_equity_report_says_the_datas_warnings_on_the_console(sample, tmp_path, 
     assert ("equity report: warning: staff.directorate [label_variants] 3: 1 directorate "
             "name(s) are written in more than one case or spacing") in err
     assert "'older people' (3 rows) beside 'Older People' (" in err
+
+
+def test_a_pay_table_says_which_comparisons_it_leaves_out(sample):
+    """Mental Health Adults' AHPs, 31 March 2025, full-pay staff (plain pandas on
+    staff.csv): 7 men and 3 disabled staff, under the 8 a pay gap needs, so the table holds
+    only the ethnicity gaps; a note names the two comparisons left out, and only the gender
+    gap (a headline) is said to be given in the findings at another level."""
+    staff = pd.read_csv(sample / "staff.csv")
+    me = staff.loc[(staff["snapshot_date"] == "2025-03-31") & staff["full_pay"]
+                   & (staff["directorate"] == "Mental Health Adults")
+                   & (staff["staff_group"] == "Allied Health Professionals")]
+    assert (me["sex"] == "Male").sum() == 7 and (me["disability"] == "Yes").sum() == 3
+    ctx = load(sample, period="2024/25", directorate="Mental Health Adults")
+    table = next(p for p in sections.pay_gaps_section(ctx).parts if isinstance(p, plots.Table))
+    assert set(table.frame["Groups"]) == {"Ethnic minority vs White British"}
+    assert ("Not in the table, every gap withheld (fewer than 8 people in a group): Female vs "
+            "Male (the findings above give it at the level it can be published); Disabled vs "
+            "Non-disabled.") in table.notes

@@ -38,6 +38,8 @@ from equity.report.context import (
 )
 from equity.report.display import Note, Section
 from equity.report.findings import (
+    FOCUS,
+    HEADLINES,
     RUNGS,
     Finding,
     findings,
@@ -219,8 +221,6 @@ def _grouped(found: list[Finding]) -> dict[str, list[Finding]]:
 def _rungs(ctx: ReportContext) -> list[str]:
     """The rungs of the ladder this report's poolable figures climb
     (:func:`equity.report.findings.ladder`)."""
-    from equity.report.findings import ladder
-
     return [lv.key for lv in ladder(ctx, "leaver_rate")]
 
 
@@ -472,10 +472,23 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
                    f"{_count(r['denominator'])}" for r in whole.to_dict("records")],
         "Status": [_status(s) for s in whole["status"]],
     })
+    # comparisons whose every gap is withheld here: said, not silently left out of the table
+    held = res.loc[res["group"].isin(list(PAY_GROUPS)) & res["variant"].isna()
+                   & res["reference_group"].notna()]
+    shown = set(zip(whole["group"], whole["reference_group"], strict=True))
+    # (the headline pay gaps climb the ladder in the findings above; the others do not)
+    headline = {FOCUS[gv] for ind, gv, _ in HEADLINES if ind.startswith("pay_gap")}
+    withheld = [f"{g} vs {r}" + (" (the findings above give it at the level it can be "
+                                 "published)" if g in headline else "")
+                for g, r in dict.fromkeys(zip(held["group"], held["reference_group"],
+                                              strict=True)) if (g, r) not in shown]
+    notes = [f"Not in the table, every gap withheld (fewer than 8 people in a group): "
+             f"{'; '.join(withheld)}."] if withheld else []
     sec.add(plots.Table(table, caption=f"Hourly pay gaps ({ctx.scope_label})", notes=[
         "Gap: (second group's mean or median hourly pay - first group's) / second group's x "
         "100; positive: the first group is paid less. Adverse: a gap above 5% (a library "
-        "threshold). Gaps from fewer than 8 people are withheld.", _disclosure_line(ctx)]))
+        "threshold). Gaps from fewer than 8 people are withheld.", _disclosure_line(ctx),
+        *notes]))
     first: tuple[int, int] | None = None  # (quarters withheld, quarters) at the report's scope
     for d, sg in _scopes(ctx):
         q = _pay_quarters(ctx, d, sg)
