@@ -994,3 +994,20 @@ def test_a_pay_table_says_which_comparisons_it_leaves_out(sample):
     assert ("Not in the table, every gap withheld (fewer than 8 people in a group): Female vs "
             "Male (the findings above give it at the level it can be published); Disabled vs "
             "Non-disabled.") in table.notes
+
+
+def test_the_median_sentence_names_a_group_whose_curve_stays_above_half(sample):
+    """Mental Health Adults, all staff, time to first promotion: the BME curve never falls
+    to half (its lowest point, read from the curve itself, is above 0.5), so its median is
+    said to be not reached, instead of the sentence naming White staff alone."""
+    from equity.measures.survival import survival_curves
+
+    ctx = load(sample, period="2024/25", directorate="Mental Health Adults")
+    curves = survival_curves(ctx.dataset, period="2024/25", by="ethnicity",
+                             directorate="Mental Health Adults", staff_group=None,
+                             event="promotion", time_unit="months", min_at_risk=8)
+    assert curves.loc[curves["group"] == "BME", "survival"].min() > 0.5
+    assert curves.loc[curves["group"] == "White", "survival"].min() < 0.5
+    text = _section_text(sections.survival_section(ctx, event="promotion"))
+    assert "Median time to first promotion: BME not reached (its curve stays above half); " \
+           "White " in text

@@ -617,10 +617,14 @@ def _logrank_sentence(curves: pd.DataFrame, what: str) -> str:
 
 
 def _medians_sentence(curves: pd.DataFrame, what: str) -> str | None:
-    meds = [m for m in curves.attrs.get("median") or [] if m.get("median") is not None]
-    if not meds:
+    """Each drawn group's median time, or that its curve never fell to half (a group left
+    out of the sentence would read as having no figure)."""
+    drawn = set(_drawn(curves))
+    meds = [m for m in curves.attrs.get("median") or [] if m.get("group") in drawn]
+    if not any(m.get("median") is not None for m in meds):
         return None
-    parts = [f"{m['group']} {float(m['median']):.0f} months" for m in meds]
+    parts = [f"{m['group']} {float(m['median']):.0f} months" if m.get("median") is not None
+             else f"{m['group']} not reached (its curve stays above half)" for m in meds]
     return f"Median time to {what}: " + "; ".join(parts) + "."
 
 
