@@ -489,6 +489,24 @@ def test_survey_indicators_from_the_aggregated_table():
     assert pick(by_dir, indicator="wres_6", directorate="Surgery", group="BME")["value"] == 0.5
 
 
+def test_a_question_asked_of_disabled_staff_only_has_no_other_group():
+    """WDES 8 (adequate adjustments) is asked of Disabled staff only (NHS England's WDES
+    metric 8: "percentage of Disabled staff saying..."): no Non-disabled row of 0 answers
+    out of 0 is invented beside the Disabled one; a question asked of everyone (WDES 7)
+    still gets a zero row for a group with no answers."""
+    survey = pd.DataFrame({
+        "period": PERIOD, "directorate": None, "indicator": ["wdes_8", "wdes_7"],
+        "group_var": "disability", "group": "Disabled", "respondents": [54.0, 49.0],
+        "positive": [37.0, 12.0],
+    })
+    ds = Dataset.from_frames(staff=staff_of((3, {})), survey=survey)
+    r = eq.wdes(ds, period=PERIOD, indicators=("wdes_7", "wdes_8"))
+    assert r.loc[r["indicator"] == "wdes_8", "group"].tolist() == ["Disabled"]
+    assert pick(r, indicator="wdes_8", group="Disabled")["value"] == pytest.approx(37 / 54)
+    assert r.loc[r["indicator"] == "wdes_7", "group"].tolist() == ["Disabled", "Non-disabled"]
+    assert pick(r, indicator="wdes_7", group="Non-disabled")["denominator"] == 0
+
+
 def test_absent_tables_are_reported_and_everything_else_computed():
     r = eq.equality_indicators(Dataset.from_frames(staff=staff_of((12, {}))), period=PERIOD)
     nc = r.attrs["not_computed"]

@@ -517,6 +517,32 @@ def test_the_survey_table_sets_the_whole_trust_beside_a_directorate(sample):
     assert "Whole trust" not in table.frame.columns
 
 
+def test_the_survey_table_gives_a_question_asked_of_disabled_staff_only_one_group(sample):
+    """WDES 8 is asked of Disabled staff only: survey.csv holds Disabled rows alone (4 of 7
+    in Children and Young People, 37 of 54 trust-wide), so the table gives the Disabled
+    figure and says the question is theirs, not a `*` for Non-disabled staff that would read
+    as withheld (in internal mode too, where nothing is withheld). Trust-wide 37 of 54 is
+    published as 35 of 55: statsmodels' Wilson interval 0.5042-0.7507."""
+    survey = pd.read_csv(sample / "survey.csv")
+    w8 = survey.loc[(survey["indicator"] == "wdes_8") & (survey["period"] == "2024/25")]
+    assert w8["group"].unique().tolist() == ["Disabled"]
+    for mode in ("publication", "internal"):
+        ctx = load(sample, period="2024/25", directorate="Children and Young People",
+                   disclosure=mode)
+        table = next(p for p in sections.survey_section(ctx).parts
+                     if isinstance(p, plots.Table))
+        row = table.frame.set_index("Question").loc["WDES 8: adequate adjustments"]
+        assert row["Group"] == "Disabled (asked of Disabled staff only)"
+        assert "/" not in row["Whole trust"] and "/" not in row[
+            "Share answering (Children and Young People)"]
+    assert row["Share answering (Children and Young People)"] == "57.1% (25.0% to 84.2%)"
+    ctx = load(sample, period="2024/25", directorate="Children and Young People")
+    table = next(p for p in sections.survey_section(ctx).parts if isinstance(p, plots.Table))
+    row = table.frame.set_index("Question").loc["WDES 8: adequate adjustments"]
+    assert row["Share answering (Children and Young People)"] == "*"
+    assert row["Whole trust"] == "63.6% (50.4% to 75.1%)"
+
+
 def test_directorates_compared_over_three_years_where_this_year_is_withheld(sample):
     """The overview's directorate table sets each directorate's rate over three years
     together beside this year's: Older People's AHP leaver rate is withheld this year (6

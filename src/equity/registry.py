@@ -47,6 +47,9 @@ class IndicatorMeta:
     #: ``ratio`` = rate(reference) / rate(group). Otherwise ``ratio`` = rate(group) /
     #: rate(reference). Sentences turn both into the group's rate relative to the reference's.
     reference_on_top: bool = False
+    #: A staff-survey question asked of these groups only (WDES 8, adequate adjustments, is
+    #: asked of Disabled staff): no other group gets a row. Empty: every group is asked.
+    asked_of: tuple[str, ...] = ()
 
 
 def _m(*args, **kwargs) -> IndicatorMeta:
@@ -152,10 +155,15 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
             (5, "WDES 5: belief in equal opportunities for career progression"),
             (6, "WDES 6: pressure to come to work when unwell"),
             (7, "WDES 7: feeling the organisation values their work"),
-            (8, "WDES 8: adequate adjustments"),
-            (9, "WDES 9: staff engagement score"),
         )
     ),
+    _m("wdes_8", "WDES 8: adequate adjustments",
+       "NHS Staff Survey percentage of Disabled staff saying their employer has made adequate "
+       "adjustment(s) to enable them to carry out their work, from the aggregated survey "
+       "table. The question is asked of Disabled staff only.", "proportion", NHSE_WDES, "wdes",
+       needs=("survey",), asked_of=("Disabled",)),
+    _m("wdes_9", "WDES 9: staff engagement score", "NHS Staff Survey percentage by disability, "
+       "from the aggregated survey table.", "proportion", NHSE_WDES, "wdes", needs=("survey",)),
     _m("wdes_10", "WDES 10: board representation by disability",
        "Disabled percentage of board voting members minus disabled percentage of the overall "
        "workforce (percentage points).", "percentage_points", NHSE_WDES, "wdes", harm="below",

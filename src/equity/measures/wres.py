@@ -349,9 +349,11 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
             continue
         c = si.groupby([*split, "group"], dropna=False, sort=False)[
             ["sum_respondents", "sum_positive"]].sum().reset_index()
-        # The survey reports known groups only: no Unknown row to fill.
+        # The survey reports known groups only: no Unknown row to fill; a question asked of
+        # some groups only (WDES 8, of Disabled staff) gets no row for the others.
+        asked = get_meta(i).asked_of or [lv for lv in g.levels if lv != g.unknown]
         c = cube.complete(c, {**{k: sorted(c[k].dropna().unique()) for k in split},
-                              "group": [lv for lv in g.levels if lv != g.unknown]})
+                              "group": list(asked)})
         tables.append(c.assign(indicator=i))
     if not tables:
         return _not_computed_all(absent)

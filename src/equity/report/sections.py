@@ -551,21 +551,23 @@ def survey_section(ctx: ReportContext) -> Section:
     recs = []
     for ind, rows in res.groupby("indicator", sort=False):
         by = {r["group"]: r for r in rows.to_dict("records")}
-        a, b = ("BME", "White") if ind.startswith("wres") else ("Disabled", "Non-disabled")
-        if a not in by and b not in by:
+        # A question asked of one group only (WDES 8) has that group's figure alone.
+        pair = REGISTRY[ind].asked_of or (
+            ("BME", "White") if ind.startswith("wres") else ("Disabled", "Non-disabled"))
+        if not any(g in by for g in pair):
             continue
-        rec = {"Question": REGISTRY[ind].title, "Group": f"{a} / {b}",
-               here: " / ".join(_figure(by[g]) if g in by else "" for g in (a, b))}
+        asked = "" if len(pair) > 1 else f" (asked of {pair[0]} staff only)"
+        rec = {"Question": REGISTRY[ind].title, "Group": " / ".join(pair) + asked,
+               here: " / ".join(_answered(by.get(g)) for g in pair)}
         if ctx.directorate is not None:
             whole = {r["group"]: r for r in trust.loc[trust["indicator"] == ind]
                      .to_dict("records")}
-            rec["Whole trust"] = " / ".join(_figure(whole[g]) if g in whole else ""
-                                            for g in (a, b))
+            rec["Whole trust"] = " / ".join(_answered(whole.get(g)) for g in pair)
         recs.append(rec)
     published = sum(1 for r in recs if WITHHELD not in r[here])
     said = (f"The staff survey is reported for {who}, not for one staff group (the survey "
             f"table carries no staff group). {published} of {len(recs)} questions can be "
-            "published for both groups")
+            "published for every group asked")
     said += ("; the whole trust's answers are beside them." if ctx.directorate is not None
              else ".")
     sec.add(Note(said))
@@ -573,6 +575,14 @@ def survey_section(ctx: ReportContext) -> Section:
                                notes=["Share of respondents answering positively (for WRES 5, 6 "
                                       "and 8 and WDES 4 and 6, experiencing the harm asked about)"
                                       ", with 95% interval.", _disclosure_line(ctx)]))
+
+
+def _answered(row: dict[str, Any] | None) -> str:
+    """A survey share, ``*`` where withheld, or "no answers" where the table holds no
+    respondent of the group (nothing is withheld there)."""
+    if row is None or (not row["suppressed"] and row["denominator"] == 0):
+        return "no answers"
+    return _figure(row)
 
 
 def _drawn(curves: pd.DataFrame, *, compared: bool = True) -> list[str]:
