@@ -137,6 +137,32 @@ def test_a_group_label_two_groupings_share_names_its_grouping(contexts):
     assert {"White", "BME", "Disabled", "Non-disabled"} <= set(groups)
 
 
+def test_a_group_with_no_one_in_it_is_named_not_counted_as_withheld():
+    """Learning Disability and Autism shortlisted no BME and no Disabled AHP in 2024/25
+    (plain pandas on recruitment.csv: 0 and 0, against 3 White and 1 Non-disabled): in
+    internal mode nothing is withheld, so the groups table names those groups as having no
+    one, where it said "2 further group figure(s) withheld entirely (small numbers)"."""
+    from equity.report import sections
+
+    rec = pd.read_csv(SAMPLE / "recruitment.csv", dtype=str)
+    rec = rec.loc[(rec["directorate"] == "Learning Disability and Autism")
+                  & (rec["staff_group"] == "Allied Health Professionals")
+                  & (rec["closing_date"] >= "2024-04-01") & (rec["closing_date"] <= "2025-03-31")
+                  & (rec["shortlisted"] == "true")]
+    white = {"A", "B", "C"}
+    assert (~rec["ethnic_category"].isin(white) & rec["ethnic_category"].notna()
+            & (rec["ethnic_category"] != "Z")).sum() == 0
+    assert (rec["disability"] == "Yes").sum() == 0
+    assert rec["ethnic_category"].isin(white).sum() == 3
+    ctx = load(SAMPLE, period="2024/25", directorate="Learning Disability and Autism",
+               disclosure="internal")
+    table = sections.groups_table(ctx, ["wres_2", "wdes_2"], caption="Shortlisted")
+    assert table.frame["Group"].tolist() == ["White", "Non-disabled"]
+    assert "Groups with no one in them (no rate, not listed): BME for WRES 2, Disabled for " \
+        "WDES 2." in table.notes
+    assert not any("withheld entirely" in n for n in table.notes)
+
+
 def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
     from equity import plots
     from equity.report import sections

@@ -158,18 +158,29 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
     res = res.loc[res["variant"].isna() & res["group_var"].isin(list(group_vars))]
     if res.empty:
         return None
-    shown = res.loc[res["value"].map(is_finite)]
-    hidden = len(res) - len(shown)
-    if shown.empty:
-        return Note(f"{caption}: every figure for {ctx.scope_label} is withheld (small "
-                    "numbers); the findings above give each at the level it can be published.")
     # A label two groupings share ("Unknown" ethnicity and disability) names its grouping.
     kinds = res.groupby("group", sort=False)["group_var"].nunique()
     shared = set(kinds[kinds > 1].index)
+    names = pd.Series([f"{g} ({v})" if g in shared else str(g)
+                       for g, v in zip(res["group"], res["group_var"], strict=True)],
+                      index=res.index)
+    shown = res.loc[res["value"].map(is_finite)]
+    # A group with no one in it (no shortlisted BME applicant) has no rate, and nothing of it
+    # is withheld: it is named as empty, not counted among the withheld.
+    nobody = res.loc[~res["value"].map(is_finite) & ~res["suppressed"].astype(bool)
+                     & (res["denominator"] == 0)]
+    hidden = len(res) - len(shown) - len(nobody)
+    empty = ("Groups with no one in them (no rate, not listed): " + ", ".join(
+        f"{n} for {_measure(i)}" for n, i in zip(names[nobody.index], nobody["indicator"],
+                                                   strict=True)) + "." if len(nobody) else "")
+    if shown.empty:
+        return Note(f"{caption}: every figure for {ctx.scope_label} is withheld (small "
+                    "numbers); the findings above give each at the level it can be published."
+                    + (f" {empty}" if empty else "") if hidden else f"{caption}, "
+                    f"{ctx.scope_label}: {empty[0].lower()}{empty[1:]}")
     table = pd.DataFrame({
-        "Measure": [REGISTRY[i].title.split(":")[0] for i in shown["indicator"]],
-        "Group": [f"{g} ({v})" if g in shared else g
-                  for g, v in zip(shown["group"], shown["group_var"], strict=True)],
+        "Measure": [_measure(i) for i in shown["indicator"]],
+        "Group": names[shown.index].tolist(),
         "Number": [_count(v) for v in shown["numerator"]],
         "Out of": [_count(v) for v in shown["denominator"]],
         "Rate (95% CI)": [_figure(r, "proportion") for r in shown.to_dict("records")],
@@ -178,7 +189,14 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
     if hidden:
         notes.append(f"{hidden} further group figure(s) withheld entirely (small numbers) are "
                      "not listed.")
+    if empty:
+        notes.append(empty)
     return plots.Table(table, caption=f"{caption} ({ctx.scope_label})", notes=notes)
+
+
+def _measure(indicator: str) -> str:
+    """An indicator's short name in a table ("WRES 2", "Leaver rate (headcount)")."""
+    return REGISTRY[indicator].title.split(":")[0]
 
 
 def _section(ctx: ReportContext, key: str, *, rest: Sequence[str] = (),
