@@ -167,6 +167,27 @@ def test_pay_gap_sentence():
                              "lower than Male median hourly pay.")
 
 
+@pytest.mark.parametrize(("value", "said"), [
+    (0.0, "Female and Male median hourly pay were the same."),
+    # rounds to 0.0%: "was 0.0% lower" would say there is a gap and none at once
+    (0.04, "Female and Male median hourly pay were almost the same (Female 0.04% lower)."),
+    (-0.03, "Female and Male median hourly pay were almost the same (Female 0.03% higher)."),
+])
+def test_a_pay_gap_of_nothing_says_so_and_asks_no_why(value, said):
+    """Children and Young People's AHPs, 2024/25: median gap 0.0% ("Female and Male median
+    hourly pay were the same. It does not show why the difference arises."): with no gap
+    there is no difference whose cause the caveat disclaims."""
+    row = _row(indicator="pay_gap_median", group_var="sex", group="Female",
+               reference_group="Male", value=value, status="within_range")
+    text = sentence(row, caveats=True)
+    assert text.endswith(said)
+    assert "why" not in text
+    board = _row(indicator="wres_9", group_var="ethnicity", group="BME",
+                 value=value, status="within_range")
+    assert sentence(board, caveats=True).endswith(
+        "the BME share of the board is the same as its share of the workforce.")
+
+
 @pytest.mark.parametrize(("lo", "hi", "phrase"), [(1.2, 2.1, "excludes 1"), (0.9, 2.1, "includes 1")])
 def test_caveats_state_significance(lo, hi, phrase):
     row = _row(indicator="wres_2", group_var="ethnicity", group="BME", reference_group="White",

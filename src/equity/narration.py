@@ -205,12 +205,18 @@ def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
             return (f"{meta.title}, {part}: {v:.1f} points of the whole gap"
                     f"{_part_meaning(variant, v, group, ref)} (the two parts add up to the "
                     "whole gap, in % of the reference group's pay).")
+        direction = "lower" if v > 0 else "higher"
         if v == 0:
             return f"{meta.title}{_where(row)}: 0.0%: {group} and {ref} {kind} {what} were the same."
-        direction = "lower" if v > 0 else "higher"
+        if round(abs(v), 1) == 0:  # "0.0% lower" would read as no gap and a gap at once
+            return (f"{meta.title}{_where(row)}: {fig}: {group} and {ref} {kind} {what} were "
+                    f"almost the same ({group} {abs(v):.2f}% {direction}).")
         return (f"{meta.title}{_where(row)}: {fig}: {group} {kind} {what} was "
                 f"{abs(v):.1f}% {direction} than {ref} {kind} {what}.")
     if meta.unit == "percentage_points":
+        if round(abs(v), 1) == 0:
+            return (f"{meta.title}{_where(row)}: {fig}: the {group or 'group'} share of the "
+                    "board is the same as its share of the workforce.")
         direction = "below" if v < 0 else "above"
         return (f"{meta.title}{_where(row)}: {fig}: the {group or 'group'} share of the board is "
                 f"{abs(v):.1f} percentage points {direction} its share of the workforce.")
@@ -266,7 +272,9 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
         return text
     if meta.unit in ("percent", "percentage_points") and _ok(r.get("value")):
         text = _gap_sentence(r, meta)
-        return text + (" " + _caveat(r) if caveats else "")
+        # No gap, nothing to explain: "why the difference arises" would assert one.
+        same = round(abs(_num(r["value"])), 1) == 0
+        return text + (" " + _caveat(r) if caveats and not same else "")
     if not _ok(r.get("value")):
         return f"{label}: no figure (the data hold nobody in this group)."
     ci = ""
