@@ -243,6 +243,28 @@ def test_a_withheld_local_population_comparison_is_one_line_not_a_silence(contex
                             "People is withheld") for t in notes)
 
 
+def test_a_band_count_whose_share_is_withheld_marks_the_share():
+    """Children and Young People's AHPs at Bands 8a-8b, 31 March 2025 (plain pandas on
+    staff.csv: 21 in post, 19 White, 0 BME, 2 unknown): published as 20 White of 20 with the
+    2 unknown withheld, the share 20/20 would read 100%, so it is withheld; the cell said
+    "20" with no share and no mark, as if nothing were missing."""
+    from equity import plots
+    from equity.report import sections
+
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
+    staff = staff.loc[(staff["snapshot_date"] == "2025-03-31")
+                      & (staff["directorate"] == "Children and Young People")
+                      & (staff["staff_group"] == "Allied Health Professionals")
+                      & staff["band"].isin(["Band 8a", "Band 8b"])]
+    ethnicity = staff["ethnic_category"].fillna("Z")
+    assert (len(staff), ethnicity.isin(list("ABC")).sum(), (ethnicity == "Z").sum()) == (21, 19, 2)
+    ctx = load(SAMPLE, period="2024/25", directorate="Children and Young People")
+    table = next(p for p in sections.workforce_profile_section(ctx).parts
+                 if isinstance(p, plots.Table))
+    row = table.frame.set_index("Bands").loc["Bands 8a-8b"]
+    assert row.to_dict() == {"White": "20 (*)", "BME": "0 (0%)", "Unknown": "*", "All": "20"}
+
+
 @pytest.mark.parametrize(("directorate", "chart"), [("Mental Health Adults", False),
                                                      ("Older People", True)])
 def test_a_pay_quarter_chart_only_where_most_quarters_can_be_shown(directorate, chart):

@@ -384,7 +384,7 @@ def workforce_profile_section(ctx: ReportContext) -> Section:
         cells[(r["band"], r["group"])] = (
             f"{_count(r['numerator'])} ({format_value(r['value'], 'proportion', digits=0)})"
             if is_finite(r["value"]) else WITHHELD if not is_finite(r["numerator"])
-            else _count(r["numerator"]))
+            else f"{_count(r['numerator'])} ({WITHHELD})")  # the share alone is withheld
     groups = [g for g in ("White", "BME", "Unknown") if any((c, g) in cells for c in order)]
     table = pd.DataFrame({"Bands": order, **{g: [cells.get((c, g), "0") for c in order]
                                              for g in groups},
