@@ -163,6 +163,39 @@ def test_a_group_with_no_one_in_it_is_named_not_counted_as_withheld():
     assert not any("withheld entirely" in n for n in table.notes)
 
 
+def test_the_nearest_published_figure_says_when_its_verdict_could_be_chance():
+    """A finding whose own figure is withheld gives the nearest one that can be published,
+    with that figure's verdict: Nursing and Midwifery in Mental Health Adults, WRES 2 over
+    three years is within range, and the nearest figure (all staff of the directorate, 0.70
+    times, 95% CI 0.37 to 1.26) said "an adverse finding" with nothing about chance. Each
+    such figure now says it exactly when its interval includes 1 (read from its own
+    sentence), in the summary's short text and the section's."""
+    import re
+
+    checked = 0
+    for group in ("Nursing and Midwifery", "Allied Health Professionals"):
+        for d in ("Mental Health Adults", "Children and Young People", "Older People"):
+            ctx = load(SAMPLE, period="2024/25", directorate=d, staff_group=group)
+            for f in F.findings(ctx):
+                for text in (f.text, f.short):
+                    _, sep, nearest = text.partition("The nearest figure that can be published: ")
+                    if not sep or "finding." not in nearest:
+                        continue
+                    lo, hi = map(float, re.search(r"95% CI ([\d.]+) to ([\d.]+)",
+                                                  nearest).groups())
+                    said = "The 95% interval includes 1, so this could be chance." in nearest
+                    assert said is (lo <= 1 <= hi), (d, group, nearest)
+                    checked += 1
+    assert checked >= 2
+    ctx = load(SAMPLE, period="2024/25", directorate="Mental Health Adults",
+               staff_group="Nursing and Midwifery")
+    wres2 = next(f for f in F.findings(ctx) if f.indicator == "wres_2")
+    assert wres2.status == WITHIN and wres2.short.endswith(
+        "0.70 times as likely (95% CI 0.37 to 1.26) (WRES 2 is stated as White / BME: 1.4), "
+        "outside the non-adverse range 0.80-1.25. By the NHS convention this is an adverse "
+        "finding. The 95% interval includes 1, so this could be chance.")
+
+
 def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
     from equity import plots
     from equity.report import sections

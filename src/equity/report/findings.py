@@ -362,8 +362,10 @@ def _next_figure(ctx: ReportContext, levels: list[Level], indicator: str, group_
         row = comparison_row(level_rows(ctx, level, indicator, group_var, variant),
                              group_var, variant)
         if row is not None and _settled(row) and _has_figure(row):
+            # It states its own verdict (adverse where the finding is within range), so
+            # it says, as every finding does, when its interval leaves that to chance.
             return ("The nearest figure that can be published: "
-                    f"{_finding_text(row, level, caveats=False)}")
+                    f"{_finding_text(row, level, caveats=False)}{chance_clause(row)}")
     return ""
 
 
