@@ -96,6 +96,23 @@ def test_pay_quarters_show_withheld_shares_as_such_and_leave_out_nobody():
     assert "Unknown:" not in chart.alt
 
 
+def test_pay_quarter_shares_of_a_quarter_add_up_to_the_whole_bar():
+    """Nursing and Midwifery in Mental Health Adults, 2024/25, lower quarter: the published
+    counts 40 women and 10 men of a published 45 (each rounded alone) read 88.9% and 22.2%,
+    a bar of 111% whose Male label sat over an 11% sliver. Where every group of a quarter is
+    published the shares are out of the published counts together (40 / 50, 10 / 50); a
+    quarter with a withheld group keeps its published share beside the grey block."""
+    q = make_result(pd.DataFrame({
+        "variant": [f"Q{i}" for i in (1, 2) for _ in range(3)],
+        "group": ["Female", "Male", "Unknown"] * 2,
+        "numerator": [40.0, 10.0, 0.0, 40.0, np.nan, 0.0], "denominator": 45.0,
+        "value": [40 / 45, 10 / 45, 0.0, 40 / 45, np.nan, 0.0],
+        "suppressed": [False, False, False, False, True, False]}), indicator="pay_quartile")
+    chart = plots.pay_quarters(q)
+    assert "Female: Q1 80.0%, Q2 88.9%; Male: Q1 20.0%, Q2 suppressed." in chart.alt
+    assert "grey block" in chart.alt
+
+
 def test_a_survival_curve_of_one_point_is_not_drawn_and_the_alt_says_so():
     km = pd.DataFrame({"group": ["White"] * 2 + ["BME"] * 2 + ["Unknown"],
                        "time": [0, 12, 0, 12, 6], "survival": [1, 0.9, 1, 0.8, 1.0],
