@@ -374,6 +374,16 @@ CASES: list[Case] = [
          "error", ("survey", "positive", "survey_inconsistent"), engines=("polars", "duckdb")),
     Case("survey-negative-respondents", set_rows("survey", "respondents", "-10", slice(0, 2)),
          "error", ("survey", "survey_inconsistent")),
+    # ---- population benchmarks (a negative or doubled count became a confident ratio)
+    Case("benchmark-negative-count", set_rows("benchmarks", "count", "-43306", slice(1, 2)),
+         "error", ("benchmarks", "count", "benchmark_out_of_range")),
+    Case("benchmark-share-in-percent", scale("benchmarks", "share", 100), "error",
+         ("benchmarks", "share", "benchmark_out_of_range")),
+    Case("benchmark-count-disagrees-with-share", set_rows("benchmarks", "count", "4330", slice(1, 2)),
+         "error", ("benchmarks", "share", "benchmark_out_of_range")),
+    Case("benchmark-row-twice", edit("benchmarks", lambda d: pd.concat([d, d.iloc[[1]]])),
+         "error", ("benchmarks", "area, group_var, group", "duplicate_key"),
+         engines=("polars", "duckdb")),
     Case("appointed-not-shortlisted", edit("recruitment", lambda d: d.assign(
         shortlisted=d["shortlisted"].where(d["appointed"] != "true", "false"))), "error",
          ("recruitment", "appointed", "appointed_not_shortlisted")),
@@ -577,7 +587,8 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
     for rule in ("time_of_day", "future_date", "no_matching_ids", "duplicate_key",
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
-                 "empty_table", "unparseable_date", "label_variants"):
+                 "empty_table", "unparseable_date", "label_variants",
+                 "benchmark_out_of_range"):
         assert rule in named, rule
 
 

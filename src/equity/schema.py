@@ -190,9 +190,12 @@ BENCHMARKS = Table(
         _c("group_var", "str", True, "e.g. ethnicity"),
         _c("group", "str", True, "e.g. White / BME / Unknown"),
         _c("count", "float", True, "Population count"),
-        _c("share", "float", False, "Population share (0-1)"),
+        _c("share", "float", False, "Population share (0-1) of the area, for the same group_var: "
+           "optional (the comparison uses the counts); one that is not the count's share is "
+           "an error"),
         _c("source", "str", True, "Source of the figures (publisher, table, date)"),
     ),
+    key=("area", "group_var", "group"),
 )
 
 TABLES: dict[str, Table] = {

@@ -62,6 +62,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "pay_out_of_range": ("error", "hourly_pay above 1,000 or bonus_pay above 5,000,000 (or infinite)"),
     "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a negative count"),
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
+    "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
     "label_variants": ("warning", "one directorate, staff group, profession, organisation or leaving reason written in more than one case or spacing (counted as different ones)"),
 }
 
@@ -518,6 +519,20 @@ def _range_rules(name: str, cols: set[str]) -> list[_RowRule]:
             "would be above 100%. positive counts the respondents giving the reported answer, "
             "out of respondents; correct the survey extract.",
         ))
+    if name == "benchmarks" and "count" in cols:
+        out.append(_RowRule(
+            "count", "benchmark_out_of_range", (nw.col("count") < 0).fill_null(False),
+            "a population count is negative. The comparison with the local population "
+            "divides the workforce share by each group's share of its area's count: correct "
+            "the benchmarks table.",
+        ))
+    if name == "benchmarks" and "share" in cols:
+        out.append(_RowRule(
+            "share", "benchmark_out_of_range",
+            ((nw.col("share") < 0) | (nw.col("share") > 1)).fill_null(False),
+            "a population share is outside 0-1: write a share as a fraction (18.6% as "
+            "0.186), or leave the share column out (the counts give the shares).",
+        ))
     if name == "recruitment" and {"appointed", "shortlisted"} <= cols:
         out.append(_RowRule(
             "appointed", "appointed_not_shortlisted", _true("appointed") & _false("shortlisted"),
@@ -552,6 +567,30 @@ def _leave_before_start(leavers: Any, staff: Any) -> list[Finding]:
         "leave_date is before every org_start_date of the person in staff, so it ends no "
         "employment spell (a re-joiner's earlier leave date before a later start is fine). "
         "Check both dates (day and month swapped is a common cause).",
+    )]
+
+
+def _benchmark_shares(frame: Any) -> list[Finding]:
+    """Population shares that are not their count's share of the area (within each
+    ``group_var``): the comparison uses the counts, so a share written beside them that
+    disagrees says one of the two is wrong (counts in another unit, a row from another area)."""
+    t = cube.collect(cube.lazy(frame).select("area", "group_var", "group", "count", "share"))
+    t = t.loc[t["count"].notna()]
+    total = t.groupby(["area", "group_var"], dropna=False)["count"].transform("sum")
+    # (a share outside 0-1 is named on its own row by the range rule)
+    off = t.loc[t["share"].between(0, 1) & (total > 0)
+                & ((t["count"] / total.where(total > 0) - t["share"]).abs() > 0.005)]
+    if off.empty:
+        return []
+    ex = [f"{r['area']} / {r['group_var']} / {r['group']}: share {_show(r['share'])}, count "
+          f"{_show(r['count'])} of {_show(total[i])} = {r['count'] / total[i]:.3f}"
+          for i, r in off.head(5).iterrows()]
+    return [_finding(
+        "benchmarks", "share", "benchmark_out_of_range", len(off), ex,
+        "the share is not the row's count divided by its area's total count (for the same "
+        "group_var), by more than 0.005. The comparison with the local population uses the "
+        "counts: correct whichever is wrong (counts in one unit for every group of an area, "
+        "every group of the area present once), or leave the share column out.",
     )]
 
 
@@ -741,6 +780,8 @@ def validate(dataset: Dataset) -> ValidationReport:
             findings += _leave_before_start(frame, staff)
         if name in ("leavers", "casework", "training") and "staff_id" in cols and "staff_id" in staff_cols:
             findings += _unknown_staff(name, frame, staff)
+        if name == "benchmarks" and {"area", "group_var", "count", "share"} <= cols:
+            findings += _benchmark_shares(frame)
         if name in ("staff", "board") and "snapshot_date" in cols:
             findings += _snapshot_findings(name, frame)
         if name in _EVENT_DATES and _EVENT_DATES[name] in cols and "snapshot_date" in staff_cols:
