@@ -732,3 +732,30 @@ def test_a_subset_of_the_standard_is_the_same_rows_as_the_whole(fn, asked):
     pd.testing.assert_frame_equal(some.reset_index(drop=True), want)
     with pytest.raises(ParameterError, match="wres_99"):
         fn(ds, period="2024/25", indicators=["wres_99"])
+
+
+def test_event_tables_that_do_not_reach_the_year_give_no_figure():
+    """2019/20 in the sample: the staff table holds its closing snapshot, but recruitment,
+    casework and training start in April 2020 (plain pandas on the CSVs). Counted as they
+    stand they would say nobody was appointed, disciplined or trained ("too few people to
+    tell, with about 555 BME and 1,635 White staff"); each is not computed, naming the
+    table's dates. 2020/21, which they reach, is computed."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    first = {t: pd.read_csv(sample / f"{t}.csv", dtype=str)[c].min()
+             for t, c in (("recruitment", "closing_date"), ("casework", "start_date"),
+                          ("training", "date"))}
+    assert first == {"recruitment": "2020-04-03", "casework": "2020-04-10",
+                     "training": "2020-04-01"}
+    ds = eq.read_dataset(sample)
+    r = eq.equality_indicators(ds, period="2019/20")
+    nc = r.attrs["not_computed"]
+    for ind, table, day in (("wres_2", "recruitment", "03 April 2020"),
+                            ("wdes_2", "recruitment", "03 April 2020"),
+                            ("wres_3", "casework", "10 April 2020"),
+                            ("wdes_3", "casework", "10 April 2020"),
+                            ("wres_4", "training", "01 April 2020")):
+        assert nc[ind].startswith(f"the {table} table holds no rows dated in 2019/20"), ind
+        assert f"runs from {day} to" in nc[ind]
+        assert ind not in set(r["indicator"])
+    later = eq.equality_indicators(ds, period="2020/21")
+    assert {"wres_2", "wres_3", "wres_4", "wdes_2", "wdes_3"} <= set(later["indicator"])

@@ -497,3 +497,32 @@ def test_leavers_without_destination():
     pd.testing.assert_frame_equal(full, without)
     with pytest.raises(InputError, match="destination"):
         eq.retention(ds, period="2024/25", level="nhs")
+
+
+def test_a_year_the_leavers_table_does_not_reach_is_not_computed_not_zero():
+    """A leavers extract that starts in April 2022 holds no leaver of 2020/21: counted as it
+    stands, that year's leaver rate would be a confident 0%. It is listed as not computed,
+    naming the dates the table holds; the stability index (snapshots only) and a year the
+    table covers are computed as before (plain pandas on the sample's leavers.csv for the
+    first date kept)."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    ds = eq.read_dataset(sample)
+    full_2020 = eq.retention(ds, period="2020/21")
+    full_2023 = eq.retention(ds, period="2023/24")
+    leavers = pd.read_csv(sample / "leavers.csv", dtype=str)
+    first = leavers.loc[leavers["leave_date"] >= "2022-04-01", "leave_date"].min()
+    assert first == "2022-04-01"
+    ds.leavers = ds.leavers.loc[ds.leavers["leave_date"] >= pd.Timestamp(first)]
+    cut = eq.retention(ds, period="2020/21")
+    reason = cut.attrs["not_computed"]["leaver_rate"]
+    assert reason.startswith("the leavers table holds no rows dated in 2020/21 (its leave_date "
+                             "runs from 01 April 2022 to 30 March 2025)")
+    assert {"leaver_rate", "leaver_rate_fte"} <= set(cut.attrs["not_computed"])
+    assert "leaver_rate" not in set(cut["indicator"])
+    def pick(r: pd.DataFrame, indicator: str) -> pd.DataFrame:
+        cols = ["indicator", "group", "numerator", "denominator", "value"]
+        return r.loc[r["indicator"] == indicator, cols].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(pick(cut, "stability_index"), pick(full_2020, "stability_index"))
+    later = eq.retention(ds, period="2023/24")
+    pd.testing.assert_frame_equal(pick(later, "leaver_rate"), pick(full_2023, "leaver_rate"))

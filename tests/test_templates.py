@@ -161,8 +161,7 @@ def test_wdes_layout(books):
             "they have felt pressure from their manager to come to work, despite not feeling "
             "well enough to perform their duties") in survey
     # the sample's survey table has no metric 9: said in place of the figures
-    assert survey[-1] == ("Not computed: the survey table has no disability rows for wdes_9 in "
-                          "2024/25")
+    assert survey[-1] == "Not computed: no disability rows of the survey table for 2024/25"
 
 
 def test_about_sheet_names_the_source_of_every_heading(books):

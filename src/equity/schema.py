@@ -203,5 +203,9 @@ TABLES: dict[str, Table] = {
 }
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
+#: The tables of dated events and the date that places each row in a financial year.
+EVENT_DATES: dict[str, str] = {"leavers": "leave_date", "recruitment": "closing_date",
+                               "casework": "start_date", "training": "date"}
+
 #: Columns whose values identify a person or a record: never allowed in any output.
 IDENTIFIER_COLUMNS: tuple[str, ...] = ("staff_id", "application_id", "case_id", "member_id", "vacancy_id")

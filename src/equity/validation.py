@@ -29,7 +29,7 @@ import pandas as pd
 from equity import codes, cube
 from equity.errors import ValidationError
 from equity.io import Dataset, ReadIssue
-from equity.schema import TABLES, Table
+from equity.schema import EVENT_DATES, TABLES, Table
 
 Severity = Literal["error", "warning"]
 
@@ -71,8 +71,7 @@ _NEEDED = frozenset({"ethnic_category", "disability", "sex", "hourly_pay", "bonu
 #: Largest plausible pay (GBP): above it a value is a unit or export error (or infinite).
 _PAY_LIMITS = {"hourly_pay": 1_000, "bonus_pay": 5_000_000}
 #: Date columns checked against the latest staff snapshot (future_date).
-_EVENT_DATES = {"leavers": "leave_date", "recruitment": "closing_date", "casework": "start_date",
-                "training": "date", "board": "snapshot_date"}
+_EVENT_DATES = {**EVENT_DATES, "board": "snapshot_date"}
 
 
 @dataclass(frozen=True)

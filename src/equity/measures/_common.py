@@ -325,6 +325,71 @@ def resolve_period(dataset: Dataset, period: str | Period) -> Period:
     return p
 
 
+def event_dates(dataset: Dataset, table: str) -> tuple[dt.date, dt.date, int] | None:
+    """The first and last date of the event table ``table`` (its date column,
+    :data:`equity.schema.EVENT_DATES`) and how many rows are dated, or None when it is
+    absent or has no dated rows; read once per table."""
+    from equity.schema import EVENT_DATES
+
+    frame, col = getattr(dataset, table, None), EVENT_DATES[table]
+    if frame is None or col not in cube.columns(frame):
+        return None
+
+    def compute() -> tuple[dt.date, dt.date, int] | None:
+        r = cube.collect(cube.lazy(frame).select(
+            nw.col(col).min().alias("first"), nw.col(col).max().alias("last"),
+            nw.col(col).count().alias("n")))
+        first, last = r["first"].iloc[0], r["last"].iloc[0]
+        return (None if pd.isna(first) or pd.isna(last)
+                else (pd.Timestamp(first).date(), pd.Timestamp(last).date(), int(r["n"].iloc[0])))
+
+    return cube.memo(frame, ("date range", col), compute)
+
+
+#: How many average gaps between an event table's dates before its first (or after its last)
+#: a year or window may reach and still count its days without an event as such.
+REACH_GAPS = 10
+
+
+def event_reach(dataset: Dataset, table: str) -> tuple[dt.date, dt.date] | None:
+    """The days the event table ``table`` reaches, for a series of months: from its first
+    date to its last, widened by :data:`REACH_GAPS` average gaps between its dates (a whole
+    trust's leavers, a leaver every day or two: about a fortnight). A table may start later
+    than the staff snapshots (a leavers extract of recent years): the months before it are
+    not months nobody left. A spell of ten average gaps without an event happens by chance
+    about once in 20,000, so a small organisation's quiet months stay reached. None when
+    the table is absent or has no dated rows."""
+    span = event_dates(dataset, table)
+    if span is None:
+        return None
+    first, last, n = span
+    slack = dt.timedelta(days=REACH_GAPS * (last - first).days / (n - 1)) if n > 1 else \
+        dt.timedelta(0)
+    return first - slack, last + slack
+
+
+def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
+    """Why the event table ``table`` cannot give figures for ``period``, or None.
+
+    An extract that does not reach the year (every leave date after it, or before it) holds
+    no events in it; counted as it stands, it would say that nobody left, was appointed or
+    entered a formal process that year. Such a year is not computed, and the reason names
+    the dates the table holds. None when the table is absent, has no dated rows, or has a
+    date on either side of the year's start or end: events may genuinely be few, and a
+    table's first or last date alone cannot tell a sparse table from one that reaches only
+    part of the year (a monthly series can: :func:`event_reach`).
+    """
+    from equity.schema import EVENT_DATES
+
+    span = event_dates(dataset, table)
+    if span is None or (span[0] <= period.end and span[1] >= period.start):
+        return None
+    return (f"the {table} table holds no rows dated in {period} (its {EVENT_DATES[table]} "
+            f"runs from {span[0]:%d %B %Y} to {span[1]:%d %B %Y}): counted as it stands, the "
+            f"year would show no {table} at all. Choose a period it covers, or add that "
+            "year's rows")
+
+
 def at(date: dt.date, column: str = "snapshot_date") -> nw.Expr:
     """Filter expression: ``column`` equals ``date`` (dates are stored as midnight datetimes)."""
     return nw.col(column) == dt.datetime(date.year, date.month, date.day)
@@ -551,5 +616,5 @@ __all__ = [
     "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
     "as_groupings", "at", "attempt", "family_ids", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
-    "resolve_period", "scope_filter", "selected", "snapshot_dates", "unknown_mask",
+    "resolve_period", "scope_filter", "selected", "snapshot_dates", "uncovered", "unknown_mask", "event_dates", "event_reach",
 ]

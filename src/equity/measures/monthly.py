@@ -15,7 +15,15 @@ from equity import cube
 from equity.codes import Period
 from equity.errors import ParameterError, PeriodError
 from equity.io import Dataset
-from equity.measures._common import and_all, is_bank, resolve_period, scope_filter, snapshot_dates
+from equity.measures._common import (
+    and_all,
+    event_dates,
+    event_reach,
+    is_bank,
+    resolve_period,
+    scope_filter,
+    snapshot_dates,
+)
 from equity.validation import gated
 
 #: ``basis`` values: where a month's denominator comes from.
@@ -96,6 +104,19 @@ def monthly_leavers(
         raise PeriodError(
             f"The staff table's first snapshot is {first:%d %B %Y}: no {window}-month window "
             f"ending by {p.end:%d %B %Y} follows it. Choose a later period or a shorter window.")
+    # Only windows the leavers table reaches (:func:`event_reach`): a leavers extract may
+    # start later than the snapshots, and the months before it would count as months nobody
+    # left.
+    reach, span = event_reach(dataset, "leavers"), event_dates(dataset, "leavers")
+    if reach is not None and span is not None:
+        opens = (months - (window - 1)).start_time.date
+        months = months[(opens >= reach[0]) & (months.end_time.date <= reach[1])]
+        if not len(months):
+            raise PeriodError(
+                f"The leavers table's leave dates run from {span[0]:%d %B %Y} to "
+                f"{span[1]:%d %B %Y}: no {window}-month window ending by {p.end:%d %B %Y} "
+                "lies within them. Choose a period they cover, or add the leavers of the "
+                "years before.")
     where = scope_filter(dataset.staff, table="staff", staff_group=staff_group,
                          directorate=directorate)
     if exclude_bank and "contract_type" in cube.columns(dataset.staff):

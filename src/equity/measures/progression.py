@@ -23,6 +23,7 @@ from equity.measures._common import (
     not_computed,
     rate_rows,
     record_exclusion,
+    uncovered,
 )
 from equity.measures.retention import (
     Scope,
@@ -167,6 +168,10 @@ def training_access(
                        directorate=directorate, profession=profession,
                        exclude_bank=exclude_bank, need_start=False)
     p = scope.period
+    why = uncovered(dataset, "training", p)
+    if why:
+        return not_computed(ind, why)
+
     def frame() -> Any:
         return cube.training_takeup(dataset.staff, dataset.training, snapshot=p.snapshot,
                                     start=p.start, end=p.end)

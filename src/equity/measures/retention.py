@@ -43,6 +43,7 @@ from equity.measures._common import (
     resolve_period,
     scope_filter,
     snapshot_dates,
+    uncovered,
 )
 from equity.result import concat_results
 from equity.validation import gated
@@ -380,8 +381,9 @@ def retention(
     parts: list[pd.DataFrame] = []
     done: list[str] = []
 
-    if dataset.leavers is None:
-        reason = "the dataset has no leavers table"
+    reason = ("the dataset has no leavers table" if dataset.leavers is None
+              else uncovered(dataset, "leavers", scope.period))
+    if reason:
         parts += [not_computed("leaver_rate", reason), not_computed("leaver_rate_fte", reason)]
     else:
         c = _merge(base, leaver_counts(scope), keys=keys)
@@ -486,6 +488,10 @@ def early_career(
             missing.append(f"{label}: no {cohort.snapshot:%d %B %Y} snapshot to find the "
                            f"{cohort} joiners")
             continue
+        why = uncovered(dataset, "leavers", scope.period)
+        if why:
+            missing.append(f"{label}: {why}")
+            continue
         def frame(cohort: Period = cohort, m: int = m) -> Any:
             return cube.early_leaving(dataset.staff, dataset.leavers, start=cohort.start,
                                       end=cohort.end, within_months=(m,))
@@ -540,6 +546,9 @@ def leaving_reasons(
                        directorate=directorate, profession=profession,
                        exclude_bank=exclude_bank, need_start=False)
     dataset.require("leavers")
+    why = uncovered(dataset, "leavers", scope.period)
+    if why:
+        raise PeriodError(why[0].upper() + why[1:] + ".")
     c = leaver_counts(scope, extra_keys=["leaving_reason"])
     keys = [*scope.within, "group"]
     c = (c.assign(leaving_reason=reason_shown(c["leaving_reason"]))

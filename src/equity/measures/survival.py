@@ -96,6 +96,11 @@ def _window(dataset: Dataset, period_start: Any, period_end: Any,
             f"No staff snapshot between {start:%d %B %Y} and {end:%d %B %Y}, so no one is "
             f"observed in that window. The staff table holds snapshots at: "
             f"{', '.join(f'{d:%d %B %Y}' for d in dates)}. Choose a window holding one.")
+    if end <= start:
+        raise PeriodError(
+            f"No time passes between the first snapshot watched ({start:%d %B %Y}) and the "
+            f"end of the window ({end:%d %B %Y}), so no one can be followed over time. Choose "
+            "a later period (or an earlier first snapshot).")
     return start, end
 
 

@@ -36,6 +36,7 @@ from equity.measures._common import (
     scope_filter,
     selected,
     snapshot_dates,
+    uncovered,
     unknown_mask,
 )
 from equity.measures.representation import (
@@ -103,6 +104,9 @@ def appointment(
     if missing:
         return not_computed(label, f"the recruitment table has no {', '.join(missing)} column(s)")
     p = ctx.period
+    why = uncovered(ds, "recruitment", p)
+    if why:
+        return not_computed(label, why)
     scope = scope_filter(ds.recruitment, table="recruitment", staff_group=ctx.staff_group,
                          directorate=ctx.directorate, profession=ctx.profession,
                          check_values=False)
@@ -198,6 +202,10 @@ def event_likelihood(
                 "have. Use average='snapshot', or add that snapshot."
             )
         years.append(prev)
+    for year in years:
+        why = uncovered(ds, table, year)
+        if why:
+            return not_computed(indicator, why)
     keys = [*ctx.within, "group"]
     num_parts, den_parts, unmatched = [], [], 0.0
     for year in years:
@@ -345,7 +353,7 @@ def survey_rows(ctx: _Ctx, gs: Sequence[Grouping], *, ids: Sequence[str], group_
     for i in ids:
         si = s.loc[s["indicator"] == i]
         if si.empty:
-            absent[i] = f"the survey table has no {group_var} rows for {i} in {ctx.period}"
+            absent[i] = f"no {group_var} rows of the survey table for {ctx.period}"
             continue
         c = si.groupby([*split, "group"], dropna=False, sort=False)[
             ["sum_respondents", "sum_positive"]].sum().reset_index()
