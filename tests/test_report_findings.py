@@ -730,3 +730,69 @@ def test_the_summary_describes_the_ladder_its_figures_climb(period, directorate,
                             + said + " The level is named in each sentence.")
     methods = next(p for p in methods_section(ctx).parts if isinstance(p, Note)).text
     assert ("Figures pooled over three years add up" in methods) == ("pooled" in rungs)
+
+
+def test_a_first_year_report_says_what_the_data_cannot_give_and_why():
+    """Older People, 2019/20: the staff table's first snapshot closes the year, and the
+    event tables start in April 2020. The report said "too few people to tell, with about
+    555 BME and 1,635 White staff" (formal processes, training), "none of the AHPs in Older
+    People left during 2019/20", "fewer than two ethnic groups had 8 or more people at
+    risk, even for all staff trust-wide" and "some quarters' leavers are too few to
+    publish": each a wrong reason. The summary now lists what is not computed and why, each
+    section says why, and nothing is called too few."""
+    from equity.report import sections
+
+    ctx = load(SAMPLE, period="2019/20", directorate="Older People")
+
+    def text(section) -> str:
+        out = []
+        for p in section.parts:
+            out += list(getattr(p, "sentences", ()) or ())
+            out.append(getattr(p, "text", "") or "")
+        return " ".join(out)
+
+    summary = sections.summary_section(ctx)
+    said = text(summary)
+    assert "too few people to tell" not in said
+    missing = next(p for p in summary.parts
+                   if getattr(p, "heading", None) == "Not computed from these data")
+    assert missing.sentences[0].startswith("WRES 2 and WDES 2: the recruitment table holds no "
+                                           "rows dated in 2019/20")
+    assert any(s.startswith("Leaver rate (headcount), Early-career leaver rate, Stability "
+                            "index and Promotion rate: the staff table has no snapshot at 31 "
+                            "March 2019") for s in missing.sentences)
+    retention = text(sections.retention_section(ctx))
+    assert "none of the AHPs" not in retention and "people at risk" not in retention
+    assert ("Leaving reasons: not computed. The leavers table holds no rows dated in 2019/20"
+            in retention)
+    assert "Time to leaving: not computed. No time passes between" in retention
+    trends = text(sections.trends_section(ctx))
+    assert "too few" not in trends
+    assert "Leaver rate by quarter: not computed." in trends
+    assert "the data hold no such year up to 2019/20 (the first is 2020/21)." in trends
+
+
+def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
+    """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
+    rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have
+    one under a label naming three, and the overview's three-year column did the same. Both
+    now give no figure there, and the findings climb on."""
+    import shutil
+
+    from equity.report import sections
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    leavers = pd.read_csv(data / "leavers.csv", dtype=str)
+    leavers.loc[leavers["leave_date"] >= "2022-04-01"].to_csv(data / "leavers.csv", index=False)
+    ctx = load(data, period="2023/24", directorate="Older People")
+    assert "leaver_rate" in ctx.results(period="2021/22").attrs["not_computed"]
+    pooled = next(lv for lv in F.ladder(ctx, "leaver_rate") if lv.key == "pooled")
+    assert pooled.periods == ("2023/24", "2022/23", "2021/22")
+    assert F.level_rows(ctx, pooled, "leaver_rate", "ethnicity", None).empty
+    for f in F.findings(ctx):
+        if f.indicator == "leaver_rate":
+            assert "2021/22 to 2023/24" not in f.text, f.text
+    trust = load(data, period="2023/24")
+    assert sections.by_directorate(trust, "leaver_rate", pooled=True).empty
+    assert not sections.by_directorate(trust, "leaver_rate").empty

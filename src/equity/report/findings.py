@@ -253,8 +253,12 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
                   for f, p in zip(families, level.periods, strict=True)]
     label = (level.periods[0] if len(level.periods) == 1
              else f"{level.periods[-1]} to {level.periods[0]}")
-    rows = pool([_select(t, indicator, group_var, variant) for t in tables], indicator,
-                period=label)
+    parts = [_select(t, indicator, group_var, variant) for t in tables]
+    if len(parts) > 1 and any(p.empty for p in parts):
+        # A year the indicator is not computed for (a leavers extract that does not reach
+        # it): the years that are would be summed under a label naming all three.
+        return parts[0].iloc[:0]
+    rows = pool(parts, indicator, period=label)
     if rows.empty:
         return rows
     return _select(apply_disclosure(rows, mode=ctx.disclosure), indicator, group_var)

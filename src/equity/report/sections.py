@@ -30,6 +30,7 @@ from equity.measures._common import grouping
 from equity.narration import Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import (
+    ALL_STAFF,
     OVERVIEW_FUNCTIONS,
     ReportContext,
     all_staff,
@@ -125,14 +126,52 @@ def _scope_name(directorate: str | None, staff_group: str | None) -> str:
 
 
 def _not_computed(ctx: ReportContext, indicators: Sequence[str]) -> str | None:
+    """Why the section's indicators are not computed, in one paragraph
+    (:func:`_why_not_computed`); None when nothing is missing."""
+    why = _why_not_computed(ctx, indicators)
+    return "Not computed from these data: " + "; ".join(why) + "." if why else None
+
+
+def _why_not_computed(ctx: ReportContext, indicators: Sequence[str]) -> list[str]:
+    """Each reason once, with the indicators it stops ("WRES 2 and WDES 2: the recruitment
+    table holds no rows dated in 2019/20 ..."), and why an indicator family could not be
+    computed at all (no snapshot opening the year), for the families of ``indicators``."""
     reasons = ctx.results().attrs.get("not_computed", {})
-    said = [f"{REGISTRY[i].title}: {reasons[i]}" for i in indicators if i in reasons]
-    if said:
-        return "Not computed from these data: " + "; ".join(said) + "."
-    if ctx.missing:
-        return "Not computed from these data: " + "; ".join(
-            f"{k} ({v})" for k, v in ctx.missing.items()) + "."
-    return None
+    by_reason: dict[str, list[str]] = {}
+    for i in indicators:
+        if i in reasons:
+            by_reason.setdefault(str(reasons[i]).rstrip("."), []).append(_measure(i))
+    said = [f"{_and(names)}: {why}" for why, names in by_reason.items()]
+    # A family that failed as a whole (no snapshot opening the year): its reason once, for
+    # the section's indicators of that family, without the error's class name.
+    have = set(ctx.results()["indicator"])
+    failed: dict[str, set[str]] = {}
+    for name, reason in ctx.missing.items():
+        why = (reason.partition(": ")[2] or reason).rstrip(".")
+        why = why[0].lower() + why[1:] if why.startswith("The ") else why
+        failed.setdefault(why, set()).add(_family_kind(name))
+    for why, kinds in failed.items():
+        names = [_measure(i) for i in dict.fromkeys(indicators)
+                 if i not in reasons and i not in have and _indicator_kind(i) in kinds]
+        if names:
+            said.append(f"{_and(names)}: {why}")
+    return said
+
+
+def _indicator_kind(indicator: str) -> str:
+    kind = REGISTRY[indicator].family
+    return kind if kind in ("retention", "progression", "pay") else "equality"
+
+
+def _family_kind(name: str) -> str:
+    """"retention" for "retention:ethnicity@all"; "equality" for every equality family."""
+    kind = name.partition(":")[0].partition(ALL_STAFF)[0]
+    return kind if kind in ("retention", "progression", "pay") else "equality"
+
+
+def _and(items: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _section_findings(ctx: ReportContext, indicators: Sequence[str]) -> list[Finding]:
@@ -294,6 +333,13 @@ def summary_section(ctx: ReportContext) -> Section:
     if by[INSUFFICIENT]:
         sec.add(Narrative(tuple(f.short for f in by[INSUFFICIENT]),
                           heading="Could not be settled (too few people at every level)"))
+    # A headline these data cannot give at all (a year the leavers table does not reach, no
+    # snapshot opening the year) is said here, not left out of the summary in silence.
+    found_ids = {f.indicator for f in found}
+    absent = list(dict.fromkeys(h[0] for h in HEADLINES if h[0] not in found_ids))
+    why = _why_not_computed(ctx, absent) if absent else []
+    if why:
+        sec.add(Narrative(tuple(f"{w}." for w in why), heading="Not computed from these data"))
     return sec
 
 
@@ -672,7 +718,7 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
                                  directorate=d, staff_group=sg, event=event,
                                  time_unit="months", min_at_risk=8)
         except EquityError as err:
-            return sec.add(Note(f"Time to {what}: not computed ({err})."))
+            return sec.add(Note(f"Time to {what}: not computed. {err}"))
         # two compared groups with a curve to draw (an Unknown curve compares nothing)
         if len(_drawn(curves)) >= 2:
             break
@@ -711,7 +757,7 @@ def leaving_reasons_section(ctx: ReportContext) -> Section:
             r = ctx.measure(reasons_of, period=ctx.period, by="ethnicity", staff_group=sg,
                             directorate=d)
         except EquityError as err:
-            return sec.add(Note(f"Leaving reasons: not computed ({err})."))
+            return sec.add(Note(f"Leaving reasons: not computed. {err}"))
         per = r.groupby("leaving_reason", as_index=False, sort=False)["count"].sum()
         total = float(per["count"].sum())
         if total == 0 and (d, sg) == scopes[0]:
@@ -764,8 +810,9 @@ def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
         try:
             m = ctx.measure(monthly_leavers, period=ctx.period, window=window,
                             staff_group=staff_group, directorate=directorate)
-        except EquityError:
+        except EquityError as err:  # the data allow no series: why, for the section to say
             ctx._cache[key] = None
+            ctx._cache[("leaver_series_error",)] = str(err)
             return None
         q = m.loc[pd.to_datetime(m["month"]).dt.month.isin(list(months))].reset_index(
             drop=True)
@@ -841,7 +888,9 @@ def trends_section(ctx: ReportContext) -> Section:
                                                      "excluded)"))
         break
     else:
-        sec.add(Note("Leaver rate by quarter: some quarters' leavers are too few to publish at "
+        error = ctx._cache.get(("leaver_series_error",))
+        sec.add(Note(f"Leaver rate by quarter: not computed. {error}" if error else
+                     "Leaver rate by quarter: some quarters' leavers are too few to publish at "
                      "every level, so there is no quarterly chart."))
     return sec.add(*_yearly_leaver_rate(ctx))
 
@@ -857,6 +906,13 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
     # the data may hold fewer than three years (each needs both its 31 March snapshots)
     held_note = (f"the data hold {held} year{'s' if held != 1 else ''} to {ctx.period}"
                  if held < 3 else "")
+    if not held:
+        from equity.measures.retention import periods_with_both
+
+        first = periods_with_both(ctx.dataset)
+        return [Note(f"{meta.title} by year: a year's leaver rate needs the staff snapshots "
+                     f"at its start and its end, and the data hold no such year up to "
+                     f"{ctx.period}" + (f" (the first is {first[0]})." if first else "."))]
     need = min(3, held)
     shown = int(columns[_scope_name(*scopes[0])]["value"].map(is_finite).sum())
     parts: list[Any] = []
@@ -1029,7 +1085,10 @@ def _by_directorate(ctx: ReportContext, indicator: str, periods: Sequence[str]
         if indicator == "wres_2":  # appointment rate: appointed / shortlisted
             rows = rows.loc[rows["group"].isin(["White", "BME", "Unknown"])]
         parts.append(rows)
-    if not parts:
+    # A year the indicator is not computed for (no rows: a leavers extract that does not
+    # reach it) leaves no figure "over three years" (the years that are would be summed
+    # under a label naming all three).
+    if not parts or any(p.empty for p in parts):
         return pd.DataFrame()
     rows = pd.concat(parts, ignore_index=True)
     per = rows.groupby("directorate", as_index=False)[["numerator", "denominator"]].sum()
