@@ -479,6 +479,7 @@ def early_career(
     if dataset.leavers is None:
         return not_computed(ind, "the dataset has no leavers table")
     dates = set(snapshot_dates(dataset))
+    unreached = uncovered(dataset, "leavers", scope.period)
     parts = []
     missing = []
     for m in months:
@@ -488,9 +489,8 @@ def early_career(
             missing.append(f"{label}: no {cohort.snapshot:%d %B %Y} snapshot to find the "
                            f"{cohort} joiners")
             continue
-        why = uncovered(dataset, "leavers", scope.period)
-        if why:
-            missing.append(f"{label}: {why}")
+        if unreached:
+            missing.append(f"{label}: {unreached}")
             continue
         def frame(cohort: Period = cohort, m: int = m) -> Any:
             return cube.early_leaving(dataset.staff, dataset.leavers, start=cohort.start,

@@ -159,12 +159,13 @@ def _why_not_computed(ctx: ReportContext, indicators: Sequence[str]) -> list[str
 
 
 def _indicator_kind(indicator: str) -> str:
-    kind = REGISTRY[indicator].family
-    return kind if kind in ("retention", "progression", "pay") else "equality"
+    """The kind of family that computes an indicator (see :func:`_family_kind`)."""
+    return _family_kind(REGISTRY[indicator].family)
 
 
 def _family_kind(name: str) -> str:
-    """"retention" for "retention:ethnicity@all"; "equality" for every equality family."""
+    """"retention" for the family "retention:ethnicity@all" (or the registry family
+    "retention"); "equality" for every equality family (representation, WRES, WDES)."""
     kind = name.partition(":")[0].partition(ALL_STAFF)[0]
     return kind if kind in ("retention", "progression", "pay") else "equality"
 
@@ -212,11 +213,12 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
     empty = ("Groups with no one in them (no rate, not listed): " + ", ".join(
         f"{n} for {_measure(i)}" for n, i in zip(names[nobody.index], nobody["indicator"],
                                                    strict=True)) + "." if len(nobody) else "")
+    if shown.empty and not hidden:
+        return Note(f"{caption}, {ctx.scope_label}: {empty[0].lower()}{empty[1:]}")
     if shown.empty:
         return Note(f"{caption}: every figure for {ctx.scope_label} is withheld (small "
                     "numbers); the findings above give each at the level it can be published."
-                    + (f" {empty}" if empty else "") if hidden else f"{caption}, "
-                    f"{ctx.scope_label}: {empty[0].lower()}{empty[1:]}")
+                    + (f" {empty}" if empty else ""))
     table = pd.DataFrame({
         "Measure": [_measure(i) for i in shown["indicator"]],
         "Group": names[shown.index].tolist(),
