@@ -796,3 +796,21 @@ def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path
     trust = load(data, period="2023/24")
     assert sections.by_directorate(trust, "leaver_rate", pooled=True).empty
     assert not sections.by_directorate(trust, "leaver_rate").empty
+
+
+def test_directorates_compared_have_intervals_in_internal_mode_too(contexts):
+    """The overview's directorate table gave each rate with its 95% interval in
+    publication mode (worked out again from the rounded counts) but a bare rate in internal
+    mode, under a column headed "Rate (95% CI)": each rate now carries its Wilson interval
+    (statsmodels on the table's own counts) in both."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    from equity.report import sections
+
+    for mode in ("internal", "publication"):
+        table = sections.by_directorate(contexts[(None, mode)], "leaver_rate")
+        shown = table.loc[table["value"].map(math.isfinite)]
+        assert len(shown) >= 3
+        for r in shown.to_dict("records"):
+            lo, hi = proportion_confint(r["numerator"], r["denominator"], method="wilson")
+            assert (r["ci_low"], r["ci_high"]) == pytest.approx((lo, hi), abs=1e-12), mode

@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from equity import codes, plots
+from equity import codes, plots, stats
 from equity.errors import EquityError
 from equity.measures._common import grouping
 from equity.narration import Narrative, format_value, sentence
@@ -1099,13 +1100,15 @@ def _by_directorate(ctx: ReportContext, indicator: str, periods: Sequence[str]
         return per
     total = per[["numerator", "denominator"]].sum()
     label = periods[0] if len(periods) == 1 else f"{periods[-1]} to {periods[0]}"
+    num = np.array([*per["numerator"], total["numerator"]], dtype=float)
+    den = np.array([*per["denominator"], total["denominator"]], dtype=float)
+    # Each rate with its Wilson interval (in publication mode worked out again from the
+    # rounded counts; internal mode shows these).
+    rates = stats.proportion(num, den)
     table = make_result(pd.DataFrame({
-        "directorate": [*per["directorate"], None],
-        "group_var": "all", "group": "all",
-        "numerator": [*per["numerator"], total["numerator"]],
-        "denominator": [*per["denominator"], total["denominator"]],
-        "value": [*(per["numerator"] / per["denominator"]),
-                  total["numerator"] / total["denominator"]],
+        "directorate": [*per["directorate"], None], "group_var": "all", "group": "all",
+        "numerator": num, "denominator": den, "value": rates["value"].to_numpy(),
+        "ci_low": rates["ci_low"].to_numpy(), "ci_high": rates["ci_high"].to_numpy(),
         "status": "not_applicable"}), indicator=indicator, period=label)
     return apply_disclosure(table, mode=ctx.disclosure)
 
