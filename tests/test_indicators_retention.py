@@ -526,3 +526,22 @@ def test_a_year_the_leavers_table_does_not_reach_is_not_computed_not_zero():
     pd.testing.assert_frame_equal(pick(cut, "stability_index"), pick(full_2020, "stability_index"))
     later = eq.retention(ds, period="2023/24")
     pd.testing.assert_frame_equal(pick(later, "leaver_rate"), pick(full_2023, "leaver_rate"))
+
+
+@pytest.mark.parametrize("fn", ["retention", "early_career", "progression", "training_access"])
+def test_an_unknown_reference_group_is_an_error_not_too_few_people(fn):
+    """reference="Purple" (or "white") named no group, so no row had a reference and every
+    comparison read "insufficient_evidence", as if there were too few people; it now stops
+    before counting, naming the groups. A known group ("BME") stays a valid reference."""
+    from equity.measures import progression as prog
+    from equity.measures import retention as ret
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    ds = eq.read_dataset(sample)
+    func = getattr(ret, fn, None) or getattr(prog, fn)
+    for bad in ("Purple", "white"):
+        with pytest.raises(ParameterError, match=rf"Reference group '{bad}' is not a group of "
+                                                 r"'ethnicity'; its groups are 'White', 'BME'"):
+            func(ds, period="2024/25", reference=bad)
+    out = func(ds, period="2024/25", reference="BME")
+    assert set(out["reference_group"].dropna()) == {"BME"}

@@ -814,3 +814,19 @@ def test_directorates_compared_have_intervals_in_internal_mode_too(contexts):
         for r in shown.to_dict("records"):
             lo, hi = proportion_confint(r["numerator"], r["denominator"], method="wilson")
             assert (r["ci_low"], r["ci_high"]) == pytest.approx((lo, hi), abs=1e-12), mode
+
+
+@pytest.mark.parametrize(("refs", "said"), [
+    ({"ethnicity": "Purple"}, "Reference group 'Purple' is not a group of 'ethnicity'"),
+    ({"ethnicity": "BME"}, "The ethnicity reference group cannot be 'BME'"),
+    ({"disability": "Disabled"}, "The disability reference group cannot be 'Disabled'"),
+])
+def test_a_report_stops_on_a_reference_group_it_cannot_compare_with(refs, said):
+    """The notebook's ethnicity_reference / disability_reference: "BME" made every finding
+    "BME vs BME: too few people to tell ... With about 490 BME and 490 BME staff there";
+    "Purple" made them "too few people to tell, even for all staff trust-wide". Both now
+    stop at load, before anything is computed."""
+    from equity.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=said):
+        load(SAMPLE, period="2024/25", directorate="Older People", reference_groups=refs)

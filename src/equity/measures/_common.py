@@ -121,6 +121,19 @@ def reference_of(gs: Sequence[Grouping], reference: str | None = None) -> str | 
     return None if any(r is None for r in refs) else INTERSECTION.join(refs)  # type: ignore[arg-type]
 
 
+def check_reference(gs: Sequence[Grouping], reference: str | None) -> None:
+    """Raise :class:`~equity.errors.ParameterError` unless ``reference`` (when given) is one
+    of the grouping's known groups: an unknown one ("Purple", "white") has no rows, and
+    every comparison would read as too few people to tell."""
+    if reference is None:
+        return
+    known = [lv for lv in levels_of(gs) if not unknown_mask(pd.Series([lv]), gs).iloc[0]]
+    if reference not in known:
+        raise ParameterError(
+            f"Reference group {reference!r} is not a group of {group_var_name(gs)!r}; its "
+            f"groups are {', '.join(map(repr, known))}. Compare with one of those.")
+
+
 def levels_of(gs: Sequence[Grouping]) -> list[str]:
     """Every group label of ``gs``, the first grouping varying slowest."""
     return [INTERSECTION.join(c) for c in itertools.product(*(g.levels for g in gs))]
@@ -614,7 +627,7 @@ def record_exclusion(result: pd.DataFrame, *, indicator: str, table: str, reason
 
 __all__ = [
     "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
-    "as_groupings", "at", "attempt", "family_ids", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
+    "as_groupings", "at", "attempt", "check_reference", "family_ids", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
     "resolve_period", "scope_filter", "selected", "snapshot_dates", "uncovered", "unknown_mask", "event_dates", "event_reach",
 ]

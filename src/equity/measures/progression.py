@@ -123,7 +123,8 @@ def progression(
     reference (below the range adverse), as the registry records.
     """
     scope = make_scope(dataset, period=period, by=by, within=within, staff_group=staff_group,
-                       directorate=directorate, profession=profession, exclude_bank=exclude_bank)
+                       directorate=directorate, profession=profession, exclude_bank=exclude_bank,
+                       reference=reference)
     opts: dict[str, Any] = dict(period=scope.period, gs=scope.gs, within=scope.within, reference=reference,
                 min_n=min_n, non_adverse_range=non_adverse_range, confidence=confidence)
     t = _promotion_table(scope)
@@ -166,7 +167,7 @@ def training_access(
         return not_computed(ind, "the dataset has no training table")
     scope = make_scope(dataset, period=period, by=by, within=within, staff_group=staff_group,
                        directorate=directorate, profession=profession,
-                       exclude_bank=exclude_bank, need_start=False)
+                       exclude_bank=exclude_bank, need_start=False, reference=reference)
     p = scope.period
     why = uncovered(dataset, "training", p)
     if why:

@@ -33,6 +33,7 @@ from equity.measures._common import (
     and_all,
     as_groupings,
     band_rank_expr,
+    check_reference,
     check_within,
     group_var_name,
     grouped_counts,
@@ -103,6 +104,7 @@ def make_scope(
     dataset: Dataset, *, period: str | Period, by: str | Sequence[str], within: Sequence[str],
     staff_group: str | None, directorate: str | None, profession: str | None = None,
     exclude_bank: bool = True, need_start: bool = True, check_period: bool = True,
+    reference: str | None = None,
 ) -> Scope:
     """Resolve and check a period, grouping and scope (errors list what the data holds).
 
@@ -117,6 +119,7 @@ def make_scope(
             f"31 March snapshot: {have or 'none'}. Choose one of those, or add that snapshot."
         )
     gs = as_groupings(by)
+    check_reference(gs, reference)
     w = check_within(within)
     where = scope_filter(dataset.staff, table="staff", staff_group=staff_group,
                          directorate=directorate, profession=profession)
@@ -369,7 +372,8 @@ def retention(
             "destination column. Add it (NHS / Non-NHS / Unknown) or use "
             "level='organisation'.", table="leavers", column="destination")
     scope = make_scope(dataset, period=period, by=by, within=within, staff_group=staff_group,
-                       directorate=directorate, profession=profession, exclude_bank=exclude_bank)
+                       directorate=directorate, profession=profession, exclude_bank=exclude_bank,
+                       reference=reference)
     opts: dict[str, Any] = dict(period=scope.period, gs=scope.gs, within=scope.within, reference=reference,
                 min_n=min_n, non_adverse_range=non_adverse_range, confidence=confidence)
     keys = [*scope.within, "group"]
@@ -474,7 +478,7 @@ def early_career(
     check_choice("level", level, list(LEVELS))
     scope = make_scope(dataset, period=period, by=by, within=within, staff_group=staff_group,
                        directorate=directorate, profession=profession,
-                       exclude_bank=exclude_bank, need_start=False)
+                       exclude_bank=exclude_bank, need_start=False, reference=reference)
     ind = "early_career_leaver_rate"
     if dataset.leavers is None:
         return not_computed(ind, "the dataset has no leavers table")

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from equity import codes
-from equity.errors import EquityError, ParameterError
+from equity.errors import EquityError, ParameterError, check_choice
 from equity.result import bare, concat_results, empty_result
 
 Disclosure = Literal["publication", "internal"]
@@ -518,7 +518,6 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
         JSON file of figures shared by a batch of reports (:func:`shared_figures`); ``None``
         or ``""``: computed here when needed.
     """
-    from equity.errors import check_choice
     from equity.validation import require_valid
 
     check_choice("disclosure", disclosure, ["publication", "internal"])
@@ -528,6 +527,7 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     sg = None if staff_group in (None, "", "all") else staff_group
     refs = {"ethnicity": "White", "disability": "Non-disabled", "sex": "Male",
             **{k: v for k, v in (reference_groups or {}).items() if v}}
+    _check_references(refs)
     families: dict[Any, Any] = {}
     if shared:  # a batch's report: its dataset and families come from the batch
         ds = _read(path, shared)
@@ -540,6 +540,23 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     check_directorate(ds, d)
     return ReportContext(ds, path, str(period), d, sg, disclosure, refs, shared,
                          _families=families)
+
+
+def _check_references(refs: dict[str, str]) -> None:
+    """Each reference group a report compares with is a known group of its grouping, and not
+    the group the report compares (BME against BME would read as "too few people to tell,
+    with about 490 BME and 490 BME staff"); a ParameterError naming the choices otherwise."""
+    from equity.measures._common import as_groupings, check_reference
+    from equity.report.findings import FOCUS
+
+    for grouping, ref in refs.items():
+        check_choice("reference_groups", grouping, ["ethnicity", "disability", "sex"])
+        check_reference(as_groupings(grouping), ref)
+        if ref == FOCUS.get(grouping):
+            raise ParameterError(
+                f"The {grouping} reference group cannot be {ref!r}: the report compares "
+                f"{ref} staff with the reference group. Use another group of {grouping} "
+                "(the NHS standards' is the default).")
 
 
 #: What this process last read for a report outside a batch (:func:`_session`).
