@@ -374,6 +374,20 @@ CASES: list[Case] = [
          "error", ("survey", "positive", "survey_inconsistent"), engines=("polars", "duckdb")),
     Case("survey-negative-respondents", set_rows("survey", "respondents", "-10", slice(0, 2)),
          "error", ("survey", "survey_inconsistent")),
+    # ---- bands written otherwise than the NHS names them: read as valid, then compared by
+    # name ("Band 8A" and "Band 8B" made the sample's senior staff 39 instead of 275)
+    Case("band-8A-upper-case", set_col("staff", "band", lambda s: s.replace(
+        {"Band 8a": "Band 8A", "Band 8b": "Band 8B"})), "error",
+         ("staff", "band", "band_spelling", "'Band 8A'", "values: band:")),
+    Case("band-without-prefix", set_col("staff", "band", lambda s: s.str.replace(
+        "Band ", "", regex=False)), "error", ("staff", "band", "band_spelling")),
+    Case("recruitment-band-lower-case", set_col("recruitment", "band", lambda s: s.str.lower()),
+         "error", ("recruitment", "band", "band_spelling"), engines=("polars", "duckdb")),
+    Case("band-8A-mapped", with_mapping(
+        "staff:\n  values:\n    band:\n      Band 8A: Band 8a\n      Band 8B: Band 8b\n",
+        set_col("staff", "band", lambda s: s.replace({"Band 8a": "Band 8A",
+                                                      "Band 8b": "Band 8B"}))), "ok", (),
+         engines=("polars", "duckdb")),
     # ---- population benchmarks (a negative or doubled count became a confident ratio)
     Case("benchmark-negative-count", set_rows("benchmarks", "count", "-43306", slice(1, 2)),
          "error", ("benchmarks", "count", "benchmark_out_of_range")),
@@ -588,7 +602,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
-                 "benchmark_out_of_range"):
+                 "benchmark_out_of_range", "band_spelling"):
         assert rule in named, rule
 
 

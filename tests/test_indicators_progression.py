@@ -23,8 +23,8 @@ def person(sid, snap, band, *, eth="A", directorate="Therapies"):
 @pytest.fixture(scope="module")
 def history():
     staff = []
-    # Promoted twice: Band 5 -> 6 -> 7 (written "5" once: aliases are normalised).
-    staff += [person("twice", S23, "5"), person("twice", S24, "Band 6"),
+    # Promoted twice: Band 5 -> 6 -> 7.
+    staff += [person("twice", S23, "Band 5"), person("twice", S24, "Band 6"),
               person("twice", S25, "Band 7")]
     # Demoted, level, leaver, unrecognised band.
     staff += [person("down", S24, "Band 6"), person("down", S25, "Band 5")]

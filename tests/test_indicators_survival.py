@@ -252,7 +252,7 @@ def promotions():
     r2 joined 31 Mar 2022 (entry 365): 5, 5, 6 -> promoted at 2025 (1096).
     r3 joined 31 Mar 2023 (entry 0): 5, 4, 5 -> a rise after a demotion, at 2025 (731).
     r4 joined 31 Mar 2021 (entry 730): 6, 6, then left -> censored at 2024 (1096).
-    r5 joined 31 Mar 2023 (entry 0): "5", "Band 5", "band 5" -> censored at 2025 (731).
+    r5 joined 31 Mar 2023 (entry 0): 5, 5, 5 -> censored at 2025 (731).
     r6 is on no band ladder ("Apprentice") -> excluded and counted.
     """
     rows = []
@@ -261,7 +261,7 @@ def promotions():
         ("r2", dt.date(2022, 3, 31), ["Band 5", "Band 5", "Band 6"]),
         ("r3", S23, ["Band 5", "Band 4", "Band 5"]),
         ("r4", dt.date(2021, 3, 31), ["Band 6", "Band 6"]),
-        ("r5", S23, ["5", "Band 5", "band 5"]),
+        ("r5", S23, ["Band 5", "Band 5", "Band 5"]),
         ("r6", S23, ["Apprentice", "Band 3", "Band 4"]),
     ]:
         rows += [person(sid, s, start=start, band=b) for s, b in zip(SNAPS, bands, strict=False)]

@@ -30,7 +30,7 @@ def base() -> Frames:
         "directorate": ["Adult", "Adult", "Children"] * 2,
         "staff_group": ["Allied Health Professionals"] * 6,
         "profession": ["Physiotherapist", "Dietitian", "Podiatrist"] * 2,
-        "band": ["Band 5", "6", "Band 8a"] * 2,
+        "band": ["Band 5", "Band 6", "Band 8a"] * 2,
         "fte": ["1.0", "0.5", "1.5"] * 2,
         "contract_type": ["Substantive", "Fixed term", "Bank"] * 2,
         "ethnic_category": ["A", "CA", "99"] * 2,
@@ -235,6 +235,7 @@ def test_broken_folder_names_every_problem_in_one_report():
         ("staff", "ethnic_category", "ethnic_label_as_code"),
         ("staff", "staff_id, snapshot_date", "duplicate_key"),
         ("staff", "fte", "fte_out_of_range"),
+        ("staff", "band", "band_spelling"),  # "4" for "Band 4"
         ("staff", "hourly_pay", "negative_pay"),
         ("staff", "org_start_date", "start_after_snapshot"),
         ("staff", "snapshot_date", "snapshot_not_31_march"),
@@ -249,9 +250,9 @@ def test_broken_folder_names_every_problem_in_one_report():
         ("training", "", "empty_table"),
     }
     assert found == expected
-    assert (len(report.errors), len(report.warnings)) == (11, 13)
+    assert (len(report.errors), len(report.warnings)) == (12, 13)
     text = report.format()
-    assert text.splitlines()[0] == "11 errors, 13 warnings in " + str(FIXTURES / "broken") + "."
+    assert text.splitlines()[0] == "12 errors, 13 warnings in " + str(FIXTURES / "broken") + "."
     # errors all come before warnings
     assert text.index("Errors:") < text.index("Warnings:")
     assert text.rindex("\nERROR ") < text.index("\nWARNING ")
@@ -316,7 +317,7 @@ def test_cli_exit_0_on_clean_data(tmp_path):
 def test_cli_exit_1_on_errors_lists_them():
     out = cli("validate", str(FIXTURES / "broken"))
     assert out.returncode == 1
-    assert out.stdout.startswith("11 errors, 13 warnings in")
+    assert out.stdout.startswith("12 errors, 13 warnings in")
     assert "[duplicate_key]" in out.stdout and "[unknown_staff_id]" in out.stdout
     assert "DataQualityWarning" not in out.stderr  # listed once, in the report
 

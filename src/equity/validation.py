@@ -63,6 +63,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a negative count"),
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
     "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
+    "band_spelling": ("error", "a band written otherwise than the NHS names it ('Band 8A', '8a', '5' for 'Band 8a', 'Band 5'): counted in no band"),
     "label_variants": ("warning", "one directorate, staff group, profession, organisation or leaving reason written in more than one case or spacing (counted as different ones)"),
 }
 
@@ -335,7 +336,7 @@ _CODE_LISTS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
                            ", ".join(codes.SEXUAL_ORIENTATION_CODES)),
     "age_band": (_known_in(codes.AGE_BANDS), ", ".join(codes.AGE_BANDS)),
     "band": (lambda s: codes.normalise_band(s).isin(codes.BANDS),
-             "Band 1-9, 8a-8d (or 5, 8a...), VSM, " + ", ".join(codes.MEDICAL_GRADES)),
+             "Band 1-9, Band 8a-8d, VSM, " + ", ".join(codes.MEDICAL_GRADES)),
     "contract_type": (_known_in(codes.CONTRACT_TYPES), ", ".join(codes.CONTRACT_TYPES)),
     "process": (_known_in(codes.CASEWORK_PROCESSES), ", ".join(codes.CASEWORK_PROCESSES)),
 }
@@ -376,6 +377,8 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
                     "under values: in the mapping file to make the extract unambiguous.",
                 ))
                 counts = counts[~label]
+        if col == "band":
+            out += _band_spellings(name, frame, counts, id_col)
         unknown = counts[~is_known(counts[col].astype(str)).to_numpy()].sort_values("n", ascending=False)
         if unknown.empty:
             continue
@@ -390,6 +393,35 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
             "mapping file.",
         ))
     return out
+
+
+def _band_spellings(name: str, frame: Any, counts: pd.DataFrame, id_col: str | None
+                    ) -> list[Finding]:
+    """Bands written otherwise than the NHS names them ("Band 8A", "8a", "5"): recognisable,
+    but the indicators compare bands by name (senior staff are "Band 8a" and above, the
+    WRES band tables list "Band 5"...), so their rows would be miscounted (with "Band 8A"
+    and "Band 8B" the sample's senior staff counted 39 instead of 275)."""
+    canonical = codes.normalise_band(counts["band"]).to_numpy(dtype=object)
+    odd = counts.assign(canonical=canonical)
+    odd = odd.loc[odd["canonical"].isin(codes.BANDS) & (odd["band"] != odd["canonical"])]
+    if odd.empty:
+        return []
+    odd = odd.sort_values("n", ascending=False)
+    n, ex = _rows_where(frame, nw.col("band").is_in(odd["band"].tolist()), id_col,
+                        int(odd["n"].sum()))
+    shown = ", ".join(f"{v!r} ({int(k):,} rows)" for v, k in zip(odd["band"][:5], odd["n"][:5],
+                                                              strict=True))
+    more = f" and {len(odd) - 5} more" if len(odd) > 5 else ""
+    recode = ", ".join(f"{v!r}: {c!r}" for v, c in zip(odd["band"][:3], odd["canonical"][:3],
+                                                      strict=True))
+    return [_finding(
+        name, "band", "band_spelling", n, ex,
+        f"bands are written otherwise than the NHS names them: {shown}{more}. The indicators "
+        "compare bands by their NHS names (senior staff are 'Band 8a' and above; the WRES band "
+        "tables list 'Band 1' to 'VSM'), so these rows would be left out of them. Write them "
+        "as 'Band 5', 'Band 8a', 'VSM', or map them in the mapping file: "
+        f"{name}: values: band: {{{recode}}}.",
+    )]
 
 
 #: Free-text columns whose values name the groups reports are split by: a name written two
