@@ -830,3 +830,29 @@ def test_a_report_stops_on_a_reference_group_it_cannot_compare_with(refs, said):
 
     with pytest.raises(ParameterError, match=said):
         load(SAMPLE, period="2024/25", directorate="Older People", reference_groups=refs)
+
+
+def test_a_dataset_without_leavers_says_so_where_leaving_is_shown(tmp_path):
+    """No leavers file: "Time to leaving: fewer than two ethnic groups had 8 or more people
+    at risk, even for all staff trust-wide" and "Leaver rate by year: ... the data hold no
+    such year" (they hold five) gave wrong reasons; both now say the leavers table is
+    missing, as the quarterly chart and the leaving reasons did."""
+    import shutil
+
+    from equity.report import sections
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    (data / "leavers.csv").unlink()
+    ctx = load(data, period="2024/25", directorate="Older People")
+
+    def text(section) -> str:
+        return " ".join(getattr(p, "text", "") or " ".join(getattr(p, "sentences", ()) or ())
+                        for p in section.parts)
+
+    retention = text(sections.retention_section(ctx))
+    assert "Time to leaving: not computed: the dataset has no leavers table." in retention
+    assert "at risk" not in retention.split("Time to first promotion")[0]
+    trends = text(sections.trends_section(ctx))
+    assert "Leaver rate (headcount) by year: not computed. This needs the leavers table" in trends
+    assert "no such year" not in trends

@@ -722,6 +722,10 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
                                  time_unit="months", min_at_risk=8)
         except EquityError as err:
             return sec.add(Note(f"Time to {what}: not computed. {err}"))
+        missing = curves.attrs.get("not_computed") or {}
+        if missing:  # (no leavers table: the same at every level)
+            why = "; ".join(str(v) for v in missing.values())
+            return sec.add(Note(f"Time to {what}: not computed: {why}."))
         # two compared groups with a curve to draw (an Unknown curve compares nothing)
         if len(_drawn(curves)) >= 2:
             break
@@ -815,7 +819,7 @@ def _leaver_series(ctx: ReportContext, *, window: int, months: Sequence[int],
                             staff_group=staff_group, directorate=directorate)
         except EquityError as err:  # the data allow no series: why, for the section to say
             ctx._cache[key] = None
-            ctx._cache[("leaver_series_error",)] = str(err)
+            ctx._cache[("leaver_series_error", window)] = str(err)
             return None
         q = m.loc[pd.to_datetime(m["month"]).dt.month.isin(list(months))].reset_index(
             drop=True)
@@ -891,7 +895,7 @@ def trends_section(ctx: ReportContext) -> Section:
                                                      "excluded)"))
         break
     else:
-        error = ctx._cache.get(("leaver_series_error",))
+        error = ctx._cache.get(("leaver_series_error", 3))
         sec.add(Note(f"Leaver rate by quarter: not computed. {error}" if error else
                      "Leaver rate by quarter: some quarters' leavers are too few to publish at "
                      "every level, so there is no quarterly chart."))
@@ -912,7 +916,11 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
     if not held:
         from equity.measures.retention import periods_with_both
 
+        error = ctx._cache.get(("leaver_series_error", 12))
         first = periods_with_both(ctx.dataset)
+        if error and (ctx.dataset.leavers is None or not first
+                      or codes.Period.parse(ctx.period) >= first[0]):
+            return [Note(f"{meta.title} by year: not computed. {error}")]
         return [Note(f"{meta.title} by year: a year's leaver rate needs the staff snapshots "
                      f"at its start and its end, and the data hold no such year up to "
                      f"{ctx.period}" + (f" (the first is {first[0]})." if first else "."))]
