@@ -856,3 +856,21 @@ def test_a_dataset_without_leavers_says_so_where_leaving_is_shown(tmp_path):
     trends = text(sections.trends_section(ctx))
     assert "Leaver rate (headcount) by year: not computed. This needs the leavers table" in trends
     assert "no such year" not in trends
+
+
+def test_a_first_year_overview_says_why_it_compares_no_directorates():
+    """The overview for 2019/20 said "no directorate's figure can be published (small
+    numbers)" under every funnel, and its directorate table gave WRES 2's reason alone:
+    leaving and promotion are not computed (no snapshot opens the year), recruitment has no
+    rows in it. Each now says so."""
+    from equity.report import sections
+
+    ctx = load(SAMPLE, period="2019/20")
+    table = " ".join(p.text for p in sections.directorate_comparison_section(ctx).parts
+                     if isinstance(p, Note))
+    assert "WRES 2: the recruitment table holds no rows dated in 2019/20" in table
+    assert ("Leaver rate (headcount) and Promotion rate: the staff table has no snapshot at "
+            "31 March 2019") in table
+    funnels = [p.text for p in sections.funnels_section(ctx).parts if isinstance(p, Note)]
+    assert len(funnels) == 3 and not any("small numbers" in t for t in funnels)
+    assert all("no funnel plot. Not computed from these data:" in t for t in funnels)

@@ -144,10 +144,12 @@ def _why_not_computed(ctx: ReportContext, indicators: Sequence[str]) -> list[str
             by_reason.setdefault(str(reasons[i]).rstrip("."), []).append(_measure(i))
     said = [f"{_and(names)}: {why}" for why, names in by_reason.items()]
     # A family that failed as a whole (no snapshot opening the year): its reason once, for
-    # the section's indicators of that family, without the error's class name.
+    # the section's indicators of that family, without the error's class name. (Recorded in
+    # the context, or, for a family the batch computed, under the family's name.)
     have = set(ctx.results()["indicator"])
     failed: dict[str, set[str]] = {}
-    for name, reason in ctx.missing.items():
+    families = {**{k: str(v) for k, v in reasons.items() if _is_family(k)}, **ctx.missing}
+    for name, reason in families.items():
         why = (reason.partition(": ")[2] or reason).rstrip(".")
         why = why[0].lower() + why[1:] if why.startswith("The ") else why
         failed.setdefault(why, set()).add(_family_kind(name))
@@ -162,6 +164,16 @@ def _why_not_computed(ctx: ReportContext, indicators: Sequence[str]) -> list[str
 def _indicator_kind(indicator: str) -> str:
     """The kind of family that computes an indicator (see :func:`_family_kind`)."""
     return _family_kind(REGISTRY[indicator].family)
+
+
+#: The kinds of indicator family a report computes (:meth:`ReportContext.family`).
+_FAMILY_NAMES = frozenset({"equality", "headline_equality", "pooled_equality", "representation",
+                           "wres", "retention", "progression", "pay"})
+
+
+def _is_family(name: str) -> bool:
+    """True for a family's name ("retention:ethnicity@all"), not an indicator's."""
+    return name.partition(":")[0].partition(ALL_STAFF)[0] in _FAMILY_NAMES
 
 
 def _family_kind(name: str) -> str:
@@ -1254,6 +1266,12 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
         units = pub.loc[pub["directorate"].notna() & pub["value"].map(is_finite)] if len(
             pub) else pub
         trust = pub.loc[pub["directorate"].isna()] if len(pub) else pub
+        if pub.empty:  # not computed for these data: why, not "small numbers"
+            why = _why_not_computed(ctx, [ind])
+            if why:
+                sec.add(Note(f"{title}: no funnel plot. Not computed from these data: "
+                             f"{'; '.join(why)}."))
+                continue
         if units.empty or trust.empty or not is_finite(trust["value"].iloc[0]):
             sec.add(Note(f"{title}: no directorate's figure can be published (small numbers), "
                          "so there is no funnel plot."))
