@@ -63,7 +63,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a negative count"),
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
     "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
-    "band_spelling": ("error", "a band written otherwise than the NHS names it ('Band 8A', '8a', '5' for 'Band 8a', 'Band 5'): counted in no band"),
+    "band_spelling": ("error", "a band written otherwise than the NHS names it ('Band 8A', '8a', '5' for 'Band 8a', 'Band 5'): the indicators compare bands by name and would leave such rows out"),
     "label_variants": ("warning", "one directorate, staff group, profession, organisation or leaving reason written in more than one case or spacing (counted as different ones)"),
 }
 

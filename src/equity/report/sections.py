@@ -930,8 +930,9 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
 
         error = ctx._cache.get(("leaver_series_error", 12))
         first = periods_with_both(ctx.dataset)
-        if error and (ctx.dataset.leavers is None or not first
-                      or codes.Period.parse(ctx.period) >= first[0]):
+        # years with both snapshots, but no leavers table (or one that does not reach them)
+        years_held = bool(first) and codes.Period.parse(ctx.period) >= first[0]
+        if error and (ctx.dataset.leavers is None or years_held):
             return [Note(f"{meta.title} by year: not computed. {error}")]
         return [Note(f"{meta.title} by year: a year's leaver rate needs the staff snapshots "
                      f"at its start and its end, and the data hold no such year up to "
