@@ -388,6 +388,15 @@ CASES: list[Case] = [
         set_col("staff", "band", lambda s: s.replace({"Band 8a": "Band 8A",
                                                       "Band 8b": "Band 8B"}))), "ok", (),
          engines=("polars", "duckdb")),
+    # ---- an equality column coded otherwise (ESR's disability flag Y / N): every value
+    # was read as Unknown, and the report said "Disability recorded for 0.0%"
+    Case("disability-y-n", set_col("staff", "disability", lambda s: s.replace(
+        {"Yes": "Y", "No": "N"})), "error",
+         ("staff", "disability", "unknown_code", "most recorded values", "'N': ...")),
+    Case("disability-y-n-mapped", with_mapping(
+        "staff:\n  values:\n    disability:\n      Y: 'Yes'\n      N: 'No'\n",
+        set_col("staff", "disability", lambda s: s.replace({"Yes": "Y", "No": "N"}))), "ok", (),
+         engines=("polars", "duckdb")),
     # ---- population benchmarks (a negative or doubled count became a confident ratio)
     Case("benchmark-negative-count", set_rows("benchmarks", "count", "-43306", slice(1, 2)),
          "error", ("benchmarks", "count", "benchmark_out_of_range")),

@@ -44,7 +44,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "unparseable_number": ("error", "a number that cannot be read (text, currency signs, commas)"),
     "unparseable_boolean": ("error", "a yes/no field that is not true/false, 1/0, Y/N or Yes/No"),
     "ethnic_label_as_code": ("warning", "an ethnic category written as its full text label instead of its code (read by meaning)"),
-    "unknown_code": ("warning", "a code outside the code list; kept and grouped as Unknown"),
+    "unknown_code": ("warning", "a code outside the code list; kept and grouped as Unknown (an error when most of an equality or band column's recorded values are)"),
     "duplicate_key": ("error", "more than one row for the same key, e.g. (staff_id, snapshot_date)"),
     "start_after_snapshot": ("error", "org_start_date after the snapshot_date"),
     "leave_before_start": ("error", "leave_date before every org_start_date of the person (no employment spell in force)"),
@@ -386,6 +386,21 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
                             int(unknown["n"].sum()))
         shown = ", ".join(f"{v!r} ({int(k)})" for v, k in zip(unknown[col][:5], unknown["n"][:5], strict=True))
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        recorded = int(counts["n"].sum())
+        if col in _GROUPING_CODES and 2 * n >= recorded and n >= _MANY_UNKNOWN:
+            # Most of the column coded otherwise ("Y" / "N" for disability): every figure by
+            # it would count them as Unknown ("disability recorded for 0.0%"), not a few
+            # stray codes (nor half of a board of two).
+            out.append(_finding(
+                name, col, "unknown_code", n, ex,
+                f"most recorded values ({n:,} of {recorded:,}) are not in the code list: "
+                f"{shown}{more}. Every figure by {col.replace('_', ' ')} would count them as "
+                f"Unknown (its declaration rate near 0%). Allowed: {listed}. Recode them "
+                f"under values: in the mapping file ({name}: values: {col}: "
+                f"{{{', '.join(f'{v!r}: ...' for v in unknown[col][:5])}}}).",
+                severity="error",
+            ))
+            continue
         out.append(_finding(
             name, col, "unknown_code", n, ex,
             f"{len(unknown)} value(s) are not in the code list: {shown}{more}. They are kept and "
@@ -393,6 +408,14 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
             "mapping file.",
         ))
     return out
+
+
+#: Code columns that define the groups every equality figure compares: most of one coded
+#: otherwise is an error (``unknown_code``), not a warning.
+_GROUPING_CODES = frozenset({"ethnic_category", "disability", "sex", "sexual_orientation",
+                             "band"})
+#: Fewest rows with such codes for the error: a handful in a small table stays a warning.
+_MANY_UNKNOWN = 20
 
 
 def _band_spellings(name: str, frame: Any, counts: pd.DataFrame, id_col: str | None
