@@ -103,7 +103,7 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path):
 def test_index_escapes_names_and_lists_failures():
     ok = RenderResult(TRICKY, safe_filename(TRICKY), True, summary={
         "headlines": [], "adverse": 3, "favourable": 0, "within_range": 5, "trust_wide": 2,
-        "unsettled": 7})
+        "unsettled": 7, "not_computed": 1})
     bad = RenderResult("Bad <i>dir</i>", safe_filename("Bad <i>dir</i>"), False,
                        error="ValueError: <boom>")
     text = index_html([ok, bad], overview=None, footer_items={"Period": "2024/25"}, title="T",
@@ -114,7 +114,7 @@ def test_index_escapes_names_and_lists_failures():
     assert soup.find("a", string=TRICKY)["href"] == safe_filename(TRICKY)
     assert "ValueError: <boom>" in soup.get_text()
     row = soup.find("a", string=TRICKY).find_parent("tr")
-    assert [td.get_text() for td in row.find_all("td")] == ["3", "0", "5", "2", "7"]
+    assert [td.get_text() for td in row.find_all("td")] == ["3", "0", "5", "2", "7", "1"]
     assert "<b>Corporate</b>: no AHP staff in this directorate, so no report." in soup.get_text()
 
 
@@ -268,6 +268,7 @@ def test_reports_are_short_and_every_section_says_something(all_reports):
             summary)
         assert sum(summary[k] for k in ("adverse", "favourable", "within_range", "trust_wide",
                                         "unsettled")) == len(summary["headlines"])
+        assert summary["not_computed"] == 0  # 2024/25: every headline computed
         # the directorate's own counts leave out what only the trust's figures settle
         trust_rungs = [h for h in summary["headlines"] if "trust-wide" in h["Level"]]
         assert summary["trust_wide"] == len(trust_rungs)
@@ -282,7 +283,7 @@ def test_index_lists_each_reports_findings(all_reports):
     cells = [td.get_text(strip=True) for td in row.find_all("td")]
     s = first["summary"]
     assert cells == [str(s["adverse"]), str(s["favourable"]), str(s["within_range"]),
-                     str(s["trust_wide"]), str(s["unsettled"])]
+                     str(s["trust_wide"]), str(s["unsettled"]), str(s["not_computed"])]
 
 
 @pytest.mark.slow

@@ -753,6 +753,11 @@ def test_a_first_year_report_says_what_the_data_cannot_give_and_why():
 
     summary = sections.summary_section(ctx)
     said = text(summary)
+    # the index counts them: 17 headline comparisons, of which leaving (4), promotion (1),
+    # WRES 2-4 and WDES 2-3 (5) are not computed
+    assert summary.summary["not_computed"] == 10
+    assert sum(summary.summary[k] for k in ("adverse", "favourable", "within_range",
+                                            "trust_wide", "unsettled")) == 17 - 10
     assert "too few people to tell" not in said
     missing = next(p for p in summary.parts
                    if getattr(p, "heading", None) == "Not computed from these data")

@@ -371,15 +371,16 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
                without_staff: Sequence[str] = (), staff_label: str = "staff") -> str:
     """The index page: every report with how many of its findings the directorate's own
     figures settle as adverse, favourable or within range, how many only the trust's
-    figures settle (the same for every directorate, so not counted as the directorate's)
-    and how many could not be settled; directorates with nobody in the staff group as a
-    line each (no report); failures with their errors."""
+    figures settle (the same for every directorate, so not counted as the directorate's),
+    how many could not be settled and how many the data cannot give at all; directorates
+    with nobody in the staff group as a line each (no report); failures with their
+    errors."""
     esc = html.escape
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
     cols = [("adverse", "Adverse"), ("favourable", "Favourable"),
             ("within_range", "Within range"), ("trust_wide", "Only trust-wide figures"),
-            ("unsettled", "Could not be settled")]
+            ("unsettled", "Could not be settled"), ("not_computed", "Not computed")]
     th = "".join(f'<th scope="col">{esc(label)}</th>' for _, label in cols)
     rows = []
     for r in ok:
@@ -419,7 +420,7 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
 <h1>{esc(title)}</h1>
 {ov}
 <section aria-labelledby="reports"><h2 id="reports">Directorate reports ({len(ok)} of {len(results)})</h2>
-<table class="equity-table"><caption>Headline findings by directorate. Adverse, favourable, within range: settled by the directorate's own figures (its staff group this year or over three years, or all its staff). Only trust-wide figures: settled by the trust's figures, which every report shares. Could not be settled: at no level.</caption>
+<table class="equity-table"><caption>Headline findings by directorate. Adverse, favourable, within range: settled by the directorate's own figures (its staff group this year or over three years, or all its staff). Only trust-wide figures: settled by the trust's figures, which every report shares. Could not be settled: at no level. Not computed: the data cannot give them (each report's summary says why).</caption>
 <thead><tr><th scope="col">Directorate</th>{th}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table>{empty}</section>
 {failures}

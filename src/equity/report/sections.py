@@ -331,6 +331,8 @@ def summary_section(ctx: ReportContext) -> Section:
         "within_range": len(own[WITHIN]),
         "trust_wide": sum(len(by[s]) - len(own[s]) for s in (ADVERSE, FAVOURABLE, WITHIN)),
         "unsettled": len(by[INSUFFICIENT]),
+        # headline comparisons the data cannot give at all (a year no event table reaches)
+        "not_computed": len(HEADLINES) - len(found),
         "headlines": headlines(ctx)[["Indicator", "Level", "Figure", "Status"]].to_dict(
             "records"),
     })
