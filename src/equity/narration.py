@@ -145,8 +145,7 @@ def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
     where = "within" if rng[0] <= r <= rng[1] else "outside"
     stated = ""
     if meta.reference_on_top:
-        short = meta.title.split(":")[0]
-        stated = f" ({short} is stated as {ref} / {group}: {_ratio(r, _digits(r))})"
+        stated = f" ({meta.short} is stated as {ref} / {group}: {_ratio(r, _digits(r))})"
     return (f"{lead}{_where(row)}: {_ratio(rg, d)} times as likely{ci}{stated}, {where} the "
             f"non-adverse range {_range_text(rng)}.")
 

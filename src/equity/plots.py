@@ -382,7 +382,7 @@ def forest(result: pd.DataFrame, *, title: str = "Relative likelihoods (95% CI)"
     labels = []
     for r in df.to_dict("records"):
         meta = REGISTRY.get(str(r["indicator"]))
-        name = meta.title.split(":")[0] if meta else str(r["indicator"])
+        name = meta.short if meta else str(r["indicator"])
         extra = [str(r[c]) for c in label_columns if r.get(c) is not None]
         labels.append(f"{name}: {r['group']} vs {r['reference_group']}"
                       + (f" ({', '.join(extra)})" if extra else ""))

@@ -51,6 +51,11 @@ class IndicatorMeta:
     #: asked of Disabled staff): no other group gets a row. Empty: every group is asked.
     asked_of: tuple[str, ...] = ()
 
+    @property
+    def short(self) -> str:
+        """The title before its colon: "WRES 2", "Leaver rate (headcount)"."""
+        return self.title.split(":")[0]
+
 
 def _m(*args, **kwargs) -> IndicatorMeta:
     return IndicatorMeta(*args, **kwargs)

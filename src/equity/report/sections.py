@@ -141,7 +141,7 @@ def _why_not_computed(ctx: ReportContext, indicators: Sequence[str]) -> list[str
     by_reason: dict[str, list[str]] = {}
     for i in indicators:
         if i in reasons:
-            by_reason.setdefault(str(reasons[i]).rstrip("."), []).append(_measure(i))
+            by_reason.setdefault(str(reasons[i]).rstrip("."), []).append(REGISTRY[i].short)
     said = [f"{_and(names)}: {why}" for why, names in by_reason.items()]
     # A family that failed as a whole (no snapshot opening the year): its reason once, for
     # the section's indicators of that family, without the error's class name. (Recorded in
@@ -154,7 +154,7 @@ def _why_not_computed(ctx: ReportContext, indicators: Sequence[str]) -> list[str
         why = why[0].lower() + why[1:] if why.startswith("The ") else why
         failed.setdefault(why, set()).add(_family_kind(name))
     for why, kinds in failed.items():
-        names = [_measure(i) for i in dict.fromkeys(indicators)
+        names = [REGISTRY[i].short for i in dict.fromkeys(indicators)
                  if i not in reasons and i not in have and _indicator_kind(i) in kinds]
         if names:
             said.append(f"{_and(names)}: {why}")
@@ -224,8 +224,9 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
                      & (res["denominator"] == 0)]
     hidden = len(res) - len(shown) - len(nobody)
     empty = ("Groups with no one in them (no rate, not listed): " + ", ".join(
-        f"{n} for {_measure(i)}" for n, i in zip(names[nobody.index], nobody["indicator"],
-                                                   strict=True)) + "." if len(nobody) else "")
+        f"{n} for {REGISTRY[i].short}"
+        for n, i in zip(names[nobody.index], nobody["indicator"], strict=True)) + "."
+        if len(nobody) else "")
     if shown.empty and not hidden:
         return Note(f"{caption}, {ctx.scope_label}: {empty[0].lower()}{empty[1:]}")
     if shown.empty:
@@ -233,7 +234,7 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
                     "numbers); the findings above give each at the level it can be published."
                     + (f" {empty}" if empty else ""))
     table = pd.DataFrame({
-        "Measure": [_measure(i) for i in shown["indicator"]],
+        "Measure": [REGISTRY[i].short for i in shown["indicator"]],
         "Group": names[shown.index].tolist(),
         "Number": [_count(v) for v in shown["numerator"]],
         "Out of": [_count(v) for v in shown["denominator"]],
@@ -246,11 +247,6 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
     if empty:
         notes.append(empty)
     return plots.Table(table, caption=f"{caption} ({ctx.scope_label})", notes=notes)
-
-
-def _measure(indicator: str) -> str:
-    """An indicator's short name in a table ("WRES 2", "Leaver rate (headcount)")."""
-    return REGISTRY[indicator].title.split(":")[0]
 
 
 def _section(ctx: ReportContext, key: str, *, rest: Sequence[str] = (),
