@@ -184,6 +184,19 @@ OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention:ethnicity", "wre
                                       "promotion_rate": "progression:ethnicity"}
 
 
+#: Every kind of family :meth:`ReportContext.family` computes. A family's name is its kind,
+#: optionally ``:`` and a grouping, and :data:`ALL_STAFF` ``all`` for every staff group.
+FAMILY_KINDS: tuple[str, ...] = ("equality", "pooled_equality", "headline_equality",
+                                 "representation", "wres", "retention", "progression", "pay")
+
+
+def family_kind(name: str) -> str | None:
+    """The kind of a family's name ("retention" for "retention:ethnicity@all"); None for a
+    name that is not a family's (an indicator's)."""
+    kind = name.partition(ALL_STAFF)[0].partition(":")[0]
+    return kind if kind in FAMILY_KINDS else None
+
+
 def all_staff(family: str) -> str:
     """The family's name for every staff group (see :data:`ALL_STAFF`)."""
     return f"{family}{ALL_STAFF}all"
@@ -375,9 +388,8 @@ class ReportContext:
         if kind == "pay":
             return (pay_gap(ds, by=by, **scope)  # type: ignore[arg-type]
                     if by else pay_indicators(ds, **scope))
-        raise ParameterError(f"Unknown indicator family {name!r}; known: "
-                             f"{', '.join(MAIN_FAMILIES + HEADLINE_FAMILIES + EARLIER_FAMILIES)}, "
-                             "representation.")
+        raise ParameterError(f"Unknown indicator family {name!r}; known kinds: "
+                             f"{', '.join(FAMILY_KINDS)}.")
 
     def results(self, *, period: str | None = None,
                 directorate: str | None | Literal["self"] = "self",

@@ -189,12 +189,15 @@ def pool(parts: list[pd.DataFrame], indicator: str, *, period: str) -> pd.DataFr
     """Several years' rows of one indicator, grouping and variant added up into one result
     table: numerators and denominators summed by group, then the rates and the relative
     likelihoods against the reference group worked out from the sums as the indicators do
-    (:func:`equity.measures._common.rate_rows`, in the standard's orientation)."""
+    (:func:`equity.measures._common.rate_rows`, in the standard's orientation). Empty when
+    any year has no rows."""
     from equity.measures._common import as_groupings, rate_rows
 
     rows = concat_results(parts)
-    if rows.empty:
-        return rows
+    if rows.empty or any(p.empty for p in parts):
+        # A year the indicator is not computed for (a leavers extract that does not reach
+        # it): the years that are would be summed under a label naming all of them.
+        return rows.iloc[:0]
     sums = rows.groupby("group", sort=False, as_index=False)[["numerator", "denominator"]].sum()
     refs = rows["reference_group"].dropna()
     variant = rows["variant"].iloc[0]
@@ -253,12 +256,8 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
                   for f, p in zip(families, level.periods, strict=True)]
     label = (level.periods[0] if len(level.periods) == 1
              else f"{level.periods[-1]} to {level.periods[0]}")
-    parts = [_select(t, indicator, group_var, variant) for t in tables]
-    if len(parts) > 1 and any(p.empty for p in parts):
-        # A year the indicator is not computed for (a leavers extract that does not reach
-        # it): the years that are would be summed under a label naming all three.
-        return parts[0].iloc[:0]
-    rows = pool(parts, indicator, period=label)
+    rows = pool([_select(t, indicator, group_var, variant) for t in tables], indicator,
+                period=label)
     if rows.empty:
         return rows
     return _select(apply_disclosure(rows, mode=ctx.disclosure), indicator, group_var)

@@ -31,10 +31,10 @@ from equity.measures._common import grouping
 from equity.narration import Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import (
-    ALL_STAFF,
     OVERVIEW_FUNCTIONS,
     ReportContext,
     all_staff,
+    family_kind,
     load,
     people_of,
 )
@@ -148,7 +148,7 @@ def _why_not_computed(ctx: ReportContext, indicators: Sequence[str]) -> list[str
     # the context, or, for a family the batch computed, under the family's name.)
     have = set(ctx.results()["indicator"])
     failed: dict[str, set[str]] = {}
-    families = {**{k: str(v) for k, v in reasons.items() if _is_family(k)}, **ctx.missing}
+    families = {**{k: str(v) for k, v in reasons.items() if family_kind(k)}, **ctx.missing}
     for name, reason in families.items():
         why = (reason.partition(": ")[2] or reason).rstrip(".")
         why = why[0].lower() + why[1:] if why.startswith("The ") else why
@@ -166,20 +166,10 @@ def _indicator_kind(indicator: str) -> str:
     return _family_kind(REGISTRY[indicator].family)
 
 
-#: The kinds of indicator family a report computes (:meth:`ReportContext.family`).
-_FAMILY_NAMES = frozenset({"equality", "headline_equality", "pooled_equality", "representation",
-                           "wres", "retention", "progression", "pay"})
-
-
-def _is_family(name: str) -> bool:
-    """True for a family's name ("retention:ethnicity@all"), not an indicator's."""
-    return name.partition(":")[0].partition(ALL_STAFF)[0] in _FAMILY_NAMES
-
-
 def _family_kind(name: str) -> str:
     """"retention" for the family "retention:ethnicity@all" (or the registry family
     "retention"); "equality" for every equality family (representation, WRES, WDES)."""
-    kind = name.partition(":")[0].partition(ALL_STAFF)[0]
+    kind = family_kind(name) or name
     return kind if kind in ("retention", "progression", "pay") else "equality"
 
 
