@@ -175,12 +175,17 @@ GAP_PARTS: dict[str, str] = {
 }
 
 
+def _reads_zero(v: float) -> bool:
+    """A gap (or a part of one) that reads 0.0 to the one decimal the sentences give."""
+    return round(abs(v), 1) == 0
+
+
 def _part_meaning(variant: str, v: float, group: Any, ref: Any) -> str:
     """What the sign of a part of the mean gap says (the band-mix split of
     :func:`equity.pay_gap`): a positive band-mix part, that the group is more often in
     lower-paid bands; a positive within-bands part, that the group is paid less within the
     same band (weighted by the reference group's bands); "slightly" under one point."""
-    if round(v, 1) == 0:
+    if _reads_zero(v):
         return (": band mix makes no difference" if variant == "explained by band mix"
                 else ": within the same band they are paid about the same")
     little = "slightly " if abs(v) < 1 else ""  # under a point of the reference's pay
@@ -207,13 +212,13 @@ def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
         direction = "lower" if v > 0 else "higher"
         if v == 0:
             return f"{meta.title}{_where(row)}: 0.0%: {group} and {ref} {kind} {what} were the same."
-        if round(abs(v), 1) == 0:  # "0.0% lower" would read as no gap and a gap at once
+        if _reads_zero(v):  # "0.0% lower" would read as no gap and a gap at once
             return (f"{meta.title}{_where(row)}: {fig}: {group} and {ref} {kind} {what} were "
                     f"almost the same ({group} {abs(v):.2f}% {direction}).")
         return (f"{meta.title}{_where(row)}: {fig}: {group} {kind} {what} was "
                 f"{abs(v):.1f}% {direction} than {ref} {kind} {what}.")
     if meta.unit == "percentage_points":
-        if round(abs(v), 1) == 0:
+        if _reads_zero(v):
             return (f"{meta.title}{_where(row)}: {fig}: the {group or 'group'} share of the "
                     "board is the same as its share of the workforce.")
         direction = "below" if v < 0 else "above"
@@ -272,8 +277,7 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
     if meta.unit in ("percent", "percentage_points") and _ok(r.get("value")):
         text = _gap_sentence(r, meta)
         # No gap, nothing to explain: "why the difference arises" would assert one.
-        same = round(abs(_num(r["value"])), 1) == 0
-        return text + (" " + _caveat(r) if caveats and not same else "")
+        return text + (" " + _caveat(r) if caveats and not _reads_zero(_num(r["value"])) else "")
     if not _ok(r.get("value")):
         return f"{label}: no figure (the data hold nobody in this group)."
     ci = ""

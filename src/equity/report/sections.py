@@ -990,14 +990,12 @@ def _declaration_sentence(ctx: ReportContext, grouping: str, row: dict[str, Any]
     withheld, not rounded to 0.)"""
     what = f"{grouping.replace('_', ' ').capitalize()} recorded for"
     whom = f"{ctx.people} in {ctx.directorate or 'the trust'}, {ctx.period}"
-    if not is_finite(row["value"]) and is_finite(row["numerator"]) and is_finite(
-            row["denominator"]) and row["denominator"] > 0:
-        if row["numerator"] == row["denominator"]:
-            return (f"{what} almost all {whom}, but not every one (the share is withheld: "
-                    "worked out from the rounded counts it would read 100%).")
-    if not is_finite(row["value"]):
-        return f"{what} {whom}: the share is withheld (small numbers)."
-    return f"{what} {_figure(row)} of {whom}."
+    if is_finite(row["value"]):
+        return f"{what} {_figure(row)} of {whom}."
+    if row["denominator"] > 0 and row["numerator"] == row["denominator"]:  # (NaN: False)
+        return (f"{what} almost all {whom}, but not every one (the share is withheld: "
+                "worked out from the rounded counts it would read 100%).")
+    return f"{what} {whom}: the share is withheld (small numbers)."
 
 
 def data_quality_section(ctx: ReportContext) -> Section:
