@@ -190,10 +190,30 @@ def test_the_nearest_published_figure_says_when_its_verdict_could_be_chance():
     ctx = load(SAMPLE, period="2024/25", directorate="Mental Health Adults",
                staff_group="Nursing and Midwifery")
     wres2 = next(f for f in F.findings(ctx) if f.indicator == "wres_2")
-    assert wres2.status == WITHIN and wres2.short.endswith(
-        "0.70 times as likely (95% CI 0.37 to 1.26) (WRES 2 is stated as White / BME: 1.4), "
-        "outside the non-adverse range 0.80-1.25. By the NHS convention this is an adverse "
-        "finding. The 95% interval includes 1, so this could be chance.")
+    # The nearest figure worked out from recruitment.csv in plain pandas: every staff group
+    # of the directorate, shortlisted in 2024/25, each count rounded to 5 as published, the
+    # ratio and its Koopman interval (statsmodels' score interval without correction).
+    rec = pd.read_csv(SAMPLE / "recruitment.csv", dtype=str)
+    rec = rec.loc[(rec["directorate"] == "Mental Health Adults") & (rec["shortlisted"] == "true")
+                  & rec["closing_date"].between("2024-04-01", "2025-03-31")]
+    code = rec["ethnic_category"].fillna("Z")
+    white, bme = code.isin(list("ABC")), ~code.isin([*"ABC", "Z", "99"])
+
+    def published(mask: pd.Series) -> tuple[int, int]:
+        return (5 * round((rec["appointed"][mask] == "true").sum() / 5),
+                5 * round(mask.sum() / 5))
+
+    (a, n), (b, m) = published(bme), published(white)
+    lo, hi = confint_proportions_2indep(a, n, b, m, method="score", compare="ratio",
+                                        correction=False)
+    assert lo <= 1 <= hi and (a / n) / (b / m) < 0.8
+    nearest = wres2.short.partition("The nearest figure that can be published: ")[2]
+    assert wres2.status == WITHIN and nearest.startswith(
+        "all staff in Mental Health Adults, 2024/25: BME shortlisted applicants were less "
+        f"likely to be appointed than White shortlisted applicants: {(a / n) / (b / m):.2f} "
+        f"times as likely (95% CI {lo:.2f} to {hi:.2f})")
+    assert nearest.endswith("By the NHS convention this is an adverse finding. The 95% "
+                            "interval includes 1, so this could be chance.")
 
 
 def test_a_funnel_names_the_directorates_it_leaves_out(contexts):
