@@ -107,11 +107,12 @@ def monthly_leavers(
     # Only windows the leavers table reaches (:func:`event_reach`): a leavers extract may
     # start later than the snapshots, and the months before it would count as months nobody
     # left.
-    reach, span = event_reach(dataset, "leavers"), event_dates(dataset, "leavers")
-    if reach is not None and span is not None:
+    reach = event_reach(dataset, "leavers")
+    if reach is not None:
         opens = (months - (window - 1)).start_time.date
         months = months[(opens >= reach[0]) & (months.end_time.date <= reach[1])]
         if not len(months):
+            span = event_dates(dataset, "leavers") or reach
             raise PeriodError(
                 f"The leavers table's leave dates run from {span[0]:%d %B %Y} to "
                 f"{span[1]:%d %B %Y}: no {window}-month window ending by {p.end:%d %B %Y} "
