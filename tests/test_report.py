@@ -779,6 +779,48 @@ def test_batch_families_equal_each_report_computing_its_own(sample, tmp_path):
     assert gone._from_batch("equality", "2024/25", names[0], ()) is None
 
 
+def _report_sections() -> list[str]:
+    """The section builders the directorate notebook calls, in its order."""
+    nb = nbformat.read(notebook_dir() / "directorate_report.ipynb", as_version=4)
+    return re.findall(r"rs\.(\w+_section)\(ctx\)",
+                      "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
+
+
+@pytest.mark.slow
+def test_a_directorate_report_reads_the_whole_trust_from_its_headline_families(
+        sample, tmp_path, monkeypatch):
+    """A directorate report's trust-wide figures (the ladder's trust rungs, the survey's
+    trust column, the pay quarters a step up) come from the headline and survey families,
+    not the whole trust's main families (WRES 1, WDES 1, the board, the Model Employer
+    ladder, pay by disability: about 0.7 s of a report's 7 s in JupyterLab): computed alone,
+    and read from a directorate batch, which computes nothing else for them."""
+    names = _report_sections()
+    assert len(names) == 16 and names[1] == "summary_section"
+    base = load(sample, period="2024/25", directorate="Older People")
+    # fresh caches (load shares the families of this process's earlier contexts)
+    alone = ReportContext(**{**base.__dict__, "_cache": {}, "_families": {}})
+    for name in names:
+        getattr(sections, name)(alone)
+    trust = {k[0] for k in alone._families if k[1:] == ("2024/25", None, ())}
+    assert trust == {"headline_equality", "headline_equality@all", "survey"}
+    whole = load(sample, period="2024/25")
+    keys = batch.batch_families(whole, overview=False)
+    assert {k.family for k in keys if k.within == ()} == {
+        "headline_equality", "pay:sex", "pay:ethnicity", "survey", "headline_equality@all",
+        "pay:sex@all", "pay:ethnicity@all"}
+    tables = {}
+    for task in batch.batch_tasks(keys):
+        tables.update(batch.batch_family(sample, task, report_period="2024/25",
+                                         staff_group=whole.staff_group))
+    batch.write_batch(tmp_path, whole, tables)
+    read = ReportContext(**{**base.__dict__, "_cache": {}, "_families": {},
+                            "shared": {"batch_dir": str(tmp_path)}})
+    monkeypatch.setattr(ReportContext, "_run", lambda *a, **k: pytest.fail(f"computed {a[1]}"))
+    for name in names:
+        assert (_section_text(getattr(sections, name)(read))
+                == _section_text(getattr(sections, name)(alone))), name
+
+
 def test_a_family_failing_in_the_batch_is_said_and_left_to_the_reports(ctx, tmp_path,
                                                                        monkeypatch, capsys):
     import concurrent.futures as cf

@@ -17,6 +17,7 @@ from equity.report.context import (
     HEADLINE_FAMILIES,
     MAIN_FAMILIES,
     OVERVIEW_FUNCTIONS,
+    SURVEY_FAMILY,
     ReportContext,
     _json_ready,
     _records,
@@ -93,21 +94,23 @@ def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKe
     What every directorate report reads (:func:`report_families`) is computed once split by
     directorate (one pass over the data instead of one per report) and sliced per report.
     A directorate with nobody in the staff group gets no report (:func:`empty_directorates`).
-    With ``overview``, also the report year's for the whole trust (the trust overview's own
-    table) and the overview's comparisons by directorate and profession; without it, of the
-    whole trust's figures only what a directorate report's trust-wide rungs read: the main
-    families of the report's year, and its headline families for every staff group. The
-    trust's years before are added up from the families split by directorate.
+    Of the whole trust's figures, what a directorate report's trust-wide rungs read: the
+    report year's headline families, for the staff group and for every staff group, and
+    the survey's answers. With ``overview``, also the main families of the report's year
+    (the trust overview's own table) and the overview's comparisons by directorate and
+    profession. The trust's years before are added up from the families split by
+    directorate.
     """
     names = report_families(ctx)
     keys = [BatchKey(f, p, None, ("directorate", *w)) for f, p, w in names]
     # The trust's rate figures (leaving, promotion, WRES 2-4...) are added up from the
     # split families (:func:`equity.report.findings.level_rows`): of the whole trust's own
-    # families, the overview's table needs the main ones of the report's year, and the
-    # trust-wide rungs the others' (representation, the pipeline, pay).
-    trust = [f for f in MAIN_FAMILIES if overview or not f.startswith(_RATES)]
+    # families, the trust-wide rungs need the others' (senior representation, the
+    # pipeline, pay) and the overview's table the main ones of the report's year.
+    headline = [f for f in HEADLINE_FAMILIES if not f.startswith(_RATES)]
+    trust = [*headline, SURVEY_FAMILY, *(MAIN_FAMILIES if overview else ())]
     if ctx.staff_group is not None:
-        trust += [all_staff(f) for f in HEADLINE_FAMILIES if not f.startswith(_RATES)]
+        trust += [all_staff(f) for f in headline]
     keys += [BatchKey(f, ctx.period, None, ()) for f in trust]
     if overview:
         keys += [BatchKey(f, ctx.period, None, ("directorate",))

@@ -168,6 +168,14 @@ HEADLINE_FAMILIES: tuple[str, ...] = (
 )
 
 
+#: The staff survey's questions (WRES 5-8, WDES 4-9) alone: the whole trust's answers beside a
+#: directorate's (the survey table's own aggregates, so a fraction of the equality family).
+SURVEY_FAMILY = "survey"
+SURVEY_INDICATORS: dict[str, tuple[str, ...]] = {
+    "wres": tuple(f"wres_{i}" for i in range(5, 9)),
+    "wdes": tuple(f"wdes_{i}" for i in range(4, 10)),
+}
+
 #: The families of the years before the report's, read only to pool three years of the rate
 #: figures (:data:`equity.report.findings.POOLABLE`): ``pooled_equality`` is WRES 2-4 and
 #: WDES 2-3 alone.
@@ -187,7 +195,8 @@ OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention:ethnicity", "wre
 #: Every kind of family :meth:`ReportContext.family` computes. A family's name is its kind,
 #: optionally ``:`` and a grouping, and :data:`ALL_STAFF` ``all`` for every staff group.
 FAMILY_KINDS: tuple[str, ...] = ("equality", "pooled_equality", "headline_equality",
-                                 "representation", "wres", "retention", "progression", "pay")
+                                 SURVEY_FAMILY, "representation", "wres", "retention",
+                                 "progression", "pay")
 
 
 def family_kind(name: str) -> str | None:
@@ -378,6 +387,9 @@ class ReportContext:
             if kind == "headline_equality":
                 parts += [senior_representation(ds, **scope), pipeline_disparity(ds, **scope)]
             return concat_results(parts)
+        if kind == SURVEY_FAMILY:
+            return concat_results([wres(ds, indicators=SURVEY_INDICATORS["wres"], **scope),
+                                   wdes(ds, indicators=SURVEY_INDICATORS["wdes"], **scope)])
         if kind == "representation":
             return representation(ds, **scope)
         if kind == "wres":

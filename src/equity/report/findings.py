@@ -213,11 +213,14 @@ def pool(parts: list[pd.DataFrame], indicator: str, *, period: str) -> pd.DataFr
 def _family_at(ctx: ReportContext, level: Level, indicator: str, group_var: str,
                period: str) -> str:
     """The family a rung reads for one period: the report's main families for its own
-    period and staff group (already computed for its tables), else the headline families
-    (for every staff group on the "all staff" rung)."""
+    period (already computed for its tables, and split by directorate for the rate figures
+    a trust-wide rung adds up), else the headline families (for every staff group on the
+    "all staff" rung; the whole trust's other figures on a directorate report's trust-wide
+    rungs, a fraction of the main families' cost)."""
     if level.every_group:
         return all_staff(family_of(indicator, group_var, main=False))
-    return family_of(indicator, group_var, main=period == ctx.period,
+    own = level.directorate == ctx.directorate or indicator in POOLABLE
+    return family_of(indicator, group_var, main=period == ctx.period and own,
                      earlier=period != ctx.period)
 
 

@@ -32,6 +32,8 @@ from equity.narration import Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import (
     OVERVIEW_FUNCTIONS,
+    SURVEY_FAMILY,
+    SURVEY_INDICATORS,
     ReportContext,
     all_staff,
     family_kind,
@@ -592,7 +594,8 @@ def _pay_quarters(ctx: ReportContext, directorate: str | None, staff_group: str 
     if (directorate, staff_group) == _scopes(ctx)[0]:
         res = ctx.results()
     else:
-        fam = "pay" if staff_group == ctx.staff_group else all_staff("pay:sex")
+        # pay by sex alone (the scope's other pay rows are not shown)
+        fam = "pay:sex" if staff_group == ctx.staff_group else all_staff("pay:sex")
         res = ctx.results(directorate=directorate, families=(fam,))
     q = _top(_rows(res, ["pay_quartile"]))
     return q.loc[q["group_var"] == "sex"]
@@ -605,14 +608,14 @@ def survey_section(ctx: ReportContext) -> Section:
     if getattr(ctx.dataset, "survey", None) is None:
         return sec.add(Note("The dataset has no staff survey table, so WRES 5-8 and WDES 4-9 "
                             "are not shown."))
-    ids = [f"wres_{i}" for i in range(5, 9)] + [f"wdes_{i}" for i in range(4, 10)]
+    ids = [*SURVEY_INDICATORS["wres"], *SURVEY_INDICATORS["wdes"]]
     res = _top(_rows(ctx.results(), ids))
     who = f"all staff in {ctx.directorate}" if ctx.directorate else "all staff of the trust"
     if res.empty:
         return sec.add(Note(_not_computed(ctx, ids) or f"No survey results for {who}."))
     # A directorate's answers beside the whole trust's: the level above, where a group's
     # share is withheld here (small numbers), and the comparison a reader looks for.
-    trust = (_top(_rows(ctx.results(directorate=None, families=("equality",)), ids))
+    trust = (_top(_rows(ctx.results(directorate=None, families=(SURVEY_FAMILY,)), ids))
              if ctx.directorate is not None else res.iloc[:0])
     here = f"Share answering ({ctx.directorate})" if ctx.directorate else "Share answering"
     recs = []
