@@ -383,6 +383,9 @@ def test_early_career_within_12_and_24_months():
         staff.append(person(f"k{i}", S23, start="2022-05-01"))
     leavers += [leaver("k0", "2024-04-30"), leaver("k1", "2024-05-01")]
     staff += [person("x", S25)]
+    # the leavers table reaches the cohorts' years too (one leaver of 2022/23, not a joiner)
+    staff += [person("y", "2022-03-31")]
+    leavers += [leaver("y", "2022-09-01")]
     r = eq.retention(dataset(staff, leavers), period="2024/25")
     m12 = row(r, "early_career_leaver_rate", variant="within 12 months")
     assert (m12["numerator"], m12["denominator"]) == (2.0, 10.0)
@@ -526,6 +529,82 @@ def test_a_year_the_leavers_table_does_not_reach_is_not_computed_not_zero():
     pd.testing.assert_frame_equal(pick(cut, "stability_index"), pick(full_2020, "stability_index"))
     later = eq.retention(ds, period="2023/24")
     pd.testing.assert_frame_equal(pick(later, "leaver_rate"), pick(full_2023, "leaver_rate"))
+
+
+def test_a_year_the_leavers_table_reaches_only_in_part_is_not_computed_not_low():
+    """A leavers extract from October 2021, or one taken at the end of December 2024,
+    holds half or three quarters of that year's leavers: counted as it stands, the year's
+    leaver rate would read about half or three quarters of the truth, with an interval as
+    confident as any. Those years are not computed, naming the table's dates and the days it
+    misses; the years it covers are as before, and a sparse table (every tenth leaver: a
+    leaver day every three weeks or so) still reaches every year (plain pandas on the
+    sample's leavers.csv)."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    leavers = pd.read_csv(sample / "leavers.csv", dtype=str)
+    dates = leavers["leave_date"]
+    first = dates.loc[dates >= "2021-10-01"].min()
+    last = dates.loc[dates <= "2024-12-31"].max()
+    assert (first, last) == ("2021-10-01", "2024-12-31")
+    full = eq.read_dataset(sample)
+    want = {p: eq.retention(full, period=p) for p in ("2021/22", "2022/23", "2024/25")}
+
+    def rates(r: pd.DataFrame) -> pd.DataFrame:
+        cols = ["indicator", "group", "numerator", "denominator", "value"]
+        keep = r["indicator"].isin(["leaver_rate", "leaver_rate_fte"])
+        return r.loc[keep, cols].reset_index(drop=True)
+
+    late = eq.read_dataset(sample)
+    late.leavers = late.leavers.loc[late.leavers["leave_date"] >= pd.Timestamp(first)]
+    cut = eq.retention(late, period="2021/22")
+    assert cut.attrs["not_computed"]["leaver_rate"].startswith(
+        "the leavers table reaches only part of 2021/22 (its leave_date runs from 01 October "
+        "2021 to 30 March 2025; none from 01 April 2021 to 30 September 2021)")
+    assert not set(cut["indicator"]) & {"leaver_rate", "leaver_rate_fte"}
+    pd.testing.assert_frame_equal(rates(eq.retention(late, period="2022/23")),
+                                  rates(want["2022/23"]))
+    early = eq.read_dataset(sample)
+    early.leavers = early.leavers.loc[early.leavers["leave_date"] <= pd.Timestamp(last)]
+    cut = eq.retention(early, period="2024/25")
+    assert cut.attrs["not_computed"]["leaver_rate"].startswith(
+        "the leavers table reaches only part of 2024/25 (its leave_date runs from 01 April "
+        "2020 to 31 December 2024; none from 01 January 2025 to 31 March 2025)")
+    # early-career leaving in the year too, for both windows: the reason said once
+    assert (cut.attrs["not_computed"]["early_career_leaver_rate"]
+            == cut.attrs["not_computed"]["leaver_rate"])
+    sparse = eq.read_dataset(sample)
+    sparse.leavers = sparse.leavers.iloc[::10]
+    for p in want:
+        r = eq.retention(sparse, period=p)
+        assert "leaver_rate" not in r.attrs["not_computed"], p
+        assert set(r.loc[r["indicator"] == "leaver_rate", "group"]) == {"White", "BME",
+                                                                         "Unknown"}, p
+    pd.testing.assert_frame_equal(rates(eq.retention(early, period="2021/22")),
+                                  rates(want["2021/22"]))
+
+
+def test_early_career_leaving_needs_leavers_from_the_cohorts_year():
+    """Early-career leaving in 2024/25 follows the 2023/24 joiners (within 12 months) and the
+    2022/23 joiners (within 24) from the day they joined: a leavers extract of 2024/25 alone
+    misses those who left in their first months, and the rates would read low. Both are not
+    computed, each with the year its cohort needs; the year's leaver rate, which the extract
+    covers, is computed as from the whole table."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    full = eq.read_dataset(sample)
+    whole = eq.retention(full, period="2024/25")
+    ds = eq.read_dataset(sample)
+    ds.leavers = ds.leavers.loc[ds.leavers["leave_date"] >= pd.Timestamp("2024-04-01")]
+    r = eq.retention(ds, period="2024/25")
+    reason = r.attrs["not_computed"]["early_career_leaver_rate"]
+    dates = "(its leave_date runs from 01 April 2024 to 30 March 2025)"
+    assert reason.startswith(f"within 12 months: the leavers table holds no rows dated in "
+                             f"2023/24 {dates}")
+    assert f"; within 24 months: the leavers table holds no rows dated in 2022/23 {dates}" \
+        in reason
+    assert "early_career_leaver_rate" not in set(r["indicator"])
+    cols = ["group", "numerator", "denominator", "value"]
+    pd.testing.assert_frame_equal(
+        r.loc[r["indicator"] == "leaver_rate", cols].reset_index(drop=True),
+        whole.loc[whole["indicator"] == "leaver_rate", cols].reset_index(drop=True))
 
 
 @pytest.mark.parametrize("fn", ["retention", "early_career", "progression", "training_access"])

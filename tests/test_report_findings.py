@@ -797,6 +797,34 @@ def test_a_first_year_report_says_what_the_data_cannot_give_and_why():
     assert "the data hold no such year up to 2019/20 (the first is 2020/21)." in trends
 
 
+def test_a_report_on_a_year_the_leavers_table_covers_in_part_says_so():
+    """Older People, 2024/25, with a leavers extract taken at the end of December 2024
+    (plain pandas: the sample's last leave date by then is 31 December 2024): the leaver
+    rates were a confident three quarters of the truth. The summary lists them as not
+    computed with the days the table misses, and the yearly table, whose last year it
+    leaves out, says why."""
+    import dataclasses
+
+    from equity.report import sections
+
+    leavers = pd.read_csv(SAMPLE / "leavers.csv", dtype=str)
+    assert leavers.loc[leavers["leave_date"] <= "2024-12-31", "leave_date"].max() == "2024-12-31"
+    base = load(SAMPLE, period="2024/25", directorate="Older People")
+    ds = dataclasses.replace(base.dataset)
+    ds.leavers = ds.leavers.loc[ds.leavers["leave_date"] <= pd.Timestamp("2024-12-31")]
+    ctx = type(base)(ds, base.data_path, base.period, base.directorate, base.staff_group,
+                     base.disclosure, base.reference_groups)
+    summary = sections.summary_section(ctx)
+    missing = next(p for p in summary.parts
+                   if getattr(p, "heading", None) == "Not computed from these data")
+    reason = ("the leavers table reaches only part of 2024/25 (its leave_date runs from 01 "
+              "April 2020 to 31 December 2024; none from 01 January 2025 to 31 March 2025)")
+    assert missing.sentences[0].startswith(
+        f"Leaver rate (headcount) and Early-career leaver rate: {reason}")
+    notes = [p.text for p in sections.trends_section(ctx).parts if isinstance(p, Note)]
+    assert any(n.startswith(f"2024/25 is not in the table: {reason}") for n in notes)
+
+
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
     """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
     rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have

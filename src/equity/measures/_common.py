@@ -340,8 +340,8 @@ def resolve_period(dataset: Dataset, period: str | Period) -> Period:
 
 def event_dates(dataset: Dataset, table: str) -> tuple[dt.date, dt.date, int] | None:
     """The first and last date of the event table ``table`` (its date column,
-    :data:`equity.schema.EVENT_DATES`) and how many rows are dated, or None when it is
-    absent or has no dated rows; read once per table."""
+    :data:`equity.schema.EVENT_DATES`) and on how many distinct days it has rows, or None
+    when it is absent or has no dated rows; read once per table."""
     from equity.schema import EVENT_DATES
 
     frame, col = getattr(dataset, table, None), EVENT_DATES[table]
@@ -349,9 +349,9 @@ def event_dates(dataset: Dataset, table: str) -> tuple[dt.date, dt.date, int] | 
         return None
 
     def compute() -> tuple[dt.date, dt.date, int] | None:
-        r = cube.collect(cube.lazy(frame).select(
+        r = cube.collect(cube.lazy(frame).filter(~nw.col(col).is_null()).select(
             nw.col(col).min().alias("first"), nw.col(col).max().alias("last"),
-            nw.col(col).count().alias("n")))
+            nw.col(col).n_unique().alias("n")))
         first, last = r["first"].iloc[0], r["last"].iloc[0]
         return (None if pd.isna(first) or pd.isna(last)
                 else (pd.Timestamp(first).date(), pd.Timestamp(last).date(), int(r["n"].iloc[0])))
@@ -362,23 +362,33 @@ def event_dates(dataset: Dataset, table: str) -> tuple[dt.date, dt.date, int] | 
 #: How many average gaps between an event table's dates before its first (or after its last)
 #: a year or window may reach and still count its days without an event as such.
 REACH_GAPS = 10
+#: ... and at least this many days: events fall on working days, so a long weekend at
+#: Easter passes without a closing date in a trust that has one every few hours.
+REACH_MIN_DAYS = 14
 
 
 def event_reach(dataset: Dataset, table: str) -> tuple[dt.date, dt.date] | None:
-    """The days the event table ``table`` reaches, for a series of months: from its first
-    date to its last, widened by :data:`REACH_GAPS` average gaps between its dates (a whole
-    trust's leavers, a leaver every day or two: about a fortnight). A table may start later
-    than the staff snapshots (a leavers extract of recent years): the months before it are
-    not months nobody left. A spell of ten average gaps without an event happens by chance
-    about once in 20,000, so a small organisation's quiet months stay reached. None when
-    the table is absent or has no dated rows."""
+    """The days the event table ``table`` reaches: from its first date to its last, widened
+    by :data:`REACH_GAPS` average gaps between the days it has rows on, and by at least
+    :data:`REACH_MIN_DAYS` (a whole trust's leavers, a leaver every day or two: a fortnight
+    or so). A table may start later than the staff snapshots (a leavers extract of recent
+    years), or end before the year does: the days beyond it are not days nobody left. A
+    spell of ten average gaps without an event happens by chance about once in 20,000, so a
+    small organisation's quiet months stay reached. None when the table is absent or has
+    no dated rows."""
     span = event_dates(dataset, table)
     if span is None:
         return None
     first, last, n = span
-    slack = dt.timedelta(days=REACH_GAPS * (last - first).days / (n - 1)) if n > 1 else \
-        dt.timedelta(0)
+    gaps = REACH_GAPS * (last - first).days / (n - 1) if n > 1 else 0.0
+    slack = dt.timedelta(days=max(gaps, REACH_MIN_DAYS))
     return first - slack, last + slack
+
+
+#: Rows on fewer days than this in an event table, and the gaps between its dates say too
+#: little about how far it reaches (a hand-built table of rows on one date): only a year it
+#: does not reach at all is refused (:func:`uncovered`).
+REACH_MIN_DAYS_DATED = 20
 
 
 def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
@@ -386,21 +396,36 @@ def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
 
     An extract that does not reach the year (every leave date after it, or before it) holds
     no events in it; counted as it stands, it would say that nobody left, was appointed or
-    entered a formal process that year. Such a year is not computed, and the reason names
-    the dates the table holds. None when the table is absent, has no dated rows, or has a
-    date on either side of the year's start or end: events may genuinely be few, and a
-    table's first or last date alone cannot tell a sparse table from one that reaches only
-    part of the year (a monthly series can: :func:`event_reach`).
+    entered a formal process that year. One that reaches only part of it (a leavers extract
+    from October; one taken in January) would count part of the year's events as the
+    year's, a rate that reads lower than it is. Such a year is not computed, and the reason
+    names the dates the table holds and the days it misses. A part is missed when it lies
+    beyond the table's reach (:func:`event_reach`: its dates widened by ten average gaps
+    between them), so a sparse table's quiet weeks are not. None when the table is absent,
+    has no dated rows, or reaches the whole year; of a table with rows on fewer than
+    :data:`REACH_MIN_DAYS_DATED` distinct dates, only a year it does not reach at all is
+    refused.
     """
     from equity.schema import EVENT_DATES
 
-    span = event_dates(dataset, table)
-    if span is None or (span[0] <= period.end and span[1] >= period.start):
+    span, reach = event_dates(dataset, table), event_reach(dataset, table)
+    if span is None or reach is None:
         return None
-    return (f"the {table} table holds no rows dated in {period} (its {EVENT_DATES[table]} "
-            f"runs from {span[0]:%d %B %Y} to {span[1]:%d %B %Y}): counted as it stands, the "
-            f"year would show no {table} at all. Choose a period it covers, or add that "
-            "year's rows")
+    first, last, n = span
+    dates = (f"its {EVENT_DATES[table]} runs from {first:%d %B %Y} to {last:%d %B %Y}")
+    if first > period.end or last < period.start:
+        return (f"the {table} table holds no rows dated in {period} ({dates}): counted as it "
+                f"stands, the year would show no {table} at all. Choose a period it covers, "
+                "or add that year's rows")
+    if n < REACH_MIN_DAYS_DATED or (reach[0] <= period.start and reach[1] >= period.end):
+        return None
+    missed = [f"{a:%d %B %Y} to {b:%d %B %Y}" for a, b in (
+        (period.start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), period.end))
+        if a <= b and (a < reach[0] or b > reach[1])]
+    return (f"the {table} table reaches only part of {period} ({dates}; none from "
+            f"{' or from '.join(missed)}): counted as it stands, the year's figures would count "
+            f"only the {table} of the days it holds. Choose a period it covers, or add the "
+            "missing rows")
 
 
 def at(date: dt.date, column: str = "snapshot_date") -> nw.Expr:
@@ -629,5 +654,5 @@ __all__ = [
     "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
     "as_groupings", "at", "attempt", "check_reference", "family_ids", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
-    "resolve_period", "scope_filter", "selected", "snapshot_dates", "uncovered", "unknown_mask", "event_dates", "event_reach",
+    "REACH_MIN_DAYS", "REACH_MIN_DAYS_DATED", "resolve_period", "scope_filter", "selected", "snapshot_dates", "uncovered", "unknown_mask", "event_dates", "event_reach",
 ]

@@ -483,18 +483,18 @@ def early_career(
     if dataset.leavers is None:
         return not_computed(ind, "the dataset has no leavers table")
     dates = set(snapshot_dates(dataset))
-    unreached = uncovered(dataset, "leavers", scope.period)
     parts = []
-    missing = []
+    missing: dict[str, list[str]] = {}  # reason -> the variants it stops
     for m in months:
         cohort = Period(scope.period.start_year - max(1, int(np.ceil(m / 12))))
         label = f"within {m} months" + (f", {_LEVEL_VARIANT[level]}" if level == "nhs" else "")
-        if cohort.snapshot not in dates:
-            missing.append(f"{label}: no {cohort.snapshot:%d %B %Y} snapshot to find the "
-                           f"{cohort} joiners")
-            continue
-        if unreached:
-            missing.append(f"{label}: {unreached}")
+        # the cohort's leavers fall from its year to the report's
+        why = (f"no {cohort.snapshot:%d %B %Y} snapshot to find the {cohort} joiners"
+               if cohort.snapshot not in dates
+               else uncovered(dataset, "leavers", cohort)
+               or uncovered(dataset, "leavers", scope.period))
+        if why:
+            missing.setdefault(why, []).append(label)
             continue
         def frame(cohort: Period = cohort, m: int = m) -> Any:
             return cube.early_leaving(dataset.staff, dataset.leavers, start=cohort.start,
@@ -510,9 +510,12 @@ def early_career(
                                denominator="n", gs=scope.gs, within=scope.within,
                                variant=label, reference=reference, min_n=min_n,
                                non_adverse_range=non_adverse_range, confidence=confidence))
-    out = concat_results(parts) if parts else not_computed(ind, "; ".join(missing))
+    # one reason for every variant it stops, said once
+    reasons = (next(iter(missing)) if len(missing) == 1 and not parts
+               else "; ".join(f"{' and '.join(labels)}: {why}" for why, labels in missing.items()))
+    out = concat_results(parts) if parts else not_computed(ind, reasons)
     if parts and missing:
-        out.attrs["not_computed"][ind] = "; ".join(missing)
+        out.attrs["not_computed"][ind] = reasons
     out.attrs["reference_line"] = {
         "indicator": ind, "variant": "within 12 months",
         "value": NATIONAL_AHP_FIRST_YEAR_LEAVER_RATE, "source": NATIONAL_AHP_FIRST_YEAR_SOURCE,

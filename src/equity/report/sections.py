@@ -944,6 +944,12 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
                                   f"{_scope_name(d, sg)} beside them."))
                 break
     periods = sorted({p for t in columns.values() for p in t["period"]})
+    if ctx.period not in periods:  # a leavers table that stops before the year ends
+        from equity.measures._common import uncovered
+
+        gap = uncovered(ctx.dataset, "leavers", codes.Period.parse(ctx.period))
+        if gap:
+            parts.append(Note(f"{ctx.period} is not in the table: {gap}."))
     if not any(t["value"].map(is_finite).any() for t in columns.values()):
         return [Note(f"{meta.title} by year: no year's figure can be published for "
                      f"{_scope_name(*scopes[0])} or any level above it"
