@@ -759,3 +759,26 @@ def test_event_tables_that_do_not_reach_the_year_give_no_figure():
         assert ind not in set(r["indicator"])
     later = eq.equality_indicators(ds, period="2020/21")
     assert {"wres_2", "wres_3", "wres_4", "wdes_2", "wdes_3"} <= set(later["indicator"])
+
+
+def test_a_table_starting_in_the_first_fortnight_reaches_the_year():
+    """The training table has a record on nearly every day (plain pandas: a gap of 1.005
+    days between its 1,804 dates from 14 April 2020), so ten average gaps are ten days; a
+    long weekend at Easter passes without a record, so a table reaches at least a fortnight
+    beyond its first date: starting on 14 April 2020, WRES 4 for 2020/21 is computed;
+    starting on 20 April it misses 1-19 April and is not."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    dates = pd.read_csv(sample / "training.csv", dtype=str)["date"]
+    kept = dates.loc[dates >= "2020-04-14"]
+    span = (pd.Timestamp(kept.max()) - pd.Timestamp(kept.min())).days
+    assert (kept.min(), kept.nunique(), round(span / (kept.nunique() - 1), 3)) == (
+        "2020-04-14", 1804, 1.005)
+    ds = eq.read_dataset(sample)
+    full = ds.training
+    for first, computed in (("2020-04-14", True), ("2020-04-20", False)):
+        ds.training = full.loc[full["date"] >= pd.Timestamp(first)]
+        r = eq.wres(ds, period="2020/21", indicators=("wres_4",))
+        assert ("wres_4" in set(r["indicator"])) is computed, first
+    assert r.attrs["not_computed"]["wres_4"].startswith(
+        "the training table reaches only part of 2020/21 (its date runs from 20 April 2020 to "
+        "31 March 2025; none from 01 April 2020 to 19 April 2020)")
