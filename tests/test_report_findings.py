@@ -825,6 +825,48 @@ def test_a_report_on_a_year_the_leavers_table_covers_in_part_says_so():
     assert any(n.startswith(f"2024/25 is not in the table: {reason}") for n in notes)
 
 
+def test_a_withheld_figures_verdict_says_when_its_interval_includes_one():
+    """All staff in Corporate Services, three years together: BME staff's leaver rate
+    against White staff's is judged adverse, its figure withheld (rounded, it would have
+    judged otherwise). The report said "BME staff were more likely to leave than White
+    staff: an adverse finding" as settled, where every shown figure whose interval includes
+    1 says it could be chance: the exact figure's does (statsmodels' Koopman interval on
+    the counts of eq.retention's three years added up: BME 17 of 145, White 78 of 872.5,
+    0.80 to 2.12). The verdict now says so; a withheld figure within range says nothing of
+    chance."""
+    import equity as eq
+
+    ds = eq.read_dataset(SAMPLE)
+    sums = {"BME": [0.0, 0.0], "White": [0.0, 0.0]}
+    for p in ("2022/23", "2023/24", "2024/25"):
+        r = eq.retention(ds, period=p, within=("directorate",))
+        r = r.loc[(r["indicator"] == "leaver_rate") & r["variant"].isna()
+                  & (r["directorate"] == "Corporate Services")]
+        for g in sums:
+            row = r.loc[r["group"] == g].iloc[0]
+            sums[g][0] += row["numerator"]
+            sums[g][1] += row["denominator"]
+    assert sums == {"BME": [17.0, 145.0], "White": [78.0, 872.5]}
+    lo, hi = confint_proportions_2indep(*sums["BME"], *sums["White"], method="score",
+                                        compare="ratio", correction=False)
+    assert (round(lo, 2), round(hi, 2)) == (0.80, 2.12)
+    ctx = load(SAMPLE, period="2024/25", directorate="Corporate Services", staff_group="all")
+    found = {(f.indicator, f.group_var): f for f in F.findings(ctx)}
+    leaving = found[("leaver_rate", "ethnicity")]
+    assert leaving.level == "staff in Corporate Services, 2022/23 to 2024/25 together"
+    assert leaving.status == ADVERSE and not F._has_figure(leaving.row)
+    said = ("BME staff were more likely to leave than White staff: an adverse finding. The "
+            "figure itself is withheld: rounded to protect small numbers, it would have "
+            "stated a different conclusion. Its 95% interval, withheld with it, includes 1, "
+            "so this could be chance. The nearest figure that can be published:")
+    assert said in leaving.text and said in leaving.short
+    others = load(SAMPLE, period="2024/25", directorate="Older People", staff_group="all")
+    stable = {(f.indicator, f.group_var): f for f in F.findings(others)}[
+        ("stability_index", "ethnicity")]
+    assert stable.status == WITHIN and not F._has_figure(stable.row)
+    assert "chance" not in stable.text.split("The nearest figure")[0]
+
+
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
     """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
     rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have

@@ -225,12 +225,14 @@ def _family_at(ctx: ReportContext, level: Level, indicator: str, group_var: str,
 
 
 def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
-               variant: str | None) -> pd.DataFrame:
+               variant: str | None, *, exact: bool = False) -> pd.DataFrame:
     """The indicator's rows at one rung, disclosure-controlled in the report's mode (the
-    report's own table at the first rung, so a finding and its section agree)."""
+    report's own table at the first rung, so a finding and its section agree); ``exact``:
+    before disclosure control (never shown: what a withheld figure's verdict rests on)."""
     from equity.disclosure import apply_disclosure
 
-    if level.key == "year" and level.directorate == ctx.directorate:
+    mode = "internal" if exact else ctx.disclosure
+    if level.key == "year" and level.directorate == ctx.directorate and not exact:
         return _select(ctx.results(), indicator, group_var)
     families = [_family_at(ctx, level, indicator, group_var, p) for p in level.periods]
     # A trust-wide rung's rate figures are added up from the families split by directorate
@@ -242,12 +244,11 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
     if len(families) == 1 and not summed:
         # The indicator's rows of one family (every grouping and variant), controlled once
         # per rung however many headlines read them (the pipeline's two steps).
-        key = ("rung rows", families[0], level.periods[0], level.directorate, indicator)
+        key = ("rung rows", families[0], level.periods[0], level.directorate, indicator, mode)
         if key not in ctx._cache:
             rows = _select(ctx.family(families[0], period=level.periods[0],
                                       directorate=level.directorate), indicator)
-            ctx._cache[key] = rows if rows.empty else apply_disclosure(rows,
-                                                                       mode=ctx.disclosure)
+            ctx._cache[key] = rows if rows.empty else apply_disclosure(rows, mode=mode)
         published = ctx._cache[key]
         return published if published.empty else _select(published, indicator, group_var)
     if summed:
@@ -263,7 +264,7 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
                 period=label)
     if rows.empty:
         return rows
-    return _select(apply_disclosure(rows, mode=ctx.disclosure), indicator, group_var)
+    return _select(apply_disclosure(rows, mode=mode), indicator, group_var)
 
 
 def comparison_row(rows: pd.DataFrame, group_var: str, variant: str | None
@@ -338,10 +339,16 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             text = _finding_text(row, level)
             short = _finding_text(row, level, caveats=False) + chance_clause(row)
             if not _has_figure(row):
-                # The status stands, its number is withheld: give the figure of the next
-                # rung that can publish one beside it.
+                # The status stands, its number is withheld: whether chance could explain
+                # it (its exact interval includes 1, as a shown figure would say), and the
+                # figure of the next rung that can publish one beside it.
+                exact = comparison_row(level_rows(ctx, level, indicator, group_var, variant,
+                                                  exact=True), group_var, variant)
+                chance = (" Its 95% interval, withheld with it, includes 1, so this could be "
+                          "chance." if exact is not None and chance_clause(exact) else "")
                 more = _next_figure(ctx, levels[i + 1:], indicator, group_var, variant)
-                text, short = f"{text} {more}".rstrip(), f"{short} {more}".rstrip()
+                text = f"{text}{chance} {more}".rstrip()
+                short = f"{_finding_text(row, level, caveats=False)}{chance} {more}".rstrip()
             return Finding(indicator, group_var, variant, level.label, level.key,
                            str(row["status"]), text, row, short, str(row["reference_group"]))
         last = (level, row)
