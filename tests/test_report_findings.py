@@ -867,6 +867,49 @@ def test_a_withheld_figures_verdict_says_when_its_interval_includes_one():
     assert "chance" not in stable.text.split("The nearest figure")[0]
 
 
+def test_the_board_is_compared_with_the_workforce_in_its_own_words():
+    """The overview (internal) said "BME people were more likely to be counted than workforce
+    people: 1.7 times as likely (95% CI 0.7 to 3.0) ... a favourable finding": the ratio
+    sentence of an appointment rate, with no subject or verb of its own, for WRES 9 (the
+    board's share against the workforce's, in percentage points) and WDES 10, and no word
+    of chance. Plain pandas on board.csv (4 of 11 voting members at 31 March 2025 BME:
+    codes F, G, J, N) and staff.csv (493 BME of 2,286 staff in post, bank staff excluded,
+    Z and 99 unknown); the ratio's interval is the board's Wilson interval (statsmodels)
+    over the workforce share."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    from equity.report import sections
+
+    board = pd.read_csv(SAMPLE / "board.csv", dtype=str)
+    board = board.loc[(board["snapshot_date"] == "2025-03-31") & (board["voting"] == "true")]
+    bme_board = int((~board["ethnic_category"].isin(["A", "B", "C", "Z", "99"])).sum())
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str, keep_default_na=False)
+    staff = staff.loc[(staff["snapshot_date"] == "2025-03-31")
+                      & (staff["contract_type"] != "Bank")]
+    bme = int((~staff["ethnic_category"].isin(["A", "B", "C", "Z", "99", ""])).sum())
+    assert (bme_board, len(board), bme, len(staff)) == (4, 11, 493, 2286)
+    share, wf = 100 * bme_board / len(board), 100 * bme / len(staff)
+    lo, hi = (x * 100 / wf for x in proportion_confint(bme_board, len(board), method="wilson"))
+    expected = (f"WRES 9: board representation: {share - wf:.1f} pp: the BME share of the board "
+                f"({share:.1f}%) is {share - wf:.1f} percentage points above its share of the "
+                f"workforce ({wf:.1f}%): {share / wf:.2f} times its workforce share (95% CI "
+                f"{lo:.2f} to {hi:.2f}). By the NHS convention this is a favourable finding. "
+                "The 95% interval includes 1, so the data are also consistent with no "
+                "difference")
+    assert expected.startswith("WRES 9: board representation: 14.8 pp: the BME share of the "
+                               "board (36.4%) is 14.8 percentage points above its share of "
+                               "the workforce (21.6%): 1.69 times its workforce share (95% CI "
+                               "0.70 to 3.00)")
+    ctx = load(SAMPLE, period="2024/25", disclosure="internal")
+    said = [s for p in sections.representation_section(ctx).parts
+            for s in getattr(p, "sentences", ())]
+    assert said[0].startswith(expected)
+    assert said[1].startswith("WDES 10: board representation by disability: 3.8 pp: the "
+                              "Disabled share of the board (9.1%) is 3.8 percentage points "
+                              "above its share of the workforce (5.3%)")
+    assert not any("to be counted" in s or "workforce people" in s for s in said)
+
+
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
     """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
     rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have

@@ -222,9 +222,25 @@ def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
             return (f"{meta.title}{_where(row)}: {fig}: the {group or 'group'} share of the "
                     "board is the same as its share of the workforce.")
         direction = "below" if v < 0 else "above"
-        return (f"{meta.title}{_where(row)}: {fig}: the {group or 'group'} share of the board is "
-                f"{abs(v):.1f} percentage points {direction} its share of the workforce.")
+        board = (100 * _num(row["numerator"]) / _num(row["denominator"])
+                 if _ok(row.get("numerator")) and _ok(row.get("denominator"))
+                 and _num(row["denominator"]) > 0 else float("nan"))
+        shares = ((f" ({board:.1f}%)", f" ({board - v:.1f}%)") if _ok(board) else ("", ""))
+        return (f"{meta.title}{_where(row)}: {fig}: the {group or 'group'} share of the board"
+                f"{shares[0]} is {abs(v):.1f} percentage points {direction} its share of the "
+                f"workforce{shares[1]}{_board_ratio(row)}.")
     return f"{meta.title}{_where(row)}: {fig}."
+
+
+def _board_ratio(row: Mapping[str, Any]) -> str:
+    """": 1.69 times its workforce share (95% CI 0.70 to 3.00)" for a board row compared
+    with the workforce (WRES 9, WDES 10); empty without a ratio."""
+    r = _num(row.get("ratio"))
+    if not _ok(r):
+        return ""
+    lo, hi = row.get("ratio_ci_low"), row.get("ratio_ci_high")
+    ci = f" (95% CI {_ratio(lo, 2)} to {_ratio(hi, 2)})" if _ok(lo) and _ok(hi) else ""
+    return f": {_ratio(r, 2)} times its workforce share{ci}"
 
 
 def sentence(row: Mapping[str, Any] | pd.Series, *,
@@ -266,6 +282,16 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
         return f"{label}: {INSUFFICIENT_TEXT}{vs}."
     if meta is None:
         return f"{label}: {format_value(r.get('value'), 'ratio')}."
+    if meta.unit == "percentage_points" and _ok(r.get("value")):
+        # The board against the workforce (WRES 9, WDES 10): the standard's difference in
+        # points, its ratio beside it; the status judged on the ratio.
+        text = _gap_sentence(r, meta)
+        if status in (ADVERSE, FAVOURABLE) and _ok(r.get("ratio")):
+            verdict = "an adverse" if status == ADVERSE else "a favourable"
+            text += f" By the NHS convention this is {verdict} finding."
+        if caveats and _ok(r.get("ratio")):
+            text += " " + _caveat(r)
+        return text
     if status in (ADVERSE, FAVOURABLE, WITHIN) and _ok(r.get("ratio")):
         text = _ratio_sentence(r, meta, non_adverse_range)
         if status in (ADVERSE, FAVOURABLE):  # judged on the point estimate, as NHS England do

@@ -459,7 +459,7 @@ def representation_section(ctx: ReportContext) -> Section:
     if rows.empty:
         return sec.add(Note(_not_computed(ctx, ["wres_9", "wdes_10"]) or
                             "The data hold no board table."))
-    said = [sentence(r) + _board_scale(r, every) for r in rows.to_dict("records")]
+    said = [sentence(r, caveats=True) + _board_scale(r, every) for r in rows.to_dict("records")]
     return sec.add(Narrative(tuple(said), heading="Board representation"))
 
 
