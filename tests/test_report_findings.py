@@ -910,6 +910,37 @@ def test_the_board_is_compared_with_the_workforce_in_its_own_words():
     assert not any("to be counted" in s or "workforce people" in s for s in said)
 
 
+def test_the_internal_overview_says_its_counts_are_exact_and_shows_them_so():
+    """The internal overview's funnel plots said they were drawn "from published (rounded)
+    counts" (they are exact there), and called shortlisted applicants "staff"; its
+    directorate table gave Learning Disability and Autism's AHP leaver rate as 8 out of 40,
+    20.3% (8 of 40 is 20.0%): the average headcount is (41 + 38) / 2 = 39.5 (plain pandas on
+    staff.csv, bank staff excluded), now shown so."""
+    from equity.report import sections
+
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str, keep_default_na=False)
+    mine = staff.loc[(staff["staff_group"] == "Allied Health Professionals")
+                     & (staff["directorate"] == "Learning Disability and Autism")
+                     & (staff["contract_type"] != "Bank")]
+    heads = mine.groupby("snapshot_date").size()
+    average = (heads["2024-03-31"] + heads["2025-03-31"]) / 2
+    assert average == 39.5
+    for mode, counts in (("internal", "exact"), ("publication", "published (rounded)")):
+        ctx = load(SAMPLE, period="2024/25", disclosure=mode)
+        alts = [p.alt for p in sections.funnels_section(ctx).parts if hasattr(p, "alt")]
+        assert len(alts) == 3 and all(f"from {counts} counts" in a for a in alts), mode
+        assert "AHP shortlisted applicants in each directorate" in alts[1]
+        if mode == "internal":
+            assert "Learning Disability and Autism: 20.3% of 39.5," in alts[0]
+    ctx = load(SAMPLE, period="2024/25", disclosure="internal")
+    table = next(p.frame for p in sections.directorate_comparison_section(ctx).parts
+                 if hasattr(p, "frame"))
+    row = table.loc[(table["Measure"] == "Leaver rate (headcount)")
+                    & (table["Directorate"] == "Learning Disability and Autism")].iloc[0]
+    assert (row["Number"], row["Out of"], row["Rate (95% CI)"][:5]) == ("8", "39.5", "20.3%")
+    assert round(100 * 8 / average, 1) == 20.3
+
+
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
     """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
     rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have

@@ -70,8 +70,8 @@ def format_value(value: Any, unit: str, *, digits: int | None = None) -> str:
     ('23.4%', '8.2%')
     >>> format_value(-5.0, "percentage_points"), format_value(1.234, "ratio")
     ('-5.0 pp', '1.23')
-    >>> format_value(float("nan"), "ratio")
-    'n/a'
+    >>> format_value(float("nan"), "ratio"), format_value(39.5, "count")
+    ('n/a', '39.5')
     """
     v = _num(value)
     if math.isnan(v):
@@ -83,7 +83,9 @@ def format_value(value: Any, unit: str, *, digits: int | None = None) -> str:
     if unit == "percentage_points":
         return f"{v:.{1 if digits is None else digits}f} pp"
     if unit == "count":
-        return f"{v:,.0f}"
+        # whole, or to one decimal where it is not (an average headcount of 39.5: "40"
+        # beside a rate of 20.3% for 8 leavers would not add up)
+        return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
     return f"{v:.{2 if digits is None else digits}f}"
 
 

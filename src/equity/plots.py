@@ -185,7 +185,7 @@ def _count(v: Any, suppressed: bool) -> str:
         return "*"
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "*" if suppressed else ""
-    return f"{float(v):,.0f}"
+    return format_value(v, "count")
 
 
 def results_table(result: pd.DataFrame, *, caption: str,

@@ -231,7 +231,9 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
     before disclosure control (never shown: what a withheld figure's verdict rests on)."""
     from equity.disclosure import apply_disclosure
 
-    mode = "internal" if exact else ctx.disclosure
+    def control(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows if exact or rows.empty else apply_disclosure(rows, mode=ctx.disclosure)
+
     if level.key == "year" and level.directorate == ctx.directorate and not exact:
         return _select(ctx.results(), indicator, group_var)
     families = [_family_at(ctx, level, indicator, group_var, p) for p in level.periods]
@@ -244,11 +246,11 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
     if len(families) == 1 and not summed:
         # The indicator's rows of one family (every grouping and variant), controlled once
         # per rung however many headlines read them (the pipeline's two steps).
-        key = ("rung rows", families[0], level.periods[0], level.directorate, indicator, mode)
+        key = ("rung rows", families[0], level.periods[0], level.directorate, indicator, exact)
         if key not in ctx._cache:
-            rows = _select(ctx.family(families[0], period=level.periods[0],
-                                      directorate=level.directorate), indicator)
-            ctx._cache[key] = rows if rows.empty else apply_disclosure(rows, mode=mode)
+            ctx._cache[key] = control(_select(ctx.family(families[0], period=level.periods[0],
+                                                         directorate=level.directorate),
+                                              indicator))
         published = ctx._cache[key]
         return published if published.empty else _select(published, indicator, group_var)
     if summed:
@@ -262,9 +264,7 @@ def level_rows(ctx: ReportContext, level: Level, indicator: str, group_var: str,
              else f"{level.periods[-1]} to {level.periods[0]}")
     rows = pool([_select(t, indicator, group_var, variant) for t in tables], indicator,
                 period=label)
-    if rows.empty:
-        return rows
-    return _select(apply_disclosure(rows, mode=mode), indicator, group_var)
+    return rows if rows.empty else _select(control(rows), indicator, group_var)
 
 
 def comparison_row(rows: pd.DataFrame, group_var: str, variant: str | None

@@ -28,7 +28,7 @@ import pandas as pd
 from equity import codes, plots, stats
 from equity.errors import EquityError
 from equity.measures._common import grouping
-from equity.narration import Narrative, format_value, sentence
+from equity.narration import _PHRASES, Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import (
     OVERVIEW_FUNCTIONS,
@@ -88,7 +88,7 @@ def _top(result: pd.DataFrame) -> pd.DataFrame:
 
 
 def _count(v: Any) -> str:
-    return f"{float(v):,.0f}" if is_finite(v) else WITHHELD
+    return format_value(v, "count") if is_finite(v) else WITHHELD
 
 
 def _figure(row: dict[str, Any], unit: str | None = None) -> str:
@@ -1286,8 +1286,10 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
         sec.add(plots.funnel(
             units.assign(suppressed=False), funnel_curve(unit_limits, grid),
             title=f"{title} by directorate, {ctx.group_label} ({when})", target=target,
-            population=f"{ctx.group_label} staff in each directorate, {when}, from "
-                       f"published (rounded) counts{left_out}",
+            population=f"{ctx.group_label} {_PHRASES.get(ind, ('staff',))[0]} in each "
+                       f"directorate, {when}, from "
+                       f"{'published (rounded)' if ctx.disclosure == 'publication' else 'exact'}"
+                       f" counts{left_out}",
             method="Wilson score 95% and 99.8% limits (OHID Fingertips)"))
     return sec
 
