@@ -112,6 +112,14 @@ def test_benchmark_sentence_names_the_group_not_the_source():
     assert sentence(row).startswith(
         "BME staff were 13.4% of the workforce: 0.72 times their share of the local population "
         "in Swindon (Census 2021) (95% CI 0.56 to 0.92), so less represented")
+    # Learning Disability and Autism's AHPs against Swindon: 0.97 times, within range, read
+    # "so less represented in the workforce than in the population"
+    within = {**row, "value": 0.179, "ratio": 0.97, "ratio_ci_low": 0.48, "ratio_ci_high": 1.76,
+              "status": "within_range"}
+    assert sentence(within).endswith(
+        "0.97 times their share of the local population in Swindon (Census 2021) (95% CI 0.48 "
+        "to 1.76), so about as represented in the workforce as in the population (within the "
+        "non-adverse range 0.80-1.25).")
 
 
 def test_decomposition_parts_are_named_as_parts():

@@ -161,10 +161,14 @@ def _benchmark_sentence(row: Mapping[str, Any]) -> str:
     ci = ""
     if _ok(row.get("ratio_ci_low")) and _ok(row.get("ratio_ci_high")):
         ci = f" (95% CI {_ratio(row['ratio_ci_low'], 2)} to {_ratio(row['ratio_ci_high'], 2)})"
-    more = "more" if r > 1 else "less"
+    # Within the non-adverse range (0.97 times) is not "less represented".
+    so = ("about as represented in the workforce as in the population (within the "
+          f"non-adverse range {_range_text(NON_ADVERSE_RANGE)})"
+          if row.get("status") == WITHIN
+          else f"{'more' if r > 1 else 'less'} represented in the workforce than in the "
+               "population")
     return (f"{row.get('group')} staff were {share} of the workforce: {_ratio(r, 2)} times "
-            f"their share of the local population{at} (Census 2021){ci}, so {more} represented "
-            "in the workforce than in the population.")
+            f"their share of the local population{at} (Census 2021){ci}, so {so}.")
 
 
 #: Pay-gap variants that are parts of the whole gap (band-mix decomposition), with what the
