@@ -941,6 +941,38 @@ def test_the_internal_overview_says_its_counts_are_exact_and_shows_them_so():
     assert round(100 * 8 / average, 1) == 20.3
 
 
+def test_staff_off_the_afc_ladder_are_named_not_shown_as_an_empty_band_table():
+    """Medical and Dental staff in Mental Health Adults: the band-cluster table was a header
+    ("Bands", "All") with no rows, their grades being in no Agenda for Change cluster; for
+    all staff groups, the medical staff left the table without a word. Plain pandas on
+    staff.csv for the grades at 31 March 2025."""
+    from equity import plots
+    from equity.report import sections
+
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str, keep_default_na=False)
+    here = staff.loc[(staff["snapshot_date"] == "2025-03-31")
+                     & (staff["directorate"] == "Mental Health Adults")]
+    grades = sorted(set(here.loc[here["staff_group"] == "Medical and Dental", "band"]))
+    assert grades == ["Medical: Consultant", "Medical: Foundation", "Medical: SAS",
+                      "Medical: Trainee"]
+    named = ", ".join(grades)
+    ctx = load(SAMPLE, period="2024/25", directorate="Mental Health Adults",
+               staff_group="Medical and Dental")
+    parts = sections.workforce_profile_section(ctx).parts
+    assert not any(isinstance(p, plots.Table) for p in parts)
+    assert parts[-1].text == (
+        "Staff in post by band cluster: the WRES groups Agenda for Change bands into "
+        "clusters, and no Medical and Dental staff in Mental Health Adults are on them (their "
+        f"grades: {named}).")
+    every = load(SAMPLE, period="2024/25", directorate="Mental Health Adults", staff_group="all")
+    table = next(p for p in sections.workforce_profile_section(every).parts
+                 if isinstance(p, plots.Table))
+    assert list(table.frame["Bands"]) == ["Bands 1-4", "Bands 5-7", "Bands 8a-8b",
+                                          "Bands 8c-VSM"]
+    assert (f"Staff on pay scales other than Agenda for Change ({named}) are in no cluster "
+            "and not in the table.") in table.notes[0]
+
+
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
     """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
     rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have

@@ -418,7 +418,16 @@ def workforce_profile_section(ctx: ReportContext) -> Section:
         return sec.add(Note(_not_computed(ctx, ["representation"]) or
                             "No staff in this scope at the 31 March snapshot."))
     band_of = {b: c for c, bands in codes.WRES_CLUSTERS for b in bands}
+    # Staff on other pay scales (medical grades) are in no cluster: named, not counted
+    # silently out (their number is a count the disclosure rules would have to control).
+    other = sorted(set(rows.loc[~rows["band"].isin(list(band_of)) & (rows["numerator"] > 0),
+                                "band"]))
     rows = rows.assign(band=rows["band"].map(band_of)).dropna(subset=["band"])
+    if not (rows["numerator"] > 0).any():
+        return sec.add(Note(f"Staff in post by band cluster: the WRES groups Agenda for Change "
+                            f"bands into clusters, and no {ctx.people} in "
+                            f"{ctx.directorate or 'the trust'} are on them"
+                            + (f" (their grades: {', '.join(other)})." if other else ".")))
     summed = rows.groupby(["band", "group"], as_index=False, sort=False)[
         ["numerator"]].sum()
     totals = summed.groupby("band")["numerator"].transform("sum")
@@ -444,7 +453,9 @@ def workforce_profile_section(ctx: ReportContext) -> Section:
     return sec.add(plots.Table(
         table, caption=f"Staff in post at 31 March by band cluster and ethnic group "
                        f"({ctx.scope_label})",
-        notes=["Number (share of the cluster). Bands grouped as the WRES groups them.",
+        notes=["Number (share of the cluster). Bands grouped as the WRES groups them."
+               + (f" Staff on pay scales other than Agenda for Change ({', '.join(other)}) "
+                  "are in no cluster and not in the table." if other else ""),
                _disclosure_line(ctx)]))
 
 
