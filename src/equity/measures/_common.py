@@ -385,10 +385,10 @@ def event_reach(dataset: Dataset, table: str) -> tuple[dt.date, dt.date] | None:
     return first - slack, last + slack
 
 
-#: Rows on fewer days than this in an event table, and the gaps between its dates say too
+#: Rows on fewer distinct dates than this in an event table, and the gaps between them say too
 #: little about how far it reaches (a hand-built table of rows on one date): only a year it
 #: does not reach at all is refused (:func:`uncovered`).
-REACH_MIN_DAYS_DATED = 20
+REACH_MIN_DATES = 20
 
 
 def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
@@ -401,9 +401,9 @@ def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
     year's, a rate that reads lower than it is. Such a year is not computed, and the reason
     names the dates the table holds and the days it misses. A part is missed when it lies
     beyond the table's reach (:func:`event_reach`: its dates widened by ten average gaps
-    between them), so a sparse table's quiet weeks are not. None when the table is absent,
+    between them, and at least a fortnight), so a sparse table's quiet weeks are not. None when the table is absent,
     has no dated rows, or reaches the whole year; of a table with rows on fewer than
-    :data:`REACH_MIN_DAYS_DATED` distinct dates, only a year it does not reach at all is
+    :data:`REACH_MIN_DATES` distinct dates, only a year it does not reach at all is
     refused.
     """
     from equity.schema import EVENT_DATES
@@ -412,12 +412,12 @@ def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
     if span is None or reach is None:
         return None
     first, last, n = span
-    dates = (f"its {EVENT_DATES[table]} runs from {first:%d %B %Y} to {last:%d %B %Y}")
+    dates = f"its {EVENT_DATES[table]} runs from {first:%d %B %Y} to {last:%d %B %Y}"
     if first > period.end or last < period.start:
         return (f"the {table} table holds no rows dated in {period} ({dates}): counted as it "
                 f"stands, the year would show no {table} at all. Choose a period it covers, "
                 "or add that year's rows")
-    if n < REACH_MIN_DAYS_DATED or (reach[0] <= period.start and reach[1] >= period.end):
+    if n < REACH_MIN_DATES or (reach[0] <= period.start and reach[1] >= period.end):
         return None
     missed = [f"{a:%d %B %Y} to {b:%d %B %Y}" for a, b in (
         (period.start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), period.end))
@@ -654,5 +654,5 @@ __all__ = [
     "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
     "as_groupings", "at", "attempt", "check_reference", "family_ids", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
-    "REACH_MIN_DAYS", "REACH_MIN_DAYS_DATED", "resolve_period", "scope_filter", "selected", "snapshot_dates", "uncovered", "unknown_mask", "event_dates", "event_reach",
+    "REACH_MIN_DAYS", "REACH_MIN_DATES", "resolve_period", "scope_filter", "selected", "snapshot_dates", "uncovered", "unknown_mask", "event_dates", "event_reach",
 ]
