@@ -444,3 +444,31 @@ def test_engine_parity(random_history, kwargs):
         for key in ("logrank", "median"):
             pd.testing.assert_frame_equal(pd.DataFrame(base.attrs[key]),
                                           pd.DataFrame(got.attrs[key]), check_dtype=False)
+
+
+def test_time_to_leaving_needs_leavers_for_every_year_it_follows():
+    """Staff are followed from the first snapshot (31 March 2020) to the year's end: a
+    leavers extract from April 2022, or one taken at the end of December 2024, leaves out
+    those who left before or after it, and the curves would show them staying. Not
+    computed, naming the first year the table misses; the whole table gives the curves (plain
+    pandas on the sample's leavers.csv for its dates)."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    dates = pd.read_csv(sample / "leavers.csv", dtype=str)["leave_date"]
+    assert (dates.min(), dates.loc[dates >= "2022-04-01"].min()) == ("2020-04-01", "2022-04-01")
+    ds = eq.read_dataset(sample)
+    whole = survival_curves(ds, period="2024/25")
+    assert len(whole) and "time_to_leaving" not in whole.attrs.get("not_computed", {})
+    full = ds.leavers
+    for kept, year in ((full["leave_date"] >= pd.Timestamp("2022-04-01"),
+                        "holds no rows dated in 2020/21"),
+                       (full["leave_date"] <= pd.Timestamp("2024-12-31"),
+                        "reaches only part of 2024/25")):
+        ds.leavers = full.loc[kept]
+        cut = survival_curves(ds, period="2024/25")
+        assert len(cut) == 0
+        assert cut.attrs["not_computed"]["time_to_leaving"].startswith(
+            f"the leavers table {year}")
+    # promotion is dated by the staff snapshots, not the leavers table
+    assert len(survival_curves(ds, period="2024/25", event="promotion"))

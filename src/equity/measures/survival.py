@@ -28,11 +28,14 @@ from equity.cube._history import leaving_reason_of, promotion_spells
 from equity.errors import ParameterError, PeriodError, check_choice
 from equity.io import Dataset
 from equity.measures._common import (
+    REACH_MIN_DATES,
     and_all,
     band_rank_expr,
+    event_dates,
     group_var_name,
     record_exclusion,
     snapshot_dates,
+    uncovered,
     unknown_mask,
 )
 from equity.measures.retention import (
@@ -102,6 +105,25 @@ def _window(dataset: Dataset, period_start: Any, period_end: Any,
             f"end of the window ({end:%d %B %Y}), so no one can be followed over time. Choose "
             "a later period (or an earlier first snapshot).")
     return start, end
+
+
+def _leavers_missing(dataset: Dataset, start: dt.date, end: dt.date) -> str | None:
+    """Why the leavers table cannot date the leaving of people followed from ``start`` to
+    ``end`` (a year of the window it does not reach, or reaches only in part: those who left
+    then would be followed as staying), or None (:func:`~equity.measures._common.uncovered`).
+    A table with rows on fewer than :data:`~equity.measures._common.REACH_MIN_DATES` dates
+    says too little of the years it covers over a window of several (a hand-built table):
+    None."""
+    span = event_dates(dataset, "leavers")
+    if span is None or span[2] < REACH_MIN_DATES:
+        return None
+    year = Period.containing(start + dt.timedelta(days=1))
+    while year.start <= end:
+        why = uncovered(dataset, "leavers", year)
+        if why:
+            return why
+        year = year.next()
+    return None
 
 
 def _count_tables(scope: Scope, *, start: dt.date, end: dt.date, event: str, competing: bool,
@@ -295,11 +317,13 @@ def survival_curves(
     attrs: dict[str, Any] = {"event": event, "time_unit": time_unit, "min_at_risk": min_at_risk,
                              "window": {"start": start.isoformat(), "end": end.isoformat()}}
     value_cols = INCIDENCE_COLUMNS if competing else CURVE_COLUMNS
-    if event == "leaving" and dataset.leavers is None:
+    why = (None if event != "leaving" else "the dataset has no leavers table"
+           if dataset.leavers is None else _leavers_missing(dataset, start, end))
+    if why:
         out = _shape(pd.DataFrame({c: [] for c in [*keys, *value_cols]}), scope, event,
                      value_cols)
         out.attrs.update(attrs, logrank=[], median=[], truncation=[], exclusions=[],
-                         not_computed={"time_to_leaving": "the dataset has no leavers table"})
+                         not_computed={"time_to_leaving": why})
         return out
     entries, exits = _count_tables(scope, start=start, end=end, event=event,
                                    competing=competing, result_attrs=attrs)
