@@ -291,6 +291,13 @@ CASES: list[Case] = [
          same="non-retention", engines=("polars", "duckdb")),
     Case("recruitment-header-only", header_only("recruitment"), "warning", ("empty_table",),
          same=""),
+    # a leavers extract taken at the end of December: 2024/25's leaver rates would be three
+    # quarters of the truth; warned of at the door, not computed
+    Case("leavers-end-in-december", edit("leavers", lambda d: d.loc[
+        d["leave_date"] <= "2024-12-31"]), "warning", ("event_table_short",), same=""),
+    Case("leavers-end-in-december-figures", edit("leavers", lambda d: d.loc[
+        d["leave_date"] <= "2024-12-31"]), "partial", ("leaver_rate", "early_career_leaver_rate"),
+         same="non-retention", engines=("polars", "duckdb")),
     Case("only-31-march-2025", only_2025, "partial", ("leaver_rate", "stability_index"),
          same=""),
     Case("stray-file", lambda f: (f / "Staff_2024.csv").write_bytes((f / "staff.csv").read_bytes()) and None,
@@ -611,7 +618,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
-                 "benchmark_out_of_range", "band_spelling"):
+                 "benchmark_out_of_range", "band_spelling", "event_table_short"):
         assert rule in named, rule
 
 

@@ -63,6 +63,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a negative count"),
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
     "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
+    "event_table_short": ("warning", "an event table (leavers, recruitment, casework, training) that does not reach the whole of a year the staff snapshots open and close: that year's figures from it are not computed"),
     "band_spelling": ("error", "a band written otherwise than the NHS names it ('Band 8A', '8a', '5' for 'Band 8a', 'Band 5'): the indicators compare bands by name and would leave such rows out"),
     "label_variants": ("warning", "one directorate, staff group, profession, organisation or leaving reason written in more than one case or spacing (counted as different ones)"),
 }
@@ -94,14 +95,17 @@ class Finding:
         where = self.table + (f".{self.column}" if self.column else "")
         where += f" ({self.source})" if self.source else ""
         unit = {"unknown_file": "file", "unknown_table": "table"}.get(self.rule, "row")
-        count = f"{self.count:,} {unit}{'' if self.count == 1 else 's'}"
-        text = f"{self.severity.upper()} {where} [{self.rule}] {count}: {self.message}"
+        count = ("" if self.rule in _WHOLE_TABLE_RULES
+                 else f" {self.count:,} {unit}{'' if self.count == 1 else 's'}")
+        text = f"{self.severity.upper()} {where} [{self.rule}]{count}: {self.message}"
         if self.examples:
             text += f" Examples: {', '.join(map(str, self.examples))}."
         return textwrap.fill(text, width=width, subsequent_indent="    ")
 
 
 _COLUMNS = ["severity", "table", "column", "rule", "count", "examples", "message"]
+#: Rules about a table as a whole, whose count of rows means nothing (0).
+_WHOLE_TABLE_RULES = frozenset({"event_table_short"})
 
 
 class ValidationReport:
@@ -735,6 +739,34 @@ def _future_dates(name: str, frame: Any, staff: Any, id_col: str | None) -> list
     )]
 
 
+def _short_event_table(dataset: Dataset, name: str) -> list[Finding]:
+    """The years with both staff snapshots that the event table ``name`` does not reach
+    whole (:func:`equity.measures._common.uncovered`): a leavers extract from October 2021
+    beside snapshots from 2020 would give 2020/21 and 2021/22 leaver rates of none or half
+    the leavers; the indicators leave those years out, and this says so before any is
+    asked for. A table with rows on fewer than
+    :data:`~equity.measures._common.REACH_MIN_DATES` dates (a hand-built one) is not judged."""
+    from equity.measures._common import REACH_MIN_DATES, event_dates, uncovered
+    from equity.measures.retention import periods_with_both
+
+    span = event_dates(dataset, name)
+    if span is None or span[2] < REACH_MIN_DATES:
+        return []
+    short = [p for p in periods_with_both(dataset) if uncovered(dataset, name, p)]
+    if not short:
+        return []
+    col = _EVENT_DATES[name]
+    years = ", ".join(map(str, short))
+    return [_finding(
+        name, col, "event_table_short", 0, (),
+        f"{col} runs from {span[0]:%d %B %Y} to {span[1]:%d %B %Y}, which does not reach the "
+        f"whole of {years} (years the staff snapshots open and close): the figures these "
+        f"years would take from the {name} table are not computed, where they would count "
+        f"only part of the year's {name}. Add the missing rows, or report on the years it "
+        "covers.",
+    )]
+
+
 def _missing_rules(name: str, table: Table, cols: set[str],
                    unparsed: dict[tuple[str, str], int]) -> list[_RowRule]:
     return [
@@ -840,6 +872,8 @@ def validate(dataset: Dataset) -> ValidationReport:
             findings += _snapshot_findings(name, frame)
         if name in _EVENT_DATES and _EVENT_DATES[name] in cols and "snapshot_date" in staff_cols:
             findings += _future_dates(name, frame, staff, id_col)
+            if name != "board":
+                findings += _short_event_table(dataset, name)
     findings = [replace(f, source=dataset.sources.get(f.table, "")) for f in findings]
     return ValidationReport(findings, source=dataset.source)
 
