@@ -823,6 +823,10 @@ def test_a_report_on_a_year_the_leavers_table_covers_in_part_says_so():
         f"Leaver rate (headcount) and Early-career leaver rate: {reason}")
     notes = [p.text for p in sections.trends_section(ctx).parts if isinstance(p, Note)]
     assert any(n.startswith(f"2024/25 is not in the table: {reason}") for n in notes)
+    # validation warned of it at the door (a table-wide finding: no count of rows)
+    quality = [p.text for p in sections.data_quality_section(ctx).parts if isinstance(p, Note)]
+    assert ("found 1 problem(s), 0 of them errors: leavers.leave_date event_table_short. "
+            in quality[-1])
 
 
 def test_a_withheld_figures_verdict_says_when_its_interval_includes_one():

@@ -95,7 +95,7 @@ class Finding:
         where = self.table + (f".{self.column}" if self.column else "")
         where += f" ({self.source})" if self.source else ""
         unit = {"unknown_file": "file", "unknown_table": "table"}.get(self.rule, "row")
-        count = ("" if self.rule in _WHOLE_TABLE_RULES
+        count = ("" if self.rule in WHOLE_TABLE_RULES
                  else f" {self.count:,} {unit}{'' if self.count == 1 else 's'}")
         text = f"{self.severity.upper()} {where} [{self.rule}]{count}: {self.message}"
         if self.examples:
@@ -105,7 +105,7 @@ class Finding:
 
 _COLUMNS = ["severity", "table", "column", "rule", "count", "examples", "message"]
 #: Rules about a table as a whole, whose count of rows means nothing (0).
-_WHOLE_TABLE_RULES = frozenset({"event_table_short"})
+WHOLE_TABLE_RULES = frozenset({"event_table_short"})
 
 
 class ValidationReport:
@@ -949,4 +949,5 @@ def gated(func: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
-__all__ = ["RULES", "Finding", "ValidationReport", "gated", "require_valid", "validate"]
+__all__ = ["RULES", "WHOLE_TABLE_RULES", "Finding", "ValidationReport", "gated", "require_valid",
+           "validate"]

@@ -51,6 +51,7 @@ from equity.report.findings import (
     rest_of_trust_sentence,
 )
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, bare, is_finite
+from equity.validation import WHOLE_TABLE_RULES
 
 #: What a withheld figure looks like in every table.
 WITHHELD = "*"
@@ -1034,7 +1035,8 @@ def data_quality_section(ctx: ReportContext) -> Section:
     errors = int((table["severity"] == "error").sum())
     return sec.add(Note(
         f"Validation (whole dataset) found {len(table)} problem(s), {errors} of them errors: "
-        + "; ".join(f"{r['table']}.{r['column']} {r['rule']} ({r['rows']} rows)"
+        + "; ".join(f"{r['table']}.{r['column']} {r['rule']}"
+                    + ("" if r["rule"] in WHOLE_TABLE_RULES else f" ({r['rows']} rows)")
                     for r in table.head(6).to_dict("records"))
         + ("; ..." if len(table) > 6 else "") + ". Run `equity validate` for the full list."))
 
