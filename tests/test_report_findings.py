@@ -836,9 +836,10 @@ def test_a_withheld_figures_verdict_says_when_its_interval_includes_one():
     staff: an adverse finding" as settled, where every shown figure whose interval includes
     1 says it could be chance: the exact figure's does (statsmodels' Koopman interval on
     the counts of eq.retention's three years added up: BME 17 of 145, White 78 of 872.5,
-    0.80 to 2.12). The verdict now says so; a withheld figure within range says nothing of
-    chance."""
+    0.80 to 2.12). The verdict now says so (and the scorecard's "*" row where to read it); a
+    withheld figure within range says nothing of chance."""
     import equity as eq
+    from equity.report import sections
 
     ds = eq.read_dataset(SAMPLE)
     sums = {"BME": [0.0, 0.0], "White": [0.0, 0.0]}
@@ -864,6 +865,16 @@ def test_a_withheld_figures_verdict_says_when_its_interval_includes_one():
             "stated a different conclusion. Its 95% interval, withheld with it, includes 1, "
             "so this could be chance. The nearest figure that can be published:")
     assert said in leaving.text and said in leaving.short
+    # the scorecard's "*  adverse" row says where the chance clause is
+    card = sections.scorecard_section(ctx).parts[0]
+    row = card.frame.loc[(card.frame["Indicator"] == "Leaver rate (headcount)")
+                         & (card.frame["Comparison"] == "BME vs White")].iloc[0]
+    assert (row["Figure"], row["Status"]) == ("*", "adverse")
+    assert card.notes[1].startswith("* beside a status: the figure is withheld")
+    internal = load(SAMPLE, period="2024/25", directorate="Corporate Services",
+                    staff_group="all", disclosure="internal")
+    assert not any(n.startswith("* beside") for n in
+                   sections.scorecard_section(internal).parts[0].notes)
     others = load(SAMPLE, period="2024/25", directorate="Older People", staff_group="all")
     stable = {(f.indicator, f.group_var): f for f in F.findings(others)}[
         ("stability_index", "ethnicity")]
