@@ -28,8 +28,9 @@ from equity.registry import REGISTRY, IndicatorMeta
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, NOT_APPLICABLE, WITHIN
 from equity.stats import NON_ADVERSE_RANGE
 
-#: (who, "to <verb>") for relative likelihoods, so sentences read naturally.
-_PHRASES: dict[str, tuple[str, str]] = {
+#: (who, "to <verb>") for relative likelihoods, so sentences read naturally (also the
+#: population a report names under its charts: "shortlisted applicants").
+PHRASES: dict[str, tuple[str, str]] = {
     "wres_2": ("shortlisted applicants", "to be appointed"),
     "wdes_2": ("shortlisted applicants", "to be appointed"),
     "wres_3": ("staff", "to enter the formal disciplinary process"),
@@ -130,7 +131,7 @@ def group_ratio(row: Mapping[str, Any], meta: IndicatorMeta) -> tuple[float, flo
 
 def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
                     rng: tuple[float, float]) -> str:
-    who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
+    who, verb = PHRASES.get(meta.id, ("people", "to be counted"))
     group, ref = str(row.get("group")), str(row.get("reference_group"))
     if meta.id == "representation_vs_benchmark":
         return _benchmark_sentence(row)
@@ -419,6 +420,6 @@ def not_available(section: str, reason: str | None = None) -> Narrative:
 
 
 __all__ = [
-    "INSUFFICIENT_TEXT", "SUPPRESSED_TEXT", "Narrative", "chance_clause", "describe",
+    "INSUFFICIENT_TEXT", "PHRASES", "SUPPRESSED_TEXT", "Narrative", "chance_clause", "describe",
     "format_value", "narrative", "not_available", "sentence",
 ]

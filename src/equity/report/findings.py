@@ -405,10 +405,10 @@ def _finding_text(row: dict[str, Any], level: Level, *, caveats: bool = True) ->
 
 
 def _withheld_direction(row: dict[str, Any]) -> str:
-    from equity.narration import _PHRASES
+    from equity.narration import PHRASES
 
     meta = REGISTRY[row["indicator"]]
-    who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
+    who, verb = PHRASES.get(meta.id, ("people", "to be counted"))
     g, ref, st = row["group"], row["reference_group"], row["status"]
     if isinstance(row.get("variant"), str):
         verb = f"{verb} ({row['variant']})"
@@ -464,7 +464,7 @@ def detectable_ratio(n_group: float, n_ref: float, ref_rate: float, *, higher: b
 def could_have_shown(level: Level, row: dict[str, Any]) -> str:
     """A sentence saying which difference the published numbers of one rung could have
     shown (empty when they are withheld)."""
-    from equity.narration import _PHRASES
+    from equity.narration import PHRASES
 
     meta = REGISTRY[row["indicator"]]
     ref = row["reference_group"]
@@ -477,7 +477,7 @@ def could_have_shown(level: Level, row: dict[str, Any]) -> str:
         return ""
     harm_higher = (meta.harm == "above") != meta.reference_on_top
     r = detectable_ratio(n_g, n_ref, p_ref, higher=harm_higher)
-    who, verb = _PHRASES.get(meta.id, ("people", "to be counted"))
+    who, verb = PHRASES.get(meta.id, ("people", "to be counted"))
     g = row["group"]
     base = f"With about {n_g:,.0f} {g} and {n_ref:,.0f} {ref} {who} there"
     if not math.isfinite(r):

@@ -28,7 +28,7 @@ import pandas as pd
 from equity import codes, plots, stats
 from equity.errors import EquityError
 from equity.measures._common import grouping
-from equity.narration import _PHRASES, Narrative, format_value, sentence
+from equity.narration import PHRASES, Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import (
     OVERVIEW_FUNCTIONS,
@@ -1304,7 +1304,7 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
         sec.add(plots.funnel(
             units.assign(suppressed=False), funnel_curve(unit_limits, grid),
             title=f"{title} by directorate, {ctx.group_label} ({when})", target=target,
-            population=f"{ctx.group_label} {_PHRASES.get(ind, ('staff',))[0]} in each "
+            population=f"{ctx.group_label} {PHRASES.get(ind, ('staff',))[0]} in each "
                        f"directorate, {when}, from "
                        f"{'published (rounded)' if ctx.disclosure == 'publication' else 'exact'}"
                        f" counts{left_out}",
