@@ -307,7 +307,7 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
         if caveats:
             text += " " + _caveat(r)
         return text
-    if meta.unit in ("percent", "percentage_points") and _ok(r.get("value")):
+    if meta.unit == "percent" and _ok(r.get("value")):
         text = _gap_sentence(r, meta)
         # No gap, nothing to explain: "why the difference arises" would assert one.
         return text + (" " + _caveat(r) if caveats and not _reads_zero(_num(r["value"])) else "")

@@ -744,16 +744,13 @@ def _short_event_table(dataset: Dataset, name: str) -> list[Finding]:
     whole (:func:`equity.measures._common.uncovered`): a leavers extract from October 2021
     beside snapshots from 2020 would give 2020/21 and 2021/22 leaver rates of none or half
     the leavers; the indicators leave those years out, and this says so before any is
-    asked for. A table with rows on fewer than
-    :data:`~equity.measures._common.REACH_MIN_DATES` dates (a hand-built one) is not judged."""
-    from equity.measures._common import REACH_MIN_DATES, event_dates, uncovered
+    asked for (:func:`equity.measures._common.unreached_years`)."""
+    from equity.measures._common import event_dates, unreached_years
     from equity.measures.retention import periods_with_both
 
+    short = [y for y, _ in unreached_years(dataset, name, periods_with_both(dataset))]
     span = event_dates(dataset, name)
-    if span is None or span[2] < REACH_MIN_DATES:
-        return []
-    short = [p for p in periods_with_both(dataset) if uncovered(dataset, name, p)]
-    if not short:
+    if not short or span is None:
         return []
     col = _EVENT_DATES[name]
     years = ", ".join(map(str, short))

@@ -428,6 +428,19 @@ def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
             "missing rows")
 
 
+def unreached_years(dataset: Dataset, table: str, years: Sequence[Period]
+                    ) -> list[tuple[Period, str]]:
+    """Each of ``years`` the event table ``table`` does not reach whole, with the reason
+    (:func:`uncovered`), for a figure that spans several years (time to leaving follows staff
+    from the first snapshot) or a check of every year at once (``equity validate``). Empty
+    for a table with rows on fewer than :data:`REACH_MIN_DATES` dates: over several years, so
+    few dates (a hand-built table) say too little of the years they cover."""
+    span = event_dates(dataset, table)
+    if span is None or span[2] < REACH_MIN_DATES:
+        return []
+    return [(y, why) for y in years if (why := uncovered(dataset, table, y))]
+
+
 def at(date: dt.date, column: str = "snapshot_date") -> nw.Expr:
     """Filter expression: ``column`` equals ``date`` (dates are stored as midnight datetimes)."""
     return nw.col(column) == dt.datetime(date.year, date.month, date.day)
@@ -654,5 +667,5 @@ __all__ = [
     "GROUPINGS", "INTERSECTION", "NOT_APPLICABLE", "SHARED_CODES", "Grouping", "and_all",
     "as_groupings", "at", "attempt", "check_reference", "family_ids", "band_rank_expr", "between", "is_bank", "check_within", "clinical_expr", "group_var_name", "grouped_counts", "grouping",
     "levels_of", "not_computed", "rate_rows", "record_exclusion", "reference_of",
-    "REACH_MIN_DAYS", "REACH_MIN_DATES", "resolve_period", "scope_filter", "selected", "snapshot_dates", "uncovered", "unknown_mask", "event_dates", "event_reach",
+    "REACH_MIN_DAYS", "REACH_MIN_DATES", "resolve_period", "scope_filter", "selected", "snapshot_dates", "uncovered", "unknown_mask", "unreached_years", "event_dates", "event_reach",
 ]

@@ -28,15 +28,13 @@ from equity.cube._history import leaving_reason_of, promotion_spells
 from equity.errors import ParameterError, PeriodError, check_choice
 from equity.io import Dataset
 from equity.measures._common import (
-    REACH_MIN_DATES,
     and_all,
     band_rank_expr,
-    event_dates,
     group_var_name,
     record_exclusion,
     snapshot_dates,
-    uncovered,
     unknown_mask,
+    unreached_years,
 )
 from equity.measures.retention import (
     Scope,
@@ -110,20 +108,11 @@ def _window(dataset: Dataset, period_start: Any, period_end: Any,
 def _leavers_missing(dataset: Dataset, start: dt.date, end: dt.date) -> str | None:
     """Why the leavers table cannot date the leaving of people followed from ``start`` to
     ``end`` (a year of the window it does not reach, or reaches only in part: those who left
-    then would be followed as staying), or None (:func:`~equity.measures._common.uncovered`).
-    A table with rows on fewer than :data:`~equity.measures._common.REACH_MIN_DATES` dates
-    says too little of the years it covers over a window of several (a hand-built table):
-    None."""
-    span = event_dates(dataset, "leavers")
-    if span is None or span[2] < REACH_MIN_DATES:
-        return None
-    year = Period.containing(start + dt.timedelta(days=1))
-    while year.start <= end:
-        why = uncovered(dataset, "leavers", year)
-        if why:
-            return why
-        year = year.next()
-    return None
+    then would be followed as staying), or None (:func:`~equity.measures._common.unreached_years`)."""
+    first, last = Period.containing(start + dt.timedelta(days=1)), Period.containing(end)
+    years = [Period(y) for y in range(first.start_year, last.start_year + 1)]
+    missed = unreached_years(dataset, "leavers", years)
+    return missed[0][1] if missed else None
 
 
 def _count_tables(scope: Scope, *, start: dt.date, end: dt.date, event: str, competing: bool,

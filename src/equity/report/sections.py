@@ -27,7 +27,7 @@ import pandas as pd
 
 from equity import codes, plots, stats
 from equity.errors import EquityError
-from equity.measures._common import grouping
+from equity.measures._common import grouping, uncovered
 from equity.narration import PHRASES, Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import (
@@ -962,8 +962,6 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
                 break
     periods = sorted({p for t in columns.values() for p in t["period"]})
     if ctx.period not in periods:  # a leavers table that stops before the year ends
-        from equity.measures._common import uncovered
-
         gap = uncovered(ctx.dataset, "leavers", codes.Period.parse(ctx.period))
         if gap:
             parts.append(Note(f"{ctx.period} is not in the table: {gap}."))
