@@ -539,8 +539,69 @@ def test_a_withheld_rest_of_trust_ratio_is_judged_on_the_exact_counts():
     assert text.startswith("Stability index: 85.7% (95% CI ")
     assert "against 89.8% (95% CI " in text
     assert ("within the non-adverse range 0.80-1.25, from the exact counts (the ratio itself "
-            "is withheld: worked out from the rounded rates shown") in text
+            "is withheld: worked out from the rounded rates shown, it would point the other "
+            "way; read the judgement, not the two rates).") in text
     assert " times" not in text
+
+
+def test_a_withheld_ratio_says_what_rounding_would_have_got_wrong():
+    """Older People's AHPs, 2024/25, access to non-mandatory training against the rest of
+    the trust: the rounded rates shown are 41.7% (25 of 60) against 40.0% (130 of 325), the
+    exact 39.0% (23 of 59) against 39.8% (129 of 324), both within the non-adverse range
+    (plain arithmetic: 1.04 and 0.98 times). The sentence said rounding "would state a
+    different conclusion", which read as another judgement; only the direction differs."""
+    d = "Older People"
+    exact = F.rest_of_trust(load(SAMPLE, period="2024/25", directorate=d,
+                                 disclosure="internal"), "training_access")
+    assert (exact["numerator"], exact["denominator"]) == (23, 59)
+    assert (exact["_ref_row"]["numerator"], exact["_ref_row"]["denominator"]) == (129, 324)
+    shown = F.rest_of_trust(load(SAMPLE, period="2024/25", directorate=d), "training_access")
+    assert (shown["numerator"], shown["denominator"]) == (25, 60)
+    assert (shown["_ref_row"]["numerator"], shown["_ref_row"]["denominator"]) == (130, 325)
+    assert 0.8 < (23 / 59) / (129 / 324) < 1 < (25 / 60) / (130 / 325) < 1.25
+    text = F.rest_of_trust_sentence(load(SAMPLE, period="2024/25", directorate=d),
+                                    "training_access")
+    assert text.endswith("41.7% (95% CI 30.1% to 54.3%) among AHPs in Older People against "
+                         "40.0% (95% CI 34.8% to 45.4%) among AHPs in the rest of the trust: "
+                         "within the non-adverse range 0.80-1.25, from the exact counts (the "
+                         "ratio itself is withheld: worked out from the rounded rates shown, "
+                         "it would point the other way; read the judgement, not the two "
+                         "rates).")
+
+
+def _pair(value: float, ref_value: float, **row: object) -> dict:
+    base = {"numerator": value * 100, "denominator": 100.0, "ratio": math.nan,
+            "ratio_ci_low": math.nan, "ratio_ci_high": math.nan, "status": WITHIN}
+    return {**base, "value": value, **row,
+            "_ref_row": {"value": ref_value, "numerator": ref_value * 100, "denominator": 100.0}}
+
+
+@pytest.mark.parametrize(("indicator", "shown", "exact", "said"), [
+    # rates 0.50 / 0.42 = 1.19 (within) shown; exact 0.52 / 0.40 = 1.30, adverse
+    ("leaver_rate", _pair(0.50, 0.42, status=ADVERSE),
+     _pair(0.52, 0.40, ratio=1.3, status=ADVERSE), "be judged within the non-adverse range"),
+    # the same direction and status; the exact interval includes 1
+    ("leaver_rate", _pair(0.50, 0.42), _pair(0.51, 0.42, ratio=0.51 / 0.42,
+                                              ratio_ci_low=0.9, ratio_ci_high=1.6),
+     "have a 95% interval that excludes 1"),
+    ("leaver_rate", _pair(0.50, 0.42), _pair(0.51, 0.42, ratio=0.51 / 0.42,
+                                              ratio_ci_low=1.01, ratio_ci_high=1.6),
+     "have a 95% interval that includes 1"),
+    # the pipeline's odds ratio, White / BME: shown (0.6/0.4) / (0.5/0.5) = 1.5 adverse,
+    # exact (0.55/0.45) / (0.5/0.5) = 1.22 within
+    ("pipeline_disparity", _pair(0.5, 0.6), _pair(0.5, 0.55, ratio=(0.55 / 0.45)),
+     "be judged adverse"),
+    ("leaver_rate", _pair(0.40, 0.42), _pair(0.43, 0.42, ratio=0.43 / 0.42),
+     "point the other way"),
+    # 15 of 15 shown (exact 14 of 16): the rate is withheld as a false 100%
+    ("stability_index", {**_pair(math.nan, 0.85), "numerator": 15.0, "denominator": 15.0},
+     _pair(0.875, 0.86, ratio=0.875 / 0.86), "rest on a rate of 100% that only rounding makes"),
+    # a ratio that is not one of the two rates shown: nothing to work out again
+    ("leaver_rate", _pair(0.50, 0.42), _pair(0.52, 0.40, ratio=2.0), "state a different conclusion"),
+    ("leaver_rate", _pair(0.50, 0.42), None, "state a different conclusion"),
+])
+def test_what_a_withheld_ratio_would_have_got_wrong(indicator, shown, exact, said):
+    assert F.withheld_because({**shown, "indicator": indicator}, exact) == said
 
 
 def test_the_summary_says_when_an_adverse_or_favourable_finding_could_be_chance(contexts):
@@ -861,10 +922,15 @@ def test_a_withheld_figures_verdict_says_when_its_interval_includes_one():
     assert leaving.level == "staff in Corporate Services, 2022/23 to 2024/25 together"
     assert leaving.status == ADVERSE and not F._has_figure(leaving.row)
     said = ("BME staff were more likely to leave than White staff: an adverse finding. The "
-            "figure itself is withheld: rounded to protect small numbers, it would have "
-            "stated a different conclusion. Its 95% interval, withheld with it, includes 1, "
+            "figure itself is withheld: rounded to protect small numbers, it would be judged "
+            "within the non-adverse range. Its 95% interval, withheld with it, includes 1, "
             "so this could be chance. The nearest figure that can be published:")
     assert said in leaving.text and said in leaving.short
+    # rounded to the nearest 5: BME 15 of 145, White 80 of 875 (872.5, rounded up)
+    shown = (leaving.row["numerator"], leaving.row["denominator"],
+             leaving.row["_ref_row"]["numerator"], leaving.row["_ref_row"]["denominator"])
+    assert shown == (15, 145, 80, 875)
+    assert 1 < (15 / 145) / (80 / 875) < 1.25 < (17 / 145) / (78 / 872.5)
     # the scorecard's "*  adverse" row says where the chance clause is
     card = sections.scorecard_section(ctx).parts[0]
     row = card.frame.loc[(card.frame["Indicator"] == "Leaver rate (headcount)")

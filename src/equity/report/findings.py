@@ -339,16 +339,18 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             text = _finding_text(row, level)
             short = _finding_text(row, level, caveats=False) + chance_clause(row)
             if not _has_figure(row):
-                # The status stands, its number is withheld: whether chance could explain
-                # it (its exact interval includes 1, as a shown figure would say), and the
-                # figure of the next rung that can publish one beside it.
+                # The status stands, its number is withheld: what rounding would have got
+                # wrong, whether chance could explain it (its exact interval includes 1, as
+                # a shown figure would say), and the figure of the next rung that can
+                # publish one beside it.
                 exact = comparison_row(level_rows(ctx, level, indicator, group_var, variant,
                                                   exact=True), group_var, variant)
                 chance = (" Its 95% interval, withheld with it, includes 1, so this could be "
                           "chance." if exact is not None and chance_clause(exact) else "")
                 more = _next_figure(ctx, levels[i + 1:], indicator, group_var, variant)
-                text = f"{text}{chance} {more}".rstrip()
-                short = f"{_finding_text(row, level, caveats=False)}{chance} {more}".rstrip()
+                text = f"{_finding_text(row, level, exact=exact)}{chance} {more}".rstrip()
+                short = (f"{_finding_text(row, level, caveats=False, exact=exact)}{chance} "
+                         f"{more}").rstrip()
             return Finding(indicator, group_var, variant, level.label, level.key,
                            str(row["status"]), text, row, short, str(row["reference_group"]))
         last = (level, row)
@@ -393,15 +395,96 @@ def findings(ctx: ReportContext, headlines: tuple[tuple[str, str, str | None], .
     return ctx._cache[key]
 
 
-def _finding_text(row: dict[str, Any], level: Level, *, caveats: bool = True) -> str:
+def _finding_text(row: dict[str, Any], level: Level, *, caveats: bool = True,
+                  exact: dict[str, Any] | None = None) -> str:
     meta = REGISTRY[row["indicator"]]
     if meta.unit != "percent" and not is_finite(row.get("ratio")):
         # Withheld because rounding would have changed its conclusion: the exact status,
         # without the distorted number (docs/methodology.md "Disclosure control").
         return (f"{level.label}: {_withheld_direction(row)} The figure itself is withheld: "
-                "rounded to protect small numbers, it would have stated a different "
-                "conclusion.")
+                f"rounded to protect small numbers, it would {withheld_because(row, exact)}.")
     return f"{level.label}: {sentence(row, caveats=caveats)}"
+
+
+#: What a withheld ratio, worked out from the rounded counts, would state differently.
+_OTHERWISE = {ADVERSE: "be judged adverse", FAVOURABLE: "be judged favourable",
+              WITHIN: "be judged within the non-adverse range"}
+
+
+def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str:
+    """What the ratio of a published comparison row (``shown``, its reference's row under
+    ``"_ref_row"``), withheld by disclosure control, would have stated differently from the
+    exact one (``exact``, the same comparison before disclosure control), as a verb phrase:
+    "point the other way", "be judged within the non-adverse range" (adverse, favourable),
+    "have a 95% interval that excludes 1" (includes), "rest on a rate of 100% that only
+    rounding makes" (0%), or "state a different conclusion" where the published figures
+    cannot tell. Disclosure control withholds a ratio whose direction, status or "interval
+    excludes 1", worked out from the rounded counts, is not the exact one, and a ratio
+    beside a rate that rounding alone takes to 0% or 100%.
+
+    The ratio is worked out again from the two rates as the indicator forms it: their ratio
+    (relative likelihoods) or the ratio of their odds (the pipeline disparity ratio),
+    whichever gives the exact ratio from the exact rates."""
+    meta = REGISTRY[shown["indicator"]]
+    generic = "state a different conclusion"
+    ref, exact_ref = shown.get("_ref_row"), (exact or {}).get("_ref_row")
+    if exact is None or ref is None or exact_ref is None:
+        return generic
+    for row in (shown, ref):  # a rate that rounding alone takes to 0% or 100%
+        num, den = row.get("numerator"), row.get("denominator")
+        if not is_finite(row["value"]) and is_finite(num) and is_finite(den) and den > 0 and (
+                num in (0, den)):
+            return f"rest on a rate of {'100' if num else '0'}% that only rounding makes"
+    rates = [float(x) if is_finite(x) else math.nan for x in
+             (shown["value"], ref["value"], exact["value"], exact_ref["value"])]
+    if not all(0 < x < 1 for x in rates) or not is_finite(exact.get("ratio")):
+        return generic
+    g, r, eg, er = rates
+
+    def odds(x: float) -> float:
+        return x / (1 - x)
+
+    def ratio_of(a: float, b: float, form: Any) -> float:
+        a, b = form(a), form(b)
+        return b / a if meta.reference_on_top else a / b
+
+    form = next((f for f in (float, odds)
+                 if math.isclose(float(exact["ratio"]), ratio_of(eg, er, f), rel_tol=1e-9)),
+                None)
+    if form is None:
+        return generic
+    if np.sign(g - r) != np.sign(eg - er):
+        return "point the other way"
+    status = stats.classify([ratio_of(g, r, form)], [shown["denominator"]],
+                            [ref["denominator"]], harm=meta.harm)[0]
+    if status != shown["status"] and status in _OTHERWISE:
+        return _OTHERWISE[status]
+    lo, hi = exact.get("ratio_ci_low"), exact.get("ratio_ci_high")
+    if is_finite(lo) and is_finite(hi):
+        return ("have a 95% interval that excludes 1" if lo <= 1 <= hi
+                else "have a 95% interval that includes 1")
+    return generic
+    rates = [float(x) if is_finite(x) else math.nan for x in
+             (shown["value"], ref["value"], exact["value"], exact_ref["value"])]
+    g, r, eg, er = rates
+    exact_ratio = float(exact["ratio"]) if is_finite(exact.get("ratio")) else math.nan
+    # Only a ratio of the two rates shown (not, say, the pipeline's ratio of shares) can be
+    # worked out again from them.
+    if not (all(map(math.isfinite, rates)) and min(rates) > 0 and math.isclose(
+            exact_ratio, er / eg if meta.reference_on_top else eg / er, rel_tol=1e-9)):
+        return generic
+    if np.sign(g - r) != np.sign(eg - er):
+        return "point the other way"
+    ratio = r / g if meta.reference_on_top else g / r
+    status = stats.classify([ratio], [shown["denominator"]], [ref["denominator"]],
+                            harm=meta.harm)[0]
+    if status != shown["status"] and status in _OTHERWISE:
+        return _OTHERWISE[status]
+    lo, hi = exact.get("ratio_ci_low"), exact.get("ratio_ci_high")
+    if is_finite(lo) and is_finite(hi):
+        return ("have a 95% interval that excludes 1" if lo <= 1 <= hi
+                else "have a 95% interval that includes 1")
+    return generic
 
 
 def _withheld_direction(row: dict[str, Any]) -> str:
@@ -548,7 +631,8 @@ def _rest_of_trust_at(ctx: ReportContext, indicator: str, periods: tuple[str, ..
     }), indicator=indicator, period=label)
     pub = apply_disclosure(table, mode=ctx.disclosure)
     me, rest = pub.iloc[0].to_dict(), pub.iloc[1].to_dict()
-    return {**me, "_ref_row": rest}
+    exact = {**table.iloc[0].to_dict(), "_ref_row": table.iloc[1].to_dict()}
+    return {**me, "_ref_row": rest, "_exact": exact}
 
 
 def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
@@ -575,9 +659,10 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
               WITHIN: "within the non-adverse range 0.80-1.25"}
     if not is_finite(row["ratio"]):
         if row["status"] in judged:  # withheld because rounding would change its conclusion
+            why = withheld_because(row, row.get("_exact"))
             return (f"{head}: {judged[str(row['status'])]}, from the exact counts (the ratio "
-                    "itself is withheld: worked out from the rounded rates shown, it would "
-                    "state a different conclusion, so read the judgement, not the two rates).")
+                    f"itself is withheld: worked out from the rounded rates shown, it would "
+                    f"{why}; read the judgement, not the two rates).")
         return f"{head}; too few people to compare."
     r, lo, hi = group_ratio(row, meta)
     d = 2
@@ -600,5 +685,5 @@ def _rate_text(row: dict[str, Any], unit: str) -> str:
 __all__ = [
     "FOCUS", "HEADLINES", "POOLABLE", "REST_OF_TRUST", "RUNGS", "Finding", "Level",
     "comparison_row", "could_have_shown", "detectable_ratio", "family_of", "finding", "findings", "ladder",
-    "level_rows", "pool", "rest_of_trust", "rest_of_trust_sentence",
+    "level_rows", "pool", "rest_of_trust", "rest_of_trust_sentence", "withheld_because",
 ]

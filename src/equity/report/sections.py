@@ -383,10 +383,11 @@ def scorecard_section(ctx: ReportContext) -> Section:
              "with its 95% interval; for pay, the gap in % of the second group's pay "
              "(positive: the first group paid less).", _disclosure_line(ctx)]
     if ((table["Figure"] == WITHHELD) & ~table["Status"].str.startswith("too few")).any():
-        notes.insert(1, f"{WITHHELD} beside a status: the figure is withheld (rounded, it "
-                        "would state a different conclusion) and the status is the exact "
-                        "figure's; 'What this report can say' says whether chance could "
-                        "explain it.")
+        notes.insert(1, f"{WITHHELD} beside a status: the figure is withheld (worked out "
+                        "from the rounded counts, it would point the other way, be judged "
+                        "otherwise or change whether its interval includes 1) and the status "
+                        "is the exact figure's; 'What this report can say' says which, and "
+                        "whether chance could explain it.")
     return Section().add(plots.Table(table, caption=f"Headline scorecard ({ctx.scope_label})",
                                      notes=notes))
 
