@@ -5,6 +5,7 @@ import math
 import pandas as pd
 import pytest
 
+from equity.errors import ParameterError
 from equity.narration import (
     INSUFFICIENT_TEXT,
     SUPPRESSED_TEXT,
@@ -28,7 +29,7 @@ def test_issue_example_wres_2():
     # WRES 2 is White / BME: 1.6 means BME applicants were 1 / 1.6 = 0.625 times as likely.
     assert text.startswith("BME shortlisted applicants were less likely to be appointed than "
                            "White shortlisted applicants: 0.62 times as likely (95% CI 0.48 to "
-                           "0.83) (WRES 2 is stated as White / BME: 1.6), outside the "
+                           "0.83) (WRES 2 is stated as White / BME: 1.60), outside the "
                            "non-adverse range 0.80-1.25.")
     assert text.endswith("By the NHS convention this is an adverse finding.")
 
@@ -238,3 +239,23 @@ def test_chance_clause_only_beside_a_judged_ratio_whose_interval_includes_one(st
     row = {"status": status, "ratio": 0.5, "ratio_ci_low": lo, "ratio_ci_high": hi}
     assert chance_clause(row) == (" The 95% interval includes 1, so this could be chance."
                                   if said else "")
+
+
+def test_the_parts_of_a_pay_gap_name_the_pay_scale():
+    """Staff on medical grades are not in bands: the band-mix parts of the mean gap say
+    "grades" when asked (``band="grade"``), "bands" by default."""
+    row = _row(indicator="pay_gap_mean", group_var="sex", group="Female", reference_group="Male",
+               variant="explained by band mix", value=2.6, status="not_applicable")
+    assert sentence(row, band="grade") == (
+        "Mean hourly pay gap, the part of the gap explained by Female and Male staff being in "
+        "different grades: 2.6 points of the whole gap: Female staff are more often in "
+        "lower-paid grades (the two parts add up to the whole gap, in % of the reference "
+        "group's pay).")
+    assert "different bands: 2.6 points" in sentence(row)
+    within = _row(indicator="pay_gap_mean", group_var="sex", group="Female",
+                  reference_group="Male", variant="within bands", value=0.02,
+                  status="not_applicable")
+    assert sentence(within, band="band or grade").split(": ")[-1].startswith(
+        "within the same band or grade they are paid about the same")
+    with pytest.raises(ParameterError, match="band"):
+        sentence(row, band="scale")

@@ -1054,6 +1054,43 @@ def test_staff_off_the_afc_ladder_are_named_not_shown_as_an_empty_band_table():
             "and not in the table.") in table.notes[0]
 
 
+def test_the_pay_gap_parts_say_grades_for_staff_on_medical_grades():
+    """The band-mix split of the mean gap said "Female staff are slightly more often in
+    higher-paid bands" of Medical and Dental staff, who are on medical grades, not Agenda
+    for Change bands (plain pandas on staff.csv: every Medical and Dental staff member in
+    Mental Health Adults at 31 March 2025 is on a "Medical:" grade, and the other staff
+    groups there on bands); all staff groups together are on bands and grades; AHPs on
+    bands, as before."""
+    from equity.narration import Narrative
+    from equity.report import sections
+
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str, keep_default_na=False)
+    here = staff.loc[(staff["snapshot_date"] == "2025-03-31")
+                     & (staff["directorate"] == "Mental Health Adults")]
+    medical = here["staff_group"] == "Medical and Dental"
+    assert here.loc[medical, "band"].str.startswith("Medical: ").all()
+    assert here.loc[~medical, "band"].str.startswith("Band ").all()
+
+    def parts(staff_group: str) -> Narrative:
+        ctx = load(SAMPLE, period="2024/25", directorate="Mental Health Adults",
+                   staff_group=staff_group)
+        return next(p for p in sections.pay_gaps_section(ctx).parts
+                    if isinstance(p, Narrative) and "mix" in (p.heading or ""))
+
+    grades = parts("Medical and Dental")
+    assert grades.heading == "Why the mean gap arises: grade mix and within grades"
+    assert grades.sentences[0].startswith(
+        "Mean hourly pay gap, the part of the gap explained by Female and Male staff being in "
+        "different grades: -0.6 points of the whole gap: Female staff are slightly more often "
+        "in higher-paid grades")
+    assert not any("band" in t for t in grades.sentences)
+    both = parts("all")
+    assert both.heading == "Why the mean gap arises: band or grade mix and within bands and grades"
+    assert "within the same band or grade, " in both.sentences[1]
+    assert parts("Allied Health Professionals").heading == (
+        "Why the mean gap arises: band mix and within bands")
+
+
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
     """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
     rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have

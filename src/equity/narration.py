@@ -11,7 +11,7 @@ reports, the index page and analysts' notebooks all say the same thing about the
 ...                    "ratio": [1.6], "ratio_ci_low": [1.2], "ratio_ci_high": [2.1],
 ...                    "status": ["adverse"]}, indicator="wres_2", period="2024/25").iloc[0]
 >>> print(sentence(row))
-BME shortlisted applicants were less likely to be appointed than White shortlisted applicants: 0.62 times as likely (95% CI 0.48 to 0.83) (WRES 2 is stated as White / BME: 1.6), outside the non-adverse range 0.80-1.25. By the NHS convention this is an adverse finding.
+BME shortlisted applicants were less likely to be appointed than White shortlisted applicants: 0.62 times as likely (95% CI 0.48 to 0.83) (WRES 2 is stated as White / BME: 1.60), outside the non-adverse range 0.80-1.25. By the NHS convention this is an adverse finding.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from equity.errors import check_choice
 from equity.registry import REGISTRY, IndicatorMeta
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, NOT_APPLICABLE, WITHIN
 from equity.stats import NON_ADVERSE_RANGE
@@ -148,7 +149,9 @@ def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
     where = "within" if rng[0] <= r <= rng[1] else "outside"
     stated = ""
     if meta.reference_on_top:
-        stated = f" ({meta.short} is stated as {ref} / {group}: {_ratio(r, _digits(r))})"
+        # to two decimals, as NHS England publish it (and as the ratio read the other way
+        # round beside it, "0.62 times ... stated as White / BME: 1.60", not 1.6)
+        stated = f" ({meta.short} is stated as {ref} / {group}: {_ratio(r, 2)})"
     return (f"{lead}{_where(row)}: {_ratio(rg, d)} times as likely{ci}{stated}, {where} the "
             f"non-adverse range {_range_text(rng)}.")
 
@@ -176,9 +179,16 @@ def _benchmark_sentence(row: Mapping[str, Any]) -> str:
 #: part means.
 GAP_PARTS: dict[str, str] = {
     "explained by band mix": "the part of the gap explained by {group} and {ref} staff being "
-                             "in different bands",
+                             "in different {bands}",
     "within bands": "the part of the gap that remains between {group} and {ref} staff in the "
-                    "same band",
+                    "same {band}",
+}
+
+#: What the staff table's ``band`` holds, in words (singular, plural), for :func:`sentence`'s
+#: ``band``: Agenda for Change bands, medical grades (``equity.codes.MEDICAL_GRADES``), or both.
+PAY_SCALE_WORDS: dict[str, tuple[str, str]] = {
+    "band": ("band", "bands"), "grade": ("grade", "grades"),
+    "band or grade": ("band or grade", "bands and grades"),
 }
 
 
@@ -187,23 +197,25 @@ def _reads_zero(v: float) -> bool:
     return round(abs(v), 1) == 0
 
 
-def _part_meaning(variant: str, v: float, group: Any, ref: Any) -> str:
+def _part_meaning(variant: str, v: float, group: Any, ref: Any, band: str = "band") -> str:
     """What the sign of a part of the mean gap says (the band-mix split of
     :func:`equity.pay_gap`): a positive band-mix part, that the group is more often in
     lower-paid bands; a positive within-bands part, that the group is paid less within the
-    same band (weighted by the reference group's bands); "slightly" under one point."""
+    same band (weighted by the reference group's bands); "slightly" under one point.
+    ``band``: a key of :data:`PAY_SCALE_WORDS` (medical staff are on grades)."""
+    one, many = PAY_SCALE_WORDS[band]
     if _reads_zero(v):
-        return (": band mix makes no difference" if variant == "explained by band mix"
-                else ": within the same band they are paid about the same")
+        return (f": {one} mix makes no difference" if variant == "explained by band mix"
+                else f": within the same {one} they are paid about the same")
     little = "slightly " if abs(v) < 1 else ""  # under a point of the reference's pay
     if variant == "explained by band mix":
         return (f": {group} staff are {little}more often in "
-                f"{'lower' if v > 0 else 'higher'}-paid bands")
-    return (f": within the same band, {group} staff are paid {little}"
+                f"{'lower' if v > 0 else 'higher'}-paid {many}")
+    return (f": within the same {one}, {group} staff are paid {little}"
             f"{'less' if v > 0 else 'more'} than {ref} staff on average")
 
 
-def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
+def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta, band: str = "band") -> str:
     v = _num(row["value"])
     group, ref = row.get("group"), row.get("reference_group")
     fig = format_value(v, meta.unit)
@@ -212,9 +224,10 @@ def _gap_sentence(row: Mapping[str, Any], meta: IndicatorMeta) -> str:
         kind = "median" if "median" in meta.id else "mean"
         what = "bonus pay" if "bonus" in meta.id else "hourly pay"
         if isinstance(variant, str) and variant in GAP_PARTS:
-            part = GAP_PARTS[variant].format(group=group, ref=ref)
+            one, many = PAY_SCALE_WORDS[band]
+            part = GAP_PARTS[variant].format(group=group, ref=ref, band=one, bands=many)
             return (f"{meta.title}, {part}: {v:.1f} points of the whole gap"
-                    f"{_part_meaning(variant, v, group, ref)} (the two parts add up to the "
+                    f"{_part_meaning(variant, v, group, ref, band)} (the two parts add up to the "
                     "whole gap, in % of the reference group's pay).")
         direction = "lower" if v > 0 else "higher"
         if v == 0:
@@ -252,7 +265,7 @@ def _board_ratio(row: Mapping[str, Any]) -> str:
 
 def sentence(row: Mapping[str, Any] | pd.Series, *,
              non_adverse_range: tuple[float, float] = NON_ADVERSE_RANGE,
-             caveats: bool = False) -> str:
+             caveats: bool = False, band: str = "band") -> str:
     """One plain-English sentence for one result row.
 
     Parameters
@@ -263,6 +276,9 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
         The range the status was judged against (NHS England default 0.80-1.25).
     caveats
         Add what the figure does not show (significance, cause).
+    band
+        What the staff's ``band`` holds, for the parts of a pay gap: ``"band"`` (Agenda
+        for Change), ``"grade"`` (medical grades) or ``"band or grade"`` (both).
 
     Returns
     -------
@@ -275,6 +291,7 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
     into it. Suppressed figures and groups below the minimum size are said as such, never
     given a number.
     """
+    check_choice("band", band, list(PAY_SCALE_WORDS))
     r = dict(row)
     meta = _meta(r)
     title = meta.title if meta else str(r.get("indicator"))
@@ -308,7 +325,7 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
             text += " " + _caveat(r)
         return text
     if meta.unit == "percent" and _ok(r.get("value")):
-        text = _gap_sentence(r, meta)
+        text = _gap_sentence(r, meta, band)
         # No gap, nothing to explain: "why the difference arises" would assert one.
         return text + (" " + _caveat(r) if caveats and not _reads_zero(_num(r["value"])) else "")
     if not _ok(r.get("value")):

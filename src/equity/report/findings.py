@@ -431,9 +431,9 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     if exact is None or ref is None or exact_ref is None:
         return generic
     for row in (shown, ref):  # a rate that rounding alone takes to 0% or 100%
-        num, den = row.get("numerator"), row.get("denominator")
-        if not is_finite(row["value"]) and is_finite(num) and is_finite(den) and den > 0 and (
-                num in (0, den)):
+        num, den = (float(row[k]) if is_finite(row.get(k)) else math.nan
+                    for k in ("numerator", "denominator"))
+        if not is_finite(row["value"]) and den > 0 and num in (0, den):
             return f"rest on a rate of {'100' if num else '0'}% that only rounding makes"
     rates = [float(x) if is_finite(x) else math.nan for x in
              (shown["value"], ref["value"], exact["value"], exact_ref["value"])]
@@ -459,8 +459,9 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
                             [ref["denominator"]], harm=meta.harm)[0]
     if status != shown["status"] and status in _OTHERWISE:
         return _OTHERWISE[status]
-    lo, hi = exact.get("ratio_ci_low"), exact.get("ratio_ci_high")
-    if is_finite(lo) and is_finite(hi):
+    lo, hi = (float(exact[k]) if is_finite(exact.get(k)) else math.nan
+              for k in ("ratio_ci_low", "ratio_ci_high"))
+    if math.isfinite(lo) and math.isfinite(hi):
         return ("have a 95% interval that excludes 1" if lo <= 1 <= hi
                 else "have a 95% interval that includes 1")
     return generic
@@ -480,8 +481,9 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
                             harm=meta.harm)[0]
     if status != shown["status"] and status in _OTHERWISE:
         return _OTHERWISE[status]
-    lo, hi = exact.get("ratio_ci_low"), exact.get("ratio_ci_high")
-    if is_finite(lo) and is_finite(hi):
+    lo, hi = (float(exact[k]) if is_finite(exact.get(k)) else math.nan
+              for k in ("ratio_ci_low", "ratio_ci_high"))
+    if math.isfinite(lo) and math.isfinite(hi):
         return ("have a 95% interval that excludes 1" if lo <= 1 <= hi
                 else "have a 95% interval that includes 1")
     return generic

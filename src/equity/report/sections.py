@@ -28,7 +28,7 @@ import pandas as pd
 from equity import codes, plots, stats
 from equity.errors import EquityError
 from equity.measures._common import grouping, uncovered
-from equity.narration import PHRASES, Narrative, format_value, sentence
+from equity.narration import PAY_SCALE_WORDS, PHRASES, Narrative, format_value, sentence
 from equity.registry import REGISTRY
 from equity.report.context import (
     OVERVIEW_FUNCTIONS,
@@ -534,6 +534,16 @@ def progression_section(ctx: ReportContext) -> Section:
     return sec
 
 
+def _pay_scale(ctx: ReportContext) -> str:
+    """What the scope's staff are paid on, as :func:`equity.narration.sentence`'s ``band``:
+    "band" (Agenda for Change), "grade" (medical grades only: Medical and Dental staff) or
+    "band or grade" (both: all staff groups), from the bands of the staff in post."""
+    raw = ctx.family("representation", within=("band",))
+    held = set(raw.loc[raw["band"].notna() & (raw["numerator"] > 0), "band"])
+    medical = held & set(codes.MEDICAL_GRADES)
+    return "band" if not medical else "grade" if medical == held else "band or grade"
+
+
 def pay_gaps_section(ctx: ReportContext) -> Section:
     """Pay gaps: the gender pay gap (each at its level), its band-mix parts, the ethnicity
     and disability gaps, and women and men in each pay quarter."""
@@ -548,8 +558,10 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
     gaps = gaps.loc[gaps["group"].isin(list(PAY_GROUPS))]
     parts = gaps.loc[gaps["variant"].isin(["explained by band mix", "within bands"])]
     if len(parts):
-        sec.add(Narrative(tuple(sentence(r) for r in parts.to_dict("records")),
-                          heading="Why the mean gap arises: band mix and within bands"))
+        scale = _pay_scale(ctx)
+        one, many = PAY_SCALE_WORDS[scale]
+        sec.add(Narrative(tuple(sentence(r, band=scale) for r in parts.to_dict("records")),
+                          heading=f"Why the mean gap arises: {one} mix and within {many}"))
     whole = gaps.loc[gaps["variant"].isna()]
     table = pd.DataFrame({
         "Measure": [REGISTRY[i].title for i in whole["indicator"]],
