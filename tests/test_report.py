@@ -31,6 +31,7 @@ from equity.report import (
     safe_filename,
     sections,
 )
+from equity.report._render import OVERVIEW_FILE
 from equity.report.context import ReportContext, known_directorates, load
 from equity.report.display import Note
 
@@ -125,8 +126,9 @@ def test_unknown_directorate_lists_known(sample):
 
 
 def test_render_needs_a_choice(sample, tmp_path):
-    with pytest.raises(ParameterError, match="--all"):
+    with pytest.raises(ParameterError, match="--all") as err:
         render_reports(sample, out_dir=tmp_path)
+    assert "or --overview for the trust overview alone" in str(err.value)
     with pytest.raises(ParameterError, match="Unknown directorate"):
         render_reports(sample, directorates=["Nowhere"], out_dir=tmp_path)
 
@@ -319,6 +321,28 @@ def test_rendering_prints_no_kernel_log(all_reports, tmp_path, capfd):
     index = BeautifulSoup((tmp_path / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert not index.find("a", string="Trust overview")
     assert "render it with equity report --overview" in index.get_text()
+
+
+@pytest.mark.slow
+def test_the_overview_renders_alone(all_reports, tmp_path):
+    """The index of a batch without the overview says "render it with equity report
+    --overview", which refused ("Choose the reports to render"): the overview is rendered
+    alone, with an index that says no directorate report was rendered, and the same page
+    as the whole batch's overview."""
+    data, out, _, _ = all_reports
+    code = render_reports(data, overview=True, out_dir=tmp_path, jobs=1, progress=False)
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.glob("*.html")) == ["index.html", OVERVIEW_FILE]
+    index = BeautifulSoup((tmp_path / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert index.find("a", string="Trust overview")
+    assert "No directorate report was rendered with this batch" in index.get_text()
+    assert not index.find("table")
+
+    def main(path: Path) -> str:  # (papermill's injected cell gets a new id each time)
+        page = str(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find("main"))
+        return re.sub(r'id="cell-id=[0-9a-f]+"', "", page)
+
+    assert main(tmp_path / OVERVIEW_FILE) == main(out / OVERVIEW_FILE)
 
 
 @pytest.mark.slow

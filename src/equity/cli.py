@@ -179,12 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     _data(r)
     _scope(r)
     r.add_argument("--directorate", nargs="+", default=None, metavar="NAME",
-                   help="directorates to report on (default: none; give these or --all)")
+                   help="directorates to report on (default: none; give these, --all, or --overview "
+                        "for the trust overview alone)")
     r.add_argument("--all", action="store_true",
                    help="report on every directorate (default: only those given)")
     r.add_argument("--overview", action=argparse.BooleanOptionalAction, default=None,
                    help="also render the trust overview, which compares the directorates "
-                        "(default: with --all, not with --directorate)")
+                        "(default: with --all, not with --directorate; alone, the overview "
+                        "only)")
     r.add_argument("--out", default="reports", metavar="DIR",
                    help="output folder (default: reports)")
     r.add_argument("--jobs", type=int, default=None,

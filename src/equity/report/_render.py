@@ -402,6 +402,12 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
               "directorates and professions compared, funnel plots and trends.</p>"
               if overview.ok else
               f"<p>The trust overview was not rendered: <pre>{esc(overview.error)}</pre></p>")
+    table = f"""<table class="equity-table"><caption>Headline findings by directorate. Adverse, favourable, within range: settled by the directorate's own figures (its staff group this year or over three years, or all its staff). Only trust-wide figures: settled by the trust's figures, which every report shares. Could not be settled: at no level. Not computed: the data cannot give them (each report's summary says why).</caption>
+<thead><tr><th scope="col">Directorate</th>{th}</tr></thead>
+<tbody>{''.join(rows)}</tbody></table>"""
+    none = ("<p>No directorate report was rendered with this batch: render them with "
+            "<code>equity report --directorate NAME</code> (or every directorate with "
+            "<code>--all</code>).</p>") if not without_staff else ""
     foot = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in footer_items.items())
     failures = (f'<section aria-labelledby="failed"><h2 id="failed">Reports that failed or '
                 f"did not finish ({len(failed)})</h2><ul>{fail_items}</ul></section>"
@@ -420,9 +426,7 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
 <h1>{esc(title)}</h1>
 {ov}
 <section aria-labelledby="reports"><h2 id="reports">Directorate reports ({len(ok)} of {len(results)})</h2>
-<table class="equity-table"><caption>Headline findings by directorate. Adverse, favourable, within range: settled by the directorate's own figures (its staff group this year or over three years, or all its staff). Only trust-wide figures: settled by the trust's figures, which every report shares. Could not be settled: at no level. Not computed: the data cannot give them (each report's summary says why).</caption>
-<thead><tr><th scope="col">Directorate</th>{th}</tr></thead>
-<tbody>{''.join(rows)}</tbody></table>{empty}</section>
+{table if results else none}{empty}</section>
 {failures}
 </main>
 <footer class="equity-footer"><ul>{foot}</ul></footer>
@@ -592,7 +596,8 @@ def render_reports(
         Staff group the reports cover (default Allied Health Professionals; ``"all"``).
     overview
         Also render the trust overview notebook (default: with ``all_directorates``; a
-        report for chosen directorates is rendered without it unless asked).
+        report for chosen directorates is rendered without it unless asked). Asked for
+        with no directorate, the overview alone (and the index).
     progress
         Show a tqdm progress bar on stderr.
     force
@@ -607,7 +612,8 @@ def render_reports(
     Raises
     ------
     ParameterError
-        No directorate chosen, or an unknown one (the message lists the known directorates).
+        No directorate chosen (nor the overview), or an unknown one (the message lists the
+        known directorates).
     OutputError
         ``out_dir`` is inside the data, not writable, or holds files equity did not write.
     KeyboardInterrupt, SystemExit
@@ -652,9 +658,13 @@ def render_reports(
         chosen = list(dict.fromkeys(directorates))
         for d in chosen:
             check_directorate(ds, d)
+    elif overview:  # the trust overview alone
+        chosen = []
     else:
-        raise ParameterError("Choose the reports to render: --all for every directorate, or "
-                             f"--directorate NAME ... (known: {', '.join(map(repr, known))}).")
+        raise ParameterError("Choose the reports to render: --all for every directorate, "
+                             "--directorate NAME ... (known: "
+                             f"{', '.join(map(repr, known))}), or --overview for the trust "
+                             "overview alone.")
     # The data's warnings (after any mistake in what was asked) on the console, as `equity
     # indicators` gives them (each report lists them in its data-quality section): from the
     # validation load() made, not a second run.
