@@ -451,6 +451,46 @@ def test_wres4_direction_and_fairlearn_oracle():
     assert w4["value"].to_dict() == pytest.approx(mf.by_group.to_dict())
 
 
+def test_wres3_wres4_leave_bank_staff_out_as_wres1_and_training_access_do():
+    """A directorate report's WRES 4 headline counted bank staff and the training table
+    beside it (training_access) did not: on the sample, all staff in Mental Health Adults,
+    the headline said 1.21 (within range) and the table's rates 1.30 (adverse). Bank staff
+    are now out of WRES 3 and 4 (and WDES 3) as out of WRES 1 and every other headcount
+    (bank-only workers have NHS England's Bank WRES), counted as exclusions.
+
+    By hand: the training trust (White 10 of 20, BME 5 of 20 accessing CPD) plus 10 BME bank
+    staff, 8 of them with CPD and 2 with a formal disciplinary case: with them BME would be
+    13 of 30 and the ratio 0.5 / 0.433 = 1.15; without them it stays 2.0."""
+    staff, tr = training_trust()
+    bank = staff_of(*[(1, {"eth": "N", "ct": "Bank"})] * 10).assign(
+        staff_id=[f"b{i}" for i in range(10)])
+    staff = pd.concat([staff, bank], ignore_index=True)
+    tr = pd.concat([tr, pd.DataFrame({"staff_id": [f"b{i}" for i in range(8)],
+                                      "date": "2024-06-01", "mandatory": False,
+                                      "course": "CPD"})], ignore_index=True)
+    cw = pd.DataFrame({"case_id": ["c1", "c2", "c3"], "staff_id": ["b0", "b1", "p20"],
+                       "start_date": "2024-05-01", "process": "disciplinary", "formal": True,
+                       "capability_reason": None})
+    ds = Dataset.from_frames(staff=staff, training=tr, casework=cw)
+    r = eq.wres(ds, period=PERIOD)
+    w4 = r.loc[r["indicator"] == "wres_4"].set_index("group")
+    assert w4.loc["BME", ["numerator", "denominator"]].tolist() == [5.0, 20.0]
+    assert w4.loc["BME", "ratio"] == pytest.approx(2.0)
+    w3 = r.loc[r["indicator"] == "wres_3"].set_index("group")
+    assert w3.loc["BME", ["numerator", "denominator"]].tolist() == [1.0, 20.0]
+    ex = {(e["indicator"], e["reason"]): e["count"] for e in r.attrs["exclusions"]}
+    assert ex[("wres_4", "bank staff (headcount)")] == 10
+    assert ex[("wres_4", "non-mandatory training records by bank staff")] == 8
+    assert ex[("wres_3", "formal disciplinary cases by bank staff")] == 2
+    # the same people and rates as the generalised indicator the reports' table shows
+    from equity.measures.progression import training_access
+
+    access = training_access(ds, period=PERIOD, by="ethnicity").set_index("group")
+    for g in ("White", "BME"):
+        assert access.loc[g, ["numerator", "denominator"]].tolist() == \
+            w4.loc[g, ["numerator", "denominator"]].tolist()
+
+
 # --------------------------------------------------------------------------- WRES 9, survey
 
 

@@ -109,13 +109,14 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
        "ratio", NHSE_WRES, "wres", harm="above", non_adverse_range=True, needs=("recruitment",), reference_on_top=True),
     _m("wres_3", "WRES 3: relative likelihood of entering the formal disciplinary process",
        "Relative likelihood of BME staff entering the formal disciplinary process compared with "
-       "White staff: (BME entering / BME headcount) / (White entering / White headcount). "
-       "Above 1: BME staff more likely.",
+       "White staff: (BME entering / BME headcount) / (White entering / White headcount); "
+       "bank staff excluded. Above 1: BME staff more likely.",
        "ratio", NHSE_WRES, "wres", harm="above", non_adverse_range=True,
        needs=("staff", "casework")),
     _m("wres_4", "WRES 4: relative likelihood of accessing non-mandatory training and CPD",
        "Relative likelihood of White staff accessing non-mandatory training or CPD compared with "
-       "BME staff (unique people in the year over headcount). Above 1 favours White staff.",
+       "BME staff (unique people in the year over headcount; bank staff excluded). Above 1 "
+       "favours White staff.",
        "ratio", NHSE_WRES, "wres", harm="above", non_adverse_range=True,
        needs=("staff", "training"), reference_on_top=True),
     _m("wres_5", "WRES 5: harassment, bullying or abuse from patients or the public",
@@ -148,8 +149,8 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
        "ratio", NHSE_WDES, "wdes", harm="above", non_adverse_range=True, needs=("recruitment",), reference_on_top=True),
     _m("wdes_3", "WDES 3: relative likelihood of entering the formal capability process",
        "Relative likelihood of disabled staff entering the formal capability process (on the "
-       "grounds of performance, not ill health) compared with non-disabled staff. Above 1: "
-       "disabled staff more likely.",
+       "grounds of performance, not ill health) compared with non-disabled staff; bank staff "
+       "excluded. Above 1: disabled staff more likely.",
        "ratio", NHSE_WDES, "wdes", harm="above", non_adverse_range=True,
        needs=("staff", "casework")),
     *(

@@ -29,6 +29,7 @@ from equity.measures._common import (
     count_derive,
     group_counted,
     grouped_counts,
+    is_bank,
     not_computed,
     rate_rows,
     record_exclusion,
@@ -41,6 +42,7 @@ from equity.measures._common import (
 )
 from equity.measures.representation import (
     By,
+    _bank_count,
     _check_by,
     _context,
     _Ctx,
@@ -133,18 +135,20 @@ def appointment(
 # --------------------------------------------------------------------------- events (3, 4)
 
 # Whether a person with an event is counted: matched to a staff record in scope, matched out
-# of scope, or not matched at either snapshot (counted as excluded).
-_IN_SCOPE, _OUT_OF_SCOPE, _UNMATCHED = 1, 2, 3
+# of scope, not matched at either snapshot (counted as excluded), or matched to a bank
+# record in scope (counted as excluded).
+_IN_SCOPE, _OUT_OF_SCOPE, _UNMATCHED, _BANK = 1, 2, 3, 4
 
 
 def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year: Period
-                   ) -> tuple[pd.DataFrame, float]:
+                   ) -> tuple[pd.DataFrame, float, float]:
     """Count unique people with an event in ``year`` by the strata and group of their staff
     record at the year's closing snapshot or, for those who left during it, its opening one.
 
-    Returns the counts (column ``events``) and the number of people with no staff record at
-    either snapshot (excluded, reported). One engine query: every person once, with their
-    record or none, counted by strata, codes and whether they are matched and in scope.
+    Returns the counts (column ``events``), the number of people with no staff record at
+    either snapshot and the number whose record in scope is a bank one (both excluded,
+    reported). One engine query: every person once, with their record or none, counted by
+    strata, codes and whether they are matched, in scope and on bank.
     """
     # a person is a staff_id within an organisation when both tables carry one
     key = cube.person_key(ctx.dataset.staff, events)
@@ -159,16 +163,18 @@ def _people_counts(ctx: _Ctx, gs: Sequence[Grouping], events: nw.LazyFrame, year
     latest = joined.filter(date.is_null() | (date == date.max().over(*key)))
     scope = ctx.staff_scope if ctx.staff_scope is not None else nw.lit(True)
     status = (nw.when(date.is_null()).then(nw.lit(_UNMATCHED))
-              .when(scope.fill_null(False)).then(nw.lit(_IN_SCOPE))
-              .otherwise(nw.lit(_OUT_OF_SCOPE)))
+              .when(~scope.fill_null(False)).then(nw.lit(_OUT_OF_SCOPE))
+              .when(is_bank(ctx.dataset.staff)).then(nw.lit(_BANK))
+              .otherwise(nw.lit(_IN_SCOPE)))
     keys = list(ctx.within)
     raw_cols = code_columns(gs)
     counted = cube.count(latest, [*keys, *raw_cols, "_status"],
                          derive=count_derive(keys, {"_status": status}))
     unmatched = counted.loc[counted["_status"] == _UNMATCHED, "n"].sum()
+    bank = counted.loc[counted["_status"] == _BANK, "n"].sum()
     counted = counted.loc[counted["_status"] == _IN_SCOPE].drop(columns="_status")
     grouped = group_counted(counted.reset_index(drop=True), gs, keys)
-    return grouped.rename(columns={"n": "events"}), float(unmatched)
+    return grouped.rename(columns={"n": "events"}), float(unmatched), float(bank)
 
 
 def event_likelihood(
@@ -181,7 +187,9 @@ def event_likelihood(
     """Relative likelihood of an event among staff in post (WRES 3, WRES 4, WDES 3).
 
     Numerator: unique people with an event (``events_where`` on ``table``) dated in the
-    financial year; denominator: headcount at the closing 31 March snapshot (bank included).
+    financial year; denominator: headcount at the closing 31 March snapshot. Bank staff are
+    left out of both, as from WRES 1 (the bank-only workforce has a standard of its own,
+    NHS England's Bank WRES), and counted in ``attrs["exclusions"]``.
     With ``average="two_year"`` both are summed over this year and the previous one (a
     two-year rolling average: the ratio of the sums equals the ratio of the averages).
     """
@@ -207,15 +215,18 @@ def event_likelihood(
         if why:
             return not_computed(indicator, why)
     keys = [*ctx.within, "group"]
-    num_parts, den_parts, unmatched = [], [], 0.0
+    num_parts, den_parts, unmatched, bank_events, bank_staff = [], [], 0.0, 0.0, 0.0
     for year in years:
         ev = cube.lazy(frame).filter(between(year.start, year.end, date_column))
         if events_where is not None:
             ev = ev.filter(events_where)
-        n, u = _people_counts(ctx, gs, ev, year)
+        n, u, b = _people_counts(ctx, gs, ev, year)
         num_parts.append(n)
         unmatched += u
-        den_parts.append(_in_post(ctx, gs, within=ctx.within, snapshot=year.snapshot))
+        bank_events += b
+        den_parts.append(_in_post(ctx, gs, within=ctx.within, snapshot=year.snapshot,
+                                  exclude_bank=True))
+        bank_staff += _bank_count(ctx, year.snapshot)
     den = cube.regroup(pd.concat(den_parts, ignore_index=True), keys)
     nums = [n for n in num_parts if len(n)]
     if nums:
@@ -237,6 +248,10 @@ def event_likelihood(
                     min_n=ctx.min_n, confidence=ctx.confidence)
     record_exclusion(out, indicator=indicator, table="staff",
                      reason="staff with unknown group (headcount)", count=unknown["n"])
+    record_exclusion(out, indicator=indicator, table="staff", reason="bank staff (headcount)",
+                     count=bank_staff)
+    record_exclusion(out, indicator=indicator, table=table,
+                     reason=f"{describe} by bank staff", count=bank_events)
     record_exclusion(out, indicator=indicator, table=table,
                      reason=f"{describe} by staff with unknown group", count=unknown["events"])
     no_date = cube.count(frame, [], where=and_all(events_where,
