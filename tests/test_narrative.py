@@ -111,7 +111,7 @@ def test_benchmark_sentence_names_the_group_not_the_source():
                variant="Swindon", reference_group="population share (ONS Census 2021)",
                value=0.134, ratio=0.72, ratio_ci_low=0.56, ratio_ci_high=0.92, status="adverse")
     assert sentence(row).startswith(
-        "BME staff were 13.4% of the workforce: 0.72 times their share of the local population "
+        "BME staff were 13.4% of staff whose ethnicity is recorded: 0.72 times their share of the local population "
         "in Swindon (Census 2021) (95% CI 0.56 to 0.92), so less represented")
     # Learning Disability and Autism's AHPs against Swindon: 0.97 times, within range, read
     # "so less represented in the workforce than in the population"

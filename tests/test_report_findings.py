@@ -500,8 +500,8 @@ def test_the_batch_holds_every_family_a_report_reads(monkeypatch):
 
 
 @pytest.mark.parametrize(("status", "said"), [
-    ("within_range", "within the non-adverse range 0.80-1.25, from the exact counts (the ratio itself is withheld"),
-    ("adverse", "outside the non-adverse range, adverse, from the exact counts (the ratio itself is withheld"),
+    ("within_range", "within the non-adverse range 0.80-1.25, from the exact counts. The ratio itself is withheld"),
+    ("adverse", "outside the non-adverse range, adverse, from the exact counts. The ratio itself is withheld"),
     ("insufficient_evidence", "; too few people to compare."),
 ])
 def test_rest_of_trust_says_a_withheld_ratios_exact_status(monkeypatch, status, said):
@@ -538,9 +538,9 @@ def test_a_withheld_rest_of_trust_ratio_is_judged_on_the_exact_counts():
                                     "stability_index")
     assert text.startswith("Stability index: 85.7% (95% CI ")
     assert "against 89.8% (95% CI " in text
-    assert ("within the non-adverse range 0.80-1.25, from the exact counts (the ratio itself "
-            "is withheld: worked out from the rounded rates shown, it would point the other "
-            "way; read the judgement, not the two rates).") in text
+    assert text.endswith("within the non-adverse range 0.80-1.25, from the exact counts. The "
+                         "ratio itself is withheld: worked out from the rounded rates shown, it "
+                         "would point the other way.")
     assert " times" not in text
 
 
@@ -563,10 +563,36 @@ def test_a_withheld_ratio_says_what_rounding_would_have_got_wrong():
                                     "training_access")
     assert text.endswith("41.7% (95% CI 30.1% to 54.3%) among AHPs in Older People against "
                          "40.0% (95% CI 34.8% to 45.4%) among AHPs in the rest of the trust: "
-                         "within the non-adverse range 0.80-1.25, from the exact counts (the "
+                         "within the non-adverse range 0.80-1.25, from the exact counts. The "
                          "ratio itself is withheld: worked out from the rounded rates shown, "
-                         "it would point the other way; read the judgement, not the two "
-                         "rates).")
+                         "it would point the other way.")
+
+
+def test_a_withheld_rest_of_trust_ratio_says_when_chance_could_explain_it():
+    """Mental Health Adults' AHPs, leaving, three years together: "12.1% ... against 10.6%
+    ...: outside the non-adverse range, adverse, from the exact counts" read as settled,
+    where every shown figure whose interval includes 1 says it could be chance: the exact
+    counts' does (22 of 165 against 98 of 939, statsmodels' Koopman interval 0.83 to 1.94).
+    In 2021/22, with no two years before it, a withheld figure is not said to be withheld
+    "even over three years"."""
+    ctx = load(SAMPLE, period="2024/25", directorate="Mental Health Adults")
+    exact = F.rest_of_trust(ctx, "leaver_rate")["_exact"]
+    counts = (exact["numerator"], exact["denominator"], exact["_ref_row"]["numerator"],
+              exact["_ref_row"]["denominator"])
+    assert counts == (22, 165, 98, 939)
+    lo, hi = confint_proportions_2indep(*counts, method="score", compare="ratio",
+                                        correction=False)
+    assert (round(lo, 2), round(hi, 2)) == (0.83, 1.94)
+    text = F.rest_of_trust_sentence(ctx, "leaver_rate")
+    assert text.endswith("outside the non-adverse range, adverse, from the exact counts. The "
+                         "ratio itself is withheld: worked out from the rounded rates shown, it "
+                         "would be judged within the non-adverse range. Its 95% interval, "
+                         "withheld with it, includes 1, so this could be chance.")
+    early = load(SAMPLE, period="2021/22", directorate="Older People")
+    assert F.rest_of_trust_sentence(early, "leaver_rate") == (
+        "Leaver rate (headcount): the figure for AHPs in Older People is withheld to protect "
+        "small numbers, so it is not compared with the rest of the trust.")
+    assert "even over three years together" in F.rest_of_trust_sentence(ctx, "wres_3")
 
 
 def _pair(value: float, ref_value: float, **row: object) -> dict:
@@ -583,10 +609,11 @@ def _pair(value: float, ref_value: float, **row: object) -> dict:
     # the same direction and status; the exact interval includes 1
     ("leaver_rate", _pair(0.50, 0.42), _pair(0.51, 0.42, ratio=0.51 / 0.42,
                                               ratio_ci_low=0.9, ratio_ci_high=1.6),
-     "have a 95% interval that excludes 1"),
+     "have a 95% interval that excludes 1, where the exact one includes 1"),
     ("leaver_rate", _pair(0.50, 0.42), _pair(0.51, 0.42, ratio=0.51 / 0.42,
                                               ratio_ci_low=1.01, ratio_ci_high=1.6),
-     "have a 95% interval that includes 1"),
+     "have a 95% interval that includes 1, where the exact one excludes 1, so chance alone "
+     "is an unlikely explanation"),
     # the pipeline's odds ratio, White / BME: shown (0.6/0.4) / (0.5/0.5) = 1.5 adverse,
     # exact (0.55/0.45) / (0.5/0.5) = 1.22 within
     ("pipeline_disparity", _pair(0.5, 0.6), _pair(0.5, 0.55, ratio=(0.55 / 0.45)),
@@ -595,7 +622,7 @@ def _pair(value: float, ref_value: float, **row: object) -> dict:
      "point the other way"),
     # 15 of 15 shown (exact 14 of 16): the rate is withheld as a false 100%
     ("stability_index", {**_pair(math.nan, 0.85), "numerator": 15.0, "denominator": 15.0},
-     _pair(0.875, 0.86, ratio=0.875 / 0.86), "rest on a rate of 100% that only rounding makes"),
+     _pair(0.875, 0.86, ratio=0.875 / 0.86), "rest on a rate of 100%, which only rounding gives (the exact rate is lower)"),
     # a ratio that is not one of the two rates shown: nothing to work out again
     ("leaver_rate", _pair(0.50, 0.42), _pair(0.52, 0.40, ratio=2.0), "state a different conclusion"),
     ("leaver_rate", _pair(0.50, 0.42), None, "state a different conclusion"),

@@ -145,6 +145,8 @@ def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
     else:
         lead = f"{group} {who} were less likely {verb} than {ref} {who}"
     d = 2 if rg < 1 else _digits(rg)
+    if any(_ok(x) and x != 1 and round(x, d) == 1 for x in (lo, hi)):
+        d = 2  # "1.0 to 5.6" beside "the interval excludes 1" reads as a contradiction
     ci = f" (95% CI {_ratio(lo, d)} to {_ratio(hi, d)})" if _ok(lo) and _ok(hi) else ""
     where = "within" if rng[0] <= r <= rng[1] else "outside"
     stated = ""
@@ -171,8 +173,11 @@ def _benchmark_sentence(row: Mapping[str, Any]) -> str:
           if row.get("status") == WITHIN
           else f"{'more' if r > 1 else 'less'} represented in the workforce than in the "
                "population")
-    return (f"{row.get('group')} staff were {share} of the workforce: {_ratio(r, 2)} times "
-            f"their share of the local population{at} (Census 2021){ci}, so {so}.")
+    # (of staff whose ethnicity is recorded: the census has no "unknown", so the share
+    # leaves them out, unlike the workforce shares elsewhere, which keep them in)
+    return (f"{row.get('group')} staff were {share} of staff whose ethnicity is recorded: "
+            f"{_ratio(r, 2)} times their share of the local population{at} (Census 2021)"
+            f"{ci}, so {so}.")
 
 
 #: Pay-gap variants that are parts of the whole gap (band-mix decomposition), with what the

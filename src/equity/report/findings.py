@@ -416,8 +416,9 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     ``"_ref_row"``), withheld by disclosure control, would have stated differently from the
     exact one (``exact``, the same comparison before disclosure control), as a verb phrase:
     "point the other way", "be judged within the non-adverse range" (adverse, favourable),
-    "have a 95% interval that excludes 1" (includes), "rest on a rate of 100% that only
-    rounding makes" (0%), or "state a different conclusion" where the published figures
+    "have a 95% interval that excludes 1, where the exact one includes 1" (and the other
+    way round, saying that chance alone is then an unlikely explanation), "rest on a rate of
+    100%, which only rounding gives (the exact rate is lower)" (0%), or "state a different conclusion" where the published figures
     cannot tell. Disclosure control withholds a ratio whose direction, status or "interval
     excludes 1", worked out from the rounded counts, is not the exact one, and a ratio
     beside a rate that rounding alone takes to 0% or 100%.
@@ -434,7 +435,8 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
         num, den = (float(row[k]) if is_finite(row.get(k)) else math.nan
                     for k in ("numerator", "denominator"))
         if not is_finite(row["value"]) and den > 0 and num in (0, den):
-            return f"rest on a rate of {'100' if num else '0'}% that only rounding makes"
+            return (f"rest on a rate of {'100' if num else '0'}%, which only rounding gives "
+                    f"(the exact rate is {'lower' if num else 'higher'})")
     rates = [float(x) if is_finite(x) else math.nan for x in
              (shown["value"], ref["value"], exact["value"], exact_ref["value"])]
     if not all(0 < x < 1 for x in rates) or not is_finite(exact.get("ratio")):
@@ -462,8 +464,10 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     lo, hi = (float(exact[k]) if is_finite(exact.get(k)) else math.nan
               for k in ("ratio_ci_low", "ratio_ci_high"))
     if math.isfinite(lo) and math.isfinite(hi):
-        return ("have a 95% interval that excludes 1" if lo <= 1 <= hi
-                else "have a 95% interval that includes 1")
+        return ("have a 95% interval that excludes 1, where the exact one includes 1"
+                if lo <= 1 <= hi else
+                "have a 95% interval that includes 1, where the exact one excludes 1, so "
+                "chance alone is an unlikely explanation")
     return generic
     rates = [float(x) if is_finite(x) else math.nan for x in
              (shown["value"], ref["value"], exact["value"], exact_ref["value"])]
@@ -484,8 +488,10 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     lo, hi = (float(exact[k]) if is_finite(exact.get(k)) else math.nan
               for k in ("ratio_ci_low", "ratio_ci_high"))
     if math.isfinite(lo) and math.isfinite(hi):
-        return ("have a 95% interval that excludes 1" if lo <= 1 <= hi
-                else "have a 95% interval that includes 1")
+        return ("have a 95% interval that excludes 1, where the exact one includes 1"
+                if lo <= 1 <= hi else
+                "have a 95% interval that includes 1, where the exact one excludes 1, so "
+                "chance alone is an unlikely explanation")
     return generic
 
 
@@ -565,6 +571,9 @@ def could_have_shown(level: Level, row: dict[str, Any]) -> str:
     who, verb = PHRASES.get(meta.id, ("people", "to be counted"))
     g = row["group"]
     base = f"With about {n_g:,.0f} {g} and {n_ref:,.0f} {ref} {who} there"
+    if len(level.periods) > 1:  # people added up over the years: not a headcount
+        years = {2: "two", 3: "three"}.get(len(level.periods), str(len(level.periods)))
+        base += f" over the {years} years together (each counted once a year)"
     if not math.isfinite(r):
         return f"{base}, no difference in the likelihood {verb} could have stood out from chance."
     bound = "at least" if harm_higher else "at most"
@@ -651,9 +660,11 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
     other = _rate_text(rest, "proportion")
     when = "" if row["period"] == ctx.period else f", {row['period']} together"
     if not is_finite(row["value"]):
-        return (f"{RATE_TITLES.get(indicator, meta.title)}: too few {who} in {ctx.directorate} for a figure that can be "
-                "published, even over three years, so it is not compared with the rest of "
-                "the trust.")
+        # (three years together only where the indicator pools and the data hold them)
+        even = ", even over three years together" if row["period"] != ctx.period else ""
+        return (f"{RATE_TITLES.get(indicator, meta.title)}: the figure for {who} in "
+                f"{ctx.directorate} is withheld to protect small numbers{even}, so it is not "
+                "compared with the rest of the trust.")
     head = (f"{RATE_TITLES.get(indicator, meta.title)}{when}: {fig} among {who} in "
             f"{ctx.directorate} against {other} among {who} in the rest of the trust")
     judged = {ADVERSE: "outside the non-adverse range, adverse",
@@ -661,10 +672,13 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
               WITHIN: "within the non-adverse range 0.80-1.25"}
     if not is_finite(row["ratio"]):
         if row["status"] in judged:  # withheld because rounding would change its conclusion
-            why = withheld_because(row, row.get("_exact"))
-            return (f"{head}: {judged[str(row['status'])]}, from the exact counts (the ratio "
+            exact = row.get("_exact")
+            why = withheld_because(row, exact)
+            chance = (" Its 95% interval, withheld with it, includes 1, so this could be "
+                      "chance." if exact is not None and chance_clause(exact) else "")
+            return (f"{head}: {judged[str(row['status'])]}, from the exact counts. The ratio "
                     f"itself is withheld: worked out from the rounded rates shown, it would "
-                    f"{why}; read the judgement, not the two rates).")
+                    f"{why}.{chance}")
         return f"{head}; too few people to compare."
     r, lo, hi = group_ratio(row, meta)
     d = 2

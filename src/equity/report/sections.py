@@ -123,6 +123,19 @@ def _scopes(ctx: ReportContext) -> list[tuple[str | None, str | None]]:
     return list(dict.fromkeys([(d, sg), (d, None), (None, sg), (None, None)]))
 
 
+def _population(ctx: ReportContext, noun: str) -> str:
+    """Whom a figure counts, for a caption: "AHPs", "Staff", "AHP shortlisted applicants",
+    "Shortlisted applicants (all staff groups)" (``noun``: the indicator's own, from
+    :data:`equity.narration.PHRASES`)."""
+    if noun == "staff":
+        who = ctx.people
+    elif ctx.staff_group in (None, "all"):
+        who = f"{noun} (all staff groups)"
+    else:
+        who = f"{ctx.group_label} {noun}"
+    return who[:1].upper() + who[1:]
+
+
 def _scope_name(directorate: str | None, staff_group: str | None) -> str:
     """"AHPs in Older People", "all staff trust-wide"."""
     who = "all staff" if staff_group is None else people_of(staff_group)
@@ -1315,7 +1328,7 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
         sec.add(plots.funnel(
             units.assign(suppressed=False), funnel_curve(unit_limits, grid),
             title=f"{title} by directorate, {ctx.group_label} ({when})", target=target,
-            population=f"{ctx.group_label} {PHRASES.get(ind, ('staff',))[0]} in each "
+            population=f"{_population(ctx, PHRASES.get(ind, ('staff',))[0])} in each "
                        f"directorate, {when}, from "
                        f"{'published (rounded)' if ctx.disclosure == 'publication' else 'exact'}"
                        f" counts{left_out}",
