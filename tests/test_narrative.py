@@ -259,3 +259,16 @@ def test_the_parts_of_a_pay_gap_name_the_pay_scale():
         "within the same band or grade they are paid about the same")
     with pytest.raises(ParameterError, match="band"):
         sentence(row, band="scale")
+
+
+def test_an_interval_that_only_just_excludes_one_gets_two_decimals():
+    """"2.4 times as likely (95% CI 1.0 to 5.6) ... The 95% interval excludes 1" (Mental
+    Health Adults, all staff): to one decimal the lower limit reads as 1."""
+    row = _row(indicator="leaver_rate", group_var="ethnicity", group="BME",
+               reference_group="White", ratio=2.4, ratio_ci_low=1.03, ratio_ci_high=5.6,
+               status="adverse")
+    assert "2.40 times as likely (95% CI 1.03 to 5.60)" in sentence(row)
+    far = _row(indicator="leaver_rate", group_var="ethnicity", group="BME",
+               reference_group="White", ratio=2.4, ratio_ci_low=1.3, ratio_ci_high=5.6,
+               status="adverse")
+    assert "2.4 times as likely (95% CI 1.3 to 5.6)" in sentence(far)

@@ -595,6 +595,39 @@ def test_a_withheld_rest_of_trust_ratio_says_when_chance_could_explain_it():
     assert "even over three years together" in F.rest_of_trust_sentence(ctx, "wres_3")
 
 
+def test_people_added_up_over_three_years_are_not_called_a_headcount():
+    """"With about 385 Disabled and 5,925 Non-disabled staff there": the trust has about
+    2,300 staff; the figures were three years' staff in post added up. Plain pandas on
+    staff.csv (bank staff excluded, as WDES 3 now does): Disabled 116 + 122 + 122 = 360 and
+    Non-disabled 1,782 + 1,811 + 1,845 = 5,438 at 31 March 2023, 2024 and 2025, published
+    rounded to 5."""
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
+    staff = staff.loc[staff["contract_type"] != "Bank"]
+    snaps = staff.loc[staff["snapshot_date"].isin(["2023-03-31", "2024-03-31", "2025-03-31"])]
+    counts = snaps["disability"].value_counts()
+    assert (counts["Yes"], counts["No"]) == (360, 5438)
+    ctx = load(SAMPLE, period="2024/25", directorate="Older People", staff_group="all")
+    wdes3 = next(f for f in F.findings(ctx) if f.indicator == "wdes_3")
+    assert wdes3.status == INSUFFICIENT
+    assert ("even for staff trust-wide, 2022/23 to 2024/25 together. With about 360 Disabled "
+            "and 5,440 Non-disabled staff over the three years together (each counted once a "
+            "year), only a Disabled likelihood") in wdes3.text
+
+
+def test_funnel_captions_name_their_people():
+    """The overview's funnel captions said "All staff staff in each directorate" (all staff
+    groups) and "AHP staff"."""
+    from equity.report import sections
+
+    for sg, want in (("all", "Staff in each directorate"),
+                     ("Allied Health Professionals", "AHPs in each directorate")):
+        ctx = load(SAMPLE, period="2024/25", staff_group=sg)
+        charts = [p for p in sections.funnels_section(ctx).parts if hasattr(p, "alt")]
+        leaving = next(c for c in charts if c.alt.startswith("Leaver rate"))
+        assert f". {want}, " in leaving.alt
+        assert "staff staff" not in leaving.alt and "AHP staff" not in leaving.alt
+
+
 def _pair(value: float, ref_value: float, **row: object) -> dict:
     base = {"numerator": value * 100, "denominator": 100.0, "ratio": math.nan,
             "ratio_ci_low": math.nan, "ratio_ci_high": math.nan, "status": WITHIN}

@@ -573,7 +573,8 @@ def could_have_shown(level: Level, row: dict[str, Any]) -> str:
     base = f"With about {n_g:,.0f} {g} and {n_ref:,.0f} {ref} {who} there"
     if len(level.periods) > 1:  # people added up over the years: not a headcount
         years = {2: "two", 3: "three"}.get(len(level.periods), str(len(level.periods)))
-        base += f" over the {years} years together (each counted once a year)"
+        base = (f"With about {n_g:,.0f} {g} and {n_ref:,.0f} {ref} {who} over the {years} "
+                "years together (each counted once a year)")
     if not math.isfinite(r):
         return f"{base}, no difference in the likelihood {verb} could have stood out from chance."
     bound = "at least" if harm_higher else "at most"
