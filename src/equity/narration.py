@@ -106,10 +106,46 @@ def _range_text(rng: tuple[float, float]) -> str:
 
 
 def _where(row: Mapping[str, Any]) -> str:
-    values = [row.get(c) for c in ("directorate", "profession", "band", "variant")]
+    values = [row.get(c) for c in ("directorate", "profession", "band")]
     parts = [str(v) for v in values
              if v not in (None, "") and not (isinstance(v, float) and math.isnan(v))]
-    return f" ({', '.join(parts)})" if parts else ""
+    variant = variant_text(row)
+    return f" ({', '.join([*parts, variant] if variant else parts)})" if parts or variant else ""
+
+
+def variant_text(row: Mapping[str, Any]) -> str:
+    """The row's variant in words ("" without one); an early-career leaver rate names the
+    joiners it follows, which are not the period's: "within 12 months of joining, of those
+    who joined in 2023/24" for 2024/25 (:func:`joined_in`)."""
+    v = row.get("variant")
+    if v in (None, "") or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    joined = joined_in(row)
+    if joined is None:
+        return str(v)
+    months, rest = str(v).removeprefix("within ").split(" months", 1)
+    return f"within {months} months of joining{rest}, of those who joined in {joined}"
+
+
+def joined_in(row: Mapping[str, Any]) -> str | None:
+    """The financial year(s) whose joiners an early-career leaver rate row follows: for
+    2024/25 and "within 12 months", "2023/24"; for "2022/23 to 2024/25", "2021/22 to
+    2023/24" (:func:`equity.measures.retention.early_career`: each joiner's window closes
+    within the period). None for any other row."""
+    import re
+
+    from equity.codes import Period
+
+    months = re.fullmatch(r"within (\d+) months.*", str(row.get("variant")))
+    if row.get("indicator") != "early_career_leaver_rate" or months is None:
+        return None
+    try:
+        years = [Period.parse(p.strip()) for p in str(row.get("period")).split(" to ")]
+    except Exception:  # a period this cannot read: nothing said of the joiners
+        return None
+    for _ in range(int(months.group(1)) // 12):
+        years = [y.previous() for y in years]
+    return " to ".join(y.label for y in years)
 
 
 def _meta(row: Mapping[str, Any]) -> IndicatorMeta | None:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from equity import stats
 from equity.measures._common import grouping
-from equity.narration import chance_clause, group_ratio, sentence
+from equity.narration import chance_clause, group_ratio, joined_in, sentence, variant_text
 from equity.registry import REGISTRY
 from equity.report.context import ReportContext, all_staff
 from equity.result import (
@@ -502,7 +502,7 @@ def _withheld_direction(row: dict[str, Any]) -> str:
     who, verb = PHRASES.get(meta.id, ("people", "to be counted"))
     g, ref, st = row["group"], row["reference_group"], row["status"]
     if isinstance(row.get("variant"), str):
-        verb = f"{verb} ({row['variant']})"
+        verb = f"{verb} ({variant_text(row)})"
     if st == WITHIN:
         return f"{g} and {ref} {who} were about as likely {verb} (within the non-adverse range)."
     group_harm_higher = (meta.harm == "above") != meta.reference_on_top
@@ -569,6 +569,9 @@ def could_have_shown(level: Level, row: dict[str, Any]) -> str:
     harm_higher = (meta.harm == "above") != meta.reference_on_top
     r = detectable_ratio(n_g, n_ref, p_ref, higher=harm_higher)
     who, verb = PHRASES.get(meta.id, ("people", "to be counted"))
+    joined = joined_in(row)
+    if joined is not None:  # the joiners followed are not the period's
+        who = f"{who} who joined in {joined}"
     g = row["group"]
     base = f"With about {n_g:,.0f} {g} and {n_ref:,.0f} {ref} {who} there"
     if len(level.periods) > 1:  # people added up over the years: not a headcount
