@@ -77,10 +77,12 @@ def test_a_favourable_finding_is_named_as_the_convention_names_it():
          "non-mandatory training or CPD than White staff: 0.78 times as likely"),
         # Pipeline: (White upper / White lower) / (BME upper / BME lower); above 1 favours
         # White staff (issue 20: the old sentence said White staff were less likely).
+        # A snapshot's ratio of shares: "to be in the higher band group", not "to move up the
+        # band ladder" (a flow of people: promotion's)
         ("pipeline_disparity", "BME", "White", 1.8, "adverse", "BME staff were less likely to "
-         "move up the band ladder than White staff: 0.56 times as likely"),
+         "be in the higher band group than White staff: 0.56 times as likely"),
         ("pipeline_disparity", "BME", "White", 0.6, "favourable", "BME staff were more likely "
-         "to move up the band ladder than White staff: 1.7 times as likely"),
+         "to be in the higher band group than White staff: 1.7 times as likely"),
     ],
 )
 def test_ratio_direction(indicator, group, ref, ratio, status, expected):
@@ -272,3 +274,12 @@ def test_an_interval_that_only_just_excludes_one_gets_two_decimals():
                reference_group="White", ratio=2.4, ratio_ci_low=1.3, ratio_ci_high=5.6,
                status="adverse")
     assert "2.4 times as likely (95% CI 1.3 to 5.6)" in sentence(far)
+
+
+def test_the_pipeline_step_is_named_in_bands():
+    row = _row(indicator="pipeline_disparity", group_var="ethnicity", group="BME",
+               reference_group="White", variant="lower to middle", ratio=1.8,
+               ratio_ci_low=1.2, ratio_ci_high=2.6, status="adverse")
+    assert sentence(row).startswith(
+        "BME staff were less likely to be in the higher band group than White staff (Bands "
+        "6-7 rather than Bands 1-5): 0.56 times as likely")

@@ -297,25 +297,27 @@ def test_a_withheld_local_population_comparison_is_one_line_not_a_silence(contex
 
 
 def test_a_band_count_whose_share_is_withheld_marks_the_share():
-    """Children and Young People's AHPs at Bands 8a-8b, 31 March 2025 (plain pandas on
-    staff.csv: 21 in post, 19 White, 0 BME, 2 unknown): published as 20 White of 20 with the
-    2 unknown withheld, the share 20/20 would read 100%, so it is withheld; the cell said
-    "20" with no share and no mark, as if nothing were missing."""
+    """Oxfordshire Community Services' AHPs at Bands 8a-8b, 31 March 2025 (plain pandas on
+    staff.csv, bank staff excluded as WRES 1 does: 16 in post, 15 White, 0 BME, 1 unknown):
+    published as 15 White of 15 with the unknown withheld, the share 15/15 would read 100%,
+    so it is withheld; the cell said "15" with no share and no mark, as if nothing were
+    missing. (Counted with the bank staff, 3 more, the table differed from WRES 1.)"""
     from equity import plots
     from equity.report import sections
 
     staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
     staff = staff.loc[(staff["snapshot_date"] == "2025-03-31")
-                      & (staff["directorate"] == "Children and Young People")
+                      & (staff["directorate"] == "Oxfordshire Community Services")
                       & (staff["staff_group"] == "Allied Health Professionals")
-                      & staff["band"].isin(["Band 8a", "Band 8b"])]
+                      & staff["band"].isin(["Band 8a", "Band 8b"])
+                      & (staff["contract_type"] != "Bank")]
     ethnicity = staff["ethnic_category"].fillna("Z")
-    assert (len(staff), ethnicity.isin(list("ABC")).sum(), (ethnicity == "Z").sum()) == (21, 19, 2)
-    ctx = load(SAMPLE, period="2024/25", directorate="Children and Young People")
+    assert (len(staff), ethnicity.isin(list("ABC")).sum(), (ethnicity == "Z").sum()) == (16, 15, 1)
+    ctx = load(SAMPLE, period="2024/25", directorate="Oxfordshire Community Services")
     table = next(p for p in sections.workforce_profile_section(ctx).parts
                  if isinstance(p, plots.Table))
     row = table.frame.set_index("Bands").loc["Bands 8a-8b"]
-    assert row.to_dict() == {"White": "20 (*)", "BME": "0 (0%)", "Unknown": "*", "All": "20"}
+    assert row.to_dict() == {"White": "15 (*)", "BME": "0 (0%)", "Unknown": "*", "All": "15"}
 
 
 @pytest.mark.parametrize(("directorate", "chart"), [("Mental Health Adults", False),
@@ -1186,6 +1188,32 @@ def test_the_pay_gap_parts_say_grades_for_staff_on_medical_grades():
     assert "within the same band or grade, " in both.sentences[1]
     assert parts("Allied Health Professionals").heading == (
         "Why the mean gap arises: band mix and within bands")
+
+
+def test_a_band_cluster_with_nobody_in_it_withholds_nothing():
+    """Nursing and Midwifery in Children and Young People have nobody at Band 8c or above
+    (plain pandas on staff.csv, 31 March 2025): the row read "0 (*)" in every column, a
+    share "withheld to protect small numbers" where there is no share; now "0". The pay
+    table names what its "Ethnic minority" holds (not the BME group of the tables above)."""
+    from equity import plots
+    from equity.report import sections
+
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
+    here = staff.loc[(staff["snapshot_date"] == "2025-03-31")
+                     & (staff["directorate"] == "Children and Young People")
+                     & (staff["staff_group"] == "Nursing and Midwifery")]
+    assert not here["band"].isin(["Band 8c", "Band 8d", "Band 9", "VSM"]).any()
+    ctx = load(SAMPLE, period="2024/25", directorate="Children and Young People",
+               staff_group="Nursing and Midwifery")
+    table = next(p for p in sections.workforce_profile_section(ctx).parts
+                 if isinstance(p, plots.Table))
+    assert table.frame.set_index("Bands").loc["Bands 8c-VSM"].to_dict() == {
+        "White": "0", "BME": "0", "Unknown": "0", "All": "0"}
+    pay = next(p for p in sections.pay_gaps_section(ctx).parts
+               if isinstance(p, plots.Table) and p.caption.startswith("Hourly pay gaps"))
+    assert "Ethnic minority" in " ".join(pay.frame["Groups"])
+    assert any(n.startswith("Ethnic minority: everyone whose ethnic group is recorded and is "
+                            "not White British") for n in pay.notes)
 
 
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):

@@ -43,7 +43,9 @@ PHRASES: dict[str, tuple[str, str]] = {
     "early_career_leaver_rate": ("new starters", "to leave early in their career"),
     "stability_index": ("staff", "to stay in post through the year"),
     "promotion_rate": ("staff", "to be promoted"),
-    "pipeline_disparity": ("staff", "to move up the band ladder"),
+    # a snapshot's ratio of shares (the odds of the higher of two band groups), not a flow
+    # of people up the ladder (that is promotion)
+    "pipeline_disparity": ("staff", "to be in the higher band group"),
     "representation_vs_benchmark": ("people", "to be represented in the workforce"),
 }
 
@@ -113,6 +115,13 @@ def _where(row: Mapping[str, Any]) -> str:
     return f" ({', '.join([*parts, variant] if variant else parts)})" if parts or variant else ""
 
 
+#: The pipeline disparity ratio's two steps (its ``variant``), in bands.
+PIPELINE_STEPS: dict[str, str] = {
+    "lower to middle": "Bands 6-7 rather than Bands 1-5",
+    "middle to upper": "Band 8a and above rather than Bands 6-7",
+}
+
+
 def variant_text(row: Mapping[str, Any]) -> str:
     """The row's variant in words ("" without one); an early-career leaver rate names the
     joiners it follows, which are not the period's: "within 12 months of joining, of those
@@ -120,6 +129,8 @@ def variant_text(row: Mapping[str, Any]) -> str:
     v = row.get("variant")
     if v in (None, "") or (isinstance(v, float) and math.isnan(v)):
         return ""
+    if row.get("indicator") == "pipeline_disparity" and v in PIPELINE_STEPS:
+        return PIPELINE_STEPS[str(v)]
     joined = joined_in(row)
     if joined is None:
         return str(v)

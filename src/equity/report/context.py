@@ -391,7 +391,9 @@ class ReportContext:
             return concat_results([wres(ds, indicators=SURVEY_INDICATORS["wres"], **scope),
                                    wdes(ds, indicators=SURVEY_INDICATORS["wdes"], **scope)])
         if kind == "representation":
-            return representation(ds, **scope)
+            # staff in post as WRES 1 counts them (bank staff out), as the pipeline, the
+            # Model Employer ladder and every headcount of the report do
+            return representation(ds, exclude_bank=True, **scope)
         if kind == "wres":
             return wres(ds, **scope)
         if kind in ("retention", "progression"):

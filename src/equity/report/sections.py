@@ -464,6 +464,8 @@ def workforce_profile_section(ctx: ReportContext) -> Section:
         cells[(r["band"], r["group"])] = (
             f"{_count(r['numerator'])} ({format_value(r['value'], 'proportion', digits=0)})"
             if is_finite(r["value"]) else WITHHELD if not is_finite(r["numerator"])
+            # nobody in the cluster: no share to withhold
+            else "0" if r["numerator"] == 0 and r["denominator"] == 0
             else f"{_count(r['numerator'])} ({WITHHELD})")  # the share alone is withheld
     groups = [g for g in ("White", "BME", "Unknown") if any((c, g) in cells for c in order)]
     table = pd.DataFrame({"Bands": order, **{g: [cells.get((c, g), "0") for c in order]
@@ -596,6 +598,11 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
                                               strict=True)) if (g, r) not in shown]
     notes = [f"Not in the table, every gap withheld (fewer than 8 people in a group): "
              f"{'; '.join(withheld)}."] if withheld else []
+    if (whole["group"] == "Ethnic minority").any():
+        # not the WRES's BME group of the tables above: White Irish and Other White are in it
+        notes.append("Ethnic minority: everyone whose ethnic group is recorded and is not "
+                     "White British (White Irish and other White groups included, unlike "
+                     "BME elsewhere in this report), as ethnicity pay gap reporting compares.")
     sec.add(plots.Table(table, caption=f"Hourly pay gaps ({ctx.scope_label})", notes=[
         "Gap: (second group's mean or median hourly pay - first group's) / second group's x "
         "100; positive: the first group is paid less. Adverse: a gap above 5% (a library "
