@@ -584,20 +584,21 @@ def test_directorates_compared_over_three_years_where_this_year_is_withheld(samp
 
 def test_professions_too_small_alone_are_counted_together(sample):
     """The overview's professions table: six professions whose BME share is withheld alone
-    are one row together (plain pandas on staff.csv: 166 AHPs in post at 31 March 2025 in
-    them, bank staff included as the representation indicator counts them, 25 BME, published
-    as 25 of 165: 15.2%, statsmodels' Wilson interval 10.48%-21.41%), and named."""
+    are one row together (plain pandas on staff.csv: 157 AHPs in post at 31 March 2025 in
+    them, bank staff excluded as WRES 1 counts staff in post, 21 BME, published as 20 of
+    155: 12.9%, statsmodels' Wilson interval 8.51%-19.09%), and named."""
     staff = pd.read_csv(sample / "staff.csv", dtype=str)
     staff = staff.loc[(staff["snapshot_date"] == "2025-03-31")
-                      & (staff["staff_group"] == "Allied Health Professionals")]
+                      & (staff["staff_group"] == "Allied Health Professionals")
+                      & (staff["contract_type"] != "Bank")]
     small = ["Dietitian", "Dramatherapist", "Music therapist", "Paramedic", "Podiatrist",
              "Speech and language therapist"]
     them = staff.loc[staff["profession"].isin(small), "ethnic_category"]
     white, unknown = them.isin(["A", "B", "C"]), them.isna() | them.isin(["Z", "99"])
-    assert (len(them), int((~white & ~unknown).sum())) == (166, 25)
+    assert (len(them), int((~white & ~unknown).sum())) == (157, 21)
     table = sections.profession_comparison_section(load(sample, period="2024/25")).parts[0]
     row = table.frame.set_index("Profession").loc["6 smaller professions together"]
-    assert row.tolist() == ["25", "165", "15.2% (10.5% to 21.4%)"]
+    assert row.tolist() == ["20", "155", "12.9% (8.5% to 19.1%)"]
     assert f"Too small to publish alone, so counted together: {', '.join(small)}." in table.notes
 
 
