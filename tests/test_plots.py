@@ -279,3 +279,17 @@ def test_the_theme_is_seaborns_whitegrid_without_importing_seaborn():
     loaded = set(out.stdout.split())
     assert "matplotlib.pyplot" in loaded
     assert not loaded & {"seaborn", "scipy.stats", "statsmodels"}
+
+
+def test_a_short_series_is_described_as_a_run_chart():
+    """A chart of fewer than 12 points has no process limits: its alt text said "XmR chart of
+    3 points with mean and process limits" and then "so this is a run chart"."""
+    from equity.stats import xmr, xmr_summary
+
+    p = xmr(pd.DataFrame({"period": ["2022/23", "2023/24", "2024/25"],
+                          "value": [0.10, 0.12, 0.11]}), x="period")
+    sentence = xmr_summary(p, x="period", unit="proportion")["sentence"].iloc[0]
+    chart = plots.spc(p, title="Leaver rate", unit="proportion")
+    assert "Run chart of 3 points with their mean (too few for process limits)." in chart.alt
+    assert "XmR" not in chart.alt
+    assert "so this is a run chart" in sentence

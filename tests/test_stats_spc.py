@@ -414,3 +414,17 @@ def test_golden_assurance_types(improvement: str | None, expected: list[str | No
     limits = pd.DataFrame({"lcl": [1.0, 5, 1], "ucl": [3.0, 7, 5], "target": 4.0})
     got = _assurance(limits, np.arange(3), improvement)  # type: ignore[arg-type]
     assert got.tolist() == expected
+
+
+def test_a_rates_lower_limit_below_zero_reads_zero():
+    """A quarterly leaver rate of a small directorate: mean 2.4%, mean moving range wide
+    enough that mean - 2.66 MR-bar is below 0. The sentence said "process limits -4.1% to
+    8.8%": a rate cannot be negative. Worked by hand: values 0, 5%, 0, 5%, ... (12 points):
+    mean 2.5%, every moving range 5%, limits 2.5% -/+ 13.3%; the upper 15.8%, the lower 0."""
+    values = [0.0, 0.05] * 6
+    p = xmr(pd.DataFrame({"x": range(12), "value": values}))
+    assert p["lcl"].iloc[0] == pytest.approx(0.025 - 2.66 * 0.05)
+    text = xmr_summary(p, unit="proportion")["sentence"].iloc[0]
+    assert "mean 2.5%, process limits 0.0% to 15.8%." in text
+    counts = xmr_summary(p, unit="number")["sentence"].iloc[0]
+    assert "process limits -0.108 to 0.158." in counts

@@ -599,8 +599,9 @@ def spc(series: pd.DataFrame, *, x: str = "period", y: str = "value",
             ax.plot(xs[m], s.loc[m, "mean"], color="#231F20", lw=1,
                     label="mean" if first else None)
         if "lcl" in s and np.isfinite(s.loc[m, "lcl"].to_numpy(float)).any():
-            ax.plot(xs[m], s.loc[m, "lcl"], color="#425563", ls="--",
-                    label="process limits" if first else None)
+            low = s.loc[m, "lcl"].to_numpy(float)  # a rate's limit below 0 is drawn at 0
+            ax.plot(xs[m], np.maximum(low, 0) if unit == "proportion" else low,
+                    color="#425563", ls="--", label="process limits" if first else None)
             ax.plot(xs[m], s.loc[m, "ucl"], color="#425563", ls="--")
     if "target" in s and s["target"].notna().any():
         t = float(s["target"].dropna().iloc[-1])
@@ -651,7 +652,10 @@ def spc(series: pd.DataFrame, *, x: str = "period", y: str = "value",
     icon_text = "; ".join(_ICONS[i][2] for i in icons)
     caption = f"{title}. {sentence}".strip() if sentence else title
     vals = "; ".join(f"{_label(a)}: {format_value(b, unit)}" for a, b in zip(s[x], s[y], strict=False))
-    alt = (f"{title}. XmR chart of {len(s)} points with mean and process limits. "
+    limits = "lcl" in s and bool(np.isfinite(s["lcl"].to_numpy(float)).any())
+    kind = ("XmR chart of {} points with mean and process limits" if limits else
+            "Run chart of {} points with their mean (too few for process limits)")
+    alt = (f"{title}. {kind.format(len(s))}. "
            + (f"{sentence} Icons: {icon_text}. " if sentence else "") + f"{vals}. "
            + (f"Signals at {', '.join(signals)}." if signals
               else "No signals of special cause."))

@@ -517,8 +517,11 @@ def xmr_summary(points: pd.DataFrame, *, by: Sequence[str] = (), x: str = "x",
                     f" process limits, so this is a run chart; latest {fmt(r['value'])}, mean "
                     f"{fmt(r['mean'])}.")
         else:
+            # a rate cannot fall below 0: a lower limit under it reads as 0 (Making Data
+            # Count's charts of proportions show no negative limit either)
+            low = max(float(r["lcl"]), 0.0) if unit == "proportion" else r["lcl"]
             text = (f"{npts} points; latest {fmt(r['value'])}, mean {fmt(r['mean'])}, process "
-                    f"limits {fmt(r['lcl'])} to {fmt(r['ucl'])}. Latest point: "
+                    f"limits {fmt(low)} to {fmt(r['ucl'])}. Latest point: "
                     f"{VARIATION_TEXT[var]}.")
         if r["assurance"] is not None and r["assurance"] in ASSURANCE_TEXT:
             text += f" Against the target {fmt(r['target'])}: {ASSURANCE_TEXT[r['assurance']]}."
