@@ -237,6 +237,31 @@ def test_min_at_risk_truncates_and_conditions(early_small, min_at_risk, times, s
     np.testing.assert_array_equal(got, table)
 
 
+def test_a_curve_is_shown_around_its_largest_risk_set_not_before_a_dip():
+    """With late entry a risk set can reach the minimum, dip under it and grow well past it:
+    AHPs trust-wide, BME, time to first promotion, reached 8 at risk at about 2 months, fell
+    to 7 and later reached 29, and the curve was cut to its one point before the dip (the
+    report said fewer than two groups "had 8 or more people at risk"). By hand, minimum 2:
+    a0 and a1 join 31 Mar 2023 and leave after 30 and 61 days (2 at risk at 30, 1 at 61);
+    b1-b4 joined 31 Mar 2022 (entering at 365): b1 leaves 30 Jun 2023 (456), the rest stay to
+    the end (1096, 3 at risk). The curve is the stretch from 456 (a0's and a1's exits before
+    it are censorings): 3/4 at 456 and at 1096; before, it was the point at 30 alone."""
+    start = dt.date(2022, 3, 31)
+    ds = build([spell("a0", S23, dt.date(2023, 4, 30)), spell("a1", S23, dt.date(2023, 5, 31)),
+                spell("b1", start, dt.date(2023, 6, 30)), spell("b2", start),
+                spell("b3", start), spell("b4", start)])
+    c = survival_curves(ds, time_unit="days", min_at_risk=2)
+    w = curve_of(c)
+    assert w["time"].tolist() == [456, 1096]
+    assert w["at_risk"].tolist() == [4, 3]
+    np.testing.assert_allclose(w["survival"], [0.75, 0.75])
+    (tr,) = c.attrs["truncation"]
+    assert tr["shown_from"] == pytest.approx(456, abs=0.5)
+    assert tr["truncated_at"] is None
+    everyone = curve_of(survival_curves(ds, time_unit="days", min_at_risk=0))
+    assert everyone["at_risk"].tolist() == [2, 1, 4, 3]  # the dip the stretch starts after
+
+
 def test_default_min_at_risk_hides_small_curves(truncated):
     c = survival_curves(truncated)
     assert len(c) == 0

@@ -442,33 +442,38 @@ def _section_text(sec) -> str:
     return BeautifulSoup(sec.to_html(), "html.parser").get_text(" ", strip=True)
 
 
-def test_survival_climbs_past_a_scope_where_only_unknown_and_white_are_drawn(sample):
-    """Time to first promotion among AHPs in Learning Disability and Autism climbs to AHPs
-    trust-wide in the old rule, where only the Unknown and White curves have 8 at risk (BME
-    has one point): the log-rank test there compares BME with White (Unknown is never
-    tested), so a sentence under an Unknown and a White curve saying "the groups' curves
-    differ" (p = 0.007) read as Unknown against White. The section now climbs to the first
-    scope where two compared groups are drawn, names them, and says the Unknown curve is not
-    tested."""
+def test_survival_climbs_to_the_first_scope_with_two_compared_groups(sample):
+    """Time to first promotion among AHPs in Learning Disability and Autism (only White
+    staff have 8 at risk) climbs to the first scope where two compared groups are drawn and
+    the sentence names them. It climbed to all staff trust-wide, past all staff in the
+    directorate and AHPs trust-wide, whose BME curves were cut to one point: their risk
+    sets reached 8 at about 2 months, dipped under it and grew to 34 and 29 (a curve is now
+    the stretch around its largest risk set). The log-rank test compares BME with White,
+    never Unknown."""
     from equity.measures.survival import survival_curves
 
     ctx = load(sample, period="2024/25", directorate="Learning Disability and Autism")
-    trust_ahp = survival_curves(ctx.dataset, period="2024/25", staff_group=ctx.staff_group,
-                                event="promotion", min_at_risk=8)
-    points = trust_ahp.groupby("group")["survival"].count()
-    assert points["BME"] < 2 and points["Unknown"] >= 2 and points["White"] >= 2
-    assert trust_ahp.attrs["logrank"][0]["groups"] == 2  # BME and White, not Unknown
+
+    def drawn(directorate, staff_group):
+        curves = survival_curves(ctx.dataset, period="2024/25", directorate=directorate,
+                                 staff_group=staff_group, event="promotion", min_at_risk=8)
+        return curves, curves.groupby("group")["survival"].count().to_dict()
+
+    assert drawn(ctx.directorate, ctx.staff_group)[1] == {"White": 41}
+    here, points = drawn(ctx.directorate, None)
+    assert points["BME"] >= 2 and points["White"] >= 2
+    assert here.groupby("group")["at_risk"].max()["BME"] == 34
+    trust_ahp = drawn(None, ctx.staff_group)[0]
+    assert trust_ahp.groupby("group")["at_risk"].max()["BME"] == 29
+    assert here.attrs["logrank"][0]["groups"] == 2  # BME and White
 
     text = _section_text(sections.survival_section(ctx, event="promotion"))
-    assert "so the curves are for all staff trust-wide, 2024/25" in text
-    assert "Log-rank test of time to first promotion (all staff trust-wide, 2024/25)" in text
-    everyone = survival_curves(ctx.dataset, period="2024/25", event="promotion",
-                               min_at_risk=8)
-    p = everyone.attrs["logrank"][0]["p_value"]
+    assert ("had 8 or more people at risk among AHPs in Learning Disability and Autism, so "
+            "the curves are for all staff in Learning Disability and Autism, 2024/25") in text
+    p = here.attrs["logrank"][0]["p_value"]
     verdict = ("the curves of BME and White staff differ by more than chance" if p < 0.05
                else "the data are consistent with no difference between BME and White staff")
     assert verdict in text
-    assert "The Unknown curve (ethnicity not recorded) is shown for completeness" in text
 
 
 def test_sections_climb_to_the_finest_scope_with_something_to_publish(sample):

@@ -163,12 +163,24 @@ def _km_counts(entries: pd.DataFrame, exits: pd.DataFrame, keys: list[str]) -> p
 
 
 def _shown_range(km: pd.DataFrame, keys: list[str], min_at_risk: int) -> pd.DataFrame:
-    """Per curve: the first time with at least ``min_at_risk`` at risk (``t_lo``) and the first
-    later time with fewer (``t_hi``, NaN when the risk set never falls below it)."""
+    """Per curve: the stretch of time around its largest risk set in which at least
+    ``min_at_risk`` are at risk throughout: its first time (``t_lo``) and the first later
+    time with fewer (``t_hi``, NaN when the risk set never falls below it again).
+
+    With late entry the risk set can reach ``min_at_risk``, dip under it and grow well past
+    it (8 at risk at 2 months, 7 just after, 29 a year later): the stretch is the one around
+    the largest risk set, not the first, which would leave one point of the curve."""
     g = [km[k] for k in keys]
     ok = km["at_risk"] >= min_at_risk
-    t_lo = km["time"].where(ok).groupby(g, dropna=False).transform("min")
-    t_hi = (km["time"].where((km["time"] >= t_lo) & ~ok)
+    largest = km["at_risk"].groupby(g, dropna=False).transform("max")
+    peak = (km["time"].where(ok & (km["at_risk"] == largest))
+            .groupby(g, dropna=False).transform("min"))
+    # the last time before the peak with too few at risk: the stretch starts after it
+    gap = (km["time"].where(~ok & (km["time"] < peak))
+           .groupby(g, dropna=False).transform("max"))
+    t_lo = (km["time"].where(ok & (km["time"] <= peak) & ((km["time"] > gap) | gap.isna()))
+            .groupby(g, dropna=False).transform("min"))
+    t_hi = (km["time"].where((km["time"] > peak) & ~ok)
             .groupby(g, dropna=False).transform("min"))
     return (km.loc[:, keys].assign(t_lo=t_lo.to_numpy(), t_hi=t_hi.to_numpy())
             .drop_duplicates(keys).reset_index(drop=True))
@@ -278,10 +290,11 @@ def survival_curves(
     log-rank test across the known groups per stratum, Brookmeyer-Crowley median interval,
     Aalen-Johansen cumulative incidence (see :mod:`equity.stats`).
 
-    Disclosure: each curve is shown from the first time its risk set reaches
-    ``min_at_risk`` (events before it are treated as censored, so the curve is conditional on
-    being in post then and no step from a smaller risk set is visible) and truncated at the
-    first later time it falls below. The log-rank test uses every spell.
+    Disclosure: each curve is shown over the stretch of time around its largest risk set in
+    which at least ``min_at_risk`` are at risk throughout: from the stretch's first time
+    (events before it are treated as censored, so the curve is conditional on being in post
+    then and no step from a smaller risk set is visible), truncated at the first later time
+    the risk set falls below it. The log-rank test uses every spell.
 
     Examples
     --------
@@ -348,9 +361,10 @@ def survival_curves(
     attrs["truncation"] = _records(trunc)
     hidden = int(trunc["shown_from"].isna().sum() + trunc["truncated_at"].notna().sum())
     attrs["disclosure"] = (
-        f"Curves are shown only where at least {min_at_risk} people are at risk: each starts "
-        "when its risk set first reaches that size (conditional on being in post then) and "
-        "stops when it falls below it. "
+        f"Curves are shown only where at least {min_at_risk} people are at risk: each over the "
+        "stretch around its largest risk set in which at least that many are at risk "
+        "throughout (conditional on being in post at its start), stopping when the risk set "
+        "falls below that size. "
         + (f"{hidden} curve start(s) or end(s) were hidden; see attrs['truncation']."
            if hidden else "Nothing was hidden."))
     out = _shape(out, scope, event, value_cols)
