@@ -684,6 +684,14 @@ def _pair(value: float, ref_value: float, **row: object) -> dict:
      "have a 95% interval that excludes 1, where the exact one includes 1"),
     ("leaver_rate", _pair(0.50, 0.42), _pair(0.51, 0.42, ratio=0.51 / 0.42,
                                               ratio_ci_low=1.01, ratio_ci_high=1.6),
+     "have a 95% interval that includes 1, where the exact one excludes 1"),
+    # an adverse finding: the chance clause after it says where the exact interval lies
+    ("leaver_rate", _pair(0.55, 0.42, status=ADVERSE),
+     _pair(0.56, 0.42, ratio=0.56 / 0.42, ratio_ci_low=0.9, ratio_ci_high=1.9, status=ADVERSE),
+     "have a 95% interval that excludes 1"),
+    ("leaver_rate", _pair(0.55, 0.42, status=ADVERSE),
+     _pair(0.56, 0.42, ratio=0.56 / 0.42, ratio_ci_low=1.01, ratio_ci_high=1.9,
+           status=ADVERSE),
      "have a 95% interval that includes 1, where the exact one excludes 1, so chance alone "
      "is an unlikely explanation"),
     # the pipeline's odds ratio, White / BME: shown (0.6/0.4) / (0.5/0.5) = 1.5 adverse,

@@ -464,10 +464,14 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     lo, hi = (float(exact[k]) if is_finite(exact.get(k)) else math.nan
               for k in ("ratio_ci_low", "ratio_ci_high"))
     if math.isfinite(lo) and math.isfinite(hi):
-        return ("have a 95% interval that excludes 1, where the exact one includes 1"
-                if lo <= 1 <= hi else
-                "have a 95% interval that includes 1, where the exact one excludes 1, so "
-                "chance alone is an unlikely explanation")
+        # An adverse or favourable finding says whether chance could explain it: its exact
+        # interval's side of 1 is said once (the finding adds "this could be chance").
+        judged = shown["status"] in (ADVERSE, FAVOURABLE)
+        if lo <= 1 <= hi:
+            return ("have a 95% interval that excludes 1" if judged
+                    else "have a 95% interval that excludes 1, where the exact one includes 1")
+        return ("have a 95% interval that includes 1, where the exact one excludes 1"
+                + (", so chance alone is an unlikely explanation" if judged else ""))
     return generic
     rates = [float(x) if is_finite(x) else math.nan for x in
              (shown["value"], ref["value"], exact["value"], exact_ref["value"])]
@@ -488,10 +492,14 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     lo, hi = (float(exact[k]) if is_finite(exact.get(k)) else math.nan
               for k in ("ratio_ci_low", "ratio_ci_high"))
     if math.isfinite(lo) and math.isfinite(hi):
-        return ("have a 95% interval that excludes 1, where the exact one includes 1"
-                if lo <= 1 <= hi else
-                "have a 95% interval that includes 1, where the exact one excludes 1, so "
-                "chance alone is an unlikely explanation")
+        # An adverse or favourable finding says whether chance could explain it: its exact
+        # interval's side of 1 is said once (the finding adds "this could be chance").
+        judged = shown["status"] in (ADVERSE, FAVOURABLE)
+        if lo <= 1 <= hi:
+            return ("have a 95% interval that excludes 1" if judged
+                    else "have a 95% interval that excludes 1, where the exact one includes 1")
+        return ("have a 95% interval that includes 1, where the exact one excludes 1"
+                + (", so chance alone is an unlikely explanation" if judged else ""))
     return generic
 
 
