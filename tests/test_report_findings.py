@@ -120,10 +120,41 @@ def test_the_scorecard_names_each_rows_level_in_words(contexts):
     from equity.report import sections
 
     table = sections.headlines(contexts[("Older People", "publication")])
-    unsettled = table["Status"] == "too few people to tell"
+    unsettled = table["Status"] == "withheld (small numbers)"
     assert unsettled.any() and (~unsettled).any()
-    assert set(table.loc[unsettled, "Level"]) == {"none: too few people at every level"}
+    assert set(table.loc[unsettled, "Level"]) == {"none: withheld (small numbers) at every level"}
     assert table.loc[~unsettled, "Level"].str.contains(r"20\d\d/\d\d").all()
+
+
+def test_a_count_withheld_at_every_rung_is_not_called_too_few_people():
+    """WDES 3 (formal capability process) in every AHP report: "too few people to tell, even
+    for all staff trust-wide", where the trust has about 2,000 staff in post: its Disabled
+    count is 3 (1 to 7, never published; plain pandas on casework.csv and staff.csv, bank
+    staff out: 3 Disabled and 11 Non-disabled people entered it in 2024/25, of 122 and 1,845
+    in post at 31 March 2025). The finding now says the count is withheld; the scorecard
+    too."""
+    cases = pd.read_csv(SAMPLE / "casework.csv", dtype=str)
+    cases = cases.loc[(cases["process"] == "capability") & (cases["formal"] == "true")
+                      & (cases["capability_reason"] == "performance")
+                      & cases["start_date"].between("2024-04-01", "2025-03-31")]
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
+    staff = staff.loc[(staff["contract_type"] != "Bank")]
+    closing = staff.loc[staff["snapshot_date"] == "2025-03-31"].set_index("staff_id")
+    opening = staff.loc[staff["snapshot_date"] == "2024-03-31"].set_index("staff_id")
+    ids = cases["staff_id"].unique()
+    record = pd.concat([closing.loc[closing.index.intersection(ids), "disability"],
+                        opening.loc[opening.index.intersection(ids).difference(closing.index),
+                                    "disability"]])
+    assert record.value_counts()[["Yes", "No"]].tolist() == [3, 11]
+    assert closing["disability"].value_counts()[["Yes", "No"]].tolist() == [122, 1845]
+    ctx = load(SAMPLE, period="2024/25", directorate="Older People")
+    wdes3 = next(f for f in F.findings(ctx) if f.indicator == "wdes_3")
+    assert wdes3.text.startswith(
+        "WDES 3: relative likelihood of entering the formal capability process, Disabled vs "
+        "Non-disabled: withheld to protect small numbers (a count of 1 to 7 is never "
+        "published), even for all staff trust-wide, 2024/25. With about 120 Disabled and "
+        "1,845 Non-disabled staff there,")
+    assert "too few people" not in wdes3.text
 
 
 def test_a_group_label_two_groupings_share_names_its_grouping(contexts):

@@ -311,6 +311,9 @@ class Finding:
     row: dict[str, Any] | None = None
     short: str = ""
     reference: str = ""
+    #: Why no rung settles it: "withheld" (a count of 1 to 7 at the last rung, which
+    #: disclosure control never publishes), "few" (too few people to judge), or "".
+    unsettled: str = ""
 
     @property
     def comparison(self) -> str:
@@ -355,15 +358,27 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
                            str(row["status"]), text, row, short, str(row["reference_group"]))
         last = (level, row)
     ref = ctx.reference_groups.get(group_var) or str(grouping(group_var).reference or "")
+    # A count of 1 to 7 (the events of a group, mostly) is never published: that is not
+    # "too few people", of whom there may be thousands.
+    withheld = last is not None and _withheld_count(last[1])
+    why = ("withheld to protect small numbers (a count of 1 to 7 is never published)"
+           if withheld else "too few people to tell")
     text = (f"{REGISTRY[indicator].title}{f' ({variant})' if variant else ''}, "
-            f"{FOCUS.get(group_var, '')} vs {ref}: too few people to tell, even for "
-            f"{levels[-1].label}.")
+            f"{FOCUS.get(group_var, '')} vs {ref}: {why}, even for {levels[-1].label}.")
     if last is not None:
         could = could_have_shown(*last)
         if could:
             text += " " + could
     return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
-                   None, text, ref)
+                   None, text, ref, unsettled="withheld" if withheld else "few")
+
+
+def _withheld_count(row: dict[str, Any]) -> bool:
+    """A published comparison row whose group's or reference's count disclosure control
+    suppressed (1 to 7): the counts exist, they cannot be shown."""
+    ref = row.get("_ref_row") or {}
+    return bool(row.get("suppressed")) and not all(
+        is_finite(r.get(k)) for r in (row, ref) for k in ("numerator", "denominator"))
 
 
 def _has_figure(row: dict[str, Any]) -> bool:

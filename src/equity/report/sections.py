@@ -369,9 +369,13 @@ def headlines(ctx: ReportContext) -> pd.DataFrame:
     for f in findings(ctx):
         row = f.row
         fig = _headline_figure(row) if row is not None else WITHHELD
+        withheld = f.unsettled == "withheld"
         recs.append({"Indicator": f.title, "Comparison": f.comparison,
-                     "Level": f.level if row is not None else "none: too few people at every level",
-                     "Figure": fig, "Status": _status(f.status)})
+                     "Level": f.level if row is not None else
+                     "none: withheld (small numbers) at every level" if withheld else
+                     "none: too few people at every level",
+                     "Figure": fig,
+                     "Status": "withheld (small numbers)" if withheld else _status(f.status)})
     return pd.DataFrame(recs, columns=["Indicator", "Comparison", "Level", "Figure", "Status"])
 
 
@@ -395,7 +399,8 @@ def scorecard_section(ctx: ReportContext) -> Section:
     notes = ["Figure: how many times as likely the first group was as the second (1 = equal), "
              "with its 95% interval; for pay, the gap in % of the second group's pay "
              "(positive: the first group paid less).", _disclosure_line(ctx)]
-    if ((table["Figure"] == WITHHELD) & ~table["Status"].str.startswith("too few")).any():
+    unsettled = table["Status"].str.startswith(("too few", "withheld"))
+    if ((table["Figure"] == WITHHELD) & ~unsettled).any():
         notes.insert(1, f"{WITHHELD} beside a status: the figure is withheld (worked out "
                         "from the rounded counts, it would point the other way, be judged "
                         "otherwise or change whether its interval includes 1) and the status "
