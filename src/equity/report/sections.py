@@ -350,8 +350,9 @@ def summary_section(ctx: ReportContext) -> Section:
     if not any(by[s] for s in labels):
         sec.add(Note("No comparison could be settled at any level for this scope."))
     if by[INSUFFICIENT]:
+        # (each says why: a count withheld at every level, or too few people)
         sec.add(Narrative(tuple(f.short for f in by[INSUFFICIENT]),
-                          heading="Could not be settled (too few people at every level)"))
+                          heading="Could not be settled at any level"))
     # A headline these data cannot give at all (a year the leavers table does not reach, no
     # snapshot opening the year) is said here, not left out of the summary in silence.
     found_ids = {f.indicator for f in found}
