@@ -69,12 +69,14 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
        "proportion", NHSE_WRES, "representation"),
     _m("senior_representation", "Senior leadership representation (Band 8a and above)",
        "Share of staff at Band 8a and above (including VSM) in each group, with the relative "
-       "likelihood of a BME member of staff being senior compared with a White member of staff.",
+       "likelihood of a BME member of staff being senior compared with a White member of staff; "
+       "bank staff excluded.",
        "proportion", "NHS England, A Model Employer (2019)", "representation", harm="below",
        non_adverse_range=True),
     _m("representation_vs_benchmark", "Representation against the local population",
        "Workforce share of each group divided by the group's share of the local population "
-       "(Census 2021, from the benchmarks table). Below 1: the group is under-represented.",
+       "(Census 2021, from the benchmarks table); staff of known ethnicity, bank staff "
+       "excluded. Below 1: the group is under-represented.",
        "proportion", "ONS Census 2021, table TS021 (ethnic group)", "representation",
        harm="below", non_adverse_range=True, needs=("staff", "benchmarks")),
     _m("diversity_index", "Diversity index",

@@ -280,7 +280,8 @@ def senior_representation(
     Senior bands: :data:`equity.codes.SENIOR_BANDS`. NHS England, *A Model Employer* (2019):
     senior representation should match the workforce. Relative likelihood and Koopman score
     interval as :func:`equity.stats.relative_likelihood`; status by the four-fifths rule
-    (NHS England, *A fair experience for all*). Bank staff are included (staff in post).
+    (NHS England, *A fair experience for all*). Bank staff are left out, as from WRES 1, the
+    pipeline and the Model Employer ladder (counted in ``attrs["exclusions"]``).
     """
     ctx = _context(dataset, period=period, within=within, staff_group=staff_group,
                    directorate=directorate, profession=profession, min_n=min_n)
@@ -289,7 +290,7 @@ def senior_representation(
     within_ = ctx.without("band")
     senior = nw.col("band").is_in(list(codes.SENIOR_BANDS)).fill_null(False)
     counts = _in_post(ctx, gs, within=within_, derive={"senior": senior.cast(nw.Float64())},
-                      sums=["senior"])
+                      sums=["senior"], exclude_bank=True)
     share = _with_totals(counts, within_, value="sum_senior", total="senior_total")
     a = rate_rows(share, indicator="senior_representation", period=ctx.period,
                   numerator="sum_senior", denominator="senior_total", gs=gs, within=within_,
@@ -298,7 +299,8 @@ def senior_representation(
                   numerator="sum_senior", denominator="n", gs=gs, within=within_,
                   variant="likelihood of being senior", orientation="group_over_reference",
                   min_n=ctx.min_n)
-    return concat_results([a, b])
+    return record_exclusion(concat_results([a, b]), indicator="senior_representation",
+                            table="staff", reason="bank staff", count=_bank_count(ctx))
 
 
 def _benchmark_group(values: pd.Series, g: Grouping) -> pd.Series:
@@ -339,8 +341,8 @@ def representation_vs_benchmark(
 
     Notes
     -----
-    Staff with unknown ethnicity are left out (the census has no "unknown"), and counted in
-    ``attrs["exclusions"]``. The population share is treated as fixed (a census count).
+    Staff with unknown ethnicity are left out (the census has no "unknown"), and so are bank
+    staff (as from WRES 1), each counted in ``attrs["exclusions"]``. The population share is treated as fixed (a census count).
     Source: ONS Census 2021 table TS021 (ethnic group), as named in the benchmarks table.
     Library method for the ratio and its status (four-fifths rule, NHS England).
     """
@@ -382,7 +384,8 @@ def representation_vs_benchmark(
            .agg(pop=("sum_count", "sum"), source=("source", "first")).reset_index())
     pop["pop_share"] = pop["pop"] / pop.groupby("area")["pop"].transform("sum")
 
-    counts = _in_post(ctx, gs, within=ctx.within)
+    # staff in post as WRES 1 counts them (bank staff out), known ethnicity only
+    counts = _in_post(ctx, gs, within=ctx.within, exclude_bank=True)
     unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
     known = _with_totals(_drop_unknown(counts, gs), ctx.within)
     rows = []
@@ -403,6 +406,8 @@ def representation_vs_benchmark(
         r["reference_group"] = f"population share ({source})"
         rows.append(r)
     out = concat_results(rows)
+    record_exclusion(out, indicator=ind, table="staff", reason="bank staff",
+                     count=_bank_count(ctx))
     return record_exclusion(out, indicator=ind, table="staff", reason="unknown ethnicity",
                             count=unknown)
 
@@ -437,7 +442,8 @@ def diversity_index(
                    directorate=directorate, profession=profession, min_n=min_n)
     gs = as_groupings(by)
     _check_by(dataset, "staff", dataset.staff, gs)
-    counts = _in_post(ctx, gs, within=ctx.within)
+    # staff in post as WRES 1 counts them (bank staff out), known ethnicity only
+    counts = _in_post(ctx, gs, within=ctx.within, exclude_bank=True)
     unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
     known = _with_totals(_drop_unknown(counts, gs), ctx.within)
     known = known.assign(
