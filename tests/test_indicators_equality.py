@@ -491,6 +491,32 @@ def test_wres3_wres4_leave_bank_staff_out_as_wres1_and_training_access_do():
             w4.loc[g, ["numerator", "denominator"]].tolist()
 
 
+def test_senior_representation_and_the_census_share_leave_bank_staff_out():
+    """Mental Health Adults' AHPs: "0.57 times as likely to be at Band 8a or above" (bank
+    staff in: BME 1 of 11, White 8 of 50) beside a band table without them (1 of 8 against
+    6 of 44: 0.92). By hand: 10 White (2 senior) and 10 BME (1 senior) substantive staff, 5
+    BME bank staff all senior: without the bank staff BME 1/10 against White 2/10 = 0.5
+    (with them 6/15 against 2/10 = 2.0); the Census share of BME staff 10 of 20, not 15 of
+    25."""
+    staff = staff_of((8, {"eth": "A"}), (2, {"eth": "A", "band": "Band 8a"}),
+                     (9, {"eth": "N"}), (1, {"eth": "N", "band": "Band 8a"}),
+                     (5, {"eth": "N", "band": "Band 8a", "ct": "Bank"}))
+    bench = pd.DataFrame({"area": "Town", "group_var": "ethnicity", "group": ["White", "BME"],
+                          "count": [80, 20], "source": "ONS Census 2021"})
+    ds = Dataset.from_frames(staff=staff, benchmarks=bench)
+    r = eq.equality_indicators(ds, period=PERIOD)
+    senior = r.loc[(r["indicator"] == "senior_representation")
+                   & (r["variant"] == "likelihood of being senior")].set_index("group")
+    assert senior.loc["BME", ["numerator", "denominator"]].tolist() == [1.0, 10.0]
+    assert senior.loc["BME", "ratio"] == pytest.approx(0.5)
+    census = r.loc[r["indicator"] == "representation_vs_benchmark"].set_index("group")
+    assert census.loc["BME", ["numerator", "denominator"]].tolist() == [10.0, 20.0]
+    assert census.loc["BME", "ratio"] == pytest.approx(0.5 / 0.2)
+    ex = {(e["indicator"], e["reason"]): e["count"] for e in r.attrs["exclusions"]}
+    assert ex[("senior_representation", "bank staff")] == 5
+    assert ex[("representation_vs_benchmark", "bank staff")] == 5
+
+
 # --------------------------------------------------------------------------- WRES 9, survey
 
 

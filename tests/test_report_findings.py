@@ -1256,6 +1256,35 @@ def test_a_band_cluster_with_nobody_in_it_withholds_nothing():
                             "not White British") for n in pay.notes)
 
 
+def test_group_tables_say_whom_their_rates_count():
+    """Mental Health Adults' AHPs, internal: the leavers table's "Out of" read 8.5 beside a
+    staff table of 8 BME staff (the average of two snapshots' headcounts, plain pandas on
+    staff.csv: 9 BME AHPs in post at 31 March 2024 and 8 at 31 March 2025, bank staff out);
+    the pay table said "Gaps from fewer than 8 people are withheld" beside a gap from 7."""
+    from equity import plots
+    from equity.report import sections
+
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
+    here = staff.loc[(staff["directorate"] == "Mental Health Adults")
+                     & (staff["staff_group"] == "Allied Health Professionals")
+                     & (staff["contract_type"] != "Bank")
+                     & ~staff["ethnic_category"].fillna("Z").isin(["A", "B", "C", "Z", "99"])]
+    counts = here["snapshot_date"].value_counts()
+    assert (counts["2024-03-31"], counts["2025-03-31"]) == (9, 8)
+    ctx = load(SAMPLE, period="2024/25", directorate="Mental Health Adults",
+               disclosure="internal")
+    leavers = next(p for p in sections.retention_section(ctx).parts
+                   if isinstance(p, plots.Table) and p.caption.startswith("Leavers by group"))
+    assert leavers.frame.set_index("Group").loc["BME", "Out of"] == "8.5"
+    assert ("Number: leavers in the year; out of: the average of the staff in post at its "
+            "opening and closing 31 March (bank staff excluded), so it can end in .5."
+            in leavers.notes)
+    pay = next(p for p in sections.pay_gaps_section(ctx).parts
+               if isinstance(p, plots.Table) and p.caption.startswith("Hourly pay gaps"))
+    assert "Gaps from fewer than 8 people are shown here; a published report withholds them." \
+        in pay.notes[0]
+
+
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
     """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
     rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have

@@ -247,12 +247,32 @@ def groups_table(ctx: ReportContext, indicators: Sequence[str], *, caption: str,
         "Rate (95% CI)": [_figure(r, "proportion") for r in shown.to_dict("records")],
     })
     notes = [_disclosure_line(ctx)]
+    # whom each rate counts, which is not the staff table's headcount (an average of two
+    # snapshots can end in .5)
+    notes += list(dict.fromkeys(_OUT_OF[i] for i in shown["indicator"] if i in _OUT_OF))
     if hidden:
         notes.append(f"{hidden} further group figure(s) withheld entirely (small numbers) are "
                      "not listed.")
     if empty:
         notes.append(empty)
     return plots.Table(table, caption=f"{caption} ({ctx.scope_label})", notes=notes)
+
+
+#: What "Number" and "Out of" count in :func:`groups_table`, per indicator.
+_OUT_OF: dict[str, str] = {
+    "wres_2": "Number: shortlisted applicants appointed; out of: those shortlisted for posts "
+              "closing in the year.",
+    "training_access": "Number: staff who accessed non-mandatory training or CPD in the "
+                       "year; out of: staff in post at its closing 31 March (bank staff "
+                       "excluded).",
+    "leaver_rate": "Number: leavers in the year; out of: the average of the staff in post at "
+                   "its opening and closing 31 March (bank staff excluded), so it can end in "
+                   ".5.",
+    "promotion_rate": "Number: staff in a higher band at the year's closing 31 March than at "
+                      "its opening one; out of: staff in post at the opening 31 March (bank "
+                      "staff excluded).",
+}
+_OUT_OF["wdes_2"] = _OUT_OF["wres_2"]
 
 
 def _section(ctx: ReportContext, key: str, *, rest: Sequence[str] = (),
@@ -612,7 +632,10 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
     sec.add(plots.Table(table, caption=f"Hourly pay gaps ({ctx.scope_label})", notes=[
         "Gap: (second group's mean or median hourly pay - first group's) / second group's x "
         "100; positive: the first group is paid less. Adverse: a gap above 5% (a library "
-        "threshold). Gaps from fewer than 8 people are withheld.", _disclosure_line(ctx),
+        "threshold); a group of fewer than 10 people: too few people to tell. "
+        + ("Gaps from fewer than 8 people are withheld." if ctx.disclosure == "publication"
+           else "Gaps from fewer than 8 people are shown here; a published report withholds "
+                "them."), _disclosure_line(ctx),
         *notes]))
     first: tuple[int, int] | None = None  # (quarters withheld, quarters) at the report's scope
     for d, sg in _scopes(ctx):
