@@ -488,34 +488,6 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
         return ("have a 95% interval that includes 1, where the exact one excludes 1"
                 + (", so chance alone is an unlikely explanation" if judged else ""))
     return generic
-    rates = [float(x) if is_finite(x) else math.nan for x in
-             (shown["value"], ref["value"], exact["value"], exact_ref["value"])]
-    g, r, eg, er = rates
-    exact_ratio = float(exact["ratio"]) if is_finite(exact.get("ratio")) else math.nan
-    # Only a ratio of the two rates shown (not, say, the pipeline's ratio of shares) can be
-    # worked out again from them.
-    if not (all(map(math.isfinite, rates)) and min(rates) > 0 and math.isclose(
-            exact_ratio, er / eg if meta.reference_on_top else eg / er, rel_tol=1e-9)):
-        return generic
-    if np.sign(g - r) != np.sign(eg - er):
-        return "point the other way"
-    ratio = r / g if meta.reference_on_top else g / r
-    status = stats.classify([ratio], [shown["denominator"]], [ref["denominator"]],
-                            harm=meta.harm)[0]
-    if status != shown["status"] and status in _OTHERWISE:
-        return _OTHERWISE[status]
-    lo, hi = (float(exact[k]) if is_finite(exact.get(k)) else math.nan
-              for k in ("ratio_ci_low", "ratio_ci_high"))
-    if math.isfinite(lo) and math.isfinite(hi):
-        # An adverse or favourable finding says whether chance could explain it: its exact
-        # interval's side of 1 is said once (the finding adds "this could be chance").
-        judged = shown["status"] in (ADVERSE, FAVOURABLE)
-        if lo <= 1 <= hi:
-            return ("have a 95% interval that excludes 1" if judged
-                    else "have a 95% interval that excludes 1, where the exact one includes 1")
-        return ("have a 95% interval that includes 1, where the exact one excludes 1"
-                + (", so chance alone is an unlikely explanation" if judged else ""))
-    return generic
 
 
 def _withheld_direction(row: dict[str, Any]) -> str:
