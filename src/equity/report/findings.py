@@ -433,8 +433,8 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     "point the other way", "be judged within the non-adverse range" (adverse, favourable),
     "have a 95% interval that excludes 1, where the exact one includes 1" (and the other
     way round, saying that chance alone is then an unlikely explanation), "rest on a rate of
-    100%, which only rounding gives (the exact rate is lower)" (0%), or "state a different conclusion" where the published figures
-    cannot tell. Disclosure control withholds a ratio whose direction, status or "interval
+    100%, which only rounding gives (the exact rate is lower)" (0%), or "state a different
+    conclusion" where the published figures cannot tell. Disclosure control withholds a ratio whose direction, status or "interval
     excludes 1", worked out from the rounded counts, is not the exact one, and a ratio
     beside a rate that rounding alone takes to 0% or 100%.
 
