@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from equity.codes import Period
 from equity.errors import check_choice
 from equity.registry import REGISTRY, IndicatorMeta
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, NOT_APPLICABLE, WITHIN
@@ -143,10 +145,6 @@ def joined_in(row: Mapping[str, Any]) -> str | None:
     2024/25 and "within 12 months", "2023/24"; for "2022/23 to 2024/25", "2021/22 to
     2023/24" (:func:`equity.measures.retention.early_career`: each joiner's window closes
     within the period). None for any other row."""
-    import re
-
-    from equity.codes import Period
-
     months = re.fullmatch(r"within (\d+) months.*", str(row.get("variant")))
     if row.get("indicator") != "early_career_leaver_rate" or months is None:
         return None
