@@ -468,7 +468,8 @@ def test_survival_climbs_to_the_first_scope_with_two_compared_groups(sample):
     assert here.attrs["logrank"][0]["groups"] == 2  # BME and White
 
     text = _section_text(sections.survival_section(ctx, event="promotion"))
-    assert ("had 8 or more people at risk among AHPs in Learning Disability and Autism, so "
+    assert ("had 8 or more people at risk at any one length of service among AHPs in "
+            "Learning Disability and Autism, so "
             "the curves are for all staff in Learning Disability and Autism, 2024/25") in text
     p = here.attrs["logrank"][0]["p_value"]
     verdict = ("the curves of BME and White staff differ by more than chance" if p < 0.05
@@ -492,8 +493,8 @@ def test_sections_climb_to_the_finest_scope_with_something_to_publish(sample):
     km = sections.survival_section(ctx)
     text = _section_text(km)
     assert ("fewer than two ethnic groups (not counting Unknown) had 8 or more people at risk "
-            "among AHPs in Older People, so the curves are for all staff in Older People, "
-            "2024/25") in text
+            "at any one length of service among AHPs in Older People, so the curves are for "
+            "all staff in Older People, 2024/25") in text
     chart = next(p for p in km.parts if isinstance(p, plots.Chart))
     assert chart.alt.startswith("Staying in post over time (Kaplan-Meier), all staff in "
                                 "Older People, 2024/25")

@@ -765,7 +765,8 @@ def _logrank_sentence(curves: pd.DataFrame, what: str) -> str:
     notes = ""
     if len(drawn) < n:
         notes += (f" Only {len(drawn)} of the {n} groups' curves are drawn: the others never "
-                  "had 8 or more people at risk, so their curves cannot be published, though "
+                  "had 8 or more people at risk at any one length of service, so their curves "
+                  "cannot be published, though "
                   "the test uses them.")
     if _UNKNOWN in _drawn(curves, compared=False):
         notes += (f" The {_UNKNOWN} curve (ethnicity not recorded) is shown for completeness "
@@ -814,13 +815,15 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
     else:
         return sec.add(Note(
             f"Time to {what}: fewer than two ethnic groups (not counting {_UNKNOWN}) had 8 or "
-            f"more people at risk, even for {_scope_name(*scopes[-1])}, so no curves can be "
-            "compared."))
+            f"more people at risk at any one length of service, even for "
+            f"{_scope_name(*scopes[-1])}, so no curves can be compared."))
     where = f"{_scope_name(d, sg)}, {ctx.period}"
     if (d, sg) != scopes[0]:
+        # (at risk: in post and of the same length of service, the curves' time axis; a
+        # group of 11 can have fewer than 8 at every length of service)
         sec.add(Note(f"Time to {what}: fewer than two ethnic groups (not counting {_UNKNOWN}) "
-                     f"had 8 or more people at risk among {_scope_name(*scopes[0])}, so the "
-                     f"curves are for {where}."))
+                     f"had 8 or more people at risk at any one length of service among "
+                     f"{_scope_name(*scopes[0])}, so the curves are for {where}."))
     title = ("Staying in post over time (Kaplan-Meier)" if event == "leaving"
              else "Not yet promoted over time (Kaplan-Meier)")
     sec.add(plots.survival(curves, title=f"{title}, {where}",
