@@ -491,7 +491,7 @@ def test_wres3_wres4_leave_bank_staff_out_as_wres1_and_training_access_do():
             w4.loc[g, ["numerator", "denominator"]].tolist()
 
 
-def test_senior_representation_and_the_census_share_leave_bank_staff_out():
+def test_senior_representation_census_share_and_diversity_leave_bank_staff_out():
     """Mental Health Adults' AHPs: "0.57 times as likely to be at Band 8a or above" (bank
     staff in: BME 1 of 11, White 8 of 50) beside a band table without them (1 of 8 against
     6 of 44: 0.92). By hand: 10 White (2 senior) and 10 BME (1 senior) substantive staff, 5
@@ -512,9 +512,14 @@ def test_senior_representation_and_the_census_share_leave_bank_staff_out():
     census = r.loc[r["indicator"] == "representation_vs_benchmark"].set_index("group")
     assert census.loc["BME", ["numerator", "denominator"]].tolist() == [10.0, 20.0]
     assert census.loc["BME", "ratio"] == pytest.approx(0.5 / 0.2)
+    # diversity: 10 of code A and 10 of code N, 1 - (0.5^2 + 0.5^2) = 0.5 (with the bank
+    # staff, 10 and 15: 0.48)
+    diversity = r.loc[r["indicator"] == "diversity_index"].iloc[0]
+    assert (diversity["denominator"], diversity["value"]) == (20.0, pytest.approx(0.5))
     ex = {(e["indicator"], e["reason"]): e["count"] for e in r.attrs["exclusions"]}
     assert ex[("senior_representation", "bank staff")] == 5
     assert ex[("representation_vs_benchmark", "bank staff")] == 5
+    assert ex[("diversity_index", "bank staff")] == 5
 
 
 # --------------------------------------------------------------------------- WRES 9, survey

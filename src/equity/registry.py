@@ -81,7 +81,8 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
        harm="below", non_adverse_range=True, needs=("staff", "benchmarks")),
     _m("diversity_index", "Diversity index",
        "Simpson diversity index 1 - sum(p^2) over the detailed groups with a known value: the "
-       "chance that two staff picked at random belong to different groups.",
+       "chance that two staff picked at random belong to different groups; bank staff "
+       "excluded.",
        "index", LIBRARY, "representation", library_method=True),
     _m("declaration_rate", "Declaration rate",
        "Share of staff whose ethnicity, disability or sexual orientation is recorded "

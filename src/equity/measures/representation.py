@@ -147,6 +147,14 @@ def _bank_count(ctx: _Ctx, snapshot: Any = None) -> float:
     return float(c["n"].sum())
 
 
+def _known_in_post(ctx: _Ctx, gs: Sequence[Grouping]) -> tuple[pd.DataFrame, float]:
+    """Staff in post whose group is known, counted as WRES 1 counts them (bank staff out),
+    with each stratum's total (``total``), and how many were of an unknown group."""
+    counts = _in_post(ctx, gs, within=ctx.within, exclude_bank=True)
+    unknown = float(counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum())
+    return _with_totals(_drop_unknown(counts, gs), ctx.within), unknown
+
+
 def _with_totals(counts: pd.DataFrame, keys: Sequence[str], *, value: str = "n",
                  total: str = "total") -> pd.DataFrame:
     """Add the total of ``value`` over every group within each stratum (unknowns included)."""
@@ -342,7 +350,8 @@ def representation_vs_benchmark(
     Notes
     -----
     Staff with unknown ethnicity are left out (the census has no "unknown"), and so are bank
-    staff (as from WRES 1), each counted in ``attrs["exclusions"]``. The population share is treated as fixed (a census count).
+    staff (as from WRES 1), each counted in ``attrs["exclusions"]``. The population share is
+    treated as fixed (a census count).
     Source: ONS Census 2021 table TS021 (ethnic group), as named in the benchmarks table.
     Library method for the ratio and its status (four-fifths rule, NHS England).
     """
@@ -384,10 +393,7 @@ def representation_vs_benchmark(
            .agg(pop=("sum_count", "sum"), source=("source", "first")).reset_index())
     pop["pop_share"] = pop["pop"] / pop.groupby("area")["pop"].transform("sum")
 
-    # staff in post as WRES 1 counts them (bank staff out), known ethnicity only
-    counts = _in_post(ctx, gs, within=ctx.within, exclude_bank=True)
-    unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
-    known = _with_totals(_drop_unknown(counts, gs), ctx.within)
+    known, unknown = _known_in_post(ctx, gs)
     rows = []
     for (area_name, source), p_area in pop.groupby(["area", "source"], sort=False):
         m = known.merge(p_area[["group", "pop_share"]], on="group", how="left")
@@ -431,7 +437,8 @@ def diversity_index(
     -----
     Simpson (1949), in the form 1 − Σ p² (Gini–Simpson: the chance that two staff drawn at
     random, with replacement, belong to different groups). Library method. Staff with an
-    unknown value are left out of p and counted in ``attrs["exclusions"]``.
+    unknown value, and bank staff (as from WRES 1), are left out of p and counted in
+    ``attrs["exclusions"]``.
 
     Examples
     --------
@@ -442,10 +449,7 @@ def diversity_index(
                    directorate=directorate, profession=profession, min_n=min_n)
     gs = as_groupings(by)
     _check_by(dataset, "staff", dataset.staff, gs)
-    # staff in post as WRES 1 counts them (bank staff out), known ethnicity only
-    counts = _in_post(ctx, gs, within=ctx.within, exclude_bank=True)
-    unknown = counts.loc[unknown_mask(counts["group"], gs).to_numpy(), "n"].sum()
-    known = _with_totals(_drop_unknown(counts, gs), ctx.within)
+    known, unknown = _known_in_post(ctx, gs)
     known = known.assign(
         p2=np.where(known["total"] > 0, (known["n"] / known["total"].where(known["total"] > 0)) ** 2, 0.0),
         present=(known["n"] > 0).astype(float),
@@ -463,6 +467,8 @@ def diversity_index(
                          numerator=agg["present"], denominator=agg["total"], value=value,
                          status=stats.share_status(agg["total"], min_n=ctx.min_n)),
         indicator=ind, period=str(ctx.period))
+    record_exclusion(out, indicator=ind, table="staff", reason="bank staff",
+                     count=_bank_count(ctx))
     return record_exclusion(out, indicator=ind, table="staff", reason=f"unknown {by}",
                             count=unknown)
 
