@@ -356,22 +356,16 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
         return f"{label}: {INSUFFICIENT_TEXT}{vs}."
     if meta is None:
         return f"{label}: {format_value(r.get('value'), 'ratio')}."
-    if meta.unit == "percentage_points" and _ok(r.get("value")):
-        # The board against the workforce (WRES 9, WDES 10): the standard's difference in
-        # points, its ratio beside it; the status judged on the ratio.
-        text = _gap_sentence(r, meta)
-        if status in (ADVERSE, FAVOURABLE) and _ok(r.get("ratio")):
+    # The board against the workforce (WRES 9, WDES 10): the standard's difference in
+    # points, its ratio beside it, the status judged on the ratio; else a ratio's sentence.
+    board = meta.unit == "percentage_points" and _ok(r.get("value"))
+    judged = _ok(r.get("ratio"))
+    if board or (status in (ADVERSE, FAVOURABLE, WITHIN) and judged):
+        text = _gap_sentence(r, meta) if board else _ratio_sentence(r, meta, non_adverse_range)
+        if judged and status in (ADVERSE, FAVOURABLE):  # on the point estimate, as NHS England
             verdict = "an adverse" if status == ADVERSE else "a favourable"
             text += f" By the NHS convention this is {verdict} finding."
-        if caveats and _ok(r.get("ratio")):
-            text += " " + _caveat(r)
-        return text
-    if status in (ADVERSE, FAVOURABLE, WITHIN) and _ok(r.get("ratio")):
-        text = _ratio_sentence(r, meta, non_adverse_range)
-        if status in (ADVERSE, FAVOURABLE):  # judged on the point estimate, as NHS England do
-            verdict = "an adverse" if status == ADVERSE else "a favourable"
-            text += f" By the NHS convention this is {verdict} finding."
-        if caveats:
+        if caveats and judged:
             text += " " + _caveat(r)
         return text
     if meta.unit == "percent" and _ok(r.get("value")):
