@@ -348,8 +348,7 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
                 # publish one beside it.
                 exact = comparison_row(level_rows(ctx, level, indicator, group_var, variant,
                                                   exact=True), group_var, variant)
-                chance = (" Its 95% interval, withheld with it, includes 1, so this could be "
-                          "chance." if exact is not None and chance_clause(exact) else "")
+                chance = _withheld_chance(exact)
                 more = _next_figure(ctx, levels[i + 1:], indicator, group_var, variant)
                 text = f"{_finding_text(row, level, exact=exact)}{chance} {more}".rstrip()
                 short = (f"{_finding_text(row, level, caveats=False, exact=exact)}{chance} "
@@ -371,6 +370,13 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
             text += " " + could
     return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
                    None, text, ref, unsettled="withheld" if withheld else "few")
+
+
+def _withheld_chance(exact: dict[str, Any] | None) -> str:
+    """What a shown figure's :func:`~equity.narration.chance_clause` says, for a status whose
+    figure is withheld (``exact``: its row before disclosure control)."""
+    return (" Its 95% interval, withheld with it, includes 1, so this could be chance."
+            if exact is not None and chance_clause(exact) else "")
 
 
 def _withheld_count(row: dict[str, Any]) -> bool:
@@ -434,9 +440,11 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     "have a 95% interval that excludes 1, where the exact one includes 1" (and the other
     way round, saying that chance alone is then an unlikely explanation), "rest on a rate of
     100%, which only rounding gives (the exact rate is lower)" (0%), or "state a different
-    conclusion" where the published figures cannot tell. Disclosure control withholds a ratio whose direction, status or "interval
-    excludes 1", worked out from the rounded counts, is not the exact one, and a ratio
-    beside a rate that rounding alone takes to 0% or 100%.
+    conclusion" where the published figures cannot tell. Disclosure control withholds a
+    ratio whose direction, status or "interval excludes 1", worked out from the rounded
+    counts, is not the exact one, and a ratio beside a rate that rounding alone takes to 0%
+    or 100% (:func:`equity.disclosure.apply_disclosure`); this works the reason out again
+    from the published rows, as the result schema has no place for it.
 
     The ratio is worked out again from the two rates as the indicator forms it: their ratio
     (relative likelihoods) or the ratio of their odds (the pipeline disparity ratio),
@@ -673,8 +681,7 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
         if row["status"] in judged:  # withheld because rounding would change its conclusion
             exact = row.get("_exact")
             why = withheld_because(row, exact)
-            chance = (" Its 95% interval, withheld with it, includes 1, so this could be "
-                      "chance." if exact is not None and chance_clause(exact) else "")
+            chance = _withheld_chance(exact)
             return (f"{head}: {judged[str(row['status'])]}, from the exact counts. The ratio "
                     f"itself is withheld: worked out from the rounded rates shown, it would "
                     f"{why}.{chance}")
