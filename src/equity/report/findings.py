@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from equity import stats
+from equity.disclosure import THRESHOLD
 from equity.measures._common import grouping
 from equity.narration import chance_clause, group_ratio, joined_in, sentence, variant_text
 from equity.registry import REGISTRY
@@ -360,8 +361,8 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
     # A count of 1 to 7 (the events of a group, mostly) is never published: that is not
     # "too few people", of whom there may be thousands.
     withheld = last is not None and _withheld_count(last[1])
-    why = ("withheld to protect small numbers (a count of 1 to 7 is never published)"
-           if withheld else "too few people to tell")
+    why = (f"withheld to protect small numbers (a count of 1 to {THRESHOLD} is never "
+           "published)" if withheld else "too few people to tell")
     text = (f"{REGISTRY[indicator].title}{f' ({variant})' if variant else ''}, "
             f"{FOCUS.get(group_var, '')} vs {ref}: {why}, even for {levels[-1].label}.")
     if last is not None:

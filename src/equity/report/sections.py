@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from equity import codes, plots, stats
+from equity.disclosure import MIN_PEOPLE_FOR_AVERAGE
 from equity.errors import EquityError
 from equity.measures._common import grouping, uncovered
 from equity.narration import PAY_SCALE_WORDS, PHRASES, Narrative, format_value, sentence
@@ -632,10 +633,11 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
     sec.add(plots.Table(table, caption=f"Hourly pay gaps ({ctx.scope_label})", notes=[
         "Gap: (second group's mean or median hourly pay - first group's) / second group's x "
         "100; positive: the first group is paid less. Adverse: a gap above 5% (a library "
-        "threshold); a group of fewer than 10 people: too few people to tell. "
-        + ("Gaps from fewer than 8 people are withheld." if ctx.disclosure == "publication"
-           else "Gaps from fewer than 8 people are shown here; a published report withholds "
-                "them."), _disclosure_line(ctx),
+        f"threshold); a group of fewer than {stats.MIN_N} people: too few people to tell. "
+        + (f"Gaps from fewer than {MIN_PEOPLE_FOR_AVERAGE} people are withheld."
+           if ctx.disclosure == "publication" else
+           f"Gaps from fewer than {MIN_PEOPLE_FOR_AVERAGE} people are shown here; a published "
+           "report withholds them."), _disclosure_line(ctx),
         *notes]))
     first: tuple[int, int] | None = None  # (quarters withheld, quarters) at the report's scope
     for d, sg in _scopes(ctx):
