@@ -459,12 +459,14 @@ def test_survival_climbs_to_the_first_scope_with_two_compared_groups(sample):
                                  staff_group=staff_group, event="promotion", min_at_risk=8)
         return curves, curves.groupby("group")["survival"].count().to_dict()
 
-    assert drawn(ctx.directorate, ctx.staff_group)[1] == {"White": 41}
+    assert list(drawn(ctx.directorate, ctx.staff_group)[1]) == ["White"]
+    # the BME curves of the two scopes it climbed past are drawn now, every point of them
+    # with 8 or more at risk (the rule itself is worked by hand in test_indicators_survival)
     here, points = drawn(ctx.directorate, None)
-    assert points["BME"] >= 2 and points["White"] >= 2
-    assert here.groupby("group")["at_risk"].max()["BME"] == 34
-    trust_ahp = drawn(None, ctx.staff_group)[0]
-    assert trust_ahp.groupby("group")["at_risk"].max()["BME"] == 29
+    trust_ahp, trust_points = drawn(None, ctx.staff_group)
+    for curves, n in ((here, points), (trust_ahp, trust_points)):
+        assert n["BME"] >= 2 and n["White"] >= 2
+        assert (curves["at_risk"] >= 8).all()
     assert here.attrs["logrank"][0]["groups"] == 2  # BME and White
 
     text = _section_text(sections.survival_section(ctx, event="promotion"))
