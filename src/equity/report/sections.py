@@ -391,14 +391,19 @@ def headlines(ctx: ReportContext) -> pd.DataFrame:
     for f in findings(ctx):
         row = f.row
         fig = _headline_figure(row) if row is not None else WITHHELD
-        withheld = f.unsettled == "withheld"
-        recs.append({"Indicator": f.title, "Comparison": f.comparison,
-                     "Level": f.level if row is not None else
-                     "none: withheld (small numbers) at every level" if withheld else
-                     "none: too few people at every level",
-                     "Figure": fig,
-                     "Status": "withheld (small numbers)" if withheld else _status(f.status)})
+        level, status = (f.level, _status(f.status)) if row is not None else _UNSETTLED[
+            f.unsettled]
+        recs.append({"Indicator": f.title, "Comparison": f.comparison, "Level": level,
+                     "Figure": fig, "Status": status})
     return pd.DataFrame(recs, columns=["Indicator", "Comparison", "Level", "Figure", "Status"])
+
+
+#: The scorecard's level and status of a comparison no rung settles, by why
+#: (:attr:`equity.report.findings.Finding.unsettled`).
+_UNSETTLED: dict[str, tuple[str, str]] = {
+    "withheld": ("none: withheld (small numbers) at every level", "withheld (small numbers)"),
+    "few": ("none: too few people at every level", _status(INSUFFICIENT)),
+}
 
 
 def _headline_figure(row: dict[str, Any]) -> str:
@@ -421,7 +426,7 @@ def scorecard_section(ctx: ReportContext) -> Section:
     notes = ["Figure: how many times as likely the first group was as the second (1 = equal), "
              "with its 95% interval; for pay, the gap in % of the second group's pay "
              "(positive: the first group paid less).", _disclosure_line(ctx)]
-    unsettled = table["Status"].str.startswith(("too few", "withheld"))
+    unsettled = table["Status"].isin([_status(INSUFFICIENT), *(v for _, v in _UNSETTLED.values())])
     if ((table["Figure"] == WITHHELD) & ~unsettled).any():
         notes.insert(1, f"{WITHHELD} beside a status: the figure is withheld (worked out "
                         "from the rounded counts, it would point the other way, be judged "
