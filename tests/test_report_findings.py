@@ -1316,6 +1316,41 @@ def test_group_tables_say_whom_their_rates_count():
         in pay.notes[0]
 
 
+def test_a_census_comparison_withheld_for_rounding_keeps_its_judgement():
+    """Mental Health Adults' AHPs against Swindon: the Census comparison was left out of the
+    report without a word (the ratio withheld: rounded, it points the other way). Plain
+    pandas: 8 BME of 52 AHPs of recorded ethnicity in post at 31 March 2025 (bank staff
+    out), 15.4%, against Swindon's 43,306 of 233,439 (18.6%, benchmarks.csv): 0.83 times,
+    within range; published as 10 of 50 (20.0%): 1.08 times. The report now says the exact
+    judgement and why the ratio is withheld."""
+    from equity.narration import Narrative
+    from equity.report import sections
+
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
+    here = staff.loc[(staff["snapshot_date"] == "2025-03-31")
+                     & (staff["directorate"] == "Mental Health Adults")
+                     & (staff["staff_group"] == "Allied Health Professionals")
+                     & (staff["contract_type"] != "Bank")]
+    ethnicity = here["ethnic_category"].fillna("Z")
+    known = ethnicity.loc[~ethnicity.isin(["Z", "99"])]
+    bme = int((~known.isin(["A", "B", "C"])).sum())
+    bench = pd.read_csv(SAMPLE / "benchmarks.csv")
+    swindon = bench.loc[(bench["area"] == "Swindon") & (bench["group_var"] == "ethnicity")]
+    share = swindon.loc[swindon["group"] == "BME", "count"].sum() / swindon["count"].sum()
+    assert (bme, len(known)) == (8, 52)
+    assert 0.8 < (8 / 52) / share < 1 < (10 / 50) / share < 1.25
+    ctx = load(SAMPLE, period="2024/25", directorate="Mental Health Adults")
+    said = next(p for p in sections.workforce_profile_section(ctx).parts
+                if isinstance(p, Narrative) and p.heading == "Against the local population")
+    assert said.sentences[0] == (
+        "AHPs in Mental Health Adults, 2024/25: BME staff were 20.0% of staff whose ethnicity "
+        "is recorded (from rounded counts); against the local population in Swindon (Census "
+        "2021) they were about as represented in the workforce as in the population (within "
+        "the non-adverse range 0.80-1.25), from the exact counts. The ratio itself is "
+        "withheld: worked out from the rounded share shown, it would point the other way.")
+    assert len(said.sentences) == 3  # Bath and North East Somerset and West Oxfordshire too
+
+
 def test_no_three_year_figure_sums_fewer_years_under_a_three_year_label(tmp_path):
     """With leavers from April 2022 only, 2021/22 has no leaver rate (not computed): the
     rung "AHPs in Older People, 2021/22 to 2023/24 together" summed the two years that have

@@ -349,7 +349,7 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
                 # publish one beside it.
                 exact = comparison_row(level_rows(ctx, level, indicator, group_var, variant,
                                                   exact=True), group_var, variant)
-                chance = _withheld_chance(exact)
+                chance = withheld_chance(exact)
                 more = _next_figure(ctx, levels[i + 1:], indicator, group_var, variant)
                 text = f"{_finding_text(row, level, exact=exact)}{chance} {more}".rstrip()
                 short = (f"{_finding_text(row, level, caveats=False, exact=exact)}{chance} "
@@ -373,7 +373,7 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
                    None, text, ref, unsettled="withheld" if withheld else "few")
 
 
-def _withheld_chance(exact: dict[str, Any] | None) -> str:
+def withheld_chance(exact: dict[str, Any] | None) -> str:
     """What a shown figure's :func:`~equity.narration.chance_clause` says, for a status whose
     figure is withheld (``exact``: its row before disclosure control)."""
     return (" Its 95% interval, withheld with it, includes 1, so this could be chance."
@@ -682,7 +682,7 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
         if row["status"] in judged:  # withheld because rounding would change its conclusion
             exact = row.get("_exact")
             why = withheld_because(row, exact)
-            chance = _withheld_chance(exact)
+            chance = withheld_chance(exact)
             return (f"{head}: {judged[str(row['status'])]}, from the exact counts. The ratio "
                     f"itself is withheld: worked out from the rounded rates shown, it would "
                     f"{why}.{chance}")
@@ -709,4 +709,5 @@ __all__ = [
     "FOCUS", "HEADLINES", "POOLABLE", "REST_OF_TRUST", "RUNGS", "Finding", "Level",
     "comparison_row", "could_have_shown", "detectable_ratio", "family_of", "finding", "findings", "ladder",
     "level_rows", "pool", "rest_of_trust", "rest_of_trust_sentence", "withheld_because",
+    "withheld_chance",
 ]

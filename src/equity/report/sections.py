@@ -19,6 +19,7 @@ it shows (:func:`equity.retention`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -47,9 +48,13 @@ from equity.report.findings import (
     HEADLINES,
     RUNGS,
     Finding,
+    comparison_row,
     findings,
     ladder,
+    level_rows,
     rest_of_trust_sentence,
+    withheld_because,
+    withheld_chance,
 )
 from equity.result import ADVERSE, FAVOURABLE, INSUFFICIENT, WITHIN, bare, is_finite
 from equity.validation import WHOLE_TABLE_RULES
@@ -440,6 +445,33 @@ def scorecard_section(ctx: ReportContext) -> Section:
 # --------------------------------------------------------------------------- themes
 
 
+def _benchmark_withheld(ctx: ReportContext, level: Any, row: dict[str, Any]) -> str:
+    """The Census comparison of a share whose ratio disclosure control withholds, keeping
+    the exact status: the judgement from the exact counts, and what the ratio worked out
+    from the rounded share shown would have got wrong (:func:`withheld_because`, the
+    population share standing for the reference group's rate)."""
+    exact = comparison_row(level_rows(ctx, level, row["indicator"], "ethnicity",
+                                      row["variant"], exact=True), "ethnicity", row["variant"])
+    why = "state a different conclusion"
+    if exact is not None and is_finite(exact["ratio"]) and exact["ratio"] > 0:
+        population = {"value": exact["value"] / exact["ratio"], "numerator": math.nan,
+                      "denominator": math.inf}
+        why = withheld_because({**row, "_ref_row": population},
+                               {**exact, "_ref_row": population})
+    low, high = stats.NON_ADVERSE_RANGE
+    judged = {WITHIN: "about as represented in the workforce as in the population (within "
+                      f"the non-adverse range {low:.2f}-{high:.2f})",
+              ADVERSE: "less represented in the workforce than in the population, an adverse "
+                       "finding",
+              FAVOURABLE: "more represented in the workforce than in the population, a "
+                          "favourable finding"}[str(row["status"])]
+    return (f"{level.label}: BME staff were {format_value(row['value'], 'proportion')} of "
+            f"staff whose ethnicity is recorded (from rounded counts); against the local "
+            f"population in {row['variant']} (Census 2021) they were {judged}, from the exact "
+            "counts. The ratio itself is withheld: worked out from the rounded share shown, "
+            f"it would {why}.{withheld_chance(exact)}")
+
+
 def workforce_profile_section(ctx: ReportContext) -> Section:
     """Who works here: the staff group by WRES band cluster and ethnic group, the senior
     representation finding and the local-population comparison."""
@@ -451,18 +483,18 @@ def workforce_profile_section(ctx: ReportContext) -> Section:
         sec.add(block)
     bench = _top(_rows(ctx.results(), ["representation_vs_benchmark"]))
     bench = bench.loc[bench["group"] == "BME"]
-    if len(bench) and not bench["ratio"].map(is_finite).any():
+    # whose share it is, as every finding says it ("AHPs in Older People, 2024/25: ...")
+    level = ladder(ctx, "representation_vs_benchmark")[0]
+    said = [f"{level.label}: {sentence(r, caveats=True)}" if is_finite(r["ratio"])
+            else _benchmark_withheld(ctx, level, r) for r in bench.to_dict("records")
+            if is_finite(r["ratio"]) or r["status"] in (ADVERSE, FAVOURABLE, WITHIN)]
+    if len(bench) and not said:
         sec.add(Note(f"Against the local population: the BME share of {ctx.people} in "
                      f"{ctx.directorate or 'the trust'} is withheld (small numbers), so it is "
                      "not compared with the Census; the trust overview compares the trust's "
                      f"{ctx.people} with it."))
-    bench = bench.loc[bench["ratio"].map(is_finite)]
-    if len(bench):
-        # whose share it is, as every finding says it ("AHPs in Older People, 2024/25: ...")
-        scope = ladder(ctx, "representation_vs_benchmark")[0].label
-        sec.add(Narrative(tuple(f"{scope}: {sentence(r, caveats=True)}"
-                                for r in bench.to_dict("records")),
-                          heading="Against the local population"))
+    if said:
+        sec.add(Narrative(tuple(said), heading="Against the local population"))
     raw = ctx.family("representation", within=("band",))
     rows = raw.loc[(raw["indicator"] == "representation") & (raw["group_var"] == "ethnicity")
                    & raw["band"].notna()]
