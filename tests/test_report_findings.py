@@ -306,13 +306,15 @@ def test_the_local_population_sentences_say_whose_share_it_is(directorate, scope
     parts = sections.workforce_profile_section(ctx).parts
     said = next(p for p in parts if getattr(p, "heading", None) == "Against the local population")
     assert said.sentences and all(s.startswith(scope + "BME staff were ") for s in said.sentences)
-    # each says whether its interval includes 1, as the other sections' findings do
+    # each figure shown says whether its interval includes 1, as the other sections'
+    # findings do (a ratio withheld for rounding says its judgement without one)
     rows = ctx.results()
     rows = rows.loc[(rows["indicator"] == "representation_vs_benchmark")
                     & (rows["group"] == "BME") & rows["ratio"].notna()]
-    assert len(rows) == len(said.sentences)
-    for s, (lo, hi) in zip(said.sentences, zip(rows["ratio_ci_low"], rows["ratio_ci_high"],
-                                               strict=True), strict=True):
+    shown = [s for s in said.sentences if "times their share" in s]
+    assert len(rows) == len(shown)
+    for s, (lo, hi) in zip(shown, zip(rows["ratio_ci_low"], rows["ratio_ci_high"],
+                                      strict=True), strict=True):
         assert ("The 95% interval includes 1" in s) is (lo <= 1 <= hi)
         assert ("The 95% interval excludes 1" in s) is not (lo <= 1 <= hi)
 
