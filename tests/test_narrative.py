@@ -79,10 +79,11 @@ def test_a_favourable_finding_is_named_as_the_convention_names_it():
         # White staff (issue 20: the old sentence said White staff were less likely).
         # A snapshot's ratio of shares: "to be in the higher band group", not "to move up the
         # band ladder" (a flow of people: promotion's)
+        # An odds ratio: stated as odds, never "times as likely" (below).
         ("pipeline_disparity", "BME", "White", 1.8, "adverse", "BME staff were less likely to "
-         "be in the higher band group than White staff: 0.56 times as likely"),
+         "be in the higher band group than White staff: BME staff's odds of being in it"),
         ("pipeline_disparity", "BME", "White", 0.6, "favourable", "BME staff were more likely "
-         "to be in the higher band group than White staff: 1.7 times as likely"),
+         "to be in the higher band group than White staff: BME staff's odds of being in it"),
     ],
 )
 def test_ratio_direction(indicator, group, ref, ratio, status, expected):
@@ -282,4 +283,22 @@ def test_the_pipeline_step_is_named_in_bands():
                ratio_ci_low=1.2, ratio_ci_high=2.6, status="adverse")
     assert sentence(row).startswith(
         "BME staff were less likely to be in the higher band group than White staff (Bands "
-        "6-7 rather than Bands 1-5): 0.56 times as likely")
+        "6-7 rather than Bands 1-5): BME staff's odds of being in it")
+
+
+def test_the_pipeline_ratio_is_stated_as_the_odds_ratio_it_is():
+    """12 of 20 BME and 79 of 113 White staff in the higher band group: 60.0% against 69.9%
+    is 0.86 times as likely (within the range), but the pipeline ratio is the odds ratio,
+    (12 / 8) / (79 / 34) = 0.65; the sentence must not call 0.65 'times as likely'."""
+    from equity.measures.representation import _odds_ratio
+
+    white_over_bme = float(_odds_ratio(79, 34, 12, 8)[0][()])
+    assert white_over_bme == pytest.approx((79 / 34) / (12 / 8))
+    row = _row(indicator="pipeline_disparity", group_var="ethnicity", group="BME",
+               reference_group="White", variant="lower to middle", ratio=white_over_bme,
+               ratio_ci_low=0.7, ratio_ci_high=3.4, status="adverse")
+    text = sentence(row)
+    assert "times as likely" not in text
+    assert ("BME staff's odds of being in it (people in the higher band group for each one in "
+            "the lower) were 0.65 times White staff's (95% CI 0.29 to 1.43)") in text
+    assert "stated as White / BME: 1.55" in text

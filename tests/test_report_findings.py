@@ -126,6 +126,16 @@ def test_the_scorecard_names_each_rows_level_in_words(contexts):
     assert table.loc[~unsettled, "Level"].str.contains(r"20\d\d/\d\d").all()
 
 
+def test_the_scorecard_says_the_pipeline_figure_is_an_odds_ratio(contexts):
+    from equity.report import sections
+
+    card = sections.scorecard_section(contexts[("Older People", "internal")]).parts[0]
+    assert card.frame["Indicator"].str.startswith("Pipeline disparity ratio").any()
+    assert ("for the pipeline, how many times the second group's odds of being in the higher "
+            "band group (people in it for each one in the lower) the first group's were"
+            in card.notes[0])
+
+
 def test_a_count_withheld_at_every_rung_is_not_called_too_few_people():
     """WDES 3 (formal capability process) in every AHP report: "too few people to tell, even
     for all staff trust-wide", where the trust has about 2,000 staff in post: its Disabled
@@ -1108,10 +1118,12 @@ def test_a_withheld_figures_verdict_says_when_its_interval_includes_one():
     row = card.frame.loc[(card.frame["Indicator"] == "Leaver rate (headcount)")
                          & (card.frame["Comparison"] == "BME vs White")].iloc[0]
     assert (row["Figure"], row["Status"]) == ("*", "adverse")
-    assert card.notes[1].startswith("* beside a status: the figure is withheld")
+    assert card.notes[1].startswith(
+        "* as the Figure beside a judgement (adverse, within range, favourable): the figure is "
+        "withheld")
     internal = load(SAMPLE, period="2024/25", directorate="Corporate Services",
                     staff_group="all", disclosure="internal")
-    assert not any(n.startswith("* beside") for n in
+    assert not any(n.startswith("* as the Figure") for n in
                    sections.scorecard_section(internal).parts[0].notes)
     others = load(SAMPLE, period="2024/25", directorate="Older People", staff_group="all")
     stable = {(f.indicator, f.group_var): f for f in F.findings(others)}[

@@ -199,7 +199,14 @@ def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
         # to two decimals, as NHS England publish it (and as the ratio read the other way
         # round beside it, "0.62 times ... stated as White / BME: 1.60", not 1.6)
         stated = f" ({meta.short} is stated as {ref} / {group}: {_ratio(r, 2)})"
-    return (f"{lead}{_where(row)}: {_ratio(rg, d)} times as likely{ci}{stated}, {where} the "
+    times = f"{_ratio(rg, d)} times as likely"
+    if meta.id == "pipeline_disparity":
+        # an odds ratio, not a ratio of likelihoods: 60% against 70% in the higher band
+        # group is 0.86 times as likely but odds 0.64 times (1.5 against 2.3 for each one
+        # in the lower group)
+        times = (f"{group} {who}'s odds of being in it (people in the higher band group for "
+                 f"each one in the lower) were {_ratio(rg, d)} times {ref} {who}'s")
+    return (f"{lead}{_where(row)}: {times}{ci}{stated}, {where} the "
             f"non-adverse range {_range_text(rng)}.")
 
 

@@ -428,12 +428,17 @@ def scorecard_section(ctx: ReportContext) -> Section:
     """Headline scorecard: each comparison at its level, as the group's likelihood relative
     to the reference group (1 = equal) or the pay gap."""
     table = headlines(ctx)
+    pipeline = table["Indicator"].str.startswith(REGISTRY["pipeline_disparity"].title).any()
+    odds = ("; for the pipeline, how many times the second group's odds of being in the "
+            "higher band group (people in it for each one in the lower) the first group's "
+            "were" if pipeline else "")
     notes = ["Figure: how many times as likely the first group was as the second (1 = equal), "
-             "with its 95% interval; for pay, the gap in % of the second group's pay "
+             f"with its 95% interval{odds}; for pay, the gap in % of the second group's pay "
              "(positive: the first group paid less).", _disclosure_line(ctx)]
     unsettled = table["Status"].isin([_status(INSUFFICIENT), *(v for _, v in _UNSETTLED.values())])
     if ((table["Figure"] == WITHHELD) & ~unsettled).any():
-        notes.insert(1, f"{WITHHELD} beside a status: the figure is withheld (worked out "
+        notes.insert(1, f"{WITHHELD} as the Figure beside a judgement (adverse, within range, "
+                        "favourable): the figure is withheld (worked out "
                         "from the rounded counts, it would point the other way, be judged "
                         "otherwise or change whether its interval includes 1) and the status "
                         "is the exact figure's; 'What this report can say' says which, and "
