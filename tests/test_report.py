@@ -472,7 +472,8 @@ def test_survival_climbs_to_the_first_scope_with_two_compared_groups(sample):
     text = _section_text(sections.survival_section(ctx, event="promotion"))
     assert ("had 8 or more people at risk at any one length of service among AHPs in "
             "Learning Disability and Autism, so "
-            "the curves are for all staff in Learning Disability and Autism, 2024/25") in text
+            "the curves are for all staff in Learning Disability and Autism, followed from 31 "
+            "March 2020 to 31 March 2025") in text
     p = here.attrs["logrank"][0]["p_value"]
     verdict = ("the curves of BME and White staff differ by more than chance" if p < 0.05
                else "the data are consistent with no difference between BME and White staff")
@@ -494,13 +495,18 @@ def test_sections_climb_to_the_finest_scope_with_something_to_publish(sample):
     assert (ahp.groupby("group")["survival"].count() >= 2).sum() < 2  # nothing to draw
     km = sections.survival_section(ctx)
     text = _section_text(km)
+    # (the curves follow every snapshot to the report year's end, and say so: staff.csv's
+    # first snapshot, plain pandas)
+    first = pd.read_csv(sample / "staff.csv", usecols=["snapshot_date"])["snapshot_date"].min()
+    assert first == "2020-03-31"
+    followed = "followed from 31 March 2020 to 31 March 2025"
     assert ("fewer than two ethnic groups (not counting Unknown) had 8 or more people at risk "
             "at any one length of service among AHPs in Older People, so the curves are for "
-            "all staff in Older People, 2024/25") in text
+            f"all staff in Older People, {followed}") in text
     chart = next(p for p in km.parts if isinstance(p, plots.Chart))
     assert chart.alt.startswith("Staying in post over time (Kaplan-Meier), all staff in "
-                                "Older People, 2024/25")
-    assert "Log-rank test of time to leaving (all staff in Older People, 2024/25)" in text
+                                f"Older People, {followed}")
+    assert f"Log-rank test of time to leaving (all staff in Older People, {followed})" in text
 
     reasons = leaving_reasons(ctx.dataset, period="2024/25", staff_group=ctx.staff_group,
                               directorate="Older People")
@@ -1099,18 +1105,42 @@ def test_a_pay_table_says_which_comparisons_it_leaves_out(sample):
             "Non-disabled.") in table.notes
 
 
-def test_the_median_sentence_names_a_group_whose_curve_stays_above_half(sample):
-    """Mental Health Adults, all staff, time to first promotion: the BME curve never falls
-    to half (its lowest point, read from the curve itself, is above 0.5), so its median is
-    said to be not reached, instead of the sentence naming White staff alone."""
+def test_the_median_sentence_says_where_a_curve_cut_short_stops(sample):
+    """Mental Health Adults, all staff, time to first promotion: the BME curve is cut where
+    fewer than 8 are still at risk, above half, so its median is not reached within the curve
+    shown; the sentence says where it stops and where White staff stand then (it used to
+    say "its curve stays above half", which reads as BME staff waiting longer whatever the
+    curves show)."""
     from equity.measures.survival import survival_curves
 
     ctx = load(sample, period="2024/25", directorate="Mental Health Adults")
     curves = survival_curves(ctx.dataset, period="2024/25", by="ethnicity",
                              directorate="Mental Health Adults", staff_group=None,
                              event="promotion", time_unit="months", min_at_risk=8)
-    assert curves.loc[curves["group"] == "BME", "survival"].min() > 0.5
-    assert curves.loc[curves["group"] == "White", "survival"].min() < 0.5
+    bme, white = (curves.loc[curves["group"] == g] for g in ("BME", "White"))
+    assert bme["survival"].min() > 0.5 and white["survival"].min() < 0.5
+    cut = {t["group"]: t for t in curves.attrs["truncation"]}["BME"]
+    assert cut["truncated_at"] is not None and cut["shown_until"] == bme["time"].max()
+    stop = bme["time"].max()
+    white_then = white.loc[white["time"] <= stop, "survival"].iloc[-1]
     text = _section_text(sections.survival_section(ctx, event="promotion"))
-    assert "Median time to first promotion: BME not reached (its curve stays above half); " \
-           "White " in text
+    assert (f"Median time to first promotion: BME not reached by {stop:.0f} months, where its "
+            "curve stops (fewer than 8 still at risk after that), "
+            f"{bme['survival'].iloc[-1]:.0%} not yet promoted then (at the same length of "
+            f"service: White {white_then:.0%}); White ") in text
+
+
+def test_a_median_not_reached_by_a_curve_cut_short_is_not_a_longer_stay(sample):
+    """Oxfordshire Community Services' AHPs, 2023/24, time to leaving: the BME curve stops at
+    53 months (fewer than 8 at risk) at 54% still in post, where White AHPs stand at 79%;
+    "BME not reached (its curve stays above half); White 91 months" read as BME AHPs staying
+    longer, beside a log-rank test saying they leave sooner."""
+    d = "Oxfordshire Community Services"
+    ctx = load(sample, period="2023/24", directorate=d)
+    text = _section_text(sections.survival_section(ctx))
+    assert ("Median time to leaving: BME not reached by 53 months, where its curve stops "
+            "(fewer than 8 still at risk after that), 54% still in post then (at the same "
+            "length of service: White 79%); White 91 months.") in text
+    assert "stays above half" not in text
+    assert (f"Log-rank test of time to leaving (AHPs in {d}, followed from 31 March 2020 to "
+            "31 March 2024)") in text

@@ -822,14 +822,57 @@ def _logrank_sentence(curves: pd.DataFrame, what: str) -> str:
 
 def _medians_sentence(curves: pd.DataFrame, what: str) -> str | None:
     """Each drawn group's median time, or that its curve never fell to half (a group left
-    out of the sentence would read as having no figure)."""
+    out of the sentence would read as having no figure).
+
+    A median is read from the curve as shown, so "not reached" of a curve cut short (fewer
+    than 8 still at risk) says where it stops and where every other curve stands then: a
+    group followed for 53 months is not one that stays longer than a group whose median is
+    91 months."""
     drawn = set(_drawn(curves))
     meds = [m for m in curves.attrs.get("median") or [] if m.get("group") in drawn]
     if not any(m.get("median") is not None for m in meds):
         return None
-    parts = [f"{m['group']} {float(m['median']):.0f} months" if m.get("median") is not None
-             else f"{m['group']} not reached (its curve stays above half)" for m in meds]
+    state = "still in post" if curves.attrs.get("event", "leaving") == "leaving" else (
+        "not yet promoted")
+    cut = {t["group"]: t for t in curves.attrs.get("truncation") or []
+           if t.get("truncated_at") is not None and t.get("shown_until") is not None}
+    parts = []
+    for m in meds:
+        g = m["group"]
+        if m.get("median") is not None:
+            parts.append(f"{g} {float(m['median']):.0f} months")
+        elif g not in cut:
+            parts.append(f"{g} not reached (its curve stays above half)")
+        else:
+            t = float(cut[g]["shown_until"])
+            at = ", ".join(f"{h} {_survival_at(curves, h, t):.0%}" for h in sorted(drawn)
+                           if h != g and not math.isnan(_survival_at(curves, h, t)))
+            parts.append(f"{g} not reached by {t:.0f} months, where its curve stops (fewer "
+                         f"than 8 still at risk after that), {_survival_at(curves, g, t):.0%} "
+                         f"{state} then" + (f" (at the same length of service: {at})"
+                                            if at else ""))
     return f"Median time to {what}: " + "; ".join(parts) + "."
+
+
+def _survival_at(curves: pd.DataFrame, group: str, t: float) -> float:
+    """A drawn curve's value at time ``t`` (the last step at or before it); NaN where the
+    curve is not shown at ``t``."""
+    c = curves.loc[curves["group"] == group]
+    before = c.loc[c["time"] <= t]
+    if before.empty or float(c["time"].max()) < t:
+        return math.nan
+    return float(before["survival"].iloc[-1])
+
+
+def _window(curves: pd.DataFrame) -> str:
+    """The stretch of time a survival chart follows, in words: "staff in post at any time
+    from 31 March 2020 to 31 March 2024" (:func:`equity.survival_curves`' window: every
+    snapshot to the report year's end, not the report year alone)."""
+    w = curves.attrs.get("window") or {}
+    if not w.get("start") or not w.get("end"):
+        return ""
+    day = lambda d: f"{pd.Timestamp(d).day} {pd.Timestamp(d):%B %Y}"  # noqa: E731
+    return f"followed from {day(w['start'])} to {day(w['end'])}"
 
 
 def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion"] = "leaving"
@@ -861,7 +904,7 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
             f"Time to {what}: fewer than two ethnic groups (not counting {_UNKNOWN}) had 8 or "
             f"more people at risk at any one length of service, even for "
             f"{_scope_name(*scopes[-1])}, so no curves can be compared."))
-    where = f"{_scope_name(d, sg)}, {ctx.period}"
+    where = f"{_scope_name(d, sg)}, {_window(curves) or ctx.period}"
     if (d, sg) != scopes[0]:
         # (at risk: in post and of the same length of service, the curves' time axis; a
         # group of 11 can have fewer than 8 at every length of service)
