@@ -511,3 +511,31 @@ def test_board_difference_that_rounding_would_turn_is_withheld():
     p = apply_disclosure(board_table((12, 8, 0), (150, 48, 12)))
     bme = p.loc[(p["group"] == "BME") & p["variant"].isna()].iloc[0]
     assert np.isnan(bme["value"]) and np.isnan(bme["ci_low"]) and bme["suppressed"]
+
+
+def test_survey_shares_rounding_would_put_the_other_way_round_are_withheld_in_pairs():
+    """Mental Health Adults, 2023/24, WRES 6 (harassment from staff): exactly 17 of 64 BME
+    and 44 of 174 White respondents (26.6% against 25.3%: BME staff report more); rounded to
+    the nearest 5, 15 of 65 and 45 of 175 (23.1% against 25.7%: the other way round). Both
+    shares are withheld, their counts kept; a pair rounding keeps in order is untouched."""
+    def survey(indicator, bme, white):
+        return make_result(
+            {"group_var": "ethnicity", "group": ["BME", "White"],
+             "numerator": [bme[0], white[0]], "denominator": [bme[1], white[1]],
+             "value": [bme[0] / bme[1], white[0] / white[1]]},
+            indicator=indicator, period="2023/24")
+
+    assert 17 / 64 > 44 / 174 and 15 / 65 < 45 / 175
+    p = apply_disclosure(pd.concat([survey("wres_6", (17, 64), (44, 174)),
+                                    survey("wres_5", (24, 66), (43, 178))], ignore_index=True))
+    flipped, kept = p.loc[p["indicator"] == "wres_6"], p.loc[p["indicator"] == "wres_5"]
+    assert flipped["value"].isna().all() and flipped["suppressed"].all()
+    assert flipped["numerator"].tolist() == [15, 45]
+    assert flipped["denominator"].tolist() == [65, 175]
+    # 24/66 = 36.4% against 43/178 = 24.2%; rounded 25/65 = 38.5% against 45/180 = 25.0%
+    assert kept["value"].tolist() == pytest.approx([25 / 65, 45 / 180])
+    assert not kept["suppressed"].any()
+    # rounded to equal shares where the exact ones differ (9 of 20 against 10 of 20, both
+    # published as 10 of 20): withheld too
+    same = apply_disclosure(survey("wres_7", (9, 20), (10, 20)))
+    assert same["value"].isna().all()

@@ -556,6 +556,27 @@ def test_the_survey_table_sets_the_whole_trust_beside_a_directorate(sample):
     assert "Whole trust" not in table.frame.columns
 
 
+def test_survey_shares_rounding_would_reorder_are_withheld_and_the_exact_order_said(sample):
+    """Mental Health Adults, 2023/24, WRES 6: survey.csv's 17 of 64 BME and 44 of 174 White
+    respondents (BME staff report more harassment from staff), rounded 15 of 65 and 45 of
+    175, were published as 23.1% against 25.7%: the other way round. Both are withheld and
+    the exact order said."""
+    survey = pd.read_csv(sample / "survey.csv")
+    mha = survey.loc[(survey["period"] == "2023/24") & (survey["indicator"] == "wres_6")
+                     & (survey["directorate"] == "Mental Health Adults")].set_index("group")
+    share = mha["positive"] / mha["respondents"]
+    assert (mha.loc["BME", "positive"], mha.loc["BME", "respondents"]) == (17, 64)
+    assert share["BME"] > share["White"]
+    assert round(17 / 5) * 5 / (round(64 / 5) * 5) < round(44 / 5) * 5 / (round(174 / 5) * 5)
+    ctx = load(sample, period="2023/24", directorate="Mental Health Adults")
+    table = next(p for p in sections.survey_section(ctx).parts if isinstance(p, plots.Table))
+    row = table.frame.set_index("Question").loc["WRES 6: harassment, bullying or abuse from staff"]
+    assert row["Share answering (Mental Health Adults)"] == "* / *"
+    assert ("WRES 6 (this directorate): both shares withheld: worked out from the rounded "
+            "counts they would be ordered the other way round; exactly, the BME share is the "
+            "higher.") in table.notes
+
+
 def test_the_survey_table_gives_a_question_asked_of_disabled_staff_only_one_group(sample):
     """WDES 8 is asked of Disabled staff only: survey.csv holds Disabled rows alone (4 of 7
     in Children and Young People, 37 of 54 trust-wide), so the table gives the Disabled

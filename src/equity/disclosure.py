@@ -77,7 +77,10 @@ The rules, in the order :func:`apply_disclosure` applies them (publication mode)
    differs, is withheld. A ratio so withheld keeps the **exact** status: the row is
    ``suppressed`` with status ``adverse`` / ``favourable`` / ``within_range`` and no ratio
    (docs/methodology.md allows the exact status without the distorted number); a report can
-   say "rounding would distort this figure; the exact comparison is <status>".
+   say "rounding would distort this figure; the exact comparison is <status>". Shares
+   read side by side with no ratio (the staff survey's, :data:`SIDE_BY_SIDE`) are withheld
+   in pairs where the published shares of two known groups are ordered otherwise (higher,
+   lower, equal) than the exact ones.
 
 Recomputing rather than keeping figures from unrounded counts is deliberate. The cost is
 that published rates and ratios differ slightly from the unrounded ones.
@@ -977,6 +980,10 @@ def _publication(result: pd.DataFrame, *, threshold: int, rounding: int, min_peo
     wrong_diff = _misleading_difference(val_in, value, out, ci_low, ci_high,
                                         units == "percentage_points") & ~value_gone
     value_gone |= wrong_diff
+    # Shares read side by side without a ratio (the staff survey's, group against group):
+    # rounded, a pair must not be ordered otherwise than exactly.
+    value_gone |= _misordered(value, val_in, tables, groups, indicators,
+                              (is_prop | is_pct) & ~value_gone)
     flag |= value_gone | ratio_gone
 
     value[value_gone] = np.nan
@@ -1097,6 +1104,30 @@ def _misleading(ratio_in: np.ndarray, ratios: dict[str, np.ndarray], out: pd.Dat
     both = kept & np.isfinite(ratio_in) & np.isfinite(ratios["ratio"])
     return both & ((d_in != d_pub) | ((e_in != e_pub) & (e_in >= 0) & (e_pub >= 0))
                    | (judged & (status_in != status)))
+
+
+#: Indicators whose groups' shares a reader compares side by side, with no ratio between
+#: them: the staff survey questions (WRES 5-8, WDES 4-9: "BME 26.6% / White 25.3%").
+SIDE_BY_SIDE: frozenset[str] = frozenset(i for i, m in REGISTRY.items() if "survey" in m.needs)
+
+
+def _misordered(value: np.ndarray, val_in: np.ndarray, tables: dict[_Key, list[int]],
+                groups: list[Any], indicators: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Rows of a :data:`SIDE_BY_SIDE` table whose published share is ordered against another
+    known group's otherwise than the exact shares are (higher, lower or equal): both rows
+    of every such pair. MHA 2023/24, WRES 6: exactly 17 of 64 BME and 44 of 174 White
+    respondents (26.6% against 25.3%), rounded 15 of 65 and 45 of 175 (23.1% against
+    25.7%)."""
+    out = np.zeros(len(value), dtype=bool)
+    for rows in tables.values():
+        rows = [i for i in rows if indicators[i] in SIDE_BY_SIDE and kept[i]
+                and np.isfinite(value[i]) and np.isfinite(val_in[i])
+                and not _is_unknown(groups[i])]
+        for k, i in enumerate(rows):
+            for j in rows[k + 1:]:
+                if np.sign(value[i] - value[j]) != np.sign(val_in[i] - val_in[j]):
+                    out[i] = out[j] = True
+    return out
 
 
 def _misleading_difference(val_in: np.ndarray, value: np.ndarray, out: pd.DataFrame,

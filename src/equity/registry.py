@@ -97,7 +97,8 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
     _m("pipeline_disparity", "Pipeline disparity ratio",
        "(White share of staff in the upper band group / White share in the lower band group) "
        "divided by the same for BME staff, for lower (Band 1-5) to middle (6-7) and middle to "
-       "upper (8a and above). Above 1: White staff progress up the ladder more.",
+       "upper (8a and above): an odds ratio (each group's staff in the upper band group for "
+       "each one in the lower). Above 1: White staff are more often in the upper group.",
        "ratio", LIBRARY, "representation", harm="above", non_adverse_range=True,
        library_method=True, reference_on_top=True),
     # ---------------------------------------------------------------- WRES

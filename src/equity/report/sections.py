@@ -757,6 +757,10 @@ def survey_section(ctx: ReportContext) -> Section:
                      .to_dict("records")}
             rec["Whole trust"] = " / ".join(_answered(whole.get(g)) for g in pair)
         recs.append(rec)
+    reordered = _reordered_survey(ctx, res, here="this directorate" if ctx.directorate
+                                  else "the trust")
+    if ctx.directorate is not None:
+        reordered += _reordered_survey(ctx, trust, here="the whole trust")
     published = sum(1 for r in recs if WITHHELD not in r[here])
     said = (f"The staff survey is reported for {who}, not for one staff group (the survey "
             f"table carries no staff group). {published} of {len(recs)} questions can be "
@@ -767,7 +771,43 @@ def survey_section(ctx: ReportContext) -> Section:
     return sec.add(plots.Table(pd.DataFrame(recs), caption=f"Staff survey, {who}, {ctx.period}",
                                notes=["Share of respondents answering positively (for WRES 5, 6 "
                                       "and 8 and WDES 4 and 6, experiencing the harm asked about)"
-                                      ", with 95% interval.", _disclosure_line(ctx)]))
+                                      ", with 95% interval.", *reordered,
+                                      _disclosure_line(ctx)]))
+
+
+def _reordered_survey(ctx: ReportContext, published: pd.DataFrame, *, here: str) -> list[str]:
+    """A note per survey question whose two shares disclosure control withheld because,
+    worked out from the rounded counts, they would be ordered the other way round
+    (:data:`equity.disclosure.SIDE_BY_SIDE`: both counts published, both shares withheld),
+    with the order of the exact shares (which gives no count away)."""
+    from equity.disclosure import SIDE_BY_SIDE
+
+    rows = published.loc[published["indicator"].isin(SIDE_BY_SIDE)
+                         & published["suppressed"].astype(bool)
+                         & ~published["value"].map(is_finite)
+                         & published["numerator"].map(is_finite)
+                         & published["denominator"].map(is_finite)]
+    notes = []
+    for ind in dict.fromkeys(rows["indicator"]):
+        d = ctx.directorate if here == "this directorate" else None
+        exact = bare(ctx.family(_survey_family(ctx, d), directorate=d))
+        exact = exact.loc[(exact["indicator"] == ind) & exact["group"].isin(
+            rows.loc[rows["indicator"] == ind, "group"])]
+        if len(exact) != 2:
+            continue
+        (g1, v1), (g2, v2) = exact[["group", "value"]].itertuples(index=False)
+        order = (f"the {g1} and {g2} shares are the same" if v1 == v2 else
+                 f"the {g1 if v1 > v2 else g2} share is the higher")
+        notes.append(f"{REGISTRY[ind].short} ({here}): both shares withheld: worked out from "
+                     "the rounded counts they would be ordered the other way round; exactly, "
+                     f"{order}.")
+    return notes
+
+
+def _survey_family(ctx: ReportContext, directorate: str | None) -> str:
+    """The family holding a scope's survey answers: the report's main equality family at its
+    own scope, the survey family for the whole trust beside a directorate's."""
+    return "equality" if directorate == ctx.directorate else SURVEY_FAMILY
 
 
 def _answered(row: dict[str, Any] | None) -> str:
