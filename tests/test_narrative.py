@@ -231,17 +231,21 @@ def test_describe_skips_reference_rows_and_orders_adverse_first():
 
 
 @pytest.mark.parametrize(("status", "lo", "hi", "said"), [
-    ("adverse", 0.20, 1.30, True), ("favourable", 1.00, 2.40, True),
-    ("adverse", 0.20, 0.90, False), ("within_range", 0.85, 1.10, False),
-    ("adverse", float("nan"), float("nan"), False),
+    ("adverse", 0.20, 1.30, "includes"), ("favourable", 1.00, 2.40, "includes"),
+    ("adverse", 0.20, 0.90, None), ("within_range", 0.85, 1.10, None),
+    ("adverse", float("nan"), float("nan"), None),
+    # "about as likely ... 0.89 times (95% CI 0.81 to 0.95)": a small difference, not none
+    ("within_range", 0.81, 0.95, "excludes"), ("within_range", 1.02, 1.20, "excludes"),
+    ("within_range", float("nan"), float("nan"), None),
 ])
-def test_chance_clause_only_beside_a_judged_ratio_whose_interval_includes_one(status, lo, hi,
-                                                                               said):
+def test_chance_clause_says_what_the_status_does_not(status, lo, hi, said):
     from equity.narration import chance_clause
 
-    row = {"status": status, "ratio": 0.5, "ratio_ci_low": lo, "ratio_ci_high": hi}
-    assert chance_clause(row) == (" The 95% interval includes 1, so this could be chance."
-                                  if said else "")
+    row = {"status": status, "ratio": 0.89, "ratio_ci_low": lo, "ratio_ci_high": hi}
+    assert chance_clause(row) == {
+        "includes": " The 95% interval includes 1, so this could be chance.",
+        "excludes": " The 95% interval excludes 1: a difference within the non-adverse range, "
+                    "but unlikely to be chance alone.", None: ""}[said]
 
 
 def test_the_parts_of_a_pay_gap_name_the_pay_scale():

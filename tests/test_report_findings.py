@@ -1467,3 +1467,17 @@ def test_a_first_year_overview_says_why_it_compares_no_directorates():
     funnels = [p.text for p in sections.funnels_section(ctx).parts if isinstance(p, Note)]
     assert len(funnels) == 3 and not any("small numbers" in t for t in funnels)
     assert all("no funnel plot. Not computed from these data:" in t for t in funnels)
+
+
+def test_a_figure_within_the_range_whose_interval_excludes_one_says_so():
+    """Learning Disability and Autism, 2023/24: the nearest published stability figure,
+    AHPs trust-wide over three years, is 0.89 times (95% CI 0.81 to 0.95), "about as likely"
+    by the NHS range; the summary said nothing of an interval that excludes 1."""
+    ctx = load(SAMPLE, period="2023/24", directorate="Learning Disability and Autism")
+    stable = {(f.indicator, f.group_var): f for f in F.findings(ctx)}[
+        ("stability_index", "ethnicity")]
+    said = ("AHPs trust-wide, 2021/22 to 2023/24 together: BME and White staff were about as "
+            "likely to stay in post through the year: 0.89 times as likely (95% CI 0.81 to "
+            "0.95), within the non-adverse range 0.80-1.25. The 95% interval excludes 1: a "
+            "difference within the non-adverse range, but unlikely to be chance alone.")
+    assert said in stable.short

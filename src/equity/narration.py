@@ -415,11 +415,26 @@ def chance_clause(row: Mapping[str, Any] | pd.Series) -> str:
     favourable status stated without :func:`sentence`'s longer caveats (a report's summary,
     a comparison with the rest of the trust): the NHS convention judges the point estimate,
     so "0.00 times as likely (95% CI 0.00 to 2.45) ... an adverse finding" must not read as
-    settled beyond chance. Empty otherwise."""
+    settled beyond chance. Beside "within the non-adverse range", an interval that excludes
+    1 is said too ("about as likely ... 0.89 times (95% CI 0.81 to 0.95)" is a small
+    difference, not none). Empty otherwise."""
+    return {"includes": " The 95% interval includes 1, so this could be chance.",
+            "excludes": " The 95% interval excludes 1: a difference within the non-adverse "
+                        "range, but unlikely to be chance alone."}.get(chance_of(row) or "", "")
+
+
+def chance_of(row: Mapping[str, Any] | pd.Series) -> str | None:
+    """What :func:`chance_clause` says of a row: ``"includes"`` (an adverse or favourable
+    status whose interval includes 1), ``"excludes"`` (a status within the range whose
+    interval excludes 1) or None."""
     r = dict(row)
-    if r.get("status") in (ADVERSE, FAVOURABLE) and _ok(r.get("ratio")) and _includes_one(r):
-        return " The 95% interval includes 1, so this could be chance."
-    return ""
+    if not _ok(r.get("ratio")) or _includes_one(r) is None:
+        return None
+    if r.get("status") in (ADVERSE, FAVOURABLE) and _includes_one(r):
+        return "includes"
+    if r.get("status") == WITHIN and not _includes_one(r):
+        return "excludes"
+    return None
 
 
 def describe(result: pd.DataFrame, *, indicator: str | None = None,
@@ -488,6 +503,7 @@ def not_available(section: str, reason: str | None = None) -> Narrative:
 
 
 __all__ = [
-    "INSUFFICIENT_TEXT", "PHRASES", "SUPPRESSED_TEXT", "Narrative", "chance_clause", "describe",
+    "INSUFFICIENT_TEXT", "PHRASES", "SUPPRESSED_TEXT", "Narrative", "chance_clause", "chance_of",
+    "describe",
     "format_value", "narrative", "not_available", "sentence",
 ]

@@ -37,7 +37,14 @@ import pandas as pd
 from equity import stats
 from equity.disclosure import THRESHOLD
 from equity.measures._common import grouping
-from equity.narration import chance_clause, group_ratio, joined_in, sentence, variant_text
+from equity.narration import (
+    chance_clause,
+    chance_of,
+    group_ratio,
+    joined_in,
+    sentence,
+    variant_text,
+)
 from equity.registry import REGISTRY
 from equity.report.context import ReportContext, all_staff
 from equity.result import (
@@ -376,8 +383,12 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
 def withheld_chance(exact: dict[str, Any] | None) -> str:
     """What a shown figure's :func:`~equity.narration.chance_clause` says, for a status whose
     figure is withheld (``exact``: its row before disclosure control)."""
-    return (" Its 95% interval, withheld with it, includes 1, so this could be chance."
-            if exact is not None and chance_clause(exact) else "")
+    kind = None if exact is None else chance_of(exact)
+    return {"includes": " Its 95% interval, withheld with it, includes 1, so this could be "
+                        "chance.",
+            "excludes": " Its 95% interval, withheld with it, excludes 1: a difference within "
+                        "the non-adverse range, but unlikely to be chance alone."
+            }.get(kind or "", "")
 
 
 def _withheld_count(row: dict[str, Any]) -> bool:
