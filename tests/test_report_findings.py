@@ -1481,3 +1481,26 @@ def test_a_figure_within_the_range_whose_interval_excludes_one_says_so():
             "0.95), within the non-adverse range 0.80-1.25. The 95% interval excludes 1: a "
             "difference within the non-adverse range, but unlikely to be chance alone.")
     assert said in stable.short
+
+
+def test_the_appointment_rate_every_group_together_says_whose_ethnicity_it_counts():
+    """The overview's "Appointment rate from shortlisting (all applicants)" for the whole
+    trust, 2023/24, was 19 of 63: the AHP shortlisted applicants whose ethnicity is recorded
+    (WRES 2 compares BME and White); all of them are 20 of 70 (plain pandas on
+    recruitment.csv). The title now says whose rate it is, as the rest-of-trust sentences do."""
+    from equity.report import sections
+
+    rec = pd.read_csv(SAMPLE / "recruitment.csv", dtype=str, keep_default_na=False)
+    year = rec.loc[(rec["staff_group"] == "Allied Health Professionals")
+                   & (rec["shortlisted"] == "true") & (rec["closing_date"] >= "2023-04-01")
+                   & (rec["closing_date"] <= "2024-03-31")]
+    known = year.loc[year["ethnic_category"].str.fullmatch(r"[A-S]")]
+    assert ((year["appointed"] == "true").sum(), len(year)) == (20, 70)
+    assert ((known["appointed"] == "true").sum(), len(known)) == (19, 63)
+    ctx = load(SAMPLE, period="2023/24", disclosure="internal")
+    table = next(p.frame for p in sections.directorate_comparison_section(ctx).parts
+                 if hasattr(p, "frame"))
+    row = table.loc[table["Directorate"] == "Whole trust"].set_index("Measure").loc[
+        "Appointment rate from shortlisting (applicants whose ethnicity is recorded)"]
+    assert (row["Number"], row["Out of"]) == ("19", "63")
+    assert not table["Measure"].str.contains("all applicants").any()

@@ -99,9 +99,12 @@ FOCUS: dict[str, str] = {"ethnicity": "BME", "disability": "Disabled", "sex": "F
 #: group together), with the rate's name where the indicator's title names a ratio.
 REST_OF_TRUST: tuple[str, ...] = ("wres_2", "wres_3", "leaver_rate", "stability_index",
                                   "promotion_rate", "training_access")
+#: (WRES 2 and 3 count the groups they compare, BME and White: their rates every group
+#: together leave out people whose ethnicity is not recorded, and say so.)
 RATE_TITLES: dict[str, str] = {
-    "wres_2": "Appointment rate from shortlisting",
-    "wres_3": "Rate of entering the formal disciplinary process",
+    "wres_2": "Appointment rate from shortlisting (applicants whose ethnicity is recorded)",
+    "wres_3": "Rate of entering the formal disciplinary process (staff whose ethnicity is "
+              "recorded)",
     "training_access": "Access to non-mandatory training and CPD",
 }
 

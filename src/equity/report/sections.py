@@ -46,6 +46,7 @@ from equity.report.display import Note, Section
 from equity.report.findings import (
     FOCUS,
     HEADLINES,
+    RATE_TITLES,
     RUNGS,
     Finding,
     comparison_row,
@@ -1373,9 +1374,7 @@ def directorate_comparison_section(ctx: ReportContext) -> Section:
 
 
 def _rate_title(indicator: str) -> str:
-    return {"wres_2": "Appointment rate from shortlisting (all applicants)",
-            "leaver_rate": "Leaver rate (headcount)",
-            "promotion_rate": "Promotion rate"}.get(indicator, REGISTRY[indicator].title)
+    return RATE_TITLES.get(indicator, REGISTRY[indicator].title)
 
 
 def profession_comparison_section(ctx: ReportContext) -> Section:
