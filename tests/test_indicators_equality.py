@@ -522,6 +522,29 @@ def test_senior_representation_census_share_and_diversity_leave_bank_staff_out()
     assert ex[("diversity_index", "bank staff")] == 5
 
 
+def test_the_likelihood_of_being_senior_counts_agenda_for_change_staff_only():
+    """Mental Health Adults, all staff, 2023/24: 32 of 139 BME staff and 26 of 343 White
+    staff on medical grades (consultants among them) counted as "not at Band 8a or above":
+    0.62 times as likely, adverse; among Agenda for Change staff 12 of 107 against 42 of
+    317, 0.85, within range. By hand: 10 White (2 at 8a) and 10 BME (1 at 8a) on AfC bands,
+    10 BME consultants: BME 1/10 against White 2/10 = 0.5 (with the consultants 1/20: 0.25);
+    the consultants counted as an exclusion (the share of senior staff is unchanged: they
+    are not senior staff)."""
+    staff = staff_of((8, {"eth": "A"}), (2, {"eth": "A", "band": "Band 8a"}),
+                     (9, {"eth": "N"}), (1, {"eth": "N", "band": "Band 8a"}),
+                     (10, {"eth": "N", "band": "Medical: Consultant"}))
+    r = eq.senior_representation(Dataset.from_frames(staff=staff), period=PERIOD)
+    lk = r.loc[r["variant"] == "likelihood of being senior"].set_index("group")
+    assert lk.loc["BME", ["numerator", "denominator"]].tolist() == [1.0, 10.0]
+    assert lk.loc["White", ["numerator", "denominator"]].tolist() == [2.0, 10.0]
+    assert lk.loc["BME", "ratio"] == pytest.approx((1 / 10) / (2 / 10))
+    share = r.loc[r["variant"] == "share of senior staff"].set_index("group")
+    assert share.loc["BME", ["numerator", "denominator"]].tolist() == [1.0, 3.0]
+    ex = {e["reason"]: e["count"] for e in r.attrs["exclusions"]}
+    assert ex["band outside the AfC ladder (medical grades, unrecognised): left out of the "
+              "likelihood of being senior"] == 10
+
+
 # --------------------------------------------------------------------------- WRES 9, survey
 
 

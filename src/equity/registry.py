@@ -69,8 +69,9 @@ _ENTRIES: tuple[IndicatorMeta, ...] = (
        "proportion", NHSE_WRES, "representation"),
     _m("senior_representation", "Senior leadership representation (Band 8a and above)",
        "Share of staff at Band 8a and above (including VSM) in each group, with the relative "
-       "likelihood of a BME member of staff being senior compared with a White member of staff; "
-       "bank staff excluded.",
+       "likelihood of a BME member of staff being senior compared with a White member of staff "
+       "among Agenda for Change staff (medical grades are not on the ladder: left out, "
+       "counted); bank staff excluded.",
        "proportion", "NHS England, A Model Employer (2019)", "representation", harm="below",
        non_adverse_range=True),
     _m("representation_vs_benchmark", "Representation against the local population",

@@ -278,10 +278,12 @@ def senior_representation(
           (``numerator`` group's senior staff, ``denominator`` all senior staff, Unknown
           included) - the figure to set against the whole-workforce share of
           :func:`representation`;
-        - ``"likelihood of being senior"``: the share of each group's staff who are at 8a and
-          above (``numerator`` senior, ``denominator`` the group's headcount), with the
-          relative likelihood against the reference group (``ratio`` = group ÷ White: below
-          0.80 is adverse).
+        - ``"likelihood of being senior"``: the share of each group's Agenda for Change
+          staff who are at 8a and above (``numerator`` senior, ``denominator`` the group's
+          staff on the AfC ladder), with the relative likelihood against the reference group
+          (``ratio`` = group ÷ White: below 0.80 is adverse). Staff on medical grades (or a
+          band off the ladder) are neither senior nor not senior by the ladder: they are
+          left out, counted in ``attrs["exclusions"]``.
 
     Notes
     -----
@@ -297,18 +299,26 @@ def senior_representation(
     _check_by(dataset, "staff", dataset.staff, gs)
     within_ = ctx.without("band")
     senior = nw.col("band").is_in(list(codes.SENIOR_BANDS)).fill_null(False)
-    counts = _in_post(ctx, gs, within=within_, derive={"senior": senior.cast(nw.Float64())},
-                      sums=["senior"], exclude_bank=True)
+    # Agenda for Change staff, the ladder "Band 8a and above" is the top of: staff on
+    # medical grades (a consultant included) are neither senior nor not senior by it
+    afc = nw.col("band").is_in(list(codes.BAND_GROUPS)).fill_null(False)
+    counts = _in_post(ctx, gs, within=within_,
+                      derive={"senior": senior.cast(nw.Float64()), "afc": afc.cast(nw.Float64())},
+                      sums=["senior", "afc"], exclude_bank=True)
     share = _with_totals(counts, within_, value="sum_senior", total="senior_total")
     a = rate_rows(share, indicator="senior_representation", period=ctx.period,
                   numerator="sum_senior", denominator="senior_total", gs=gs, within=within_,
                   compare=False, variant="share of senior staff", min_n=ctx.min_n)
     b = rate_rows(counts, indicator="senior_representation", period=ctx.period,
-                  numerator="sum_senior", denominator="n", gs=gs, within=within_,
+                  numerator="sum_senior", denominator="sum_afc", gs=gs, within=within_,
                   variant="likelihood of being senior", orientation="group_over_reference",
                   min_n=ctx.min_n)
-    return record_exclusion(concat_results([a, b]), indicator="senior_representation",
-                            table="staff", reason="bank staff", count=_bank_count(ctx))
+    out = record_exclusion(concat_results([a, b]), indicator="senior_representation",
+                           table="staff", reason="bank staff", count=_bank_count(ctx))
+    return record_exclusion(
+        out, indicator="senior_representation", table="staff",
+        reason="band outside the AfC ladder (medical grades, unrecognised): left out of the "
+               "likelihood of being senior", count=float((counts["n"] - counts["sum_afc"]).sum()))
 
 
 def _benchmark_group(values: pd.Series, g: Grouping) -> pd.Series:
