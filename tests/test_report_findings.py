@@ -103,17 +103,19 @@ def contexts():
 def test_ladder_rungs_for_a_directorate_and_the_trust(contexts):
     d = F.ladder(contexts[("Older People", "publication")], "leaver_rate")
     assert [lv.key for lv in d] == ["year", "pooled", "all_staff", "trust", "trust_pooled",
-                                    "trust_all_staff"]
+                                    "trust_all_staff", "trust_all_staff_pooled"]
     assert d[4].label == "AHPs trust-wide, 2022/23 to 2024/25 together"
-    assert d[-1].label == "all staff trust-wide, 2024/25"
+    assert d[-2].label == "all staff trust-wide, 2024/25"
+    assert d[-1].label == "all staff trust-wide, 2022/23 to 2024/25 together"
     assert (d[-1].directorate, d[-1].every_group) == (None, True)
+    assert d[-1].periods == ("2024/25", "2023/24", "2022/23")
     assert d[1].periods == ("2024/25", "2023/24", "2022/23")
     assert d[1].label == "AHPs in Older People, 2022/23 to 2024/25 together"
     # Snapshots of the same people are never pooled.
     assert "pooled" not in [lv.key for lv in F.ladder(contexts[("Older People", "publication")],
                                                       "senior_representation")]
     t = F.ladder(contexts[(None, "publication")], "leaver_rate")
-    assert [lv.key for lv in t] == ["year", "pooled", "all_staff"]
+    assert [lv.key for lv in t] == ["year", "pooled", "all_staff", "all_staff_pooled"]
 
 
 def test_the_scorecard_names_each_rows_level_in_words(contexts):
@@ -157,13 +159,31 @@ def test_a_count_withheld_at_every_rung_is_not_called_too_few_people():
                                     "disability"]])
     assert record.value_counts()[["Yes", "No"]].tolist() == [3, 11]
     assert closing["disability"].value_counts()[["Yes", "No"]].tolist() == [122, 1845]
+    # the ladder's last rung, all staff trust-wide over three years, withholds it too: 5
+    # Disabled people in the three years (1, 1 and 3), still a count of 1 to 7
+    all_cases = pd.read_csv(SAMPLE / "casework.csv", dtype=str)
+    all_cases = all_cases.loc[(all_cases["process"] == "capability")
+                              & (all_cases["formal"] == "true")
+                              & (all_cases["capability_reason"] == "performance")]
+    disabled = 0
+    for start, end in (("2022", "2023"), ("2023", "2024"), ("2024", "2025")):
+        year = all_cases.loc[all_cases["start_date"].between(f"{start}-04-01", f"{end}-03-31")]
+        closing = staff.loc[staff["snapshot_date"] == f"{end}-03-31"].set_index("staff_id")
+        opening = staff.loc[staff["snapshot_date"] == f"{start}-03-31"].set_index("staff_id")
+        ids = year["staff_id"].unique()
+        rec = pd.concat([closing.loc[closing.index.intersection(ids), "disability"],
+                         opening.loc[opening.index.intersection(ids).difference(closing.index),
+                                     "disability"]])
+        disabled += int((rec == "Yes").sum())
+    assert disabled == 5
     ctx = load(SAMPLE, period="2024/25", directorate="Older People")
     wdes3 = next(f for f in F.findings(ctx) if f.indicator == "wdes_3")
     assert wdes3.text.startswith(
         "WDES 3: relative likelihood of entering the formal capability process, Disabled vs "
         "Non-disabled: withheld to protect small numbers (a count of 1 to 7 is never "
-        "published), even for all staff trust-wide, 2024/25. With about 120 Disabled and "
-        "1,845 Non-disabled staff there,")
+        "published), even for all staff trust-wide, 2022/23 to 2024/25 together. With about "
+        "360 Disabled and 5,440 Non-disabled staff over the three years together (each "
+        "counted once a year),")
     assert "too few people" not in wdes3.text
 
 
@@ -859,7 +879,8 @@ def test_a_directorate_finding_climbs_to_all_staff_trust_wide():
     for c in ("ratio", "ratio_ci_low", "ratio_ci_high", "numerator", "denominator"):
         assert f.row[c] == pytest.approx(bme[c], rel=1e-12)
     # the AHP rungs below it could not settle it
-    for level in F.ladder(ctx, "wres_3")[:-1]:
+    rungs = F.ladder(ctx, "wres_3")
+    for level in rungs[:[lv.key for lv in rungs].index("trust_all_staff")]:
         row = F.comparison_row(F.level_rows(ctx, level, "wres_3", "ethnicity", None),
                                "ethnicity", None)
         assert row is None or row["status"] not in (ADVERSE, FAVOURABLE, WITHIN)
@@ -976,8 +997,14 @@ def test_the_trusts_rates_added_up_from_the_split_families_equal_the_trusts_own(
      ["year", "all_staff", "trust", "trust_all_staff"]),
     ("2024/25", None, "Allied Health Professionals",
      "the trust's staff group this year, else the same over three years, else all staff "
-     "trust-wide.",
-     ["year", "pooled", "all_staff"]),
+     "trust-wide, else the same over three years.",
+     ["year", "pooled", "all_staff", "all_staff_pooled"]),
+    ("2024/25", "Older People", "Allied Health Professionals",
+     "this directorate's staff group this year, else the same over three years, else all "
+     "staff of the directorate, else the trust's staff group this year, else the same over "
+     "three years, else all staff trust-wide, else the same over three years.",
+     ["year", "pooled", "all_staff", "trust", "trust_pooled", "trust_all_staff",
+      "trust_all_staff_pooled"]),
 ])
 def test_the_summary_describes_the_ladder_its_figures_climb(period, directorate, staff_group,
                                                             said, rungs):
@@ -1504,3 +1531,26 @@ def test_the_appointment_rate_every_group_together_says_whose_ethnicity_it_count
         "Appointment rate from shortlisting (applicants whose ethnicity is recorded)"]
     assert (row["Number"], row["Out of"]) == ("19", "63")
     assert not table["Measure"].str.contains("all applicants").any()
+
+
+def test_the_last_rung_pools_all_staff_trust_wide_before_a_figure_is_withheld():
+    """WDES 2 in an AHP report for 2023/24 was "Could not be settled at any level": the
+    ladder stopped at all staff trust-wide for the year. Over three years all staff
+    trust-wide publish it: plain pandas on recruitment.csv, 29 of 95 Disabled and 344 of
+    1,179 Non-disabled shortlisted applicants appointed (2021/22 to 2023/24), published as
+    30 of 95 and 345 of 1,180: Non-disabled / Disabled 0.93, within the range."""
+    rec = pd.read_csv(SAMPLE / "recruitment.csv", dtype=str)
+    three = rec.loc[(rec["shortlisted"] == "true")
+                    & rec["closing_date"].between("2021-04-01", "2024-03-31")]
+    counts = {g: ((three.loc[three["disability"] == g, "appointed"] == "true").sum(),
+                  (three["disability"] == g).sum()) for g in ("Yes", "No")}
+    assert counts == {"Yes": (29, 95), "No": (344, 1179)}
+    for directorate in ("Older People", None):
+        ctx = load(SAMPLE, period="2023/24", directorate=directorate)
+        f = F.finding(ctx, "wdes_2", "disability")
+        assert f.level == "all staff trust-wide, 2021/22 to 2023/24 together"
+        assert f.status == WITHIN and f.row is not None
+        ref = f.row["_ref_row"]
+        assert (f.row["numerator"], f.row["denominator"]) == (30, 95)
+        assert (ref["numerator"], ref["denominator"]) == (345, 1180)
+        assert f.row["ratio"] == pytest.approx((345 / 1180) / (30 / 95), rel=1e-12)

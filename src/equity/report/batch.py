@@ -72,13 +72,17 @@ def report_families(ctx: ReportContext) -> list[tuple[str, str, tuple[str, ...]]
     """(family, period, split) triples one report of ``ctx``'s scope reads: the main
     families for the period; the rate figures of the two years before (the ladder's three
     pooled years); the headline families for every staff group (the ladder's "all staff"
-    rung); representation by band (the workforce table)."""
+    rung, and over three years its last one); representation by band (the workforce
+    table)."""
     per = ctx.period
     earlier = ctx.earlier_periods(2)
     names = [(f, per) for f in MAIN_FAMILIES]
     names += [(f, p) for p in earlier for f in EARLIER_FAMILIES]
     if ctx.staff_group is not None:
         names += [(all_staff(f), per) for f in HEADLINE_FAMILIES]
+        # the ladder's last rung, all staff trust-wide over three years (added up from
+        # these, split by directorate)
+        names += [(all_staff(f), p) for p in earlier for f in EARLIER_FAMILIES]
     out = [(f, p, ()) for f, p in dict.fromkeys(names)]
     return [*out, ("representation", per, ("band",))]
 

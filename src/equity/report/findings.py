@@ -12,12 +12,14 @@ can be published and judged:
 3. all staff of the directorate, this year;
 4. the trust's staff group, this year;
 5. the same pooled over three years;
-6. all staff trust-wide, this year (the trust's own WRES and WDES figures).
+6. all staff trust-wide, this year (the trust's own WRES and WDES figures);
+7. the same pooled over three years (the last resort before a figure is withheld).
 
-Rungs 4-6 are the trust overview's own, so a directorate report states a trust-wide figure
+Rungs 4-7 are the trust overview's own, so a directorate report states a trust-wide figure
 as the overview does.
 
-The trust overview climbs the trust's rungs (this year, three years pooled, all staff).
+The trust overview climbs the trust's rungs (this year, three years pooled, all staff, all
+staff over three years).
 Every figure is disclosure-controlled by :func:`equity.disclosure.apply_disclosure` at its own
 rung, and the rung is named beside it. Where no rung can settle a comparison, the finding
 says what the counts could have shown: the smallest relative likelihood whose 95% interval
@@ -132,9 +134,10 @@ def family_of(indicator: str, group_var: str, *, main: bool, earlier: bool = Fal
 
 
 #: The ladder's rungs (:attr:`Level.key`), finest first: a directorate's own three, then the
-#: trust's (the overview's own rungs are the first three for the whole trust).
-RUNGS: tuple[str, ...] = ("year", "pooled", "all_staff", "trust", "trust_pooled",
-                          "trust_all_staff")
+#: trust's, whose keys start "trust" (the overview's own rungs are the first three and
+#: "all_staff_pooled", all for the whole trust).
+RUNGS: tuple[str, ...] = ("year", "pooled", "all_staff", "all_staff_pooled", "trust",
+                          "trust_pooled", "trust_all_staff", "trust_all_staff_pooled")
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,12 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
     if indicator in POOLABLE and len(earlier) == 2:
         out.append(Level("pooled", f"{who} {where}, {earlier[-1]} to {per} together", d, False,
                          (per, *earlier)))
+    pooled = indicator in POOLABLE and len(earlier) == 2
     if ctx.staff_group is not None:
         out.append(Level("all_staff", f"all staff {where}, {per}", d, True, (per,)))
+    if d is None and ctx.staff_group is not None and pooled:
+        out.append(Level("all_staff_pooled", f"all staff trust-wide, {earlier[-1]} to {per} "
+                         "together", None, True, (per, *earlier)))
     if d is not None:
         # the trust overview's own rungs (so a directorate report gives a trust-wide figure
         # as the overview does)
@@ -172,6 +179,10 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
         if ctx.staff_group is not None:
             out.append(Level("trust_all_staff", f"all staff trust-wide, {per}", None, True,
                              (per,)))
+            if pooled:
+                out.append(Level("trust_all_staff_pooled", f"all staff trust-wide, "
+                                 f"{earlier[-1]} to {per} together", None, True,
+                                 (per, *earlier)))
     return out
 
 
@@ -229,7 +240,8 @@ def _family_at(ctx: ReportContext, level: Level, indicator: str, group_var: str,
     "all staff" rung; the whole trust's other figures on a directorate report's trust-wide
     rungs, a fraction of the main families' cost)."""
     if level.every_group:
-        return all_staff(family_of(indicator, group_var, main=False))
+        return all_staff(family_of(indicator, group_var, main=False,
+                                   earlier=period != ctx.period))
     own = level.directorate == ctx.directorate or indicator in POOLABLE
     return family_of(indicator, group_var, main=period == ctx.period and own,
                      earlier=period != ctx.period)

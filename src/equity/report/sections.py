@@ -335,7 +335,9 @@ def _ladder_words(ctx: ReportContext) -> str:
                            else "all staff trust-wide"),
              "trust": f"the trust's {group} this year",
              "trust_pooled": "the same over three years",
-             "trust_all_staff": "all staff trust-wide"}
+             "trust_all_staff": "all staff trust-wide",
+             "all_staff_pooled": "the same over three years",
+             "trust_all_staff_pooled": "the same over three years"}
     rungs = _rungs(ctx)
     said = ("Each figure is given at the finest level that can be published: "
             f"{', else '.join(words[k] for k in rungs)}.")
@@ -353,7 +355,8 @@ def summary_section(ctx: ReportContext) -> Section:
     # For the index: the findings settled within the report's own scope (a directorate's
     # first three rungs) apart from those only the trust's figures settle, which every
     # directorate report shares.
-    own = _grouped([f for f in found if f.level_key in RUNGS[:3] or f.status == INSUFFICIENT])
+    own = _grouped([f for f in found
+                    if not f.level_key.startswith("trust") or f.status == INSUFFICIENT])
     sec = Section(summary={
         "scope": ctx.scope_label,
         "adverse": len(own[ADVERSE]), "favourable": len(own[FAVOURABLE]),
