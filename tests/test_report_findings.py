@@ -401,7 +401,10 @@ def test_a_pay_quarter_chart_only_where_most_quarters_can_be_shown(directorate, 
         assert notes[0].endswith(f"so the chart is for all staff in {directorate}, 2024/25.")
         assert charts[0].caption.endswith(f", all staff in {directorate}, 2024/25")
     else:
-        assert charts[0].caption == "Women and men in each pay quarter"
+        # named as every chart is (it said no level at all)
+        assert charts[0].caption == ("Women and men in each pay quarter, AHPs in Older People, "
+                                     "2024/25")
+        assert charts[0].alt.startswith(charts[0].caption)
 
 
 def test_declaration_rates_say_whose_they_are(contexts):

@@ -695,13 +695,13 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
             continue
         if 2 * int(said.sum()) > len(said):
             where = _scope_name(d, sg)
-            title = "Women and men in each pay quarter"
+            # (the level named as every chart names it, whether or not it climbed)
+            title = f"Women and men in each pay quarter, {where}, {ctx.period}"
             if first is not None:
                 sec.add(Note(f"Women and men in each pay quarter: the shares in {first[0]} of "
                              f"the {first[1]} quarters for {_scope_name(*_scopes(ctx)[0])} are "
                              f"withheld (small numbers), so the chart is for {where}, "
                              f"{ctx.period}."))
-                title += f", {where}, {ctx.period}"
             return sec.add(plots.pay_quarters(q, title=title))
         if first is None:
             first = (len(said) - int(said.sum()), len(said))
