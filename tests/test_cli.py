@@ -165,3 +165,29 @@ def test_gpg_period_given_and_unknown(tmp_path, capsys):
     assert main(["gpg", str(data), "--period", "2031/32"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("equity gpg: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [
+    ["indicators", "--out", "{tmp}/out.csv"], ["gpg"],
+    ["template", "--standard", "wres", "--out", "{tmp}/wres.xlsx"],
+])
+def test_data_are_checked_before_the_default_period_is_chosen(command, sample, tmp_path,
+                                                              capsys):
+    """ESR names the snapshot column "Effective Date": without --period, `equity
+    indicators`, `gpg` and `template` chose the default period from the staff table before
+    validating it, and stopped with a traceback (KeyError: 'snapshot_date'); dates written
+    day/month/year gave "holds no complete financial year ... give --period", the wrong fix.
+    Both now stop with the validation report, naming the column, rule and fix."""
+    bad = tmp_path / "esr"
+    bad.mkdir()
+    for f in sample.glob("*.csv"):
+        (bad / f.name).write_bytes(f.read_bytes())
+    staff = pd.read_csv(bad / "staff.csv", dtype=str)
+    staff.rename(columns={"snapshot_date": "Effective Date"}).to_csv(bad / "staff.csv",
+                                                                      index=False)
+    args = [a.format(tmp=tmp_path) for a in command]
+    assert main([args[0], str(bad), *args[1:]]) == 1
+    captured = capsys.readouterr()
+    said = captured.out + captured.err
+    assert "Traceback" not in said and "KeyError" not in said
+    assert "staff.snapshot_date (staff.csv) [missing_column] 14,328 rows" in said

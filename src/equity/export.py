@@ -492,11 +492,18 @@ def latest_period(dataset: Any, *, complete: bool = True) -> str:
 
     Raises
     ------
+    ValidationError
+        The data have validation errors (checked first: a staff table whose
+        ``snapshot_date`` is missing or unreadable holds no period to choose from, and the
+        validation report says why and how to fix it).
     PeriodError
         The staff table holds no such snapshots.
     """
     from equity.measures._common import snapshot_dates
     from equity.measures.retention import periods_with_both
+    from equity.validation import require_valid
+
+    require_valid(dataset)
 
     periods = (periods_with_both(dataset) if complete else
                [codes.Period.ending_at(d) for d in snapshot_dates(dataset)
