@@ -191,3 +191,19 @@ def test_data_are_checked_before_the_default_period_is_chosen(command, sample, t
     said = captured.out + captured.err
     assert "Traceback" not in said and "KeyError" not in said
     assert "staff.snapshot_date (staff.csv) [missing_column] 14,328 rows" in said
+
+
+def test_gpg_says_whom_its_figures_leave_out(tmp_path, capsys):
+    """A full-pay man with no hourly pay recorded moves the statutory gap (the worked example
+    without the man paid 22: mean of 10, 14, 18 = 14, gap (14 - 13.25) / 14 = 5.4%) and
+    `equity gpg` said nothing of him; it names the exclusion as `equity indicators` does."""
+    data = gpg_dataset(tmp_path / "gpg")
+    staff = pd.read_csv(data / "staff.csv")
+    staff.loc[staff["hourly_pay"] == 22, "hourly_pay"] = None
+    staff.to_csv(data / "staff.csv", index=False)
+    assert main(["gpg", str(data), "--period", "2024/25"]) == 0
+    out, err = capsys.readouterr()
+    assert f"{(14 - 13.25) / 14 * 100:.1f}" == "5.4"
+    assert "DiffMeanHourlyPercent" in out and " 5.4 " in out
+    assert ("equity gpg: excluded from pay_gap_mean, pay_gap_median, pay_quartile: full-pay "
+            "employee with no hourly pay recorded (1 person)") in err

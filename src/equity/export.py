@@ -648,6 +648,17 @@ def gender_pay_gap(
     for row in summary.itertuples():
         shown = "not available" if pd.isna(row.value) else f"{row.value:.1f}"
         print(f"{row.field:<{width}}  {shown:>13}  {row.measure}")
+    # who the figures leave out, and the data's warnings, as `equity indicators` says them
+    # (a full-pay employee with no hourly pay moves the gap without a word otherwise)
+    left_out: dict[tuple[str, float], list[str]] = {}
+    for e in summary.attrs.get("exclusions", []):
+        if e["count"]:
+            left_out.setdefault((str(e["reason"]), float(e["count"])), []).append(
+                str(e["indicator"]))
+    for (reason, count), inds in left_out.items():
+        print(f"equity gpg: excluded from {', '.join(dict.fromkeys(inds))}: {reason} "
+              f"({count:,.0f} {'person' if count == 1 else 'people'})", file=sys.stderr)
+    print_warnings(summary.attrs.get("warnings", []), command="gpg")
     return 0
 
 
