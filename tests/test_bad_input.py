@@ -376,6 +376,12 @@ CASES: list[Case] = [
          ("staff", "hourly_pay", "unparseable_number")),
     Case("hourly-pay-negative", staff_latest("hourly_pay", "-3", 2), "error",
          ("staff", "hourly_pay", "negative_pay")),
+    # a full-pay man paid nothing moved the statutory mean gap from 12.2% to 8.4%, and
+    # weekly pay read as hourly (£453 a week) from 12.2% to 28.9%, without a word
+    Case("hourly-pay-zero-full-pay", staff_latest("hourly_pay", "0", 5), "error",
+         ("staff", "hourly_pay", "full_pay_unpaid"), engines=("polars", "duckdb")),
+    Case("hourly-pay-weekly", staff_latest("hourly_pay", "453.0", 5), "error",
+         ("staff", "hourly_pay", "pay_out_of_range")),
     # ---- survey and recruitment consistency
     Case("survey-positive-above-respondents", set_rows("survey", "positive", "5000", slice(0, 4)),
          "error", ("survey", "positive", "survey_inconsistent"), engines=("polars", "duckdb")),
@@ -615,7 +621,8 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
     assert len({c.id for c in CASES}) == len(CASES)
     named = {n for c in CASES for n in c.names}
     for rule in ("time_of_day", "future_date", "no_matching_ids", "duplicate_key",
-                 "fte_out_of_range", "blank_column", "pay_out_of_range", "survey_inconsistent",
+                 "fte_out_of_range", "blank_column", "pay_out_of_range", "full_pay_unpaid",
+                 "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):

@@ -39,7 +39,7 @@ def base() -> Frames:
         "sexual_orientation": ["1", "U", "9"] * 2,
         "age_band": ["<25", "35-44", "65+"] * 2,
         "org_start_date": ["2015-06-01", "2020-01-15", "2024-03-31"] * 2,
-        "hourly_pay": ["20.50", "0", "31.00"] * 2,
+        "hourly_pay": ["20.50", "12.75", "31.00"] * 2,
         "bonus_pay": ["0", "0", "1500"] * 2,
         "full_pay": ["Y", "Y", "N"] * 2,
     })
@@ -128,6 +128,8 @@ CASES = [
     ("fte_out_of_range", setv("staff", 1, "fte", "37.5"), "staff", "fte", "error", 1, "row 3 (staff_id=P2)"),
     ("fte_out_of_range", setv("leavers", 0, "fte", "-0.5"), "leavers", "fte", "error", 1, "row 2 (staff_id=P2)"),
     ("negative_pay", setv("staff", 1, "hourly_pay", "-0.01"), "staff", "hourly_pay", "error", 1, "row 3 (staff_id=P2)"),
+    ("full_pay_unpaid", setv("staff", 1, "hourly_pay", "0"), "staff", "hourly_pay", "error", 1, "row 3 (staff_id=P2)"),
+    ("pay_out_of_range", setv("staff", 0, "hourly_pay", "453"), "staff", "hourly_pay", "error", 1, "row 2 (staff_id=P1)"),
     ("negative_pay", setv("staff", 5, "bonus_pay", "-1500"), "staff", "bonus_pay", "error", 1, "row 7 (staff_id=P3)"),
     ("appointed_not_shortlisted", setv("recruitment", 2, "appointed", "Yes"), "recruitment", "appointed", "error", 1, "row 4 (application_id=A3)"),
     ("unknown_staff_id", setv("leavers", 0, "staff_id", "P9"), "leavers", "staff_id", "warning", 1, "row 2 (staff_id=P9)"),
@@ -223,7 +225,8 @@ def test_broken_folder_names_every_problem_in_one_report():
     # every rule but the DuckDB-file one (tests/test_io.py::test_duckdb_file) and those of
     # the bad-input corpus (tests/test_bad_input.py), one fault per case
     corpus = {"time_of_day", "header_renamed", "sheet_chosen", "formula_cell", "future_date",
-              "blank_column", "pay_out_of_range", "survey_inconsistent", "no_matching_ids",
+              "blank_column", "pay_out_of_range", "full_pay_unpaid", "survey_inconsistent",
+              "no_matching_ids",
               "label_variants", "benchmark_out_of_range", "event_table_short"}
     assert {f.rule for f in report.findings} == set(RULES) - {"unknown_table"} - corpus
     expected = {

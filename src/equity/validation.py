@@ -59,7 +59,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     "formula_cell": ("error", "Excel formula cells without a calculated value (read as blank)"),
     "future_date": ("error", "a date more than a year after the latest staff snapshot"),
     "blank_column": ("error", "a column blank in every row (an error when an indicator needs it, else a warning)"),
-    "pay_out_of_range": ("error", "hourly_pay above 1,000 or bonus_pay above 5,000,000 (or infinite)"),
+    "pay_out_of_range": ("error", "hourly_pay above 250 or bonus_pay above 5,000,000 (or infinite)"),
+    "full_pay_unpaid": ("error", "a full-pay relevant employee (full_pay true) with hourly_pay 0"),
     "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a negative count"),
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
     "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
@@ -71,7 +72,9 @@ RULES: dict[str, tuple[Severity, str]] = {
 #: Optional columns an indicator needs: blank in every row is an error (required ones too).
 _NEEDED = frozenset({"ethnic_category", "disability", "sex", "hourly_pay", "bonus_pay"})
 #: Largest plausible pay (GBP): above it a value is a unit or export error (or infinite).
-_PAY_LIMITS = {"hourly_pay": 1_000, "bonus_pay": 5_000_000}
+#: £250 an hour is about £490,000 a year full time, above any NHS salary; weekly pay read
+#: as hourly (£453 for a Band 5 week) lies above it.
+_PAY_LIMITS = {"hourly_pay": 250, "bonus_pay": 5_000_000}
 #: Date columns checked against the latest staff snapshot (future_date).
 _EVENT_DATES = {**EVENT_DATES, "board": "snapshot_date"}
 
@@ -551,6 +554,15 @@ def _range_rules(name: str, cols: set[str]) -> list[_RowRule]:
                     f"{col} is negative. Pay gaps need the ordinary pay actually received "
                     "(zero, not negative, when nothing was paid); correct the extract.",
                 ))
+        if {"hourly_pay", "full_pay"} <= cols:
+            out.append(_RowRule(
+                "hourly_pay", "full_pay_unpaid",
+                ((nw.col("hourly_pay") == 0) & nw.col("full_pay")).fill_null(False),
+                "hourly_pay is 0 for a full-pay relevant employee (full_pay true): the pay "
+                "gaps count only staff paid their full ordinary pay in the pay period. Set "
+                "full_pay to false for staff on reduced or no pay (leave, a zero-hours month), "
+                "or give the hourly pay actually received.",
+            ))
         if {"org_start_date", "snapshot_date"} <= cols:
             out.append(_RowRule(
                 "org_start_date", "start_after_snapshot",
@@ -564,7 +576,7 @@ def _range_rules(name: str, cols: set[str]) -> list[_RowRule]:
                 out.append(_RowRule(
                     col, "pay_out_of_range", (nw.col(col) > limit).fill_null(False),
                     f"{col} is above {limit:,} (or infinite), which no NHS pay is: a value in "
-                    "pence or annual pay, a unit or export error, or a placeholder. Give pay in "
+                    "pence, weekly or annual pay, a unit or export error, or a placeholder. Give pay in "
                     "pounds" + (" per hour" if col == "hourly_pay" else "") + " and correct "
                     "the values.",
                 ))
