@@ -468,6 +468,18 @@ CASES: list[Case] = [
          ("mapping file", "not valid YAML")),
     Case("mapping-python-tag", with_mapping("staff: !!python/object/apply:os.system ['true']\n"),
          "error", ("mapping file", "not valid YAML")),
+    # ESR names both the assignment and the person number: two local columns onto one
+    # canonical column stopped every command with an AttributeError traceback
+    Case("mapping-two-onto-one", with_mapping(
+        "staff:\n  columns:\n    Assignment Number: staff_id\n    Person Number: staff_id\n",
+        rename("staff", lambda c: "Assignment Number" if c == "staff_id" else c)), "error",
+         ("'Assignment Number' and 'Person Number'", "staff_id")),
+    # an optional equality column missing (left out of the extract, or a mapping entry whose
+    # local column the file does not hold): validation passes, the indicators grouped by it
+    # are listed as not computed, naming it (they failed with KeyError: 'ethnic_category')
+    Case("ethnic-category-missing", edit("staff", lambda d: d.drop(columns="ethnic_category")),
+         "partial", ("leaver_rate", "promotion_rate", "wres_2", "representation"), same="",
+         engines=("polars", "duckdb")),
     Case("mapping-renames-title-case", with_mapping(
         "staff:\n  columns:\n    Assignment Number: staff_id\n",
         rename("staff", lambda c: "Assignment Number" if c == "staff_id" else c)), "ok", ()),

@@ -108,6 +108,12 @@ def read_mapping(mapping: str | Path | Mapping[str, Any] | None) -> dict[str, Ta
         cols = {str(k): str(v) for k, v in (section.get("columns") or {}).items()}
         bad += [f"{tname}.columns target {v!r} (not a {tname} column)" for v in cols.values()
                 if v not in canon]
+        sources: dict[str, list[str]] = {}
+        for k, v in cols.items():
+            sources.setdefault(v, []).append(k)
+        bad += [f"{tname}.columns {' and '.join(repr(k) for k in ks)} (all map to {v!r}: a "
+                "column can come from one local column only)"
+                for v, ks in sources.items() if len(ks) > 1]
         values: dict[str, dict[str, str | None]] = {}
         for cname, recode in (section.get("values") or {}).items():
             if cname not in canon:

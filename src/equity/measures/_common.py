@@ -242,11 +242,14 @@ def grouped_counts(
 
     def grouped() -> pd.DataFrame:
         if share is None:
-            counted = cube.count(build(), [*keys, *raw_cols], where=where, derive=derive,
+            built = build()
+            _require(cube.columns(built), raw_cols)
+            counted = cube.count(built, [*keys, *raw_cols], where=where, derive=derive,
                                  sums=sums, distinct=distinct)
         else:
             owner, key = share
             have = set(cube.columns(owner))
+            _require(have, raw_cols)
             cols = list(dict.fromkeys([*(c for c in SHARED_CODES if c in have), *raw_cols]))
             counted = cube.shared(
                 owner, ("grouped_counts", key, tuple(keys), tuple(cols), tuple(sums)),
@@ -263,6 +266,19 @@ def grouped_counts(
              tuple((g.name, g.column, tuple(g.levels), g.mapper) for g in gs),
              tuple((k, tuple(v)) for k, v in (complete_levels or {}).items()))
     return cube.shared(share[0], ("grouped", *asked), grouped).copy()
+
+
+def _require(have: Any, columns: Sequence[str]) -> None:
+    """An :class:`~equity.errors.InputError` naming the equality columns a grouping needs that
+    the data do not hold (an optional column left out of the extract, or a mapping entry whose
+    local column is not in the file), so the indicator is listed as not computed, with this
+    reason, instead of failing with a KeyError."""
+    missing = [c for c in columns if c not in set(have)]
+    if missing:
+        raise InputError(
+            f"The data have no {', '.join(missing)} column, which this grouping needs (an "
+            "optional column: add it to the extract, or map the local column to it under "
+            "columns: in the mapping file).", column=missing[0])
 
 
 def is_bank(staff: Any) -> nw.Expr:
