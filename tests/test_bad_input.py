@@ -229,6 +229,26 @@ def scale(table: str, col: str, by: float) -> Fault:
     return set_col(table, col, lambda s: (pd.to_numeric(s) * by).map(lambda v: f"{v:g}"))
 
 
+def _second_post_leaves(leavers: pd.DataFrame) -> pd.DataFrame:
+    """Five leavings in 2024/25 listed again 14 days later (a second post ending)."""
+    year = leavers.loc[leavers["leave_date"].between("2024-04-01", "2025-02-28")].head(5)
+    again = year.assign(leave_date=(pd.to_datetime(year["leave_date"])
+                                    + pd.Timedelta(days=14)).dt.strftime("%Y-%m-%d"))
+    return pd.concat([leavers, again], ignore_index=True)
+
+
+def _post_ended_in_post(leavers: pd.DataFrame) -> pd.DataFrame:
+    """Five staff in post at 31 March 2024 and 2025, same start date, given a leavers row on
+    30 September 2024 (one of their posts ended)."""
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str, keep_default_na=False)
+    both = staff.loc[staff["snapshot_date"].isin(["2024-03-31", "2025-03-31"])]
+    same = both.groupby("staff_id")["org_start_date"].agg(["nunique", "size"])
+    ids = same.index[(same["nunique"] == 1) & (same["size"] == 2)]
+    ids = [i for i in ids if i not in set(leavers["staff_id"])][:5]
+    extra = pd.DataFrame({"staff_id": ids, "leave_date": "2024-09-30"})
+    return pd.concat([leavers, extra], ignore_index=True).fillna("")
+
+
 # --------------------------------------------------------------------------- the cases
 
 CASES: list[Case] = [
@@ -468,6 +488,14 @@ CASES: list[Case] = [
          ("mapping file", "not valid YAML")),
     Case("mapping-python-tag", with_mapping("staff: !!python/object/apply:os.system ['true']\n"),
          "error", ("mapping file", "not valid YAML")),
+    # ESR's leavers by assignment: a second row 14 days after a leaving (another post of the
+    # same person) counted the leaving twice (Older People's BME leaver ratio 1.6 with an
+    # interval including 1 became 2.5 without); a row for one post of someone still in post
+    # at 31 March counted as leaving the trust
+    Case("leavers-by-assignment", edit("leavers", _second_post_leaves), "error",
+         ("leavers", "leave_date", "leaver_twice"), engines=("polars", "duckdb")),
+    Case("leaver-still-in-post", edit("leavers", _post_ended_in_post), "error",
+         ("leavers", "leave_date", "leaver_in_post"), engines=("polars", "duckdb")),
     # ESR names both the assignment and the person number: two local columns onto one
     # canonical column stopped every command with an AttributeError traceback
     Case("mapping-two-onto-one", with_mapping(
@@ -634,7 +662,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
     named = {n for c in CASES for n in c.names}
     for rule in ("time_of_day", "future_date", "no_matching_ids", "duplicate_key",
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "full_pay_unpaid",
-                 "survey_inconsistent",
+                 "leaver_twice", "leaver_in_post", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):

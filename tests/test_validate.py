@@ -45,7 +45,7 @@ def base() -> Frames:
     })
     return {
         "staff": staff,
-        "leavers": pd.DataFrame({"staff_id": ["P2"], "leave_date": ["2025-01-31"],
+        "leavers": pd.DataFrame({"staff_id": ["P2"], "leave_date": ["2025-03-31"],
                                  "leaving_reason": ["Relocation"], "fte": ["0.5"]}),
         "recruitment": pd.DataFrame({
             "application_id": ["A1", "A2", "A3"], "vacancy_id": ["V1", "V1", "V1"],
@@ -169,9 +169,16 @@ def test_fte_boundaries_are_allowed(fte):
 
 def test_rehire_leave_date_uses_earliest_start():
     # P1 left in 2012 and came back: the 2015 start is after the leave, the 2010 one before.
+    # (The 2024 snapshot still giving the 2010 start says P1 was in post in the spell the
+    # 2012 row ended: leaver_in_post, a finding of its own.)
     frames = base()
     frames["staff"].loc[0, "org_start_date"] = "2010-01-01"
     frames["leavers"] = pd.DataFrame({"staff_id": ["P1"], "leave_date": ["2012-05-31"]})
+    assert [f.rule for f in run(frames).findings] == ["leaver_in_post"]
+    frames["staff"].loc[0, "org_start_date"] = "2015-06-01"
+    frames["staff"] = pd.concat([frames["staff"].iloc[:1].assign(
+        snapshot_date="2011-03-31", org_start_date="2010-01-01"), frames["staff"]],
+        ignore_index=True)
     assert run(frames).findings == []
 
 
@@ -225,7 +232,8 @@ def test_broken_folder_names_every_problem_in_one_report():
     # every rule but the DuckDB-file one (tests/test_io.py::test_duckdb_file) and those of
     # the bad-input corpus (tests/test_bad_input.py), one fault per case
     corpus = {"time_of_day", "header_renamed", "sheet_chosen", "formula_cell", "future_date",
-              "blank_column", "pay_out_of_range", "full_pay_unpaid", "survey_inconsistent",
+              "blank_column", "pay_out_of_range", "full_pay_unpaid", "leaver_twice",
+              "leaver_in_post", "survey_inconsistent",
               "no_matching_ids",
               "label_variants", "benchmark_out_of_range", "event_table_short"}
     assert {f.rule for f in report.findings} == set(RULES) - {"unknown_table"} - corpus
@@ -368,7 +376,7 @@ def test_national_data_keys_people_by_organisation():
 
 def _rejoiner(leave_dates: list[str]) -> Frames:
     # P1: a spell from 2010 (in post at 31 March 2024), left, re-joined on 1 September 2024
-    # (in post at 31 March 2025). P2's leaving (2025-01-31) is kept.
+    # (in post at 31 March 2025). P2's leaving (2025-03-31) is kept.
     frames = base()
     frames["staff"].loc[0, "org_start_date"] = "2010-01-01"
     frames["staff"].loc[3, "org_start_date"] = "2024-09-01"
@@ -453,3 +461,25 @@ def test_require_valid_checks_a_dataset_once_and_again_when_a_table_changes(monk
     assert eq.representation(ds, period="2024/25").attrs["warnings"] == []
     assert len(calls) == 2
     assert v.require_valid(ds).ok
+
+
+@pytest.mark.parametrize(("leavers", "rules"), [
+    # one of P2's posts ended in September; P2 is in post at 31 March 2025, same start
+    ([("P2", "2024-09-30")], ["leaver_in_post"]),
+    # P2's leaving listed twice, by two posts ending a fortnight apart
+    ([("P2", "2025-03-31"), ("P2", "2025-04-14")], ["leaver_twice"]),
+    # P1 left in June and re-joined on 1 September (the 2025 snapshot's start): two spells,
+    # one leaving each (the second on the snapshot day)
+    ([("P1", "2024-06-30"), ("P1", "2025-03-31")], []),
+])
+def test_leavers_rows_must_each_end_an_employment(leavers, rules):
+    """ESR lists leavers by assignment: a post that ended while the person stayed counted as
+    leaving the trust, and a person's two posts counted one leaving twice (Older People's
+    BME leaver ratio 1.6, an interval including 1, became 2.5 without)."""
+    frames = base()
+    frames["staff"].loc[3, "org_start_date"] = "2024-09-01"  # P1 re-joined
+    frames["leavers"] = pd.DataFrame({"staff_id": [p for p, _ in leavers],
+                                      "leave_date": [d for _, d in leavers]})
+    found = run(frames).findings
+    assert [f.rule for f in found] == rules
+    assert all(f.severity == "error" and f.count == len(leavers) for f in found)

@@ -48,6 +48,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     "duplicate_key": ("error", "more than one row for the same key, e.g. (staff_id, snapshot_date)"),
     "start_after_snapshot": ("error", "org_start_date after the snapshot_date"),
     "leave_before_start": ("error", "leave_date before every org_start_date of the person (no employment spell in force)"),
+    "leaver_twice": ("error", "two or more leavers rows for one employment spell of a person (no later org_start_date between them)"),
+    "leaver_in_post": ("error", "a leavers row whose person is in post at a later snapshot in the same employment (org_start_date on or before the leave date): an assignment ended, not the employment"),
     "fte_out_of_range": ("error", "fte outside (0, 1.5]"),
     "negative_pay": ("error", "negative hourly_pay or bonus_pay"),
     "appointed_not_shortlisted": ("error", "an application appointed but not shortlisted"),
@@ -640,6 +642,63 @@ def _leave_before_start(leavers: Any, staff: Any) -> list[Finding]:
     )]
 
 
+def _leaver_in_post(leavers: Any, staff: Any) -> list[Finding]:
+    # A leavers row ends an employment spell: the person cannot be in post at a later
+    # snapshot in that spell (org_start_date on or before the leave date; a re-joiner's
+    # later rows carry the new, later start). ESR's assignment-level leavers (one of two
+    # posts ended) look exactly like this, and would count as leaving the organisation.
+    key = cube.person_key(staff, leavers)
+    later = cube.lazy(staff).select(*key, nw.col("snapshot_date").alias("__snap"),
+                                    nw.col("org_start_date").alias("__start"))
+    lf, has_row = _with_rows(leavers)
+    bad = lf.join(later, on=key, how="inner").filter(
+        ((nw.col("__snap") > nw.col("leave_date"))
+         & (nw.col("__start") <= nw.col("leave_date"))).fill_null(False))
+    cols = [c for c in ("__row", *key, "leave_date") if c != "__row" or has_row]
+    bad = bad.select(cols).unique(cols)
+    n = int(cube.collect(bad.select(nw.len().alias("n")))["n"].sum())
+    if not n:
+        return []
+    return [_finding(
+        "leavers", "leave_date", "leaver_in_post", n,
+        _row_examples(bad.sort(cols), has_row, "staff_id"),
+        "the person is in post at a later staff snapshot with the same org_start_date, so "
+        "this row did not end their employment (an assignment-level leaver: one of several "
+        "posts ended, or a change of post). Leaver figures count people leaving the "
+        "organisation: keep only rows that end the employment, or correct the later "
+        "snapshot's org_start_date if they left and re-joined.",
+    )]
+
+
+def _leaver_twice(leavers: Any, staff: Any) -> list[Finding]:
+    # Each leavers row ends the spell in force at its date (the person's latest
+    # org_start_date on or before it); two rows ending the same spell count one leaving
+    # twice (ESR's leavers by assignment: a person's posts ending on different days).
+    key = cube.person_key(staff, leavers)
+    starts = cube.lazy(staff).select(*key, nw.col("org_start_date").alias("__start")).unique()
+    lf, has_row = _with_rows(leavers)
+    row = ["__row"] if has_row else []
+    spell = (lf.select(*row, *key, "leave_date").join(starts, on=key, how="inner")
+             .filter((nw.col("__start") <= nw.col("leave_date")).fill_null(False))
+             .group_by([*row, *key, "leave_date"])
+             .agg(nw.col("__start").max().alias("__spell")))
+    twice = (spell.group_by([*key, "__spell"]).agg(nw.len().alias("__n"))
+             .filter(nw.col("__n") > 1))
+    bad = spell.join(twice, on=[*key, "__spell"], how="inner")
+    n = int(cube.collect(bad.select(nw.len().alias("n")))["n"].sum())
+    if not n:
+        return []
+    return [_finding(
+        "leavers", "leave_date", "leaver_twice", n,
+        _row_examples(bad.sort([*key, "leave_date"]), has_row, "staff_id"),
+        "the same person has more than one leavers row for one employment spell (no later "
+        "org_start_date in staff between them), so one leaving would be counted more than "
+        "once: an extract by assignment lists each post that ended. Keep one row per "
+        "leaving (the one that ended the employment); if the person left, re-joined and left "
+        "again between two snapshots, give the re-joined spell a staff row.",
+    )]
+
+
 def _benchmark_shares(frame: Any) -> list[Finding]:
     """Population shares that are not their count's share of the area (within each
     ``group_var``): the comparison uses the counts, so a share written beside them that
@@ -873,6 +932,9 @@ def validate(dataset: Dataset) -> ValidationReport:
         if name == "leavers" and "staff_id" in cols and {"staff_id", "org_start_date"} <= staff_cols \
                 and "leave_date" in cols:
             findings += _leave_before_start(frame, staff)
+            findings += _leaver_twice(frame, staff)
+            if "snapshot_date" in staff_cols:
+                findings += _leaver_in_post(frame, staff)
         if name in ("leavers", "casework", "training") and "staff_id" in cols and "staff_id" in staff_cols:
             findings += _unknown_staff(name, frame, staff)
         if name == "benchmarks" and {"area", "group_var", "count", "share"} <= cols:
