@@ -139,7 +139,7 @@ def test_full_pay_false_excluded_and_counted() -> None:
     people = [{"sex": "Male", "hourly_pay": v} for v in (10.0, 20.0, 30.0)]
     people += [{"sex": "Female", "hourly_pay": v} for v in (10.0, 20.0)]
     # On reduced pay (e.g. sick leave at half pay): not a full-pay relevant employee.
-    people += [{"sex": "Male", "hourly_pay": 500.0, "full_pay": False},
+    people += [{"sex": "Male", "hourly_pay": 200.0, "full_pay": False},
                {"sex": "Female", "hourly_pay": 1.0, "full_pay": False},
                {"sex": "Female", "hourly_pay": None}]
     r = pay_gap(Dataset.from_frames(staff=staff(*people)), period=PERIOD)

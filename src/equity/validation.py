@@ -48,7 +48,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "duplicate_key": ("error", "more than one row for the same key, e.g. (staff_id, snapshot_date)"),
     "start_after_snapshot": ("error", "org_start_date after the snapshot_date"),
     "leave_before_start": ("error", "leave_date before every org_start_date of the person (no employment spell in force)"),
-    "leaver_twice": ("error", "two or more leavers rows for one employment spell of a person (no later org_start_date between them)"),
+    "leaver_twice": ("warning", "two or more leavers rows of a person with no re-join seen between them (no later org_start_date in staff): each counts as a leaving"),
     "leaver_in_post": ("error", "a leavers row whose person is in post at a later snapshot in the same employment (org_start_date on or before the leave date): an assignment ended, not the employment"),
     "fte_out_of_range": ("error", "fte outside (0, 1.5]"),
     "negative_pay": ("error", "negative hourly_pay or bonus_pay"),
@@ -691,11 +691,11 @@ def _leaver_twice(leavers: Any, staff: Any) -> list[Finding]:
     return [_finding(
         "leavers", "leave_date", "leaver_twice", n,
         _row_examples(bad.sort([*key, "leave_date"]), has_row, "staff_id"),
-        "the same person has more than one leavers row for one employment spell (no later "
-        "org_start_date in staff between them), so one leaving would be counted more than "
-        "once: an extract by assignment lists each post that ended. Keep one row per "
-        "leaving (the one that ended the employment); if the person left, re-joined and left "
-        "again between two snapshots, give the re-joined spell a staff row.",
+        "the same person has more than one leavers row with no re-join seen between them "
+        "(no later org_start_date in staff). Each row counts as a leaving: right for someone "
+        "who left, re-joined and left again between two snapshots, but an extract by "
+        "assignment lists each post that ended, counting one leaving more than once. If so, "
+        "keep one row per leaving (the one that ended the employment).",
     )]
 
 
