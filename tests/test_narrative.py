@@ -306,3 +306,19 @@ def test_the_pipeline_ratio_is_stated_as_the_odds_ratio_it_is():
     assert ("BME staff's odds of being in it (people in the higher band group for each one in "
             "the lower) were 0.65 times White staff's (95% CI 0.29 to 1.43)") in text
     assert "stated as White / BME: 1.55" in text
+
+
+def test_a_ratio_of_nought_says_nobody_in_the_group_was_counted():
+    """'Disabled staff were less likely to enter the formal capability process: 0.00 times
+    as likely (95% CI 0.00 to 5.29)' read as a measured difference; it is none of about 60
+    Disabled staff."""
+    row = _row(indicator="wdes_3", group_var="disability", group="Disabled",
+               reference_group="Non-disabled", numerator=0, denominator=60, ratio=0.0,
+               ratio_ci_low=0.0, ratio_ci_high=5.29, status="favourable")
+    assert ("Disabled staff were less likely to enter the formal capability process than "
+            "Non-disabled staff: 0.00 times as likely (Disabled staff: 0 of 60) (95% CI 0.00 "
+            "to 5.29)") in sentence(row)
+    one = _row(indicator="wdes_3", group_var="disability", group="Disabled",
+               reference_group="Non-disabled", numerator=1, denominator=60, ratio=0.2,
+               ratio_ci_low=0.03, ratio_ci_high=1.4, status="favourable")
+    assert "of 60" not in sentence(one)

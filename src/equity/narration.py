@@ -200,6 +200,9 @@ def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
         # round beside it, "0.62 times ... stated as White / BME: 1.60", not 1.6)
         stated = f" ({meta.short} is stated as {ref} / {group}: {_ratio(r, 2)})"
     times = f"{_ratio(rg, d)} times as likely"
+    if rg == 0 and _num(row.get("numerator")) == 0 and _num(row.get("denominator")) > 0:
+        # "0.00 times as likely" alone hides that nobody in the group was counted doing it
+        times += f" ({group} {who}: 0 of {_num(row['denominator']):,.0f})"
     if meta.id == "pipeline_disparity":
         # an odds ratio, not a ratio of likelihoods: 60% against 70% in the higher band
         # group is 0.86 times as likely but odds 0.64 times (1.5 against 2.3 for each one
