@@ -498,6 +498,11 @@ CASES: list[Case] = [
          ("leaver_twice",), same="", engines=("polars", "duckdb")),
     Case("leaver-still-in-post", edit("leavers", _post_ended_in_post), "error",
          ("leavers", "leave_date", "leaver_in_post"), engines=("polars", "duckdb")),
+    # "Bank Staff" for "Bank": bank staff were counted as staff in post, the warning said
+    # only "kept and grouped as Unknown"
+    Case("contract-bank-staff", set_col("staff", "contract_type", lambda c: c.replace(
+        {"Bank": "Bank Staff"})), "error", ("staff", "contract_type", "bank_spelling"),
+         engines=("polars", "duckdb")),
     # ESR names both the assignment and the person number: two local columns onto one
     # canonical column stopped every command with an AttributeError traceback
     Case("mapping-two-onto-one", with_mapping(
@@ -664,7 +669,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
     named = {n for c in CASES for n in c.names}
     for rule in ("time_of_day", "future_date", "no_matching_ids", "duplicate_key",
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "full_pay_unpaid",
-                 "leaver_twice", "leaver_in_post", "survey_inconsistent",
+                 "leaver_twice", "leaver_in_post", "bank_spelling", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):

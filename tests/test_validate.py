@@ -128,6 +128,7 @@ CASES = [
     ("fte_out_of_range", setv("staff", 1, "fte", "37.5"), "staff", "fte", "error", 1, "row 3 (staff_id=P2)"),
     ("fte_out_of_range", setv("leavers", 0, "fte", "-0.5"), "leavers", "fte", "error", 1, "row 2 (staff_id=P2)"),
     ("negative_pay", setv("staff", 1, "hourly_pay", "-0.01"), "staff", "hourly_pay", "error", 1, "row 3 (staff_id=P2)"),
+    ("bank_spelling", setv("staff", 2, "contract_type", "Bank Staff"), "staff", "contract_type", "error", 1, "row 4 (staff_id=P3)"),
     ("full_pay_unpaid", setv("staff", 1, "hourly_pay", "0"), "staff", "hourly_pay", "error", 1, "row 3 (staff_id=P2)"),
     ("pay_out_of_range", setv("staff", 0, "hourly_pay", "453"), "staff", "hourly_pay", "error", 1, "row 2 (staff_id=P1)"),
     ("negative_pay", setv("staff", 5, "bonus_pay", "-1500"), "staff", "bonus_pay", "error", 1, "row 7 (staff_id=P3)"),
@@ -233,7 +234,7 @@ def test_broken_folder_names_every_problem_in_one_report():
     # the bad-input corpus (tests/test_bad_input.py), one fault per case
     corpus = {"time_of_day", "header_renamed", "sheet_chosen", "formula_cell", "future_date",
               "blank_column", "pay_out_of_range", "full_pay_unpaid", "leaver_twice",
-              "leaver_in_post", "survey_inconsistent",
+              "leaver_in_post", "bank_spelling", "survey_inconsistent",
               "no_matching_ids",
               "label_variants", "benchmark_out_of_range", "event_table_short"}
     assert {f.rule for f in report.findings} == set(RULES) - {"unknown_table"} - corpus

@@ -68,6 +68,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
     "event_table_short": ("warning", "an event table (leavers, recruitment, casework, training) that does not reach the whole of a year the staff snapshots open and close: that year's figures from it are not computed"),
     "band_spelling": ("error", "a band written otherwise than the NHS names it ('Band 8A', '8a', '5' for 'Band 8a', 'Band 5'): the indicators compare bands by name and would leave such rows out"),
+    "bank_spelling": ("error", "a contract_type naming bank work otherwise than 'Bank' ('Bank Staff', 'Bank worker'): bank staff are left out of the WRES and retention figures by that name and would be counted as staff in post"),
     "label_variants": ("warning", "one directorate, staff group, profession, organisation or leaving reason written in more than one case or spacing (counted as different ones)"),
 }
 
@@ -388,6 +389,9 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
                 counts = counts[~label]
         if col == "band":
             out += _band_spellings(name, frame, counts, id_col)
+        if col == "contract_type":
+            out += _bank_spellings(name, frame, counts, id_col)
+            counts = counts.loc[~_bank_like(counts[col]).to_numpy()]  # said once, above
         unknown = counts[~is_known(counts[col].astype(str)).to_numpy()].sort_values("n", ascending=False)
         if unknown.empty:
             continue
@@ -453,6 +457,38 @@ def _band_spellings(name: str, frame: Any, counts: pd.DataFrame, id_col: str | N
         "tables list 'Band 1' to 'VSM'), so these rows would be left out of them. Write them "
         "as 'Band 5', 'Band 8a', 'VSM', or map them in the mapping file: "
         f"{name}: values: band: {{{recode}}}.",
+    )]
+
+
+def _bank_like(values: pd.Series) -> pd.Series:
+    """Contract types naming bank work otherwise than "Bank" (in any case or padding, which
+    :func:`equity.measures._common.is_bank` reads as bank)."""
+    text = values.astype(str)
+    return (text.str.contains(r"\bbank\b", case=False, regex=True)
+            & (text.str.strip().str.lower() != "bank"))
+
+
+def _bank_spellings(name: str, frame: Any, counts: pd.DataFrame, id_col: str | None
+                    ) -> list[Finding]:
+    """Bank work written otherwise than "Bank" ("Bank Staff", "NHSP Bank worker"): the
+    indicators leave bank staff out by that name (WRES 1, the retention figures...), so these
+    rows would be counted as staff in post (1,324 sample rows as "Bank Staff": the BME leaver
+    ratio's denominator grew from 492 to 543.5 people with no exclusion said)."""
+    odd = counts.loc[_bank_like(counts["contract_type"]).to_numpy()]
+    if odd.empty:
+        return []
+    odd = odd.sort_values("n", ascending=False)
+    n, ex = _rows_where(frame, nw.col("contract_type").is_in(odd["contract_type"].tolist()),
+                        id_col, int(odd["n"].sum()))
+    shown = ", ".join(f"{v!r} ({int(k):,} rows)" for v, k in zip(odd["contract_type"][:5],
+                                                              odd["n"][:5], strict=True))
+    recode = ", ".join(f"{v!r}: 'Bank'" for v in odd["contract_type"][:3])
+    return [_finding(
+        name, "contract_type", "bank_spelling", n, ex,
+        f"contract types name bank work otherwise than 'Bank': {shown}. Bank staff are left "
+        "out of the WRES, representation and retention figures by the name 'Bank', so these "
+        "rows would be counted as staff in post. Write them as 'Bank', or map them in the "
+        f"mapping file: {name}: values: contract_type: {{{recode}}}.",
     )]
 
 
