@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from equity import read_dataset
-from equity.errors import DataQualityWarning, ValidationError
+from equity.errors import DataQualityWarning, InputError, ValidationError
 from equity.io import Dataset
 from equity.validation import RULES, ValidationReport, validate
 
@@ -487,3 +487,18 @@ def test_leavers_rows_must_each_end_an_employment(leavers, rules):
     # re-joined and left again between two snapshots has them too)
     assert all(f.count == len(leavers) and f.severity == {
         "leaver_in_post": "error", "leaver_twice": "warning"}[f.rule] for f in found)
+
+
+def test_a_dataset_built_from_frames_as_read_is_refused_with_the_way_to_build_it():
+    """`eq.Dataset(staff=pd.read_csv(...))` (the class is public) holds dates as text:
+    validation failed with "TypeError: Invalid comparison between dtype=str and Timestamp"
+    given leavers too, and with staff alone reported every check passed."""
+    import equity as eq
+
+    raw = base()
+    with pytest.raises(InputError, match=r"staff table's snapshot_date, org_start_date .*"
+                                         r"Dataset\.from_frames"):
+        validate(eq.Dataset(staff=raw["staff"], leavers=raw["leavers"]))
+    with pytest.raises(InputError, match="not dates"):
+        eq.wres(eq.Dataset(staff=raw["staff"]), period="2024/25")
+    assert validate(eq.Dataset.from_frames(staff=raw["staff"])).ok

@@ -27,7 +27,7 @@ import narwhals as nw
 import pandas as pd
 
 from equity import codes, cube
-from equity.errors import ValidationError
+from equity.errors import InputError, ValidationError
 from equity.io import Dataset, ReadIssue
 from equity.schema import EVENT_DATES, TABLES, Table
 
@@ -885,6 +885,28 @@ def _missing_rules(name: str, table: Table, cols: set[str],
     ]
 
 
+def _check_coerced(dataset: Dataset) -> None:
+    """An :class:`~equity.errors.InputError` for pandas tables whose date columns are not
+    dates: a :class:`~equity.io.Dataset` built directly from frames as read
+    (``Dataset(staff=pd.read_csv(...))``) holds text where the rules and indicators compare
+    dates (it failed with "TypeError: Invalid comparison between dtype=str and Timestamp")."""
+    if dataset.engine != "pandas":
+        return
+    for name, frame in dataset.tables().items():
+        if not isinstance(frame, pd.DataFrame):
+            continue
+        text = [c.name for c in TABLES[name].columns
+                if c.kind == "date" and c.name in frame.columns
+                and not pd.api.types.is_datetime64_any_dtype(frame[c.name])]
+        if text:
+            raise InputError(
+                f"The {name} table's {', '.join(text)} column(s) hold {frame[text[0]].dtype} "
+                "values, not dates: the dataset was built from frames as read. Build it with "
+                "equity.Dataset.from_frames(staff=..., leavers=...) or equity.read_dataset(...), "
+                "which read each column as its type and report what they cannot read.",
+                table=name, column=text[0])
+
+
 def validate(dataset: Dataset) -> ValidationReport:
     """Check a dataset against every rule in :data:`RULES` and list every problem.
 
@@ -915,6 +937,7 @@ def validate(dataset: Dataset) -> ValidationReport:
     >>> "duplicate_key" in {f.rule for f in report.errors}
     True
     """
+    _check_coerced(dataset)
     findings = _read_findings(dataset.issues)
     unparsed = {(i.table, i.column): int(i.count) for i in dataset.issues if i.severity == "error"}
     present = dataset.tables()
