@@ -207,3 +207,29 @@ def test_gpg_says_whom_its_figures_leave_out(tmp_path, capsys):
     assert "DiffMeanHourlyPercent" in out and " 5.4 " in out
     assert ("equity gpg: excluded from pay_gap_mean, pay_gap_median, pay_quartile: full-pay "
             "employee with no hourly pay recorded (1 person)") in err
+
+
+@pytest.mark.slow
+def test_report_reads_the_data_with_a_mapping_file(sample, tmp_path):
+    """An ESR extract's own headers ("Assignment Number", "Effective Date") need the mapping
+    file, which `equity validate` and `equity indicators` took and `equity report` refused
+    ("unrecognized arguments: --mapping"): the batch, its workers and each report's kernel
+    now read the data with it, and the report names it."""
+    esr = tmp_path / "esr"
+    esr.mkdir()
+    for f in sample.glob("*.csv"):
+        (esr / f.name).write_bytes(f.read_bytes())
+    staff = pd.read_csv(esr / "staff.csv", dtype=str)
+    staff.rename(columns={"staff_id": "Assignment Number", "snapshot_date": "Effective Date"}
+                 ).to_csv(esr / "staff.csv", index=False)
+    mapping = tmp_path / "esr_mapping.yml"
+    mapping.write_text("staff:\n  columns:\n    Assignment Number: staff_id\n"
+                       "    Effective Date: snapshot_date\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    assert main(["report", str(esr), "--directorate", "Older People", "--out", str(out),
+                 "--period", "2024/25"]) == 1  # without the mapping: the validation report
+    assert main(["report", str(esr), "--mapping", str(mapping), "--directorate",
+                 "Older People", "--out", str(out), "--period", "2024/25"]) == 0
+    page = next(out.glob("older-people-*.html")).read_text(encoding="utf-8")
+    assert "Workforce equity report: Allied Health Professionals, Older People, 2024/25" in page
+    assert "esr_mapping.yml" in page

@@ -63,6 +63,7 @@ def _report(args: argparse.Namespace) -> int:
         args.data, period=args.period, directorates=args.directorate, all_directorates=args.all,
         overview=args.overview, out_dir=args.out, jobs=args.jobs, disclosure=args.disclosure,
         staff_group=args.staff_group, force=args.force, progress=_progress(),
+        mapping=args.mapping,
     )
 
 
@@ -177,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
                     ".equity-manifest.json, or changed since) are never replaced without "
                     "--force; --out may not be inside the data folder.")
     _data(r)
+    _mapping(r)
     _scope(r)
     r.add_argument("--directorate", nargs="+", default=None, metavar="NAME",
                    help="directorates to report on (default: none; give these, --all, or --overview "

@@ -331,7 +331,8 @@ def _render_one(job: _Job) -> RenderResult:
 
 
 def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
-                   progress: bool, shared_path: str | None = None) -> None:
+                   progress: bool, shared_path: str | None = None,
+                   mapping: str = "") -> None:
     """Compute the families every report needs once, in the worker pool, into ``folder``
     (:func:`equity.report.batch.batch_families`). A family that fails here is left out
     (and said so on stderr): each report then computes it itself, and fails (and is listed)
@@ -344,7 +345,8 @@ def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
 
     keys = batch_families(ctx, overview=overview)
     futures = {pool.submit(batch_family, str(ctx.data_path), task, report_period=ctx.period,
-                           staff_group=ctx.staff_group, shared_path=shared_path): task
+                           staff_group=ctx.staff_group, shared_path=shared_path,
+                           mapping=mapping): task
                for task in batch_tasks(keys)}
     tables = {}
     with tqdm(total=len(keys), desc="Computing indicators", unit="table",
@@ -573,6 +575,7 @@ def render_reports(
     overview: bool | None = None,
     progress: bool = True,
     force: bool = False,
+    mapping: str | os.PathLike[str] | None = None,
 ) -> int:
     """Render one HTML report per directorate (and the trust overview), plus ``index.html``.
 
@@ -602,6 +605,9 @@ def render_reports(
         Show a tqdm progress bar on stderr.
     force
         Replace files in ``out_dir`` that equity did not write (default: refuse, naming them).
+    mapping
+        Mapping file of local column names, codes and date format (docs/data-dictionary.md),
+        used wherever the data are read (the batch, its workers, each report's kernel).
 
     Returns
     -------
@@ -642,10 +648,12 @@ def render_reports(
         codes.Period.parse(period)
     path = resolve_data_path(os.fspath(data))
     check_out(out_dir, inputs=[path], folder=True)
+    mapped = str(Path(mapping).resolve()) if mapping else ""
     # The workers' process starts now, importing what they need while the data is read.
     mp = _pool_context()
     sg = None if staff_group in (None, "", "all") else staff_group
-    ctx = load(path, period=period or "2024/25", staff_group=sg, disclosure=disclosure)
+    ctx = load(path, period=period or "2024/25", staff_group=sg, disclosure=disclosure,
+               mapping=mapped)
     ds = ctx.dataset
     if sg is not None:  # a staff group the data do not hold is an error, not empty reports
         from equity.measures._common import scope_filter
@@ -692,10 +700,12 @@ def render_reports(
         "Period": period, "Staff group": sg or "all", "Disclosure": disclosure,
         "equity version": __version__,
         "Rendered": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **({"Mapping file": Path(mapped).name} if mapped else {}),
     }
     shared_file = out / "notebooks" / "shared_figures.json"
     base = {"period": period, "data_path": str(path), "staff_group": sg or "all",
-            "disclosure": disclosure, "shared_path": str(shared_file.resolve())}
+            "disclosure": disclosure, "shared_path": str(shared_file.resolve()),
+            "mapping_path": mapped}
     job_list = []
     for d in chosen:
         fname = safe_filename(d)
@@ -733,7 +743,7 @@ def render_reports(
         kept = keep_dataset(ctx, batch_dir)
         kept_file = atomic_write(Path(batch_dir, "kept.json"), json.dumps(kept))
         _compute_batch(pool, ctx, batch_dir, overview=overview, progress=progress,
-                       shared_path=str(kept_file))
+                       shared_path=str(kept_file), mapping=mapped)
         # Figures every report shows (trust-wide headlines, validation findings): computed
         # once here, read by each notebook with the batch's families.
         atomic_write(shared_file, json.dumps(shared_figures(ctx, batch_dir=batch_dir,

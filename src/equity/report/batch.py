@@ -137,11 +137,12 @@ def empty_directorates(ctx: ReportContext) -> list[str]:
 
 @functools.lru_cache(maxsize=2)
 def _batch_context(data_path: str, period: str, staff_group: str | None,
-                   shared_path: str | None) -> ReportContext:
-    # One context (the dataset the batch read, or read here once) per batch worker process;
-    # default reference groups, as the batch's notebooks use (a report with others computes
-    # its own).
-    return load(data_path, period=period, staff_group=staff_group, shared_path=shared_path)
+                   shared_path: str | None, mapping: str = "") -> ReportContext:
+    # One context (the dataset the batch read, or read here once with its mapping file) per
+    # batch worker process; default reference groups, as the batch's notebooks use (a report
+    # with others computes its own).
+    return load(data_path, period=period, staff_group=staff_group, shared_path=shared_path,
+                mapping=mapping)
 
 
 def batch_tasks(keys: Sequence[BatchKey]) -> list[list[BatchKey]]:
@@ -155,15 +156,15 @@ def batch_tasks(keys: Sequence[BatchKey]) -> list[list[BatchKey]]:
 
 
 def batch_family(data_path: str | Path, keys: Sequence[BatchKey], *, report_period: str,
-                 staff_group: str | None, shared_path: str | Path | None = None
-                 ) -> dict[BatchKey, pd.DataFrame]:
+                 staff_group: str | None, shared_path: str | Path | None = None,
+                 mapping: str = "") -> dict[BatchKey, pd.DataFrame]:
     """One task of :func:`batch_tasks`: its families, before disclosure control (a batch
     worker's task; the tables never leave the batch's private folder). ``shared_path``: the
     batch's figures file naming the dataset it kept (:func:`~equity.report.context.keep_dataset`)."""
     from equity import cube
 
     ctx = _batch_context(str(data_path), report_period, staff_group,
-                         None if shared_path is None else str(shared_path))
+                         None if shared_path is None else str(shared_path), mapping)
     with cube.sharing():
         return {k: ctx.family(k.family, period=k.period, directorate=k.directorate,
                               within=k.within) for k in keys}

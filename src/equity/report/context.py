@@ -114,9 +114,9 @@ def keep_dataset(ctx: ReportContext, folder: str | Path) -> dict[str, str]:
     return {"dataset_file": str(file), "fingerprint": data_fingerprint(ctx.data_path)}
 
 
-def _read(path: Path, shared: dict[str, Any]) -> Any:
+def _read(path: Path, shared: dict[str, Any], mapping: str | None = None) -> Any:
     """The dataset at ``path``: the batch's validated copy while the input files are the ones
-    it read (:func:`keep_dataset`), else read from the files."""
+    it read (:func:`keep_dataset`), else read from the files (with the ``mapping`` file)."""
     from equity.io import read_dataset
 
     kept = shared.get("dataset_file")
@@ -126,7 +126,7 @@ def _read(path: Path, shared: dict[str, Any]) -> Any:
 
         with open(kept, "rb") as fh:  # written by this batch, in its private (0700) folder
             return pickle.load(fh)
-    return read_dataset(path)
+    return read_dataset(path, mapping=mapping)
 
 
 def _private(file: Path) -> bool:
@@ -520,7 +520,8 @@ def check_directorate(dataset: Any, directorate: str | None) -> None:
 def load(data_path: str | Path, *, period: str, directorate: str | None = None,
          staff_group: str | None = codes.AHP_STAFF_GROUP, disclosure: Disclosure = "publication",
          reference_groups: dict[str, str] | None = None,
-         shared_path: str | Path | None = None) -> ReportContext:
+         shared_path: str | Path | None = None,
+         mapping: str | Path | None = None) -> ReportContext:
     """Read the dataset and set up a report's scope (nothing is computed until a section
     asks for it; each indicator family is then computed once and cached).
 
@@ -543,6 +544,9 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
     shared_path
         JSON file of figures shared by a batch of reports (:func:`shared_figures`); ``None``
         or ``""``: computed here when needed.
+    mapping
+        Mapping file of local column names, codes and date format (as ``equity validate
+        --mapping``; docs/data-dictionary.md); ``None`` or ``""``: none.
     """
     from equity.validation import require_valid
 
@@ -555,10 +559,11 @@ def load(data_path: str | Path, *, period: str, directorate: str | None = None,
             **{k: v for k, v in (reference_groups or {}).items() if v}}
     _check_references(refs)
     families: dict[Any, Any] = {}
+    mapping = str(mapping) if mapping else None
     if shared:  # a batch's report: its dataset and families come from the batch
-        ds = _read(path, shared)
+        ds = _read(path, shared, mapping)
     else:
-        ds, families = _session(path, (sg, tuple(sorted(refs.items()))))
+        ds, families = _session(path, (sg, tuple(sorted(refs.items()))), mapping)
     # The gate: a dataset with errors stops here with the validation report (the families
     # check it too; this says it once, before anything is computed).
     require_valid(ds)
@@ -589,7 +594,8 @@ def _check_references(refs: dict[str, str]) -> None:
 _SESSION: dict[str, Any] = {}
 
 
-def _session(path: Path, scope: tuple[Any, ...]) -> tuple[Any, dict[Any, Any]]:
+def _session(path: Path, scope: tuple[Any, ...], mapping: str | None = None
+             ) -> tuple[Any, dict[Any, Any]]:
     """The dataset at ``path`` and the families computed from it for ``scope`` (staff group
     and reference groups) in this process.
 
@@ -603,10 +609,12 @@ def _session(path: Path, scope: tuple[Any, ...]) -> tuple[Any, dict[Any, Any]]:
     """
     from equity.io import read_dataset
 
-    fingerprint = data_fingerprint(path)
+    # (the mapping file read with the data: its name and bytes are part of what was read)
+    fingerprint = (data_fingerprint(path),
+                   data_fingerprint(mapping) if mapping and Path(mapping).is_file() else mapping)
     if _SESSION.get("key") != (str(path), fingerprint):
         _SESSION.clear()
-        ds = read_dataset(path)
+        ds = read_dataset(path, mapping=mapping)
         tables = list(ds.tables().values())
         if ds.engine != "pandas" or sum(len(t) for t in tables) > KEEP_DATASET_ROWS:
             return ds, {}
