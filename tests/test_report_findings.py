@@ -1557,3 +1557,33 @@ def test_the_last_rung_pools_all_staff_trust_wide_before_a_figure_is_withheld():
         assert (f.row["numerator"], f.row["denominator"]) == (30, 95)
         assert (ref["numerator"], ref["denominator"]) == (345, 1180)
         assert f.row["ratio"] == pytest.approx((345 / 1180) / (30 / 95), rel=1e-12)
+
+
+def test_a_funnel_never_places_a_directorate_where_only_rounding_puts_it():
+    """The overview's promotion funnel, 2024/25: Oxfordshire Community Services "above the 95%
+    limit" from the rounded 10 of 150 against a trust rate of 10 of 370; exactly 8 of 152
+    against 11 of 372 is within it (OHID's limits worked here by hand: the rates whose
+    Wilson interval just reaches the trust's, p + z sqrt(p (1 - p) / n)). The directorate is
+    left off the plot and the caption says where it lies exactly."""
+    from scipy.stats import norm
+
+    from equity.report import sections
+
+    def upper(p: float, n: float, z: float = norm.ppf(0.975)) -> float:
+        return p + z * math.sqrt(p * (1 - p) / n)
+
+    assert 10 / 150 > upper(10 / 370, 150) and 8 / 152 < upper(11 / 372, 152)
+    ctx = load(SAMPLE, period="2024/25")
+    exact = sections.by_directorate(ctx, "promotion_rate", exact=True).set_index("directorate")
+    assert exact.loc["Oxfordshire Community Services", ["numerator", "denominator"]].tolist() \
+        == [8, 152]
+    chart = next(p for p in sections.funnels_section(ctx, indicators=("promotion_rate",)).parts
+                 if hasattr(p, "alt"))
+    assert ("not shown, worked out from the rounded counts they would sit on the other side "
+            "of a limit than exactly: Oxfordshire Community Services (exactly within the "
+            "limits)") in chart.alt
+    assert "Oxfordshire Community Services: " not in chart.alt.split("(OHID Fingertips).")[1]
+    internal = load(SAMPLE, period="2024/25", disclosure="internal")
+    chart = next(p for p in sections.funnels_section(internal, indicators=("promotion_rate",)
+                                                     ).parts if hasattr(p, "alt"))
+    assert "Oxfordshire Community Services: 5.3% of 152, within the limits" in chart.alt

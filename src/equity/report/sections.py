@@ -1281,14 +1281,15 @@ def provenance_section(ctx: ReportContext) -> Section:
 # --------------------------------------------------------------------------- trust overview
 
 
-def by_directorate(ctx: ReportContext, indicator: str, *, pooled: bool = False
-                   ) -> pd.DataFrame:
+def by_directorate(ctx: ReportContext, indicator: str, *, pooled: bool = False,
+                   exact: bool = False) -> pd.DataFrame:
     """One published row per directorate for an indicator: every group together (the
     staff group's rate in that directorate), plus the trust's own row (``directorate``
     None), disclosure-controlled as one table; built once per report (the comparison table
     and the funnel plots both show it). ``pooled``: the report's year and the two before it
     added up (events and people), as the findings pool them; empty without both earlier
-    years."""
+    years. ``exact``: the same before disclosure control (never shown: what a published
+    figure's verdict is checked against)."""
     key = ("by_directorate", indicator, pooled)
     if key not in ctx._cache:
         periods = [ctx.period]
@@ -1296,11 +1297,12 @@ def by_directorate(ctx: ReportContext, indicator: str, *, pooled: bool = False
             earlier = ctx.earlier_periods(2)
             periods = [ctx.period, *earlier] if len(earlier) == 2 else []
         ctx._cache[key] = _by_directorate(ctx, indicator, periods)
-    return ctx._cache[key]
+    published, table = ctx._cache[key]
+    return table if exact else published
 
 
 def _by_directorate(ctx: ReportContext, indicator: str, periods: Sequence[str]
-                    ) -> pd.DataFrame:
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     from equity.disclosure import apply_disclosure
     from equity.report.context import EARLIER_FAMILIES
     from equity.result import make_result
@@ -1320,12 +1322,12 @@ def _by_directorate(ctx: ReportContext, indicator: str, periods: Sequence[str]
     # reach it) leaves no figure "over three years" (the years that are would be summed
     # under a label naming all three).
     if not parts or any(p.empty for p in parts):
-        return pd.DataFrame()
+        return pd.DataFrame(), pd.DataFrame()
     rows = pd.concat(parts, ignore_index=True)
     per = rows.groupby("directorate", as_index=False)[["numerator", "denominator"]].sum()
     per = per.loc[per["denominator"] > 0]
     if per.empty:
-        return per
+        return per, per
     total = per[["numerator", "denominator"]].sum()
     label = periods[0] if len(periods) == 1 else f"{periods[-1]} to {periods[0]}"
     num = np.array([*per["numerator"], total["numerator"]], dtype=float)
@@ -1338,7 +1340,7 @@ def _by_directorate(ctx: ReportContext, indicator: str, periods: Sequence[str]
         "numerator": num, "denominator": den, "value": rates["value"].to_numpy(),
         "ci_low": rates["ci_low"].to_numpy(), "ci_high": rates["ci_high"].to_numpy(),
         "status": "not_applicable"}), indicator=indicator, period=label)
-    return apply_disclosure(table, mode=ctx.disclosure)
+    return apply_disclosure(table, mode=ctx.disclosure), table
 
 
 def directorate_comparison_section(ctx: ReportContext) -> Section:
@@ -1451,6 +1453,35 @@ def _funnel_rows(ctx: ReportContext, indicator: str) -> tuple[pd.DataFrame, str]
     return year, ctx.period
 
 
+def _funnel_misplaced(ctx: ReportContext, indicator: str, units: pd.DataFrame,
+                      target: float, when: str, limits: Any) -> dict[str, str]:
+    """Directorates whose published (rounded) rate a funnel plot would place on the other
+    side of a control limit than the exact one, with where the exact rate lies ("within the
+    limits", "above the 95% limit"): rounding must not make a directorate stand out, or hide
+    one that does (the overview's promotion funnel put Oxfordshire Community Services above
+    the 95% limit from 10 of 150 against 2.7%; exactly 8 of 152 against 3.0% is within)."""
+    if ctx.disclosure != "publication" or units.empty:
+        return {}
+    exact = by_directorate(ctx, indicator, pooled=when != ctx.period, exact=True)
+    ex_trust = exact.loc[exact["directorate"].isna(), "value"]
+    ex_units = exact.set_index("directorate").loc[units["directorate"]].reset_index()
+    if ex_trust.empty:
+        return {}
+
+    def verdicts(lim: pd.DataFrame) -> list[str]:
+        out = []
+        for r in lim.to_dict("records"):
+            side = next((f"{r[f'signal_{lv}']} the {lv}% limit" for lv in ("99.8", "95")
+                         if r[f"signal_{lv}"] != "within"), "within the limits")
+            out.append(side)
+        return out
+
+    shown = verdicts(limits(units, target))
+    truth = verdicts(limits(ex_units, float(ex_trust.iloc[0])))
+    return {str(d): t for d, s_, t in zip(units["directorate"], shown, truth, strict=True)
+            if s_ != t}
+
+
 def _funnel_grid(sizes: pd.Series) -> pd.Series:
     """The sizes a funnel plot draws its limits over: from half the smallest unit's to a
     tenth past the largest. From one person up, the limits span 0-100% and squash the
@@ -1487,12 +1518,26 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
         hidden = sorted(set(named) - set(units["directorate"]))
         left_out = (f"; not shown, their figures withheld (small numbers): {', '.join(hidden)}"
                     if hidden else "")
-        grid = _funnel_grid(units["denominator"])
         # OHID Fingertips' method; an over-dispersion adjustment only where many units can
         # estimate it.
-        unit_limits = funnel_limits(units["numerator"], units["denominator"], target=target,
-                                    method="wilson",
-                                    overdispersion="additive" if len(units) >= 10 else False)
+        def limits(rows: pd.DataFrame, centre: float,
+                   dispersed: bool = len(units) >= 10) -> pd.DataFrame:
+            return funnel_limits(rows["numerator"], rows["denominator"], target=centre,
+                                 method="wilson",
+                                 overdispersion="additive" if dispersed else False)
+
+        moved = _funnel_misplaced(ctx, ind, units, target, when, limits)
+        if moved:
+            units = units.loc[~units["directorate"].isin(moved)]
+            left_out += ("; not shown, worked out from the rounded counts they would sit on "
+                         "the other side of a limit than exactly: "
+                         + ", ".join(f"{d} (exactly {w})" for d, w in moved.items()))
+        if units.empty:
+            sec.add(Note(f"{title}: no directorate's figure can be placed on a funnel plot "
+                         f"as published{left_out.replace('; not shown', ' (not shown')})."))
+            continue
+        grid = _funnel_grid(units["denominator"])
+        unit_limits = limits(units, target)
         sec.add(plots.funnel(
             units.assign(suppressed=False), funnel_curve(unit_limits, grid),
             title=f"{title} by directorate, {ctx.group_label} ({when})", target=target,
