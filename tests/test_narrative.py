@@ -81,9 +81,11 @@ def test_a_favourable_finding_is_named_as_the_convention_names_it():
         # band ladder" (a flow of people: promotion's)
         # An odds ratio: stated as odds, never "times as likely" (below).
         ("pipeline_disparity", "BME", "White", 1.8, "adverse", "BME staff were less likely to "
-         "be in the higher band group than White staff: BME staff's odds of being in it"),
+         "be in the higher band group than White staff: BME staff's odds of being in the higher "
+         "group"),
         ("pipeline_disparity", "BME", "White", 0.6, "favourable", "BME staff were more likely "
-         "to be in the higher band group than White staff: BME staff's odds of being in it"),
+         "to be in the higher band group than White staff: BME staff's odds of being in the "
+         "higher group"),
     ],
 )
 def test_ratio_direction(indicator, group, ref, ratio, status, expected):
@@ -287,7 +289,7 @@ def test_the_pipeline_step_is_named_in_bands():
                ratio_ci_low=1.2, ratio_ci_high=2.6, status="adverse")
     assert sentence(row).startswith(
         "BME staff were less likely to be in the higher band group than White staff (Bands "
-        "6-7 rather than Bands 1-5): BME staff's odds of being in it")
+        "6-7 rather than Bands 1-5): BME staff's odds of being in the higher group")
 
 
 def test_the_pipeline_ratio_is_stated_as_the_odds_ratio_it_is():
@@ -303,8 +305,12 @@ def test_the_pipeline_ratio_is_stated_as_the_odds_ratio_it_is():
                ratio_ci_low=0.7, ratio_ci_high=3.4, status="adverse")
     text = sentence(row)
     assert "times as likely" not in text
-    assert ("BME staff's odds of being in it (people in the higher band group for each one in "
-            "the lower) were 0.65 times White staff's (95% CI 0.29 to 1.43)") in text
+    assert ("BME staff's odds of being in the higher group (people in it for each one in the "
+            "lower) were 0.65 times White staff's (95% CI 0.29 to 1.43)") in text
+    # the NHS range is set for likelihoods: on the odds it is this library's rule
+    assert text.endswith("Judged by the same range on the odds (a library method), this is "
+                         "an adverse finding.")
+    assert "NHS convention" not in text
     assert "stated as White / BME: 1.55" in text
 
 

@@ -133,8 +133,8 @@ def test_the_scorecard_says_the_pipeline_figure_is_an_odds_ratio(contexts):
 
     card = sections.scorecard_section(contexts[("Older People", "internal")]).parts[0]
     assert card.frame["Indicator"].str.startswith("Pipeline disparity ratio").any()
-    assert ("for the pipeline, how many times the second group's odds of being in the higher "
-            "band group (people in it for each one in the lower) the first group's were"
+    assert ("for the pipeline, the first group's odds of being in the higher band group "
+            "(people in it for each one in the lower) as a multiple of the second group's"
             in card.notes[0])
 
 

@@ -207,8 +207,8 @@ def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
         # an odds ratio, not a ratio of likelihoods: 60% against 70% in the higher band
         # group is 0.86 times as likely but odds 0.64 times (1.5 against 2.3 for each one
         # in the lower group)
-        times = (f"{group} {who}'s odds of being in it (people in the higher band group for "
-                 f"each one in the lower) were {_ratio(rg, d)} times {ref} {who}'s")
+        times = (f"{group} {who}'s odds of being in the higher group (people in it for each "
+                 f"one in the lower) were {_ratio(rg, d)} times {ref} {who}'s")
     return (f"{lead}{_where(row)}: {times}{ci}{stated}, {where} the "
             f"non-adverse range {_range_text(rng)}.")
 
@@ -374,7 +374,11 @@ def sentence(row: Mapping[str, Any] | pd.Series, *,
         text = _gap_sentence(r, meta) if board else _ratio_sentence(r, meta, non_adverse_range)
         if judged and status in (ADVERSE, FAVOURABLE):  # on the point estimate, as NHS England
             verdict = "an adverse" if status == ADVERSE else "a favourable"
-            text += f" By the NHS convention this is {verdict} finding."
+            # (the NHS range is set for likelihoods: on the pipeline's odds ratio it is this
+            # library's rule, and said so)
+            by = ("Judged by the same range on the odds (a library method), this"
+                  if meta.id == "pipeline_disparity" else "By the NHS convention this")
+            text += f" {by} is {verdict} finding."
         if caveats and judged:
             text += " " + _caveat(r)
         return text

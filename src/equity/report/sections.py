@@ -433,9 +433,9 @@ def scorecard_section(ctx: ReportContext) -> Section:
     to the reference group (1 = equal) or the pay gap."""
     table = headlines(ctx)
     pipeline = table["Indicator"].str.startswith(REGISTRY["pipeline_disparity"].title).any()
-    odds = ("; for the pipeline, how many times the second group's odds of being in the "
-            "higher band group (people in it for each one in the lower) the first group's "
-            "were" if pipeline else "")
+    odds = ("; for the pipeline, the first group's odds of being in the higher band group "
+            "(people in it for each one in the lower) as a multiple of the second group's"
+            if pipeline else "")
     notes = ["Figure: how many times as likely the first group was as the second (1 = equal), "
              f"with its 95% interval{odds}; for pay, the gap in % of the second group's pay "
              "(positive: the first group paid less).", _disclosure_line(ctx)]
