@@ -328,3 +328,20 @@ def test_a_ratio_of_nought_says_nobody_in_the_group_was_counted():
                reference_group="Non-disabled", numerator=1, denominator=60, ratio=0.2,
                ratio_ci_low=0.03, ratio_ci_high=1.4, status="favourable")
     assert "of 60" not in sentence(one)
+
+
+def test_pooled_nought_and_the_senior_likelihood_say_whom_they_count():
+    """Three years pooled count each person once a year ("0 of 10" were 4 Disabled AHPs in
+    Older People over three years); the likelihood of being senior leaves doctors out, which
+    "all staff" alone hides."""
+    pooled = _row(indicator="leaver_rate", group_var="disability", group="Disabled",
+                  reference_group="Non-disabled", numerator=0, denominator=10, ratio=0.0,
+                  ratio_ci_low=0.0, ratio_ci_high=2.34, status="favourable")
+    pooled["period"] = "2022/23 to 2024/25"
+    assert "(Disabled staff: 0 of 10, each counted once a year)" in sentence(pooled)
+    senior = _row(indicator="senior_representation", group_var="ethnicity", group="BME",
+                  reference_group="White", variant="likelihood of being senior", ratio=0.7,
+                  ratio_ci_low=0.5, ratio_ci_high=0.99, status="adverse")
+    assert sentence(senior).startswith(
+        "BME staff were less likely to be at Band 8a or above than White staff (of staff on "
+        "Agenda for Change bands, medical grades left out): 0.70 times as likely")

@@ -573,8 +573,19 @@ def test_survey_shares_rounding_would_reorder_are_withheld_and_the_exact_order_s
     row = table.frame.set_index("Question").loc["WRES 6: harassment, bullying or abuse from staff"]
     assert row["Share answering (Mental Health Adults)"] == "* / *"
     assert ("WRES 6 (this directorate): both shares withheld: worked out from the rounded "
-            "counts they would be ordered the other way round; exactly, the BME share is the "
+            "counts they would be ordered the other way round; exactly, the BME share is "
             "higher.") in table.notes
+    # a near tie is said to be one: 2024/25, WRES 5, 59 of 181 White and 23 of 71 BME
+    # respondents (32.6% against 32.4%)
+    w5 = survey.loc[(survey["period"] == "2024/25") & (survey["indicator"] == "wres_5")
+                    & (survey["directorate"] == "Mental Health Adults")].set_index("group")
+    assert (w5.loc["White", ["positive", "respondents"]].tolist(),
+            w5.loc["BME", ["positive", "respondents"]].tolist()) == ([59, 181], [23, 71])
+    ctx = load(sample, period="2024/25", directorate="Mental Health Adults")
+    table = next(p for p in sections.survey_section(ctx).parts if isinstance(p, plots.Table))
+    assert ("WRES 5 (this directorate): both shares withheld: worked out from the rounded "
+            "counts they would be ordered the other way round; exactly, the White share is "
+            "slightly higher.") in table.notes
 
 
 def test_the_survey_table_gives_a_question_asked_of_disabled_staff_only_one_group(sample):
@@ -1145,6 +1156,9 @@ def test_the_median_sentence_says_where_a_curve_cut_short_stops(sample):
     stop = bme["time"].max()
     white_then = white.loc[white["time"] <= stop, "survival"].iloc[-1]
     text = _section_text(sections.survival_section(ctx, event="promotion"))
+    # (the first promotion seen: staff in post in 2020 may have been promoted before)
+    assert ("A first promotion is the first one seen since 31 March 2020: staff in post then "
+            "may have been promoted before") in text
     assert (f"Median time to first promotion: BME not reached by {stop:.0f} months, where its "
             "curve stops (fewer than 8 still at risk after that), "
             f"{bme['survival'].iloc[-1]:.0%} not yet promoted then (at the same length of "

@@ -133,6 +133,9 @@ def variant_text(row: Mapping[str, Any]) -> str:
         return ""
     if row.get("indicator") == "pipeline_disparity" and v in PIPELINE_STEPS:
         return PIPELINE_STEPS[str(v)]
+    if row.get("indicator") == "senior_representation" and v == "likelihood of being senior":
+        # (all staff's figure reads as everyone's: doctors are not on the AfC ladder)
+        return "of staff on Agenda for Change bands, medical grades left out"
     joined = joined_in(row)
     if joined is None:
         return str(v)
@@ -202,7 +205,9 @@ def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
     times = f"{_ratio(rg, d)} times as likely"
     if rg == 0 and _num(row.get("numerator")) == 0 and _num(row.get("denominator")) > 0:
         # "0.00 times as likely" alone hides that nobody in the group was counted doing it
-        times += f" ({group} {who}: 0 of {_num(row['denominator']):,.0f})"
+        pooled = " to " in str(row.get("period"))  # people added up over the years
+        times += (f" ({group} {who}: 0 of {_num(row['denominator']):,.0f}"
+                  f"{', each counted once a year' if pooled else ''})")
     if meta.id == "pipeline_disparity":
         # an odds ratio, not a ratio of likelihoods: 60% against 70% in the higher band
         # group is 0.86 times as likely but odds 0.64 times (1.5 against 2.3 for each one

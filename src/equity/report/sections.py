@@ -800,8 +800,10 @@ def _reordered_survey(ctx: ReportContext, published: pd.DataFrame, *, here: str)
         if len(exact) != 2:
             continue
         (g1, v1), (g2, v2) = exact[["group", "value"]].itertuples(index=False)
+        # (under a percentage point apart: "slightly", so a near tie is not read as a gap)
         order = (f"the {g1} and {g2} shares are the same" if v1 == v2 else
-                 f"the {g1 if v1 > v2 else g2} share is the higher")
+                 f"the {g1 if v1 > v2 else g2} share is "
+                 f"{'slightly ' if abs(v1 - v2) < 0.01 else ''}higher")
         notes.append(f"{REGISTRY[ind].short} ({here}): both shares withheld: worked out from "
                      "the rounded counts they would be ordered the other way round; exactly, "
                      f"{order}.")
@@ -963,6 +965,12 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
     med = _medians_sentence(curves, what)
     if med:
         said.append(med)
+    if event == "promotion" and (curves.attrs.get("window") or {}).get("start"):
+        # staff in post at the first snapshot may have been promoted before it, unseen
+        start = pd.Timestamp(curves.attrs["window"]["start"])
+        said.append(f"A first promotion is the first one seen since {start.day} "
+                    f"{start:%B %Y}: staff in post then may have been promoted before, so for "
+                    "long-serving staff the times run long.")
     return sec.add(Narrative(tuple(said), heading=f"Time to {what}"))
 
 
