@@ -690,9 +690,38 @@ def test_a_withheld_rest_of_trust_ratio_says_when_chance_could_explain_it():
                          "withheld with it, includes 1, so this could be chance.")
     early = load(SAMPLE, period="2021/22", directorate="Older People")
     assert F.rest_of_trust_sentence(early, "leaver_rate") == (
-        "Leaver rate (headcount): the figure for AHPs in Older People is withheld to protect "
-        "small numbers, so it is not compared with the rest of the trust.")
-    assert "even over three years together" in F.rest_of_trust_sentence(ctx, "wres_3")
+        "Leaver rate (headcount), 2021/22: the figure for AHPs in Older People is withheld to "
+        "protect small numbers, so the directorate is not compared with the rest of the trust.")
+    assert ("over three years together the figure for AHPs in Mental Health Adults is"
+            in F.rest_of_trust_sentence(ctx, "wres_3"))
+
+
+def test_a_comparison_with_the_rest_of_the_trust_says_which_side_is_withheld():
+    """Children and Young People's AHPs, 2024/25, formal disciplinary process: "the figure
+    for AHPs in Children and Young People is withheld ... even over three years together",
+    where this year's was 0 of 68 (publishable: 0 is) and the rest of the trust's 7 of 295
+    was the one withheld (plain pandas below); over three years CYP's 2 is withheld."""
+    cases = pd.read_csv(SAMPLE / "casework.csv", dtype=str)
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str)
+    ahp = staff.loc[(staff["staff_group"] == "Allied Health Professionals")
+                    & (staff["contract_type"] != "Bank")
+                    & staff["ethnic_category"].str.fullmatch(r"[A-S].*")]
+    d = "Children and Young People"
+    ctx = load(SAMPLE, period="2024/25", directorate=d)
+    exact = F.rest_of_trust(ctx, "wres_3")["_year"]["_exact"]
+    assert (exact["numerator"], exact["_ref_row"]["numerator"]) == (0, 7)
+    closing = ahp.loc[ahp["snapshot_date"] == "2025-03-31"]
+    assert (closing["directorate"] == d).sum() == 68 == exact["denominator"]
+    year = cases.loc[(cases["process"] == "disciplinary") & (cases["formal"] == "true")
+                     & cases["start_date"].between("2024-04-01", "2025-03-31")]
+    assert not year["staff_id"].isin(closing.loc[closing["directorate"] == d,
+                                                 "staff_id"]).any()
+    assert F.rest_of_trust_sentence(ctx, "wres_3") == (
+        "Rate of entering the formal disciplinary process (staff whose ethnicity is recorded), "
+        f"2024/25: 0.0% (95% CI 0.0% to 5.2%) among AHPs in {d}; the rest of the trust's "
+        "figure is withheld to protect small numbers, and over three years together the "
+        f"figure for AHPs in {d} is, so the directorate is not compared with the rest of the "
+        "trust.")
 
 
 def test_people_added_up_over_three_years_are_not_called_a_headcount():

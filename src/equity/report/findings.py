@@ -631,11 +631,14 @@ def rest_of_trust(ctx: ReportContext, indicator: str) -> dict[str, Any] | None:
     tries: list[tuple[str, ...]] = [(ctx.period,)]
     if indicator in POOLABLE and len(earlier) == 2:
         tries.append((ctx.period, *earlier))
-    row = None
+    row = first = None
     for periods in tries:
         row = _rest_of_trust_at(ctx, indicator, periods)
         if row is None or is_finite(row["ratio"]):
             return row
+        first = first or row
+    if row is not None and first is not row:
+        row["_year"] = first  # this year's, whose own figure may be published
     return row
 
 
@@ -693,12 +696,8 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
     fig = _rate_text(row, "proportion")
     other = _rate_text(rest, "proportion")
     when = "" if row["period"] == ctx.period else f", {row['period']} together"
-    if not is_finite(row["value"]):
-        # (three years together only where the indicator pools and the data hold them)
-        even = ", even over three years together" if row["period"] != ctx.period else ""
-        return (f"{RATE_TITLES.get(indicator, meta.title)}: the figure for {who} in "
-                f"{ctx.directorate} is withheld to protect small numbers{even}, so it is not "
-                "compared with the rest of the trust.")
+    if not is_finite(row["value"]) or not is_finite(rest["value"]):
+        return _rest_withheld(ctx, indicator, row)
     head = (f"{RATE_TITLES.get(indicator, meta.title)}{when}: {fig} among {who} in "
             f"{ctx.directorate} against {other} among {who} in the rest of the trust")
     judged = {ADVERSE: "outside the non-adverse range, adverse",
@@ -718,6 +717,31 @@ def rest_of_trust_sentence(ctx: ReportContext, indicator: str) -> str | None:
     ci = f" (95% CI {lo:.{d}f} to {hi:.{d}f})" if is_finite(lo) else ""
     said = judged.get(str(row["status"]), "too few people to judge")
     return f"{head}: {r:.{d}f} times{ci}, {said}.{chance_clause(row)}"
+
+
+def _rest_withheld(ctx: ReportContext, indicator: str, row: dict[str, Any]) -> str:
+    """A comparison with the rest of the trust that small numbers stop: which side is
+    withheld (the directorate's own rate, often 0 of 70, can be published when the rest of
+    the trust's cannot), this year and over three years together where those were tried,
+    with this year's own rate where it can be published."""
+    who, d = ctx.people, ctx.directorate
+    title = RATE_TITLES.get(indicator, REGISTRY[indicator].title)
+
+    def gone(r: dict[str, Any]) -> str:
+        sides = [side for side, x in ((f"the figure for {who} in {d}", r),
+                                      ("the rest of the trust's figure", r["_ref_row"]))
+                 if not is_finite(x["value"])]
+        verb = "are" if len(sides) > 1 else "is"
+        return f"{' and '.join(sides)} {verb}" if sides else ""
+
+    year = row.get("_year") or row  # (no "_year": this year was the only try)
+    own = (f"{_rate_text(year, 'proportion')} among {who} in {d}; "
+           if is_finite(year["value"]) else "")
+    later = gone(row) if year is not row else ""
+    pooled = (f", and over three years together {later} too" if later == gone(year)
+              else f", and over three years together {later}") if later else ""
+    return (f"{title}, {ctx.period}: {own}{gone(year)} withheld to protect small numbers"
+            f"{pooled}, so the directorate is not compared with the rest of the trust.")
 
 
 def _rate_text(row: dict[str, Any], unit: str) -> str:
