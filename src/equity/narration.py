@@ -117,10 +117,14 @@ def _where(row: Mapping[str, Any]) -> str:
     return f" ({', '.join([*parts, variant] if variant else parts)})" if parts or variant else ""
 
 
-#: The pipeline disparity ratio's two steps (its ``variant``), in bands.
-PIPELINE_STEPS: dict[str, str] = {
-    "lower to middle": "Bands 6-7 rather than Bands 1-5",
-    "middle to upper": "Band 8a and above rather than Bands 6-7",
+#: Variants said in other words than their name: the pipeline disparity ratio's two steps,
+#: in bands; the likelihood of being senior, which leaves doctors out (an "all staff" figure
+#: reads as everyone's).
+VARIANT_WORDS: dict[tuple[str, str], str] = {
+    ("pipeline_disparity", "lower to middle"): "Bands 6-7 rather than Bands 1-5",
+    ("pipeline_disparity", "middle to upper"): "Band 8a and above rather than Bands 6-7",
+    ("senior_representation", "likelihood of being senior"):
+        "of staff on Agenda for Change bands, medical grades left out",
 }
 
 
@@ -131,11 +135,8 @@ def variant_text(row: Mapping[str, Any]) -> str:
     v = row.get("variant")
     if v in (None, "") or (isinstance(v, float) and math.isnan(v)):
         return ""
-    if row.get("indicator") == "pipeline_disparity" and v in PIPELINE_STEPS:
-        return PIPELINE_STEPS[str(v)]
-    if row.get("indicator") == "senior_representation" and v == "likelihood of being senior":
-        # (all staff's figure reads as everyone's: doctors are not on the AfC ladder)
-        return "of staff on Agenda for Change bands, medical grades left out"
+    if (str(row.get("indicator")), str(v)) in VARIANT_WORDS:
+        return VARIANT_WORDS[(str(row.get("indicator")), str(v))]
     joined = joined_in(row)
     if joined is None:
         return str(v)
@@ -227,17 +228,22 @@ def _benchmark_sentence(row: Mapping[str, Any]) -> str:
     ci = ""
     if _ok(row.get("ratio_ci_low")) and _ok(row.get("ratio_ci_high")):
         ci = f" (95% CI {_ratio(row['ratio_ci_low'], 2)} to {_ratio(row['ratio_ci_high'], 2)})"
-    # Within the non-adverse range (0.97 times) is not "less represented".
-    so = ("about as represented in the workforce as in the population (within the "
-          f"non-adverse range {_range_text(NON_ADVERSE_RANGE)})"
-          if row.get("status") == WITHIN
-          else f"{'more' if r > 1 else 'less'} represented in the workforce than in the "
-               "population")
+    so = represented(row.get("status"), above=r > 1)
     # (of staff whose ethnicity is recorded: the census has no "unknown", so the share
     # leaves them out, unlike the workforce shares elsewhere, which keep them in)
     return (f"{row.get('group')} staff were {share} of staff whose ethnicity is recorded: "
             f"{_ratio(r, 2)} times their share of the local population{at} (Census 2021)"
             f"{ci}, so {so}.")
+
+
+def represented(status: Any, *, above: bool) -> str:
+    """A workforce share against the local population's, in words: "about as represented
+    ... (within the non-adverse range 0.80-1.25)" within the range (0.97 times is not "less
+    represented"), else more or less represented (``above``: the share is the larger)."""
+    if status == WITHIN:
+        return ("about as represented in the workforce as in the population (within the "
+                f"non-adverse range {_range_text(NON_ADVERSE_RANGE)})")
+    return f"{'more' if above else 'less'} represented in the workforce than in the population"
 
 
 #: Pay-gap variants that are parts of the whole gap (band-mix decomposition), with what the
@@ -422,6 +428,16 @@ def _caveat(r: Mapping[str, Any]) -> str:
     return f"{sig}; the figure does not show why the difference arises."
 
 
+#: What a judged ratio's 95% interval says beyond its status (:func:`chance_of`), after "The
+#: 95% interval" (a figure shown) or "Its 95% interval, withheld with it," (a status kept
+#: where disclosure control withholds the figure).
+CHANCE_WORDS: dict[str, str] = {
+    "includes": "includes 1, so this could be chance.",
+    "excludes": "excludes 1: a difference within the non-adverse range, but unlikely to be "
+                "chance alone.",
+}
+
+
 def chance_clause(row: Mapping[str, Any] | pd.Series) -> str:
     """" The 95% interval includes 1, so this could be chance." beside an adverse or
     favourable status stated without :func:`sentence`'s longer caveats (a report's summary,
@@ -430,9 +446,8 @@ def chance_clause(row: Mapping[str, Any] | pd.Series) -> str:
     settled beyond chance. Beside "within the non-adverse range", an interval that excludes
     1 is said too ("about as likely ... 0.89 times (95% CI 0.81 to 0.95)" is a small
     difference, not none). Empty otherwise."""
-    return {"includes": " The 95% interval includes 1, so this could be chance.",
-            "excludes": " The 95% interval excludes 1: a difference within the non-adverse "
-                        "range, but unlikely to be chance alone."}.get(chance_of(row) or "", "")
+    kind = chance_of(row)
+    return f" The 95% interval {CHANCE_WORDS[kind]}" if kind else ""
 
 
 def chance_of(row: Mapping[str, Any] | pd.Series) -> str | None:
@@ -515,7 +530,7 @@ def not_available(section: str, reason: str | None = None) -> Narrative:
 
 
 __all__ = [
-    "INSUFFICIENT_TEXT", "PHRASES", "SUPPRESSED_TEXT", "Narrative", "chance_clause", "chance_of",
-    "describe",
+    "CHANCE_WORDS", "INSUFFICIENT_TEXT", "PHRASES", "SUPPRESSED_TEXT", "VARIANT_WORDS",
+    "Narrative", "chance_clause", "chance_of", "describe", "represented",
     "format_value", "narrative", "not_available", "sentence",
 ]

@@ -84,8 +84,7 @@ def report_families(ctx: ReportContext) -> list[tuple[str, str, tuple[str, ...]]
         # these, split by directorate), for the equality standards' figures, which small
         # numbers withhold there most (WDES 2 and 3, WRES 3); a rate of leaving or promotion
         # that climbs so far is computed by its report
-        names += [(all_staff(f), p) for p in earlier for f in EARLIER_FAMILIES
-                  if f == "pooled_equality"]
+        names += [(all_staff("pooled_equality"), p) for p in earlier]
     out = [(f, p, ()) for f, p in dict.fromkeys(names)]
     return [*out, ("representation", per, ("band",))]
 

@@ -40,6 +40,7 @@ from equity import stats
 from equity.disclosure import THRESHOLD
 from equity.measures._common import grouping
 from equity.narration import (
+    CHANCE_WORDS,
     chance_clause,
     chance_of,
     group_ratio,
@@ -159,11 +160,11 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
     earlier = ctx.earlier_periods(2)
     d = ctx.directorate
     where = f"in {d}" if d else "trust-wide"
+    pooled = indicator in POOLABLE and len(earlier) == 2
     out = [Level("year", f"{who} {where}, {per}", d, False, (per,))]
-    if indicator in POOLABLE and len(earlier) == 2:
+    if pooled:
         out.append(Level("pooled", f"{who} {where}, {earlier[-1]} to {per} together", d, False,
                          (per, *earlier)))
-    pooled = indicator in POOLABLE and len(earlier) == 2
     if ctx.staff_group is not None:
         out.append(Level("all_staff", f"all staff {where}, {per}", d, True, (per,)))
     if d is None and ctx.staff_group is not None and pooled:
@@ -173,7 +174,7 @@ def ladder(ctx: ReportContext, indicator: str) -> list[Level]:
         # the trust overview's own rungs (so a directorate report gives a trust-wide figure
         # as the overview does)
         out.append(Level("trust", f"{who} trust-wide, {per}", None, False, (per,)))
-        if indicator in POOLABLE and len(earlier) == 2:
+        if pooled:
             out.append(Level("trust_pooled", f"{who} trust-wide, {earlier[-1]} to {per} "
                              "together", None, False, (per, *earlier)))
         if ctx.staff_group is not None:
@@ -399,11 +400,7 @@ def withheld_chance(exact: dict[str, Any] | None) -> str:
     """What a shown figure's :func:`~equity.narration.chance_clause` says, for a status whose
     figure is withheld (``exact``: its row before disclosure control)."""
     kind = None if exact is None else chance_of(exact)
-    return {"includes": " Its 95% interval, withheld with it, includes 1, so this could be "
-                        "chance.",
-            "excludes": " Its 95% interval, withheld with it, excludes 1: a difference within "
-                        "the non-adverse range, but unlikely to be chance alone."
-            }.get(kind or "", "")
+    return f" Its 95% interval, withheld with it, {CHANCE_WORDS[kind]}" if kind else ""
 
 
 def _withheld_count(row: dict[str, Any]) -> bool:

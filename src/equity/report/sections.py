@@ -30,7 +30,14 @@ from equity import codes, plots, stats
 from equity.disclosure import MIN_PEOPLE_FOR_AVERAGE
 from equity.errors import EquityError
 from equity.measures._common import grouping, uncovered
-from equity.narration import PAY_SCALE_WORDS, PHRASES, Narrative, format_value, sentence
+from equity.narration import (
+    PAY_SCALE_WORDS,
+    PHRASES,
+    Narrative,
+    format_value,
+    represented,
+    sentence,
+)
 from equity.registry import REGISTRY
 from equity.report.context import (
     OVERVIEW_FUNCTIONS,
@@ -467,13 +474,10 @@ def _benchmark_withheld(ctx: ReportContext, level: Any, row: dict[str, Any]) -> 
                       "denominator": math.inf}
         why = withheld_because({**row, "_ref_row": population},
                                {**exact, "_ref_row": population})
-    low, high = stats.NON_ADVERSE_RANGE
-    judged = {WITHIN: "about as represented in the workforce as in the population (within "
-                      f"the non-adverse range {low:.2f}-{high:.2f})",
-              ADVERSE: "less represented in the workforce than in the population, an adverse "
-                       "finding",
-              FAVOURABLE: "more represented in the workforce than in the population, a "
-                          "favourable finding"}[str(row["status"])]
+    # (below the population's share is adverse, above it favourable)
+    judged = represented(row["status"], above=row["status"] == FAVOURABLE) + {
+        ADVERSE: ", an adverse finding", FAVOURABLE: ", a favourable finding"}.get(
+        str(row["status"]), "")
     return (f"{level.label}: BME staff were {format_value(row['value'], 'proportion')} of "
             f"staff whose ethnicity is recorded (from rounded counts); against the local "
             f"population in {row['variant']} (Census 2021) they were {judged}, from the exact "
@@ -761,10 +765,9 @@ def survey_section(ctx: ReportContext) -> Section:
                      .to_dict("records")}
             rec["Whole trust"] = " / ".join(_answered(whole.get(g)) for g in pair)
         recs.append(rec)
-    reordered = _reordered_survey(ctx, res, here="this directorate" if ctx.directorate
-                                  else "the trust")
+    reordered = _reordered_survey(ctx, res, directorate=ctx.directorate)
     if ctx.directorate is not None:
-        reordered += _reordered_survey(ctx, trust, here="the whole trust")
+        reordered += _reordered_survey(ctx, trust, directorate=None)
     published = sum(1 for r in recs if WITHHELD not in r[here])
     said = (f"The staff survey is reported for {who}, not for one staff group (the survey "
             f"table carries no staff group). {published} of {len(recs)} questions can be "
@@ -779,12 +782,17 @@ def survey_section(ctx: ReportContext) -> Section:
                                       _disclosure_line(ctx)]))
 
 
-def _reordered_survey(ctx: ReportContext, published: pd.DataFrame, *, here: str) -> list[str]:
+def _reordered_survey(ctx: ReportContext, published: pd.DataFrame, *,
+                      directorate: str | None) -> list[str]:
     """A note per survey question whose two shares disclosure control withheld because,
     worked out from the rounded counts, they would be ordered the other way round
     (:data:`equity.disclosure.SIDE_BY_SIDE`: both counts published, both shares withheld),
-    with the order of the exact shares (which gives no count away)."""
+    with the order of the exact shares (which gives no count away). ``published``: the
+    survey rows of ``directorate`` (None: the whole trust's)."""
     from equity.disclosure import SIDE_BY_SIDE
+
+    here = ("this directorate" if directorate is not None else
+            "the whole trust" if ctx.directorate is not None else "the trust")
 
     rows = published.loc[published["indicator"].isin(SIDE_BY_SIDE)
                          & published["suppressed"].astype(bool)
@@ -793,8 +801,7 @@ def _reordered_survey(ctx: ReportContext, published: pd.DataFrame, *, here: str)
                          & published["denominator"].map(is_finite)]
     notes = []
     for ind in dict.fromkeys(rows["indicator"]):
-        d = ctx.directorate if here == "this directorate" else None
-        exact = bare(ctx.family(_survey_family(ctx, d), directorate=d))
+        exact = bare(ctx.family(_survey_family(ctx, directorate), directorate=directorate))
         exact = exact.loc[(exact["indicator"] == ind) & exact["group"].isin(
             rows.loc[rows["indicator"] == ind, "group"])]
         if len(exact) != 2:
@@ -891,12 +898,12 @@ def _medians_sentence(curves: pd.DataFrame, what: str) -> str | None:
             parts.append(f"{g} not reached (its curve stays above half)")
         else:
             t = float(cut[g]["shown_until"])
-            at = ", ".join(f"{h} {_survival_at(curves, h, t):.0%}" for h in sorted(drawn)
-                           if h != g and not math.isnan(_survival_at(curves, h, t)))
+            then = {h: _survival_at(curves, h, t) for h in sorted(drawn)}
+            at = ", ".join(f"{h} {v:.0%}" for h, v in then.items()
+                           if h != g and not math.isnan(v))
             parts.append(f"{g} not reached by {t:.0f} months, where its curve stops (fewer "
-                         f"than 8 still at risk after that), {_survival_at(curves, g, t):.0%} "
-                         f"{state} then" + (f" (at the same length of service: {at})"
-                                            if at else ""))
+                         f"than 8 still at risk after that), {then[g]:.0%} {state} then"
+                         + (f" (at the same length of service: {at})" if at else ""))
     return f"Median time to {what}: " + "; ".join(parts) + "."
 
 
@@ -911,14 +918,14 @@ def _survival_at(curves: pd.DataFrame, group: str, t: float) -> float:
 
 
 def _window(curves: pd.DataFrame) -> str:
-    """The stretch of time a survival chart follows, in words: "staff in post at any time
-    from 31 March 2020 to 31 March 2024" (:func:`equity.survival_curves`' window: every
-    snapshot to the report year's end, not the report year alone)."""
+    """The stretch of time a survival chart follows, in words: "followed from 31 March 2020
+    to 31 March 2024" (:func:`equity.survival_curves`' window: every snapshot to the report
+    year's end, not the report year alone)."""
     w = curves.attrs.get("window") or {}
     if not w.get("start") or not w.get("end"):
         return ""
-    day = lambda d: f"{pd.Timestamp(d).day} {pd.Timestamp(d):%B %Y}"  # noqa: E731
-    return f"followed from {day(w['start'])} to {day(w['end'])}"
+    start, end = pd.Timestamp(w["start"]), pd.Timestamp(w["end"])
+    return f"followed from {start:%d %B %Y} to {end:%d %B %Y}"
 
 
 def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion"] = "leaving"
@@ -968,9 +975,9 @@ def survival_section(ctx: ReportContext, *, event: Literal["leaving", "promotion
     if event == "promotion" and (curves.attrs.get("window") or {}).get("start"):
         # staff in post at the first snapshot may have been promoted before it, unseen
         start = pd.Timestamp(curves.attrs["window"]["start"])
-        said.append(f"A first promotion is the first one seen since {start.day} "
-                    f"{start:%B %Y}: staff in post then may have been promoted before, so for "
-                    "long-serving staff the times run long.")
+        said.append(f"A first promotion is the first one seen since {start:%d %B %Y}: staff "
+                    "in post then may have been promoted before, so for long-serving staff the "
+                    "times run long.")
     return sec.add(Narrative(tuple(said), heading=f"Time to {what}"))
 
 
@@ -1461,8 +1468,16 @@ def _funnel_rows(ctx: ReportContext, indicator: str) -> tuple[pd.DataFrame, str]
     return year, ctx.period
 
 
+def _funnel_limits(rows: pd.DataFrame, target: float, dispersed: bool) -> pd.DataFrame:
+    """Each unit's funnel limits around ``target``: OHID Fingertips' method, with an
+    over-dispersion adjustment where ``dispersed`` (many units to estimate it from)."""
+    return stats.funnel_limits(rows["numerator"], rows["denominator"], target=target,
+                               method="wilson",
+                               overdispersion="additive" if dispersed else False)
+
+
 def _funnel_misplaced(ctx: ReportContext, indicator: str, units: pd.DataFrame,
-                      target: float, when: str, limits: Any) -> dict[str, str]:
+                      target: float, when: str, dispersed: bool) -> dict[str, str]:
     """Directorates whose published (rounded) rate a funnel plot would place on the other
     side of a control limit than the exact one, with where the exact rate lies ("within the
     limits", "above the 95% limit"): rounding must not make a directorate stand out, or hide
@@ -1477,15 +1492,13 @@ def _funnel_misplaced(ctx: ReportContext, indicator: str, units: pd.DataFrame,
         return {}
 
     def verdicts(lim: pd.DataFrame) -> list[str]:
-        out = []
-        for r in lim.to_dict("records"):
-            side = next((f"{r[f'signal_{lv}']} the {lv}% limit" for lv in ("99.8", "95")
-                         if r[f"signal_{lv}"] != "within"), "within the limits")
-            out.append(side)
-        return out
+        # the widest limit a rate is outside of, as the chart labels it
+        return [next((f"{r[f'signal_{lv}']} the {lv}% limit" for lv in ("99.8", "95")
+                      if r[f"signal_{lv}"] != "within"), "within the limits")
+                for r in lim.to_dict("records")]
 
-    shown = verdicts(limits(units, target))
-    truth = verdicts(limits(ex_units, float(ex_trust.iloc[0])))
+    shown = verdicts(_funnel_limits(units, target, dispersed))
+    truth = verdicts(_funnel_limits(ex_units, float(ex_trust.iloc[0]), dispersed))
     return {str(d): t for d, s_, t in zip(units["directorate"], shown, truth, strict=True)
             if s_ != t}
 
@@ -1502,7 +1515,7 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
             ) -> Section:
     """Funnel plots of each directorate's rate (every group together) against the trust's
     rate for the same indicator, population and period, from published counts."""
-    from equity.stats import funnel_curve, funnel_limits
+    from equity.stats import funnel_curve
 
     sec = Section()
     for ind in indicators:
@@ -1524,28 +1537,23 @@ def funnels_section(ctx: ReportContext, *, indicators: Sequence[str] = tuple(OVE
         target = float(trust["value"].iloc[0])
         named = pub.loc[pub["directorate"].notna(), "directorate"]
         hidden = sorted(set(named) - set(units["directorate"]))
-        left_out = (f"; not shown, their figures withheld (small numbers): {', '.join(hidden)}"
-                    if hidden else "")
-        # OHID Fingertips' method; an over-dispersion adjustment only where many units can
-        # estimate it.
-        def limits(rows: pd.DataFrame, centre: float,
-                   dispersed: bool = len(units) >= 10) -> pd.DataFrame:
-            return funnel_limits(rows["numerator"], rows["denominator"], target=centre,
-                                 method="wilson",
-                                 overdispersion="additive" if dispersed else False)
-
-        moved = _funnel_misplaced(ctx, ind, units, target, when, limits)
+        not_shown = ([f"their figures withheld (small numbers): {', '.join(hidden)}"]
+                     if hidden else [])
+        # an over-dispersion adjustment only where many units can estimate it
+        dispersed = len(units) >= 10
+        moved = _funnel_misplaced(ctx, ind, units, target, when, dispersed)
         if moved:
             units = units.loc[~units["directorate"].isin(moved)]
-            left_out += ("; not shown, worked out from the rounded counts they would sit on "
-                         "the other side of a limit than exactly: "
-                         + ", ".join(f"{d} (exactly {w})" for d, w in moved.items()))
+            not_shown.append("worked out from the rounded counts they would sit on the other "
+                             "side of a limit than exactly: "
+                             + ", ".join(f"{d} (exactly {w})" for d, w in moved.items()))
+        left_out = "".join(f"; not shown, {n}" for n in not_shown)
         if units.empty:
-            sec.add(Note(f"{title}: no directorate's figure can be placed on a funnel plot "
-                         f"as published{left_out.replace('; not shown', ' (not shown')})."))
+            sec.add(Note(f"{title}: no directorate's figure can be placed on a funnel plot as "
+                         f"published (not shown, {'; '.join(not_shown)})."))
             continue
         grid = _funnel_grid(units["denominator"])
-        unit_limits = limits(units, target)
+        unit_limits = _funnel_limits(units, target, dispersed)
         sec.add(plots.funnel(
             units.assign(suppressed=False), funnel_curve(unit_limits, grid),
             title=f"{title} by directorate, {ctx.group_label} ({when})", target=target,
