@@ -1170,12 +1170,25 @@ def test_a_median_not_reached_by_a_curve_cut_short_is_not_a_longer_stay(sample):
     53 months (fewer than 8 at risk) at 54% still in post, where White AHPs stand at 79%;
     "BME not reached (its curve stays above half); White 91 months" read as BME AHPs staying
     longer, beside a log-rank test saying they leave sooner."""
+    from equity.measures.survival import survival_curves
+
     d = "Oxfordshire Community Services"
     ctx = load(sample, period="2023/24", directorate=d)
+    curves = survival_curves(ctx.dataset, period="2023/24", by="ethnicity", directorate=d,
+                             staff_group=ctx.staff_group, time_unit="months", min_at_risk=8)
+    bme, white = (curves.loc[curves["group"] == g] for g in ("BME", "White"))
+    stop = bme["time"].max()
+    bme_then = bme["survival"].iloc[-1]
+    white_then = white.loc[white["time"] <= stop, "survival"].iloc[-1]
+    # BME AHPs leave sooner where both curves are drawn, and the BME curve stops above half
+    assert 0.5 < bme_then < white_then
+    median = {m["group"]: m["median"] for m in curves.attrs["median"]}
+    assert median["BME"] is None and median["White"] > stop
     text = _section_text(sections.survival_section(ctx))
-    assert ("Median time to leaving: BME not reached by 53 months, where its curve stops "
-            "(fewer than 8 still at risk after that), 54% still in post then (at the same "
-            "length of service: White 79%); White 91 months.") in text
+    assert (f"Median time to leaving: BME not reached by {stop:.0f} months, where its curve "
+            f"stops (fewer than 8 still at risk after that), {bme_then:.0%} still in post then "
+            f"(at the same length of service: White {white_then:.0%}); White "
+            f"{median['White']:.0f} months.") in text
     assert "stays above half" not in text
     assert (f"Log-rank test of time to leaving (AHPs in {d}, followed from 31 March 2020 to "
             "31 March 2024)") in text

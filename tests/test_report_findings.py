@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.proportion import confint_proportions_2indep
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from equity.registry import REGISTRY
 from equity.report import findings as F
@@ -716,9 +716,11 @@ def test_a_comparison_with_the_rest_of_the_trust_says_which_side_is_withheld():
                      & cases["start_date"].between("2024-04-01", "2025-03-31")]
     assert not year["staff_id"].isin(closing.loc[closing["directorate"] == d,
                                                  "staff_id"]).any()
+    # published 0 of 70 (68 rounded): statsmodels' Wilson interval
+    high = proportion_confint(0, 70, method="wilson")[1]
     assert F.rest_of_trust_sentence(ctx, "wres_3") == (
         "Rate of entering the formal disciplinary process (staff whose ethnicity is recorded), "
-        f"2024/25: 0.0% (95% CI 0.0% to 5.2%) among AHPs in {d}; the rest of the trust's "
+        f"2024/25: 0.0% (95% CI 0.0% to {high:.1%}) among AHPs in {d}; the rest of the trust's "
         "figure is withheld to protect small numbers, and over three years together the "
         f"figure for AHPs in {d} is, so the directorate is not compared with the rest of the "
         "trust.")
@@ -1531,14 +1533,37 @@ def test_a_first_year_overview_says_why_it_compares_no_directorates():
 def test_a_figure_within_the_range_whose_interval_excludes_one_says_so():
     """Learning Disability and Autism, 2023/24: the nearest published stability figure,
     AHPs trust-wide over three years, is 0.89 times (95% CI 0.81 to 0.95), "about as likely"
-    by the NHS range; the summary said nothing of an interval that excludes 1."""
+    by the NHS range; the summary said nothing of an interval that excludes 1. Plain pandas
+    on staff.csv: of the AHPs in post (bank staff out) at 31 March 2021, 2022 and 2023, 122 of
+    148 BME and 779 of 863 White were in post a year later; published (rounded to 5) 120 of
+    150 and 780 of 865, statsmodels' Koopman score interval 0.81 to 0.95."""
+    staff = pd.read_csv(SAMPLE / "staff.csv", dtype=str, keep_default_na=False)
+    first = staff["ethnic_category"].str[:1]
+    staff["group"] = np.where(first.isin(list("ABC")) & first.ne(""), "White",
+                              np.where(first.isin(list("DEFGHJKLMNPRS")), "BME", "Unknown"))
+    stayed = {"BME": [0, 0], "White": [0, 0]}
+    for start, end in (("2021", "2022"), ("2022", "2023"), ("2023", "2024")):
+        opening = staff.loc[(staff["snapshot_date"] == f"{start}-03-31")
+                            & (staff["staff_group"] == "Allied Health Professionals")
+                            & (staff["contract_type"] != "Bank")]
+        still = opening["staff_id"].isin(staff.loc[staff["snapshot_date"] == f"{end}-03-31",
+                                                   "staff_id"])
+        for g in stayed:
+            stayed[g][0] += int(still[opening["group"] == g].sum())
+            stayed[g][1] += int((opening["group"] == g).sum())
+    assert stayed == {"BME": [122, 148], "White": [779, 863]}
+    lo, hi = confint_proportions_2indep(120, 150, 780, 865, method="score", compare="ratio",
+                                        correction=False)
+    ratio = (120 / 150) / (780 / 865)
+    assert 0.8 <= ratio <= 1.25 and hi < 1
     ctx = load(SAMPLE, period="2023/24", directorate="Learning Disability and Autism")
     stable = {(f.indicator, f.group_var): f for f in F.findings(ctx)}[
         ("stability_index", "ethnicity")]
     said = ("AHPs trust-wide, 2021/22 to 2023/24 together: BME and White staff were about as "
-            "likely to stay in post through the year: 0.89 times as likely (95% CI 0.81 to "
-            "0.95), within the non-adverse range 0.80-1.25. The 95% interval excludes 1: a "
-            "difference within the non-adverse range, but unlikely to be chance alone.")
+            f"likely to stay in post through the year: {ratio:.2f} times as likely (95% CI "
+            f"{lo:.2f} to {hi:.2f}), within the non-adverse range 0.80-1.25. The 95% interval "
+            "excludes 1: a difference within the non-adverse range, but unlikely to be chance "
+            "alone.")
     assert said in stable.short
 
 
@@ -1616,3 +1641,19 @@ def test_a_funnel_never_places_a_directorate_where_only_rounding_puts_it():
     chart = next(p for p in sections.funnels_section(internal, indicators=("promotion_rate",)
                                                      ).parts if hasattr(p, "alt"))
     assert "Oxfordshire Community Services: 5.3% of 152, within the limits" in chart.alt
+
+
+def test_a_funnel_with_every_directorate_left_off_says_why_in_one_line(monkeypatch):
+    """Where neither withheld nor misplaced directorates leave one to plot, the note lists both
+    reasons in one parenthesis (it nested a second, unclosed one)."""
+    from equity.report import sections
+
+    ctx = load(SAMPLE, period="2024/25")
+    monkeypatch.setattr(sections, "_funnel_misplaced", lambda ctx, ind, units, *a: {
+        str(d): "within the limits" for d in units["directorate"]})
+    [note] = [p for p in sections.funnels_section(ctx, indicators=("wres_2",)).parts]
+    assert note.text.startswith("Appointment rate from shortlisting (applicants whose "
+                                "ethnicity is recorded): no directorate's figure can be placed "
+                                "on a funnel plot as published (not shown, ")
+    assert note.text.count("(") == note.text.count(")") and note.text.endswith(").")
+    assert "their figures withheld (small numbers)" in note.text
