@@ -694,6 +694,12 @@ def test_a_withheld_rest_of_trust_ratio_says_when_chance_could_explain_it():
         "protect small numbers, so the directorate is not compared with the rest of the trust.")
     assert ("over three years together the figure for AHPs in Mental Health Adults is"
             in F.rest_of_trust_sentence(ctx, "wres_3"))
+    # the same side withheld both ways: said once ("... too" repeated the directorate)
+    older = load(SAMPLE, period="2024/25", directorate="Older People")
+    assert F.rest_of_trust_sentence(older, "wres_2") == (
+        "Appointment rate from shortlisting (applicants whose ethnicity is recorded), 2024/25: "
+        "the figure for AHPs in Older People is withheld to protect small numbers, even over "
+        "three years together, so the directorate is not compared with the rest of the trust.")
 
 
 def test_a_comparison_with_the_rest_of_the_trust_says_which_side_is_withheld():

@@ -735,7 +735,7 @@ def _rest_withheld(ctx: ReportContext, indicator: str, row: dict[str, Any]) -> s
     own = (f"{_rate_text(year, 'proportion')} among {who} in {d}; "
            if is_finite(year["value"]) else "")
     later = gone(row) if year is not row else ""
-    pooled = (f", and over three years together {later} too" if later == gone(year)
+    pooled = (", even over three years together" if later == gone(year)
               else f", and over three years together {later}") if later else ""
     return (f"{title}, {ctx.period}: {own}{gone(year)} withheld to protect small numbers"
             f"{pooled}, so the directorate is not compared with the rest of the trust.")
