@@ -515,6 +515,14 @@ CASES: list[Case] = [
     Case("ethnic-category-missing", edit("staff", lambda d: d.drop(columns="ethnic_category")),
          "partial", ("leaver_rate", "promotion_rate", "wres_2", "representation"), same="",
          engines=("polars", "duckdb")),
+    # a mapping entry whose local header is misspelt ("Ethnic Origin" for the export's "Ethnic
+    # Group") was ignored: ethnic_category missing, every indicator by ethnicity not computed
+    # with a reason that did not name the mapping
+    Case("mapping-column-misspelt", with_mapping(
+        "staff:\n  columns:\n    Ethnic Origin: ethnic_category\n",
+        rename("staff", lambda c: "Ethnic Group" if c == "ethnic_category" else c)), "error",
+         ("staff", "ethnic_category", "mapped_column_not_found", "Origin'",
+          "Group')"), engines=("polars", "duckdb")),
     Case("mapping-renames-title-case", with_mapping(
         "staff:\n  columns:\n    Assignment Number: staff_id\n",
         rename("staff", lambda c: "Assignment Number" if c == "staff_id" else c)), "ok", ()),
@@ -670,7 +678,8 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
     for rule in ("time_of_day", "future_date", "no_matching_ids", "duplicate_key",
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "full_pay_unpaid",
                  "leaver_twice", "leaver_in_post", "bank_spelling", "survey_inconsistent",
-                 "formula_cell", "sheet_chosen", "header_renamed", "missing_column",
+                 "formula_cell", "sheet_chosen", "header_renamed", "mapped_column_not_found",
+                 "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):
         assert rule in named, rule

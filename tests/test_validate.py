@@ -232,7 +232,7 @@ def test_broken_folder_names_every_problem_in_one_report():
     found = {(f.table, f.column, f.rule) for f in report.findings}
     # every rule but the DuckDB-file one (tests/test_io.py::test_duckdb_file) and those of
     # the bad-input corpus (tests/test_bad_input.py), one fault per case
-    corpus = {"time_of_day", "header_renamed", "sheet_chosen", "formula_cell", "future_date",
+    corpus = {"time_of_day", "header_renamed", "mapped_column_not_found", "sheet_chosen", "formula_cell", "future_date",
               "blank_column", "pay_out_of_range", "full_pay_unpaid", "leaver_twice",
               "leaver_in_post", "bank_spelling", "survey_inconsistent",
               "no_matching_ids",

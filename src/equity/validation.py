@@ -57,6 +57,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "snapshot_not_31_march": ("warning", "a snapshot_date that is not 31 March"),
     "time_of_day": ("warning", "dates holding a time of day (2025-03-31 09:30:00): read as the day"),
     "header_renamed": ("warning", "headers in another case or spacing (Staff ID) read as the canonical names"),
+    "mapped_column_not_found": ("error", "a mapping file's columns: entry naming a local column the file does not have (nor the canonical one): the column it should fill would be missing"),
     "sheet_chosen": ("warning", "an Excel workbook with no sheet named after the table: the sheet read is named"),
     "formula_cell": ("error", "Excel formula cells without a calculated value (read as blank)"),
     "future_date": ("error", "a date more than a year after the latest staff snapshot"),
@@ -100,7 +101,8 @@ class Finding:
         """The finding as one plain-text paragraph."""
         where = self.table + (f".{self.column}" if self.column else "")
         where += f" ({self.source})" if self.source else ""
-        unit = {"unknown_file": "file", "unknown_table": "table"}.get(self.rule, "row")
+        unit = {"unknown_file": "file", "unknown_table": "table",
+                "mapped_column_not_found": "mapping entry"}.get(self.rule, "row")
         count = ("" if self.rule in WHOLE_TABLE_RULES
                  else f" {self.count:,} {unit}{'' if self.count == 1 else 's'}")
         text = f"{self.severity.upper()} {where} [{self.rule}]{count}: {self.message}"

@@ -11,7 +11,7 @@ import pandas as pd
 from equity.errors import InputError, check_choice
 from equity.io._coerce import _FALSE, _TRUE, TIME_OF_DAY, ReadIssue, _as_text, date_hint
 from equity.io._files import _Source
-from equity.io._mapping import TableMapping, header_renames
+from equity.io._mapping import TableMapping, header_renames, unmatched_columns
 from equity.schema import TABLES, Table
 
 Engine = Literal["pandas", "polars", "duckdb", "spark"]
@@ -140,6 +140,7 @@ def _renames(columns: list[str], src: _Source, tmap: TableMapping,
              issues: list[ReadIssue]) -> dict[str, str]:
     """A native scan's renames: the mapping's, then headers written another way
     (:func:`~equity.io._mapping.header_renames`); a rename onto an existing column is an error."""
+    unmatched_columns(columns, tmap, src.table, issues)
     renames = {a: b for a, b in tmap.columns.items() if a in columns and a != b}
     renames |= header_renames([renames.get(c, c) for c in columns], src.table, issues)
     clash = [b for b in renames.values() if b in columns]

@@ -14,7 +14,13 @@ import pandas as pd
 
 from equity.errors import InputError
 from equity.io._coerce import ReadIssue, coerce
-from equity.io._mapping import TableMapping, apply_mapping, header_renames, snake_case
+from equity.io._mapping import (
+    TableMapping,
+    apply_mapping,
+    header_renames,
+    snake_case,
+    unmatched_columns,
+)
 from equity.schema import TABLES
 
 #: File types read from a dataset folder, by suffix.
@@ -290,6 +296,7 @@ def _read_pandas(src: _Source, tmap: TableMapping, issues: list[ReadIssue], con:
         mapped = apply_mapping(raw, tmap, table=src.table, where=path)
         if offset == 0:
             where[src.table] = describe(src, raw.attrs.get("sheet"))
+            unmatched_columns(list(raw.columns), tmap, src.table, issues)
             renames = header_renames(list(mapped.columns), src.table, issues)
         if renames:
             mapped = mapped.rename(columns=renames)

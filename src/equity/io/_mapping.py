@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -177,6 +178,32 @@ def header_renames(columns: Sequence[Any], table: str, issues: list[ReadIssue]) 
                      "underscores), or map them under columns: in the mapping file."),
         ))
     return out
+
+
+def unmatched_columns(columns: Sequence[Any], mapping: TableMapping, table: str,
+                      issues: list[ReadIssue]) -> None:
+    """Mapping entries naming a local column the file does not hold (and whose canonical
+    column it does not hold either): an error, listed with the headers it may have meant.
+
+    Such an entry was ignored: the column it should have filled was missing, and every
+    indicator grouped by it was left out with a reason that did not name the mapping.
+    """
+    have = [str(c) for c in columns]
+    missing = [(src, dst) for src, dst in mapping.columns.items()
+               if src not in have and dst not in have]
+    if not missing:
+        return
+    examples = []
+    for src, dst in missing:
+        near = difflib.get_close_matches(src, have, n=1, cutoff=0.6)
+        examples.append(f"{src!r} -> {dst}" + (f" (the file has {near[0]!r})" if near else ""))
+    issues.append(ReadIssue(
+        table, missing[0][1], "mapped column not found", len(missing), tuple(examples),
+        message=("the mapping renames a local column the file does not have (shown: the "
+                 "mapping's entry, and the file's closest header), so the canonical column is "
+                 "missing. Write the local name under columns: in the mapping file exactly as "
+                 "the export's header reads, or remove the entry."),
+    ))
 
 
 def _date_format_problem(fmt: Any) -> str:
