@@ -412,6 +412,12 @@ CASES: list[Case] = [
     Case("band-8A-upper-case", set_col("staff", "band", lambda s: s.replace(
         {"Band 8a": "Band 8A", "Band 8b": "Band 8B"})), "error",
          ("staff", "band", "band_spelling", "'Band 8A'", "values: band:")),
+    # ESR's pay band descriptors: "Review Body Band 5", "Band 8 - Range A" were "unknown codes,
+    # grouped as Unknown" (a warning) while their rows left every band figure
+    Case("band-esr-descriptors", set_col("staff", "band", lambda s: s.replace(
+        {"Band 5": "Review Body Band 5", "Band 8a": "Band 8 - Range A"})), "error",
+         ("staff", "band", "band_spelling", "'Review Body Band 5'", "'Band 8 - Range A'",
+          "values: band:"), engines=("polars", "duckdb")),
     Case("band-without-prefix", set_col("staff", "band", lambda s: s.str.replace(
         "Band ", "", regex=False)), "error", ("staff", "band", "band_spelling")),
     Case("recruitment-band-lower-case", set_col("recruitment", "band", lambda s: s.str.lower()),

@@ -265,15 +265,22 @@ def name_key(value: Any) -> str:
 
 
 def normalise_band(values: pd.Series) -> pd.Series:
-    """Accept "5", "Band 5", "band 8A", "8a" -> canonical labels; unknown strings are kept as given."""
+    """Accept "5", "Band 5", "band 8A", "8a", ESR's "Review Body Band 5" and "Band 8 - Range A"
+    -> canonical labels; unknown strings are kept as given.
+
+    >>> normalise_band(pd.Series(["Review Body Band 5", "Band 8 - Range A", "8c", "F1"])).tolist()
+    ['Band 5', 'Band 8a', 'Band 8c', 'F1']
+    """
     return per_value(pd.Series(values, dtype=object), _normalise_band_value)
 
 
 def _normalise_band_value(v: Any) -> Any:
+    # ESR writes "Review Body Band 5" and "Band 8 - Range A" for Band 5 and Band 8a
     if v is None:
         return None
     s = str(v).strip()
-    m = re.sub(r"^band\s*", "", s.lower())
+    m = re.sub(r"^(review\s+body\s+)?band\s*", "", s.lower())
+    m = re.sub(r"^(\d)\s*-?\s*range\s*([a-d])$", r"\1\2", m)
     return "VSM" if m.upper() == "VSM" else _BAND_ALIASES.get(m, s)
 
 

@@ -68,7 +68,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
     "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
     "event_table_short": ("warning", "an event table (leavers, recruitment, casework, training) that does not reach the whole of a year the staff snapshots open and close: that year's figures from it are not computed"),
-    "band_spelling": ("error", "a band written otherwise than the NHS names it ('Band 8A', '8a', '5' for 'Band 8a', 'Band 5'): the indicators compare bands by name and would leave such rows out"),
+    "band_spelling": ("error", "a band written otherwise than the NHS names it ('Band 8A', '8a', '5', ESR's 'Band 8 - Range A' and 'Review Body Band 5' for 'Band 8a', 'Band 5'): the indicators compare bands by name and would leave such rows out"),
     "bank_spelling": ("error", "a contract_type naming bank work otherwise than 'Bank' ('Bank Staff', 'Bank worker'): bank staff are left out of the WRES and retention figures by that name and would be counted as staff in post"),
     "label_variants": ("warning", "one directorate, staff group, profession, organisation or leaving reason written in more than one case or spacing (counted as different ones)"),
 }
