@@ -126,7 +126,8 @@ def codes_block() -> str:
         f"Agenda for Change, lowest first: {items(codes.AFC_BANDS)}. Medical and dental grades, "
         f"off the AfC ladder: {items(codes.MEDICAL_GRADES)}. Senior (8a and above): "
         f"{items(codes.SENIOR_BANDS)}.\n",
-        "Write bands exactly so, not `Band 8A`, `8a` or `5`: the indicators compare bands by "
+        "Write bands exactly so, not `Band 8A`, `8a` or `5` (nor ESR's `Review Body Band 5` or "
+        "`Band 8 - Range A`): the indicators compare bands by "
         "these names (senior staff are `Band 8a` and above), so `equity validate` stops on "
         "another spelling (`band_spelling`) and names the mapping-file lines that read it "
         "(`values: band: {'Band 8A': 'Band 8a'}`).\n",
