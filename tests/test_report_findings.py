@@ -124,7 +124,7 @@ def test_the_scorecard_names_each_rows_level_in_words(contexts):
     table = sections.headlines(contexts[("Older People", "publication")])
     unsettled = table["Status"] == "withheld (small numbers)"
     assert unsettled.any() and (~unsettled).any()
-    assert set(table.loc[unsettled, "Level"]) == {"none: withheld (small numbers) at every level"}
+    assert set(table.loc[unsettled, "Level"]) == {"Withheld (small numbers) at every level"}
     assert table.loc[~unsettled, "Level"].str.contains(r"20\d\d/\d\d").all()
 
 
@@ -270,7 +270,7 @@ def test_the_nearest_published_figure_says_when_its_verdict_could_be_chance():
     assert lo <= 1 <= hi and (a / n) / (b / m) < 0.8
     nearest = wres2.short.partition("The nearest figure that can be published: ")[2]
     assert wres2.status == WITHIN and nearest.startswith(
-        "all staff in Mental Health Adults, 2024/25: BME shortlisted applicants were less "
+        "All staff in Mental Health Adults, 2024/25: BME shortlisted applicants were less "
         f"likely to be appointed than White shortlisted applicants: {(a / n) / (b / m):.2f} "
         f"times as likely (95% CI {lo:.2f} to {hi:.2f})")
     assert nearest.endswith("By the NHS convention this is an adverse finding. The 95% "
@@ -909,7 +909,7 @@ def test_a_directorate_finding_climbs_to_all_staff_trust_wide():
     ctx = load(SAMPLE, period="2024/25", directorate="Learning Disability and Autism")
     f = F.finding(ctx, "wres_3", "ethnicity")
     assert f.level_key == "trust_all_staff" and f.status == ADVERSE
-    assert f.text.startswith("all staff trust-wide, 2024/25: BME staff were more likely to "
+    assert f.text.startswith("All staff trust-wide, 2024/25: BME staff were more likely to "
                              "enter the formal disciplinary process than White staff")
     own = apply_disclosure(wres(ctx.dataset, period="2024/25", indicators=("wres_3",)),
                            mode="publication")

@@ -523,6 +523,17 @@ def narrative(result: pd.DataFrame, *, indicator: str | None = None, heading: st
     return Narrative(tuple(sents), heading)
 
 
+def upper_first(text: str) -> str:
+    """``text`` with its first letter a capital, the rest as written (a level label that
+    opens a sentence: "all staff trust-wide, 2024/25" -> "All staff trust-wide, 2024/25";
+    :meth:`str.capitalize` would lower "AHPs" and "BME").
+
+    >>> upper_first("all staff in Older People, 2024/25: BME staff ...")
+    'All staff in Older People, 2024/25: BME staff ...'
+    """
+    return text[:1].upper() + text[1:]
+
+
 def not_available(section: str, reason: str | None = None) -> Narrative:
     """The note a report shows when a section's indicators are not there (yet)."""
     why = f" {reason}" if reason else ""
@@ -532,5 +543,5 @@ def not_available(section: str, reason: str | None = None) -> Narrative:
 __all__ = [
     "CHANCE_WORDS", "INSUFFICIENT_TEXT", "PHRASES", "SUPPRESSED_TEXT", "VARIANT_WORDS",
     "Narrative", "chance_clause", "chance_of", "describe", "represented",
-    "format_value", "narrative", "not_available", "sentence",
+    "format_value", "narrative", "not_available", "sentence", "upper_first",
 ]

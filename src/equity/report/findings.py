@@ -46,6 +46,7 @@ from equity.narration import (
     group_ratio,
     joined_in,
     sentence,
+    upper_first,
     variant_text,
 )
 from equity.registry import REGISTRY
@@ -446,9 +447,10 @@ def _finding_text(row: dict[str, Any], level: Level, *, caveats: bool = True,
     if meta.unit != "percent" and not is_finite(row.get("ratio")):
         # Withheld because rounding would have changed its conclusion: the exact status,
         # without the distorted number (docs/methodology.md "Disclosure control").
-        return (f"{level.label}: {_withheld_direction(row)} The figure itself is withheld: "
-                f"rounded to protect small numbers, it would {withheld_because(row, exact)}.")
-    return f"{level.label}: {sentence(row, caveats=caveats)}"
+        return (f"{upper_first(level.label)}: {_withheld_direction(row)} The figure itself is "
+                f"withheld: rounded to protect small numbers, it would "
+                f"{withheld_because(row, exact)}.")
+    return f"{upper_first(level.label)}: {sentence(row, caveats=caveats)}"
 
 
 #: What a withheld ratio, worked out from the rounded counts, would state differently.

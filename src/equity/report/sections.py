@@ -37,6 +37,7 @@ from equity.narration import (
     format_value,
     represented,
     sentence,
+    upper_first,
 )
 from equity.registry import REGISTRY
 from equity.report.context import (
@@ -409,7 +410,7 @@ def headlines(ctx: ReportContext) -> pd.DataFrame:
         fig = _headline_figure(row) if row is not None else WITHHELD
         level, status = (f.level, _status(f.status)) if row is not None else _UNSETTLED[
             f.unsettled]
-        recs.append({"Indicator": f.title, "Comparison": f.comparison, "Level": level,
+        recs.append({"Indicator": f.title, "Comparison": f.comparison, "Level": upper_first(level),
                      "Figure": fig, "Status": status})
     return pd.DataFrame(recs, columns=["Indicator", "Comparison", "Level", "Figure", "Status"])
 
@@ -417,8 +418,8 @@ def headlines(ctx: ReportContext) -> pd.DataFrame:
 #: The scorecard's level and status of a comparison no rung settles, by why
 #: (:attr:`equity.report.findings.Finding.unsettled`).
 _UNSETTLED: dict[str, tuple[str, str]] = {
-    "withheld": ("none: withheld (small numbers) at every level", "withheld (small numbers)"),
-    "few": ("none: too few people at every level", _status(INSUFFICIENT)),
+    "withheld": ("Withheld (small numbers) at every level", "withheld (small numbers)"),
+    "few": ("Too few people at every level", _status(INSUFFICIENT)),
 }
 
 
@@ -478,7 +479,7 @@ def _benchmark_withheld(ctx: ReportContext, level: Any, row: dict[str, Any]) -> 
     judged = represented(row["status"], above=row["status"] == FAVOURABLE) + {
         ADVERSE: ", an adverse finding", FAVOURABLE: ", a favourable finding"}.get(
         str(row["status"]), "")
-    return (f"{level.label}: BME staff were {format_value(row['value'], 'proportion')} of "
+    return (f"{upper_first(level.label)}: BME staff were {format_value(row['value'], 'proportion')} of "
             f"staff whose ethnicity is recorded (from rounded counts); against the local "
             f"population in {row['variant']} (Census 2021) they were {judged}, from the exact "
             "counts. The ratio itself is withheld: worked out from the rounded share shown, "
@@ -498,7 +499,7 @@ def workforce_profile_section(ctx: ReportContext) -> Section:
     bench = bench.loc[bench["group"] == "BME"]
     # whose share it is, as every finding says it ("AHPs in Older People, 2024/25: ...")
     level = ladder(ctx, "representation_vs_benchmark")[0]
-    said = [f"{level.label}: {sentence(r, caveats=True)}" if is_finite(r["ratio"])
+    said = [f"{upper_first(level.label)}: {sentence(r, caveats=True)}" if is_finite(r["ratio"])
             else _benchmark_withheld(ctx, level, r) for r in bench.to_dict("records")
             if is_finite(r["ratio"]) or r["status"] in (ADVERSE, FAVOURABLE, WITHIN)]
     if len(bench) and not said:
