@@ -692,8 +692,8 @@ def test_a_withheld_rest_of_trust_ratio_says_when_chance_could_explain_it():
     assert F.rest_of_trust_sentence(early, "leaver_rate") == (
         "Leaver rate (headcount), 2021/22: the figure for AHPs in Older People is withheld to "
         "protect small numbers, so the directorate is not compared with the rest of the trust.")
-    assert ("over three years together the figure for AHPs in Mental Health Adults is"
-            in F.rest_of_trust_sentence(ctx, "wres_3"))
+    assert ("over three years together the figure for AHPs in Mental Health Adults is withheld, "
+            "so" in F.rest_of_trust_sentence(ctx, "wres_3"))
     # the same side withheld both ways: said once ("... too" repeated the directorate)
     older = load(SAMPLE, period="2024/25", directorate="Older People")
     assert F.rest_of_trust_sentence(older, "wres_2") == (
@@ -728,8 +728,8 @@ def test_a_comparison_with_the_rest_of_the_trust_says_which_side_is_withheld():
         "Rate of entering the formal disciplinary process (staff whose ethnicity is recorded), "
         f"2024/25: 0.0% (95% CI 0.0% to {high:.1%}) among AHPs in {d}; the rest of the trust's "
         "figure is withheld to protect small numbers, and over three years together the "
-        f"figure for AHPs in {d} is, so the directorate is not compared with the rest of the "
-        "trust.")
+        f"figure for AHPs in {d} is withheld, so the directorate is not compared with the "
+        "rest of the trust.")
 
 
 def test_people_added_up_over_three_years_are_not_called_a_headcount():

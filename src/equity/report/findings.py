@@ -738,7 +738,7 @@ def _rest_withheld(ctx: ReportContext, indicator: str, row: dict[str, Any]) -> s
            if is_finite(year["value"]) else "")
     later = gone(row) if year is not row else ""
     pooled = (", even over three years together" if later == gone(year)
-              else f", and over three years together {later}") if later else ""
+              else f", and over three years together {later} withheld") if later else ""
     return (f"{title}, {ctx.period}: {own}{gone(year)} withheld to protect small numbers"
             f"{pooled}, so the directorate is not compared with the rest of the trust.")
 
