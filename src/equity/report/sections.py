@@ -670,12 +670,18 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
     shown = set(zip(whole["group"], whole["reference_group"], strict=True))
     # (the headline pay gaps climb the ladder in the findings above; the others do not)
     headline = {FOCUS[gv] for ind, gv, _ in HEADLINES if ind.startswith("pay_gap")}
-    withheld = [f"{g} vs {r}" + (" (the findings above give it at the level it can be "
-                                 "published)" if g in headline else "")
+    # (the regulations' gender gaps are computed for any number and withheld from fewer than
+    # 8 people; ethnicity and disability gaps are reported only for 10 or more in each group)
+    withheld = [f"{g} vs {r}: " + (f"withheld (fewer than {MIN_PEOPLE_FOR_AVERAGE} people in a "
+                                   "group)" if g == "Female" else
+                                   f"not reported (fewer than {stats.MIN_N} people in a group, "
+                                   "the least an ethnicity or disability pay gap is reported "
+                                   "for)")
+                + (" (the findings above give it at the level it can be published)"
+                   if g in headline else "")
                 for g, r in dict.fromkeys(zip(held["group"], held["reference_group"],
                                               strict=True)) if (g, r) not in shown]
-    notes = [f"Not in the table, every gap withheld (fewer than 8 people in a group): "
-             f"{'; '.join(withheld)}."] if withheld else []
+    notes = [f"Not in the table: {'; '.join(withheld)}."] if withheld else []
     if (whole["group"] == "Ethnic minority").any():
         # not the WRES's BME group of the tables above: White Irish and Other White are in it
         notes.append("Ethnic minority: everyone whose ethnic group is recorded and is not "
