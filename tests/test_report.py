@@ -628,7 +628,7 @@ def test_directorates_compared_over_three_years_where_this_year_is_withheld(samp
     assert older["2022/23 to 2024/25 together: rate (95% CI)"] == "9.4% (5.8% to 14.9%)"
 
 
-def test_professions_too_small_alone_are_counted_together(sample):
+def test_professions_withheld_alone_are_counted_together(sample):
     """The overview's professions table: six professions whose BME share is withheld alone
     are one row together (plain pandas on staff.csv: 157 AHPs in post at 31 March 2025 in
     them, bank staff excluded as WRES 1 counts staff in post, 21 BME, published as 20 of
@@ -643,9 +643,11 @@ def test_professions_too_small_alone_are_counted_together(sample):
     white, unknown = them.isin(["A", "B", "C"]), them.isna() | them.isin(["Z", "99"])
     assert (len(them), int((~white & ~unknown).sum())) == (157, 21)
     table = sections.profession_comparison_section(load(sample, period="2024/25")).parts[0]
-    row = table.frame.set_index("Profession").loc["6 smaller professions together"]
+    row = table.frame.set_index("Profession").loc["6 professions together"]
     assert row.tolist() == ["20", "155", "12.9% (8.5% to 19.1%)"]
-    assert f"Too small to publish alone, so counted together: {', '.join(small)}." in table.notes
+    # not "too small to publish alone": 49 speech and language therapists, 3 of them BME
+    assert ("Each one's BME share withheld alone (a count of 1 to 7 in it, however many staff "
+            f"the profession has), so counted together: {', '.join(small)}.") in table.notes
 
 
 def test_logrank_sentence_without_a_test():

@@ -1420,7 +1420,8 @@ def profession_comparison_section(ctx: ReportContext) -> Section:
                                   "scope (small numbers)."))
     notes = [_disclosure_line(ctx)]
     if together is not None:
-        notes.append(f"Too small to publish alone, so counted together: {', '.join(hidden)}.")
+        notes.append("Each one's BME share withheld alone (a count of 1 to 7 in it, however "
+                     f"many staff the profession has), so counted together: {', '.join(hidden)}.")
     elif hidden:
         notes.append(f"Not listed, their BME share withheld (small numbers): "
                      f"{', '.join(hidden)}.")
@@ -1446,7 +1447,7 @@ def _professions_together(ctx: ReportContext, professions: Sequence[str]
     if sel.empty:
         return None
     sums = sel.groupby("group", sort=False, as_index=False)[["numerator", "denominator"]].sum()
-    label = f"{len(professions)} smaller professions together"
+    label = f"{len(professions)} professions together"
     rows = rate_rows(sums.assign(profession=label), indicator="representation",
                      period=ctx.period, numerator="numerator", denominator="denominator",
                      gs=as_groupings("ethnicity"), within=["profession"], compare=False)
