@@ -117,6 +117,18 @@ def test_index_escapes_names_and_lists_failures():
     row = soup.find("a", string=TRICKY).find_parent("tr")
     assert [td.get_text() for td in row.find_all("td")] == ["3", "0", "5", "2", "7", "1"]
     assert "<b>Corporate</b>: no AHP staff in this directorate, so no report." in soup.get_text()
+    assert "INTERNAL USE ONLY" not in text
+
+
+def test_an_internal_index_says_so_as_its_reports_do():
+    """Every internal report opens with "INTERNAL USE ONLY ..."; the index linking to them
+    said "Disclosure: internal" in its footer only."""
+    ok = RenderResult("Older People", "op.html", True, summary={"headlines": []})
+    soup = BeautifulSoup(index_html([ok], overview=None, footer_items={}, title="T",
+                                    disclosure="internal"), "html.parser")
+    banner = soup.find(class_="equity-warning")
+    assert banner["role"] == "alert" and banner.get_text().startswith("INTERNAL USE ONLY.")
+    assert banner.find_next("h2").get_text().startswith("Directorate reports")
 
 
 def test_unknown_directorate_lists_known(sample):

@@ -370,14 +370,21 @@ def _compute_batch(pool: cf.Executor, ctx: Any, folder: str, *, overview: bool,
 
 def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None,
                footer_items: dict[str, str], title: str,
-               without_staff: Sequence[str] = (), staff_label: str = "staff") -> str:
+               without_staff: Sequence[str] = (), staff_label: str = "staff",
+               disclosure: Disclosure = "publication") -> str:
     """The index page: every report with how many of its findings the directorate's own
     figures settle as adverse, favourable or within range, how many only the trust's
     figures settle (the same for every directorate, so not counted as the directorate's),
     how many could not be settled and how many the data cannot give at all; directorates
     with nobody in the staff group as a line each (no report); failures with their
-    errors."""
+    errors. In internal mode the page opens with the reports' banner (it links to exact
+    counts)."""
+    from equity.disclosure import disclosure_banner
+    from equity.report.display import Note
+
     esc = html.escape
+    banner = disclosure_banner(disclosure)
+    warn = Note(banner, kind="warning")._repr_html_() if banner else ""
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
     cols = [("adverse", "Adverse"), ("favourable", "Favourable"),
@@ -426,7 +433,7 @@ def index_html(results: Sequence[RenderResult], *, overview: RenderResult | None
 {f'<li><a href="{esc(overview.file, quote=True)}">Trust overview</a></li>' if overview and overview.ok else ''}</ul></nav>
 <main id="main" style="padding:0 1.5em">
 <h1>{esc(title)}</h1>
-{ov}
+{warn}{ov}
 <section aria-labelledby="reports"><h2 id="reports">Directorate reports ({len(ok)} of {len(results)})</h2>
 {table if results else none}{empty}</section>
 {failures}
@@ -793,7 +800,7 @@ def render_reports(
         reports = [r for r in results if not (overview and r.name == "Trust overview")]
         atomic_write(out / "index.html", index_html(
             reports, overview=ov, footer_items=footer, without_staff=without,
-            staff_label=f"{sg} staff" if sg else "staff",
+            staff_label=f"{sg} staff" if sg else "staff", disclosure=disclosure,
             title=f"Workforce equity reports, {sg or 'all staff groups'}, {period}"))
         atomic_write(out / "render_log.json", json.dumps([asdict(r) for r in results], indent=1))
         record_outputs(out, written)
