@@ -1228,15 +1228,18 @@ def validation_table(ctx: ReportContext) -> pd.DataFrame:
 def _declaration_sentence(ctx: ReportContext, grouping: str, row: dict[str, Any]) -> str:
     """"Ethnicity recorded for 85.7% (...) of AHPs in ...". A share withheld because,
     worked out from the rounded counts, it would read 100% says the exact conclusion
-    instead: almost all, not every one. (None can read 0% falsely: a count of 1-7 is
-    withheld, not rounded to 0.)"""
+    instead: all but a few, as many as the rounding can hide (two counts rounded to the same
+    multiple of 5 differ by at most 4; 38 of 42 is 90.5%, not "almost all"). (None can read
+    0% falsely: a count of 1-7 is withheld, not rounded to 0.)"""
+    from equity.disclosure import ROUNDING
+
     what = f"{grouping.replace('_', ' ').capitalize()} recorded for"
     whom = f"{ctx.people} in {ctx.directorate or 'the trust'}, {ctx.period}"
     if is_finite(row["value"]):
         return f"{what} {_figure(row)} of {whom}."
     if row["denominator"] > 0 and row["numerator"] == row["denominator"]:  # (NaN: False)
-        return (f"{what} almost all {whom}, but not every one (the share is withheld: "
-                "worked out from the rounded counts it would read 100%).")
+        return (f"{what} all but a few {whom} (fewer than {ROUNDING} not recorded; the share "
+                "is withheld: worked out from the rounded counts it would read 100%).")
     return f"{what} {whom}: the share is withheld (small numbers)."
 
 
