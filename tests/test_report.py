@@ -626,6 +626,43 @@ def test_the_survey_table_gives_a_question_asked_of_disabled_staff_only_one_grou
     assert row["Whole trust"] == "63.6% (50.4% to 75.1%)"
 
 
+def test_yearly_leaver_rates_that_rounding_would_reorder_are_withheld_with_the_exact_trend(
+        sample):
+    """The 2022/23 overview's yearly leaver rate of the trust's AHPs read 9.0% in 2020/21 and
+    8.6% in 2021/22, a fall; exactly it rose (plain pandas below: 29 leavers over an average
+    335.5 in post, 8.6%, then 32 over 348, 9.2%; rounded 30 over 335 and 30 over 350). Both
+    years are withheld, and a note gives the exact direction."""
+    staff = pd.read_csv(sample / "staff.csv", dtype=str)
+    leavers = pd.read_csv(sample / "leavers.csv", dtype=str)
+    ahp = staff.loc[(staff["staff_group"] == "Allied Health Professionals")
+                    & (staff["contract_type"] != "Bank")]
+    rates = {}
+    for y in (2021, 2022, 2023):
+        opening = ahp.loc[ahp["snapshot_date"] == f"{y - 1}-03-31"]
+        closing = ahp.loc[ahp["snapshot_date"] == f"{y}-03-31"]
+        left = leavers.loc[leavers["leave_date"].between(f"{y - 1}-04-01", f"{y}-03-31")]
+        # a leaver counts in the staff group of their last snapshot before leaving
+        last = staff.merge(left, on="staff_id").query("snapshot_date <= leave_date")
+        last = last.sort_values("snapshot_date").groupby(["staff_id", "leave_date"]).tail(1)
+        n = int(((last["staff_group"] == "Allied Health Professionals")
+                 & (last["contract_type"] != "Bank")).sum())
+        rates[y] = (n, (len(opening) + len(closing)) / 2)
+    assert rates[2021] == (29, 335.5) and rates[2022] == (32, 348.0)
+    assert 29 / 335.5 < 32 / 348  # exactly a rise
+    assert 30 / 335 > 30 / 350  # rounded (to 5) a fall
+    ctx = load(sample, period="2022/23")
+    table = next(p for p in sections.trends_section(ctx).parts
+                 if isinstance(p, plots.Table) and "by year" in p.caption)
+    col = table.frame.set_index("Year")["AHPs trust-wide"]
+    assert col["2020/21"] == col["2021/22"] == "*" and col["2022/23"].endswith("%")
+    assert ("AHPs trust-wide: 2020/21 and 2021/22 both withheld: worked out from the rounded "
+            "counts they would be ordered the other way round; exactly, the rate rose slightly "
+            "(under a percentage point) from 2020/21 to 2021/22.") in table.notes
+    # 2021/22 to 2022/23 keeps its order rounded: both published, no note
+    assert rates[2023][0] / rates[2023][1] > 32 / 348
+    assert not any("2022/23 both" in n for n in table.notes)
+
+
 def test_directorates_compared_over_three_years_where_this_year_is_withheld(sample):
     """The overview's directorate table sets each directorate's rate over three years
     together beside this year's: Older People's AHP leaver rate is withheld this year (6
