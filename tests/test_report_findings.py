@@ -1663,3 +1663,40 @@ def test_a_funnel_with_every_directorate_left_off_says_why_in_one_line(monkeypat
                                 "on a funnel plot as published (not shown, ")
     assert note.text.count("(") == note.text.count(")") and note.text.endswith(").")
     assert "their figures withheld (small numbers)" in note.text
+
+
+def test_a_pooled_rung_whose_earliest_year_is_not_computed_pools_the_years_that_are():
+    """2022/23, early-career leaving (within 12 months): three years together would follow
+    the joiners of 2019/20, whom the leavers table (from 1 April 2020) does not; the rung
+    gave nothing, and the finding said "withheld to protect small numbers ... even for all
+    staff trust-wide, 2020/21 to 2022/23 together" with the single year's numbers. Pooled
+    over the two years that are followed (plain pandas: joiners of 2020/21 and 2021/22, bank
+    staff excluded, 14 of 123 BME and 38 of 350 White left within 12 months of joining) it
+    is published: 1.05, within range."""
+    staff = pd.read_csv(SAMPLE / "staff.csv", parse_dates=["snapshot_date", "org_start_date"])
+    leavers = pd.read_csv(SAMPLE / "leavers.csv", parse_dates=["leave_date"])
+    joined = staff.loc[staff["org_start_date"].between("2020-04-01", "2022-03-31")
+                       & (staff["snapshot_date"] >= staff["org_start_date"])]
+    joined = joined.sort_values("snapshot_date").groupby(["staff_id", "org_start_date"]).head(1)
+    joined = joined.loc[joined["contract_type"] != "Bank"]
+    m = joined.merge(leavers[["staff_id", "leave_date"]], on="staff_id", how="left")
+    m["left"] = ((m["leave_date"] > m["org_start_date"])
+                 & (m["leave_date"] < m["org_start_date"] + pd.DateOffset(months=12)))
+    code = m["ethnic_category"].fillna("Z").astype(str).str[0]
+    m["group"] = np.where(code.isin(list("ABC")), "White",
+                          np.where(code.isin(list("DEFGHJKLMNPRS")), "BME", "Unknown"))
+    per = m.groupby(["staff_id", "org_start_date"]).agg(left=("left", "any"),
+                                                        group=("group", "first"))
+    counts = per.groupby("group")["left"].agg(["sum", "count"])
+    assert counts.loc["BME"].tolist() == [14, 123] and counts.loc["White"].tolist() == [38, 350]
+    # published from the counts rounded to 5: 15 of 125 and 40 of 350
+    lo, hi = confint_proportions_2indep(15, 125, 40, 350, method="score", compare="ratio",
+                                        correction=False)
+    ctx = load(SAMPLE, period="2022/23")
+    f = next(f for f in F.findings(ctx) if f.indicator == "early_career_leaver_rate")
+    assert f.status == WITHIN and f.level == "all staff trust-wide, 2021/22 to 2022/23 together"
+    assert f.text.startswith(
+        "All staff trust-wide, 2021/22 to 2022/23 together: BME and White new starters were "
+        "about as likely to leave early in their career (within 12 months of joining, of those "
+        f"who joined in 2020/21 to 2021/22): {(15 / 125) / (40 / 350):.2f} times as likely "
+        f"(95% CI {lo:.2f} to {hi:.2f}), within the non-adverse range 0.80-1.25.")

@@ -30,7 +30,8 @@ with the rest of the trust's staff group (:func:`rest_of_trust`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -353,16 +354,30 @@ class Finding:
         return f"{t} ({self.variant})" if self.variant else t
 
 
+def _climb(ctx: ReportContext, levels: list[Level], indicator: str, group_var: str,
+           variant: str | None) -> Iterator[tuple[int, Level, dict[str, Any]]]:
+    """Each rung's comparison row (with its place on the ladder), skipping rungs that have
+    none. A pooled rung whose earliest year the indicator is not computed for (the
+    early-career leaver rate of joiners the leavers table does not follow for a year) pools
+    the years that are, named as such ("2021/22 to 2022/23 together"), rather than none."""
+    for i, level in enumerate(levels):
+        rows = level_rows(ctx, level, indicator, group_var, variant)
+        while rows.empty and len(level.periods) > 2:
+            first = level.periods[-2]
+            level = replace(level, periods=level.periods[:-1], label=level.label.replace(
+                f"{level.periods[-1]} to ", f"{first} to "))
+            rows = level_rows(ctx, level, indicator, group_var, variant)
+        row = comparison_row(rows, group_var, variant)
+        if row is not None:
+            yield i, level, row
+
+
 def finding(ctx: ReportContext, indicator: str, group_var: str,
             variant: str | None = None) -> Finding:
     """Climb the ladder for one headline comparison (see the module docstring)."""
     levels = ladder(ctx, indicator)
     last: tuple[Level, dict[str, Any]] | None = None
-    for i, level in enumerate(levels):
-        row = comparison_row(level_rows(ctx, level, indicator, group_var, variant),
-                             group_var, variant)
-        if row is None:
-            continue
+    for i, level, row in _climb(ctx, levels, indicator, group_var, variant):
         if _settled(row):
             text = _finding_text(row, level)
             short = _finding_text(row, level, caveats=False) + chance_clause(row)
@@ -387,13 +402,15 @@ def finding(ctx: ReportContext, indicator: str, group_var: str,
     withheld = last is not None and _withheld_count(last[1])
     why = (f"withheld to protect small numbers (a count of 1 to {THRESHOLD} is never "
            "published)" if withheld else "too few people to tell")
+    # (the last rung that has the comparison: its numbers are those could_have_shown gives)
+    top = last[0] if last is not None else levels[-1]
     text = (f"{REGISTRY[indicator].title}{f' ({variant})' if variant else ''}, "
-            f"{FOCUS.get(group_var, '')} vs {ref}: {why}, even for {levels[-1].label}.")
+            f"{FOCUS.get(group_var, '')} vs {ref}: {why}, even for {top.label}.")
     if last is not None:
         could = could_have_shown(*last)
         if could:
             text += " " + could
-    return Finding(indicator, group_var, variant, levels[-1].label, "none", INSUFFICIENT, text,
+    return Finding(indicator, group_var, variant, top.label, "none", INSUFFICIENT, text,
                    None, text, ref, unsettled="withheld" if withheld else "few")
 
 
@@ -419,10 +436,8 @@ def _has_figure(row: dict[str, Any]) -> bool:
 
 def _next_figure(ctx: ReportContext, levels: list[Level], indicator: str, group_var: str,
                  variant: str | None) -> str:
-    for level in levels:
-        row = comparison_row(level_rows(ctx, level, indicator, group_var, variant),
-                             group_var, variant)
-        if row is not None and _settled(row) and _has_figure(row):
+    for _, level, row in _climb(ctx, levels, indicator, group_var, variant):
+        if _settled(row) and _has_figure(row):
             # It states its own verdict (adverse where the finding is within range), so
             # it says, as every finding does, when its interval leaves that to chance.
             return ("The nearest figure that can be published: "
