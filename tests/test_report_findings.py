@@ -425,7 +425,7 @@ def test_professions_left_out_of_the_table_are_named(contexts):
     named = set(table.frame["Profession"])
     left_out = every - named
     assert named and left_out  # the sample has both
-    note = next(n for n in table.notes if n.startswith(("Not listed", "Too small to publish")))
+    note = next(n for n in table.notes if n.startswith(("Not listed", "Each one's BME share withheld")))
     assert all(p in note for p in left_out)
 
 
