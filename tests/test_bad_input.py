@@ -259,6 +259,15 @@ CASES: list[Case] = [
          "warning", ("time_of_day",)),
     Case("leave-date-time-of-day", set_col("leavers", "leave_date", lambda s: s + " 17:00:00"),
          "warning", ("time_of_day",)),
+    # timestamps with a UTC offset ("...T09:00:00+01:00", "...Z"): a TypeError traceback from
+    # every command; now read as the local day, as other times of day are
+    Case("case-dates-with-time-zone", set_col("casework", "start_date", lambda s: s.where(
+        s.index % 2 == 0, s + "T09:00:00Z").where(s.index % 2 == 1, s + "T09:00:00+01:00")),
+         "warning", ("time_of_day",), engines=("polars", "duckdb")),
+    # ESR's "no end date", 4712-12-31: an OutOfBoundsDatetime traceback from every command
+    Case("case-date-esr-end-of-time", set_rows("casework", "start_date", "4712-12-31", slice(0, 3)),
+         "error", ("casework", "start_date", "unparseable_date", "4712-12-31", "no end date"),
+         engines=("polars", "duckdb")),
     Case("snapshot-time-of-day-parquet", as_parquet("staff", lambda d: d.assign(
         snapshot_date=pd.to_datetime(d["snapshot_date"]) + pd.Timedelta("9h30min"))),
          "warning", ("time_of_day",), engines=("polars", "duckdb")),

@@ -442,6 +442,36 @@ def periods_from_snapshots(snapshot_dates: pd.Series | list[dt.date]) -> list[Pe
     return years
 
 
+#: A time of day with a UTC offset or "Z" after it (an export's timestamps): the offset is
+#: dropped, so the date is the one the clock showed where it was written.
+_TIME_ZONE = re.compile(r"^(\S+[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}:?\d{2})$")
+
+
 def to_date(values: pd.Series) -> pd.Series:
-    """Parse ISO dates (already-parsed values pass through) to ``datetime64[ns]``; bad -> NaT."""
-    return pd.to_datetime(values, errors="coerce", format="ISO8601").astype("datetime64[ns]")
+    """Parse ISO dates (already-parsed values pass through) to ``datetime64[ns]``; bad -> NaT.
+
+    A timestamp with a UTC offset reads as its local date; a date outside what
+    ``datetime64[ns]`` holds (before 1677 or after 2262, ESR's "no end date" 4712-12-31) is
+    NaT, so validation names it as a date it cannot read.
+
+    >>> to_date(pd.Series(["2025-03-31", "2024-05-01T23:30:00+01:00", "4712-12-31"])).tolist()
+    [Timestamp('2025-03-31 00:00:00'), Timestamp('2024-05-01 23:30:00'), NaT]
+    """
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        values = values.map(lambda v: _TIME_ZONE.sub(r"\1", v) if isinstance(v, str) else v)
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    except ValueError:  # already-parsed values in more than one time zone
+        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)
+    return in_ns_range(parsed)
+
+
+def in_ns_range(parsed: pd.Series) -> pd.Series:
+    """Parsed dates as naive ``datetime64[ns]`` (local wall time for time-zone aware ones),
+    NaT for a date outside its range (1677-09-21 to 2262-04-11)."""
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    out = (parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max)
+    if out.any():
+        parsed = parsed.mask(out)
+    return parsed.astype("datetime64[ns]")

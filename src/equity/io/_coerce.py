@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from equity.codes import per_value, to_date
+from equity.codes import in_ns_range, per_value, to_date
 from equity.schema import Table
 
 _TRUE = {"true", "1", "1.0", "y", "yes", "t"}
@@ -126,7 +126,7 @@ def _parse_dates(raw: pd.Series, date_format: str | None) -> pd.Series:
         return to_date(raw)
     if _is_text_dtype(raw):
         raw = raw.str.strip()
-    return pd.to_datetime(raw, errors="coerce", format=date_format).astype("datetime64[ns]")
+    return in_ns_range(pd.to_datetime(raw, errors="coerce", format=date_format))
 
 
 def coerce(
@@ -260,6 +260,11 @@ def date_hint(values: pd.Series, date_format: str | None) -> str:
             return (f"They look like Excel serial day numbers ({first}; 45747 is 31 March "
                     "2025): format the column as dates in Excel before saving, or export the "
                     "dates as YYYY-MM-DD.")
+    years = pd.to_numeric(text.str.extract(r"^(\d{4})-\d{1,2}-\d{1,2}")[0], errors="coerce")
+    if years.notna().all() and ((years > 2262) | (years < 1678)).any():
+        return (f"They lie outside the years a date can hold here, 1678-2262 ({first}; ESR "
+                "writes 4712-12-31 for 'no end date'): leave such a date blank where the "
+                "column may be blank, else give the real date.")
     if text.str.fullmatch(r"\d{4}-\d{1,2}").all():
         return f"They give a year and month only ({first}): give the full date (YYYY-MM-DD)."
     if date_format is not None:
