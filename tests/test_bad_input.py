@@ -320,6 +320,11 @@ CASES: list[Case] = [
          same="non-retention", engines=("polars", "duckdb")),
     Case("recruitment-header-only", header_only("recruitment"), "warning", ("empty_table",),
          same=""),
+    # a header-only casework or training file: every group's rate was 0% (WRES 3 "too few
+    # people to tell" where the sample's is 2.30, adverse)
+    Case("casework-header-only", header_only("casework"), "partial", ("wres_3", "wdes_3"),
+         same="", engines=("polars", "duckdb")),
+    Case("training-header-only", header_only("training"), "partial", ("wres_4",), same=""),
     # a leavers extract taken at the end of December: 2024/25's leaver rates would be three
     # quarters of the truth; warned of at the door, not computed
     Case("leavers-end-in-december", edit("leavers", lambda d: d.loc[

@@ -958,8 +958,8 @@ def validate(dataset: Dataset) -> ValidationReport:
                    else "Every leaver rate would be 0%: check the export, or remove the file "
                         "to have the retention indicators listed as not computed."
                    if name == "leavers"
-                   else f"Indicators that need {name} will show no evidence; add the data or "
-                        "remove the empty file."),
+                   else f"Indicators that need {name} are not computed (they would read 0% "
+                        "for every group); add the data or remove the empty file."),
                 severity="error" if name in ("staff", "leavers") else "warning",
             ))
             continue

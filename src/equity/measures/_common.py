@@ -417,8 +417,9 @@ def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
     year's, a rate that reads lower than it is. Such a year is not computed, and the reason
     names the dates the table holds and the days it misses. A part is missed when it lies
     beyond the table's reach (:func:`event_reach`: its dates widened by ten average gaps
-    between them, and at least a fortnight), so a sparse table's quiet weeks are not. None when the table is absent,
-    has no dated rows, or reaches the whole year; of a table with rows on fewer than
+    between them, and at least a fortnight), so a sparse table's quiet weeks are not. A table
+    with no rows (a header-only file) gives no year. None when the table is absent or reaches
+    the whole year; of a table with rows on fewer than
     :data:`REACH_MIN_DATES` distinct dates, only a year it does not reach at all is
     refused.
     """
@@ -426,6 +427,11 @@ def uncovered(dataset: Dataset, table: str, period: Period) -> str | None:
 
     span, reach = event_dates(dataset, table), event_reach(dataset, table)
     if span is None or reach is None:
+        frame = getattr(dataset, table, None)
+        if frame is not None and EVENT_DATES[table] in cube.columns(frame):
+            # a header-only file: not a year in which nothing happened (0% for every group)
+            return (f"the {table} table has no rows: counted as it stands, the year would "
+                    f"show no {table} at all. Add the rows, or leave the file out")
         return None
     first, last, n = span
     dates = f"its {EVENT_DATES[table]} runs from {first:%d %B %Y} to {last:%d %B %Y}"
