@@ -543,6 +543,32 @@ CASES: list[Case] = [
         rename("staff", lambda c: "Ethnic Group" if c == "ethnic_category" else c)), "error",
          ("staff", "ethnic_category", "mapped_column_not_found", "Origin'",
           "Group')"), engines=("polars", "duckdb")),
+    # the aggregated tables' labels (read by a door audit): each changed a published figure
+    # with "every check passed"
+    Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
+         "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
+    Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),
+         "error", ("survey", "group", "unknown_label", "'non-disabled'")),
+    Case("survey-period-with-hyphen", set_col("survey", "period", lambda p: p.str.replace(
+        "/", "-")), "error", ("survey", "period", "unknown_label", "'2024-25'")),
+    Case("survey-indicator-upper-case", set_col("survey", "indicator", lambda i: i.str.upper()),
+         "error",
+         ("survey", "indicator", "unknown_label", "'WRES_5'")),
+    # shares for counts: WRES 5's BME 34.3% read 0.14%, every survey figure "*" published
+    Case("survey-positive-as-share", edit("survey", lambda d: d.assign(positive=(
+        d["positive"].astype(float) / d["respondents"].astype(float)).round(4).astype(str))),
+         "error", ("survey", "positive", "survey_inconsistent", "not a whole number"),
+         engines=("polars", "duckdb")),
+    Case("survey-repeated-year", edit("survey", lambda d: pd.concat(
+        [d, d.loc[d["period"] == "2024/25"]])), "error", ("survey", "duplicate_key")),
+    Case("benchmarks-group-bame", set_col("benchmarks", "group", lambda g: g.replace(
+        {"BME": "BAME"})), "error", ("benchmarks", "group", "unknown_label", "'BAME'"),
+         engines=("polars", "duckdb")),
+    Case("benchmarks-no-bme-rows", edit("benchmarks", lambda d: d.loc[d["group"] != "BME"].drop(
+        columns="share")), "error", ("benchmarks", "unknown_label", "no White or no BME")),
+    Case("benchmarks-ethnicity-twice", edit("benchmarks", lambda d: pd.concat([d, d.loc[
+        d["group_var"] == "ethnicity"].assign(group_var="ethnic_group")])), "error",
+         ("benchmarks", "group_var", "unknown_label", "more than one group_var")),
     Case("mapping-renames-title-case", with_mapping(
         "staff:\n  columns:\n    Assignment Number: staff_id\n",
         rename("staff", lambda c: "Assignment Number" if c == "staff_id" else c)), "ok", ()),
@@ -699,6 +725,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "full_pay_unpaid",
                  "leaver_twice", "leaver_in_post", "bank_spelling", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "mapped_column_not_found",
+                 "unknown_label",
                  "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):

@@ -180,6 +180,8 @@ SURVEY = Table(
         _c("respondents", "float", True, "Respondents answering the question"),
         _c("positive", "float", True, "Respondents giving the reported answer"),
     ),
+    # (directorate blank: the whole organisation's row, one per question and group too)
+    key=("period", "directorate", "indicator", "group_var", "group"),
 )
 
 BENCHMARKS = Table(

@@ -64,7 +64,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     "blank_column": ("error", "a column blank in every row (an error when an indicator needs it, else a warning)"),
     "pay_out_of_range": ("error", "hourly_pay above 250 or bonus_pay above 5,000,000 (or infinite)"),
     "full_pay_unpaid": ("error", "a full-pay relevant employee (full_pay true) with hourly_pay 0"),
-    "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a negative count"),
+    "unknown_label": ("error", "a survey or benchmarks row whose period, indicator, group_var or group is not one the figures read ('BAME' for 'BME', 'WRES_5', '2024-25'), or benchmarks whose areas' ethnicity rows are read twice or lack White or BME: left out or counted as Unknown, the shares change"),
+    "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a count negative or not a whole number (a share or percentage)"),
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
     "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
     "event_table_short": ("warning", "an event table (leavers, recruitment, casework, training) that does not reach the whole of a year the staff snapshots open and close: that year's figures from it are not computed"),
@@ -354,6 +355,108 @@ _CODE_LISTS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
 }
 
 
+#: The survey's groups, per group_var, as the WRES and WDES name them.
+_SURVEY_GROUPS: dict[str, tuple[Callable[[pd.Series], pd.Series], tuple[str, ...]]] = {
+    "ethnicity": (codes.ethnicity_group, codes.WRES_GROUPS[:2]),
+    "disability": (codes.disability_group, codes.WDES_GROUPS[:2]),
+}
+
+
+def _label_findings(name: str, frame: Any, cols: set[str]) -> list[Finding]:
+    """Labels of the aggregated survey and benchmarks tables that the figures cannot read:
+    each such row would be left out of its question or area, or counted as Unknown, and the
+    shares change with no word (survey "BAME" for "BME": WRES 5's BME 34.3% became 0 of 0;
+    benchmarks "BAME": White 100% of the population, an adverse status)."""
+    if name == "survey" and {"period", "indicator", "group_var", "group"} <= cols:
+        return _survey_labels(frame)
+    if name == "benchmarks" and {"area", "group_var", "group"} <= cols:
+        return _benchmark_labels(frame)
+    return []
+
+
+def _survey_labels(frame: Any) -> list[Finding]:
+    from equity.registry import REGISTRY
+
+    ids = sorted(i for i, m in REGISTRY.items() if "survey" in m.needs)
+    c = cube.count(frame, ["period", "indicator", "group_var", "group"])
+    text = {k: c[k].astype(str).str.strip() for k in ("period", "indicator", "group_var", "group")}
+    bad: dict[str, pd.Series] = {
+        "period": ~text["period"].str.fullmatch(r"\d{4}/\d{2}"),
+        "indicator": ~text["indicator"].isin(ids),
+        "group_var": ~text["group_var"].isin(list(_SURVEY_GROUPS)),
+    }
+    known = pd.Series(False, index=c.index)
+    for gv, (mapper, levels) in _SURVEY_GROUPS.items():
+        here = text["group_var"] == gv
+        if here.any():
+            g = text["group"][here]
+            # (an Unknown row is read as such: no figure compares it)
+            known[here] = g.isin([*levels, "Unknown"]) | mapper(g).isin(levels)
+    bad["group"] = ~bad["group_var"] & ~known
+    fixes = {"period": "a financial year as YYYY/YY (2024/25)",
+             "indicator": f"one of {', '.join(ids)}",
+             "group_var": "ethnicity or disability",
+             "group": "White or BME (ethnicity), Disabled or Non-disabled (disability)"}
+    out = []
+    for col, mask in bad.items():
+        if not mask.any():
+            continue
+        odd = c.loc[mask.to_numpy()].groupby(col, dropna=False)["n"].sum().sort_values(
+            ascending=False)
+        shown = ", ".join(f"{v!r} ({int(k):,} rows)" for v, k in odd.head(5).items())
+        out.append(_finding(
+            "survey", col, "unknown_label", int(odd.sum()), (),
+            f"{col} values the survey figures cannot read: {shown}"
+            f"{f' and {len(odd) - 5} more' if len(odd) > 5 else ''}. Such rows are left out of their question, or "
+            f"counted as Unknown, and the published shares change. Write {col} as {fixes[col]}, "
+            f"or map the local values under values: in the mapping file (survey: values: "
+            f"{col}: {{{', '.join(f'{v!r}: ...' for v in odd.index[:3])}}}).",
+        ))
+    return out
+
+
+def _benchmark_labels(frame: Any) -> list[Finding]:
+    c = cube.count(frame, ["area", "group_var", "group"])
+    read = c.loc[c["group_var"].astype(str).str.strip().str.lower().str.startswith("ethnic")]
+    if read.empty:
+        return []
+    label = read["group"].astype(str).str.strip()
+    as_code = label.map(lambda v: codes.CENSUS_2021_TO_NHS.get(v, v))
+    mapped = codes.ethnicity_group(as_code).where(~label.isin(codes.WRES_GROUPS[:2]), label)
+    read = read.assign(mapped=mapped.to_numpy())
+    out = []
+    odd = read.loc[read["mapped"] == "Unknown"].groupby("group")["n"].sum()
+    if len(odd):
+        shown = ", ".join(f"{v!r}" for v in odd.index[:5])
+        out.append(_finding(
+            "benchmarks", "group", "unknown_label", int(odd.sum()), (),
+            f"ethnicity groups the comparison with the local population cannot read: {shown}. "
+            "Their people would be left out of the area's population and every other group's "
+            "share would rise. Write them as White and BME, as Census 2021 names them "
+            "('Asian, Asian British or Asian Welsh'), or as NHS ethnic codes.",
+        ))
+    per_area = read.groupby("area")
+    twice = [str(a) for a, g in per_area if g["group_var"].nunique() > 1]
+    if twice:
+        out.append(_finding(
+            "benchmarks", "group_var", "unknown_label",
+            int(read.loc[read["area"].isin(twice), "n"].sum()), tuple(twice[:5]),
+            f"{len(twice)} area(s) have ethnicity rows under more than one group_var beginning "
+            "'ethnic', which the comparison adds together (each person counted twice). Keep "
+            "one (ethnicity: White and BME), or name the others otherwise (census_ethnic_group).",
+        ))
+    lacking = [str(a) for a, g in per_area
+               if not {"White", "BME"} <= set(g["mapped"]) and not g["mapped"].eq("Unknown").any()]
+    if lacking:
+        out.append(_finding(
+            "benchmarks", "group", "unknown_label",
+            int(read.loc[read["area"].isin(lacking), "n"].sum()), tuple(lacking[:5]),
+            f"{len(lacking)} area(s) have no White or no BME ethnicity row: the other group "
+            "would be the whole population. Give both (their counts, from Census 2021 TS021).",
+        ))
+    return out
+
+
 def _looks_like_label(values: pd.Series) -> pd.Series:
     """Ethnic values such as "Asian or Asian British - Indian": a known first letter followed by
     more letters, which the first-character rule would misread (here as A, White British).
@@ -546,14 +649,23 @@ def _label_variant_findings(name: str, frame: Any, cols: set[str],
 
 
 def _duplicate_findings(name: str, table: Table, frame: Any, cols: set[str]) -> list[Finding]:
-    key = list(table.key)
+    required = set(table.required_columns)
+    # an optional key column (the survey's directorate) keys by its value where present;
+    # blank is a value too (the survey's whole-organisation rows)
+    key = [k for k in table.key if k in cols or k in required]
+    blank = [k for k in key if k not in required]
     if not key or not set(key) <= cols:
         return []
-    if "organisation" in cols and name in ("staff", "leavers", "board"):
-        # person ids are unique within an organisation only (national data)
+    if "organisation" in cols and name in ("staff", "leavers", "board", "survey"):
+        # person ids are unique within an organisation only (national data); a survey
+        # answers for one organisation
         key = ["organisation", *key]
+        blank.append("organisation")
+    lazy = cube.lazy(frame)
+    if blank:
+        lazy = lazy.with_columns(*(nw.col(k).fill_null("") for k in blank))
     dup = cube.collect(
-        cube.lazy(frame).drop_nulls(subset=key)
+        lazy.drop_nulls(subset=key)
         .group_by(key).agg(nw.len().alias("n"))
         .filter(nw.col("n") > 1)
     )
@@ -624,10 +736,12 @@ def _range_rules(name: str, cols: set[str]) -> list[_RowRule]:
         out.append(_RowRule(
             "positive", "survey_inconsistent",
             ((nw.col("positive") > nw.col("respondents")) | (nw.col("positive") < 0)
-             | (nw.col("respondents") < 0)).fill_null(False),
-            "positive is greater than respondents (or a count is negative), so the share "
-            "would be above 100%. positive counts the respondents giving the reported answer, "
-            "out of respondents; correct the survey extract.",
+             | (nw.col("respondents") < 0) | (nw.col("positive") % 1 != 0)
+             | (nw.col("respondents") % 1 != 0)).fill_null(False),
+            "positive is greater than respondents, or a count is negative or not a whole "
+            "number (a share such as 0.34 or a percentage given for a count), so the share "
+            "would be wrong. positive counts the respondents giving the reported answer, out "
+            "of respondents; give both as counts from the survey's results.",
         ))
     if name == "benchmarks" and "count" in cols:
         out.append(_RowRule(
@@ -987,6 +1101,7 @@ def validate(dataset: Dataset) -> ValidationReport:
         found = _row_rule_findings(name, frame, row_rules, id_col)
         findings += [f for f in found if f.rule == "missing_value"]
         findings += _code_findings(name, frame, cols, id_col)
+        findings += _label_findings(name, frame, cols)
         findings += _label_variant_findings(name, frame, cols, id_col)
         findings += _duplicate_findings(name, table, frame, cols)
         findings += [f for f in found if f.rule != "missing_value"]
