@@ -545,6 +545,17 @@ CASES: list[Case] = [
           "Group')"), engines=("polars", "duckdb")),
     # the aggregated tables' labels (read by a door audit): each changed a published figure
     # with "every check passed"
+    # casework codes: "Conduct" for disciplinary made WRES 3 0 of every group (a warning);
+    # "Ill-health" was counted as performance by WDES 3 (no finding); "Disciplinary" is read
+    Case("casework-conduct-for-disciplinary", set_col("casework", "process", lambda c: c.replace(
+        {"disciplinary": "Conduct"})), "error",
+         ("casework", "process", "unknown_code", "'Conduct'", "0%."),
+         engines=("polars", "duckdb")),
+    Case("casework-ill-health-hyphen", set_col("casework", "capability_reason", lambda c: c.replace(
+        {"ill health": "Ill-health"})), "error",
+         ("casework", "capability_reason", "unknown_code", "counted as performance")),
+    Case("casework-process-capitalised", set_col("casework", "process", lambda c: c.str.title()),
+         "ok", ()),
     Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
          "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
     Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),

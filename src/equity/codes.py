@@ -339,6 +339,8 @@ TRUST_AHP_PROFESSIONS: tuple[str, ...] = (
 
 CONTRACT_TYPES: tuple[str, ...] = ("Substantive", "Fixed term", "Bank")
 CASEWORK_PROCESSES: tuple[str, ...] = ("disciplinary", "capability")
+#: WDES 3's capability reasons: it counts performance cases, not ill health.
+CAPABILITY_REASONS: tuple[str, ...] = ("performance", "ill health")
 
 #: ESR-style leaving reasons; "Other / not known" is always kept visible.
 LEAVING_REASONS: tuple[str, ...] = (

@@ -44,7 +44,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "unparseable_number": ("error", "a number that cannot be read (text, currency signs, commas)"),
     "unparseable_boolean": ("error", "a yes/no field that is not true/false, 1/0, Y/N or Yes/No"),
     "ethnic_label_as_code": ("warning", "an ethnic category written as its full text label instead of its code (read by meaning)"),
-    "unknown_code": ("warning", "a code outside the code list; kept and grouped as Unknown (an error when most of an equality or band column's recorded values are)"),
+    "unknown_code": ("warning", "a code outside the code list; kept and grouped as Unknown (an error when most of an equality or band column's recorded values are, for a capability reason, and for casework processes without disciplinary or capability rows)"),
     "duplicate_key": ("error", "more than one row for the same key, e.g. (staff_id, snapshot_date)"),
     "start_after_snapshot": ("error", "org_start_date after the snapshot_date"),
     "leave_before_start": ("error", "leave_date before every org_start_date of the person (no employment spell in force)"),
@@ -339,6 +339,11 @@ def _known_in(values: Iterable[str]) -> Callable[[pd.Series], pd.Series]:
     return lambda s: s.isin(allowed)
 
 
+def _known_text(values: Iterable[str]) -> Callable[[pd.Series], pd.Series]:
+    allowed = {v.lower() for v in values}
+    return lambda s: s.astype(str).str.strip().str.lower().isin(allowed)
+
+
 _CODE_LISTS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
     "ethnic_category": (codes.is_known_ethnic_code,
                         "NHS ethnic category codes A-H, J-N, P, R, S, Z, 99 (local detail after "
@@ -351,7 +356,17 @@ _CODE_LISTS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
     "band": (lambda s: codes.normalise_band(s).isin(codes.BANDS),
              "Band 1-9, Band 8a-8d, VSM, " + ", ".join(codes.MEDICAL_GRADES)),
     "contract_type": (_known_in(codes.CONTRACT_TYPES), ", ".join(codes.CONTRACT_TYPES)),
-    "process": (_known_in(codes.CASEWORK_PROCESSES), ", ".join(codes.CASEWORK_PROCESSES)),
+    # (read as the indicators read them: in any case, surrounding spaces ignored)
+    "process": (_known_text(codes.CASEWORK_PROCESSES), ", ".join(codes.CASEWORK_PROCESSES)),
+    "capability_reason": (_known_text(codes.CAPABILITY_REASONS),
+                          ", ".join(codes.CAPABILITY_REASONS)),
+}
+#: What rows with another code become, where that is not "grouped as Unknown".
+_UNKNOWN_MEANS = {
+    "process": ("left out of WRES 3 and WDES 3, which count the disciplinary and capability "
+                "processes only (other processes, such as grievances, may be left so)"),
+    "capability_reason": ("counted as performance by WDES 3, which leaves out ill-health "
+                          "capability cases only by that name"),
 }
 
 
@@ -519,6 +534,9 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
                 severity="error",
             ))
             continue
+        if col in _UNKNOWN_MEANS:
+            out.append(_casework_codes(col, counts, is_known, n, ex, shown, more, listed))
+            continue
         out.append(_finding(
             name, col, "unknown_code", n, ex,
             f"{len(unknown)} value(s) are not in the code list: {shown}{more}. They are kept and "
@@ -526,6 +544,28 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
             "mapping file.",
         ))
     return out
+
+
+def _casework_codes(col: str, counts: pd.DataFrame, is_known: Callable[[pd.Series], pd.Series],
+                    n: int, ex: tuple[str, ...], shown: str, more: str, listed: str) -> Finding:
+    """Casework codes outside the list: what they become; an error where they change a
+    figure surely: a capability reason (counted as performance), or a process list without
+    one of the two processes the standards count ("Conduct" for disciplinary: WRES 3 became
+    0 of every group)."""
+    text = counts[col].astype(str).str.strip().str.lower()
+    # (a few other codes beside no disciplinary case at all: a small organisation's
+    # grievances, perhaps; many: the missing process written another way)
+    absent = [p for p in codes.CASEWORK_PROCESSES if not text.eq(p).any()]
+    absent = absent if n >= _MANY_UNKNOWN else []
+    error = col == "capability_reason" or bool(absent)
+    why = (f" The table has no {' or '.join(absent)} rows, so every group's rate of entering "
+           f"that process would be 0%." if col == "process" and absent else "")
+    return _finding(
+        "casework", col, "unknown_code", n, ex,
+        f"value(s) not in the code list: {shown}{more}: {_UNKNOWN_MEANS[col]}.{why} Allowed: "
+        f"{listed} (in any case). Recode local values under values: in the mapping file "
+        f"(casework: values: {col}: {{{shown.split(' (')[0]}: ...}}).",
+        severity="error" if error else "warning")
 
 
 #: Code columns that define the groups every equality figure compares: most of one coded
