@@ -1190,6 +1190,27 @@ def test_a_pay_table_says_which_comparisons_it_leaves_out(sample):
             "ethnicity or disability pay gap is reported for).") in table.notes
 
 
+def test_a_pay_section_with_every_gap_withheld_says_so_and_still_charts_the_quarters(sample):
+    """Older People's AHPs, 31 March 2022 (plain pandas): 7 men and 9 ethnic minority
+    full-pay staff, so no gap can be shown; the section held the findings' sentences only,
+    with no word of the table or the pay-quarter chart."""
+    staff = pd.read_csv(sample / "staff.csv", dtype=str)
+    me = staff.loc[(staff["snapshot_date"] == "2022-03-31") & (staff["full_pay"] == "true")
+                   & (staff["directorate"] == "Older People")
+                   & (staff["staff_group"] == "Allied Health Professionals")]
+    assert (me["sex"] == "Male").sum() == 7
+    assert me["ethnic_category"].fillna("Z").str.fullmatch(r"[B-S]").sum() == 9
+    ctx = load(sample, period="2021/22", directorate="Older People")
+    parts = sections.pay_gaps_section(ctx).parts
+    notes = [p.text for p in parts if isinstance(p, Note)]
+    assert any(n.startswith("Hourly pay gaps (Allied Health Professionals, Older People, "
+                            "2021/22): no gap can be shown here. Female vs Male: withheld "
+                            "(fewer than 8 people in a group)") for n in notes)
+    assert any("Ethnic minority vs White British: not reported (fewer than 10" in n
+               for n in notes)
+    assert any(isinstance(p, plots.Chart) and "pay quarter" in p.title for p in parts)
+
+
 def test_an_ethnicity_pay_gap_left_out_gives_its_own_threshold(sample):
     """Learning Disability and Autism's AHPs, 31 March 2023: 9 ethnic minority full-pay staff
     (plain pandas), under the 10 an ethnicity pay gap needs; the note said "every gap

@@ -644,7 +644,7 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
     res = _top(_rows(ctx.results(), ["pay_gap_mean", "pay_gap_median"]))
     gaps = res.loc[res["reference_group"].notna() & (res["group"] != res["reference_group"])
                    & res["value"].map(is_finite)]
-    if gaps.empty:
+    if res.empty:
         return sec
     # The gender gap and the combined groups' gaps (each ethnic minority group's own gap
     # is in the analysts' table, not the page).
@@ -681,6 +681,13 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
                    if g in headline else "")
                 for g, r in dict.fromkeys(zip(held["group"], held["reference_group"],
                                               strict=True)) if (g, r) not in shown]
+    if whole.empty:
+        # every comparison withheld here: said (Older People's AHPs, 2021/22: 7 men, 9 ethnic
+        # minority staff), and the pay quarters below still climb to a level they can show
+        if withheld:
+            sec.add(Note(f"Hourly pay gaps ({ctx.scope_label}): no gap can be shown here. "
+                         f"{'; '.join(withheld)}."))
+        return _pay_quarters_part(ctx, sec)
     notes = [f"Not in the table: {'; '.join(withheld)}."] if withheld else []
     if (whole["group"] == "Ethnic minority").any():
         # not the WRES's BME group of the tables above: White Irish and Other White are in it
@@ -696,6 +703,12 @@ def pay_gaps_section(ctx: ReportContext) -> Section:
            f"Gaps from fewer than {MIN_PEOPLE_FOR_AVERAGE} people are shown here; a published "
            "report withholds them."), _disclosure_line(ctx),
         *notes]))
+    return _pay_quarters_part(ctx, sec)
+
+
+def _pay_quarters_part(ctx: ReportContext, sec: Section) -> Section:
+    """Women and men in each pay quarter, at the first level whose quarters mostly say
+    something, added to ``sec``."""
     first: tuple[int, int] | None = None  # (quarters withheld, quarters) at the report's scope
     for d, sg in _scopes(ctx):
         q = _pay_quarters(ctx, d, sg)
