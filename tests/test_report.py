@@ -1208,7 +1208,7 @@ def test_a_pay_section_with_every_gap_withheld_says_so_and_still_charts_the_quar
                             "(fewer than 8 people in a group)") for n in notes)
     assert any("Ethnic minority vs White British: not reported (fewer than 10" in n
                for n in notes)
-    assert any(isinstance(p, plots.Chart) and "pay quarter" in p.title for p in parts)
+    assert any(isinstance(p, plots.Chart) and "pay quarter" in p.caption for p in parts)
 
 
 def test_an_ethnicity_pay_gap_left_out_gives_its_own_threshold(sample):
