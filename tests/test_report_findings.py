@@ -239,8 +239,10 @@ def test_the_nearest_published_figure_says_when_its_verdict_could_be_chance():
             ctx = load(SAMPLE, period="2024/25", directorate=d, staff_group=group)
             for f in F.findings(ctx):
                 for text in (f.text, f.short):
-                    _, sep, nearest = text.partition("The nearest figure that can be published: ")
-                    if not sep or "finding." not in nearest:
+                    found = re.search(r"The nearest figure that can be published[^:]*: (.*)",
+                                      text)
+                    nearest = found.group(1) if found else ""
+                    if "finding." not in nearest:
                         continue
                     lo, hi = map(float, re.search(r"95% CI ([\d.]+) to ([\d.]+)",
                                                   nearest).groups())
@@ -268,7 +270,9 @@ def test_the_nearest_published_figure_says_when_its_verdict_could_be_chance():
     lo, hi = confint_proportions_2indep(a, n, b, m, method="score", compare="ratio",
                                         correction=False)
     assert lo <= 1 <= hi and (a / n) / (b / m) < 0.8
-    nearest = wres2.short.partition("The nearest figure that can be published: ")[2]
+    # (adverse, where the finding is within range: said, not left to read as a contradiction)
+    nearest = wres2.short.partition("The nearest figure that can be published judges "
+                                    "otherwise, over more people or years than the finding: ")[2]
     assert wres2.status == WITHIN and nearest.startswith(
         "All staff in Mental Health Adults, 2024/25: BME shortlisted applicants were less "
         f"likely to be appointed than White shortlisted applicants: {(a / n) / (b / m):.2f} "
