@@ -556,6 +556,17 @@ CASES: list[Case] = [
          ("casework", "capability_reason", "unknown_code", "counted as performance")),
     Case("casework-process-capitalised", set_col("casework", "process", lambda c: c.str.title()),
          "ok", ()),
+    # the board's ethnicity blank at 31 March 2025 (all 11 members): WRES 9 went from
+    # favourable to adverse with "every check passed"
+    Case("board-ethnicity-blank-one-snapshot", edit("board", lambda d: d.assign(
+        ethnic_category=d["ethnic_category"].where(d["snapshot_date"] != "2025-03-31", ""))),
+         "error", ("board", "ethnic_category", "blank_at_snapshot", "2025-03-31"),
+         engines=("polars", "duckdb")),
+    # international blank in every row: WRES 2 without international recruits counted nobody
+    # as one (a warning that the column "adds nothing")
+    Case("recruitment-international-blank", set_col("recruitment", "international",
+                                                    lambda c: c.where(c == "", "")),
+         "error", ("recruitment", "international", "blank_column")),
     Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
          "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
     Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),
@@ -736,7 +747,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "full_pay_unpaid",
                  "leaver_twice", "leaver_in_post", "bank_spelling", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "mapped_column_not_found",
-                 "unknown_label",
+                 "unknown_label", "blank_at_snapshot",
                  "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):

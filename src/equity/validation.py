@@ -65,6 +65,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "pay_out_of_range": ("error", "hourly_pay above 250 or bonus_pay above 5,000,000 (or infinite)"),
     "full_pay_unpaid": ("error", "a full-pay relevant employee (full_pay true) with hourly_pay 0"),
     "unknown_label": ("error", "a survey or benchmarks row whose period, indicator, group_var or group is not one the figures read ('BAME' for 'BME', 'WRES_5', '2024-25'), or benchmarks whose areas' ethnicity rows are read twice or lack White or BME: left out or counted as Unknown, the shares change"),
+    "blank_at_snapshot": ("error", "an equality column (ethnic_category, disability, sex) of staff or board blank in every row of a snapshot but recorded at others: an extract fault, read as nobody declaring"),
     "survey_inconsistent": ("error", "a survey row whose positive answers exceed its respondents, or a count negative or not a whole number (a share or percentage)"),
     "no_matching_ids": ("error", "a table none of whose staff_id values appear in staff (ids written differently)"),
     "benchmark_out_of_range": ("error", "a benchmarks population count below 0, or a share outside 0-1 or not the count's share of its area"),
@@ -75,7 +76,14 @@ RULES: dict[str, tuple[Severity, str]] = {
 }
 
 #: Optional columns an indicator needs: blank in every row is an error (required ones too).
-_NEEDED = frozenset({"ethnic_category", "disability", "sex", "hourly_pay", "bonus_pay"})
+_NEEDED = frozenset({"ethnic_category", "disability", "sex", "hourly_pay", "bonus_pay",
+                     # (blank: WRES 2's variant without international recruits counted
+                     # nobody as one)
+                     "international"})
+#: Equality columns that must not be blank at every row of one snapshot (an extract
+#: fault) while recorded at others: WRES 9 read a board with nobody's ethnicity recorded as
+#: every member of Unknown ethnicity.
+_SNAPSHOT_RECORDED = ("ethnic_category", "disability", "sex")
 #: Largest plausible pay (GBP): above it a value is a unit or export error (or infinite).
 #: £250 an hour is about £490,000 a year full time, above any NHS salary; weekly pay read
 #: as hourly (£453 for a Band 5 week) lies above it.
@@ -114,7 +122,7 @@ class Finding:
 
 _COLUMNS = ["severity", "table", "column", "rule", "count", "examples", "message"]
 #: Rules about a table as a whole, whose count of rows means nothing (0).
-WHOLE_TABLE_RULES = frozenset({"event_table_short"})
+WHOLE_TABLE_RULES = frozenset({"event_table_short", "blank_column"})
 
 
 class ValidationReport:
@@ -976,8 +984,37 @@ def _blank_columns(name: str, table: Table, frame: Any, cols: set[str],
             f"the {c} column is blank in every row"
             + (f", and indicators need it ({table.column(c).description}). Fill it in the "
                "export, or remove the column to have those indicators listed as not computed."
-               if needed else ". It is kept, but adds nothing; fill it in or remove it."),
+               if needed else ". It is kept, and every row reads as not recorded; fill it in "
+               "or remove it."),
             severity="error" if needed else "warning",
+        ))
+    return out
+
+
+def _blank_at_snapshot(name: str, frame: Any, cols: set[str]) -> list[Finding]:
+    """Equality columns blank in every row of a snapshot but recorded at another: one query
+    (the board's 11 members of 31 March 2025 with no ethnicity: WRES 9 went from +14.8
+    points, favourable, to -21.6, adverse, with "every check passed")."""
+    present = [c for c in _SNAPSHOT_RECORDED if c in cols]
+    if "snapshot_date" not in cols or not present:
+        return []
+    per = cube.collect(cube.lazy(frame).filter(~nw.col("snapshot_date").is_null())
+                       .group_by("snapshot_date")
+                       .agg(nw.len().alias("__n"), *(nw.col(c).count().alias(c) for c in present)))
+    out = []
+    for c in present:
+        given = pd.to_numeric(per[c]).fillna(0)
+        blank = per.loc[(given == 0).to_numpy()]
+        if blank.empty or not (given > 0).any():
+            continue  # (blank everywhere: blank_column)
+        dates = sorted(pd.Timestamp(d).date() for d in blank["snapshot_date"])
+        out.append(_finding(
+            name, c, "blank_at_snapshot", int(blank["__n"].sum()),
+            tuple(f"{d:%Y-%m-%d}" for d in dates),
+            f"{c} is blank in every row of {len(dates)} snapshot(s) but recorded at the "
+            f"others: an extract that left the column out, not {len(dates)} snapshot(s) of "
+            f"people who did not declare. Every figure by it would count them all as not "
+            f"recorded. Export the snapshot again with the {c} column filled.",
         ))
     return out
 
@@ -1136,6 +1173,8 @@ def validate(dataset: Dataset) -> ValidationReport:
         # (in a one-row table a blank is a missing value)
         blank = _blank_columns(name, table, frame, cols, unparsed) if n_rows > 1 else []
         findings += blank
+        if name in ("staff", "board"):
+            findings += _blank_at_snapshot(name, frame, cols - {f.column for f in blank})
         blank_cols = {f.column for f in blank}
         row_rules = _missing_rules(name, table, cols - blank_cols, unparsed) + _range_rules(name, cols)
         found = _row_rule_findings(name, frame, row_rules, id_col)
