@@ -567,6 +567,11 @@ CASES: list[Case] = [
     Case("recruitment-international-blank", set_col("recruitment", "international",
                                                     lambda c: c.where(c == "", "")),
          "error", ("recruitment", "international", "blank_column")),
+    # ethnic labels "White British" and Windows-1252's "Mixed – White and Asian" (en dash) were
+    # unknown codes, grouped as Unknown (300 White shortlisted applicants left WRES 2)
+    Case("recruitment-ethnic-labels-plain", set_col("recruitment", "ethnic_category", lambda c: c.replace(
+        {"A": "White British", "F": "Mixed \u2013 White and Asian"})), "warning",
+         ("ethnic_label_as_code",)),
     Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
          "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
     Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),

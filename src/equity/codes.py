@@ -83,8 +83,14 @@ CENSUS_2021_TO_NHS: dict[str, str] = {
 }
 
 
-_LABEL_TO_CODE: dict[str, str] = {v[0].lower(): k for k, v in ETHNIC_CATEGORIES.items()} | {
-    k.lower(): v for k, v in CENSUS_2021_TO_NHS.items()
+def _label_key(text: str) -> str:
+    """A label as compared: letters and digits only, lower case ("White British", "White -
+    British" and Windows-1252's "Mixed – White and Asian" read as the Data Dictionary's)."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+_LABEL_TO_CODE: dict[str, str] = {_label_key(v[0]): k for k, v in ETHNIC_CATEGORIES.items()} | {
+    _label_key(k): v for k, v in CENSUS_2021_TO_NHS.items()
 }
 
 
@@ -100,6 +106,8 @@ def _national_code_of(value: Any) -> str | None:
     --------
     >>> [_national_code_of(v) for v in ["ca", " 99", "White: Roma", "Asian", "", None]]
     ['C', '99', 'C', None, None, None]
+    >>> [_national_code_of(v) for v in ["White British", "Mixed \u2013 White and Asian"]]
+    ['A', 'F']
     """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -108,7 +116,7 @@ def _national_code_of(value: Any) -> str | None:
         return None
     if text == "99":
         return text
-    return text[0].upper() if len(text) <= 2 else _LABEL_TO_CODE.get(text.lower())
+    return text[0].upper() if len(text) <= 2 else _LABEL_TO_CODE.get(_label_key(text))
 
 
 def ethnicity_group(codes: pd.Series, *, grouping: str = "wres", bme_label: str = "BME") -> pd.Series:
