@@ -572,6 +572,11 @@ CASES: list[Case] = [
     Case("recruitment-ethnic-labels-plain", set_col("recruitment", "ethnic_category", lambda c: c.replace(
         {"A": "White British", "F": "Mixed \u2013 White and Asian"})), "warning",
          ("ethnic_label_as_code",)),
+    # 40 casework ids in lower case: "expected for people who joined and left" (a warning),
+    # and WRES 3 moved from 2.59 to 4.93
+    Case("casework-ids-lower-case", edit("casework", lambda d: d.assign(staff_id=d["staff_id"].where(
+        d.index >= 40, d["staff_id"].str.lower()))), "error",
+         ("casework", "staff_id", "staff_id_case"), engines=("polars", "duckdb")),
     Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
          "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
     Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),
@@ -752,7 +757,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "fte_out_of_range", "blank_column", "pay_out_of_range", "full_pay_unpaid",
                  "leaver_twice", "leaver_in_post", "bank_spelling", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "mapped_column_not_found",
-                 "unknown_label", "blank_at_snapshot",
+                 "unknown_label", "blank_at_snapshot", "staff_id_case",
                  "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):
