@@ -577,6 +577,10 @@ CASES: list[Case] = [
     Case("casework-ids-lower-case", edit("casework", lambda d: d.assign(staff_id=d["staff_id"].where(
         d.index >= 40, d["staff_id"].str.lower()))), "error",
          ("casework", "staff_id", "staff_id_case"), engines=("polars", "duckdb")),
+    # cases dated before the person first joined: "every check passed"
+    Case("casework-before-start", edit("casework", lambda d: d.assign(start_date=d[
+        "start_date"].where(d.index >= 10, "2001-01-15"))), "warning",
+         ("event_before_start",), same="", engines=("polars", "duckdb")),
     Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
          "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
     Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),
@@ -758,6 +762,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "leaver_twice", "leaver_in_post", "bank_spelling", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "mapped_column_not_found",
                  "unknown_label", "blank_at_snapshot", "staff_id_case",
+                 "event_before_start",
                  "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):

@@ -48,6 +48,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "duplicate_key": ("error", "more than one row for the same key, e.g. (staff_id, snapshot_date)"),
     "start_after_snapshot": ("error", "org_start_date after the snapshot_date"),
     "leave_before_start": ("error", "leave_date before every org_start_date of the person (no employment spell in force)"),
+    "event_before_start": ("warning", "a casework or training row dated before every org_start_date of the person (a date or id wrong, or time as bank staff): counted in the year its date says"),
     "leaver_twice": ("warning", "two or more leavers rows of a person with no re-join seen between them (no later org_start_date in staff): each counts as a leaving"),
     "leaver_in_post": ("error", "a leavers row whose person is in post at a later snapshot in the same employment (org_start_date on or before the leave date): an assignment ended, not the employment"),
     "fte_out_of_range": ("error", "fte outside (0, 1.5]"),
@@ -815,32 +816,47 @@ def _range_rules(name: str, cols: set[str]) -> list[_RowRule]:
     return out
 
 
-def _leave_before_start(leavers: Any, staff: Any) -> list[Finding]:
+#: Event tables whose rows must fall after the person's first start: the rule and message.
+_BEFORE_START = {
+    "leavers": ("leave_before_start",
+                "leave_date is before every org_start_date of the person in staff, so it ends "
+                "no employment spell (a re-joiner's earlier leave date before a later start is "
+                "fine). Check both dates (day and month swapped is a common cause)."),
+    "casework": ("event_before_start",
+                 "start_date is before every org_start_date of the person in staff: a case "
+                 "opened before they first joined, so a date or an id is wrong; the case is "
+                 "counted in the year its date says. Check both dates, and that the id is the "
+                 "person's."),
+    "training": ("event_before_start",
+                 "date is before every org_start_date of the person in staff: training before "
+                 "they first joined (time as bank staff before a substantive start date can "
+                 "look like this), counted in the year its date says. Check both dates, and "
+                 "that the id is the person's."),
+}
+
+
+def _before_start(name: str, frame: Any, staff: Any) -> list[Finding]:
     # A leavers row ends the employment spell in force at leaving: the person's latest
     # org_start_date on or before the leave date. A re-joiner's earlier leave date precedes
     # their later start legitimately, so the row is only wrong when no spell had started by
-    # then, i.e. the leave date is before the person's earliest start. Person key as
-    # everywhere (organisation + staff_id in national data): a staff_id is only unique
-    # within its organisation.
-    key = cube.person_key(staff, leavers)
+    # then, i.e. the leave date is before the person's earliest start; a case or a course
+    # likewise. Person key as everywhere (organisation + staff_id in national data): a
+    # staff_id is only unique within its organisation.
+    col = EVENT_DATES[name]
+    key = cube.person_key(staff, frame)
     starts = (
         cube.lazy(staff).select(*key, "org_start_date").drop_nulls()
         .group_by(key).agg(nw.col("org_start_date").min().alias("__start"))
     )
-    lf, has_row = _with_rows(leavers)
+    lf, has_row = _with_rows(frame)
     bad = lf.join(starts, on=key, how="inner").filter(
-        (nw.col("leave_date") < nw.col("__start")).fill_null(False)
+        (nw.col(col) < nw.col("__start")).fill_null(False)
     )
     n = int(cube.collect(bad.select(nw.len().alias("n")))["n"].sum())
     if not n:
         return []
-    return [_finding(
-        "leavers", "leave_date", "leave_before_start", n,
-        _row_examples(bad, has_row, "staff_id"),
-        "leave_date is before every org_start_date of the person in staff, so it ends no "
-        "employment spell (a re-joiner's earlier leave date before a later start is fine). "
-        "Check both dates (day and month swapped is a common cause).",
-    )]
+    rule, message = _BEFORE_START[name]
+    return [_finding(name, col, rule, n, _row_examples(bad, has_row, "staff_id"), message)]
 
 
 def _leaver_in_post(leavers: Any, staff: Any) -> list[Finding]:
@@ -1211,10 +1227,13 @@ def validate(dataset: Dataset) -> ValidationReport:
         findings += [f for f in found if f.rule != "missing_value"]
         if name == "leavers" and "staff_id" in cols and {"staff_id", "org_start_date"} <= staff_cols \
                 and "leave_date" in cols:
-            findings += _leave_before_start(frame, staff)
+            findings += _before_start(name, frame, staff)
             findings += _leaver_twice(frame, staff)
             if "snapshot_date" in staff_cols:
                 findings += _leaver_in_post(frame, staff)
+        if name in ("casework", "training") and {"staff_id", EVENT_DATES[name]} <= cols \
+                and {"staff_id", "org_start_date"} <= staff_cols:
+            findings += _before_start(name, frame, staff)
         if name in ("leavers", "casework", "training") and "staff_id" in cols and "staff_id" in staff_cols:
             findings += _unknown_staff(name, frame, staff)
         if name == "benchmarks" and {"area", "group_var", "count", "share"} <= cols:
