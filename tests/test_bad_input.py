@@ -581,6 +581,11 @@ CASES: list[Case] = [
     Case("casework-before-start", edit("casework", lambda d: d.assign(start_date=d[
         "start_date"].where(d.index >= 10, "2001-01-15"))), "warning",
          ("event_before_start",), same="", engines=("polars", "duckdb")),
+    # the whole trust's survey rows labelled as a directorate: the trust's figures added them
+    # to the directorates' (every count doubled), "every check passed"
+    Case("survey-trust-total-as-directorate", set_col("survey", "directorate", lambda c: c.where(
+        c != "", "Trust total")), "error", ("survey", "directorate", "unknown_label",
+                                            "'Trust total'"), engines=("polars", "duckdb")),
     Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
          "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
     Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),

@@ -440,6 +440,34 @@ def _survey_labels(frame: Any) -> list[Finding]:
     return out
 
 
+def _survey_directorates(frame: Any, staff: Any) -> list[Finding]:
+    """Survey directorates no staff snapshot has ("Trust total", "Older people"): no report
+    reads their rows, and where the survey has no whole-organisation rows (directorate
+    blank) the trust's figure adds every directorate's up, such a total among them (every
+    survey count doubled)."""
+    have = set(cube.collect(cube.lazy(staff).select("directorate").unique())["directorate"]
+               .dropna().astype(str))
+    c = cube.count(frame, ["directorate"])
+    given = c.loc[c["directorate"].notna().to_numpy()]
+    odd = given.loc[~given["directorate"].astype(str).isin(have).to_numpy()]
+    if odd.empty:
+        return []
+    whole = bool(c["directorate"].isna().any())
+    shown = ", ".join(f"{v!r} ({int(k):,} rows)" for v, k in zip(odd["directorate"][:5],
+                                                                   odd["n"][:5], strict=True))
+    return [_finding(
+        "survey", "directorate", "unknown_label", int(odd["n"].sum()), (),
+        f"directorates no staff snapshot has: {shown}. No directorate report reads their rows"
+        + ("." if whole else
+           ", and with no whole-organisation rows (directorate blank) the trust's survey "
+           "figures add every directorate's rows up, these among them (a total written as a "
+           "directorate counts everyone twice).")
+        + " Leave directorate blank on the whole organisation's rows, and write directorates "
+        "as staff does (or map them under values: in the mapping file).",
+        severity="warning" if whole else "error",
+    )]
+
+
 def _benchmark_labels(frame: Any) -> list[Finding]:
     c = cube.count(frame, ["area", "group_var", "group"])
     read = c.loc[c["group_var"].astype(str).str.strip().str.lower().str.startswith("ethnic")]
@@ -1231,6 +1259,8 @@ def validate(dataset: Dataset) -> ValidationReport:
             findings += _leaver_twice(frame, staff)
             if "snapshot_date" in staff_cols:
                 findings += _leaver_in_post(frame, staff)
+        if name == "survey" and "directorate" in cols and "directorate" in staff_cols:
+            findings += _survey_directorates(frame, staff)
         if name in ("casework", "training") and {"staff_id", EVENT_DATES[name]} <= cols \
                 and {"staff_id", "org_start_date"} <= staff_cols:
             findings += _before_start(name, frame, staff)
