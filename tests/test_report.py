@@ -663,6 +663,28 @@ def test_yearly_leaver_rates_that_rounding_would_reorder_are_withheld_with_the_e
     assert not any("2022/23 both" in n for n in table.notes)
 
 
+def test_a_reordered_years_note_opens_with_a_capital(sample):
+    """Older People 2024/25, the table climbs to all staff in Older People: 23 leavers over
+    an average 288 in 2020/21 (8.0%), 25 over 299 in 2021/22 (8.4%), rounded 25 over 290
+    and 25 over 300 (a fall); the note read "all staff in Older People: 2020/21 and ..."."""
+    staff = pd.read_csv(sample / "staff.csv", dtype=str)
+    leavers = pd.read_csv(sample / "leavers.csv", dtype=str)
+    op = staff.loc[(staff["directorate"] == "Older People") & (staff["contract_type"] != "Bank")]
+    last = staff.merge(leavers, on="staff_id").query("snapshot_date <= leave_date")
+    last = last.sort_values("snapshot_date").groupby(["staff_id", "leave_date"]).tail(1)
+    last = last.loc[(last["directorate"] == "Older People") & (last["contract_type"] != "Bank")]
+    counts = [(int(last["leave_date"].between(f"{y - 1}-04-01", f"{y}-03-31").sum()),
+               ((op["snapshot_date"] == f"{y - 1}-03-31").sum()
+                + (op["snapshot_date"] == f"{y}-03-31").sum()) / 2) for y in (2021, 2022)]
+    assert counts == [(23, 288.0), (25, 299.0)]
+    ctx = load(sample, period="2024/25", directorate="Older People")
+    table = next(p for p in sections.trends_section(ctx).parts
+                 if isinstance(p, plots.Table) and "by year" in p.caption)
+    assert ("All staff in Older People: 2020/21 and 2021/22 both withheld: worked out from the "
+            "rounded counts they would be ordered the other way round; exactly, the rate rose "
+            "slightly (under a percentage point) from 2020/21 to 2021/22.") in table.notes
+
+
 def test_directorates_compared_over_three_years_where_this_year_is_withheld(sample):
     """The overview's directorate table sets each directorate's rate over three years
     together beside this year's: Older People's AHP leaver rate is withheld this year (6

@@ -1233,7 +1233,8 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
 
     frame = pd.DataFrame({"Year": periods, **{name: [cell(t, p) for p in periods]
                                               for name, t in columns.items()}})
-    reordered = [f"{name}: {n}" for name, t in columns.items() for n in t.attrs.get("notes", [])]
+    reordered = [f"{upper_first(name)}: {n}" for name, t in columns.items()
+                 for n in t.attrs.get("notes", [])]
     return [*parts, plots.Table(frame, caption=f"{meta.title} by year, {ctx.period} and before",
                                 notes=[_disclosure_line(ctx), *reordered])]
 
@@ -1433,9 +1434,10 @@ def directorate_comparison_section(ctx: ReportContext) -> Section:
                             "No directorate figures for this scope."))
     notes = [_disclosure_line(ctx)]
     if three:
-        notes.insert(0, "Three years together: each year's events and people added up, so a "
-                        "directorate whose rate this year is withheld (small numbers) can "
-                        "often be compared over three.")
+        notes.insert(0, "Three years together: each year's events and people added up"
+                     + (", so a directorate whose rate this year is withheld (small numbers) "
+                        "can often be compared over three." if ctx.disclosure == "publication"
+                        else ", a steadier rate where one year's numbers are small."))
     return sec.add(plots.Table(pd.DataFrame(recs).fillna(""),
                                caption=f"Directorates compared ({ctx.scope_label})",
                                notes=notes))
