@@ -1233,6 +1233,33 @@ def test_a_pay_section_with_every_gap_withheld_says_so_and_still_charts_the_quar
     assert any(isinstance(p, plots.Chart) and "pay quarter" in p.caption for p in parts)
 
 
+def test_pay_quarters_that_rounding_reorders_say_the_exact_order(sample):
+    """Children and Young People's AHPs, 31 March 2025: 65 women and 13 men on full pay
+    (plain pandas), women paid 11.2% more on average; in the quarters 15 of 20, 17 of 20, 16
+    of 19 and 17 of 19 women (equity.stats.pay_quartiles, the GOV.UK tie split), every one
+    published as 15 of 20, 75%: a flat chart beside a gap. A note gives the exact order."""
+    staff = pd.read_csv(sample / "staff.csv")
+    me = staff.loc[(staff["snapshot_date"] == "2025-03-31") & staff["full_pay"]
+                   & (staff["directorate"] == "Children and Young People")
+                   & (staff["staff_group"] == "Allied Health Professionals")]
+    women, men = me.loc[me["sex"] == "Female", "hourly_pay"], me.loc[me["sex"] == "Male",
+                                                                      "hourly_pay"]
+    assert (len(women), len(men)) == (65, 13)
+    assert round((men.mean() - women.mean()) / men.mean() * 100, 1) == -11.2
+    ctx = load(sample, period="2024/25", directorate="Children and Young People")
+    parts = sections.pay_gaps_section(ctx).parts
+    chart = next(p for p in parts if isinstance(p, plots.Chart) and "pay quarter" in p.caption)
+    assert "Female: Q1 (lower) 75.0%, Q2 (lower middle) 75.0%, Q3 (upper middle) 75.0%, " \
+           "Q4 (upper) 75.0%" in chart.alt
+    assert ("Women and men in each pay quarter, AHPs in Children and Young People: the shares "
+            "are worked out from counts rounded to 5, which put the quarters in another order "
+            "than the exact shares do; exactly, women's share is highest in Q4 (upper), then "
+            "Q2 (lower middle), Q3 (upper middle), and lowest in Q1 (lower).") in [
+        p.text for p in parts if isinstance(p, Note)]
+    # 15/20 < 16/19 < 17/20 < 17/19: the order the note gives
+    assert 15 / 20 < 16 / 19 < 17 / 20 < 17 / 19
+
+
 def test_an_ethnicity_pay_gap_left_out_gives_its_own_threshold(sample):
     """Learning Disability and Autism's AHPs, 31 March 2023: 9 ethnic minority full-pay staff
     (plain pandas), under the 10 an ethnicity pay gap needs; the note said "every gap

@@ -398,7 +398,8 @@ def test_a_pay_quarter_chart_only_where_most_quarters_can_be_shown(directorate, 
     ctx = load(SAMPLE, period="2024/25", directorate=directorate)
     parts = sections.pay_gaps_section(ctx).parts
     charts = [p for p in parts if isinstance(p, plots.Chart) and "pay quarter" in p.caption]
-    notes = [p.text for p in parts if isinstance(p, Note) and "pay quarter" in p.text]
+    notes = [p.text for p in parts if isinstance(p, Note) and "pay quarter" in p.text
+             and "another order" not in p.text]  # (the exact order, where rounding moves it)
     assert (len(charts), len(notes)) == ((1, 0) if chart else (1, 1))
     if not chart:
         assert "the shares in 3 of the 4 quarters" in notes[0]

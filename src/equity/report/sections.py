@@ -726,7 +726,10 @@ def _pay_quarters_part(ctx: ReportContext, sec: Section) -> Section:
                              f"the {first[1]} quarters for {_scope_name(*_scopes(ctx)[0])} are "
                              f"withheld (small numbers), so the chart is for {where}, "
                              f"{ctx.period}."))
-            return sec.add(plots.pay_quarters(q, title=title))
+            note = (_quarters_reordered(ctx, d, sg, q) if ctx.disclosure == "publication"
+                    else None)
+            sec.add(plots.pay_quarters(q, title=title))
+            return sec.add(Note(note)) if note else sec
         if first is None:
             first = (len(said) - int(said.sum()), len(said))
     if first is not None:
@@ -737,19 +740,48 @@ def _pay_quarters_part(ctx: ReportContext, sec: Section) -> Section:
     return sec
 
 
-def _pay_quarters(ctx: ReportContext, directorate: str | None, staff_group: str | None
-                  ) -> pd.DataFrame:
+def _pay_quarters(ctx: ReportContext, directorate: str | None, staff_group: str | None, *,
+                  exact: bool = False) -> pd.DataFrame:
     """The published shares of women and men in each pay quarter for one scope of
     :func:`_scopes`: the report's own table at its scope, else the pay family of that
-    scope, disclosure-controlled on its own."""
-    if (directorate, staff_group) == _scopes(ctx)[0]:
+    scope, disclosure-controlled on its own; ``exact``: before disclosure control (never
+    shown: what a note on their order rests on)."""
+    own = (directorate, staff_group) == _scopes(ctx)[0]
+    # pay by sex alone away from the report's scope (the scope's other pay rows are not shown)
+    fam = ("pay" if own else "pay:sex" if staff_group == ctx.staff_group
+           else all_staff("pay:sex"))
+    if exact:
+        res = bare(ctx.family(fam, directorate=directorate))
+    elif own:
         res = ctx.results()
     else:
-        # pay by sex alone (the scope's other pay rows are not shown)
-        fam = "pay:sex" if staff_group == ctx.staff_group else all_staff("pay:sex")
         res = ctx.results(directorate=directorate, families=(fam,))
     q = _top(_rows(res, ["pay_quartile"]))
     return q.loc[q["group_var"] == "sex"]
+
+
+def _quarters_reordered(ctx: ReportContext, directorate: str | None, staff_group: str | None,
+                        published: pd.DataFrame) -> str | None:
+    """A note where the published shares of women, worked out from counts rounded to 5, put
+    the pay quarters in another order than the exact shares (Children and Young People's
+    AHPs, 2024/25: 15, 17, 16 and 17 women of 20, 20, 19 and 19, 75% to 89%, all published
+    as 15 of 20, 75%, beside a mean gap of women paid 11.2% more), with the exact order
+    (which gives no count away)."""
+    exact = _pay_quarters(ctx, directorate, staff_group, exact=True)
+    pub = published.loc[published["group"] == "Female"].set_index("variant")["value"]
+    ex = exact.loc[exact["group"] == "Female"].set_index("variant")["value"]
+    quarters = [v for v in pub.index if v in ex.index and is_finite(pub[v]) and is_finite(ex[v])]
+    if not any(np.sign(pub[a] - pub[b]) != np.sign(ex[a] - ex[b])
+               for i, a in enumerate(quarters) for b in quarters[i + 1:]):
+        return None
+    order = sorted(quarters, key=lambda v: -ex[v])
+    shown = "" if len(quarters) == len(pub) else " of the quarters shown"
+    return (f"Women and men in each pay quarter, {_scope_name(directorate, staff_group)}: the "
+            "shares are worked out from counts rounded to 5, which put the quarters in another "
+            f"order than the exact shares do; exactly{shown}, women's share is highest in "
+            f"{order[0]}, "
+            + (f"then {', '.join(order[1:-1])}, " if len(order) > 2 else "")
+            + f"and lowest in {order[-1]}.")
 
 
 def survey_section(ctx: ReportContext) -> Section:
