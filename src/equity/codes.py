@@ -467,12 +467,15 @@ def to_date(values: pd.Series) -> pd.Series:
     >>> to_date(pd.Series(["2025-03-31", "2024-05-01T23:30:00+01:00", "4712-12-31"])).tolist()
     [Timestamp('2025-03-31 00:00:00'), Timestamp('2024-05-01 23:30:00'), NaT]
     """
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
-        values = values.map(lambda v: _TIME_ZONE.sub(r"\1", v) if isinstance(v, str) else v)
-    try:
+    try:  # (one offset throughout: aware, read as its wall time by in_ns_range)
         parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
-    except ValueError:  # already-parsed values in more than one time zone
-        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)
+    except ValueError:  # several offsets, or offsets beside plain dates
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            values = values.map(lambda v: _TIME_ZONE.sub(r"\1", v) if isinstance(v, str) else v)
+        try:
+            parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
+        except ValueError:  # already-parsed values in more than one time zone
+            parsed = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)
     return in_ns_range(parsed)
 
 
