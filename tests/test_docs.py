@@ -164,10 +164,18 @@ def cli_block() -> str:
     return "\n".join(parts)
 
 
+def rules_block() -> str:
+    from equity.validation import RULES
+
+    return _rows(["Rule", "Severity", "What it finds"],
+                 [[f"`{rule}`", severity, what] for rule, (severity, what) in RULES.items()])
+
+
 GENERATED: dict[tuple[str, str], Callable[[], str]] = {
     ("methodology.md", "indicators"): indicators_block,
     ("data-dictionary.md", "tables"): tables_block,
     ("data-dictionary.md", "codes"): codes_block,
+    ("data-dictionary.md", "rules"): rules_block,
     ("cli.md", "commands"): cli_block,
 }
 

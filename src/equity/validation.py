@@ -37,7 +37,7 @@ Severity = Literal["error", "warning"]
 RULES: dict[str, tuple[Severity, str]] = {
     "unknown_file": ("warning", "a file (or DuckDB table) that looks like data but is not named after a table"),
     "unknown_table": ("warning", "a table in a DuckDB file that is not a canonical table"),
-    "empty_table": ("error", "a table with no rows (an error for staff, a warning for the others)"),
+    "empty_table": ("error", "a table with no rows (an error for staff and leavers; for the others a warning, and the indicators that need them not computed)"),
     "missing_column": ("error", "a required column (equity.schema) is absent"),
     "missing_value": ("error", "a required column is blank in some rows"),
     "unparseable_date": ("error", "a date that is not ISO YYYY-MM-DD (or the mapping's date_format)"),
