@@ -146,7 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="file format of the tables (default: csv)")
     s.set_defaults(func=_sample)
 
-    v = sub.add_parser("validate", help="check a dataset and list every problem")
+    v = sub.add_parser(
+        "validate", help="check a dataset and list every problem",
+        description="Check a dataset and list every problem: table, column, rule, rows, "
+                    "examples and the fix. Exits 1 when there are errors (every other command "
+                    "stops on them too). Every rule and what it finds: docs/data-dictionary.md, "
+                    "'Validation rules'.")
     _data(v)
     _mapping(v)
     _engine(v)
