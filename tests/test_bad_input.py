@@ -586,6 +586,11 @@ CASES: list[Case] = [
     Case("survey-trust-total-as-directorate", set_col("survey", "directorate", lambda c: c.where(
         c != "", "Trust total")), "error", ("survey", "directorate", "unknown_label",
                                             "'Trust total'"), engines=("polars", "duckdb")),
+    # every shortlisted applicant appointed: WRES 2 1.37 (adverse) became 1.00, with "every
+    # check passed"
+    Case("recruitment-all-appointed", edit("recruitment", lambda d: d.assign(
+        appointed=d["shortlisted"])), "warning", ("all_appointed",), same="",
+         engines=("polars", "duckdb")),
     Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
          "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
     Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),
@@ -767,7 +772,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "leaver_twice", "leaver_in_post", "bank_spelling", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "mapped_column_not_found",
                  "unknown_label", "blank_at_snapshot", "staff_id_case",
-                 "event_before_start",
+                 "event_before_start", "all_appointed",
                  "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):

@@ -53,6 +53,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "leaver_in_post": ("error", "a leavers row whose person is in post at a later snapshot in the same employment (org_start_date on or before the leave date): an assignment ended, not the employment"),
     "fte_out_of_range": ("error", "fte outside (0, 1.5]"),
     "negative_pay": ("error", "negative hourly_pay or bonus_pay"),
+    "all_appointed": ("warning", "a year in which every shortlisted applicant (20 or more) is appointed: appointed holding the shortlisting or the offer"),
     "appointed_not_shortlisted": ("error", "an application appointed but not shortlisted"),
     "staff_id_case": ("error", "a leavers / casework / training staff_id that matches a staff id only when case and spaces are ignored ('s0001213' for 'S0001213'): not linked to the person"),
     "unknown_staff_id": ("warning", "a leavers / casework / training row whose staff_id is in no staff snapshot"),
@@ -438,6 +439,33 @@ def _survey_labels(frame: Any) -> list[Finding]:
             f"{col}: {{{', '.join(f'{v!r}: ...' for v in odd.index[:3])}}}).",
         ))
     return out
+
+
+#: Fewest shortlisted applicants in a year for "every one appointed" to be implausible.
+_MANY_SHORTLISTED = 20
+
+
+def _all_appointed(frame: Any) -> list[Finding]:
+    """Years in which every shortlisted applicant (20 or more) is appointed: a flag holding
+    the shortlisting or the offer, not the appointment (WRES 2 then reads 1.00 for every
+    group: the sample's 1.37, adverse, became 1.00, within range)."""
+    year = nw.col("closing_date").dt.year() - (nw.col("closing_date").dt.month() < 4).cast(
+        nw.Int32())
+    per = cube.collect(cube.lazy(frame).filter(_true("shortlisted"))
+                       .with_columns(__fy=year, __a=_true("appointed").cast(nw.Int64()))
+                       .group_by("__fy")
+                       .agg(nw.len().alias("n"), nw.col("__a").sum().alias("appointed")))
+    per = per.loc[(per["n"] >= _MANY_SHORTLISTED) & (per["appointed"] == per["n"])]
+    if per.empty:
+        return []
+    years = [f"{int(y)}/{(int(y) + 1) % 100:02d} ({int(n):,} of {int(n):,})"
+             for y, n in sorted(zip(per["__fy"], per["n"], strict=True))]
+    return [_finding(
+        "recruitment", "appointed", "all_appointed", int(per["n"].sum()), tuple(years),
+        "every shortlisted applicant is appointed in the year(s) shown, which no recruitment "
+        "round does: appointed looks like it holds the shortlisting or the offer, and WRES 2 "
+        "would read 1.00 for every group. Check what the column holds in the export.",
+    )]
 
 
 def _survey_directorates(frame: Any, staff: Any) -> list[Finding]:
@@ -1259,6 +1287,8 @@ def validate(dataset: Dataset) -> ValidationReport:
             findings += _leaver_twice(frame, staff)
             if "snapshot_date" in staff_cols:
                 findings += _leaver_in_post(frame, staff)
+        if name == "recruitment" and {"closing_date", "shortlisted", "appointed"} <= cols:
+            findings += _all_appointed(frame)
         if name == "survey" and "directorate" in cols and "directorate" in staff_cols:
             findings += _survey_directorates(frame, staff)
         if name in ("casework", "training") and {"staff_id", EVENT_DATES[name]} <= cols \
