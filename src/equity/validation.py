@@ -601,7 +601,8 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
             ))
             continue
         if col in _UNKNOWN_MEANS:
-            out.append(_casework_codes(col, counts, is_known, n, ex, shown, more, listed))
+            out.append(_casework_codes(col, counts, str(unknown[col].iloc[0]), n, ex, shown,
+                                       more, listed))
             continue
         out.append(_finding(
             name, col, "unknown_code", n, ex,
@@ -612,8 +613,8 @@ def _code_findings(name: str, frame: Any, cols: set[str], id_col: str | None) ->
     return out
 
 
-def _casework_codes(col: str, counts: pd.DataFrame, is_known: Callable[[pd.Series], pd.Series],
-                    n: int, ex: tuple[str, ...], shown: str, more: str, listed: str) -> Finding:
+def _casework_codes(col: str, counts: pd.DataFrame, commonest: str, n: int,
+                    ex: tuple[str, ...], shown: str, more: str, listed: str) -> Finding:
     """Casework codes outside the list: what they become; an error where they change a
     figure surely: a capability reason (counted as performance), or a process list without
     one of the two processes the standards count ("Conduct" for disciplinary: WRES 3 became
@@ -630,7 +631,7 @@ def _casework_codes(col: str, counts: pd.DataFrame, is_known: Callable[[pd.Serie
         "casework", col, "unknown_code", n, ex,
         f"value(s) not in the code list: {shown}{more}: {_UNKNOWN_MEANS[col]}.{why} Allowed: "
         f"{listed} (in any case). Recode local values under values: in the mapping file "
-        f"(casework: values: {col}: {{{shown.split(' (')[0]}: ...}}).",
+        f"(casework: values: {col}: {{{commonest!r}: ...}}).",
         severity="error" if error else "warning")
 
 
