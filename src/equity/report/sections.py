@@ -775,7 +775,7 @@ def _quarters_reordered(ctx: ReportContext, directorate: str | None, staff_group
                for i, a in enumerate(quarters) for b in quarters[i + 1:]):
         return None
     order = sorted(quarters, key=lambda v: -ex[v])
-    shown = "" if len(quarters) == len(pub) else " of the quarters shown"
+    shown = "" if len(quarters) == len(pub) else ", of the quarters shown"
     return (f"Women and men in each pay quarter, {_scope_name(directorate, staff_group)}: the "
             "shares are worked out from counts rounded to 5, which put the quarters in another "
             f"order than the exact shares do; exactly{shown}, women's share is highest in "
