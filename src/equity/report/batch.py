@@ -84,14 +84,14 @@ def report_families(ctx: ReportContext) -> list[tuple[str, str, tuple[str, ...]]
         # these, split by directorate), for the equality standards' figures, which small
         # numbers withhold there most (WDES 2 and 3, WRES 3); a rate of leaving or promotion
         # that climbs so far is computed by its report
-        names += [(all_staff("pooled_equality"), p) for p in earlier]
+        names += [(all_staff("equality_rates"), p) for p in earlier]
     out = [(f, p, ()) for f, p in dict.fromkeys(names)]
     return [*out, ("representation", per, ("band",))]
 
 
 #: Families of rate figures only, which a batch computes for the whole trust only for the
 #: overview's own table (trust-wide rungs add them up from the families split by directorate).
-_RATES = ("retention", "progression")
+_RATES = ("equality_rates", "retention", "progression")
 
 
 def batch_families(ctx: ReportContext, *, overview: bool = True) -> list[BatchKey]:

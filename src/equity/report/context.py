@@ -160,10 +160,12 @@ MAIN_FAMILIES: tuple[str, ...] = (
 )
 
 #: The families behind the headline scorecard alone: last year's figures and the trust-wide
-#: comparison need only these (a fraction of the main table's cost). ``headline_equality``
-#: is senior representation, the pipeline, WRES 2-4 and WDES 2-3.
+#: comparison need only these (a fraction of the main table's cost). ``equality_rates`` is
+#: WRES 2-4 and WDES 2-3, ``leadership`` senior representation and the pipeline: apart,
+#: because the whole trust's rates are added up from the families split by directorate
+#: (:func:`equity.report.findings.level_rows`), so its own rungs compute leadership alone.
 HEADLINE_FAMILIES: tuple[str, ...] = (
-    "headline_equality", "retention:ethnicity", "retention:disability",
+    "equality_rates", "leadership", "retention:ethnicity", "retention:disability",
     "progression:ethnicity", "pay:sex", "pay:ethnicity",
 )
 
@@ -177,10 +179,9 @@ SURVEY_INDICATORS: dict[str, tuple[str, ...]] = {
 }
 
 #: The families of the years before the report's, read only to pool three years of the rate
-#: figures (:data:`equity.report.findings.POOLABLE`): ``pooled_equality`` is WRES 2-4 and
-#: WDES 2-3 alone.
+#: figures (:data:`equity.report.findings.POOLABLE`).
 EARLIER_FAMILIES: tuple[str, ...] = (
-    "pooled_equality", "retention:ethnicity", "retention:disability", "progression:ethnicity",
+    "equality_rates", "retention:ethnicity", "retention:disability", "progression:ethnicity",
 )
 
 #: Suffix of a family name computed for every staff group (the ladder's "all staff of the
@@ -194,7 +195,7 @@ OVERVIEW_FUNCTIONS: dict[str, str] = {"leaver_rate": "retention:ethnicity", "wre
 
 #: Every kind of family :meth:`ReportContext.family` computes. A family's name is its kind,
 #: optionally ``:`` and a grouping, and :data:`ALL_STAFF` ``all`` for every staff group.
-FAMILY_KINDS: tuple[str, ...] = ("equality", "pooled_equality", "headline_equality",
+FAMILY_KINDS: tuple[str, ...] = ("equality", "equality_rates", "leadership",
                                  SURVEY_FAMILY, "representation", "wres", "retention",
                                  "progression", "pay")
 
@@ -380,13 +381,13 @@ class ReportContext:
             # Model Employer ladder: baseline = earliest 31 March snapshot, goal = 5 years
             # later (equality_indicators' defaults).
             return equality_indicators(ds, **scope)
-        if kind in ("pooled_equality", "headline_equality"):
-            # the WRES and WDES figures the findings' ladder reads (findings.HEADLINES)
-            parts = [wres(ds, indicators=("wres_2", "wres_3", "wres_4"), **scope),
-                     wdes(ds, indicators=("wdes_2", "wdes_3"), **scope)]
-            if kind == "headline_equality":
-                parts += [senior_representation(ds, **scope), pipeline_disparity(ds, **scope)]
-            return concat_results(parts)
+        if kind == "equality_rates":
+            # the WRES and WDES rates the findings' ladder reads (findings.HEADLINES)
+            return concat_results([wres(ds, indicators=("wres_2", "wres_3", "wres_4"), **scope),
+                                   wdes(ds, indicators=("wdes_2", "wdes_3"), **scope)])
+        if kind == "leadership":
+            return concat_results([senior_representation(ds, **scope),
+                                   pipeline_disparity(ds, **scope)])
         if kind == SURVEY_FAMILY:
             return concat_results([wres(ds, indicators=SURVEY_INDICATORS["wres"], **scope),
                                    wdes(ds, indicators=SURVEY_INDICATORS["wdes"], **scope)])

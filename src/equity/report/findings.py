@@ -120,7 +120,13 @@ _TOP = [c for c in STRATA if c != "variant"]
 def family_of(indicator: str, group_var: str, *, main: bool, earlier: bool = False) -> str:
     """The report family an indicator comes from: the report's main families at its own
     period and staff group (``main``), else the smaller headline families; for a year
-    before the report's (``earlier``, pooled), the rate figures alone."""
+    before the report's (``earlier``, pooled), the rate figures alone.
+
+    Examples
+    --------
+    >>> family_of("wres_3", "ethnicity", main=False), family_of("pipeline_disparity", "ethnicity", main=False)
+    ('equality_rates', 'leadership')
+    """
     fam = REGISTRY[indicator].family
     if indicator == "training_access" or fam == "progression":
         return f"progression:{group_var}"
@@ -131,9 +137,11 @@ def family_of(indicator: str, group_var: str, *, main: bool, earlier: bool = Fal
         # together against White British) and the detailed groups'
         by = "ethnicity" if group_var == "white_british" else group_var
         return "pay" if main else f"pay:{by}"
-    if earlier:
-        return "pooled_equality"
-    return "equality" if main else "headline_equality"
+    if main and not earlier:
+        return "equality"
+    # the rate figures (added up over years and directorates) apart from senior
+    # representation and the pipeline, which the whole trust's own rungs compute
+    return "equality_rates" if earlier or indicator in POOLABLE else "leadership"
 
 
 #: The ladder's rungs (:attr:`Level.key`), finest first: a directorate's own three, then the

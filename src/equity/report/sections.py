@@ -1407,7 +1407,7 @@ def _by_directorate(ctx: ReportContext, indicator: str, periods: Sequence[str]
     for p in periods:
         fam = OVERVIEW_FUNCTIONS[indicator]
         if p != ctx.period and fam not in EARLIER_FAMILIES:
-            fam = "pooled_equality"  # the years before: WRES 2-4 and WDES 2-3 alone
+            fam = "equality_rates"  # the years before: WRES 2-4 and WDES 2-3 alone
         split = bare(ctx.family(fam, period=p, directorate=None, within=("directorate",)))
         rows = split.loc[(split["indicator"] == indicator) & split["variant"].isna()
                          & (split["group_var"] == "ethnicity") & split["directorate"].notna()]
