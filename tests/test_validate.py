@@ -17,6 +17,7 @@ from equity.validation import RULES, ValidationReport, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = ROOT / "data" / "sample"
 EQUITY = ROOT / ".venv" / "bin" / "equity"
 
 Frames = dict[str, pd.DataFrame]
@@ -447,11 +448,12 @@ def test_require_valid_checks_a_dataset_once_and_again_when_a_table_changes(monk
 
     v = sys.modules["equity.validation"]  # (equity.validation is also the function)
     calls = []
-    real = v.validate
-    monkeypatch.setattr(v, "validate", lambda ds: calls.append(1) or real(ds))
+    real = v._validate
+    monkeypatch.setattr(v, "_validate", lambda ds: calls.append(1) or real(ds))
     frames = base()
     frames["staff"].loc[0, "ethnic_category"] = "Q"  # an unknown code: a warning
     ds = Dataset.from_frames(**frames)
+    assert validate(ds).warnings  # an analyst looks first: the entry points reuse it
     first = eq.representation(ds, period="2024/25")
     eq.wres(ds, period="2024/25")
     eq.indicators(ds, period="2024/25")  # the families call one another: still one validation
@@ -463,6 +465,70 @@ def test_require_valid_checks_a_dataset_once_and_again_when_a_table_changes(monk
     assert eq.representation(ds, period="2024/25").attrs["warnings"] == []
     assert len(calls) == 2
     assert v.require_valid(ds).ok
+
+
+def test_a_table_changed_in_place_after_validation_is_validated_again():
+    """An analyst computes, then edits a table in place (the same object): the next call
+    checks it again. A duplicate staff row made this way was computed on, with no error."""
+    import equity as eq
+
+    ds = Dataset.from_frames(**base())
+    assert validate(ds).ok
+    eq.representation(ds, period="2024/25")
+    staff = ds.staff
+    staff.loc[1, ["staff_id", "snapshot_date"]] = staff.loc[0, ["staff_id", "snapshot_date"]]
+    assert ds.staff is staff
+    with pytest.raises(ValidationError, match=r"staff_id, snapshot_date \[duplicate_key\]"):
+        eq.representation(ds, period="2024/25")
+    assert "duplicate_key" in {f.rule for f in validate(ds).errors}
+
+
+def test_a_large_table_is_compared_by_its_shape_and_validate_checks_it_afresh(monkeypatch):
+    """Above CONTENT_CHECK_ROWS a pandas table is not hashed at every call (seconds at
+    national scale): a value changed in place is then found by calling validate again, as
+    the data dictionary says; a column added or retyped is found by the next computation."""
+    import equity as eq
+
+    v = sys.modules["equity.validation"]
+    monkeypatch.setattr(v, "CONTENT_CHECK_ROWS", 1)
+    ds = Dataset.from_frames(**base())
+    eq.representation(ds, period="2024/25")
+    staff = ds.staff
+    staff.loc[1, ["staff_id", "snapshot_date"]] = staff.loc[0, ["staff_id", "snapshot_date"]]
+    eq.representation(ds, period="2024/25")  # the same shape, columns and types: not seen
+    assert "duplicate_key" in {f.rule for f in validate(ds).errors}
+    with pytest.raises(ValidationError, match="duplicate_key"):
+        eq.representation(ds, period="2024/25")
+    staff["fte"] = staff["fte"].astype("float32")  # the table's own object, a column retyped
+    staff.loc[1, "staff_id"] = "P9"
+    assert v._tables_of(ds)[0][1] != ds._validation[0][0][1]
+    assert eq.representation(ds, period="2024/25").attrs["warnings"] == []
+
+
+def test_a_code_recoded_in_place_after_computing_is_read_afresh():
+    """What the indicators remember of a table (its distinct codes: the spellings of "Bank")
+    is forgotten when it changes in place. The sample's 1,324 bank rows recoded "BANK" after a
+    first computation were counted in post by WRES 1 (no bank staff left out, at 31 March
+    2025 192), where the same data read fresh leaves them out."""
+    import equity as eq
+
+    def recode(ds: Dataset) -> None:
+        bank = ds.staff["contract_type"] == "Bank"
+        assert int(bank.sum()) == 1324
+        ds.staff.loc[bank, "contract_type"] = "BANK"
+
+    edited = read_dataset(SAMPLE)
+    eq.wres(edited, period="2024/25", indicators=("wres_1",))
+    recode(edited)
+    fresh = read_dataset(SAMPLE)
+    recode(fresh)
+    got, expected = (eq.wres(d, period="2024/25", indicators=("wres_1",)) for d in (edited, fresh))
+    pd.testing.assert_frame_equal(got, expected)
+    bank = [e["count"] for e in got.attrs["exclusions"] if e["reason"] == "bank staff"]
+    staff = fresh.staff
+    at_end = staff["snapshot_date"] == pd.Timestamp("2025-03-31")
+    assert bank == [int((at_end & (staff["contract_type"] == "BANK")).sum())] == [192]
+    assert "unknown_code" in {w["rule"] for w in got.attrs["warnings"]}
 
 
 @pytest.mark.parametrize(("leavers", "rules"), [

@@ -10,6 +10,7 @@ from equity.cube._core import (
     count,
     distinct_rows,
     factorize,
+    forget,
     group_totals,
     keep_shared,
     key_codes,
@@ -37,7 +38,7 @@ from equity.cube._history import (
 from equity.cube._values import value_counts
 
 __all__ = [
-    "collect", "columns", "complete", "count", "distinct_rows", "early_leaving", "factorize", "group_totals", "history_counts",
+    "collect", "columns", "complete", "count", "distinct_rows", "early_leaving", "factorize", "forget", "group_totals", "history_counts",
     "joiner_cohort", "keep_shared", "key_codes", "lazy", "leaver_spells", "memo", "person_key", "regroup", "rows_of", "shared",
     "sharing", "snapshot_pair", "sorted_categorical", "snapshot_rows", "tenure_spells", "text_is", "threads_pay_off", "training_takeup",
     "value_counts",

@@ -165,6 +165,14 @@ def _forget(ident: int, _ref: object) -> None:
     _KEPT.discard(ident)
 
 
+def forget(frame: Any) -> None:
+    """Drop everything :func:`memo` and :func:`shared` remember for ``frame``: for a pandas
+    frame whose values were changed in place (same shape and columns, so the memo cannot
+    tell), as :func:`equity.validation.require_valid` finds when it checks the data again."""
+    with _LOCK:
+        _MEMO.pop(id(frame), None)
+
+
 def _same(frame: Any) -> Any:
     return frame
 

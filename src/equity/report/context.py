@@ -247,6 +247,9 @@ class ReportContext:
         from equity.schema import TABLE_NAMES
 
         cube.keep_shared(getattr(self.dataset, t, None) for t in TABLE_NAMES)
+        # ... and its validation holds while the tables are the same objects (their values
+        # are not hashed again at each family: equity.validation.CONTENT_CHECK_ROWS)
+        self.dataset._fixed = True
 
     @property
     def scope_label(self) -> str:
