@@ -591,6 +591,12 @@ CASES: list[Case] = [
     Case("recruitment-all-appointed", edit("recruitment", lambda d: d.assign(
         appointed=d["shortlisted"])), "warning", ("all_appointed",), same="",
          engines=("polars", "duckdb")),
+    # the survey's percentages written as counts out of 100 (whole numbers, so they passed):
+    # WRES 5's BME 48 of 183 (26.2%) read 26 of 100, every interval on 100 invented people
+    Case("survey-percentages-as-counts", edit("survey", lambda d: d.assign(
+        positive=(100 * d["positive"].astype(float) / d["respondents"].astype(float)).round()
+        .astype(int).astype(str), respondents="100")), "error",
+         ("survey", "respondents", "survey_percentages"), engines=("polars", "duckdb")),
     Case("survey-group-bame", set_col("survey", "group", lambda g: g.replace({"BME": "BAME"})),
          "error", ("survey", "group", "unknown_label", "'BAME'"), engines=("polars", "duckdb")),
     Case("survey-groups-lower-case", set_col("survey", "group", lambda g: g.str.lower()),
@@ -772,7 +778,7 @@ def test_corpus_is_large_and_covers_every_new_rule() -> None:
                  "leaver_twice", "leaver_in_post", "bank_spelling", "survey_inconsistent",
                  "formula_cell", "sheet_chosen", "header_renamed", "mapped_column_not_found",
                  "unknown_label", "blank_at_snapshot", "staff_id_case",
-                 "event_before_start", "all_appointed",
+                 "event_before_start", "all_appointed", "survey_percentages",
                  "missing_column",
                  "empty_table", "unparseable_date", "label_variants",
                  "benchmark_out_of_range", "band_spelling", "event_table_short"):

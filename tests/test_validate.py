@@ -236,7 +236,7 @@ def test_broken_folder_names_every_problem_in_one_report():
     corpus = {"time_of_day", "header_renamed", "mapped_column_not_found", "sheet_chosen", "formula_cell", "future_date",
               "blank_column", "pay_out_of_range", "full_pay_unpaid", "leaver_twice",
               "leaver_in_post", "bank_spelling", "survey_inconsistent", "unknown_label", "blank_at_snapshot", "staff_id_case",
-              "event_before_start", "all_appointed",
+              "event_before_start", "all_appointed", "survey_percentages",
               "no_matching_ids",
               "label_variants", "benchmark_out_of_range", "event_table_short"}
     assert {f.rule for f in report.findings} == set(RULES) - {"unknown_table"} - corpus

@@ -54,6 +54,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "leaver_in_post": ("error", "a leavers row whose person is in post at a later snapshot in the same employment (org_start_date on or before the leave date): an assignment ended, not the employment"),
     "fte_out_of_range": ("error", "fte outside (0, 1.5]"),
     "negative_pay": ("error", "negative hourly_pay or bonus_pay"),
+    "survey_percentages": ("error", "a survey year whose every row has 100 respondents: percentages given as counts out of 100 (the intervals and small-number rules need the real counts)"),
     "all_appointed": ("warning", "a year in which every shortlisted applicant (20 or more) is appointed: appointed holding the shortlisting or the offer"),
     "appointed_not_shortlisted": ("error", "an application appointed but not shortlisted"),
     "staff_id_case": ("error", "a leavers / casework / training staff_id that matches a staff id only when case and spaces are ignored ('s0001213' for 'S0001213'): not linked to the person"),
@@ -466,6 +467,29 @@ def _all_appointed(frame: Any) -> list[Finding]:
         "every shortlisted applicant is appointed in the year(s) shown, which no recruitment "
         "round does: appointed looks like it holds the shortlisting or the offer, and WRES 2 "
         "would read 1.00 for every group. Check what the column holds in the export.",
+    )]
+
+
+def _survey_percentages(frame: Any) -> list[Finding]:
+    """Survey years whose every row (two or more) has exactly 100 respondents: the published
+    percentages written as counts out of 100. Whole numbers, so the counts' own rule passes;
+    every interval, status and small-number rule would then rest on 100 invented people (a
+    group of 12 respondents read as 100, so its share published and judged)."""
+    per = cube.collect(cube.lazy(frame).with_columns(
+        __hundred=(nw.col("respondents") == 100).fill_null(False).cast(nw.Int64()))
+        .group_by("period", drop_null_keys=False)
+        .agg(nw.len().alias("n"), nw.col("__hundred").sum().alias("hundred")))
+    per = per.loc[(per["n"] >= 2) & (per["hundred"] == per["n"])]
+    if per.empty:
+        return []
+    years = [f"{p} ({int(n):,} rows)" for p, n in sorted(
+        zip(per["period"].astype(str), per["n"], strict=True))]
+    return [_finding(
+        "survey", "respondents", "survey_percentages", int(per["n"].sum()), tuple(years),
+        "respondents is 100 in every row of the year(s) shown: the survey's percentages "
+        "written as counts out of 100, which no survey's answers are. The intervals and the "
+        "small-number rules need the real counts: give each group's number of respondents "
+        "and of those giving the answer (the survey's benchmark reports list both).",
     )]
 
 
@@ -1302,6 +1326,8 @@ def _validate(dataset: Dataset) -> ValidationReport:
                 findings += _leaver_in_post(frame, staff)
         if name == "recruitment" and {"closing_date", "shortlisted", "appointed"} <= cols:
             findings += _all_appointed(frame)
+        if name == "survey" and {"period", "respondents"} <= cols:
+            findings += _survey_percentages(frame)
         if name == "survey" and "directorate" in cols and "directorate" in staff_cols:
             findings += _survey_directorates(frame, staff)
         if name in ("casework", "training") and {"staff_id", EVENT_DATES[name]} <= cols \
