@@ -621,6 +621,14 @@ CASES: list[Case] = [
     Case("benchmarks-ethnicity-twice", edit("benchmarks", lambda d: pd.concat([d, d.loc[
         d["group_var"] == "ethnicity"].assign(group_var="ethnic_group")])), "error",
          ("benchmarks", "group_var", "unknown_label", "more than one group_var")),
+    # headers in Title Case (read as the canonical names) and the ethnic codes recoded by
+    # the mapping: the recode was looked for under the header as written, so it was never
+    # applied (9,075 "WB" rows unknown codes, the fix given the one the mapping made)
+    Case("mapping-values-under-title-case-headers", with_mapping(
+        "staff:\n  values:\n    ethnic_category:\n      WB: A\n",
+        edit("staff", lambda d: d.assign(ethnic_category=d["ethnic_category"].replace(
+            {"A": "WB"})).rename(columns=lambda c: c.replace("_", " ").title()))),
+         "warning", ("header_renamed",), engines=("polars", "duckdb")),
     Case("mapping-renames-title-case", with_mapping(
         "staff:\n  columns:\n    Assignment Number: staff_id\n",
         rename("staff", lambda c: "Assignment Number" if c == "staff_id" else c)), "ok", ()),

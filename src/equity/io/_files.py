@@ -293,13 +293,13 @@ def _read_pandas(src: _Source, tmap: TableMapping, issues: list[ReadIssue], con:
     offset = 0
     renames: dict[str, str] = {}
     for raw in _raw_chunks(src, con, chunk_rows, issues):
-        mapped = apply_mapping(raw, tmap, table=src.table, where=path)
         if offset == 0:
             where[src.table] = describe(src, raw.attrs.get("sheet"))
             unmatched_columns(list(raw.columns), tmap, src.table, issues)
-            renames = header_renames(list(mapped.columns), src.table, issues)
-        if renames:
-            mapped = mapped.rename(columns=renames)
+            renames = header_renames(list(raw.rename(columns=tmap.columns).columns), src.table,
+                                     issues)
+        # (the values: recodes name canonical columns: after every rename)
+        mapped = apply_mapping(raw, tmap, table=src.table, where=path, headers=renames)
         parts.append(coerce(mapped, table, issues, date_format=tmap.date_format, row_offset=offset))
         offset += len(raw)
     if len(parts) == 1:

@@ -230,10 +230,16 @@ def _date_format_problem(fmt: Any) -> str:
     return ""
 
 
-def apply_mapping(frame: pd.DataFrame, mapping: TableMapping, *, table: str, where: str = "") -> pd.DataFrame:
-    """Rename local columns and recode values (before coercion); the input is not mutated."""
+def apply_mapping(frame: pd.DataFrame, mapping: TableMapping, *, table: str, where: str = "",
+                  headers: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Rename local columns and recode values (before coercion); the input is not mutated.
+
+    ``headers``: headers written another way, read as their canonical names
+    (:func:`header_renames`), renamed before the values are recoded, since ``values:``
+    names canonical columns.
+    """
     if not mapping.columns and not mapping.values:
-        return frame
+        return frame.rename(columns=dict(headers)) if headers else frame
     clash = [f"{src!r} -> {dst!r}" for src, dst in mapping.columns.items()
              if src in frame.columns and dst in frame.columns and src != dst]
     if clash:
@@ -243,6 +249,8 @@ def apply_mapping(frame: pd.DataFrame, mapping: TableMapping, *, table: str, whe
             table=table,
         )
     df = frame.rename(columns=mapping.columns)
+    if headers:
+        df = df.rename(columns=dict(headers))
     for col, recode in mapping.values.items():
         if col not in df.columns:
             continue
