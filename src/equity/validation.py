@@ -1368,7 +1368,10 @@ def _content(table: Any) -> Any:
         return shape
     import hashlib
 
-    rows = pd.util.hash_pandas_object(table, index=False).to_numpy()
+    try:
+        rows = pd.util.hash_pandas_object(table, index=False).to_numpy()
+    except TypeError:  # values pandas cannot hash (lists in a cell): compared by shape
+        return shape
     return (*shape, hashlib.blake2b(rows.tobytes(), digest_size=16).digest())
 
 
