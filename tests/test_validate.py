@@ -483,6 +483,18 @@ def test_a_table_changed_in_place_after_validation_is_validated_again():
     assert "duplicate_key" in {f.rule for f in validate(ds).errors}
 
 
+def test_a_table_with_cells_pandas_cannot_hash_is_still_computed():
+    """An extra column of lists (kept, as unknown columns are) cannot be hashed: the table
+    is then compared by its shape, columns and types, not a TypeError at every call."""
+    import equity as eq
+
+    frames = base()
+    frames["staff"] = frames["staff"].assign(notes=[[1]] * len(frames["staff"]))
+    ds = Dataset.from_frames(**frames)
+    assert len(eq.representation(ds, period="2024/25")) == 3
+    assert len(eq.representation(ds, period="2024/25")) == 3
+
+
 def test_a_large_table_is_compared_by_its_shape_and_validate_checks_it_afresh(monkeypatch):
     """Above CONTENT_CHECK_ROWS a pandas table is not hashed at every call (seconds at
     national scale): a value changed in place is then found by calling validate again, as
