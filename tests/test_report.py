@@ -663,6 +663,43 @@ def test_yearly_leaver_rates_that_rounding_would_reorder_are_withheld_with_the_e
     assert not any("2022/23 both" in n for n in table.notes)
 
 
+def test_years_rounding_would_make_equal_are_said_equal_not_reversed(tmp_path):
+    """A synthetic trust (seed 7), Mental Health Adults' AHPs: exactly 8 leavers over an
+    average 57 in post in 2022/23 (14.0%) and 9 over 56 in 2023/24 (16.1%); rounded to 5,
+    10 over 55 both years. The note said "ordered the other way round" (they tie), and the
+    table's lead said "small numbers" of years whose counts (8, 9) are publishable."""
+    from equity.synth import write_sample
+
+    write_sample(tmp_path / "seed7", seed=7)
+    staff = pd.read_csv(tmp_path / "seed7" / "staff.csv", dtype=str)
+    leavers = pd.read_csv(tmp_path / "seed7" / "leavers.csv", dtype=str)
+    ahp = staff.loc[(staff["staff_group"] == "Allied Health Professionals")
+                    & (staff["contract_type"] != "Bank")
+                    & (staff["directorate"] == "Mental Health Adults")]
+    last = staff.merge(leavers, on="staff_id").query("snapshot_date <= leave_date")
+    last = last.sort_values("snapshot_date").groupby(["staff_id", "leave_date"]).tail(1)
+    last = last.loc[(last["staff_group"] == "Allied Health Professionals")
+                    & (last["contract_type"] != "Bank")
+                    & (last["directorate"] == "Mental Health Adults")]
+    rates = {}
+    for y in (2023, 2024):
+        left = last["leave_date"].between(f"{y - 1}-04-01", f"{y}-03-31").sum()
+        held = (ahp["snapshot_date"] == f"{y - 1}-03-31").sum() + (
+            ahp["snapshot_date"] == f"{y}-03-31").sum()
+        rates[y] = (int(left), held / 2)
+    assert rates == {2023: (8, 57.0), 2024: (9, 56.0)}
+    ctx = load(tmp_path / "seed7", period="2024/25", directorate="Mental Health Adults")
+    parts = sections.trends_section(ctx).parts
+    table = next(p for p in parts if isinstance(p, plots.Table) and "by year" in p.caption)
+    assert ("AHPs in Mental Health Adults: 2022/23 and 2023/24 both withheld: worked out from "
+            "the rounded counts they would be equal; exactly, the rate rose from 2022/23 to "
+            "2023/24.") in table.notes
+    lead = " ".join(str(getattr(p, "text", "")) for p in parts)
+    assert ("No year of the leaver rate can be published for AHPs in Mental Health Adults "
+            "(small numbers, or rounding that would misorder two years: see the table's "
+            "notes)") in lead
+
+
 def test_a_reordered_years_note_opens_with_a_capital(sample):
     """Older People 2024/25, the table climbs to all staff in Older People: 23 leavers over
     an average 288 in 2020/21 (8.0%), 25 over 299 in 2021/22 (8.4%), rounded 25 over 290

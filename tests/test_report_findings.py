@@ -840,6 +840,13 @@ def _pair(value: float, ref_value: float, **row: object) -> dict:
      "be judged adverse"),
     ("leaver_rate", _pair(0.40, 0.42), _pair(0.43, 0.42, ratio=0.43 / 0.42),
      "point the other way"),
+    # rounded rates equal (seed 7, Learning Disability and Autism, WRES 2 for all staff:
+    # exactly BME 8 of 28, White 17 of 44; rounded 10 of 30 and 15 of 45): no difference,
+    # not the other way
+    ("wres_2", _pair(1 / 3, 1 / 3), _pair(8 / 28, 17 / 44, ratio=(17 / 44) / (8 / 28)),
+     "show no difference (the rounded rates are equal)"),
+    ("leaver_rate", _pair(0.40, 0.42), _pair(0.42, 0.42, ratio=1.0),
+     "show a difference where exactly there is none"),
     # 15 of 15 shown (exact 14 of 16): the rate is withheld as a false 100%
     ("stability_index", {**_pair(math.nan, 0.85), "numerator": 15.0, "denominator": 15.0},
      _pair(0.875, 0.86, ratio=0.875 / 0.86), "rest on a rate of 100%, which only rounding gives (the exact rate is lower)"),

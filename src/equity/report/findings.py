@@ -490,7 +490,8 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     """What the ratio of a published comparison row (``shown``, its reference's row under
     ``"_ref_row"``), withheld by disclosure control, would have stated differently from the
     exact one (``exact``, the same comparison before disclosure control), as a verb phrase:
-    "point the other way", "be judged within the non-adverse range" (adverse, favourable),
+    "point the other way" (or "show no difference" where the rounded rates are equal),
+    "be judged within the non-adverse range" (adverse, favourable),
     "have a 95% interval that excludes 1, where the exact one includes 1" (and the other
     way round, saying that chance alone is then an unlikely explanation), "rest on a rate of
     100%, which only rounding gives (the exact rate is lower)" (0%), or "state a different
@@ -533,7 +534,10 @@ def withheld_because(shown: dict[str, Any], exact: dict[str, Any] | None) -> str
     if form is None:
         return generic
     if np.sign(g - r) != np.sign(eg - er):
-        return "point the other way"
+        # (rounded rates that are equal read as no difference, not as the other way)
+        return ("show no difference (the rounded rates are equal)" if g == r
+                else "show a difference where exactly there is none" if eg == er
+                else "point the other way")
     status = stats.classify([ratio_of(g, r, form)], [shown["denominator"]],
                             [ref["denominator"]], harm=meta.harm)[0]
     if status != shown["status"] and status in _OTHERWISE:

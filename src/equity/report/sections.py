@@ -451,8 +451,9 @@ def scorecard_section(ctx: ReportContext) -> Section:
     if ((table["Figure"] == WITHHELD) & ~unsettled).any():
         notes.insert(1, f"{WITHHELD} as the Figure beside a judgement (adverse, within range, "
                         "favourable): the figure is withheld (worked out "
-                        "from the rounded counts, it would point the other way, be judged "
-                        "otherwise or change whether its interval includes 1) and the status "
+                        "from the rounded counts, it would point the other way or show no "
+                        "difference, be judged otherwise or change whether its interval "
+                        "includes 1) and the status "
                         "is the exact figure's; 'What this report can say' says which, and "
                         "whether chance could explain it.")
     return Section().add(plots.Table(table, caption=f"Headline scorecard ({ctx.scope_label})",
@@ -859,13 +860,17 @@ def _reordered_survey(ctx: ReportContext, published: pd.DataFrame, *,
         if len(exact) != 2:
             continue
         (g1, v1), (g2, v2) = exact[["group", "value"]].itertuples(index=False)
+        shown = rows.loc[rows["indicator"] == ind]
+        rounded = [float(r["numerator"]) / float(r["denominator"]) for _, r in shown.iterrows()
+                   if float(r["denominator"]) > 0]
         # (under a percentage point apart: "slightly", so a near tie is not read as a gap)
         order = (f"the {g1} and {g2} shares are the same" if v1 == v2 else
                  f"the {g1 if v1 > v2 else g2} share is "
                  f"{'slightly ' if abs(v1 - v2) < 0.01 else ''}higher")
+        they = (_rounded_order(*rounded) if len(rounded) == 2
+                else "would be ordered otherwise")
         notes.append(f"{REGISTRY[ind].short} ({here}): both shares withheld: worked out from "
-                     "the rounded counts they would be ordered the other way round; exactly, "
-                     f"{order}.")
+                     f"the rounded counts they {they}; exactly, {order}.")
     return notes
 
 
@@ -1154,11 +1159,21 @@ def trend_series(ctx: ReportContext, *, directorate: str | None | Literal["self"
                     f"{'rose' if change > 0 else 'fell'}"
                     f"{' slightly (under a percentage point)' if abs(change) < 0.01 else ''}")
             notes.append(f"{periods[i]} and {periods[i + 1]} both withheld: worked out from the "
-                         "rounded counts they would be ordered the other way round; exactly, "
+                         f"rounded counts they {_rounded_order(a, b)}; exactly, "
                          f"the rate {went} from {periods[i]} to {periods[i + 1]}.")
     out = pd.DataFrame({"period": periods, "value": value})
     out.attrs["notes"] = notes
     return out
+
+
+def _rounded_order(a: float, b: float) -> str:
+    """How two figures worked out from rounded counts misorder the exact ones: equal where
+    they differ, or the other way round (the withheld pairs of trends and survey shares).
+
+    >>> _rounded_order(0.1, 0.1), _rounded_order(0.2, 0.1)
+    ('would be equal', 'would be ordered the other way round')
+    """
+    return "would be equal" if a == b else "would be ordered the other way round"
 
 
 def quarterly_leaver_rate(ctx: ReportContext, *, directorate: str | None,
@@ -1242,7 +1257,10 @@ def _yearly_leaver_rate(ctx: ReportContext) -> list[Any]:
             other = trend_series(ctx, directorate=d, staff_group=sg)
             if int(other["value"].map(is_finite).sum()) >= need:
                 columns[_scope_name(d, sg)] = other
-                why = f"small numbers; {held_note}" if held_note else "small numbers"
+                why = ("small numbers, or rounding that would misorder two years: see the table's notes"
+                       if columns[_scope_name(*scopes[0])].attrs.get("notes")
+                       else "small numbers")
+                why = f"{why}; {held_note}" if held_note else why
                 parts.append(Note(f"{years} of the leaver rate can be published for "
                                   f"{_scope_name(*scopes[0])} ({why}), so the table sets "
                                   f"{_scope_name(d, sg)} beside them."))
