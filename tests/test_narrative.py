@@ -346,3 +346,22 @@ def test_a_pooled_nought_says_each_person_is_counted_once_a_year():
                   ratio_ci_low=0.0, ratio_ci_high=2.34, status="favourable")
     pooled["period"] = "2022/23 to 2024/25"
     assert "(Disabled staff: 0 of 10, each counted once a year)" in sentence(pooled)
+
+
+def test_an_interval_that_excludes_1_never_prints_1_as_its_bound():
+    """Seed 7, Learning Disability and Autism, all staff: stability 50 of 60 BME against
+    130 of 140 White (rounded), 0.90 times as likely, 95% CI 0.771 to 0.995, printed
+    "0.77 to 1.00" beside "The 95% interval excludes 1"."""
+    from equity.result import make_result
+    from equity.stats import relative_likelihood
+
+    rl = relative_likelihood([50.0], [60.0], [130.0], [140.0])
+    lo, hi = float(rl["ratio_ci_low"][0]), float(rl["ratio_ci_high"][0])
+    assert round(hi, 2) == 1.0 and hi < 1
+    row = make_result({"group_var": ["ethnicity"], "group": ["BME"], "reference_group": ["White"],
+                       "ratio": [float(rl["ratio"][0])], "ratio_ci_low": [lo],
+                       "ratio_ci_high": [hi], "status": ["within_range"]},
+                      indicator="stability_index", period="2024/25").iloc[0]
+    text = sentence(row)
+    assert hi == pytest.approx(0.995, abs=5e-4)
+    assert "(95% CI 0.77 to 0.995)" in text

@@ -105,6 +105,25 @@ def _ratio(v: Any, digits: int) -> str:
     return f"{_num(v):.{digits}f}"
 
 
+def _ci_text(lo: Any, hi: Any, digits: int) -> str:
+    """" (95% CI lo to hi)" with ``digits`` decimals, more where a bound other than 1 would
+    print as 1 ("0.77 to 1.00" beside "the interval excludes 1" reads as a contradiction:
+    "0.77 to 0.995"); empty without both bounds.
+
+    >>> _ci_text(0.771, 0.9951, 2), _ci_text(1.0004, 1.3, 2)
+    (' (95% CI 0.77 to 0.995)', ' (95% CI 1.0004 to 1.30)')
+    """
+    if not (_ok(lo) and _ok(hi)):
+        return ""
+    lo, hi = _num(lo), _num(hi)
+    d = {}
+    for k, x in (("lo", lo), ("hi", hi)):
+        d[k] = digits
+        while x != 1 and round(x, d[k]) == 1 and d[k] < 4:
+            d[k] += 1
+    return f" (95% CI {_ratio(lo, d['lo'])} to {_ratio(hi, d['hi'])})"
+
+
 def _range_text(rng: tuple[float, float]) -> str:
     return f"{rng[0]:.2f}-{rng[1]:.2f}"
 
@@ -196,7 +215,7 @@ def _ratio_sentence(row: Mapping[str, Any], meta: IndicatorMeta,
     d = 2 if rg < 1 else _digits(rg)
     if any(_ok(x) and x != 1 and round(x, d) == 1 for x in (lo, hi)):
         d = 2  # "1.0 to 5.6" beside "the interval excludes 1" reads as a contradiction
-    ci = f" (95% CI {_ratio(lo, d)} to {_ratio(hi, d)})" if _ok(lo) and _ok(hi) else ""
+    ci = _ci_text(lo, hi, d)
     where = "within" if rng[0] <= r <= rng[1] else "outside"
     stated = ""
     if meta.reference_on_top:
@@ -225,9 +244,7 @@ def _benchmark_sentence(row: Mapping[str, Any]) -> str:
     at = f" in {area}" if isinstance(area, str) and area else ""
     share = format_value(row.get("value"), "proportion")
     r = _num(row.get("ratio"))
-    ci = ""
-    if _ok(row.get("ratio_ci_low")) and _ok(row.get("ratio_ci_high")):
-        ci = f" (95% CI {_ratio(row['ratio_ci_low'], 2)} to {_ratio(row['ratio_ci_high'], 2)})"
+    ci = _ci_text(row.get("ratio_ci_low"), row.get("ratio_ci_high"), 2)
     so = represented(row.get("status"), above=r > 1)
     # (of staff whose ethnicity is recorded: the census has no "unknown", so the share
     # leaves them out, unlike the workforce shares elsewhere, which keep them in)
@@ -329,8 +346,7 @@ def _board_ratio(row: Mapping[str, Any]) -> str:
     r = _num(row.get("ratio"))
     if not _ok(r):
         return ""
-    lo, hi = row.get("ratio_ci_low"), row.get("ratio_ci_high")
-    ci = f" (95% CI {_ratio(lo, 2)} to {_ratio(hi, 2)})" if _ok(lo) and _ok(hi) else ""
+    ci = _ci_text(row.get("ratio_ci_low"), row.get("ratio_ci_high"), 2)
     return f": {_ratio(r, 2)} times its workforce share{ci}"
 
 
