@@ -629,6 +629,14 @@ CASES: list[Case] = [
         edit("staff", lambda d: d.assign(ethnic_category=d["ethnic_category"].replace(
             {"A": "WB"})).rename(columns=lambda c: c.replace("_", " ").title()))),
          "warning", ("header_renamed",), engines=("polars", "duckdb")),
+    # disability as a Parquet boolean ("Not declared" missing), recoded True/False -> Yes/No
+    # as the finding suggests: on Polars and DuckDB a missing value read "False", so "not
+    # recorded" became Non-disabled (the declaration rate 86.0% read 100%)
+    Case("parquet-boolean-disability-recoded", with_mapping(
+        "staff:\n  values:\n    disability:\n      'True': 'Yes'\n      'False': 'No'\n",
+        as_parquet("staff", lambda d: d.assign(disability=d["disability"].map(
+            {"Yes": True, "No": False}).astype("boolean")))), "ok", (),
+         engines=("polars", "duckdb")),
     Case("mapping-renames-title-case", with_mapping(
         "staff:\n  columns:\n    Assignment Number: staff_id\n",
         rename("staff", lambda c: "Assignment Number" if c == "staff_id" else c)), "ok", ()),

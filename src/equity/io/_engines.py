@@ -169,7 +169,9 @@ def _read_polars(lf: Any, src: _Source, tmap: TableMapping, issues: list[ReadIss
             t = (pl.when(whole).then(pl.col(c).cast(pl.Int64).cast(pl.String))
                  .otherwise(pl.col(c).cast(pl.String)))
         elif dtype == pl.Boolean:
-            t = pl.when(pl.col(c)).then(pl.lit("True")).otherwise(pl.lit("False"))
+            # (a missing value stays missing: "otherwise" alone made it "False", so a recode
+            # of True/False read "not recorded" as No)
+            t = pl.when(pl.col(c)).then(pl.lit("True")).when(~pl.col(c)).then(pl.lit("False"))
         else:
             t = pl.col(c).cast(pl.String)
         return pl.when(t == "").then(None).otherwise(t)
@@ -339,7 +341,7 @@ def _read_duckdb_native(con: Any, from_sql: str, src: _Source, tmap: TableMappin
                 e = (f"CASE WHEN isfinite({raw}::DOUBLE) AND {raw} = floor({raw}) AND abs({raw}) < 2^53 "
                      f"THEN CAST(CAST({raw} AS BIGINT) AS VARCHAR) ELSE CAST({raw} AS VARCHAR) END")
             elif t == "BOOLEAN":
-                e = f"CASE WHEN {raw} THEN 'True' ELSE 'False' END"
+                e = f"CASE WHEN {raw} THEN 'True' WHEN NOT {raw} THEN 'False' END"
             else:
                 e = f"CAST({raw} AS VARCHAR)"
             e = f"NULLIF({e}, '')"
