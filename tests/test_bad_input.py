@@ -105,6 +105,19 @@ def as_parquet(table: str, fn: Callable[[pd.DataFrame], pd.DataFrame] = lambda d
     return fault
 
 
+def parquet_with_column_twice(table: str, column: str) -> Fault:
+    def fault(folder: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        df = read(folder, table).replace("", None)
+        (folder / f"{table}.csv").unlink()
+        t = pa.Table.from_pandas(df, preserve_index=False)
+        pq.write_table(t.append_column(column, pa.array(["1"] * len(df))),
+                       folder / f"{table}.parquet")
+    return fault
+
+
 def as_xlsx(table: str, sheets: Callable[[pd.DataFrame], dict[str, pd.DataFrame]],
             after: Callable[[Path], None] | None = None) -> Fault:
     def fault(folder: Path) -> None:
@@ -637,6 +650,9 @@ CASES: list[Case] = [
         as_parquet("staff", lambda d: d.assign(disability=d["disability"].map(
             {"Yes": True, "No": False}).astype("boolean")))), "ok", (),
          engines=("polars", "duckdb")),
+    # a Parquet staff table with a second fte column: a traceback (AttributeError)
+    Case("parquet-column-twice", parquet_with_column_twice("staff", "fte"), "error",
+         ("staff", "more than one column named 'fte'")),
     Case("mapping-renames-title-case", with_mapping(
         "staff:\n  columns:\n    Assignment Number: staff_id\n",
         rename("staff", lambda c: "Assignment Number" if c == "staff_id" else c)), "ok", ()),

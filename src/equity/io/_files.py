@@ -300,6 +300,16 @@ def _read_pandas(src: _Source, tmap: TableMapping, issues: list[ReadIssue], con:
                                      issues)
         # (the values: recodes name canonical columns: after every rename)
         mapped = apply_mapping(raw, tmap, table=src.table, where=path, headers=renames)
+        if offset == 0:
+            names = [str(c) for c in mapped.columns]
+            twice = sorted({c for c in names if names.count(c) > 1})
+            if twice:
+                raise InputError(
+                    f"The {src.table} table ({path}) has more than one column named "
+                    f"{', '.join(map(repr, twice))} (after the mapping's and the headers' "
+                    "renames): which one holds the values cannot be told. Keep one: remove "
+                    "or rename the others in the export, or in the mapping file.",
+                    table=src.table, column=twice[0])
         parts.append(coerce(mapped, table, issues, date_format=tmap.date_format, row_offset=offset))
         offset += len(raw)
     if len(parts) == 1:
