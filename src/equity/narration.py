@@ -113,15 +113,13 @@ def _ci_text(lo: Any, hi: Any, digits: int) -> str:
     >>> _ci_text(0.771, 0.9951, 2), _ci_text(1.0004, 1.3, 2)
     (' (95% CI 0.77 to 0.995)', ' (95% CI 1.0004 to 1.30)')
     """
-    if not (_ok(lo) and _ok(hi)):
-        return ""
-    lo, hi = _num(lo), _num(hi)
-    d = {}
-    for k, x in (("lo", lo), ("hi", hi)):
-        d[k] = digits
-        while x != 1 and round(x, d[k]) == 1 and d[k] < 4:
-            d[k] += 1
-    return f" (95% CI {_ratio(lo, d['lo'])} to {_ratio(hi, d['hi'])})"
+    def shown(x: float) -> str:
+        d = digits
+        while x != 1 and round(x, d) == 1 and d < 4:
+            d += 1
+        return _ratio(x, d)
+
+    return f" (95% CI {shown(_num(lo))} to {shown(_num(hi))})" if _ok(lo) and _ok(hi) else ""
 
 
 def _range_text(rng: tuple[float, float]) -> str:
